@@ -1,0 +1,56 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { oneLine } from '../errors.js';
+import { protectedBackupIds, type BackupRow } from '../store/index.js';
+
+export interface RetentionPolicy {
+  last: number;
+  days: number;
+}
+
+/**
+ * Which of the good backups may go: everything beyond the newest `last` that is
+ * also older than `days`, except the protected ones (rollback targets).
+ * Pure, so the policy can be tested on its own.
+ */
+export function selectExpired(backups: readonly BackupRow[], keep: RetentionPolicy, protectedIds: ReadonlySet<number>, now: Date): BackupRow[] {
+  const cutoff = now.getTime() - keep.days * 86_400_000;
+  return [...backups]
+    .filter((b) => b.status === 'ok')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
+    .slice(keep.last)
+    .filter((b) => Date.parse(b.createdAt) < cutoff && !protectedIds.has(b.id));
+}
+
+/**
+ * Deletes expired backups. Only files the catalog names, only directly inside
+ * backups.dir, only regular files: a stray file or a symlink is never touched.
+ */
+export async function applyRetention(ctx: Context, now = new Date()): Promise<BackupRow[]> {
+  const dir = path.resolve(ctx.config.backups.dir);
+  const expired = selectExpired(ctx.store.backups.list({ status: 'ok' }), ctx.config.backups.keep, protectedBackupIds(ctx.store.db), now);
+  const removed: BackupRow[] = [];
+  for (const backup of expired) {
+    const file = path.resolve(dir, backup.fileName);
+    if (path.dirname(file) !== dir || path.basename(file) !== backup.fileName) {
+      ctx.log.warn('retention skipped a catalog entry outside backups.dir', { backup: backup.id, file: backup.fileName });
+      continue;
+    }
+    try {
+      const stat = await fs.lstat(file).catch(() => undefined);
+      if (stat && !stat.isFile()) {
+        ctx.log.warn('retention skipped a path that is not a regular file', { file });
+        continue;
+      }
+      if (stat) await fs.unlink(file);
+      ctx.store.backups.markPruned(backup.id);
+      ctx.store.audit.record({ actor: 'retention', action: 'backup.prune', target: backup.fileName, outcome: 'ok' });
+      removed.push(backup);
+    } catch (e) {
+      ctx.log.error('retention could not remove a backup', { file, error: oneLine(e) });
+    }
+  }
+  if (removed.length) ctx.log.info('retention removed backups', { count: removed.length });
+  return removed;
+}

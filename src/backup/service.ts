@@ -1,0 +1,38 @@
+import type { Context } from '../context.js';
+import { toPublic, type BackupRecord, type DrillRecord } from '../store/index.js';
+import { createBackup, type BackupRequest } from './create.js';
+import { runDrill, type DrillReport } from './drill.js';
+import { applyRetention } from './retention.js';
+
+/** The operations the CLI and the HTTP API offer, each under the operation lock. */
+
+export async function backupNow(ctx: Context, request: BackupRequest): Promise<BackupRecord> {
+  const release = ctx.store.lock.acquire(`backup (${request.reason})`);
+  try {
+    const backup = await createBackup(ctx, request);
+    await applyRetention(ctx);
+    return toPublic(backup);
+  } finally {
+    release();
+  }
+}
+
+export async function drillNow(ctx: Context, backupId: number | undefined, actor: string): Promise<DrillReport> {
+  const release = ctx.store.lock.acquire('drill');
+  try {
+    return await runDrill(ctx, backupId, actor);
+  } finally {
+    release();
+  }
+}
+
+export type BackupListing = BackupRecord & { lastDrill: DrillRecord | null };
+
+export function listBackups(ctx: Context): BackupListing[] {
+  return ctx.store.backups.list().map((b) => ({ ...toPublic(b), lastDrill: ctx.store.drills.latestFor(b.id) ?? null }));
+}
+
+export function getBackup(ctx: Context, id: number): BackupListing | undefined {
+  const b = ctx.store.backups.get(id);
+  return b && { ...toPublic(b), lastDrill: ctx.store.drills.latestFor(b.id) ?? null };
+}

@@ -1,0 +1,58 @@
+import { backupNow, drillNow, listBackups } from '../../backup/index.js';
+import { inputError } from '../../errors.js';
+import { parseCommand } from '../args.js';
+import { cliActor, formatBytes, openContext, table, type Io } from '../io.js';
+
+export async function backupCommand(argv: string[], io: Io): Promise<void> {
+  const { common, values } = parseCommand(argv, { reason: { type: 'string' } }, 0);
+  const ctx = openContext(common, io);
+  try {
+    const note = (values.reason as string | undefined) ?? null;
+    const backup = await backupNow(ctx, { reason: 'manual', note, actor: cliActor(io.env) });
+    io.out(common.json ? JSON.stringify(backup) : `backup ${backup.id} ok: ${backup.fileName} (${formatBytes(backup.sizeBytes)}, sha256 ${backup.sha256})`);
+  } finally {
+    ctx.store.close();
+  }
+}
+
+export async function backupsCommand(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  const ctx = openContext(common, io);
+  try {
+    const backups = listBackups(ctx);
+    if (common.json) return io.out(JSON.stringify(backups));
+    if (backups.length === 0) return io.out('no backups yet');
+    io.out(
+      table(
+        ['ID', 'FILE', 'CREATED (UTC)', 'SIZE', 'REASON', 'STATUS', 'PG', 'DRILL', 'SHA256'],
+        backups.map((b) => [
+          String(b.id),
+          b.fileName,
+          b.createdAt.replace('T', ' ').slice(0, 19),
+          formatBytes(b.sizeBytes),
+          b.reason,
+          b.status === 'failed' ? `failed: ${b.error ?? ''}`.slice(0, 60) : b.status,
+          b.serverVersion ?? '-',
+          b.lastDrill ? (b.lastDrill.verified ? 'verified' : 'NOT verified') : '-',
+          b.sha256?.slice(0, 12) ?? '-',
+        ]),
+      ),
+    );
+  } finally {
+    ctx.store.close();
+  }
+}
+
+export async function drillCommand(argv: string[], io: Io): Promise<void> {
+  const { common, positionals } = parseCommand(argv, {}, 1);
+  const raw = positionals[0];
+  if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw)) throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
+  const ctx = openContext(common, io);
+  try {
+    const report = await drillNow(ctx, raw === undefined ? undefined : Number(raw), cliActor(io.env));
+    io.out(common.json ? JSON.stringify(report) : report.markdown);
+    if (!report.verified) process.exitCode = 1; // a drill that did not verify is a failure to a script
+  } finally {
+    ctx.store.close();
+  }
+}

@@ -1,0 +1,12 @@
+import { configPath, loadConfig } from '../../config/index.js';
+import { redact } from '../../util/redact.js';
+import { parseCommand } from '../args.js';
+import type { Io } from '../io.js';
+
+/** Validates the config and prints it with every default filled in. */
+export async function configCommand(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  const file = configPath(common.config, io.env);
+  const config = loadConfig(file);
+  io.out(common.json ? redact(JSON.stringify(config)) : `${file}: valid\n${redact(JSON.stringify(config, null, 2))}`);
+}

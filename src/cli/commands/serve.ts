@@ -1,0 +1,24 @@
+import { configPath, loadConfig } from '../../config/index.js';
+import { createContext } from '../../context.js';
+import { startServer } from '../../server/serve.js';
+import { createLogger } from '../../util/log.js';
+import { parseCommand } from '../args.js';
+import type { Io } from '../io.js';
+
+/** Runs the daemon until SIGTERM or SIGINT. */
+export async function serveCommand(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  const config = loadConfig(configPath(common.config, io.env));
+  const log = createLogger({ level: common.verbose ? 'debug' : config.log.level });
+  const ctx = createContext(config, log);
+  const server = await startServer(ctx, io.env);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info('stopping', { signal });
+      void server.close().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  ctx.store.close();
+}

@@ -1,0 +1,41 @@
+import os from 'node:os';
+import { createContext, type Context } from '../context.js';
+import { configPath, loadConfig } from '../config/index.js';
+import { createLogger } from '../util/log.js';
+import type { CommonOptions } from './args.js';
+
+export interface Io {
+  out(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The audit actor for a command run by hand: the sudo user when there is one. */
+export function cliActor(env: NodeJS.ProcessEnv): string {
+  return `cli:${env.SUDO_USER || os.userInfo().username}`;
+}
+
+/** Logs go to stderr so stdout carries only results; quiet unless --verbose. */
+export function openContext(common: CommonOptions, io: Io): Context {
+  const config = loadConfig(configPath(common.config, io.env));
+  const log = createLogger({ level: common.verbose ? 'info' : 'warn', write: (l) => process.stderr.write(l + '\n') });
+  return createContext(config, log);
+}
+
+export function formatBytes(n: number | null): string {
+  if (n === null) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+/** A plain aligned table for terminals. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import { SwitchyardError, oneLine, type ErrorKind } from '../errors.js';
+import { redact } from '../util/redact.js';
+import { VERSION } from '../server/app.js';
+import { backupCommand, backupsCommand, drillCommand } from './commands/backup.js';
+import { configCommand } from './commands/config.js';
+import { serveCommand } from './commands/serve.js';
+import type { Io } from './io.js';
+
+type Command = { run: (argv: string[], io: Io) => Promise<void>; usage: string; summary: string };
+
+const COMMANDS: Record<string, Command> = {
+  serve: { run: serveCommand, usage: 'serve', summary: 'run the daemon: HTTP API and backup schedule' },
+  backup: { run: backupCommand, usage: 'backup [--reason TEXT]', summary: 'take a verified backup now' },
+  backups: { run: backupsCommand, usage: 'backups', summary: 'list backups, newest first' },
+  drill: { run: drillCommand, usage: 'drill [BACKUP_ID]', summary: 'restore a backup into a scratch database and verify it' },
+  config: { run: configCommand, usage: 'config', summary: 'validate the config and print it with defaults' },
+};
+
+// sysexits(3), so scripts can tell a bad config from a busy lock from a failed dump.
+const EXIT: Record<ErrorKind, number> = { input: 64, 'not-found': 66, auth: 77, config: 78, conflict: 75, failed: 1 };
+
+function help(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return [
+    `switchyard ${VERSION}: deploy versions of a Docker Compose app, with a verified backup before every redeploy`,
+    '',
+    'Usage: switchyard COMMAND [--config FILE] [--json] [--verbose]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'The config comes from --config, else $SWITCHYARD_CONFIG, else /etc/switchyard/config.yaml.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.out(help());
+    return name === undefined ? 64 : 0;
+  }
+  if (name === '--version') {
+    io.out(VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`switchyard: unknown command "${name}" (see switchyard --help)\n`);
+    return 64;
+  }
+  try {
+    await command.run(rest, io);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    process.stderr.write(`switchyard ${name}: ${redact(oneLine(e))}\n`);
+    return e instanceof SwitchyardError ? EXIT[e.kind] : 70;
+  }
+}
+
+const io: Io = { out: (text) => process.stdout.write(text + '\n'), env: process.env };
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`switchyard: ${redact(oneLine(e))}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+const absolutePath = z
+  .string()
+  .min(1)
+  .refine((p) => path.isAbsolute(p), 'must be an absolute path')
+  .transform((p) => path.normalize(p));
+
+const relativeFile = z
+  .string()
+  .min(1)
+  .refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), 'must be a path inside project.dir (no "..")');
+
+/** A compose project name, as compose itself accepts it. */
+const composeName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_" only');
+
+/** Names that end up in commands and file names stay boring on purpose. */
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "-" and "_" only');
+
+const imageRepository = z
+  .string()
+  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository without tag, e.g. ghcr.io/acme/app-backend')
+  .refine((s) => !s.includes('@'), 'no digest here');
+
+const tagTemplate = z
+  .string()
+  .regex(/^([A-Za-z0-9_.-]|\{sha7\}|\{sha\}|\{tag\})+$/, 'a tag template using {sha7}, {sha}, {tag} and tag characters');
+
+const cron = z.string().refine((expr) => {
+  try {
+    new Cron(expr, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid cron expression');
+
+const listen = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8090')
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port out of range');
+
+const databaseUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}, 'a postgres://user:pass@host:port/dbname URL');
+
+const database = z
+  .object({
+    service: identifier.optional(),
+    user: identifier.default('postgres'),
+    name: identifier.optional(),
+    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+    url: databaseUrl.optional(),
+  })
+  .strict()
+  .superRefine((db, ctx) => {
+    if (Boolean(db.service) === Boolean(db.url)) {
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of database.service or database.url' });
+    }
+    if (db.service && !db.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with database.service' });
+    if (db.url && db.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'comes from the URL; do not set it with database.url' });
+  })
+  .transform((db) =>
+    db.url
+      ? { mode: 'url' as const, url: db.url, name: decodeURIComponent(new URL(db.url).pathname.slice(1)) }
+      : { mode: 'service' as const, service: db.service!, user: db.user, name: db.name!, passwordEnv: db.passwordEnv },
+  );
+
+export const configSchema = z
+  .object({
+    project: z
+      .object({
+        dir: absolutePath,
+        composeFiles: z.array(relativeFile).min(1).default(['docker-compose.yml']),
+        name: composeName.optional(),
+      })
+      .strict(),
+    services: z
+      .record(identifier, z.object({ image: imageRepository, tag: tagTemplate.default('{sha7}') }).strict())
+      .default({}),
+    database,
+    backups: z
+      .object({
+        dir: absolutePath.optional(),
+        schedule: cron.optional(),
+        keep: z
+          .object({ last: z.number().int().min(1).default(14), days: z.number().int().min(0).default(30) })
+          .strict()
+          .default({ last: 14, days: 30 }),
+      })
+      .strict()
+      .default({ keep: { last: 14, days: 30 } }),
+    stateDir: absolutePath.default('/var/lib/switchyard'),
+    server: z
+      .object({
+        listen: listen.default('127.0.0.1:8090'),
+        tokens: z
+          .array(z.object({ name: identifier, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256') }).strict())
+          .default([]),
+      })
+      .strict()
+      .default({ listen: '127.0.0.1:8090', tokens: [] }),
+    log: z
+      .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .transform((c) => ({
+    ...c,
+    // The runbook's /project/backups is simply "backups" inside the project.
+    backups: { ...c.backups, dir: c.backups.dir ?? path.join(c.project.dir, 'backups') },
+  }));
+
+export type Config = z.output<typeof configSchema>;
+export type DatabaseConfig = Config['database'];

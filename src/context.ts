@@ -1,0 +1,28 @@
+import type { Config } from './config/index.js';
+import { databaseTarget, type DatabaseTarget } from './database/index.js';
+import { createDocker, type DockerClient } from './docker/client.js';
+import { openStore, type Store } from './store/index.js';
+import type { Logger } from './util/log.js';
+
+/** Everything an operation needs, built once per process by the CLI or the daemon. */
+export interface Context {
+  config: Config;
+  store: Store;
+  log: Logger;
+  docker(): DockerClient;
+  database(): DatabaseTarget;
+}
+
+export function createContext(config: Config, log: Logger): Context {
+  const store = openStore(config.stateDir);
+  let docker: DockerClient | undefined;
+  let database: DatabaseTarget | undefined;
+  const ctx: Context = {
+    config,
+    store,
+    log,
+    docker: () => (docker ??= createDocker()),
+    database: () => (database ??= databaseTarget(config, ctx.docker)),
+  };
+  return ctx;
+}

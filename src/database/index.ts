@@ -1,0 +1,14 @@
+import type { Config } from '../config/index.js';
+import type { DockerClient } from '../docker/client.js';
+import { serviceTarget } from './serviceTarget.js';
+import type { DatabaseTarget } from './target.js';
+import { urlTarget } from './urlTarget.js';
+
+export function databaseTarget(config: Config, docker: () => DockerClient): DatabaseTarget {
+  const db = config.database;
+  return db.mode === 'url' ? urlTarget(db.url) : serviceTarget(docker(), config.project, db);
+}
+
+export type { DatabaseTarget, SqlSession, PgTool } from './target.js';
+export { inspectDatabase, compareFacts, type DatabaseFacts } from './inspect.js';
+export { quoteIdent } from './sql.js';

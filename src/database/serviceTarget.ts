@@ -1,0 +1,46 @@
+import type { Config } from '../config/index.js';
+import { composeProjectName } from '../compose/project.js';
+import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
+import { failed } from '../errors.js';
+import { registerSecret } from '../util/redact.js';
+import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
+import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
+
+type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
+
+/**
+ * `database.service`: the client programs inside the running container of that
+ * compose service, so their version always matches the server. The container is
+ * looked up on every use, since compose may have recreated it.
+ */
+export function serviceTarget(docker: DockerClient, project: Config['project'], db: ServiceDatabase): DatabaseTarget {
+  const password = db.passwordEnv ? process.env[db.passwordEnv] : undefined;
+  if (db.passwordEnv && password === undefined) {
+    throw failed(`database.passwordEnv names ${db.passwordEnv}, which is not set in the environment`);
+  }
+  registerSecret(password);
+  const env = (database: string) => [
+    `PGUSER=${db.user}`,
+    `PGDATABASE=${database}`,
+    ...(password !== undefined ? [`PGPASSWORD=${password}`] : []),
+  ];
+  const container = async () => findServiceContainer(docker, await composeProjectName(project), db.service);
+
+  const target: DatabaseTarget = {
+    database: db.name,
+    description: `database "${db.name}" in compose service "${db.service}"`,
+    async spawn(tool: PgTool, args: readonly string[], options = {}) {
+      return execInContainer(docker, await container(), [tool, ...args], {
+        env: env(options.database ?? db.name),
+        stdin: options.stdin,
+      });
+    },
+    async session(database = db.name): Promise<SqlSession> {
+      const proc = await target.spawn('psql', PSQL_SESSION_ARGS, { database, stdin: true });
+      const session = psqlSession(proc, `service ${db.service}`);
+      await session.query('SELECT 1'); // surfaces a connection error here, not mid-backup
+      return session;
+    },
+  };
+  return target;
+}

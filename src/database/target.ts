@@ -1,0 +1,26 @@
+import type { ToolProcess } from '../util/process.js';
+
+/** The PostgreSQL client programs switchyard runs. */
+export type PgTool = 'pg_dump' | 'pg_restore' | 'psql';
+
+/** A SQL connection that keeps its transaction between queries. */
+export interface SqlSession {
+  /** Runs one statement; resolves with the first column of the first row as text ('' when none). */
+  query(sql: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where the database is and how to reach it: host binaries with a URL, or the
+ * binaries inside the compose service's container. Connection details travel in
+ * PG* environment variables, never in argv, so they never show up in `ps`.
+ */
+export interface DatabaseTarget {
+  /** The application database. */
+  readonly database: string;
+  /** For logs and errors; never contains a secret. */
+  readonly description: string;
+  /** Starts a client program connected (by default) to `database`. */
+  spawn(tool: PgTool, args: readonly string[], options?: { database?: string; stdin?: boolean }): Promise<ToolProcess>;
+  session(database?: string): Promise<SqlSession>;
+}

@@ -1,0 +1,99 @@
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { failed } from '../errors.js';
+import type { ToolProcess } from '../util/process.js';
+
+export type DockerClient = Docker;
+
+/** Talks to the engine on DOCKER_HOST or the default socket. */
+export function createDocker(): DockerClient {
+  return new Docker();
+}
+
+/** The running container of a compose service, found by compose's own labels. */
+export async function findServiceContainer(docker: DockerClient, project: string, service: string): Promise<string> {
+  let containers: Docker.ContainerInfo[];
+  try {
+    containers = await docker.listContainers({
+      filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`], status: ['running'] },
+    });
+  } catch (e) {
+    throw failed(`docker engine not reachable: ${(e as Error).message}`, e);
+  }
+  const first = containers[0];
+  if (!first) throw failed(`no running container for compose service "${service}" in project "${project}"`);
+  return first.Id;
+}
+
+/**
+ * `docker exec` semantics without a TTY: stdout and stderr arrive separately
+ * (demultiplexed), stdin is attached only when asked for, and the exit code
+ * comes from the exec's inspect once its output has ended.
+ */
+export async function execInContainer(
+  docker: DockerClient,
+  containerId: string,
+  cmd: readonly string[],
+  options: { env?: string[]; stdin?: boolean; user?: string } = {},
+): Promise<ToolProcess> {
+  const container = docker.getContainer(containerId);
+  const exec = await container.exec({
+    Cmd: [...cmd],
+    Env: options.env,
+    User: options.user,
+    AttachStdin: Boolean(options.stdin),
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
+  const socket = (await exec.start({ hijack: true, stdin: Boolean(options.stdin) })) as NodeJS.ReadWriteStream & {
+    destroy(): void;
+  };
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  docker.modem.demuxStream(socket, stdout, stderr);
+
+  const exited = new Promise<number>((resolve) => {
+    let done = false;
+    const finish = async () => {
+      if (done) return;
+      done = true;
+      stdout.end();
+      stderr.end();
+      // The stream can end a moment before the engine records the exit code.
+      for (let i = 0; i < 50; i++) {
+        const info = await exec.inspect().catch(() => undefined);
+        if (!info) return resolve(125);
+        if (!info.Running) return resolve(info.ExitCode ?? 125);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      resolve(125);
+    };
+    socket.on('end', finish);
+    socket.on('close', finish);
+    socket.on('error', finish);
+  });
+
+  return {
+    stdout,
+    stderr,
+    stdin: options.stdin ? (socket as unknown as NodeJS.WritableStream & import('node:stream').Writable) : null,
+    exited,
+    kill: () => {
+      // The engine has no "kill exec" call; the exec's process is visible from the host by its pid.
+      void exec.inspect().then(
+        (info) => {
+          if (info.Running && info.Pid) {
+            try {
+              process.kill(info.Pid, 'SIGTERM');
+            } catch {
+              /* already gone */
+            }
+          }
+          socket.destroy();
+        },
+        () => socket.destroy(),
+      );
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { Hono } from 'hono';
+import type { Context } from '../context.js';
+import { bearerAuth, type AuthVariables } from './auth.js';
+import { errorResponse } from './errors.js';
+import { backupRoutes } from './routes/backups.js';
+import type { ApiToken } from './tokens.js';
+
+export const VERSION = '0.1.0';
+
+/** The HTTP API. Built without binding a port, so tests call `app.request()`. */
+export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.onError(errorResponse(ctx.log));
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+
+  app.get('/api/health', (c) => c.json({ status: 'ok', version: VERSION }));
+
+  app.use('/api/system/*', bearerAuth(tokens));
+  app.route('/api/system', backupRoutes(ctx));
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { recoverInterruptedBackups, startBackupSchedule } from '../backup/index.js';
+import type { Context } from '../context.js';
+import { createApp } from './app.js';
+import { resolveTokens } from './tokens.js';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the daemon: crash recovery first, then the API, then the scheduler. */
+export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const tokens = resolveTokens(ctx.config, env); // refuse to start without a token, before anything else
+  await recoverInterruptedBackups(ctx);
+
+  const app = createApp(ctx, tokens);
+  const listen = ctx.config.server.listen;
+  const at = listen.lastIndexOf(':');
+  const hostname = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(listen.slice(at + 1));
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname, port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  const schedule = startBackupSchedule(ctx);
+  ctx.log.info('switchyard listening', { url });
+
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        schedule?.stop();
+        // Lets a running request (a backup in progress) finish before the port closes.
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,39 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../config/index.js';
+import { configError } from '../errors.js';
+import { registerSecret } from '../util/redact.js';
+
+export interface ApiToken {
+  name: string;
+  sha256: Buffer;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** The admin token from the environment and the hashed tokens from config; at least one is required. */
+export function resolveTokens(config: Config, env: NodeJS.ProcessEnv = process.env): ApiToken[] {
+  const tokens: ApiToken[] = config.server.tokens.map((t) => ({ name: t.name, sha256: Buffer.from(t.sha256, 'hex') }));
+  const admin = env.SWITCHYARD_ADMIN_TOKEN;
+  if (admin !== undefined && admin !== '') {
+    if (admin.length < 16) throw configError('SWITCHYARD_ADMIN_TOKEN: must be at least 16 characters');
+    registerSecret(admin);
+    tokens.push({ name: 'admin', sha256: sha256(admin) });
+  }
+  if (tokens.length === 0) {
+    throw configError('no API token: set SWITCHYARD_ADMIN_TOKEN or server.tokens (the API is never served without one)');
+  }
+  return tokens;
+}
+
+/**
+ * Finds the token a presented secret matches. Comparing fixed-length hashes with
+ * timingSafeEqual, and checking every token, keeps the time independent of the secret.
+ */
+export function matchToken(tokens: readonly ApiToken[], presented: string): ApiToken | undefined {
+  const digest = sha256(presented);
+  let match: ApiToken | undefined;
+  for (const token of tokens) {
+    if (timingSafeEqual(token.sha256, digest) && !match) match = token;
+  }
+  return match;
+}

@@ -1,0 +1,33 @@
+import { AuditLog } from './audit.js';
+import { BackupCatalog } from './backups.js';
+import { openDb, type Db } from './db.js';
+import { DrillLog } from './drills.js';
+import { OperationLock } from './lock.js';
+
+export interface Store {
+  db: Db;
+  backups: BackupCatalog;
+  drills: DrillLog;
+  audit: AuditLog;
+  lock: OperationLock;
+  close(): void;
+}
+
+export function openStore(stateDir: string): Store {
+  const db = openDb(stateDir);
+  return {
+    db,
+    backups: new BackupCatalog(db),
+    drills: new DrillLog(db),
+    audit: new AuditLog(db),
+    lock: new OperationLock(db),
+    close: () => db.close(),
+  };
+}
+
+export type { BackupRecord, BackupRow, BackupReason, BackupStatus, RowCounts } from './backups.js';
+export { toPublic, protectedBackupIds } from './backups.js';
+export type { AuditEntry } from './audit.js';
+export type { DrillRecord } from './drills.js';
+export type { LockHolder } from './lock.js';
+export { OperationLock } from './lock.js';

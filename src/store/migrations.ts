@@ -1,0 +1,71 @@
+/**
+ * Schema migrations, applied in order on open. PRAGMA user_version records how
+ * many have run; a migration is never edited once released, only appended.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE backups (
+    id                 INTEGER PRIMARY KEY,
+    file_name          TEXT NOT NULL UNIQUE,
+    temp_name          TEXT NOT NULL,
+    database_name      TEXT NOT NULL,
+    reason             TEXT NOT NULL CHECK (reason IN ('manual','scheduled','pre-deploy','pre-rollback')),
+    note               TEXT,
+    actor              TEXT NOT NULL,
+    status             TEXT NOT NULL CHECK (status IN ('running','ok','failed','pruned')),
+    error              TEXT,
+    created_at         TEXT NOT NULL,
+    finished_at        TEXT,
+    size_bytes         INTEGER,
+    sha256             TEXT,
+    server_version     TEXT,
+    row_counts         TEXT,
+    schema_fingerprint TEXT,
+    deployment_id      INTEGER REFERENCES deployments(id),
+    owner_pid          INTEGER
+  );
+  CREATE INDEX backups_created ON backups(created_at);
+
+  CREATE TABLE deployments (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('deploy','rollback')),
+    ref           TEXT,
+    status        TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    error         TEXT,
+    detail        TEXT
+  );
+
+  CREATE TABLE drills (
+    id            INTEGER PRIMARY KEY,
+    backup_id     INTEGER NOT NULL REFERENCES backups(id),
+    started_at    TEXT NOT NULL,
+    restore_ms    INTEGER,
+    verified      INTEGER NOT NULL,
+    issues        TEXT NOT NULL,
+    actor         TEXT NOT NULL
+  );
+  CREATE INDEX drills_backup ON drills(backup_id);
+
+  CREATE TABLE audit (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    target   TEXT,
+    outcome  TEXT NOT NULL CHECK (outcome IN ('ok','failed','refused')),
+    detail   TEXT
+  );
+
+  -- At most one row: the operation that holds the lock, and the process holding it.
+  CREATE TABLE lock (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    operation   TEXT NOT NULL,
+    pid         INTEGER NOT NULL,
+    boot_id     TEXT NOT NULL,
+    acquired_at TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * A running tool, wherever it runs (on the host or inside a container): its
+ * streams, its exit code, and a way to stop it. No shell is ever involved.
+ */
+export interface ToolProcess {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Present when the process was started with stdin attached. */
+  readonly stdin: Writable | null;
+  /** Resolves with the exit code; a signal death becomes 128 + signal number. */
+  readonly exited: Promise<number>;
+  kill(): void;
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
+
+export function spawnHost(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: boolean; cwd?: string } = {},
+): ToolProcess {
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.once('error', (e) => {
+      child.stderr?.emit('data', Buffer.from(`${command}: ${(e as NodeJS.ErrnoException).code ?? e.message}\n`));
+      resolve(127);
+    });
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0)));
+  });
+  return {
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    stdin: child.stdin ?? null,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
+  };
+}
+
+/** Keeps the last `limit` bytes of a stream as text: enough for an error message, never unbounded. */
+export function tailOf(stream: Readable, limit = 4096): () => string {
+  let buffered = '';
+  stream.on('data', (chunk: Buffer | string) => {
+    buffered = (buffered + chunk.toString()).slice(-limit);
+  });
+  return () => buffered.trim();
+}
+
+/** Runs a tool to completion and collects its output. */
+export async function collect(proc: ToolProcess, input?: string | Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: Buffer[] = [];
+  proc.stdout.on('data', (c: Buffer) => out.push(c));
+  const stderr = tailOf(proc.stderr, 16384);
+  if (proc.stdin) proc.stdin.end(input ?? '');
+  const code = await proc.exited;
+  return { code, stdout: Buffer.concat(out).toString(), stderr: stderr() };
+}
+
+/** Whether a pid on this host is alive (EPERM: alive, owned by someone else). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Real PostgreSQL, Docker and compose: generous timeouts, and files in
+    // parallel only up to the two cores this kind of machine has.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
