@@ -5,7 +5,7 @@ import { backupNow, drillNow, sha256File } from '../../src/backup/index.js';
 import { SwitchyardError } from '../../src/errors.js';
 import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
 import { BULK_DATA, SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
-import { isRoot, need, run } from '../fixtures/env.js';
+import { isRoot, need, run, runAsync } from '../fixtures/env.js';
 import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
 
 describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in URL mode (host pg_dump)', () => {
@@ -92,7 +92,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     try {
       const pending = backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
       await waitFor(() => backupFiles(ctx).some((f) => f.endsWith('.partial') && fs.statSync(path.join(ctx.config.backups.dir, f)).size > 1 << 20));
-      const pids = run('pgrep', ['-x', '-P', String(process.pid), 'pg_dump']).trim().split('\n');
+      const pids = (await runAsync('pgrep', ['-x', '-P', String(process.pid), 'pg_dump'])).trim().split('\n');
       for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
 
       const error = await pending;

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupNow, drillNow, sha256File } from '../../src/backup/index.js';
+import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
+import { startPgCompose, type ComposeSandbox } from '../fixtures/compose.js';
+import { BULK_DATA, SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
+import { hasCompose, hasDocker, need } from '../fixtures/env.js';
+
+const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
+
+describe.runIf(ready)('backups in service mode (pg_dump inside the compose db container)', () => {
+  let sandbox: ComposeSandbox;
+  let ctx: TestContext;
+
+  beforeAll(() => {
+    sandbox = startPgCompose({ dbName: 'app' });
+    sandbox.psql('app', SAMPLE_SCHEMA);
+    // No project.name: switchyard must find the name the way compose does (here: `name:` in the file).
+    ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
+  });
+  afterAll(() => {
+    ctx?.cleanup();
+    sandbox?.down();
+  });
+
+  it('streams the dump out of the container into a verified, restorable file', async () => {
+    const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
+    expect(backup.status).toBe('ok');
+    expect(backup.rowCounts).toEqual({ 'public.comments': 600, 'public.requests': 250 });
+    const file = path.join(ctx.config.backups.dir, backup.fileName);
+    expect(await sha256File(file)).toBe(backup.sha256);
+
+    // Restore through the container's own pg_restore, fed from the host file.
+    sandbox.psql('postgres', 'CREATE DATABASE roundtrip');
+    sandbox.compose(['exec', '-T', 'db', 'pg_restore', '-U', 'postgres', '-d', 'roundtrip'], fs.readFileSync(file));
+    for (const table of ['requests', 'comments']) {
+      expect(sandbox.psql('roundtrip', tableDigest(table))).toBe(sandbox.psql('app', tableDigest(table)));
+    }
+  });
+
+  it('verifies a good backup with a drill inside the container', async () => {
+    const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
+    const report = await drillNow(ctx, undefined, 'test');
+    expect(report.backupId).toBe(backup.id);
+    expect(report.issues).toEqual([]);
+    expect(report.verified).toBe(true);
+    expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
+  });
+
+  it('leaves no valid-looking file when pg_dump is killed inside the container', async () => {
+    sandbox.psql('app', BULK_DATA);
+    try {
+      const pending = backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
+      const until = Date.now() + 60_000;
+      while (!backupFiles(ctx).some((f) => f.endsWith('.partial') && fs.statSync(path.join(ctx.config.backups.dir, f)).size > 1 << 20)) {
+        if (Date.now() > until) throw new Error('dump never started');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Async: a blocking spawn here would stop this process reading the dump and stall the exec.
+      await sandbox.composeAsync(['exec', '-T', 'db', 'pkill', '-KILL', '-x', 'pg_dump']);
+      const error = (await pending) as Error;
+      expect(error.message).toMatch(/backup failed: (pg_dump exited with code|the dump does not read back)/);
+      expect(backupFiles(ctx).filter((f) => f.includes('.partial'))).toEqual([]);
+      const row = ctx.store.backups.list()[0]!;
+      expect(row.status).toBe('failed');
+      expect(backupFiles(ctx)).not.toContain(row.fileName);
+      expect(ctx.store.lock.holder()).toBeUndefined();
+    } finally {
+      sandbox.psql('app', 'DROP TABLE bulk');
+    }
+  });
+
+  it('names the service when its container is not running', async () => {
+    sandbox.compose(['stop', 'db']);
+    try {
+      await expect(backupNow(ctx, { reason: 'manual', actor: 'test' })).rejects.toThrow(
+        `no running container for compose service "db" in project "${sandbox.project}"`,
+      );
+    } finally {
+      sandbox.compose(['up', '-d', '--wait']);
+    }
+  });
+});
