@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     maxWorkers: 2,
     reporters: ['default'],
+    globalSetup: ['test/fixtures/global-setup.ts'],
   },
 });

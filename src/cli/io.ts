@@ -14,10 +14,13 @@ export function cliActor(env: NodeJS.ProcessEnv): string {
   return `cli:${env.SUDO_USER || os.userInfo().username}`;
 }
 
-/** Logs go to stderr so stdout carries only results; quiet unless --verbose. */
+/**
+ * Log lines go to stderr, and only with --verbose: by default stderr carries
+ * just the one-line error, and stdout just the result.
+ */
 export function openContext(common: CommonOptions, io: Io): Context {
   const config = loadConfig(configPath(common.config, io.env));
-  const log = createLogger({ level: common.verbose ? 'info' : 'warn', write: (l) => process.stderr.write(l + '\n') });
+  const log = createLogger({ level: 'debug', write: common.verbose ? (l) => process.stderr.write(l + '\n') : () => {} });
   return createContext(config, log);
 }
 

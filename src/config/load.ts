@@ -27,11 +27,11 @@ export function loadConfig(file: string): Config {
 }
 
 export function parseConfig(text: string, source = 'config'): Config {
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const doc = YAML.parseDocument(text);
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
-    throw configError(`${source}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`);
+    throw configError(`${source}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const result = configSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) throw configError(`${source}: ${formatIssues(result.error.issues)}`);

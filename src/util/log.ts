@@ -40,5 +40,3 @@ function errorsAsText(_key: string, value: unknown): unknown {
   return value instanceof Error ? value.message : value;
 }
 
-/** For commands whose stdout is reserved for results (`--json`): logs go to stderr. */
-export const silentLogger: Logger = createLogger({ level: 'error', write: (l) => process.stderr.write(l + '\n') });

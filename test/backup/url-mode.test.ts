@@ -112,9 +112,8 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     const small = path.join(ctx.root, 'small');
     fs.mkdirSync(small);
     run('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
-    const full = testContext({ database: `{ url: ${JSON.stringify(pg.url('app'))} }`, extra: '' });
+    const full = testContext({ database: `{ url: ${JSON.stringify(pg.url('app'))} }`, backupsDir: small });
     try {
-      (full.config.backups as { dir: string }).dir = small;
       pg.psql('app', `CREATE TABLE filler AS SELECT md5(random()::text) AS t FROM generate_series(1, 20000)`);
       const error = await backupNow(full, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/no space left in backups dir/);

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configPath, loadConfig, parseConfig } from '../../src/config/index.js';
+import { SwitchyardError } from '../../src/errors.js';
+
+const minimal = 'project: { dir: /project }\ndatabase: { service: db, name: app }\n';
+
+const errorOf = (yaml: string) => {
+  try {
+    parseConfig(yaml);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SwitchyardError);
+    expect((e as SwitchyardError).kind).toBe('config');
+    return (e as Error).message;
+  }
+  throw new Error('expected a config error');
+};
+
+describe('config', () => {
+  it('fills the documented defaults', () => {
+    const c = parseConfig(minimal + 'services:\n  backend: { image: ghcr.io/acme/app-backend }\n');
+    expect(c.project.composeFiles).toEqual(['docker-compose.yml']);
+    expect(c.backups.dir).toBe('/project/backups');
+    expect(c.backups.keep).toEqual({ last: 14, days: 30 });
+    expect(c.stateDir).toBe('/var/lib/switchyard');
+    expect(c.server.listen).toBe('127.0.0.1:8090');
+    expect(c.services.backend).toEqual({ image: 'ghcr.io/acme/app-backend', tag: '{sha7}' });
+    expect(c.database).toEqual({ mode: 'service', service: 'db', user: 'postgres', name: 'app', passwordEnv: undefined });
+  });
+
+  it('takes the database name from a URL', () => {
+    const c = parseConfig('project: { dir: /p }\ndatabase: { url: "postgres://u:p@127.0.0.1:5432/pinpoint311" }\n');
+    expect(c.database).toMatchObject({ mode: 'url', name: 'pinpoint311' });
+  });
+
+  it.each([
+    ['an unknown key', minimal + 'backups: { dir: /b, kep: {} }\n', 'backups.kep: unknown key'],
+    ['a misspelt section', minimal + 'servcies: {}\n', 'servcies: unknown key'],
+    ['a relative project dir', 'project: { dir: project }\ndatabase: { service: db, name: app }\n', 'project.dir: must be an absolute path'],
+    ['a compose file outside the project', 'project: { dir: /p, composeFiles: [../x.yml] }\ndatabase: { service: db, name: app }\n', 'project.composeFiles.0: must be a path inside project.dir'],
+    ['a bad cron', minimal + 'backups: { schedule: "0 25 * * *" }\n', 'backups.schedule: not a valid cron expression'],
+    ['a bad retention', minimal + 'backups: { keep: { last: 0 } }\n', 'backups.keep.last:'],
+    ['a missing database', 'project: { dir: /p }\n', 'database: required'],
+    ['both database modes', 'project: { dir: /p }\ndatabase: { service: db, name: a, url: "postgres://u@h/a" }\n', 'database: set exactly one of database.service or database.url'],
+    ['an image with a tag', minimal + 'services: { backend: { image: "ghcr.io/a/b:latest" } }\n', 'services.backend.image:'],
+    ['a shell in a tag template', minimal + 'services: { backend: { image: ghcr.io/a/b, tag: "$(id)" } }\n', 'services.backend.tag:'],
+    ['a bad listen address', minimal + 'server: { listen: "8090" }\n', 'server.listen: host:port'],
+  ])('rejects %s, naming the key', (_what, yaml, expected) => {
+    expect(errorOf(yaml)).toContain(expected);
+  });
+
+  it('reports broken YAML with its line', () => {
+    expect(errorOf('project:\n  dir: /p\n database: [')).toMatch(/^config:\d+: invalid YAML/);
+  });
+
+  it('never echoes a database password in an error', () => {
+    const message = errorOf('project: { dir: rel }\ndatabase: { url: "postgres://u:hunter2secret@h/a" }\n');
+    expect(message).not.toContain('hunter2secret');
+  });
+
+  it('finds the file from --config, then $SWITCHYARD_CONFIG, then /etc', () => {
+    expect(configPath('/a.yaml', { SWITCHYARD_CONFIG: '/b.yaml' })).toBe('/a.yaml');
+    expect(configPath(undefined, { SWITCHYARD_CONFIG: '/b.yaml' })).toBe('/b.yaml');
+    expect(configPath(undefined, {})).toBe('/etc/switchyard/config.yaml');
+  });
+
+  it('says which file is missing', () => {
+    const missing = path.join(os.tmpdir(), 'no-such-switchyard.yaml');
+    expect(() => loadConfig(missing)).toThrow(`config file ${missing} not found`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-cfg-'));
+    fs.writeFileSync(path.join(dir, 'c.yaml'), minimal);
+    expect(loadConfig(path.join(dir, 'c.yaml')).database.name).toBe('app');
+    fs.rmSync(dir, { recursive: true });
+  });
+});
