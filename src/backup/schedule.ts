@@ -3,21 +3,38 @@ import type { Context } from '../context.js';
 import { oneLine } from '../errors.js';
 import { backupNow } from './service.js';
 
+export interface BackupSchedule {
+  /** Stops future runs and resolves once a run in progress has finished. */
+  stop(): Promise<void>;
+  next(): Date | null;
+}
+
 /** Runs scheduled backups in the server's local time; a run never overlaps the previous one. */
-export function startBackupSchedule(ctx: Context): { stop(): void; next(): Date | null } | undefined {
+export function startBackupSchedule(ctx: Context): BackupSchedule | undefined {
   const expr = ctx.config.backups.schedule;
   if (!expr) return undefined;
-  const job = new Cron(expr, { protect: true }, async () => {
+  let running: Promise<void> = Promise.resolve();
+  const runOnce = async () => {
     try {
       await backupNow(ctx, { reason: 'scheduled', actor: 'scheduler' });
     } catch (e) {
-      // createBackup already recorded the failure; a busy lock is recorded here.
+      // createBackup already recorded a failed dump; a busy lock is recorded here.
       ctx.log.error('scheduled backup did not run', { error: oneLine(e) });
       if ((e as { kind?: string }).kind === 'conflict') {
         ctx.store.audit.record({ actor: 'scheduler', action: 'backup.create', outcome: 'refused', detail: oneLine(e) });
       }
     }
+  };
+  const job = new Cron(expr, { protect: true }, () => {
+    running = runOnce();
+    return running;
   });
   ctx.log.info('backup schedule active', { schedule: expr, next: job.nextRun()?.toISOString() });
-  return { stop: () => job.stop(), next: () => job.nextRun() };
+  return {
+    stop: async () => {
+      job.stop();
+      await running;
+    },
+    next: () => job.nextRun(),
+  };
 }

@@ -33,11 +33,9 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
 
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        schedule?.stop();
-        // Lets a running request (a backup in progress) finish before the port closes.
-        server.close(() => resolve());
-      }),
+    // Lets a running request or scheduled backup finish before returning.
+    close: async () => {
+      await Promise.all([schedule?.stop(), new Promise<void>((resolve) => server.close(() => resolve()))]);
+    },
   };
 }

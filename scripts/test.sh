@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The full test suite on a fresh Debian host: provision the real dependencies
+# (Docker engine, compose v2, registry, PostgreSQL binaries), install, build,
+# run every test. With CI set, a skipped test is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -eq 0 ]; then
+  bash scripts/provision.sh
+else
+  sudo bash scripts/provision.sh
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run build
+
+mkdir -p .tmp
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
+node scripts/test-summary.mjs .tmp/vitest.json || status=1
+exit "$status"
