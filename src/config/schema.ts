@@ -42,6 +42,16 @@ const listen = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8090')
   .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port out of range');
 
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name');
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'an http(s) URL');
+
 const databaseUrl = z.string().refine((s) => {
   try {
     const u = new URL(s);
@@ -56,7 +66,7 @@ const database = z
     service: identifier.optional(),
     user: identifier.default('postgres'),
     name: identifier.optional(),
-    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+    passwordEnv: envName.optional(),
     url: databaseUrl.optional(),
   })
   .strict()
@@ -107,6 +117,31 @@ export const configSchema = z
       })
       .strict()
       .default({ listen: '127.0.0.1:8090', tokens: [] }),
+    github: z
+      .object({
+        repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
+        tokenEnv: envName.default('GITHUB_TOKEN'),
+        apiUrl: httpUrl.optional(),
+      })
+      .strict()
+      .optional(),
+    registries: z
+      .record(z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]+)?$/, 'a registry host, e.g. ghcr.io'), z.object({ username: z.string().min(1), passwordEnv: envName }).strict())
+      .default({}),
+    deploy: z
+      .object({
+        restoreDatabase: z.enum(['auto', 'always', 'never']).default('auto'),
+        allowWithoutBackup: z.boolean().default(false),
+        allowDirtyWorkTree: z.boolean().default(false),
+        timeoutSeconds: z.number().int().min(5).max(3600).default(300),
+        keepImagesFor: z.number().int().min(1).max(100).default(5),
+      })
+      .strict()
+      .default({ restoreDatabase: 'auto', allowWithoutBackup: false, allowDirtyWorkTree: false, timeoutSeconds: 300, keepImagesFor: 5 }),
+    health: z
+      .object({ url: httpUrl.optional(), timeoutSeconds: z.number().int().min(1).max(3600).default(60) })
+      .strict()
+      .default({ timeoutSeconds: 60 }),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()
