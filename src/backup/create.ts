@@ -3,11 +3,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.js';
-import { inspectDatabase, type SqlSession } from '../database/index.js';
+import { hostPgRestoreMajor, inspectDatabase, type DatabaseTarget, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
 import { redact } from '../util/redact.js';
-import { tailOf, type ToolProcess } from '../util/process.js';
+import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFileName, tempFileName } from './naming.js';
 import { fsyncDir, removeIfPresent } from './fsutil.js';
 import { teeToFileHashAndVerifier } from './tee.js';
@@ -57,6 +57,7 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     session = await target.session();
     await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const snapshot = await session.query('SELECT pg_export_snapshot()');
+    const serverMajor = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
 
     const file = await fs.open(tempPath, 'wx', 0o600);
     let sizeBytes: number;
@@ -64,7 +65,7 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     try {
       const dump = await target.spawn('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, '--no-password']);
       running.push(dump);
-      const verifier = await target.spawn('pg_restore', ['--file=/dev/null'], { stdin: true });
+      const verifier = await startVerifier(target, serverMajor);
       running.push(verifier);
       const dumpErrors = tailOf(dump.stderr);
       const verifyErrors = tailOf(verifier.stderr);
@@ -103,6 +104,18 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
   } finally {
     await session?.close();
   }
+}
+
+/**
+ * The read-back runs on the host when its pg_restore can read this server's
+ * dumps: in service mode that spares pushing the whole dump back into the
+ * container. Otherwise it runs where pg_dump ran, whose version always matches.
+ */
+async function startVerifier(target: DatabaseTarget, serverMajor: number): Promise<ToolProcess> {
+  const hostMajor = await hostPgRestoreMajor();
+  return hostMajor !== null && hostMajor >= serverMajor
+    ? spawnHost('pg_restore', ['--file=/dev/null'], { stdin: true })
+    : target.spawn('pg_restore', ['--file=/dev/null'], { stdin: true });
 }
 
 async function ensureBackupsDir(dir: string): Promise<void> {

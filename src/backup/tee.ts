@@ -10,15 +10,20 @@ import { Writable } from 'node:stream';
 export function teeToFileHashAndVerifier(file: FileHandle, hash: Hash, verifier: NodeJS.WritableStream): Writable & { bytes(): number } {
   let bytes = 0;
   let verifierClosed = false;
+  let wakeWriter: (() => void) | undefined;
   verifier.on('error', () => {
     // A verifier that died is reported through its exit code; the file write goes on.
     verifierClosed = true;
+    wakeWriter?.();
   });
+  verifier.on('drain', () => wakeWriter?.());
   const toVerifier = (chunk: Buffer) =>
     new Promise<void>((resolve) => {
       if (verifierClosed || verifier.write(chunk)) return resolve();
-      verifier.once('drain', resolve);
-      verifier.once('error', () => resolve());
+      wakeWriter = () => {
+        wakeWriter = undefined;
+        resolve();
+      };
     });
 
   const sink = new Writable({
