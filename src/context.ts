@@ -1,5 +1,6 @@
 import type { Config } from './config/index.js';
 import { databaseTarget, type DatabaseTarget } from './database/index.js';
+import { DeploymentEvents } from './deploy/events.js';
 import { createDocker, type DockerClient } from './docker/client.js';
 import { openStore, type Store } from './store/index.js';
 import type { Logger } from './util/log.js';
@@ -9,6 +10,8 @@ export interface Context {
   config: Config;
   store: Store;
   log: Logger;
+  /** Live progress of deployments in this process. */
+  events: DeploymentEvents;
   docker(): DockerClient;
   database(): DatabaseTarget;
 }
@@ -21,6 +24,7 @@ export function createContext(config: Config, log: Logger): Context {
     config,
     store,
     log,
+    events: new DeploymentEvents(),
     docker: () => (docker ??= createDocker()),
     database: () => (database ??= databaseTarget(config, ctx.docker)),
   };

@@ -1,13 +1,11 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.js';
-import { compareFacts, inspectDatabase, quoteIdent, type DatabaseTarget } from '../database/index.js';
+import { compareFacts, inspectDatabase, quoteIdent } from '../database/index.js';
 import { notFound, oneLine } from '../errors.js';
 import type { BackupRow, DrillRecord } from '../store/index.js';
 import { redact } from '../util/redact.js';
-import { tailOf } from '../util/process.js';
 import { sha256File } from './checksum.js';
+import { pgRestoreFile } from './pgRestore.js';
 
 export interface DrillReport extends DrillRecord {
   backupFile: string;
@@ -45,7 +43,10 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${quoteIdent(scratch)}`);
       const t0 = performance.now();
-      const restoreError = await restoreInto(target, scratch, file);
+      const restoreError = await pgRestoreFile(target, scratch, file, ['--no-owner', '--no-privileges']).then(
+        () => null,
+        (e: unknown) => oneLine(e),
+      );
       restoreMs = Math.round(performance.now() - t0);
       if (restoreError) {
         issues.push(restoreError);
@@ -92,22 +93,6 @@ function pickBackup(ctx: Context, backupId: number | undefined): BackupRow {
   if (!backup) throw notFound(`backup ${backupId} does not exist`);
   if (backup.status !== 'ok') throw notFound(`backup ${backupId} is ${backup.status}, not a usable backup`);
   return backup;
-}
-
-/** pg_restore into the scratch database, fed from the file on stdin (works the same in a container). Returns an issue or null. */
-async function restoreInto(target: DatabaseTarget, database: string, file: string): Promise<string | null> {
-  const proc = await target.spawn(
-    'pg_restore',
-    ['--dbname', database, '--single-transaction', '--exit-on-error', '--no-owner', '--no-privileges'],
-    { database, stdin: true },
-  );
-  const errors = tailOf(proc.stderr);
-  proc.stdout.resume();
-  const fed = pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), proc.stdin!).catch((e: Error) => e);
-  const [code, feedError] = await Promise.all([proc.exited, fed]);
-  if (code !== 0) return `restore failed (pg_restore exited with code ${code}): ${redact(errors()) || 'no error output'}`;
-  if (feedError) return `restore input failed: ${oneLine(feedError)}`;
-  return null;
 }
 
 export function drillMarkdown(r: Omit<DrillReport, 'markdown'>): string {

@@ -1,19 +1,46 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { failed } from '../errors.js';
-import { collect, spawnHost } from '../util/process.js';
+import { collect, spawnHost, tailOf } from '../util/process.js';
+import { pinFilePath } from './pins.js';
 
-/** `docker compose` arguments selecting this project's files, in the configured order. */
-export function composeBaseArgs(project: Config['project']): string[] {
+type ComposeConfig = Pick<Config, 'project' | 'stateDir'>;
+
+/**
+ * `docker compose` arguments selecting this project's files in the configured
+ * order, then switchyard's pin file when there is one, so that an operator's
+ * command through `switchyard compose` never silently reverts the pins.
+ */
+export function composeBaseArgs(config: ComposeConfig, options: { withPins?: boolean } = {}): string[] {
+  const { project } = config;
   const args = ['compose', '--project-directory', project.dir];
   for (const file of project.composeFiles) args.push('--file', path.join(project.dir, file));
+  const pins = pinFilePath(config.stateDir);
+  if (options.withPins !== false && fs.existsSync(pins)) args.push('--file', pins);
   if (project.name) args.push('--project-name', project.name);
   return args;
 }
 
-/** Runs `docker compose` with the project's files; never through a shell. */
-export async function runCompose(project: Config['project'], args: readonly string[]) {
-  return collect(spawnHost('docker', [...composeBaseArgs(project), ...args], { cwd: project.dir }));
+/** Runs `docker compose` with the project's files and collects its output; never through a shell. */
+export async function runCompose(config: ComposeConfig, args: readonly string[]) {
+  return collect(spawnHost('docker', [...composeBaseArgs(config), ...args], { cwd: config.project.dir }));
+}
+
+/** Runs `docker compose`, handing every output line to `onLine`; throws with the last lines on failure. */
+export async function streamCompose(config: ComposeConfig, args: readonly string[], onLine: (line: string) => void): Promise<void> {
+  const proc = spawnHost('docker', [...composeBaseArgs(config), ...args], { cwd: config.project.dir });
+  const tail = tailOf(proc.stderr, 2000);
+  for (const stream of [proc.stdout, proc.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) onLine(line.trimEnd());
+    });
+  }
+  const code = await proc.exited;
+  if (code !== 0) throw failed(`docker compose ${args[0]} failed (exit ${code}): ${lastLines(tail(), 3)}`);
 }
 
 const resolved = new Map<string, string>();
@@ -23,21 +50,21 @@ const resolved = new Map<string, string>();
  * COMPOSE_PROJECT_NAME, top-level `name:` or the directory), so that
  * containers are found by the same labels compose gave them.
  */
-export async function composeProjectName(project: Config['project']): Promise<string> {
-  if (project.name) return project.name;
-  const key = [project.dir, ...project.composeFiles].join('\0');
+export async function composeProjectName(config: ComposeConfig): Promise<string> {
+  if (config.project.name) return config.project.name;
+  const key = [config.project.dir, ...config.project.composeFiles].join('\0');
   const cached = resolved.get(key);
   if (cached) return cached;
-  const result = await runCompose(project, ['config', '--format', 'json']);
+  const result = await collect(spawnHost('docker', [...composeBaseArgs(config, { withPins: false }), 'config', '--format', 'json'], { cwd: config.project.dir }));
   if (result.code !== 0) {
-    throw failed(`docker compose cannot read the project in ${project.dir}: ${lastLine(result.stderr)}`);
+    throw failed(`docker compose cannot read the project in ${config.project.dir}: ${lastLines(result.stderr, 1)}`);
   }
   const name = (JSON.parse(result.stdout) as { name?: string }).name;
-  if (!name) throw failed(`docker compose reported no project name for ${project.dir}; set project.name`);
+  if (!name) throw failed(`docker compose reported no project name for ${config.project.dir}; set project.name`);
   resolved.set(key, name);
   return name;
 }
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').pop() ?? '';
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join(' | ');
 }

@@ -6,7 +6,7 @@ import { urlTarget } from './urlTarget.js';
 
 export function databaseTarget(config: Config, docker: () => DockerClient): DatabaseTarget {
   const db = config.database;
-  return db.mode === 'url' ? urlTarget(db.url) : serviceTarget(docker(), config.project, db);
+  return db.mode === 'url' ? urlTarget(db.url) : serviceTarget(docker(), config, db);
 }
 
 export type { DatabaseTarget, SqlSession, PgTool } from './target.js';

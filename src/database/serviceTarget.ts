@@ -13,7 +13,7 @@ type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
  * compose service, so their version always matches the server. The container is
  * looked up on every use, since compose may have recreated it.
  */
-export function serviceTarget(docker: DockerClient, project: Config['project'], db: ServiceDatabase): DatabaseTarget {
+export function serviceTarget(docker: DockerClient, config: Pick<Config, 'project' | 'stateDir'>, db: ServiceDatabase): DatabaseTarget {
   const password = db.passwordEnv ? process.env[db.passwordEnv] : undefined;
   if (db.passwordEnv && password === undefined) {
     throw failed(`database.passwordEnv names ${db.passwordEnv}, which is not set in the environment`);
@@ -24,7 +24,7 @@ export function serviceTarget(docker: DockerClient, project: Config['project'], 
     `PGDATABASE=${database}`,
     ...(password !== undefined ? [`PGPASSWORD=${password}`] : []),
   ];
-  const container = async () => findServiceContainer(docker, await composeProjectName(project), db.service);
+  const container = async () => findServiceContainer(docker, await composeProjectName(config), db.service);
 
   const target: DatabaseTarget = {
     database: db.name,

@@ -1,10 +1,9 @@
-import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
-import { redact, registerSecret } from '../util/redact.js';
+import { redact } from '../util/redact.js';
 import type { DockerClient } from './client.js';
 
-/** Credentials for one registry, in the shape the engine's X-Registry-Auth header expects. */
-export interface RegistryAuth {
+/** Credentials in the shape of the engine's X-Registry-Auth header (see registryAuth in auth.ts). */
+export interface RegistryCredentials {
   username: string;
   password: string;
   serveraddress: string;
@@ -17,30 +16,6 @@ export interface RegistryAuth {
  */
 export type ImageLookup = { state: 'present' } | { state: 'absent' } | { state: 'unknown'; error: string };
 
-const DOCKER_HUB = 'docker.io';
-
-/** The registry host of an image reference, by docker's own rule: the first path part if it looks like a host. */
-export function registryHost(reference: string): string {
-  const slash = reference.indexOf('/');
-  if (slash < 0) return DOCKER_HUB;
-  const first = reference.slice(0, slash);
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : DOCKER_HUB;
-}
-
-/**
- * The credentials configured for a registry host (`registries.<host>` with the
- * password in the daemon's environment), or undefined: then the engine asks
- * anonymously. The password is registered as a secret before it goes anywhere.
- */
-export function registryAuth(config: Pick<Config, 'registries'>, host: string): RegistryAuth | undefined {
-  const entry = config.registries[host];
-  if (!entry) return undefined;
-  const password = process.env[entry.passwordEnv];
-  if (!password) return undefined;
-  registerSecret(password);
-  return { username: entry.username, password, serveraddress: host };
-}
-
 /**
  * Whether `reference` (repository:tag) exists in its registry, without pulling it.
  * GET /distribution/{name}/json makes the engine resolve the manifest with its own
@@ -50,7 +25,7 @@ export function registryAuth(config: Pick<Config, 'registries'>, host: string): 
 export async function imageExists(
   docker: DockerClient,
   reference: string,
-  auth?: RegistryAuth,
+  auth?: RegistryCredentials,
   timeoutMs = 10_000,
 ): Promise<ImageLookup> {
   // dockerode's distribution() takes no abort signal; a registry that never answers must not hang the caller.

@@ -1,6 +1,7 @@
 import { AuditLog } from './audit.js';
 import { BackupCatalog } from './backups.js';
 import { openDb, type Db } from './db.js';
+import { DeploymentLog } from './deployments.js';
 import { DrillLog } from './drills.js';
 import { OperationLock } from './lock.js';
 
@@ -8,6 +9,7 @@ export interface Store {
   db: Db;
   backups: BackupCatalog;
   drills: DrillLog;
+  deployments: DeploymentLog;
   audit: AuditLog;
   lock: OperationLock;
   close(): void;
@@ -19,6 +21,7 @@ export function openStore(stateDir: string): Store {
     db,
     backups: new BackupCatalog(db),
     drills: new DrillLog(db),
+    deployments: new DeploymentLog(db),
     audit: new AuditLog(db),
     lock: new OperationLock(db),
     close: () => db.close(),
@@ -31,3 +34,4 @@ export type { AuditEntry } from './audit.js';
 export type { DrillRecord } from './drills.js';
 export type { LockHolder } from './lock.js';
 export { OperationLock } from './lock.js';
+export type { Deployment, DeploymentKind, DeploymentStatus, DeploymentStep, ImagePins, StepStatus } from './deployments.js';

@@ -68,4 +68,28 @@ export const migrations: readonly string[] = [
     acquired_at TEXT NOT NULL
   );
   `,
+  // Deployments: what was deployed, what it replaced (the rollback target), and each step.
+  `
+  ALTER TABLE deployments ADD COLUMN commit_sha TEXT;
+  ALTER TABLE deployments ADD COLUMN tag TEXT;
+  ALTER TABLE deployments ADD COLUMN previous_commit TEXT;
+  ALTER TABLE deployments ADD COLUMN images TEXT;
+  ALTER TABLE deployments ADD COLUMN previous_images TEXT;
+  ALTER TABLE deployments ADD COLUMN backup_id INTEGER REFERENCES backups(id);
+  ALTER TABLE deployments ADD COLUMN rollback_of INTEGER REFERENCES deployments(id);
+  ALTER TABLE deployments ADD COLUMN owner_pid INTEGER;
+
+  CREATE TABLE deployment_steps (
+    id            INTEGER PRIMARY KEY,
+    deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+    seq           INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('running','ok','failed','skipped')),
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    error         TEXT,
+    detail        TEXT,
+    UNIQUE (deployment_id, seq)
+  );
+  `,
 ];

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../database/index.js';
+import { failed } from '../errors.js';
+import type { BackupRow } from '../store/index.js';
+import { sha256File } from './checksum.js';
+import { pgRestoreFile } from './pgRestore.js';
+
+/**
+ * Puts the application database back to exactly a backup's content: schema and
+ * data of the dump and nothing else (tables a later migration added are gone).
+ *
+ * The dump is restored into a fresh database first and verified there (row
+ * counts and schema fingerprint against the catalog); only then are the names
+ * swapped. A restore that fails leaves the live database untouched. The writers
+ * (app services) must be stopped by the caller.
+ */
+export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<void> {
+  const file = path.join(ctx.config.backups.dir, backup.fileName);
+  const actual = await sha256File(file).catch(() => null);
+  if (actual !== backup.sha256) throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
+
+  const target = ctx.database();
+  const name = target.database;
+  const incoming = `${name}_sy_incoming`;
+  const outgoing = `${name}_sy_outgoing`;
+  const admin = await target.session('postgres');
+  try {
+    const owner = await admin.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${literal(name)}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${quoteIdent(incoming)} TEMPLATE template0${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`);
+    try {
+      await pgRestoreFile(target, incoming, file);
+      const restored = await target.session(incoming);
+      let issues: string[];
+      try {
+        issues = compareFacts({ rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' }, await inspectDatabase(restored));
+      } finally {
+        await restored.close();
+      }
+      if (issues.length) throw failed(`restored copy of ${backup.fileName} differs from the catalog: ${issues.slice(0, 3).join('; ')}`);
+    } catch (e) {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`).catch(() => undefined);
+      throw e;
+    }
+    await swap(admin, name, incoming, outgoing);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
+  } finally {
+    await admin.close();
+  }
+  ctx.log.info('database restored', { backup: backup.id, file: backup.fileName });
+}
+
+/** live → outgoing, incoming → live. Sessions still on the live database are ended first. */
+async function swap(admin: SqlSession, live: string, incoming: string, outgoing: string): Promise<void> {
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
+  for (let attempt = 1; ; attempt++) {
+    await admin.query(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${literal(live)} AND pid <> pg_backend_pid()`);
+    try {
+      await admin.query(`ALTER DATABASE ${quoteIdent(live)} RENAME TO ${quoteIdent(outgoing)}`);
+      break;
+    } catch (e) {
+      // A client reconnected between the two statements; try again a few times.
+      if (attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await admin.query(`ALTER DATABASE ${quoteIdent(incoming)} RENAME TO ${quoteIdent(live)}`);
+}
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,45 @@
+import type { Context } from '../context.js';
+import { oneLine } from '../errors.js';
+import { redact } from '../util/redact.js';
+
+/**
+ * Runs the steps of one deployment, each journaled in SQLite before it runs and
+ * announced to watchers, so that history, the progress page and crash recovery
+ * all read the same record.
+ */
+export class Journal {
+  constructor(
+    private readonly ctx: Context,
+    readonly deploymentId: number,
+  ) {}
+
+  async step<T>(name: string, run: () => Promise<T>, describe?: (result: T) => unknown): Promise<T> {
+    const { deployments } = this.ctx.store;
+    const started = deployments.beginStep(this.deploymentId, name);
+    this.ctx.events.emit(this.deploymentId, { type: 'step', step: started });
+    this.ctx.log.info('step started', { deployment: this.deploymentId, step: name });
+    try {
+      const result = await run();
+      const ended = deployments.endStep(this.deploymentId, started, 'ok', null, describe?.(result));
+      this.ctx.events.emit(this.deploymentId, { type: 'step', step: ended });
+      return result;
+    } catch (e) {
+      const message = redact(oneLine(e));
+      const ended = deployments.endStep(this.deploymentId, started, 'failed', message, undefined);
+      this.ctx.events.emit(this.deploymentId, { type: 'step', step: ended });
+      this.ctx.log.error('step failed', { deployment: this.deploymentId, step: name, error: message });
+      throw e;
+    }
+  }
+
+  skip(name: string, why: string): void {
+    const { deployments } = this.ctx.store;
+    const started = deployments.beginStep(this.deploymentId, name);
+    const ended = deployments.endStep(this.deploymentId, started, 'skipped', null, { why });
+    this.ctx.events.emit(this.deploymentId, { type: 'step', step: ended });
+  }
+
+  log(line: string): void {
+    this.ctx.events.emit(this.deploymentId, { type: 'log', line: redact(line) });
+  }
+}

@@ -1,0 +1,126 @@
+import type Docker from 'dockerode';
+import { failed } from '../errors.js';
+import { redact } from '../util/redact.js';
+import type { DockerClient } from './client.js';
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
+}
+
+export interface PullProgress {
+  image: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+/** The registry host of an image reference, as docker reads it (docker.io when the first part is not a host). */
+export function registryHost(reference: string): string {
+  const first = reference.split('/')[0]!;
+  return reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+/** The repository part of a reference: without tag or digest. */
+export function repositoryOf(reference: string): string {
+  const noDigest = reference.split('@')[0]!;
+  const lastSlash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** Pulls an image, reporting progress, and resolves with the engine's error text on failure. */
+export async function pullImage(docker: DockerClient, reference: string, auth: RegistryAuth | undefined, onProgress: (p: PullProgress) => void): Promise<void> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = (await docker.pull(reference, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
+  } catch (e) {
+    throw failed(`pull of ${reference} failed: ${redact(engineMessage(e))}`, e);
+  }
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, output: Array<{ error?: string }>) => {
+        const streamError = error?.message ?? output.find((o) => o.error)?.error;
+        if (streamError) reject(failed(`pull of ${reference} failed: ${redact(streamError)}`));
+        else resolve();
+      },
+      (event: { status?: string; progressDetail?: { current?: number; total?: number } }) => {
+        if (event.status) onProgress({ image: reference, status: event.status, current: event.progressDetail?.current, total: event.progressDetail?.total });
+      },
+    );
+  });
+}
+
+export interface LocalImage {
+  id: string;
+  /** repo@sha256:… for `repository`, when the image came from a registry. */
+  digestRef: string | null;
+  os: string;
+  architecture: string;
+}
+
+export async function inspectImage(docker: DockerClient, reference: string, repository = repositoryOf(reference)): Promise<LocalImage | undefined> {
+  let info: Docker.ImageInspectInfo;
+  try {
+    info = await docker.getImage(reference).inspect();
+  } catch {
+    return undefined;
+  }
+  const digestRef = (info.RepoDigests ?? []).find((d) => d.startsWith(`${repository}@`)) ?? null;
+  return { id: info.Id, digestRef, os: info.Os, architecture: info.Architecture };
+}
+
+/** The platform this engine runs images for, in the registry's words (linux/amd64). */
+export async function enginePlatform(docker: DockerClient): Promise<{ os: string; architecture: string }> {
+  const info = (await docker.version()) as { Os: string; Arch: string };
+  return { os: info.Os, architecture: info.Arch };
+}
+
+export interface ServiceContainer {
+  id: string;
+  name: string;
+  running: boolean;
+  /** healthy | unhealthy | starting | none (no healthcheck) */
+  health: string;
+  imageId: string;
+  /** The reference it was created from (compose's `image:`). */
+  configuredImage: string;
+}
+
+/** Every container (any state) of a compose service, found by compose's labels. */
+export async function serviceContainers(docker: DockerClient, project: string, service: string): Promise<ServiceContainer[]> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },
+  });
+  return Promise.all(
+    list.map(async (c) => {
+      const info = await docker.getContainer(c.Id).inspect();
+      return {
+        id: c.Id,
+        name: info.Name.replace(/^\//, ''),
+        running: info.State.Running,
+        health: info.State.Health?.Status ?? 'none',
+        imageId: info.Image,
+        configuredImage: info.Config.Image,
+      };
+    }),
+  );
+}
+
+/** Removes an image by id unless something uses it; quietly does nothing when it is in use. */
+export async function removeImageIfUnused(docker: DockerClient, id: string): Promise<boolean> {
+  try {
+    await docker.getImage(id).remove({ force: false, noprune: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function engineMessage(e: unknown): string {
+  const json = (e as { json?: { message?: string } }).json;
+  return json?.message ?? (e as Error).message ?? String(e);
+}

@@ -1,0 +1,158 @@
+import type { Db } from './db.js';
+
+export type DeploymentKind = 'deploy' | 'rollback';
+/**
+ * running → succeeded | failed (stopped before any change) | rolled-back (failed,
+ * previous version restored) | rollback-failed (failed, and so did the restore:
+ * needs a human) | interrupted (the process died; finished by crash recovery).
+ */
+export type DeploymentStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted';
+export type StepStatus = 'running' | 'ok' | 'failed' | 'skipped';
+/** Service name → pinned image reference (repo@sha256:… or, for images without a registry digest, an image id). */
+export type ImagePins = Record<string, string>;
+
+export interface DeploymentStep {
+  seq: number;
+  name: string;
+  status: StepStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  detail: unknown;
+}
+
+export interface Deployment {
+  id: number;
+  kind: DeploymentKind;
+  ref: string | null;
+  commit: string | null;
+  tag: string | null;
+  status: DeploymentStatus;
+  actor: string;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  images: ImagePins | null;
+  previousCommit: string | null;
+  previousImages: ImagePins | null;
+  backupId: number | null;
+  rollbackOf: number | null;
+}
+
+interface Raw {
+  id: number;
+  kind: DeploymentKind;
+  ref: string | null;
+  commit_sha: string | null;
+  tag: string | null;
+  status: DeploymentStatus;
+  actor: string;
+  created_at: string;
+  finished_at: string | null;
+  error: string | null;
+  images: string | null;
+  previous_commit: string | null;
+  previous_images: string | null;
+  backup_id: number | null;
+  rollback_of: number | null;
+}
+
+const json = <T>(text: string | null): T | null => (text ? (JSON.parse(text) as T) : null);
+
+const fromRaw = (r: Raw): Deployment => ({
+  id: r.id,
+  kind: r.kind,
+  ref: r.ref,
+  commit: r.commit_sha,
+  tag: r.tag,
+  status: r.status,
+  actor: r.actor,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+  error: r.error,
+  images: json<ImagePins>(r.images),
+  previousCommit: r.previous_commit,
+  previousImages: json<ImagePins>(r.previous_images),
+  backupId: r.backup_id,
+  rollbackOf: r.rollback_of,
+});
+
+export class DeploymentLog {
+  constructor(private readonly db: Db) {}
+
+  create(d: { kind: DeploymentKind; ref: string | null; commit: string | null; tag: string | null; actor: string; rollbackOf?: number | null }): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO deployments (kind, ref, commit_sha, tag, status, actor, created_at, rollback_of, owner_pid)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+      )
+      .run(d.kind, d.ref, d.commit, d.tag, d.actor, new Date().toISOString(), d.rollbackOf ?? null, process.pid);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Records what the deployment replaces, before anything is changed. */
+  setPrevious(id: number, previousCommit: string | null, previousImages: ImagePins): void {
+    this.db.prepare(`UPDATE deployments SET previous_commit = ?, previous_images = ? WHERE id = ?`).run(previousCommit, JSON.stringify(previousImages), id);
+  }
+
+  setImages(id: number, images: ImagePins): void {
+    this.db.prepare(`UPDATE deployments SET images = ? WHERE id = ?`).run(JSON.stringify(images), id);
+  }
+
+  setBackup(id: number, backupId: number): void {
+    this.db.prepare(`UPDATE deployments SET backup_id = ? WHERE id = ?`).run(backupId, id);
+  }
+
+  finish(id: number, status: Exclude<DeploymentStatus, 'running'>, error: string | null = null): void {
+    this.db
+      .prepare(`UPDATE deployments SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?`)
+      .run(status, error, new Date().toISOString(), id);
+  }
+
+  get(id: number): Deployment | undefined {
+    const raw = this.db.prepare(`SELECT * FROM deployments WHERE id = ?`).get(id) as Raw | undefined;
+    return raw && fromRaw(raw);
+  }
+
+  /** Newest first. */
+  list(limit = 100): Deployment[] {
+    return (this.db.prepare(`SELECT * FROM deployments ORDER BY id DESC LIMIT ?`).all(limit) as Raw[]).map(fromRaw);
+  }
+
+  /** The deployment whose version is running now: the newest that succeeded. */
+  current(): Deployment | undefined {
+    const raw = this.db.prepare(`SELECT * FROM deployments WHERE status = 'succeeded' ORDER BY id DESC LIMIT 1`).get() as Raw | undefined;
+    return raw && fromRaw(raw);
+  }
+
+  beginStep(deploymentId: number, name: string): DeploymentStep {
+    const seq =
+      ((this.db.prepare(`SELECT MAX(seq) AS seq FROM deployment_steps WHERE deployment_id = ?`).get(deploymentId) as { seq: number | null }).seq ?? 0) + 1;
+    const startedAt = new Date().toISOString();
+    this.db
+      .prepare(`INSERT INTO deployment_steps (deployment_id, seq, name, status, started_at) VALUES (?, ?, ?, 'running', ?)`)
+      .run(deploymentId, seq, name, startedAt);
+    return { seq, name, status: 'running', startedAt, finishedAt: null, error: null, detail: null };
+  }
+
+  endStep(deploymentId: number, step: DeploymentStep, status: StepStatus, error: string | null, detail: unknown): DeploymentStep {
+    const finishedAt = new Date().toISOString();
+    this.db
+      .prepare(`UPDATE deployment_steps SET status = ?, finished_at = ?, error = ?, detail = ? WHERE deployment_id = ? AND seq = ?`)
+      .run(status, finishedAt, error, detail === undefined ? null : JSON.stringify(detail), deploymentId, step.seq);
+    return { ...step, status, finishedAt, error, detail: detail ?? null };
+  }
+
+  steps(deploymentId: number): DeploymentStep[] {
+    const rows = this.db.prepare(`SELECT * FROM deployment_steps WHERE deployment_id = ? ORDER BY seq`).all(deploymentId) as Array<{
+      seq: number;
+      name: string;
+      status: StepStatus;
+      started_at: string;
+      finished_at: string | null;
+      error: string | null;
+      detail: string | null;
+    }>;
+    return rows.map((r) => ({ seq: r.seq, name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, error: r.error, detail: json(r.detail) }));
+  }
+}

@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deploy, startDeploy } from '../../src/deploy/pipeline.js';
+import { composeProjectName } from '../../src/compose/project.js';
+import { inspectImage, serviceContainers } from '../../src/docker/images.js';
+import type { Deployment } from '../../src/store/index.js';
+import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
+import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
+import { createSampleApp, type SampleApp } from '../fixtures/sampleApp.js';
+
+const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
+
+describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and PostgreSQL', () => {
+  let app: SampleApp;
+  let ctx: TestContext;
+
+  const head = () => run('git', ['-C', app.dir, 'rev-parse', 'HEAD']).trim();
+  const servedVersion = async () => (await (await fetch(`http://127.0.0.1:${app.httpPort}/version`)).text()).trim();
+  const runningImages = async () => {
+    const project = await composeProjectName(ctx.config);
+    const result: Record<string, string> = {};
+    for (const service of ['backend', 'worker']) {
+      const [container] = await serviceContainers(ctx.docker(), project, service);
+      result[service] = container!.imageId;
+    }
+    return result;
+  };
+  const imageIdOf = async (ref: string) => (await inspectImage(ctx.docker(), ref))!.id;
+  const stepNames = (d: Deployment) => ctx.store.deployments.steps(d.id).map((s) => `${s.name}:${s.status}`);
+
+  beforeAll(() => {
+    app = createSampleApp();
+    app.startByHand(); // v1 from :latest, as operators ran it before switchyard
+    ctx = testContext({
+      projectDir: app.dir,
+      composeFiles: app.composeFiles,
+      database: '{ service: db, user: postgres, name: app }',
+      extra: [
+        'services:',
+        `  backend: { image: ${app.imageRepo} }`,
+        `  worker: { image: ${app.imageRepo} }`,
+        'health: { timeoutSeconds: 15 }',
+        'deploy: { timeoutSeconds: 20 }',
+      ].join('\n'),
+    });
+  });
+  afterAll(() => {
+    ctx?.cleanup();
+    app?.cleanup();
+  });
+
+  it('adopts a host started by hand: deploying v1 records the :latest digests it replaced', async () => {
+    const latestId = await imageIdOf(`${app.imageRepo}:latest`);
+    const d = await deploy(ctx, { ref: 'v1.0.0', actor: 'test' });
+    expect(d.error).toBeNull();
+    expect(d.status).toBe('succeeded');
+    expect(d.previousCommit).toBe(app.commits.v1);
+    expect(d.previousImages?.backend).toMatch(new RegExp(`^${app.imageRepo}@sha256:[0-9a-f]{64}$`));
+    expect(await imageIdOf(d.previousImages!.backend!)).toBe(latestId);
+    expect(d.images?.backend).toMatch(/@sha256:/);
+  });
+
+  it('deploys v2: pre-deploy backup, v2 digests running, HEAD at v2, history and audit', async () => {
+    const before = ctx.store.backups.list().length;
+    const d = await deploy(ctx, { ref: 'v2.0.0', actor: 'test' });
+    expect(d.status).toBe('succeeded');
+
+    const backup = ctx.store.backups.get(d.backupId!)!;
+    expect(ctx.store.backups.list().length).toBe(before + 1);
+    expect(backup).toMatchObject({ reason: 'pre-deploy', status: 'ok', deploymentId: d.id });
+    expect(backup.fileName).toMatch(/^\d{8}T\d{6}Z_app_pre-deploy\.dump$/);
+    expect(backupFiles(ctx)).toContain(backup.fileName);
+
+    const running = await runningImages();
+    expect(running.backend).toBe(await imageIdOf(d.images!.backend!));
+    expect(running.worker).toBe(await imageIdOf(d.images!.worker!));
+    expect(await imageIdOf(d.images!.backend!)).toBe(await imageIdOf(`${app.imageRepo}:${app.commits.v2.slice(0, 7)}`));
+    expect(head()).toBe(app.commits.v2);
+    expect(await servedVersion()).toBe('v2.0.0');
+    expect(app.psql(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'requests' AND column_name = 'priority'`)).toBe('1');
+
+    expect(stepNames(d)).toEqual(['resolve:ok', 'inspect:ok', 'pull:ok', 'preflight:ok', 'backup:ok', 'checkout:ok', 'pin:ok', 'up:ok', 'health:ok', 'cleanup:ok']);
+    expect(ctx.store.deployments.current()?.id).toBe(d.id);
+    expect(ctx.store.audit.list().find((a) => a.action === 'deploy')).toMatchObject({ target: 'v2.0.0', outcome: 'ok', actor: 'test' });
+    expect(fs.readFileSync(`${ctx.config.stateDir}/pins.compose.yml`, 'utf8')).toContain(d.images!.backend!);
+  });
+
+  it('rolls back by itself when v3 is unhealthy, restoring the database its migration changed', async () => {
+    const requestsBefore = app.psql(`SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM requests t`);
+    const v2 = ctx.store.deployments.current()!;
+    const d = await deploy(ctx, { ref: 'v3.0.0', actor: 'test' });
+
+    expect(d.status).toBe('rolled-back');
+    expect(d.error).toMatch(/deploy of v3\.0\.0 failed: .*; rolled back to the previous version \(images, commit [0-9a-f]{7}, database from /);
+    expect(stepNames(d)).toEqual(
+      expect.arrayContaining(['up:failed', 'rollback: checkout:ok', 'rollback: restore database:ok', 'rollback: up:ok', 'rollback: health:ok']),
+    );
+    expect(head()).toBe(app.commits.v2);
+    expect((await runningImages()).backend).toBe(await imageIdOf(v2.images!.backend!));
+    expect(await servedVersion()).toBe('v2.0.0');
+    expect(app.psql(`SELECT count(*) FROM pg_tables WHERE tablename = 'attachments'`)).toBe('0');
+    expect(app.psql(`SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM requests t`)).toBe(requestsBefore);
+    expect(ctx.store.deployments.current()?.id).toBe(v2.id);
+  });
+
+  it('rolls back v4 (unhealthy, no schema change) and leaves the database alone', async () => {
+    const d = await deploy(ctx, { ref: 'v4.0.0', actor: 'test' });
+    expect(d.status).toBe('rolled-back');
+    expect(stepNames(d)).toContain('rollback: restore database:skipped');
+    expect(app.psql(`SELECT count(*) FROM requests WHERE title = 'written while v4 was starting'`)).toBe('1');
+    expect(await servedVersion()).toBe('v2.0.0');
+    expect(head()).toBe(app.commits.v2);
+  });
+
+  it('fails cleanly, with no change and no backup, for a version whose images were never built', async () => {
+    run('git', ['-C', app.dir, 'commit', '-q', '--allow-empty', '-m', 'chore: never built']);
+    const unbuilt = run('git', ['-C', app.dir, 'rev-parse', 'HEAD']).trim();
+    run('git', ['-C', app.dir, 'checkout', '-q', app.commits.v2]);
+    const backups = ctx.store.backups.list().length;
+    const imagesBefore = await runningImages();
+
+    const d = await deploy(ctx, { ref: unbuilt.slice(0, 12), actor: 'test' });
+
+    expect(d.status).toBe('failed');
+    expect(d.error).toMatch(new RegExp(`failed before any change: pull of ${app.imageRepo}:${unbuilt.slice(0, 7)} failed`));
+    expect(ctx.store.backups.list().length).toBe(backups);
+    expect(head()).toBe(app.commits.v2);
+    expect(await runningImages()).toEqual(imagesBefore);
+    expect(stepNames(d)).toContain('pull:failed');
+    expect(stepNames(d).some((s) => s.startsWith('backup'))).toBe(false);
+  });
+
+  it.each(['$(touch /tmp/x)', '../../etc', '--upload-pack=touch /tmp/pwned', ';rm -rf /', 'v1.0.0 v2.0.0'])(
+    'refuses the ref %j before anything runs',
+    async (ref) => {
+      const count = ctx.store.deployments.list().length;
+      await expect(startDeploy(ctx, { ref, actor: 'test' })).rejects.toMatchObject({ kind: 'input' });
+      expect(ctx.store.deployments.list().length).toBe(count);
+      expect(fs.existsSync('/tmp/pwned')).toBe(false);
+    },
+  );
+
+  it('lets one deploy run at a time', async () => {
+    const first = await startDeploy(ctx, { ref: 'v2.0.0', actor: 'test' });
+    await expect(startDeploy(ctx, { ref: 'v1.0.0', actor: 'test' })).rejects.toThrow(/another operation is running: deploy v2\.0\.0/);
+    expect((await first.done).status).toBe('succeeded');
+  });
+});
