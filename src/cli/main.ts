@@ -3,7 +3,10 @@ import { SwitchyardError, oneLine, type ErrorKind } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { VERSION } from '../server/app.js';
 import { backupCommand, backupsCommand, drillCommand } from './commands/backup.js';
+import { composeCommand } from './commands/compose.js';
 import { configCommand } from './commands/config.js';
+import { deployCommand, deploymentsCommand, statusCommand } from './commands/deploy.js';
+import { versionsCommand } from './commands/versions.js';
 import { serveCommand } from './commands/serve.js';
 import type { Io } from './io.js';
 
@@ -14,6 +17,11 @@ const COMMANDS: Record<string, Command> = {
   backup: { run: backupCommand, usage: 'backup [--reason TEXT]', summary: 'take a verified backup now' },
   backups: { run: backupsCommand, usage: 'backups', summary: 'list backups, newest first' },
   drill: { run: drillCommand, usage: 'drill [BACKUP_ID]', summary: 'restore a backup into a scratch database and verify it' },
+  versions: { run: versionsCommand, usage: 'versions', summary: 'list releases, tags and commits with CI status and image availability' },
+  deploy: { run: deployCommand, usage: 'deploy REF [--detach]', summary: 'deploy a tag, branch or commit (backup first, rollback on failure)' },
+  deployments: { run: deploymentsCommand, usage: 'deployments [ID]', summary: 'list deployments, or show one with its steps' },
+  status: { run: statusCommand, usage: 'status', summary: 'what is deployed and running, health and drift' },
+  compose: { run: composeCommand, usage: 'compose -- ARGS...', summary: 'docker compose with the project files and the pin file' },
   config: { run: configCommand, usage: 'config', summary: 'validate the config and print it with defaults' },
 };
 

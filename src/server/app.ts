@@ -3,6 +3,8 @@ import type { Context } from '../context.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
 import { errorResponse } from './errors.js';
 import { backupRoutes } from './routes/backups.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { versionRoutes } from './routes/versions.js';
 import type { ApiToken } from './tokens.js';
 
 export const VERSION = '0.1.0';
@@ -17,5 +19,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
 
   app.use('/api/system/*', bearerAuth(tokens));
   app.route('/api/system', backupRoutes(ctx));
+  app.route('/api/system', deploymentRoutes(ctx));
+  app.route('/api/system', versionRoutes(ctx));
   return app;
 }

@@ -16,7 +16,8 @@ export interface CiStatus {
   checks: VersionCheck[];
 }
 
-export const UNKNOWN_CI: CiStatus = { state: 'unknown', checks: [] };
+/** A fresh object each time: versions must not share a mutable checks array. */
+export const unknownCi = (): CiStatus => ({ state: 'unknown', checks: [] });
 
 function checkRunState(run: CheckRun): CheckState {
   if (run.status !== 'completed') return 'pending'; // queued, in_progress, waiting, requested, pending
@@ -52,7 +53,7 @@ export function combineCi(runs: readonly CheckRun[], statuses: readonly CommitSt
     ...runs.map((r) => ({ name: r.name, state: checkRunState(r) })),
     ...statuses.map((s) => ({ name: s.context, state: statusState(s) })),
   ];
-  if (checks.length === 0) return UNKNOWN_CI;
+  if (checks.length === 0) return unknownCi();
   const state: CheckState = checks.some((c) => c.state === 'failed')
     ? 'failed'
     : checks.some((c) => c.state === 'pending')

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { currentStatus, startDeploy } from '../../deploy/index.js';
+import { failed, inputError } from '../../errors.js';
+import type { Deployment } from '../../store/index.js';
+import { parseCommand } from '../args.js';
+import { cliActor, openContext, table, type Io } from '../io.js';
+
+/**
+ * `switchyard deploy REF`: runs the deployment in this process and prints its
+ * steps on stderr as they happen. --detach hands it to a background switchyard
+ * process and prints only the deployment id.
+ */
+export async function deployCommand(argv: string[], io: Io): Promise<void> {
+  const { common, values, positionals } = parseCommand(argv, { detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' } }, 1);
+  const ref = positionals[0];
+  if (!ref) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha)');
+  if (values.detach) return detach(argv, io, common.json);
+
+  const ctx = openContext(common, io);
+  try {
+    const started = await startDeploy(ctx, { ref, actor: cliActor(io.env) });
+    if (values['detached-child']) {
+      io.out(JSON.stringify({ id: started.id }));
+      await started.done;
+      return;
+    }
+    process.stderr.write(`deployment ${started.id}: ${ref}\n`);
+    ctx.events.subscribe(started.id, (e) => {
+      if (e.type === 'step' && e.step.status !== 'running') {
+        const took = e.step.finishedAt ? ` (${((Date.parse(e.step.finishedAt) - Date.parse(e.step.startedAt)) / 1000).toFixed(1)}s)` : '';
+        process.stderr.write(`  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}\n`);
+      }
+    });
+    const result = await started.done;
+    io.out(common.json ? JSON.stringify(result) : `deployment ${result.id} ${result.status}: ${result.ref} (${result.commit?.slice(0, 7)})`);
+    if (result.status !== 'succeeded') throw failed(result.error ?? `deployment ${result.id} ${result.status}`);
+  } finally {
+    ctx.store.close();
+  }
+}
+
+async function detach(argv: string[], io: Io, json: boolean): Promise<void> {
+  const args = [process.argv[1]!, 'deploy', ...argv.filter((a) => a !== '--detach'), '--detached-child'];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: io.env });
+  const first = await new Promise<string | undefined>((resolve) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', () => resolve(undefined));
+  });
+  child.stdout!.destroy();
+  child.unref();
+  const id = first ? (JSON.parse(first) as { id?: number }).id : undefined;
+  if (!id) throw failed('the background deployment did not start (run without --detach to see why)');
+  io.out(json ? JSON.stringify({ id }) : `deployment ${id} started; follow it with: switchyard deployments ${id}`);
+}
+
+export async function deploymentsCommand(argv: string[], io: Io): Promise<void> {
+  const { common, positionals } = parseCommand(argv, {}, 1);
+  const ctx = openContext(common, io);
+  try {
+    if (positionals[0] !== undefined) {
+      if (!/^[1-9][0-9]*$/.test(positionals[0])) throw inputError(`DEPLOYMENT_ID must be a positive integer, got "${positionals[0]}"`);
+      const deployment = ctx.store.deployments.get(Number(positionals[0]));
+      if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
+      const steps = ctx.store.deployments.steps(deployment.id);
+      if (common.json) return io.out(JSON.stringify({ deployment, steps }));
+      io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
+      io.out(table(['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'], steps.map((s) => [String(s.seq), s.name, s.status, s.startedAt.slice(11, 19), s.error ?? ''])));
+      return;
+    }
+    const list = ctx.store.deployments.list(50);
+    if (common.json) return io.out(JSON.stringify(list));
+    if (list.length === 0) return io.out('no deployments yet');
+    io.out(
+      table(
+        ['ID', 'KIND', 'REF', 'COMMIT', 'STATUS', 'BY', 'STARTED (UTC)', 'BACKUP'],
+        list.map((d) => [String(d.id), d.kind, d.ref ?? '-', d.commit?.slice(0, 7) ?? '-', d.status, d.actor, d.createdAt.replace('T', ' ').slice(0, 19), d.backupId ? String(d.backupId) : '-']),
+      ),
+    );
+  } finally {
+    ctx.store.close();
+  }
+}
+
+export async function statusCommand(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  const ctx = openContext(common, io);
+  try {
+    const status = await currentStatus(ctx);
+    if (common.json) return io.out(JSON.stringify(status));
+    const d = status.deployment;
+    io.out(d ? `deployed: ${d.tag ?? d.ref} (${d.commit?.slice(0, 7)}), deployment ${d.id}, by ${d.actor} at ${d.finishedAt}` : 'deployed: nothing yet (switchyard has not deployed this host)');
+    io.out(
+      table(
+        ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE'],
+        status.services.flatMap((s) => (s.containers.length ? s.containers : [{ name: '-', state: '-', health: '-', image: '-' }]).map((c) => [s.name, c.name, c.state, c.health, c.image])),
+      ),
+    );
+    for (const line of status.drift) io.out(`DRIFT: ${line}`);
+    if (status.operation) io.out(`running: ${status.operation.operation} since ${status.operation.acquiredAt}`);
+  } finally {
+    ctx.store.close();
+  }
+}
+
+const describe = (d: Deployment) => `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${d.createdAt}`;

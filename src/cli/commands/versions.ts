@@ -1,0 +1,29 @@
+import { listVersions } from '../../versions/index.js';
+import { parseCommand } from '../args.js';
+import { openContext, table, type Io } from '../io.js';
+
+export async function versionsCommand(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  const ctx = openContext(common, io);
+  try {
+    const result = await listVersions(ctx, { currentSha: ctx.store.deployments.current()?.commit ?? null });
+    if (common.json) return io.out(JSON.stringify(result));
+    io.out(`sources: git ${result.sources.git}; github ${result.sources.github}`);
+    io.out(
+      table(
+        ['', 'REF', 'KIND', 'COMMIT', 'CI', 'IMAGES', 'SUBJECT'],
+        result.versions.map((v) => [
+          v.current ? '*' : '',
+          v.ref,
+          v.kind,
+          v.sha7,
+          v.ci.state,
+          v.images.available ? 'ok' : `missing ${v.images.missing.length}`,
+          (v.commit?.subject ?? v.name ?? '').slice(0, 60),
+        ]),
+      ),
+    );
+  } finally {
+    ctx.store.close();
+  }
+}

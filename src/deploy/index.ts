@@ -1,0 +1,3 @@
+export { startDeploy, deploy, type DeployRequest, type StartedDeployment } from './pipeline.js';
+export { currentStatus, type CurrentStatus, type ServiceStatus } from './status.js';
+export { DeploymentEvents, type DeploymentEvent } from './events.js';

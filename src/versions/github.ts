@@ -1,0 +1,167 @@
+import { Octokit } from '@octokit/rest';
+import type { Config } from '../config/index.js';
+import { oneLine } from '../errors.js';
+import type { Logger } from '../util/log.js';
+import { redact, registerSecret } from '../util/redact.js';
+import { githubDown, githubResponses, rememberGithubResponse, TTL } from './cache.js';
+import { combineCi, unknownCi, type CheckRun, type CiStatus, type CommitStatus } from './ci.js';
+
+export type GitHubConfig = NonNullable<Config['github']>;
+
+/** The fields of a GitHub release this module reads (GitHub's own names). */
+export interface GitHubRelease {
+  tag_name: string;
+  name: string | null;
+  body?: string | null;
+  published_at: string | null;
+  prerelease: boolean;
+  draft: boolean;
+  target_commitish: string;
+}
+
+/** A page load must not wait on GitHub for long; nothing is retried. */
+const REQUEST_TIMEOUT_MS = 5_000;
+/** Shas asked about at once (two requests each). */
+const CI_CONCURRENCY = 4;
+
+/** GitHub could not be asked (network, timeout, 5xx, auth, rate limit): the caller lists without it. */
+export class GitHubUnreachable extends Error {}
+
+/**
+ * Reads releases and CI states of one repo. Every GET goes through a hook that
+ * serves a response younger than TTL.github from memory, and otherwise asks with
+ * If-None-Match so an unchanged answer comes back as a 304, which GitHub does
+ * not count against the rate limit.
+ */
+export class GitHubSource {
+  private readonly octokit: Octokit;
+  private readonly owner: string;
+  private readonly repo: string;
+  private readonly downKey: string;
+  /** The first failure of this listing: later CI questions are not asked (a dead host would cost 5 s each). */
+  private failure: string | null = null;
+  private ciGaps = 0;
+
+  constructor(
+    config: GitHubConfig,
+    private readonly log: Logger,
+  ) {
+    const [owner = '', repo = ''] = config.repo.split('/');
+    this.owner = owner;
+    this.repo = repo;
+    const baseUrl = (config.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+    this.downKey = `${baseUrl}/repos/${config.repo}`;
+    const token = process.env[config.tokenEnv];
+    registerSecret(token);
+    this.octokit = new Octokit({
+      baseUrl,
+      auth: token || undefined,
+      userAgent: 'switchyard',
+      // Octokit's request log reports each failed request as an error; this module reports failures itself, once.
+      log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(`github: ${m}`), error: (m: string) => log.debug(`github: ${m}`) },
+    });
+    this.octokit.hook.wrap('request', async (request, options) => {
+      if (options.method !== 'GET') return request(options);
+      const url = this.octokit.request.endpoint(options).url;
+      const cached = githubResponses.get(url);
+      if (cached && Date.now() - cached.fetchedAt < TTL.github) {
+        return { status: 200, url, headers: {}, data: cached.data };
+      }
+      // Changed in place: with other hooks registered (request-log), `request` is already bound to this object.
+      if (cached?.etag) options.headers['if-none-match'] = cached.etag;
+      // A fresh signal per request: one made at construction would expire for every later request.
+      options.request = { ...options.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+      try {
+        const response = await request(options);
+        rememberGithubResponse(url, { etag: response.headers.etag ?? null, data: response.data, fetchedAt: Date.now() });
+        return response;
+      } catch (e) {
+        // Octokit throws on 304; for us it means "what you have is still right".
+        if (statusOf(e) === 304 && cached) {
+          cached.fetchedAt = Date.now();
+          return { status: 200, url, headers: {}, data: cached.data };
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** One line on how this listing went: 'ok', 'partial: …' or 'unreachable: …'. */
+  status(): string {
+    const down = githubDown.get(this.downKey);
+    if (down && Date.now() < down.until) return `unreachable: ${down.message}`;
+    if (this.ciGaps > 0) return `partial: CI state unknown for ${this.ciGaps} version(s): ${this.failure ?? 'request failed'}`;
+    return 'ok';
+  }
+
+  /** The newest 100 published releases (drafts have no tag to deploy); throws GitHubUnreachable. */
+  async releases(): Promise<GitHubRelease[]> {
+    const down = githubDown.get(this.downKey);
+    if (down && Date.now() < down.until) throw new GitHubUnreachable(down.message);
+    try {
+      const { data } = await this.octokit.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 });
+      return (data as GitHubRelease[]).filter((r) => !r.draft);
+    } catch (e) {
+      const message = describe(e);
+      githubDown.set(this.downKey, { until: Date.now() + TTL.githubDown, message });
+      this.log.warn('versions: GitHub unreachable; listing local versions only', { error: message });
+      throw new GitHubUnreachable(message);
+    }
+  }
+
+  /** CI states of the given shas (check runs and legacy statuses), a few at a time; never throws. */
+  async ciStatuses(shas: readonly string[]): Promise<Map<string, CiStatus>> {
+    const result = new Map<string, CiStatus>();
+    let next = 0;
+    const worker = async () => {
+      while (next < shas.length) {
+        const sha = shas[next++]!;
+        result.set(sha, await this.ciStatus(sha));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CI_CONCURRENCY, shas.length) }, worker));
+    return result;
+  }
+
+  private async ciStatus(sha: string): Promise<CiStatus> {
+    if (this.failure) {
+      this.ciGaps++;
+      return unknownCi();
+    }
+    const params = { owner: this.owner, repo: this.repo, ref: sha, per_page: 100 };
+    try {
+      const [runs, statuses] = await Promise.all([
+        this.octokit.checks.listForRef(params).then((r) => r.data.check_runs as CheckRun[], noCommit<CheckRun>),
+        this.octokit.repos.getCombinedStatusForRef(params).then((r) => r.data.statuses as CommitStatus[], noCommit<CommitStatus>),
+      ]);
+      return combineCi(runs, statuses);
+    } catch (e) {
+      this.failure ??= describe(e);
+      this.ciGaps++;
+      this.log.debug('versions: CI state not available', { sha, error: describe(e) });
+      return unknownCi();
+    }
+  }
+}
+
+/** A commit GitHub does not have (pushed nowhere yet) answers 404 or 422: it simply has no checks. */
+function noCommit<T>(e: unknown): T[] {
+  const status = statusOf(e);
+  if (status === 404 || status === 422) return [];
+  throw e;
+}
+
+function statusOf(e: unknown): number | undefined {
+  const status = (e as { status?: unknown }).status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** One line: "HTTP 401 Bad credentials", "connect ECONNREFUSED 127.0.0.1:443", "no answer within 5 s". */
+function describe(e: unknown): string {
+  if ((e as { cause?: { name?: unknown } }).cause?.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const status = statusOf(e);
+  const message = redact(oneLine(e)).slice(0, 200);
+  // Octokit reports network failures as status 500 too; only a real HTTP answer gets the prefix.
+  const answered = status !== undefined && (e as { response?: unknown }).response !== undefined;
+  return answered ? `HTTP ${status} ${message}` : message;
+}

@@ -1,0 +1,92 @@
+import type { Context } from '../context.js';
+import { registryAuth } from '../docker/auth.js';
+import { imageExists, type ImageLookup } from '../docker/registry.js';
+import { oneLine } from '../errors.js';
+import { redact } from '../util/redact.js';
+import { imageLookups, TTL } from './cache.js';
+import { fillTagTemplate } from './ref.js';
+
+export interface ImageAvailability {
+  available: boolean;
+  /** Image references that are not in their registry, with the reason when it is not plain absence. */
+  missing: string[];
+}
+
+/** Registry questions at once. */
+const LOOKUP_CONCURRENCY = 4;
+/** What docker accepts as a tag; a git tag like "release/1.0" filled into {tag} is not one. */
+const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** The image reference of every managed service for one version. */
+export function serviceImages(ctx: Context, version: { sha: string; tag: string | null }): string[] {
+  return Object.values(ctx.config.services).map((s) => `${s.image}:${fillTagTemplate(s.tag, version)}`);
+}
+
+/**
+ * Whether every managed service's image exists for each version (keyed by sha).
+ * With no managed services there is nothing to pull, so every version is available.
+ * With `ask: false` only cached answers are used (the registry is not asked).
+ */
+export async function checkImages(
+  ctx: Context,
+  versions: ReadonlyArray<{ sha: string; tag: string | null }>,
+  options: { ask: boolean; notAskedReason?: string } = { ask: true },
+): Promise<Map<string, ImageAvailability>> {
+  const refsBySha = new Map(versions.map((v) => [v.sha, serviceImages(ctx, v)]));
+  const lookups = await lookupAll(ctx, [...new Set([...refsBySha.values()].flat())], options);
+  const result = new Map<string, ImageAvailability>();
+  for (const [sha, refs] of refsBySha) {
+    const missing: string[] = [];
+    for (const ref of refs) {
+      const lookup = lookups.get(ref);
+      if (!lookup || lookup.state === 'absent') missing.push(ref);
+      else if (lookup.state === 'unknown') missing.push(`${ref} (${lookup.error})`);
+    }
+    result.set(sha, { available: missing.length === 0, missing });
+  }
+  return result;
+}
+
+async function lookupAll(
+  ctx: Context,
+  refs: string[],
+  options: { ask: boolean; notAskedReason?: string },
+): Promise<Map<string, ImageLookup>> {
+  const result = new Map<string, ImageLookup>();
+  const toAsk: string[] = [];
+  for (const [ref, cached] of imageLookups) if (Date.now() >= cached.until) imageLookups.delete(ref);
+  for (const ref of refs) {
+    const cached = imageLookups.get(ref);
+    if (cached && Date.now() < cached.until) result.set(ref, cached.lookup);
+    else if (!DOCKER_TAG.test(ref.slice(ref.lastIndexOf(':') + 1))) result.set(ref, { state: 'unknown', error: 'not a valid image tag' });
+    else if (!options.ask) result.set(ref, { state: 'unknown', error: options.notAskedReason ?? 'not checked' });
+    else toAsk.push(ref);
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < toAsk.length) {
+      const ref = toAsk[next++]!;
+      const lookup = await lookupOne(ctx, ref);
+      result.set(ref, lookup);
+      const ttl = lookup.state === 'present' ? TTL.imagePresent : lookup.state === 'absent' ? TTL.imageAbsent : TTL.imageUnknown;
+      imageLookups.set(ref, { until: Date.now() + ttl, lookup });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, toAsk.length) }, worker));
+  return result;
+}
+
+async function lookupOne(ctx: Context, ref: string): Promise<ImageLookup> {
+  let docker;
+  let auth;
+  try {
+    docker = ctx.docker();
+    // Configured credentials (a missing password env var is an error worth showing), else docker's config.json, else none.
+    auth = registryAuth(ctx.config, ref);
+  } catch (e) {
+    return { state: 'unknown', error: redact(oneLine(e)) };
+  }
+  const lookup = await imageExists(docker, ref, auth);
+  if (lookup.state === 'unknown') ctx.log.debug('versions: image lookup failed', { ref, error: lookup.error });
+  return lookup;
+}

@@ -1,0 +1,9 @@
+/**
+ * Picking a version to deploy. Caches (GitHub responses with ETags, git fetch
+ * throttle, registry answers) are module-level; resetVersionCaches() is for tests.
+ */
+export type { Version, VersionCheck, VersionList, CommitInfo } from './types.js';
+export { listVersions } from './list.js';
+export { resetVersionCaches } from './cache.js';
+export { parseConventional } from './conventional.js';
+export { validateRef, resolveRef, fillTagTemplate, type ResolvedRef } from './ref.js';

@@ -1,0 +1,68 @@
+import type { Context } from '../context.js';
+import { oneLine } from '../errors.js';
+import { unknownCi, type CiStatus } from './ci.js';
+import { GitHubSource } from './github.js';
+import { checkImages, type ImageAvailability } from './images.js';
+import { readLocalHistory } from './local.js';
+import { mergeVersions, type DraftVersion } from './merge.js';
+import type { Version, VersionList } from './types.js';
+
+const DEFAULT_LIMIT = 30;
+const MAX_LIMIT = 200;
+/** Only the newest versions get CI and registry questions: they are the ones anyone deploys, and it saves rate limit. */
+export const CHECK_WINDOW = 15;
+
+/**
+ * The versions an operator can pick from: the compose repo's tags and the
+ * default branch's last `limit` commits, enriched with GitHub releases and CI
+ * when `github` is configured and answers, and with whether every managed
+ * service's image is in its registry. Never throws: a source that fails is
+ * reported in `sources` and the others are still listed.
+ */
+export async function listVersions(ctx: Context, options: { currentSha?: string | null; limit?: number } = {}): Promise<VersionList> {
+  const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+  const github = ctx.config.github ? new GitHubSource(ctx.config.github, ctx.log) : null;
+  // Independent sources, asked at once: a slow GitHub costs its timeout once, not on top of git.
+  const [local, releases] = await Promise.all([
+    readLocalHistory(ctx.config.project.dir, limit, ctx.log),
+    // On failure github.status() says why; the local versions are listed regardless.
+    github ? github.releases().catch(() => null) : Promise.resolve(null),
+  ]);
+  const githubAnswered = releases !== null;
+
+  const drafts = mergeVersions(local, releases ?? [], limit);
+  const withCommit = drafts.filter((d) => d.sha !== '');
+  const checked = withCommit.slice(0, CHECK_WINDOW);
+  const imageQuery = (d: DraftVersion) => ({ sha: d.sha, tag: d.kind === 'commit' ? null : d.ref });
+  const [ci, images, olderImages] = await Promise.all([
+    github && githubAnswered ? github.ciStatuses(checked.map((d) => d.sha)) : new Map<string, CiStatus>(),
+    checkImages(ctx, checked.map(imageQuery)),
+    // Older versions show what is already known, without asking the registry.
+    checkImages(ctx, withCommit.slice(CHECK_WINDOW).map(imageQuery), {
+      ask: false,
+      notAskedReason: `not checked: only the newest ${CHECK_WINDOW} versions are`,
+    }),
+  ]).catch((e: unknown) => {
+    // Not expected (each part reports its own failures), but a listing must not fail on enrichment.
+    ctx.log.warn('versions: enrichment failed', { error: oneLine(e) });
+    return [new Map<string, CiStatus>(), new Map<string, ImageAvailability>(), new Map<string, ImageAvailability>()] as const;
+  });
+
+  const versions = drafts.map((d): Version => {
+    const available = images.get(d.sha) ??
+      olderImages.get(d.sha) ?? {
+        available: false,
+        missing: [`the commit of release ${d.ref} is unknown: its tag is not in the local repo (git fetch) and the release names no commit sha`],
+      };
+    return {
+      ...d,
+      ci: ci.get(d.sha) ?? unknownCi(),
+      images: available,
+      current: d.sha !== '' && d.sha === options.currentSha,
+      deployable: available.available,
+    };
+  });
+  const sources = { git: local.status, github: github ? github.status() : 'not configured' };
+  ctx.log.debug('versions listed', { count: versions.length, ...sources });
+  return { versions, sources };
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listVersions, resetVersionCaches } from '../../src/versions/index.js';
+import { testContext, type TestContext } from '../fixtures/context.js';
+import { commit, git, sampleHistory, type SampleHistory } from './gitRepo.js';
+
+const DATABASE = '{ service: db, name: app }';
+
+describe('versions from the local repo alone', () => {
+  let repo: SampleHistory;
+  let ctx: TestContext;
+  beforeEach(() => {
+    resetVersionCaches();
+    repo = sampleHistory();
+    ctx = testContext({ database: DATABASE, projectDir: repo.dir });
+  });
+  afterEach(() => {
+    ctx.cleanup();
+    repo.cleanup();
+  });
+
+  it('lists tags and commits newest first, with conventional types, marking the current one', async () => {
+    const list = await listVersions(ctx, { currentSha: repo.c2 });
+
+    expect(list.sources).toEqual({ git: 'ok', github: 'not configured' });
+    expect(list.versions.map((v) => [v.kind, v.ref, v.sha])).toEqual([
+      ['commit', repo.c4.slice(0, 7), repo.c4],
+      ['tag', 'v1.1.0', repo.c3],
+      ['tag', 'v1.0.0', repo.c2], // annotated: peeled to its commit
+      ['commit', repo.c1.slice(0, 7), repo.c1],
+    ]);
+    const [c4, c3, c2, c1] = list.versions;
+    expect(c4?.commit).toEqual({ type: null, scope: null, breaking: false, subject: 'Update the readme', author: 'Ada Lovelace', date: '2026-01-04T10:00:00.000Z' });
+    expect(c3?.commit).toMatchObject({ type: 'feat', scope: 'ui', breaking: true, subject: 'new dashboard', date: '2026-01-03T08:00:00.000Z' });
+    expect(c2?.commit).toMatchObject({ type: 'fix', scope: null, subject: 'handle an empty body' });
+    expect(c1?.commit).toMatchObject({ type: 'feat', scope: 'api', subject: 'first endpoint' });
+    expect(list.versions.map((v) => v.current)).toEqual([false, false, true, false]);
+    for (const v of list.versions) {
+      expect(v).toMatchObject({ sha7: v.sha.slice(0, 7), name: null, notes: null, publishedAt: null, prerelease: false });
+      expect(v.ci).toEqual({ state: 'unknown', checks: [] });
+      // No managed services: nothing to pull, so every version can be deployed.
+      expect(v.images).toEqual({ available: true, missing: [] });
+      expect(v.deployable).toBe(true);
+    }
+  });
+
+  it('keeps the last `limit` commits of the branch, and tags older than them', async () => {
+    const list = await listVersions(ctx, { limit: 2 });
+    expect(list.versions.map((v) => v.ref)).toEqual([repo.c4.slice(0, 7), 'v1.1.0', 'v1.0.0']);
+  });
+
+  it('still lists what it has when `git fetch` fails, and says so', async () => {
+    git(repo.dir, ['remote', 'add', 'origin', path.join(repo.dir, 'no-such-remote.git')]);
+    const list = await listVersions(ctx);
+    expect(list.sources.git).toMatch(/^fetch failed: .*no-such-remote/);
+    expect(list.versions).toHaveLength(4);
+  });
+});
+
+describe('versions from a clone', () => {
+  let upstream: SampleHistory;
+  let clone: string;
+  let ctx: TestContext;
+  beforeEach(() => {
+    resetVersionCaches();
+    upstream = sampleHistory();
+    clone = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-versions-clone-'));
+    git(clone, ['clone', '--quiet', upstream.dir, '.']);
+    ctx = testContext({ database: DATABASE, projectDir: clone });
+  });
+  afterEach(() => {
+    ctx.cleanup();
+    upstream.cleanup();
+    fs.rmSync(clone, { recursive: true, force: true });
+  });
+
+  it("fetches new tags and follows origin's default branch, not the checked-out commit", async () => {
+    git(clone, ['checkout', '--quiet', '--detach', upstream.c2]); // what a deployed project dir looks like
+    const c5 = commit(upstream.dir, 'perf(db): faster search', '2026-01-05T10:00:00Z');
+    git(upstream.dir, ['tag', 'v1.2.0']);
+
+    const list = await listVersions(ctx);
+
+    expect(list.sources.git).toBe('ok');
+    expect(list.versions.map((v) => v.ref)).toEqual(['v1.2.0', upstream.c4.slice(0, 7), 'v1.1.0', 'v1.0.0', upstream.c1.slice(0, 7)]);
+    expect(list.versions[0]).toMatchObject({ sha: c5, kind: 'tag', commit: { type: 'perf', scope: 'db', subject: 'faster search' } });
+  });
+});
+
+describe('a project dir that is not a git repository', () => {
+  it('gives an empty list and says why', async () => {
+    resetVersionCaches();
+    const ctx = testContext({ database: DATABASE });
+    try {
+      const list = await listVersions(ctx);
+      expect(list.versions).toEqual([]);
+      expect(list.sources.git).toMatch(/^not a git repository: /);
+      expect(list.sources.github).toBe('not configured');
+    } finally {
+      ctx.cleanup();
+    }
+  });
+});
