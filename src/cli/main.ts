@@ -5,7 +5,7 @@ import { VERSION } from '../server/app.js';
 import { backupCommand, backupsCommand, drillCommand } from './commands/backup.js';
 import { composeCommand } from './commands/compose.js';
 import { configCommand } from './commands/config.js';
-import { deployCommand, deploymentsCommand, statusCommand } from './commands/deploy.js';
+import { deployCommand, deploymentsCommand, rollbackCommand, statusCommand } from './commands/deploy.js';
 import { versionsCommand } from './commands/versions.js';
 import { serveCommand } from './commands/serve.js';
 import type { Io } from './io.js';
@@ -19,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   drill: { run: drillCommand, usage: 'drill [BACKUP_ID]', summary: 'restore a backup into a scratch database and verify it' },
   versions: { run: versionsCommand, usage: 'versions', summary: 'list releases, tags and commits with CI status and image availability' },
   deploy: { run: deployCommand, usage: 'deploy REF [--detach]', summary: 'deploy a tag, branch or commit (backup first, rollback on failure)' },
+  rollback: { run: rollbackCommand, usage: 'rollback ID [--images-only|--database-only]', summary: 'bring back the images, commit and data from before deployment ID' },
   deployments: { run: deploymentsCommand, usage: 'deployments [ID]', summary: 'list deployments, or show one with its steps' },
   status: { run: statusCommand, usage: 'status', summary: 'what is deployed and running, health and drift' },
   compose: { run: composeCommand, usage: 'compose -- ARGS...', summary: 'docker compose with the project files and the pin file' },

@@ -138,6 +138,10 @@ export const configSchema = z
       })
       .strict()
       .default({ restoreDatabase: 'auto', allowWithoutBackup: false, allowDirtyWorkTree: false, timeoutSeconds: 300, keepImagesFor: 5 }),
+    rollback: z
+      .object({ stopServices: z.array(identifier).min(1).optional() })
+      .strict()
+      .default({}),
     health: z
       .object({ url: httpUrl.optional(), timeoutSeconds: z.number().int().min(1).max(3600).default(60) })
       .strict()

@@ -24,7 +24,7 @@ export interface RollbackOutcome {
 export async function rollBackAutomatically(
   ctx: Context,
   journal: Journal,
-  input: { previous: HostState; backup: BackupRow | undefined; cause: string },
+  input: { previous: HostState; backup: BackupRow | undefined; cause: string; restoreDatabase?: 'auto' | 'always' | 'never' },
 ): Promise<RollbackOutcome> {
   const { previous, backup } = input;
   const restored: string[] = [];
@@ -35,9 +35,9 @@ export async function rollBackAutomatically(
     }
     await journal.step('rollback: pin', () => restorePins(ctx, previous), () => previous.images);
 
-    const why = await databaseRestoreReason(ctx, backup);
+    const why = await databaseRestoreReason(ctx, backup, input.restoreDatabase ?? ctx.config.deploy.restoreDatabase);
     if (why && backup) {
-      const writers = Object.keys(ctx.config.services);
+      const writers = databaseWriters(ctx);
       await journal.step('rollback: stop writers', () => streamCompose(ctx.config, ['stop', ...writers], (l) => journal.log(l)), () => ({ services: writers }));
       await journal.step('rollback: restore database', () => restoreDatabase(ctx, backup), () => ({ backup: backup.id, why }));
       restored.push(`database from ${backup.fileName}`);
@@ -58,10 +58,9 @@ export async function rollBackAutomatically(
 }
 
 /** Why the database must be restored, or null when it must not. */
-async function databaseRestoreReason(ctx: Context, backup: BackupRow | undefined): Promise<string | null> {
-  const policy = ctx.config.deploy.restoreDatabase;
+async function databaseRestoreReason(ctx: Context, backup: BackupRow | undefined, policy: 'auto' | 'always' | 'never'): Promise<string | null> {
   if (!backup || policy === 'never') return null;
-  if (policy === 'always') return 'deploy.restoreDatabase is always';
+  if (policy === 'always') return 'restore policy: always';
   const session = await ctx.database().session();
   try {
     const now = await inspectDatabase(session);
@@ -75,4 +74,9 @@ async function databaseRestoreReason(ctx: Context, backup: BackupRow | undefined
 async function restorePins(ctx: Context, previous: HostState): Promise<void> {
   if (Object.keys(previous.images).length > 0) await writePins(ctx.config.stateDir, previous.images);
   else await fs.rm(pinFilePath(ctx.config.stateDir), { force: true });
+}
+
+/** The services stopped while the database is restored, so that no write lands during it. */
+export function databaseWriters(ctx: Context): string[] {
+  return ctx.config.rollback.stopServices ?? Object.keys(ctx.config.services);
 }

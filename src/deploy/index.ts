@@ -1,3 +1,4 @@
 export { startDeploy, deploy, type DeployRequest, type StartedDeployment } from './pipeline.js';
 export { currentStatus, type CurrentStatus, type ServiceStatus } from './status.js';
 export { DeploymentEvents, type DeploymentEvent } from './events.js';
+export { startRollback, type RollbackMode, type RollbackRequest } from './rollback.js';

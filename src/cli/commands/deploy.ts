@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { currentStatus, startDeploy } from '../../deploy/index.js';
+import { currentStatus, startDeploy, startRollback, type StartedDeployment } from '../../deploy/index.js';
 import { failed, inputError } from '../../errors.js';
+import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { parseCommand } from '../args.js';
 import { cliActor, openContext, table, type Io } from '../io.js';
@@ -15,33 +16,57 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
   const { common, values, positionals } = parseCommand(argv, { detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' } }, 1);
   const ref = positionals[0];
   if (!ref) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha)');
-  if (values.detach) return detach(argv, io, common.json);
+  if (values.detach) return detach('deploy', argv, io, common.json);
 
   const ctx = openContext(common, io);
   try {
-    const started = await startDeploy(ctx, { ref, actor: cliActor(io.env) });
-    if (values['detached-child']) {
-      io.out(JSON.stringify({ id: started.id }));
-      await started.done;
-      return;
-    }
-    process.stderr.write(`deployment ${started.id}: ${ref}\n`);
-    ctx.events.subscribe(started.id, (e) => {
-      if (e.type === 'step' && e.step.status !== 'running') {
-        const took = e.step.finishedAt ? ` (${((Date.parse(e.step.finishedAt) - Date.parse(e.step.startedAt)) / 1000).toFixed(1)}s)` : '';
-        process.stderr.write(`  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}\n`);
-      }
-    });
-    const result = await started.done;
-    io.out(common.json ? JSON.stringify(result) : `deployment ${result.id} ${result.status}: ${result.ref} (${result.commit?.slice(0, 7)})`);
-    if (result.status !== 'succeeded') throw failed(result.error ?? `deployment ${result.id} ${result.status}`);
+    await follow(ctx, await startDeploy(ctx, { ref, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
   } finally {
     ctx.store.close();
   }
 }
 
-async function detach(argv: string[], io: Io, json: boolean): Promise<void> {
-  const args = [process.argv[1]!, 'deploy', ...argv.filter((a) => a !== '--detach'), '--detached-child'];
+/** `switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]`. */
+export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
+  const { common, values, positionals } = parseCommand(
+    argv,
+    { 'images-only': { type: 'boolean' }, 'database-only': { type: 'boolean' }, detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' } },
+    1,
+  );
+  const raw = positionals[0];
+  if (!raw || !/^[1-9][0-9]*$/.test(raw)) throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
+  if (values['images-only'] && values['database-only']) throw inputError('--images-only and --database-only exclude each other');
+  if (values.detach) return detach('rollback', argv, io, common.json);
+  const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
+  const ctx = openContext(common, io);
+  try {
+    await follow(ctx, await startRollback(ctx, { deploymentId: Number(raw), mode, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
+  } finally {
+    ctx.store.close();
+  }
+}
+
+/** Prints the steps of a running operation on stderr, then its record on stdout; fails unless it succeeded. */
+async function follow(ctx: Context, started: StartedDeployment, detachedChild: boolean, json: boolean, io: Io): Promise<void> {
+  if (detachedChild) {
+    io.out(JSON.stringify({ id: started.id }));
+    await started.done;
+    return;
+  }
+  process.stderr.write(`deployment ${started.id} started\n`);
+  ctx.events.subscribe(started.id, (e) => {
+    if (e.type === 'step' && e.step.status !== 'running') {
+      const took = e.step.finishedAt ? ` (${((Date.parse(e.step.finishedAt) - Date.parse(e.step.startedAt)) / 1000).toFixed(1)}s)` : '';
+      process.stderr.write(`  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}\n`);
+    }
+  });
+  const result = await started.done;
+  io.out(json ? JSON.stringify(result) : `deployment ${result.id} ${result.status}: ${result.ref} (${result.commit?.slice(0, 7) ?? '-'})`);
+  if (result.status !== 'succeeded') throw failed(result.error ?? `deployment ${result.id} ${result.status}`);
+}
+
+async function detach(command: 'deploy' | 'rollback', argv: string[], io: Io, json: boolean): Promise<void> {
+  const args = [process.argv[1]!, command, ...argv.filter((a) => a !== '--detach'), '--detached-child'];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: io.env });
   const first = await new Promise<string | undefined>((resolve) => {
     const lines = createInterface({ input: child.stdout! });

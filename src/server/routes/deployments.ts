@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { currentStatus, startDeploy, type DeploymentEvent } from '../../deploy/index.js';
-import { notFound } from '../../errors.js';
+import { currentStatus, startDeploy, startRollback, type DeploymentEvent } from '../../deploy/index.js';
+import { inputError, notFound } from '../../errors.js';
 import type { AuthVariables } from '../auth.js';
 import { idParam, jsonBody } from '../body.js';
 
 const deployBody = z.object({ ref: z.string().min(1).max(200) }).strict();
+const rollbackBody = z.object({ imagesOnly: z.boolean().optional(), databaseOnly: z.boolean().optional() }).strict();
 
 export function deploymentRoutes(ctx: Context) {
   const find = (raw: string) => {
@@ -23,6 +24,15 @@ export function deploymentRoutes(ctx: Context) {
       const { ref } = await jsonBody(c, deployBody);
       const started = await startDeploy(ctx, { ref, actor: c.get('actor') });
       void started.done; // runs on; its outcome is in the journal
+      return c.json({ id: started.id, status: 'running', events: `/api/system/deployments/${started.id}/events` }, 202);
+    })
+    .post('/deployments/:id/rollback', async (c) => {
+      const { id } = find(c.req.param('id'));
+      const body = await jsonBody(c, rollbackBody);
+      if (body.imagesOnly && body.databaseOnly) throw inputError('imagesOnly and databaseOnly exclude each other');
+      const mode = body.imagesOnly ? 'images-only' : body.databaseOnly ? 'database-only' : 'full';
+      const started = await startRollback(ctx, { deploymentId: id, mode, actor: c.get('actor') });
+      void started.done;
       return c.json({ id: started.id, status: 'running', events: `/api/system/deployments/${started.id}/events` }, 202);
     })
     .get('/deployments/:id', (c) => {
