@@ -71,3 +71,35 @@ async function swap(admin: SqlSession, live: string, incoming: string, outgoing:
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
+
+/**
+ * After a crash in the middle of a restore: finishes an interrupted name swap
+ * (the incoming copy was verified before the swap began), or puts the old
+ * database back under its name, then drops leftovers. Idempotent.
+ */
+export async function repairInterruptedSwap(ctx: Context): Promise<string | null> {
+  const target = ctx.database();
+  const name = target.database;
+  const incoming = `${name}_sy_incoming`;
+  const outgoing = `${name}_sy_outgoing`;
+  const admin = await target.session('postgres');
+  try {
+    const exists = async (db: string) => (await admin.query(`SELECT count(*) FROM pg_database WHERE datname = ${literal(db)}`)) === '1';
+    let repaired: string | null = null;
+    if (!(await exists(name))) {
+      if (await exists(incoming)) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(incoming)} RENAME TO ${quoteIdent(name)}`);
+        repaired = `finished an interrupted restore of database ${name}`;
+      } else if (await exists(outgoing)) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(outgoing)} RENAME TO ${quoteIdent(name)}`);
+        repaired = `put database ${name} back after an interrupted restore`;
+      }
+    }
+    for (const leftover of [incoming, outgoing, `${name}_dr_test`]) {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(leftover)} WITH (FORCE)`);
+    }
+    return repaired;
+  } finally {
+    await admin.close();
+  }
+}

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { createContext, type Context } from '../context.js';
 import { configPath, loadConfig } from '../config/index.js';
+import { recoverInterruptedOperations } from '../deploy/recover.js';
 import { createLogger } from '../util/log.js';
 import type { CommonOptions } from './args.js';
 
@@ -22,6 +23,21 @@ export function openContext(common: CommonOptions, io: Io): Context {
   const config = loadConfig(configPath(common.config, io.env));
   const log = createLogger({ level: 'debug', write: common.verbose ? (l) => process.stderr.write(l + '\n') : () => {} });
   return createContext(config, log);
+}
+
+/**
+ * For commands that take the lock: first finish or undo whatever a crashed
+ * process left unfinished, as the daemon does when it starts.
+ */
+export async function openOperationContext(common: CommonOptions, io: Io): Promise<Context> {
+  const ctx = openContext(common, io);
+  try {
+    for (const r of await recoverInterruptedOperations(ctx)) process.stderr.write(`recovered deployment ${r.deploymentId}: ${r.summary}\n`);
+  } catch (e) {
+    ctx.store.close();
+    throw e;
+  }
+  return ctx;
 }
 
 export function formatBytes(n: number | null): string {

@@ -6,6 +6,7 @@ import { backupCommand, backupsCommand, drillCommand } from './commands/backup.j
 import { composeCommand } from './commands/compose.js';
 import { configCommand } from './commands/config.js';
 import { deployCommand, deploymentsCommand, rollbackCommand, statusCommand } from './commands/deploy.js';
+import { recoverCommand } from './commands/recover.js';
 import { versionsCommand } from './commands/versions.js';
 import { serveCommand } from './commands/serve.js';
 import type { Io } from './io.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   deployments: { run: deploymentsCommand, usage: 'deployments [ID]', summary: 'list deployments, or show one with its steps' },
   status: { run: statusCommand, usage: 'status', summary: 'what is deployed and running, health and drift' },
   compose: { run: composeCommand, usage: 'compose -- ARGS...', summary: 'docker compose with the project files and the pin file' },
+  recover: { run: recoverCommand, usage: 'recover', summary: 'finish or undo an operation a crash left unfinished' },
   config: { run: configCommand, usage: 'config', summary: 'validate the config and print it with defaults' },
 };
 

@@ -2,3 +2,5 @@ export { startDeploy, deploy, type DeployRequest, type StartedDeployment } from 
 export { currentStatus, type CurrentStatus, type ServiceStatus } from './status.js';
 export { DeploymentEvents, type DeploymentEvent } from './events.js';
 export { startRollback, type RollbackMode, type RollbackRequest } from './rollback.js';
+export { recoverInterruptedOperations, type RecoveredOperation } from './recover.js';
+export { requestStop, operationsInProgress } from './shutdown.js';

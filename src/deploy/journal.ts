@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { oneLine } from '../errors.js';
 import { redact } from '../util/redact.js';
+import { atStepBoundary } from './shutdown.js';
 
 /**
  * Runs the steps of one deployment, each journaled in SQLite before it runs and
@@ -14,6 +15,7 @@ export class Journal {
   ) {}
 
   async step<T>(name: string, run: () => Promise<T>, describe?: (result: T) => unknown): Promise<T> {
+    atStepBoundary(name);
     const { deployments } = this.ctx.store;
     const started = deployments.beginStep(this.deploymentId, name);
     this.ctx.events.emit(this.deploymentId, { type: 'step', step: started });

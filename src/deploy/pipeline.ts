@@ -10,6 +10,7 @@ import { resolveRef, validateRef, type ResolvedRef } from '../versions/ref.js';
 import { checkHealth } from './health.js';
 import { removeUnneededImages } from './imageCleanup.js';
 import { Journal } from './journal.js';
+import { operationStarted } from './shutdown.js';
 import { preflight, pullTargetImages, targetImages } from './images.js';
 import { rollBackAutomatically } from './autoRollback.js';
 import { assertCleanWorkTree, captureHostState, checkoutCommit, type HostState } from './state.js';
@@ -41,7 +42,11 @@ export async function startDeploy(ctx: Context, request: DeployRequest): Promise
     release();
     throw e;
   }
-  const done = runDeploy(ctx, id, version, request.actor).finally(release);
+  const ended = operationStarted();
+  const done = runDeploy(ctx, id, version, request.actor).finally(() => {
+    release();
+    ended();
+  });
   return { id, done };
 }
 

@@ -13,6 +13,7 @@ import { redact } from '../util/redact.js';
 import { databaseWriters, rollBackAutomatically } from './autoRollback.js';
 import { checkHealth } from './health.js';
 import { Journal } from './journal.js';
+import { operationStarted } from './shutdown.js';
 import { composeUp, writeAndValidatePins, type StartedDeployment } from './pipeline.js';
 import { captureHostState, checkoutCommit, type HostState } from './state.js';
 
@@ -59,7 +60,11 @@ export async function startRollback(ctx: Context, request: RollbackRequest): Pro
     release();
     throw e;
   }
-  const done = runRollback(ctx, id, target, { images, dump }, request.actor).finally(release);
+  const ended = operationStarted();
+  const done = runRollback(ctx, id, target, { images, dump }, request.actor).finally(() => {
+    release();
+    ended();
+  });
   return { id, done };
 }
 

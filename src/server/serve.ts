@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { recoverInterruptedBackups, startBackupSchedule } from '../backup/index.js';
+import { startBackupSchedule } from '../backup/index.js';
+import { operationsInProgress, recoverInterruptedOperations } from '../deploy/index.js';
 import type { Context } from '../context.js';
 import { createApp } from './app.js';
 import { resolveTokens } from './tokens.js';
@@ -13,7 +14,8 @@ export interface RunningServer {
 /** Starts the daemon: crash recovery first, then the API, then the scheduler. */
 export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const tokens = resolveTokens(ctx.config, env); // refuse to start without a token, before anything else
-  await recoverInterruptedBackups(ctx);
+  const recovered = await recoverInterruptedOperations(ctx);
+  for (const r of recovered) ctx.log.warn('recovered an interrupted operation', { ...r });
 
   const app = createApp(ctx, tokens);
   const listen = ctx.config.server.listen;
@@ -33,9 +35,16 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
 
   return {
     url,
-    // Lets a running request or scheduled backup finish before returning.
+    // Lets a running operation reach its end (or, after SIGTERM, its next step boundary) first.
     close: async () => {
-      await Promise.all([schedule?.stop(), new Promise<void>((resolve) => server.close(() => resolve()))]);
+      await schedule?.stop();
+      while (operationsInProgress() > 0) await new Promise((r) => setTimeout(r, 200));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      http.closeIdleConnections?.();
+      const force = setTimeout(() => http.closeAllConnections?.(), 5000); // open event streams
+      await closed;
+      clearTimeout(force);
     },
   };
 }

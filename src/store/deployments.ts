@@ -125,6 +125,11 @@ export class DeploymentLog {
     return raw && fromRaw(raw);
   }
 
+  /** Deployments journaled as running: after a crash, the ones recovery must finish or undo. */
+  unfinished(): Deployment[] {
+    return (this.db.prepare(`SELECT * FROM deployments WHERE status = 'running' ORDER BY id`).all() as Raw[]).map(fromRaw);
+  }
+
   beginStep(deploymentId: number, name: string): DeploymentStep {
     const seq =
       ((this.db.prepare(`SELECT MAX(seq) AS seq FROM deployment_steps WHERE deployment_id = ?`).get(deploymentId) as { seq: number | null }).seq ?? 0) + 1;

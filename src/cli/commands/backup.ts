@@ -1,11 +1,11 @@
 import { backupNow, drillNow, listBackups } from '../../backup/index.js';
 import { inputError } from '../../errors.js';
 import { parseCommand } from '../args.js';
-import { cliActor, formatBytes, openContext, table, type Io } from '../io.js';
+import { cliActor, formatBytes, openContext, openOperationContext, table, type Io } from '../io.js';
 
 export async function backupCommand(argv: string[], io: Io): Promise<void> {
   const { common, values } = parseCommand(argv, { reason: { type: 'string' } }, 0);
-  const ctx = openContext(common, io);
+  const ctx = await openOperationContext(common, io);
   try {
     const note = (values.reason as string | undefined) ?? null;
     const backup = await backupNow(ctx, { reason: 'manual', note, actor: cliActor(io.env) });
@@ -47,7 +47,7 @@ export async function drillCommand(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, 1);
   const raw = positionals[0];
   if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw)) throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
-  const ctx = openContext(common, io);
+  const ctx = await openOperationContext(common, io);
   try {
     const report = await drillNow(ctx, raw === undefined ? undefined : Number(raw), cliActor(io.env));
     io.out(common.json ? JSON.stringify(report) : report.markdown);

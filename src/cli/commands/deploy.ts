@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { currentStatus, startDeploy, startRollback, type StartedDeployment } from '../../deploy/index.js';
+import { currentStatus, requestStop, startDeploy, startRollback, type StartedDeployment } from '../../deploy/index.js';
 import { failed, inputError } from '../../errors.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { parseCommand } from '../args.js';
-import { cliActor, openContext, table, type Io } from '../io.js';
+import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
 
 /**
  * `switchyard deploy REF`: runs the deployment in this process and prints its
@@ -18,7 +18,7 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
   if (!ref) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha)');
   if (values.detach) return detach('deploy', argv, io, common.json);
 
-  const ctx = openContext(common, io);
+  const ctx = await openOperationContext(common, io);
   try {
     await follow(ctx, await startDeploy(ctx, { ref, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
   } finally {
@@ -38,7 +38,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   if (values['images-only'] && values['database-only']) throw inputError('--images-only and --database-only exclude each other');
   if (values.detach) return detach('rollback', argv, io, common.json);
   const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
-  const ctx = openContext(common, io);
+  const ctx = await openOperationContext(common, io);
   try {
     await follow(ctx, await startRollback(ctx, { deploymentId: Number(raw), mode, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
   } finally {
@@ -53,6 +53,9 @@ async function follow(ctx: Context, started: StartedDeployment, detachedChild: b
     await started.done;
     return;
   }
+  // Ctrl-C or systemd's SIGTERM: finish the running step, stop at the boundary; the next start recovers.
+  process.once('SIGINT', requestStop);
+  process.once('SIGTERM', requestStop);
   process.stderr.write(`deployment ${started.id} started\n`);
   ctx.events.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {

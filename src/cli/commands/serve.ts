@@ -1,5 +1,6 @@
 import { configPath, loadConfig } from '../../config/index.js';
 import { createContext } from '../../context.js';
+import { requestStop } from '../../deploy/index.js';
 import { startServer } from '../../server/serve.js';
 import { createLogger } from '../../util/log.js';
 import { parseCommand } from '../args.js';
@@ -15,6 +16,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info('stopping', { signal });
+      requestStop(); // a running operation stops at its next step boundary
       void server.close().then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,284 @@
+/**
+ * What does a switchyard deploy cost, in time and in downtime, compared with the
+ * bare sequence an operator would type for the same version switch (checkout,
+ * override with the new image tags, pull, pg_dump, `up --wait`)? Measured on the
+ * deploy tests' sample app (test/fixtures/sampleApp.ts), switching v1 <-> v2 on
+ * every run. A benchmark, not a test: prints medians, writes bench/results/deploy.json.
+ *
+ *   BENCH_RUNS=5 npm run bench:deploy       # default 3 runs each
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { deploy } from '../src/deploy/pipeline.js';
+import { testContext, type TestContext } from '../test/fixtures/context.js';
+import { hasCompose, hasDocker } from '../test/fixtures/env.js';
+import { hasPostgres } from '../test/fixtures/postgres.js';
+import { createSampleApp, type SampleApp } from '../test/fixtures/sampleApp.js';
+
+const RUNS = envInt('BENCH_RUNS', 3, 1);
+/** Rows of random hex in bench_data (~60 MB database), so the pre-deploy dump is not trivial. */
+const DATA_ROWS = 200_000;
+const PROBE_INTERVAL_MS = 50;
+const PROBE_TIMEOUT_MS = 1000;
+/** How long the app may stay silent after a switch returned before the run counts as broken. */
+const RECOVERY_TIMEOUT_MS = 30_000;
+const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url)); // from dist/bench/
+
+type Target = { ref: string; sha: string };
+
+/** Seconds: the whole switch, the longest gap between two 2xx answers of /version, and each step. */
+type Measured = { seconds: number; longestGap: number; steps: Record<string, number> };
+
+// Ctrl-C reaches our child processes too, so the step in progress fails and the
+// finally blocks tear everything down; the flag stops the loop between runs.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping after the current step, then cleaning up`);
+  });
+}
+
+function envInt(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const secs = (s: number) => s.toFixed(s < 10 ? 2 : 1);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs a command (argument array, no shell), optionally streaming its stdout into a file. */
+async function runTool(cmd: string, args: string[], options: { stdoutTo?: string } = {}): Promise<void> {
+  const child = spawn(cmd, args, { stdio: ['ignore', options.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('error', (e) => resolve(e.message));
+    child.once('close', (code, signal) => resolve(code ?? `signal ${signal}`));
+  });
+  if (options.stdoutTo) await pipeline(child.stdout!, fs.createWriteStream(options.stdoutTo, { mode: 0o600 }));
+  const result = await exited;
+  if (result !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result}): ${stderr.trim()}`);
+}
+
+/**
+ * Starts a request every PROBE_INTERVAL_MS without waiting for the previous
+ * one, so a request hanging on a dying container does not stop the clock, and
+ * keeps the times of the 2xx answers.
+ */
+function startProbe(url: string) {
+  const okAt: number[] = [];
+  const probe = () =>
+    void fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).then(
+      async (res) => {
+        await res.arrayBuffer();
+        if (res.ok) okAt.push(performance.now());
+      },
+      () => undefined, // refused, reset or timed out: down
+    );
+  probe();
+  const timer = setInterval(probe, PROBE_INTERVAL_MS);
+  return {
+    okAt,
+    /** The first 2xx answer at or after `since`. */
+    async okAfter(since: number): Promise<number> {
+      const deadline = performance.now() + RECOVERY_TIMEOUT_MS;
+      let hit: number | undefined;
+      while ((hit = okAt.find((t) => t >= since)) === undefined) {
+        if (performance.now() > deadline) throw new Error(`${url} gave no 2xx answer within ${RECOVERY_TIMEOUT_MS} ms`);
+        await sleep(10);
+      }
+      return hit;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Times one switch and its downtime: the window runs from a 2xx answer before
+ * the switch to the first 2xx answer after it returned, so an app still down
+ * when the command says it is done counts against it.
+ */
+async function measureSwitch(url: string, doSwitch: () => Promise<Record<string, number>>): Promise<Measured> {
+  const probe = startProbe(url);
+  try {
+    const windowStart = await probe.okAfter(0);
+    const started = performance.now();
+    const steps = await doSwitch();
+    const finished = performance.now();
+    const windowEnd = await probe.okAfter(finished);
+    const answers = probe.okAt.filter((t) => t >= windowStart && t <= windowEnd).sort((a, b) => a - b);
+    let longestGap = 0;
+    for (let i = 1; i < answers.length; i++) longestGap = Math.max(longestGap, answers[i]! - answers[i - 1]!);
+    return { seconds: (finished - started) / 1000, longestGap: longestGap / 1000, steps };
+  } finally {
+    probe.stop();
+  }
+}
+
+/** Times each step of a sequence: the bare side's breakdown. */
+async function timedSteps(steps: Array<[string, () => Promise<void>]>): Promise<Record<string, number>> {
+  const seconds: Record<string, number> = {};
+  for (const [name, step] of steps) {
+    const started = performance.now();
+    await step();
+    seconds[name] = (performance.now() - started) / 1000;
+  }
+  return seconds;
+}
+
+async function switchyardSwitch(ctx: TestContext, target: Target): Promise<Record<string, number>> {
+  const d = await deploy(ctx, { ref: target.ref, actor: 'bench' });
+  if (d.status !== 'succeeded') throw new Error(`switchyard deploy of ${target.ref} ended ${d.status}: ${d.error}`);
+  // The journal's own timestamps (ms resolution) say where switchyard spends its time.
+  const steps: Record<string, number> = {};
+  for (const s of ctx.store.deployments.steps(d.id)) {
+    if (s.finishedAt) steps[s.name] = (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000;
+  }
+  return steps;
+}
+
+/**
+ * What an operator types for the same switch. Its own override (not switchyard's
+ * pin file in ctx.config.stateDir) selects the new images by tag; the dump is
+ * the same `pg_dump -Fc` switchyard takes, minus the read-back verification.
+ */
+function bareSwitch(app: SampleApp, work: string, target: Target, dumpFile: string): Promise<Record<string, number>> {
+  const override = path.join(work, 'docker-compose.override.yml');
+  const image = `${app.imageRepo}:${target.sha.slice(0, 7)}`;
+  const compose = ['compose', '--project-directory', app.dir, ...app.composeFiles.flatMap((f) => ['-f', path.join(app.dir, f)]), '-f', override];
+  return timedSteps([
+    ['checkout', () => runTool('git', ['-C', app.dir, 'checkout', '-q', target.sha])],
+    ['override', async () => fs.writeFileSync(override, `services:\n  backend:\n    image: ${image}\n  worker:\n    image: ${image}\n`)],
+    ['pull', () => runTool('docker', [...compose, 'pull', '--quiet', 'backend', 'worker'])],
+    ['pg_dump', () => runTool('docker', [...compose, 'exec', '-T', 'db', 'pg_dump', '-U', 'postgres', '-Fc', 'app'], { stdoutTo: dumpFile })],
+    ['up', () => runTool('docker', [...compose, 'up', '-d', '--no-build', '--remove-orphans', '--wait'])],
+  ]);
+}
+
+function summarize(runs: Measured[]) {
+  const seconds = runs.map((r) => r.seconds);
+  const longestGaps = runs.map((r) => r.longestGap);
+  const stepMedians: Record<string, number> = {};
+  for (const name of new Set(runs.flatMap((r) => Object.keys(r.steps)))) {
+    stepMedians[name] = median(runs.flatMap((r) => (r.steps[name] === undefined ? [] : [r.steps[name]])));
+  }
+  return { seconds, longestGaps, median: median(seconds), downtimeMedian: median(longestGaps), downtimeMax: Math.max(...longestGaps), stepMedians };
+}
+
+const stepLine = (label: string, r: ReturnType<typeof summarize>) =>
+  `${label} steps (median s): ${Object.entries(r.stepMedians).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')}`;
+
+async function main(): Promise<void> {
+  const missing = [['PostgreSQL binaries', hasPostgres()], ['Docker engine', hasDocker()], ['docker compose v2', hasCompose()]].filter(([, ok]) => !ok);
+  if (missing.length) throw new Error(`missing: ${missing.map(([what]) => what).join(', ')}`);
+
+  console.log(`deploy benchmark: runs=${RUNS}, bench_data rows=${DATA_ROWS}`);
+  const app = createSampleApp({ versions: ['v1', 'v2'] });
+  try {
+    app.startByHand(); // v1 from :latest, as operators ran it before switchyard
+    console.log(`filling bench_data with ${DATA_ROWS} rows ...`);
+    app.psql('CREATE TABLE bench_data (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), title text NOT NULL, body text NOT NULL)');
+    const hex = Array.from({ length: 6 }, () => 'md5(random()::text)').join(' || '); // 192 random hex chars a row
+    app.psql(`INSERT INTO bench_data (title, body) SELECT 'request #' || g, ${hex} FROM generate_series(1, ${DATA_ROWS}) g`);
+    // Set hint bits now, or the first dump (whichever side runs it) would pay for writing them.
+    app.psql('VACUUM (FREEZE, ANALYZE)');
+    const dbBytes = Number(app.psql(`SELECT pg_database_size('app')`));
+    console.log(`database is ${Math.round(dbBytes / 2 ** 20)} MB`);
+
+    // The same context as test/deploy/deploy.test.ts builds for the sample app.
+    const ctx = testContext({
+      projectDir: app.dir,
+      composeFiles: app.composeFiles,
+      database: '{ service: db, user: postgres, name: app }',
+      extra: [
+        'services:',
+        `  backend: { image: ${app.imageRepo} }`,
+        `  worker: { image: ${app.imageRepo} }`,
+        'health: { timeoutSeconds: 15 }',
+        'deploy: { timeoutSeconds: 20 }',
+      ].join('\n'),
+    });
+    try {
+      // The bare side's override and dump live in ctx.root, a temp dir that ctx.cleanup()
+      // removes, on the same filesystem as switchyard's backups dir (and its pin file stays unused).
+      const work = fs.mkdtempSync(path.join(ctx.root, 'bare-'));
+      // Untimed warm-up: switchyard adopts the hand-started host at v1 (not a version
+      // change), so the first timed run of either side is not the first of anything.
+      console.log('warm-up: switchyard adopts the host at v1.0.0 ...');
+      await switchyardSwitch(ctx, { ref: 'v1.0.0', sha: app.commits.v1 });
+
+      const versions: Target[] = [{ ref: 'v1.0.0', sha: app.commits.v1 }, { ref: 'v2.0.0', sha: app.commits.v2 }];
+      let switches = 0;
+      const url = `http://127.0.0.1:${app.httpPort}/version`;
+      const dumpFile = path.join(work, 'pre-deploy.dump');
+      let dumpBytes = 0;
+      const switchyardRuns: Measured[] = [];
+      const bareRuns: Measured[] = [];
+
+      // Every switch goes to the other version, whichever side makes it.
+      const timed = async (label: string, runs: Measured[], doSwitch: (target: Target) => Promise<Record<string, number>>) => {
+        const target = versions[++switches % 2]!;
+        const measured = await measureSwitch(url, () => doSwitch(target));
+        const served = (await (await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })).text()).trim();
+        if (served !== target.ref) throw new Error(`${label} switched to ${target.ref} but the app serves ${served}`);
+        runs.push(measured);
+        console.log(`run ${runs.length}/${RUNS} ${label} -> ${target.ref}: ${secs(measured.seconds)} s, longest downtime ${measured.longestGap.toFixed(2)} s`);
+      };
+      const timeSwitchyard = () => timed('switchyard', switchyardRuns, (target) => switchyardSwitch(ctx, target));
+      const timeBare = async () => {
+        await timed('bare compose', bareRuns, (target) => bareSwitch(app, work, target, dumpFile));
+        dumpBytes = fs.statSync(dumpFile).size;
+        fs.rmSync(dumpFile, { force: true });
+      };
+
+      // ABBA: swap which side goes first every round, so neither always gets the warmer cache.
+      for (let round = 0; round < RUNS; round++) {
+        for (const step of round % 2 === 0 ? [timeSwitchyard, timeBare] : [timeBare, timeSwitchyard]) {
+          if (interrupted) throw new Error('interrupted');
+          await step();
+        }
+      }
+
+      const switchyard = summarize(switchyardRuns);
+      const bare = summarize(bareRuns);
+      const ratio = switchyard.median / bare.median;
+      const summary =
+        `deploy benchmark (runs=${RUNS}): switchyard median ${secs(switchyard.median)} s, bare median ${secs(bare.median)} s, ratio ${ratio.toFixed(2)}; ` +
+        `longest downtime median/max: switchyard ${switchyard.downtimeMedian.toFixed(2)}/${switchyard.downtimeMax.toFixed(2)} s, ` +
+        `bare ${bare.downtimeMedian.toFixed(2)}/${bare.downtimeMax.toFixed(2)} s`;
+      console.log(`\n${summary}\n${stepLine('switchyard', switchyard)}\n${stepLine('bare compose', bare)}`);
+      console.log(`database ${Math.round(dbBytes / 2 ** 20)} MB, dump ${Math.round(dumpBytes / 2 ** 20)} MB`);
+
+      fs.mkdirSync(RESULTS_DIR, { recursive: true });
+      const results = { date: new Date().toISOString(), runs: RUNS, dataRows: DATA_ROWS, dbBytes, dumpBytes, ratio, switchyard, bare };
+      fs.writeFileSync(path.join(RESULTS_DIR, 'deploy.json'), JSON.stringify(results, null, 2) + '\n');
+      console.log(`\nwritten to ${path.join(RESULTS_DIR, 'deploy.json')}`);
+    } finally {
+      ctx.cleanup();
+    }
+  } finally {
+    app.cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0), // explicit: a lingering docker API socket must not keep a finished benchmark alive
+  (e: unknown) => {
+    console.error(`deploy benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeProjectName } from '../../src/compose/project.js';
+import { inspectImage, serviceContainers } from '../../src/docker/images.js';
+import { switchyard } from '../fixtures/cli.js';
+import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
+import { hasCompose, hasDocker, need } from '../fixtures/env.js';
+import { createSampleApp, type SampleApp } from '../fixtures/sampleApp.js';
+
+const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
+
+const DEPLOY_STEPS = ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up', 'health', 'cleanup'];
+const ROLLBACK_STEPS = ['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout', 'pin', 'up', 'health'];
+
+/**
+ * Fault injection: the CLI kills itself with SIGKILL just before a given step
+ * (SWITCHYARD_FAULT_KILL_AT), then `switchyard recover` runs as the next start
+ * would. After every crash the invariant must hold.
+ */
+describe.runIf(ready)('crash at every step boundary of a deploy and of a rollback', () => {
+  let app: SampleApp;
+  let ctx: TestContext;
+  let config: string;
+
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => switchyard([...args, '--config', config], env);
+  const contents = () =>
+    app
+      .psql(`SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'`)
+      .split(',')
+      .map((t) => `${t}:${app.psql(`SELECT md5(COALESCE(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t} x`)}`)
+      .join(' ');
+
+  /** A recorded version runs healthy, the data is as expected, nothing is left half-done. */
+  async function assertInvariant(expected: { imageRef: string; version: string; data: string }): Promise<void> {
+    const project = await composeProjectName(ctx.config);
+    const wantId = (await inspectImage(ctx.docker(), expected.imageRef))!.id;
+    for (const service of ['backend', 'worker']) {
+      const containers = await serviceContainers(ctx.docker(), project, service);
+      expect(containers.length).toBeGreaterThan(0);
+      for (const c of containers) expect({ service, running: c.running, image: c.imageId, health: c.health }).toMatchObject({ running: true, image: wantId });
+    }
+    expect((await (await fetch(`http://127.0.0.1:${app.httpPort}/version`)).text()).trim()).toBe(expected.version);
+    expect(contents()).toBe(expected.data);
+    expect(backupFiles(ctx).filter((f) => f.includes('.partial'))).toEqual([]);
+    expect(fs.readdirSync(ctx.config.stateDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    const catalogued = ctx.store.backups.list({ status: 'ok' }).map((b) => b.fileName).sort();
+    expect(backupFiles(ctx).filter((f) => f.endsWith('.dump'))).toEqual(catalogued);
+    expect(ctx.store.lock.holder()).toBeUndefined();
+    expect(ctx.store.deployments.unfinished()).toEqual([]);
+    expect(app.psql(`SELECT count(*) FROM pg_database WHERE datname LIKE 'app\\_sy\\_%'`)).toBe('0');
+  }
+
+  async function crashAndRecover(args: string[], step: string): Promise<void> {
+    const crashed = await cli(args, { SWITCHYARD_FAULT_KILL_AT: step });
+    expect(crashed.code, `the process should die before "${step}": ${crashed.stderr}`).toBe(-1);
+    const recovered = await cli(['recover', '--json']);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    const [report] = JSON.parse(recovered.stdout) as Array<{ status: string; summary: string }>;
+    expect(report?.status).toBe('interrupted');
+    expect(report?.summary).toContain('interrupted');
+  }
+
+  beforeAll(async () => {
+    app = createSampleApp({ versions: ['v1', 'v2'] });
+    app.startByHand();
+    ctx = testContext({
+      projectDir: app.dir,
+      composeFiles: app.composeFiles,
+      database: '{ service: db, user: postgres, name: app }',
+      extra: ['services:', `  backend: { image: ${app.imageRepo} }`, `  worker: { image: ${app.imageRepo} }`, 'health: { timeoutSeconds: 15 }'].join('\n'),
+    });
+    config = path.join(ctx.root, 'config.yaml');
+    fs.writeFileSync(
+      config,
+      [
+        `project: { dir: ${app.dir}, composeFiles: [docker-compose.yml, docker-compose.prod.yml] }`,
+        'database: { service: db, user: postgres, name: app }',
+        `stateDir: ${ctx.config.stateDir}`,
+        `backups: { dir: ${ctx.config.backups.dir} }`,
+        'services:',
+        `  backend: { image: ${app.imageRepo} }`,
+        `  worker: { image: ${app.imageRepo} }`,
+        'health: { timeoutSeconds: 15 }',
+      ].join('\n'),
+    );
+    const first = await cli(['deploy', 'v1.0.0']);
+    expect(first.code, first.stderr).toBe(0);
+  });
+  afterAll(() => {
+    ctx?.cleanup();
+    app?.cleanup();
+  });
+
+  it.each(DEPLOY_STEPS)('deploy killed before "%s": recovery leaves v1 running on its data', async (step) => {
+    const v1 = ctx.store.deployments.current()!;
+    const data = contents();
+    await crashAndRecover(['deploy', 'v2.0.0'], step);
+    await assertInvariant({ imageRef: v1.images!.backend!, version: 'v1.0.0', data });
+  });
+
+  it.each(ROLLBACK_STEPS)('rollback killed before "%s": recovery leaves v2 running on its data', async (step) => {
+    let v2 = ctx.store.deployments.list().find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
+    if (!v2) {
+      const res = await cli(['deploy', 'v2.0.0', '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      v2 = JSON.parse(res.stdout) as NonNullable<typeof v2>;
+    }
+    const data = contents();
+    await crashAndRecover(['rollback', String(v2.id)], step);
+    await assertInvariant({ imageRef: v2.images!.backend!, version: 'v2.0.0', data });
+  });
+});
