@@ -1,6 +1,7 @@
 import type { Config } from './config/index.js';
 import { databaseTarget, type DatabaseTarget } from './database/index.js';
 import { DeploymentEvents } from './deploy/events.js';
+import { Notifier } from './notify/index.js';
 import { createDocker, type DockerClient } from './docker/client.js';
 import { openStore, type Store } from './store/index.js';
 import type { Logger } from './util/log.js';
@@ -12,6 +13,8 @@ export interface Context {
   log: Logger;
   /** Live progress of deployments in this process. */
   events: DeploymentEvents;
+  /** Outcome webhooks; never blocks an operation. */
+  notifier: Notifier;
   docker(): DockerClient;
   database(): DatabaseTarget;
 }
@@ -25,6 +28,7 @@ export function createContext(config: Config, log: Logger): Context {
     store,
     log,
     events: new DeploymentEvents(),
+    notifier: new Notifier(config.notify, log),
     docker: () => (docker ??= createDocker()),
     database: () => (database ??= databaseTarget(config, ctx.docker)),
   };

@@ -92,6 +92,7 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     store.backups.succeed(id, { sizeBytes, sha256, ...facts });
     blog.info('backup finished', { sizeBytes, sha256 });
     store.audit.record({ actor: request.actor, action: 'backup.create', target: fileName, outcome: 'ok' });
+    ctx.notifier.send({ event: 'backup', ok: true, summary: `backup ${fileName} (${request.reason}) verified, ${sizeBytes} bytes`, details: { id, fileName, reason: request.reason, sha256 } });
     return store.backups.get(id)!;
   } catch (e) {
     for (const proc of running) proc.kill();
@@ -100,6 +101,7 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     store.backups.fail(id, message);
     store.audit.record({ actor: request.actor, action: 'backup.create', target: fileName, outcome: 'failed', detail: message });
     blog.error('backup failed', { error: message });
+    ctx.notifier.send({ event: 'backup', ok: false, summary: `${request.reason} backup failed: ${message}`, details: { id, fileName, reason: request.reason } });
     throw failed(`backup failed: ${message}`, e);
   } finally {
     await session?.close();

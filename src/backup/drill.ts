@@ -78,6 +78,12 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
     detail: verified ? null : issues.join('; '),
   });
   ctx.log.info('drill finished', { backup: backup.id, verified, restoreMs, issues });
+  ctx.notifier.send({
+    event: 'drill',
+    ok: verified,
+    summary: verified ? `DR drill of ${backup.fileName}: data verified` : `DR drill of ${backup.fileName}: NOT verified (${issues[0]})`,
+    details: { backupId: backup.id, verified, restoreMs, issues },
+  });
   const backupAgeHours = (startedAt.getTime() - Date.parse(backup.createdAt)) / 3_600_000;
   const report = { ...record, backupFile: backup.fileName, backupAgeHours, scratchDatabase: scratch };
   return { ...report, markdown: drillMarkdown(report) };

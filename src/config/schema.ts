@@ -146,6 +146,25 @@ export const configSchema = z
       .object({ url: httpUrl.optional(), timeoutSeconds: z.number().int().min(1).max(3600).default(60) })
       .strict()
       .default({ timeoutSeconds: 60 }),
+    notify: z
+      .object({
+        webhooks: z
+          .array(
+            z
+              .object({
+                url: httpUrl,
+                format: z.enum(['generic', 'slack', 'discord']).default('generic'),
+                events: z.array(z.enum(['deploy', 'rollback', 'backup', 'drill', 'backup-stale'])).min(1).optional(),
+                onlyFailures: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .default([]),
+        timeoutSeconds: z.number().int().min(1).max(60).default(5),
+        retries: z.number().int().min(0).max(10).default(3),
+      })
+      .strict()
+      .default({ webhooks: [], timeoutSeconds: 5, retries: 3 }),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

@@ -107,6 +107,7 @@ async function runDeploy(ctx: Context, id: number, version: ResolvedRef, actor: 
     if (status === 'rollback-failed') ctx.log.error('ROLLBACK FAILED: the app may be down; see the deployment record', { deployment: id });
     const record = deployments.get(id)!;
     ctx.events.emit(id, { type: 'done', deployment: record });
+    ctx.notifier.send({ event: 'deploy', ok: status === 'succeeded', summary: message ?? `deployed ${version.ref} (${version.sha.slice(0, 7)})`, details: { id, ref: version.ref, commit: version.sha, status } });
     return record;
   }
 }

@@ -82,6 +82,7 @@ async function undo(ctx: Context, d: Deployment): Promise<RecoveredOperation> {
   ctx.store.audit.record({ actor: 'recovery', action: d.kind, target: `deployment ${d.id}`, outcome: status === 'interrupted' ? 'ok' : 'failed', detail: message });
   ctx.events.emit(d.id, { type: 'done', deployment: ctx.store.deployments.get(d.id)! });
   ctx.log.warn('interrupted operation recovered', { deployment: d.id, status, summary: message });
+  ctx.notifier.send({ event: d.kind, ok: false, summary: `${d.kind} ${d.id} ${message}`, details: { id: d.id, status } });
   return { deploymentId: d.id, status, summary: message };
 }
 

@@ -125,6 +125,7 @@ async function runRollback(
     ctx.store.audit.record({ actor, action: 'rollback', target: `deployment ${target.id}`, outcome: status === 'succeeded' ? 'ok' : 'failed', detail: message });
     const record = deployments.get(id)!;
     ctx.events.emit(id, { type: 'done', deployment: record });
+    ctx.notifier.send({ event: 'rollback', ok: status === 'succeeded', summary: message ?? `rolled back to before deployment ${target.id}`, details: { id, rollbackOf: target.id, status } });
     return record;
   }
 }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { startBackupSchedule } from '../backup/index.js';
+import { startBackupSchedule, watchBackupAge } from '../backup/index.js';
 import { operationsInProgress, recoverInterruptedOperations } from '../deploy/index.js';
 import type { Context } from '../context.js';
 import { createApp } from './app.js';
@@ -31,12 +31,14 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   const schedule = startBackupSchedule(ctx);
+  const stopWatchingAge = watchBackupAge(ctx);
   ctx.log.info('switchyard listening', { url });
 
   return {
     url,
     // Lets a running operation reach its end (or, after SIGTERM, its next step boundary) first.
     close: async () => {
+      stopWatchingAge();
       await schedule?.stop();
       while (operationsInProgress() > 0) await new Promise((r) => setTimeout(r, 200));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -45,6 +47,7 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
       const force = setTimeout(() => http.closeAllConnections?.(), 5000); // open event streams
       await closed;
       clearTimeout(force);
+      await ctx.notifier.idle();
     },
   };
 }

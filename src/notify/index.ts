@@ -1,0 +1,2 @@
+export { Notifier } from './notifier.js';
+export { webhookBody, type Notification } from './payloads.js';

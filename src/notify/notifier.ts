@@ -1,0 +1,62 @@
+import os from 'node:os';
+import type { Config } from '../config/index.js';
+import { oneLine } from '../errors.js';
+import type { Logger } from '../util/log.js';
+import { redact } from '../util/redact.js';
+import { webhookBody, type Notification } from './payloads.js';
+
+/**
+ * Sends outcomes to the configured webhooks in the background: each delivery
+ * has a timeout and a few retries with backoff, and nothing an operation does
+ * ever waits for it. `idle()` lets tests and shutdown wait for deliveries.
+ */
+export class Notifier {
+  private pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: Config['notify'],
+    private readonly log: Logger,
+    private readonly host = os.hostname(),
+  ) {}
+
+  send(notification: Omit<Notification, 'at'>): void {
+    const n: Notification = { ...notification, summary: redact(notification.summary), at: new Date().toISOString() };
+    for (const hook of this.config.webhooks) {
+      if (hook.events && !hook.events.includes(n.event)) continue;
+      if (hook.onlyFailures && n.ok) continue;
+      const delivery = this.deliver(hook.url, webhookBody(hook.format, n, this.host)).finally(() => this.pending.delete(delivery));
+      this.pending.add(delivery);
+    }
+  }
+
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private async deliver(url: string, body: unknown): Promise<void> {
+    const attempts = this.config.retries + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'switchyard' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(this.config.timeoutSeconds * 1000),
+        });
+        if (res.ok) return;
+        // A 4xx other than 408/429 will not get better by retrying.
+        if (res.status < 500 && res.status !== 408 && res.status !== 429) throw new Error(`HTTP ${res.status} (not retried)`);
+        throw new RetryableError(`HTTP ${res.status}`);
+      } catch (e) {
+        const retryable = !(e instanceof Error) || e instanceof RetryableError || e.name === 'TimeoutError' || e.name === 'TypeError';
+        if (!retryable || attempt === attempts) {
+          this.log.warn('webhook delivery failed', { url: redact(url), attempt, error: oneLine(e) });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** (attempt - 1), 5000)));
+      }
+    }
+  }
+}
+
+class RetryableError extends Error {}
