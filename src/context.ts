@@ -17,6 +17,8 @@ export interface Context {
   notifier: Notifier;
   docker(): DockerClient;
   database(): DatabaseTarget;
+  /** SIGHUP: take a new config (the state dir and listen address stay until a restart). */
+  reload(next: Config): void;
 }
 
 export function createContext(config: Config, log: Logger): Context {
@@ -30,7 +32,12 @@ export function createContext(config: Config, log: Logger): Context {
     events: new DeploymentEvents(),
     notifier: new Notifier(config.notify, log),
     docker: () => (docker ??= createDocker()),
-    database: () => (database ??= databaseTarget(config, ctx.docker)),
+    database: () => (database ??= databaseTarget(ctx.config, ctx.docker)),
+    reload(next) {
+      ctx.config = { ...next, stateDir: ctx.config.stateDir, server: ctx.config.server };
+      ctx.notifier = new Notifier(next.notify, log);
+      database = undefined;
+    },
   };
   return ctx;
 }

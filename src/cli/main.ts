@@ -6,6 +6,8 @@ import { backupCommand, backupsCommand, drillCommand } from './commands/backup.j
 import { composeCommand } from './commands/compose.js';
 import { configCommand } from './commands/config.js';
 import { deployCommand, deploymentsCommand, rollbackCommand, statusCommand } from './commands/deploy.js';
+import { doctorCommand } from './commands/doctor.js';
+import { initCommand } from './commands/init.js';
 import { recoverCommand } from './commands/recover.js';
 import { versionsCommand } from './commands/versions.js';
 import { serveCommand } from './commands/serve.js';
@@ -25,6 +27,8 @@ const COMMANDS: Record<string, Command> = {
   status: { run: statusCommand, usage: 'status', summary: 'what is deployed and running, health and drift' },
   compose: { run: composeCommand, usage: 'compose -- ARGS...', summary: 'docker compose with the project files and the pin file' },
   recover: { run: recoverCommand, usage: 'recover', summary: 'finish or undo an operation a crash left unfinished' },
+  init: { run: initCommand, usage: 'init --project-dir DIR [--install-unit]', summary: 'write a commented config from the compose files' },
+  doctor: { run: doctorCommand, usage: 'doctor', summary: 'check docker, compose, database, backups, registry, GitHub, unit' },
   config: { run: configCommand, usage: 'config', summary: 'validate the config and print it with defaults' },
 };
 

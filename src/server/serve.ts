@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { startBackupSchedule, watchBackupAge } from '../backup/index.js';
 import { operationsInProgress, recoverInterruptedOperations } from '../deploy/index.js';
+import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import { createApp } from './app.js';
 import { resolveTokens } from './tokens.js';
@@ -9,6 +10,8 @@ import { resolveTokens } from './tokens.js';
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
+  /** Applies a new config: schedule, database, webhooks, services; the listen address and state dir need a restart. */
+  reload(next: Config): Promise<void>;
 }
 
 /** Starts the daemon: crash recovery first, then the API, then the scheduler. */
@@ -30,12 +33,21 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  const schedule = startBackupSchedule(ctx);
+  let schedule = startBackupSchedule(ctx);
   const stopWatchingAge = watchBackupAge(ctx);
   ctx.log.info('switchyard listening', { url });
 
   return {
     url,
+    async reload(next) {
+      if (next.stateDir !== ctx.config.stateDir || next.server.listen !== ctx.config.server.listen) {
+        ctx.log.warn('stateDir and server.listen change only on restart');
+      }
+      await schedule?.stop();
+      ctx.reload(next);
+      schedule = startBackupSchedule(ctx);
+      ctx.log.info('config reloaded');
+    },
     // Lets a running operation reach its end (or, after SIGTERM, its next step boundary) first.
     close: async () => {
       stopWatchingAge();

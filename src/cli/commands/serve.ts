@@ -1,7 +1,9 @@
 import { configPath, loadConfig } from '../../config/index.js';
+import { oneLine } from '../../errors.js';
 import { createContext } from '../../context.js';
 import { requestStop } from '../../deploy/index.js';
 import { startServer } from '../../server/serve.js';
+import { notifySystemd } from '../../server/systemd.js';
 import { createLogger } from '../../util/log.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../io.js';
@@ -13,13 +15,22 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
   const log = createLogger({ level: common.verbose ? 'debug' : config.log.level });
   const ctx = createContext(config, log);
   const server = await startServer(ctx, io.env);
+  const stopNotifying = notifySystemd(log, io.env);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info('stopping', { signal });
       requestStop(); // a running operation stops at its next step boundary
+      stopNotifying();
       void server.close().then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      try {
+        void server.reload(loadConfig(configPath(common.config, io.env)));
+      } catch (e) {
+        log.error('config reload refused; keeping the running config', { error: oneLine(e) });
+      }
+    });
     process.once('SIGINT', () => stop('SIGINT'));
   });
   ctx.store.close();

@@ -1,0 +1,23 @@
+import { runChecks, type CheckResult } from '../../doctor/checks.js';
+import { oneLine } from '../../errors.js';
+import { parseCommand } from '../args.js';
+import { openContext, type Io } from '../io.js';
+
+/** A checklist with a pass/fail line each and the fix for each failure; exit 1 if anything failed. */
+export async function doctorCommand(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  let results: CheckResult[];
+  try {
+    const ctx = openContext(common, io);
+    try {
+      results = [{ name: 'config valid', ok: true, detail: 'parsed and validated' }, ...(await runChecks(ctx))];
+    } finally {
+      ctx.store.close();
+    }
+  } catch (e) {
+    results = [{ name: 'config valid', ok: false, detail: oneLine(e), fix: 'fix the key it names; `switchyard config` shows the result' }];
+  }
+  if (common.json) io.out(JSON.stringify(results));
+  else for (const r of results) io.out(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ''}`);
+  if (results.some((r) => !r.ok)) process.exitCode = 1;
+}

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { collect, spawnHost } from '../util/process.js';
+import { failed } from '../errors.js';
+
+export interface Detected {
+  /** Services whose image is in a registry (host/path), proposed as managed, with the repository without tag. */
+  services: Record<string, string>;
+  /** The PostgreSQL service, its user and database name, when one is found. */
+  database: { service: string; user: string; name: string } | null;
+}
+
+interface ComposeService {
+  image?: string;
+  environment?: Record<string, string | null>;
+}
+
+/**
+ * Reads the compose files as compose resolves them and proposes what to pin:
+ * services whose image lives in a registry (ghcr.io/…, 127.0.0.1:5000/…), and
+ * the service that runs PostgreSQL (by image name or POSTGRES_* variables).
+ */
+export async function detectProject(dir: string, composeFiles: readonly string[]): Promise<Detected> {
+  const args = ['compose', '--project-directory', dir, ...composeFiles.flatMap((f) => ['--file', path.join(dir, f)]), 'config', '--format', 'json'];
+  const r = await collect(spawnHost('docker', args, { cwd: dir }));
+  if (r.code !== 0) throw failed(`docker compose cannot read ${composeFiles.join(', ')} in ${dir}: ${r.stderr.trim().split('\n').pop()}`);
+  const services = (JSON.parse(r.stdout) as { services?: Record<string, ComposeService> }).services ?? {};
+  const detected: Detected = { services: {}, database: null };
+  for (const [name, s] of Object.entries(services)) {
+    const image = s.image ?? '';
+    const env = s.environment ?? {};
+    if (/(^|\/)postgres(ql)?(:|@|$)/.test(image) || 'POSTGRES_DB' in env || 'POSTGRES_PASSWORD' in env) {
+      detected.database ??= { service: name, user: env.POSTGRES_USER ?? 'postgres', name: env.POSTGRES_DB ?? env.POSTGRES_USER ?? 'postgres' };
+      continue;
+    }
+    const repository = image.split('@')[0]!.replace(/:[^/:]+$/, '');
+    const host = repository.split('/')[0]!;
+    if (repository.includes('/') && (host.includes('.') || host.includes(':'))) detected.services[name] = repository;
+  }
+  return detected;
+}
