@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Brings up a local switchyard demo: provisions the host, builds switchyard,
-# starts a PostgreSQL cluster holding a sample 311 database, and runs
-# `switchyard serve` against it on 127.0.0.1:8090. A second run reuses what exists.
-#   bash scripts/demo.sh        start (or show) the demo
-#   bash scripts/demo.sh down   stop it and delete its files
+# The two-command demo, command one. On a fresh Debian host (as root) it:
+# provisions Docker, compose v2, a local registry and PostgreSQL; builds
+# switchyard; builds a sample app in three versions (v3.0.0 is broken, so the
+# automatic rollback can be seen) into the local registry, as a compose project
+# with PostgreSQL holding sample data; starts the daemon with the web UI on
+# 127.0.0.1:8090; and prints the URL and the token. A second run reuses all of it.
+#   bash scripts/demo.sh        bring it up (or show it)
+#   bash scripts/demo.sh down   stop it and remove everything it made
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 home=/var/lib/switchyard-demo
-port=55432
 listen=127.0.0.1:8090
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
-as_pg() { runuser -u postgres -- "$@"; }
+cli() { node "$repo/dist/src/cli/main.js" "$@" --config "$home/config.yaml"; }
 
 if [ "${1:-}" = down ]; then
-  [ -f "$home/switchyard.pid" ] && kill "$(cat "$home/switchyard.pid")" 2>/dev/null || true
-  [ -d "$home/pgdata" ] && as_pg "$pg_bin/pg_ctl" -D "$home/pgdata" -m fast -w stop >/dev/null 2>&1 || true
+  if [ -f "$home/switchyard.pid" ]; then kill "$(cat "$home/switchyard.pid")" 2>/dev/null || true; sleep 1; fi
+  [ -f dist/scripts/demo-app.js ] && node dist/scripts/demo-app.js down "$home" || true
   rm -rf "$home"
   echo "demo removed"
   exit 0
@@ -26,45 +27,33 @@ bash scripts/provision.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
 
-mkdir -p "$home/project/backups"
-chmod 711 "$home" # postgres must traverse it to reach pgdata
-if [ ! -f "$home/pgdata/PG_VERSION" ]; then
-  install -d -o postgres -g postgres "$home/pgdata" "$home/run"
-  as_pg "$pg_bin/initdb" -D "$home/pgdata" -U postgres --auth=trust >/dev/null
-fi
-if ! as_pg "$pg_bin/pg_ctl" -D "$home/pgdata" status >/dev/null 2>&1; then
-  as_pg "$pg_bin/pg_ctl" -D "$home/pgdata" -l "$home/run/postgres.log" -w start \
-    -o "-p $port -k $home/run -c listen_addresses=127.0.0.1" >/dev/null
-fi
-psql_demo() { psql -X -q -At -h 127.0.0.1 -p "$port" -U postgres "$@"; }
-if [ "$(psql_demo -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'pinpoint311'")" = 0 ]; then
-  psql_demo -d postgres -c 'CREATE DATABASE pinpoint311'
-  psql_demo -d pinpoint311 <<'SQL'
-CREATE TABLE service_requests (id serial PRIMARY KEY, category text NOT NULL, description text NOT NULL,
-  status text NOT NULL DEFAULT 'open', created_at timestamptz NOT NULL DEFAULT now());
-CREATE TABLE audit_logs (id serial PRIMARY KEY, request_id int REFERENCES service_requests(id), action text NOT NULL, at timestamptz NOT NULL DEFAULT now());
-INSERT INTO service_requests (category, description, status)
-  SELECT (ARRAY['pothole','streetlight','graffiti','trash'])[1 + g % 4], 'report #' || g || ' ' || md5(g::text), CASE WHEN g % 3 = 0 THEN 'closed' ELSE 'open' END
-  FROM generate_series(1, 5000) g;
-INSERT INTO audit_logs (request_id, action) SELECT 1 + g % 5000, 'status_change' FROM generate_series(1, 12000) g;
-SQL
-fi
+mkdir -p "$home"
+chmod 700 "$home"
+app=$(node dist/scripts/demo-app.js up "$home")
+app_dir=$(node -e 'console.log(JSON.parse(process.argv[1]).dir)' "$app")
+image=$(node -e 'console.log(JSON.parse(process.argv[1]).imageRepo)' "$app")
+port=$(node -e 'console.log(JSON.parse(process.argv[1]).httpPort)' "$app")
 
 [ -f "$home/token" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$home/token"; chmod 600 "$home/token"; }
 cat >"$home/config.yaml" <<YAML
-# switchyard demo config (see README, "Config reference")
+# switchyard demo config (README, "Config reference")
 project:
-  dir: $home/project
-database:
-  url: postgres://postgres@127.0.0.1:$port/pinpoint311
+  dir: $app_dir
+  composeFiles: [docker-compose.yml, docker-compose.prod.yml]
+services:
+  backend: { image: $image }
+  worker: { image: $image }
+database: { service: db, user: postgres, name: app }
 backups:
-  dir: $home/project/backups
-  schedule: "0 * * * *"
-  keep: { last: 14, days: 30 }
+  dir: $home/backups
+  schedule: "0 3 * * *"
 stateDir: $home/state
 server:
   listen: $listen
+health: { url: "http://127.0.0.1:$port/health", timeoutSeconds: 20 }
+deploy: { timeoutSeconds: 30 }
 YAML
+cli config >/dev/null
 
 if [ -f "$home/switchyard.pid" ] && kill -0 "$(cat "$home/switchyard.pid")" 2>/dev/null; then
   echo "switchyard already running (pid $(cat "$home/switchyard.pid"))"
@@ -72,20 +61,32 @@ else
   SWITCHYARD_ADMIN_TOKEN=$(cat "$home/token") nohup node "$repo/dist/src/cli/main.js" serve --config "$home/config.yaml" \
     >>"$home/switchyard.log" 2>&1 &
   echo $! >"$home/switchyard.pid"
-  for _ in $(seq 1 50); do curl -fsS "http://$listen/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 1 100); do curl -fsS "http://$listen/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 curl -fsS "http://$listen/api/health" >/dev/null || { echo "switchyard did not start; see $home/switchyard.log" >&2; exit 1; }
+# The app's services with switchyard's pins (after a reboot, say); a no-op when all runs.
+cli compose -- up -d --no-build --wait >/dev/null 2>&1 || true
+# First run: switchyard adopts the hand-started app by deploying v1.0.0 (pre-deploy backup included).
+token=$(cat "$home/token")
+if [ "$(curl -fsS "http://$listen/api/system/deployments" -H "Authorization: Bearer $token")" = '{"deployments":[]}' ]; then
+  cli deploy v1.0.0 >/dev/null
+fi
 
 cat <<MSG
 
 switchyard demo is running
-  API:     http://$listen/api/system/backups
-  token:   $(cat "$home/token")
+  web UI:  http://$listen/        (log in with the token)
+  token:   $token
+  app:     http://127.0.0.1:$port/version
   config:  $home/config.yaml   logs: $home/switchyard.log
 
-Try:
+Deploy v2.0.0 (healthy, migrates the database) and then v3.0.0 (broken: watch the
+automatic rollback) from the Versions page, or:
+  curl -X POST http://$listen/api/system/deployments -H "Authorization: Bearer \$(cat $home/token)" \\
+    -H 'Content-Type: application/json' -d '{"ref":"v2.0.0"}'
+  node dist/src/cli/main.js deploy v3.0.0 --config $home/config.yaml
+Backups the runbook's way:
   curl -X POST http://$listen/api/system/backups/create -H "Authorization: Bearer \$(cat $home/token)"
   curl http://$listen/api/system/backups -H "Authorization: Bearer \$(cat $home/token)"
-  node dist/src/cli/main.js drill --config $home/config.yaml
 Stop and remove: bash scripts/demo.sh down
 MSG
