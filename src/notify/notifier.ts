@@ -50,7 +50,8 @@ export class Notifier {
       } catch (e) {
         const retryable = !(e instanceof Error) || e instanceof RetryableError || e.name === 'TimeoutError' || e.name === 'TypeError';
         if (!retryable || attempt === attempts) {
-          this.log.warn('webhook delivery failed', { url: redact(url), attempt, error: oneLine(e) });
+          // Only the host: webhook URLs (Slack, Discord) carry their secret in the path.
+          this.log.warn('webhook delivery failed', { host: new URL(url).host, attempt, error: oneLine(e) });
           return;
         }
         await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** (attempt - 1), 5000)));
