@@ -13,6 +13,7 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run build
+npm run typecheck
 
 mkdir -p .tmp
 status=0

@@ -67,7 +67,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     const file = path.join(ctx.config.backups.dir, backup.fileName);
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
     fs.writeFileSync(file, bytes);
     const report = await drillNow(ctx, backup.id, 'test');
     expect(report.verified).toBe(false);

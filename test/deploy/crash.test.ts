@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProjectName } from '../../src/compose/project.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { switchyard } from '../fixtures/cli.js';
-import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
+import { backupFiles, type TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
-import { createSampleApp, type SampleApp } from '../fixtures/sampleApp.js';
+import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
 
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
@@ -64,26 +64,8 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
   beforeAll(async () => {
     app = createSampleApp({ versions: ['v1', 'v2'] });
     app.startByHand();
-    ctx = testContext({
-      projectDir: app.dir,
-      composeFiles: app.composeFiles,
-      database: '{ service: db, user: postgres, name: app }',
-      extra: ['services:', `  backend: { image: ${app.imageRepo} }`, `  worker: { image: ${app.imageRepo} }`, 'health: { timeoutSeconds: 15 }'].join('\n'),
-    });
-    config = path.join(ctx.root, 'config.yaml');
-    fs.writeFileSync(
-      config,
-      [
-        `project: { dir: ${app.dir}, composeFiles: [docker-compose.yml, docker-compose.prod.yml] }`,
-        'database: { service: db, user: postgres, name: app }',
-        `stateDir: ${ctx.config.stateDir}`,
-        `backups: { dir: ${ctx.config.backups.dir} }`,
-        'services:',
-        `  backend: { image: ${app.imageRepo} }`,
-        `  worker: { image: ${app.imageRepo} }`,
-        'health: { timeoutSeconds: 15 }',
-      ].join('\n'),
-    );
+    ctx = sampleAppContext(app);
+    config = ctx.configFile;
     const first = await cli(['deploy', 'v1.0.0']);
     expect(first.code, first.stderr).toBe(0);
   });

@@ -4,9 +4,9 @@ import { deploy, startDeploy } from '../../src/deploy/pipeline.js';
 import { composeProjectName } from '../../src/compose/project.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
-import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
+import { backupFiles, type TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
-import { createSampleApp, type SampleApp } from '../fixtures/sampleApp.js';
+import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
 
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
@@ -31,18 +31,7 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
   beforeAll(() => {
     app = createSampleApp();
     app.startByHand(); // v1 from :latest, as operators ran it before switchyard
-    ctx = testContext({
-      projectDir: app.dir,
-      composeFiles: app.composeFiles,
-      database: '{ service: db, user: postgres, name: app }',
-      extra: [
-        'services:',
-        `  backend: { image: ${app.imageRepo} }`,
-        `  worker: { image: ${app.imageRepo} }`,
-        'health: { timeoutSeconds: 15 }',
-        'deploy: { timeoutSeconds: 20 }',
-      ].join('\n'),
-    });
+    ctx = sampleAppContext(app);
   });
   afterAll(() => {
     ctx?.cleanup();

@@ -6,9 +6,9 @@ import { deploy, startRollback } from '../../src/deploy/index.js';
 import type { RollbackMode } from '../../src/deploy/index.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
-import { testContext, type TestContext } from '../fixtures/context.js';
+import type { TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
-import { createSampleApp, type SampleApp } from '../fixtures/sampleApp.js';
+import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
 
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
@@ -37,12 +37,7 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
   beforeAll(async () => {
     app = createSampleApp({ versions: ['v1', 'v2'] });
     app.startByHand();
-    ctx = testContext({
-      projectDir: app.dir,
-      composeFiles: app.composeFiles,
-      database: '{ service: db, user: postgres, name: app }',
-      extra: ['services:', `  backend: { image: ${app.imageRepo} }`, `  worker: { image: ${app.imageRepo} }`, 'health: { timeoutSeconds: 15 }'].join('\n'),
-    });
+    ctx = sampleAppContext(app);
     expect((await deploy(ctx, { ref: 'v1.0.0', actor: 'test' })).status).toBe('succeeded');
     app.psql(`INSERT INTO requests (title) VALUES ('filed before the upgrade')`);
     beforeV2 = contents();

@@ -126,7 +126,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
   });
 
   it('never leaks the database password through the API', async () => {
-    const all = await Promise.all(['/api/system/backups', '/api/system/audit'].map((p) => app.request(p, { headers: auth() }).then((r) => r.text())));
+    const all = await Promise.all(['/api/system/backups', '/api/system/audit'].map(async (p) => (await app.request(p, { headers: auth() })).text()));
     expect(all.join()).not.toContain(pg.password);
   });
 });

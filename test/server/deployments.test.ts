@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
-import { testContext, type TestContext } from '../fixtures/context.js';
+import type { TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
-import { createSampleApp, type SampleApp } from '../fixtures/sampleApp.js';
+import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
 
 const TOKEN = 'deploy-api-token-0123456789';
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
@@ -40,20 +40,9 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
   beforeAll(() => {
     sample = createSampleApp({ versions: ['v1', 'v2'] });
     sample.startByHand();
-    const services = ['services:', `  backend: { image: ${sample.imageRepo} }`, `  worker: { image: ${sample.imageRepo} }`, 'health: { timeoutSeconds: 15 }'].join('\n');
-    ctx = testContext({ projectDir: sample.dir, composeFiles: sample.composeFiles, database: '{ service: db, user: postgres, name: app }', extra: services });
+    ctx = sampleAppContext(sample);
     app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
-    configFile = path.join(ctx.root, 'config.yaml');
-    fs.writeFileSync(
-      configFile,
-      [
-        `project: { dir: ${sample.dir}, composeFiles: [docker-compose.yml, docker-compose.prod.yml] }`,
-        'database: { service: db, user: postgres, name: app }',
-        `stateDir: ${ctx.config.stateDir}`,
-        `backups: { dir: ${ctx.config.backups.dir} }`,
-        services,
-      ].join('\n'),
-    );
+    configFile = ctx.configFile;
   });
   afterAll(() => {
     ctx?.cleanup();
