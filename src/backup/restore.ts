@@ -22,8 +22,7 @@ export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<
 
   const target = ctx.database();
   const name = target.database;
-  const incoming = `${name}_sy_incoming`;
-  const outgoing = `${name}_sy_outgoing`;
+  const { incoming, outgoing } = swapNames(name);
   const admin = await target.session('postgres');
   try {
     const owner = await admin.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${literal(name)}`);
@@ -68,6 +67,11 @@ async function swap(admin: SqlSession, live: string, incoming: string, outgoing:
   await admin.query(`ALTER DATABASE ${quoteIdent(incoming)} RENAME TO ${quoteIdent(live)}`);
 }
 
+/** The restored copy waits as `incoming`; the replaced database leaves as `outgoing`. */
+function swapNames(database: string) {
+  return { incoming: `${database}_sy_incoming`, outgoing: `${database}_sy_outgoing` };
+}
+
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
@@ -80,8 +84,7 @@ function literal(value: string): string {
 export async function repairInterruptedSwap(ctx: Context): Promise<string | null> {
   const target = ctx.database();
   const name = target.database;
-  const incoming = `${name}_sy_incoming`;
-  const outgoing = `${name}_sy_outgoing`;
+  const { incoming, outgoing } = swapNames(name);
   const admin = await target.session('postgres');
   try {
     const exists = async (db: string) => (await admin.query(`SELECT count(*) FROM pg_database WHERE datname = ${literal(db)}`)) === '1';
