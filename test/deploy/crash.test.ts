@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProjectName } from '../../src/compose/project.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
-import { switchyard } from '../fixtures/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, switchyard } from '../fixtures/cli.js';
 import { backupFiles, type TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
@@ -91,5 +92,30 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     const data = contents();
     await crashAndRecover(['rollback', String(v2.id)], step);
     await assertInvariant({ imageRef: v2.images!.backend!, version: 'v2.0.0', data });
+  });
+
+  it('SIGTERM during a deploy lets the running step finish, stops at the boundary, and the next start recovers', async () => {
+    const current = ctx.store.deployments.current()!;
+    const other = current.tag === 'v2.0.0' ? 'v1.0.0' : 'v2.0.0';
+    const data = contents();
+    const child = spawn(process.execPath, [CLI, 'deploy', other, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let signalled = false;
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c;
+      if (stderr.includes('started') && child.signalCode === null && !signalled) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const code = await new Promise<number | string | null>((r) => child.once('exit', (c, sig) => r(c ?? sig)));
+    expect(code, stderr).toBe(143);
+    expect(stderr).toMatch(/stopping before step ".+" \(SIGTERM\)/);
+    const interrupted = ctx.store.deployments.unfinished()[0]!;
+    expect(ctx.store.deployments.steps(interrupted.id).every((s) => s.status !== 'running')).toBe(true);
+
+    const recovered = await cli(['recover', '--json']);
+    expect(JSON.parse(recovered.stdout)).toEqual([expect.objectContaining({ deploymentId: interrupted.id, status: 'interrupted' })]);
+    await assertInvariant({ imageRef: current.images!.backend!, version: current.tag!, data });
   });
 });

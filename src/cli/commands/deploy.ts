@@ -54,8 +54,9 @@ async function follow(ctx: Context, started: StartedDeployment, detachedChild: b
     return;
   }
   // Ctrl-C or systemd's SIGTERM: finish the running step, stop at the boundary; the next start recovers.
+  // A second Ctrl-C is the impatient operator's way out; SIGTERM never interrupts a step.
   process.once('SIGINT', requestStop);
-  process.once('SIGTERM', requestStop);
+  process.on('SIGTERM', requestStop);
   process.stderr.write(`deployment ${started.id} started\n`);
   ctx.events.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {
