@@ -72,6 +72,9 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     expect(ctx.store.deployments.current()?.id).toBe(d.id);
     expect(ctx.store.audit.list().find((a) => a.action === 'deploy')).toMatchObject({ target: 'v2.0.0', outcome: 'ok', actor: 'test' });
     expect(fs.readFileSync(`${ctx.config.stateDir}/pins.compose.yml`, 'utf8')).toContain(d.images!.backend!);
+    // Image cleanup ran, and kept what a rollback to before this deployment needs.
+    expect(stepNames(d)).toContain('cleanup:ok');
+    expect(await inspectImage(ctx.docker(), d.previousImages!.backend!)).toBeDefined();
   });
 
   it('rolls back by itself when v3 is unhealthy, restoring the database its migration changed', async () => {
