@@ -8,28 +8,21 @@
  *   npm run bench:backup                                          # full run (~700+ MB database)
  *   BENCH_SCALE=2 BENCH_RANDOM_MB=20 BENCH_RUNS=3 npm run bench:backup   # smoke run
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { backupNow } from '../src/backup/service.js';
 import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { hasCompose, hasDocker, run } from '../test/fixtures/env.js';
-import { hasPostgres, PG_BIN, startPgCluster } from '../test/fixtures/postgres.js';
+import { run } from '../test/fixtures/env.js';
+import { PG_BIN, startPgCluster } from '../test/fixtures/postgres.js';
+import { envInt, fillDatabase, mb, median, MiB, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults, type Filler } from './lib.js';
 
-const MiB = 1024 * 1024;
 const RUNS = envInt('BENCH_RUNS', 3, 1);
 const SCALE = envInt('BENCH_SCALE', 40, 1);
 const RANDOM_MB = envInt('BENCH_RANDOM_MB', 200, 0);
 /** Below this the figures say little about real backups; smoke runs are allowed but flagged. */
 const MIN_DB_BYTES = 500 * MiB;
-// Each random row is base64 of 1000 random bytes (1351 chars with line breaks):
-// five such rows fit in an 8 kB page, so about 1640 bytes of table per row.
-const RANDOM_ROW_BYTES = 1640;
-const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url)); // from dist/bench/
 
 interface ModeResult {
   dbBytes: number;
@@ -43,71 +36,7 @@ interface ModeResult {
   ratio: number;
 }
 
-/** How to reach the database being filled, whichever mode it runs in. */
-interface Filler {
-  psql(sql: string): string;
-  pgbenchInit(): void;
-}
-
-// Ctrl-C reaches our child processes too, so the step in progress fails and the
-// finally blocks tear everything down; the flag stops the loop between runs.
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping after the current step, then cleaning up`);
-  });
-}
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const mb = (bytes: number) => Math.round(bytes / MiB);
-const secs = (s: number) => s.toFixed(s < 10 ? 2 : 1);
-
-/** pgbench's schema plus a table of random base64, so the dump is not trivially compressible. */
-function fill(label: string, db: Filler): number {
-  const started = performance.now();
-  console.log(`${label}: pgbench -i -s ${SCALE} ...`);
-  db.pgbenchInit();
-  const rows = Math.ceil((RANDOM_MB * MiB) / RANDOM_ROW_BYTES);
-  console.log(`${label}: ${rows} rows of random text (~${RANDOM_MB} MB) ...`);
-  db.psql('CREATE EXTENSION IF NOT EXISTS pgcrypto');
-  db.psql('CREATE TABLE bench_random (id bigserial PRIMARY KEY, payload text NOT NULL)');
-  if (rows > 0) db.psql(`INSERT INTO bench_random (payload) SELECT encode(gen_random_bytes(1000), 'base64') FROM generate_series(1, ${rows})`);
-  // Set hint bits and freeze now, or the first dump would pay for writing them.
-  db.psql('VACUUM (FREEZE, ANALYZE)');
-  db.psql('CHECKPOINT');
-  const dbBytes = Number(db.psql(`SELECT pg_database_size('app')`));
-  console.log(`${label}: database is ${mb(dbBytes)} MB (filled in ${secs((performance.now() - started) / 1000)} s)`);
-  if (dbBytes < MIN_DB_BYTES) console.warn(`${label}: below ${mb(MIN_DB_BYTES)} MB: a smoke run, not a representative figure`);
-  return dbBytes;
-}
-
-/** Runs a command (argument array, no shell), optionally streaming its stdout into a file. */
-async function runTool(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdoutTo?: string } = {}): Promise<void> {
-  const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', options.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('error', (e) => resolve(e.message));
-    child.once('close', (code, signal) => resolve(code ?? `signal ${signal}`));
-  });
-  if (options.stdoutTo) await pipeline(child.stdout!, fs.createWriteStream(options.stdoutTo, { mode: 0o600 }));
-  const result = await exited;
-  if (result !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result}): ${stderr.trim()}`);
-}
+const fill = (label: string, db: Filler) => fillDatabase(label, db, { scale: SCALE, randomMb: RANDOM_MB, minBytes: MIN_DB_BYTES });
 
 /**
  * Alternates switchyard and bare pg_dump, swapping which goes first every round
@@ -124,7 +53,7 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bareDum
   const timeSwitchyard = async () => {
     const started = performance.now();
     const backup = await backupNow(ctx, { reason: 'manual', actor: 'bench' });
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = since(started);
     switchyardDumpBytes = backup.sizeBytes ?? 0;
     fs.rmSync(path.join(ctx.config.backups.dir, backup.fileName), { force: true });
     switchyardSeconds.push(seconds);
@@ -133,7 +62,7 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bareDum
   const timeBare = async () => {
     const started = performance.now();
     await bareDump(bareFile);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = since(started);
     dumpBytes = fs.statSync(bareFile).size;
     fs.rmSync(bareFile, { force: true });
     bareSeconds.push(seconds);
@@ -142,7 +71,7 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bareDum
 
   for (let round = 0; round < RUNS; round++) {
     for (const step of round % 2 === 0 ? [timeSwitchyard, timeBare] : [timeBare, timeSwitchyard]) {
-      if (interrupted) throw new Error('interrupted');
+      stopIfInterrupted();
       await step();
     }
   }
@@ -159,7 +88,7 @@ async function urlMode(): Promise<ModeResult> {
     const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password, PGDATABASE: 'app' };
     const dbBytes = fill('url mode', {
       psql: (sql) => cluster.psql('app', sql),
-      pgbenchInit: () => void run(path.join(PG_BIN, 'pgbench'), ['-i', '-s', String(SCALE), 'app'], { env }),
+      pgbenchInit: (scale) => void run(path.join(PG_BIN, 'pgbench'), ['-i', '-s', String(scale), 'app'], { env }),
     });
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
@@ -179,7 +108,7 @@ async function serviceMode(): Promise<ModeResult> {
     const dbBytes = fill('service mode', {
       psql: (sql) => sandbox.psql('app', sql),
       // pgbench comes from the host's /usr bind-mounted into the container, on its PATH.
-      pgbenchInit: () => void sandbox.compose(['exec', '-T', 'db', 'pgbench', '-i', '-s', String(SCALE), '-U', 'postgres', 'app']),
+      pgbenchInit: (scale) => void sandbox.compose(['exec', '-T', 'db', 'pgbench', '-i', '-s', String(scale), '-U', 'postgres', 'app']),
     });
     // The compose file sets `name:`, so switchyard finds the project from its directory alone.
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
@@ -204,29 +133,14 @@ function summaryLine(label: string, r: ModeResult): string {
 }
 
 async function main(): Promise<void> {
-  const missing = [
-    ['PostgreSQL binaries', hasPostgres()],
-    ['Docker engine', hasDocker()],
-    ['docker compose v2', hasCompose()],
-  ].filter(([, ok]) => !ok);
-  if (missing.length) throw new Error(`missing: ${missing.map(([what]) => what).join(', ')}`);
-
+  requireTools({ postgres: true, docker: true });
   console.log(`backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, random text=${RANDOM_MB} MB`);
   const url = await urlMode();
   const service = await serviceMode();
 
   const summary = [`backup benchmark (runs=${RUNS})`, summaryLine('url mode:', url), summaryLine('service mode:', service)].join('\n');
   console.log(`\n${summary}`);
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const results = { date: new Date().toISOString(), runs: RUNS, scale: SCALE, randomMb: RANDOM_MB, url, service };
-  fs.writeFileSync(path.join(RESULTS_DIR, 'backup.json'), JSON.stringify(results, null, 2) + '\n');
-  console.log(`\nwritten to ${path.join(RESULTS_DIR, 'backup.json')}`);
+  writeResults('backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, randomMb: RANDOM_MB, url, service });
 }
 
-main().then(
-  () => process.exit(0), // explicit: a lingering docker API socket must not keep a finished benchmark alive
-  (e: unknown) => {
-    console.error(`backup benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+runBenchmark(import.meta.url, 'backup benchmark', main);

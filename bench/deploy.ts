@@ -7,17 +7,13 @@
  *
  *   BENCH_RUNS=5 npm run bench:deploy       # default 3 runs each
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { deploy } from '../src/deploy/pipeline.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { hasCompose, hasDocker } from '../test/fixtures/env.js';
-import { hasPostgres } from '../test/fixtures/postgres.js';
 import { createSampleApp, type SampleApp } from '../test/fixtures/sampleApp.js';
+import { envInt, median, requireTools, runBenchmark, runTool, secs, sleep, stepSeconds, stopIfInterrupted, writeResults } from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
 /** Rows of random hex in bench_data (~60 MB database), so the pre-deploy dump is not trivial. */
@@ -26,53 +22,11 @@ const PROBE_INTERVAL_MS = 50;
 const PROBE_TIMEOUT_MS = 1000;
 /** How long the app may stay silent after a switch returned before the run counts as broken. */
 const RECOVERY_TIMEOUT_MS = 30_000;
-const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url)); // from dist/bench/
 
 type Target = { ref: string; sha: string };
 
 /** Seconds: the whole switch, the longest gap between two 2xx answers of /version, and each step. */
 type Measured = { seconds: number; longestGap: number; steps: Record<string, number> };
-
-// Ctrl-C reaches our child processes too, so the step in progress fails and the
-// finally blocks tear everything down; the flag stops the loop between runs.
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping after the current step, then cleaning up`);
-  });
-}
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const secs = (s: number) => s.toFixed(s < 10 ? 2 : 1);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs a command (argument array, no shell), optionally streaming its stdout into a file. */
-async function runTool(cmd: string, args: string[], options: { stdoutTo?: string } = {}): Promise<void> {
-  const child = spawn(cmd, args, { stdio: ['ignore', options.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('error', (e) => resolve(e.message));
-    child.once('close', (code, signal) => resolve(code ?? `signal ${signal}`));
-  });
-  if (options.stdoutTo) await pipeline(child.stdout!, fs.createWriteStream(options.stdoutTo, { mode: 0o600 }));
-  const result = await exited;
-  if (result !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result}): ${stderr.trim()}`);
-}
 
 /**
  * Starts a request every PROBE_INTERVAL_MS without waiting for the previous
@@ -143,12 +97,8 @@ async function timedSteps(steps: Array<[string, () => Promise<void>]>): Promise<
 async function switchyardSwitch(ctx: TestContext, target: Target): Promise<Record<string, number>> {
   const d = await deploy(ctx, { ref: target.ref, actor: 'bench' });
   if (d.status !== 'succeeded') throw new Error(`switchyard deploy of ${target.ref} ended ${d.status}: ${d.error}`);
-  // The journal's own timestamps (ms resolution) say where switchyard spends its time.
-  const steps: Record<string, number> = {};
-  for (const s of ctx.store.deployments.steps(d.id)) {
-    if (s.finishedAt) steps[s.name] = (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000;
-  }
-  return steps;
+  // The journal's own timestamps say where switchyard spends its time.
+  return stepSeconds(ctx.store.deployments.steps(d.id));
 }
 
 /**
@@ -183,8 +133,7 @@ const stepLine = (label: string, r: ReturnType<typeof summarize>) =>
   `${label} steps (median s): ${Object.entries(r.stepMedians).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')}`;
 
 async function main(): Promise<void> {
-  const missing = [['PostgreSQL binaries', hasPostgres()], ['Docker engine', hasDocker()], ['docker compose v2', hasCompose()]].filter(([, ok]) => !ok);
-  if (missing.length) throw new Error(`missing: ${missing.map(([what]) => what).join(', ')}`);
+  requireTools({ postgres: true, docker: true });
 
   console.log(`deploy benchmark: runs=${RUNS}, bench_data rows=${DATA_ROWS}`);
   const app = createSampleApp({ versions: ['v1', 'v2'] });
@@ -248,7 +197,7 @@ async function main(): Promise<void> {
       // ABBA: swap which side goes first every round, so neither always gets the warmer cache.
       for (let round = 0; round < RUNS; round++) {
         for (const step of round % 2 === 0 ? [timeSwitchyard, timeBare] : [timeBare, timeSwitchyard]) {
-          if (interrupted) throw new Error('interrupted');
+          stopIfInterrupted();
           await step();
         }
       }
@@ -263,10 +212,7 @@ async function main(): Promise<void> {
       console.log(`\n${summary}\n${stepLine('switchyard', switchyard)}\n${stepLine('bare compose', bare)}`);
       console.log(`database ${Math.round(dbBytes / 2 ** 20)} MB, dump ${Math.round(dumpBytes / 2 ** 20)} MB`);
 
-      fs.mkdirSync(RESULTS_DIR, { recursive: true });
-      const results = { date: new Date().toISOString(), runs: RUNS, dataRows: DATA_ROWS, dbBytes, dumpBytes, ratio, switchyard, bare };
-      fs.writeFileSync(path.join(RESULTS_DIR, 'deploy.json'), JSON.stringify(results, null, 2) + '\n');
-      console.log(`\nwritten to ${path.join(RESULTS_DIR, 'deploy.json')}`);
+      writeResults('deploy.json', { date: new Date().toISOString(), runs: RUNS, dataRows: DATA_ROWS, dbBytes, dumpBytes, ratio, switchyard, bare });
     } finally {
       ctx.cleanup();
     }
@@ -275,10 +221,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0), // explicit: a lingering docker API socket must not keep a finished benchmark alive
-  (e: unknown) => {
-    console.error(`deploy benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+runBenchmark(import.meta.url, 'deploy benchmark', main);
