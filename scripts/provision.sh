@@ -21,7 +21,7 @@ apt_install() {
 }
 
 # --- packages ---------------------------------------------------------------
-apt_install docker.io docker-registry busybox-static postgresql-15 postgresql-client-15 postgresql-contrib git ca-certificates curl procps util-linux
+apt_install docker.io docker-registry busybox-static postgresql-15 postgresql-client-15 postgresql-contrib git ca-certificates curl procps util-linux chromium
 
 # --- docker engine ----------------------------------------------------------
 docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }

@@ -48,11 +48,13 @@ export async function startRollback(ctx: Context, request: RollbackRequest): Pro
   const release = ctx.store.lock.acquire(`rollback to before deployment ${target.id}`);
   let id: number;
   try {
+    // A database-only rollback keeps the code that runs: record it, so "current version" stays known.
+    const running = ctx.store.deployments.current();
     id = ctx.store.deployments.create({
       kind: 'rollback',
       ref: `before #${target.id}${request.mode === 'full' ? '' : ` (${request.mode})`}`,
-      commit: images ? target.previousCommit : null,
-      tag: null,
+      commit: images ? target.previousCommit : (running?.commit ?? null),
+      tag: images ? null : (running?.tag ?? null),
       actor: request.actor,
       rollbackOf: target.id,
     });

@@ -6,6 +6,7 @@ import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { versionRoutes } from './routes/versions.js';
 import type { ApiToken } from './tokens.js';
+import { uiRoutes } from '../../web/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -21,5 +22,6 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
+  app.route('/', uiRoutes(ctx, tokens)); // the web UI (web/), with its own session auth; /api/* is left alone
   return app;
 }

@@ -4,7 +4,8 @@ import { SwitchyardError, oneLine, type ErrorKind } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { redact } from '../util/redact.js';
 
-const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
+/** The HTTP status each error kind implies, for the API and the UI alike. */
+export const HTTP_STATUS: Record<ErrorKind, ContentfulStatusCode> = {
   config: 500,
   input: 400,
   auth: 401,
@@ -17,7 +18,7 @@ const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
 export function errorResponse(log: Logger) {
   return (err: Error, c: HonoContext) => {
     const known = err instanceof SwitchyardError;
-    const status = known ? STATUS[err.kind] : 500;
+    const status = known ? HTTP_STATUS[err.kind] : 500;
     if (status >= 500) log.error('request failed', { method: c.req.method, path: c.req.path, error: oneLine(err) });
     if (status === 401) c.header('WWW-Authenticate', 'Bearer');
     return c.json({ error: redact(known ? oneLine(err) : 'internal error') }, status);

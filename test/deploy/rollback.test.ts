@@ -88,6 +88,7 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
     const headBefore = head();
     const r = await rollback(v2.id, 'database-only');
     expect(r.status).toBe('succeeded');
+    expect(r.commit).toBe(headBefore); // the code that runs is still known as the current version
     expect(await backendImageId()).toBe(imageBefore);
     expect(head()).toBe(headBefore);
     expect(contents()).toEqual(beforeV2);

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/server/app.js';
+import { resolveTokens } from '../../src/server/tokens.js';
+import { LoginLimiter } from '../../web/auth/loginLimiter.js';
+import { SessionStore } from '../../web/auth/sessions.js';
+import { testContext, type TestContext } from '../fixtures/context.js';
+
+const TOKEN = 'ui-auth-test-token-0123456789';
+
+describe('web UI sessions and login limits (no browser)', () => {
+  it('ends a session after its idle time, and after its absolute lifetime even when used', () => {
+    let now = 0;
+    const sessions = new SessionStore({ idleMs: 1000, absoluteMs: 5000, max: 2 }, () => now);
+    const a = sessions.create('admin');
+    now = 900;
+    expect(sessions.get(a.id)?.tokenName).toBe('admin'); // touched: idle timer restarts
+    now = 1800;
+    expect(sessions.get(a.id)).toBeDefined();
+    now = 2801;
+    expect(sessions.get(a.id)).toBeUndefined();
+
+    const b = sessions.create('admin');
+    for (now = 3000; now < 8000; now += 900) sessions.get(b.id);
+    expect(sessions.get(b.id)).toBeUndefined(); // 5 s after login, however busy
+  });
+
+  it('keeps at most `max` sessions, dropping the oldest', () => {
+    const sessions = new SessionStore({ idleMs: 1e9, absoluteMs: 1e9, max: 2 });
+    const [a, b, c] = [sessions.create('x'), sessions.create('y'), sessions.create('z')];
+    expect([sessions.get(a.id), sessions.get(b.id)?.tokenName, sessions.get(c.id)?.tokenName]).toEqual([undefined, 'y', 'z']);
+  });
+
+  it('blocks an address after 5 failed logins in a minute, until the oldest leaves the window', () => {
+    let now = 0;
+    const limiter = new LoginLimiter(5, 60_000, () => now);
+    for (let i = 0; i < 5; i++) {
+      expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(0);
+      limiter.recordFailure('10.0.0.1');
+      now += 1000;
+    }
+    expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(55);
+    expect(limiter.retryAfterSeconds('10.0.0.2')).toBe(0);
+    now = 60_001;
+    expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(0);
+  });
+});
+
+describe('web UI auth over HTTP (no browser)', () => {
+  let ctx: TestContext;
+  let app: ReturnType<typeof createApp>;
+  const login = (headers: Record<string, string> = {}, next = '/') =>
+    app.request('/login', { method: 'POST', headers, body: new URLSearchParams({ token: TOKEN, next }) });
+
+  beforeAll(() => {
+    ctx = testContext({ database: '{ url: "postgres://app:secret@127.0.0.1:1/app" }' });
+    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+  });
+  afterAll(() => ctx?.cleanup());
+
+  it('marks the cookie Secure only when the request came over TLS (or a proxy says so)', async () => {
+    expect((await login()).headers.get('set-cookie')).not.toMatch(/Secure/);
+    const behindProxy = (await login({ 'X-Forwarded-Proto': 'https' })).headers.get('set-cookie')!;
+    expect(behindProxy).toMatch(/; HttpOnly/);
+    expect(behindProxy).toMatch(/; Secure/);
+    expect(behindProxy).toMatch(/; SameSite=Strict/);
+  });
+
+  it('redirects after login only to a path of this site', async () => {
+    expect((await login({}, '/backups')).headers.get('location')).toBe('/backups');
+    for (const evil of ['//evil.example/x', '/\\evil.example', 'https://evil.example/']) {
+      expect((await login({}, evil)).headers.get('location')).toBe('/');
+    }
+  });
+
+  it('refuses a form posted from another site, and a POST without a session, doing nothing', async () => {
+    const cookie = (await login()).headers.get('set-cookie')!.split(';')[0]!;
+    const crossSite = await app.request('/backups', { method: 'POST', headers: { cookie, 'Sec-Fetch-Site': 'cross-site' }, body: new URLSearchParams({ note: 'x' }) });
+    expect(crossSite.status).toBe(403);
+    const noSession = await app.request('/backups', { method: 'POST', body: new URLSearchParams({ note: 'x' }) });
+    expect(noSession.status).toBe(401);
+    expect(ctx.store.backups.list()).toEqual([]);
+  });
+
+  it('serves pages with a strict content security policy, and leaves the API its own answers', async () => {
+    const page = await app.request('/login');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(await (await app.request('/api/health')).json()).toMatchObject({ status: 'ok' });
+    const unknownApi = await app.request('/api/system/nope', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(unknownApi.status).toBe(404);
+    expect(await unknownApi.json()).toEqual({ error: 'no route GET /api/system/nope' });
+    expect(unknownApi.headers.get('content-security-policy')).toBeNull();
+  });
+});

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { SCREENSHOTS, type TestBrowser } from '../fixtures/browser.js';
+import type { TestContext } from '../fixtures/context.js';
+import { createSampleApp, sampleAppContext, type SampleApp, type VersionName } from '../fixtures/sampleApp.js';
+
+export const TOKEN = 'ui-test-admin-token-0123456789';
+
+export interface UiDaemon {
+  sample: SampleApp;
+  ctx: TestContext;
+  server: RunningServer;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The real daemon (API and UI) on a free loopback port, managing a sample app started by hand from v1. */
+export async function startUiDaemon(versions: VersionName[]): Promise<UiDaemon> {
+  const sample = createSampleApp({ versions });
+  sample.startByHand();
+  const ctx = sampleAppContext(sample, 'server: { listen: "127.0.0.1:0" }');
+  const server = await startServer(ctx, { SWITCHYARD_ADMIN_TOKEN: TOKEN });
+  return {
+    sample,
+    ctx,
+    server,
+    url: server.url,
+    async stop() {
+      await server.close();
+      ctx.cleanup();
+      sample.cleanup();
+    },
+  };
+}
+
+/** Logs in through the form, as a person would. */
+export async function logIn(browser: TestBrowser, url: string, token = TOKEN): Promise<void> {
+  const { page } = browser;
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Token', { exact: true }).fill(token);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${url}/`);
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+}
+
+/** Each test file records what its pages weigh next to its screenshots. */
+export function saveWeights(browser: TestBrowser, file: string): void {
+  fs.writeFileSync(path.join(SCREENSHOTS, `weights-${file}.json`), JSON.stringify(browser.weights, null, 2) + '\n');
+}

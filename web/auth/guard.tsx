@@ -1,0 +1,87 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context as HonoContext, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { UiEnv } from '../env.js';
+import { renderPage } from '../views/render.js';
+import { readSessionCookie } from './cookies.js';
+import type { Session, SessionStore } from './sessions.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+/** Forms here are a few fields; nothing legitimate comes near this. */
+const MAX_FORM_BYTES = 64 * 1024;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  // Only our own files run or style the page: an injected <script> would not execute.
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+const isPublic = (path: string) => path === '/login' || path.startsWith('/assets/');
+const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
+
+/**
+ * Every UI request passes here. Pages need a live session (else: to the login
+ * page); every state-changing request also needs the session's CSRF token and
+ * must not come from another site. /api/* is left to its Bearer-token auth.
+ */
+export function uiGuard(sessions: SessionStore): MiddlewareHandler<UiEnv> {
+  const limit = bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('form too large', 413) });
+  return async (c, next) => {
+    const path = c.req.path;
+    if (isApi(path)) return next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    const changing = !SAFE_METHODS.has(c.req.method);
+    if (changing && isCrossSite(c)) return refuse(c, undefined, 'This request came from another site and was refused.');
+    if (isPublic(path)) return changing ? limit(c, next) : next();
+
+    const session = sessions.get(readSessionCookie(c));
+    if (!session) {
+      if (!changing) return c.redirect(`/login?next=${encodeURIComponent(path + new URL(c.req.url).search)}`, 303);
+      return renderPage(c, { title: 'Logged out', status: 401 }, (
+        <p>
+          Your session has ended, so nothing was done. <a href="/login">Log in again</a>.
+        </p>
+      ));
+    }
+    c.set('session', session);
+    if (!changing) return next();
+    return limit(c, async () => {
+      if (await carriesCsrfToken(c, session)) return next();
+      c.res = await refuse(c, session, 'This form did not carry its security token (it may be from an old page). Reload the page and try again.');
+    });
+  };
+}
+
+/** Browsers say where a request comes from; a form posted from another site is refused outright. */
+function isCrossSite(c: HonoContext): boolean {
+  const site = c.req.header('sec-fetch-site');
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+
+async function carriesCsrfToken(c: HonoContext, session: Session): Promise<boolean> {
+  let presented = c.req.header('x-csrf-token');
+  if (presented === undefined) {
+    const type = c.req.header('content-type') ?? '';
+    if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+      const field = (await c.req.parseBody())['_csrf'];
+      if (typeof field === 'string') presented = field;
+    }
+  }
+  if (!presented) return false;
+  // Equal-length digests: the comparison takes the same time whatever was sent.
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(presented), digest(session.csrf));
+}
+
+function refuse(c: HonoContext, session: Session | undefined, why: string) {
+  return renderPage(c, { title: 'Request refused', session, status: 403 }, (
+    <p class="flash flash-error" role="alert">
+      <strong>Refused: </strong>
+      {why}
+    </p>
+  ));
+}

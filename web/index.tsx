@@ -1,0 +1,76 @@
+import { Hono } from 'hono';
+import type { Context } from '../src/context.js';
+import { oneLine } from '../src/errors.js';
+import type { ApiToken } from '../src/server/tokens.js';
+import { serveAsset } from './assets.js';
+import { uiGuard } from './auth/guard.js';
+import { LoginLimiter } from './auth/loginLimiter.js';
+import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
+import type { UiDeps } from './deps.js';
+import type { UiEnv } from './env.js';
+import { friendlyError } from './lib/errors.js';
+import { LiveOutput } from './live/output.js';
+import { backupRoutes } from './routes/backups.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { loginRoutes } from './routes/login.js';
+import { overviewRoutes } from './routes/overview.js';
+import { versionRoutes } from './routes/versions.js';
+import { renderPage } from './views/render.js';
+
+export interface UiOptions {
+  sessionLimits?: SessionLimits;
+  /** Failed logins allowed per client address per minute. */
+  loginAttemptsPerMinute?: number;
+}
+
+/**
+ * The web UI, mounted at `/` next to the API. Its state (sessions, failed
+ * logins, recent output) lives in this closure, one per daemon.
+ */
+export function uiRoutes(ctx: Context, tokens: readonly ApiToken[], options: UiOptions = {}) {
+  const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
+  const deps: UiDeps = {
+    ctx,
+    tokens,
+    sessions: new SessionStore(sessionLimits),
+    sessionLimits,
+    loginLimiter: new LoginLimiter(options.loginAttemptsPerMinute ?? 5, 60_000),
+    output: new LiveOutput(ctx.events, (id) => ctx.store.deployments.get(id)?.status === 'running'),
+  };
+
+  const ui = new Hono<UiEnv>();
+  ui.onError((err, c) => {
+    const friendly = friendlyError(err);
+    if (friendly.unexpected || friendly.status >= 500) ctx.log.error('ui request failed', { method: c.req.method, path: c.req.path, error: oneLine(err) });
+    const session = c.get('session') as Session | undefined;
+    const title = friendly.status === 404 ? 'Not found' : friendly.status < 500 ? 'Cannot do that' : 'Something went wrong';
+    return renderPage(c, { title, session, status: friendly.status }, <ErrorLine text={friendly.text} />);
+  });
+  ui.use('*', uiGuard(deps.sessions));
+  ui.get('/assets/:name', serveAsset);
+  ui.route('/', loginRoutes(deps));
+  ui.route('/', overviewRoutes(deps));
+  ui.route('/', versionRoutes(deps));
+  ui.route('/', deploymentRoutes(deps));
+  ui.route('/', backupRoutes(deps));
+  // Unknown pages get a page; unknown /api paths keep the API's JSON answer.
+  ui.get('*', (c) => {
+    if (c.req.path.startsWith('/api/')) return c.notFound();
+    return renderPage(c, { title: 'Not found', session: c.get('session'), status: 404 }, <ErrorLine text={`There is no page ${c.req.path}.`} />);
+  });
+  return ui;
+}
+
+function ErrorLine({ text }: { text: string }) {
+  return (
+    <>
+      <p class="flash flash-error" role="alert">
+        <strong>Error: </strong>
+        {text}
+      </p>
+      <p>
+        <a href="/">Back to the overview</a>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+/** Plain-text formatting shared by the views: sizes, ages, durations, shas. */
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** "3 min", "5 h", "2 days": coarse on purpose, for "how old is this". */
+export function formatAge(fromIso: string, now = Date.now()): string {
+  const ms = Math.max(0, now - Date.parse(fromIso));
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
+/** "850 ms", "12.3 s", "4 min 05 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+export function durationBetween(startIso: string, endIso: string | null): string {
+  return endIso === null ? '…' : formatDuration(Date.parse(endIso) - Date.parse(startIso));
+}
+
+/** "2025-11-26 00:24 UTC": one unambiguous zone for everyone reading the same page. */
+export function formatTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+export const shortSha = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : '—');
+
+/** An image reference with its digest shortened: repo@sha256:0123456789ab. */
+export function shortImage(ref: string): string {
+  return ref.replace(/@sha256:([0-9a-f]{12})[0-9a-f]+$/, '@sha256:$1');
+}

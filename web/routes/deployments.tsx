@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { startRollback, type RollbackMode } from '../../src/deploy/index.js';
+import { notFound } from '../../src/errors.js';
+import type { Deployment } from '../../src/store/index.js';
+import { toPublic } from '../../src/store/index.js';
+import { actorOf, type UiDeps } from '../deps.js';
+import type { UiEnv } from '../env.js';
+import { formBody, idFromPath } from '../lib/form.js';
+import { redirectWithError } from '../lib/respond.js';
+import { streamProgress } from '../live/stream.js';
+import { deploymentTitle } from '../views/deployment.js';
+import { HistoryView } from '../views/history.js';
+import { ProgressView } from '../views/progress.js';
+import { renderPage } from '../views/render.js';
+import { RollbackConfirm, type RollbackPlan } from '../views/rollback.js';
+
+const rollbackForm = z.object({
+  mode: z.enum(['full', 'images-only', 'database-only'], { message: 'choose what to roll back' }),
+  confirm: z.literal('yes', { message: 'tick the box that confirms you read what will happen' }),
+});
+
+/** History, the progress of one operation, and rolling back to before one. */
+export function deploymentRoutes(deps: UiDeps) {
+  const { ctx, output } = deps;
+  const find = (raw: string | undefined): Deployment => {
+    const id = idFromPath(raw, 'deployment');
+    const deployment = ctx.store.deployments.get(id);
+    if (!deployment) throw notFound(`deployment #${id} does not exist`);
+    return deployment;
+  };
+
+  return new Hono<UiEnv>()
+    .get('/history', (c) => {
+      const entries = ctx.store.deployments.list(100).map((deployment) => ({
+        deployment,
+        steps: ctx.store.deployments.steps(deployment.id),
+        canRollBack: Object.values(rollbackPlan(deps, deployment).modes).some((why) => why === null),
+      }));
+      return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} />);
+    })
+    .get('/deployments/:id', (c) => {
+      const d = find(c.req.param('id'));
+      if (d.status === 'running') output.watch(d.id);
+      const view = <ProgressView deployment={d} steps={ctx.store.deployments.steps(d.id)} output={output.snapshot(d.id)} />;
+      return renderPage(c, { title: `#${d.id} ${deploymentTitle(d)}`, section: 'history', session: c.get('session') }, view);
+    })
+    .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
+    .get('/deployments/:id/rollback', (c) => {
+      const d = find(c.req.param('id'));
+      const plan = rollbackPlan(deps, d);
+      const session = c.get('session');
+      const title = `Roll back to before #${d.id}`;
+      const impossible = Object.values(plan.modes).every((why) => why !== null);
+      const body = impossible ? (
+        <p class="flash flash-error" role="alert">
+          <strong>Not possible: </strong>
+          {plan.modes.full}
+        </p>
+      ) : (
+        <RollbackConfirm plan={plan} session={session} />
+      );
+      return renderPage(c, { title, section: 'history', session }, body);
+    })
+    .post('/deployments/:id/rollback', async (c) => {
+      const d = find(c.req.param('id'));
+      const back = `/deployments/${d.id}/rollback`;
+      try {
+        const form = await formBody(c, rollbackForm);
+        const started = await startRollback(ctx, { deploymentId: d.id, mode: form.mode, actor: actorOf(c.get('session')) });
+        output.watch(started.id);
+        void started.done; // runs on; the progress page follows it
+        return c.redirect(`/deployments/${started.id}`, 303);
+      } catch (e) {
+        return redirectWithError(c, e, back);
+      }
+    });
+}
+
+/** Which kinds of rollback the record allows, and why not the others (mirrors startRollback's checks). */
+function rollbackPlan({ ctx }: UiDeps, target: Deployment): RollbackPlan {
+  const backupRow = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
+  const backup = backupRow?.status === 'ok' ? toPublic(backupRow) : undefined;
+  const running = target.status === 'running' ? 'it is still running' : null;
+  const noImages = Object.keys(target.previousImages ?? {}).length === 0 ? 'no previous images were recorded' : null;
+  const noBackup = backup ? null : backupRow ? `its backup #${backupRow.id} is ${backupRow.status}` : 'it has no database backup';
+  return {
+    target,
+    backup,
+    modes: {
+      full: running ?? noImages ?? noBackup,
+      'images-only': running ?? noImages,
+      'database-only': running ?? noBackup,
+    } satisfies Record<RollbackMode, string | null>,
+    stoppedServices: ctx.config.rollback.stopServices ?? Object.keys(ctx.config.services),
+  };
+}

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { matchToken } from '../../src/server/tokens.js';
+import { clientAddress } from '../auth/clientAddress.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookies.js';
+import { actorOf, type UiDeps } from '../deps.js';
+import type { UiEnv } from '../env.js';
+import { formBody } from '../lib/form.js';
+import { renderPage } from '../views/render.js';
+import { LoginForm } from '../views/login.js';
+
+const loginForm = z.object({ token: z.string().max(1024).default(''), next: z.string().max(500).optional() });
+
+/** Only a path on this site: never "//evil.example" or "/\evil", which browsers treat as another host. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/';
+}
+
+export function loginRoutes({ ctx, tokens, sessions, sessionLimits, loginLimiter }: UiDeps) {
+  const idleHours = Math.round(sessionLimits.idleMs / 3_600_000);
+  return new Hono<UiEnv>()
+    .get('/login', (c) => {
+      if (sessions.get(readSessionCookie(c))) return c.redirect(safeNext(c.req.query('next')), 303);
+      const notice = c.req.query('bye') !== undefined ? 'You are logged out.' : undefined;
+      return renderPage(c, { title: 'Log in' }, <LoginForm idleHours={idleHours} next={safeNext(c.req.query('next'))} notice={notice} />);
+    })
+    .post('/login', async (c) => {
+      const address = clientAddress(c);
+      const form = await formBody(c, loginForm);
+      const next = safeNext(form.next);
+      const wait = loginLimiter.retryAfterSeconds(address);
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        const error = `Too many failed logins from your address. Wait ${wait} seconds, then try again.`;
+        return renderPage(c, { title: 'Log in', status: 429 }, <LoginForm idleHours={idleHours} next={next} error={error} />);
+      }
+      const token = form.token.trim() === '' ? undefined : matchToken(tokens, form.token.trim());
+      if (!token) {
+        loginLimiter.recordFailure(address);
+        ctx.store.audit.record({ actor: 'ui', action: 'ui.login', outcome: 'refused', detail: `from ${address}` });
+        return renderPage(c, { title: 'Log in', status: 401 }, <LoginForm idleHours={idleHours} next={next} error="That token is not valid. Check it and try again." />);
+      }
+      const old = readSessionCookie(c);
+      if (old) sessions.destroy(old); // a fresh id at every login: no session fixation
+      const session = sessions.create(token.name);
+      setSessionCookie(c, session.id, Math.floor(sessionLimits.absoluteMs / 1000));
+      ctx.store.audit.record({ actor: actorOf(session), action: 'ui.login', outcome: 'ok', detail: `from ${address}` });
+      return c.redirect(next, 303);
+    })
+    .post('/logout', (c) => {
+      const session = c.get('session');
+      sessions.destroy(session.id);
+      clearSessionCookie(c);
+      ctx.store.audit.record({ actor: actorOf(session), action: 'ui.logout', outcome: 'ok' });
+      return c.redirect('/login?bye', 303);
+    });
+}

@@ -1,0 +1,13 @@
+import { Hono } from 'hono';
+import type { UiDeps } from '../deps.js';
+import type { UiEnv } from '../env.js';
+import { readOverview } from '../lib/overview.js';
+import { OverviewView } from '../views/overview.js';
+import { renderPage } from '../views/render.js';
+
+export function overviewRoutes({ ctx }: UiDeps) {
+  return new Hono<UiEnv>().get('/', async (c) => {
+    const session = c.get('session');
+    return renderPage(c, { title: 'Overview', section: 'overview', session }, <OverviewView o={await readOverview(ctx)} session={session} />);
+  });
+}

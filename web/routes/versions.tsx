@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { startDeploy } from '../../src/deploy/index.js';
+import { inputError } from '../../src/errors.js';
+import { listVersions } from '../../src/versions/index.js';
+import { actorOf, type UiDeps } from '../deps.js';
+import type { UiEnv } from '../env.js';
+import { planDeploy } from '../lib/deployPlan.js';
+import { formBody } from '../lib/form.js';
+import { redirectWithError } from '../lib/respond.js';
+import { DeployPlanView } from '../views/deployPlan.js';
+import { renderPage } from '../views/render.js';
+import { VersionsView } from '../views/versions.js';
+
+const refQuery = z.string().min(1, 'choose a version').max(200);
+const deployForm = z.object({ ref: refQuery, acceptFailedChecks: z.literal('yes').optional() });
+
+/** Picking a version, seeing what its deploy will do, and starting it. */
+export function versionRoutes({ ctx, output }: UiDeps) {
+  return new Hono<UiEnv>()
+    .get('/versions', async (c) => {
+      const list = await listVersions(ctx, { currentSha: ctx.store.deployments.current()?.commit ?? null });
+      return renderPage(c, { title: 'Versions', section: 'versions', session: c.get('session') }, <VersionsView list={list} />);
+    })
+    .get('/deploy', async (c) => {
+      const ref = refQuery.safeParse(c.req.query('ref') ?? '');
+      if (!ref.success) throw inputError('choose a version to deploy on the Versions page');
+      const plan = await planDeploy(ctx, ref.data);
+      const session = c.get('session');
+      return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, <DeployPlanView plan={plan} session={session} />);
+    })
+    .post('/deploy', async (c) => {
+      let back = '/versions';
+      try {
+        const { ref } = await formBody(c, deployForm);
+        back = `/deploy?ref=${encodeURIComponent(ref)}`;
+        const started = await startDeploy(ctx, { ref, actor: actorOf(c.get('session')) });
+        output.watch(started.id);
+        void started.done; // runs on; the progress page follows it
+        return c.redirect(`/deployments/${started.id}`, 303);
+      } catch (e) {
+        return redirectWithError(c, e, back);
+      }
+    });
+}

@@ -1,0 +1,107 @@
+import type { Session } from '../auth/sessions.js';
+import type { DeployPlan } from '../lib/deployPlan.js';
+import { formatBytes, shortSha } from '../lib/format.js';
+import { CsrfField, Notice } from './bits.js';
+import { Checks } from './versions.js';
+
+const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
+  auto: 'only if the new version changed the schema (its migrations ran); otherwise the data is left as it is',
+  always: 'always (config deploy.restoreDatabase: always)',
+  never: 'never (config deploy.restoreDatabase: never): only images and code go back',
+};
+
+/** What a deploy will do, in the order it does it, and the confirmation. */
+export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: Session }) {
+  const v = plan.version;
+  const ci = v?.ci.state ?? 'unknown';
+  const deployable = v ? v.deployable : true; // older than the list: the pull itself will tell
+  const label = plan.tag ?? plan.ref;
+  const restarted = plan.images.filter((i) => i.changes !== false).map((i) => i.service);
+  return (
+    <>
+      <p>
+        <strong>{label}</strong> is commit <code title={plan.sha}>{shortSha(plan.sha)}</code>
+        {v?.commit && <>: {v.commit.subject}</>}. Now running: commit <code>{shortSha(plan.current.commit)}</code>
+        {plan.current.error && <> (could not read what runs now: {plan.current.error})</>}.
+      </p>
+      {v && <Checks v={v} />}
+      <h2>What the deploy will do</h2>
+      <ol class="plan">
+        <li>
+          <strong>Pull images</strong> and pin them by digest:
+          <ul>
+            {plan.images.map((i) => (
+              <li>
+                {i.service}: <code class="image">{i.reference}</code> {i.local ? '(already on this host)' : '(will be downloaded)'}
+              </li>
+            ))}
+            {plan.images.length === 0 && <li>no managed services: nothing to pull</li>}
+          </ul>
+        </li>
+        <li>
+          <strong>Take a verified backup</strong> of database <code>{plan.backup.database}</code> into <code>{plan.backup.dir}</code>
+          {plan.backup.estimateBytes !== null && <> (about {formatBytes(plan.backup.estimateBytes)}, like the last one)</>}
+          {plan.backup.freeBytes !== null && <>; {formatBytes(plan.backup.freeBytes)} free there</>}.
+          {plan.backup.allowWithout && ' If the backup fails, the deploy goes on without one (deploy.allowWithoutBackup).'}
+        </li>
+        <li>
+          <strong>Check out</strong> commit <code>{shortSha(plan.sha)}</code> in the compose repo and <strong>restart</strong> with compose:{' '}
+          {restarted.length ? restarted.join(', ') : 'no managed service changes image'}
+          {plan.images.some((i) => i.changes === false) && (
+            <> (unchanged: {plan.images.filter((i) => i.changes === false).map((i) => i.service).join(', ')})</>
+          )}
+          .{' '}
+          {plan.composeFilesChanged === null
+            ? 'Other services are recreated only if their compose definition changed.'
+            : plan.composeFilesChanged.length
+              ? `The compose files change (${plan.composeFilesChanged.join(', ')}): other services may be recreated too.`
+              : 'The compose files do not change: other services keep running.'}
+        </li>
+        <li>
+          <strong>Wait for health</strong>: up to {plan.timeouts.composeSeconds} s for compose, then {plan.timeouts.healthSeconds} s for the health checks.
+        </li>
+        <li>
+          <strong>If anything fails</strong> after the checkout, switchyard rolls back automatically to what runs now. It restores the database from the
+          pre-deploy backup {RESTORE_POLICY[plan.restorePolicy]}.
+        </li>
+      </ol>
+      {ci === 'failed' && (
+        <Notice tone="danger" title="Warning: CI checks FAILED for this version" role="alert">
+          <p>At least one check failed. Deploy it only if you know why the check failed and that it does not matter.</p>
+        </Notice>
+      )}
+      {(ci === 'unknown' || ci === 'pending') && (
+        <Notice tone="warn" title={ci === 'pending' ? 'Warning: CI checks have not finished' : 'Warning: no CI checks for this version'}>
+          <p>Nothing has confirmed that this version passes its tests. Prefer a version whose checks passed.</p>
+        </Notice>
+      )}
+      {v?.current && (
+        <Notice tone="info" title="Note: this version is deployed now">
+          <p>Deploying it again re-pulls its images and recreates the services.</p>
+        </Notice>
+      )}
+      {deployable ? (
+        <form method="post" action="/deploy" data-busy="Starting the deploy…">
+          <CsrfField session={session} />
+          <input type="hidden" name="ref" value={plan.ref} />
+          {ci === 'failed' && (
+            <div class="choice">
+              <input type="checkbox" id="accept-failed" name="acceptFailedChecks" value="yes" required />
+              <label for="accept-failed">I know the checks failed and want to deploy {label} anyway.</label>
+            </div>
+          )}
+          <p class="actions">
+            <button type="submit" class={ci === 'passed' ? 'primary' : 'danger'}>
+              Deploy {label}
+            </button>{' '}
+            <a href="/versions">Cancel</a>
+          </p>
+        </form>
+      ) : (
+        <Notice tone="danger" title="Cannot deploy: images missing" role="alert">
+          <p>{v?.images.missing.join('; ')}</p>
+        </Notice>
+      )}
+    </>
+  );
+}

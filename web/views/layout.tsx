@@ -1,0 +1,76 @@
+import type { Child } from 'hono/jsx';
+import { assetUrl } from '../assets.js';
+import type { Flash, Session } from '../auth/sessions.js';
+import { CsrfField } from './bits.js';
+
+export type Section = 'overview' | 'versions' | 'history' | 'backups';
+
+const NAV: Array<{ section: Section; href: string; label: string }> = [
+  { section: 'overview', href: '/', label: 'Overview' },
+  { section: 'versions', href: '/versions', label: 'Versions' },
+  { section: 'history', href: '/history', label: 'History' },
+  { section: 'backups', href: '/backups', label: 'Backups' },
+];
+
+export interface LayoutProps {
+  title: string;
+  section?: Section;
+  session?: Session;
+  flash?: Flash;
+  children?: Child;
+}
+
+export function Layout(props: LayoutProps) {
+  const { session } = props;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · switchyard`}</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href={assetUrl('app.css')} />
+        <script src={assetUrl('app.js')} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <p class="brand">
+            <a href="/">switchyard</a>
+          </p>
+          {session && (
+            <nav aria-label="Main">
+              <ul>
+                {NAV.map((item) => (
+                  <li>
+                    <a href={item.href} aria-current={props.section === item.section ? 'page' : undefined}>
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          {session && (
+            <form method="post" action="/logout" class="logout">
+              <CsrfField session={session} />
+              <span class="who">token “{session.tokenName}”</span> <button type="submit">Log out</button>
+            </form>
+          )}
+        </header>
+        <main id="main" tabindex={-1}>
+          <h1>{props.title}</h1>
+          {props.flash && (
+            <p class={`flash flash-${props.flash.kind}`} role={props.flash.kind === 'error' ? 'alert' : 'status'}>
+              <strong>{props.flash.kind === 'error' ? 'Error: ' : 'Done: '}</strong>
+              {props.flash.text}
+            </p>
+          )}
+          {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,131 @@
+import type { ServiceStatus } from '../../src/deploy/index.js';
+import type { Session } from '../auth/sessions.js';
+import { formatBytes, shortSha } from '../lib/format.js';
+import { BACKUP_MAX_AGE_HOURS, type Overview } from '../lib/overview.js';
+import { CsrfField, Image, Notice, StatusBadge, TableWrap, Time } from './bits.js';
+import { deploymentTitle } from './deployment.js';
+
+export function OverviewView({ o, session }: { o: Overview; session: Session }) {
+  return (
+    <>
+      <Operation o={o} />
+      <section aria-labelledby="current-title">
+        <h2 id="current-title">Current version</h2>
+        {o.current ? (
+          <p>
+            <strong class="version">{o.versionLabel}</strong> (commit <code>{shortSha(o.current.commit)}</code>)
+            {o.subject && <>: {o.subject}</>}
+            <br />
+            {o.current.kind === 'rollback' ? `Rolled back (${o.current.ref})` : 'Deployed'} <Time iso={o.current.finishedAt} /> by {o.current.actor}:{' '}
+            <a href={`/deployments/${o.current.id}`}>#{o.current.id}</a>.
+          </p>
+        ) : (
+          <p>Nothing deployed by switchyard yet: what runs was started by hand. Pick a version on the <a href="/versions">Versions</a> page.</p>
+        )}
+        {o.status?.drift.map((line) => (
+          <Notice tone="warn" title="Warning: drift">
+            <p>{line}. Something other than switchyard changed what runs; deploy again to put the pinned version back.</p>
+          </Notice>
+        ))}
+        {o.statusError && (
+          <Notice tone="danger" title="Could not read what runs" role="alert">
+            <p>{o.statusError}</p>
+          </Notice>
+        )}
+        {o.status && <Services services={o.status.services} />}
+      </section>
+      <section aria-labelledby="backup-title">
+        <h2 id="backup-title">Backups</h2>
+        <Backup o={o} session={session} />
+      </section>
+    </>
+  );
+}
+
+function Operation({ o }: { o: Overview }) {
+  if (!o.operation && !o.running) return null;
+  return (
+    <Notice tone="info" title="An operation is running" role="status">
+      <p>
+        {o.operation ? (
+          <>
+            {o.operation.operation}, since <Time iso={o.operation.acquiredAt} />.{' '}
+          </>
+        ) : null}
+        {o.running && <a href={`/deployments/${o.running.id}`}>Follow #{o.running.id} {deploymentTitle(o.running)}</a>}
+      </p>
+    </Notice>
+  );
+}
+
+function Services({ services }: { services: ServiceStatus[] }) {
+  if (services.length === 0) return <p>No managed services in the config.</p>;
+  return (
+    <TableWrap label="Managed services">
+      <table class="stack">
+        <caption>Managed services</caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col">Container</th>
+            <th scope="col">State</th>
+            <th scope="col">Health</th>
+            <th scope="col">Image</th>
+          </tr>
+        </thead>
+        <tbody>
+          {services.flatMap((s) =>
+            (s.containers.length ? s.containers : [null]).map((c) => (
+              <tr>
+                <th scope="row" data-label="Service">
+                  {s.name}
+                  {s.drift && <StatusBadge status="failed" label="drift" />}
+                </th>
+                <td data-label="Container">{c?.name ?? 'no container'}</td>
+                <td data-label="State">{c ? <StatusBadge status={c.state === 'running' ? 'up' : 'stopped'} /> : '—'}</td>
+                <td data-label="Health">{c ? <StatusBadge status={c.health} /> : '—'}</td>
+                <td data-label="Image">
+                  {c ? <Image ref_={c.image} /> : '—'}
+                  {s.pinned && c && c.image !== s.pinned && (
+                    <>
+                      <br />
+                      pinned: <Image ref_={s.pinned} />
+                    </>
+                  )}
+                </td>
+              </tr>
+            )),
+          )}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+function Backup({ o, session }: { o: Overview; session: Session }) {
+  const b = o.newestBackup;
+  const stale = o.backupAgeHours === null || o.backupAgeHours > BACKUP_MAX_AGE_HOURS;
+  return (
+    <>
+      {b ? (
+        <p>
+          Newest backup: <a href={`/backups/${b.id}`}>#{b.id}</a> <code>{b.fileName}</code>, {formatBytes(b.sizeBytes)}, taken <Time iso={b.createdAt} />.
+        </p>
+      ) : (
+        <p>There is no backup yet.</p>
+      )}
+      {stale && (
+        <Notice tone="warn" title={b ? `Warning: the newest backup is older than ${BACKUP_MAX_AGE_HOURS} hours` : 'Warning: no backup'}>
+          <p>The runbook's drill needs a backup younger than {BACKUP_MAX_AGE_HOURS} hours.</p>
+          <form method="post" action="/backups" data-busy="Taking a verified backup…">
+            <CsrfField session={session} />
+            <button type="submit">Take a backup now</button>
+          </form>
+        </Notice>
+      )}
+      <p>
+        Free space in <code>{o.backupsDir}</code>: {o.freeBytes === null ? 'unknown' : formatBytes(o.freeBytes)}.
+      </p>
+    </>
+  );
+}

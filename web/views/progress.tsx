@@ -1,0 +1,155 @@
+import type { Deployment, DeploymentStep } from '../../src/store/index.js';
+import type { OutputSnapshot } from '../live/output.js';
+import { durationBetween, shortImage, shortSha } from '../lib/format.js';
+import { stepDetail } from '../lib/stepDetail.js';
+import { Image, Notice, StatusBadge, Time } from './bits.js';
+import { FromTo, PullItem, StepsTable } from './deployment.js';
+
+export interface ProgressProps {
+  deployment: Deployment;
+  steps: DeploymentStep[];
+  output: OutputSnapshot;
+}
+
+/** One operation: its facts, its outcome, its steps and output; live while it runs (web/assets/app.js). */
+export function ProgressView({ deployment: d, steps, output }: ProgressProps) {
+  const running = d.status === 'running';
+  return (
+    <div data-events={running ? `/deployments/${d.id}/events` : undefined}>
+      <Outcome d={d} steps={steps} />
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={d.status} />
+        </dd>
+        <dt>Started by</dt>
+        <dd>{d.actor}</dd>
+        <dt>Started</dt>
+        <dd>
+          <Time iso={d.createdAt} />
+        </dd>
+        <dt>Duration</dt>
+        <dd>{durationBetween(d.createdAt, d.finishedAt)}</dd>
+        <dt>Commit</dt>
+        <dd>
+          <FromTo d={d} />
+        </dd>
+        {d.images && (
+          <>
+            <dt>Images</dt>
+            <dd>
+              <ul class="plain">
+                {Object.entries(d.images).map(([service, image]) => (
+                  <li>
+                    {service}: <Image ref_={image} />
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
+        <dt>{d.kind === 'rollback' ? 'Safety backup' : 'Pre-deploy backup'}</dt>
+        <dd>{d.backupId ? <a href={`/backups/${d.backupId}`}>backup #{d.backupId}</a> : 'none'}</dd>
+        {d.rollbackOf && (
+          <>
+            <dt>Rolls back</dt>
+            <dd>
+              <a href={`/deployments/${d.rollbackOf}`}>deployment #{d.rollbackOf}</a>
+            </dd>
+          </>
+        )}
+      </dl>
+      <StepsTable steps={steps} caption="Steps, in order" />
+      <section aria-labelledby="pulls-title">
+        <h2 id="pulls-title">Image pulls</h2>
+        <ul id="pulls" class="plain">
+          {output.pulls.map((pull) => (
+            <PullItem pull={pull} />
+          ))}
+        </ul>
+        {output.pulls.length === 0 && !running && <p class="muted">No pull progress kept for this operation.</p>}
+      </section>
+      <section aria-labelledby="log-title">
+        <h2 id="log-title">Compose output</h2>
+        <pre id="log" class="log" tabindex={0} aria-labelledby="log-title">
+          {output.lines.length ? output.lines.join('\n') + '\n' : ''}
+        </pre>
+        {output.lines.length === 0 && !running && (
+          <p class="muted">No output kept: output is shown live and kept in the daemon's memory only, for recent operations.</p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Outcome({ d, steps }: { d: Deployment; steps: DeploymentStep[] }) {
+  const what = d.kind === 'deploy' ? 'The deploy' : 'The rollback';
+  return (
+    <section id="outcome" data-status={d.status} aria-label="Outcome">
+      {d.status === 'running' && (
+        <Notice tone="info" title="Running">
+          <p>This page follows the operation as it runs; you may close it, the operation goes on.</p>
+          <p id="live-status" role="status"></p>
+        </Notice>
+      )}
+      {d.status === 'succeeded' && (
+        <Notice tone="ok" title={`${what} succeeded`} role="status">
+          <p>{d.commit ? `The app now runs commit ${shortSha(d.commit)}${d.tag ? ` (${d.tag})` : ''}.` : 'Finished.'}</p>
+        </Notice>
+      )}
+      {d.status === 'failed' && (
+        <Notice tone="danger" title={`${what} failed before changing anything`} role="alert">
+          <p>{d.error}</p>
+        </Notice>
+      )}
+      {d.status === 'rolled-back' && (
+        <Notice tone="warn" title={`${what} failed and was rolled back automatically`} role="alert">
+          <p>{d.error}</p>
+          <RolledBack steps={steps} d={d} />
+        </Notice>
+      )}
+      {d.status === 'rollback-failed' && (
+        <Notice tone="danger" title="ROLLBACK FAILED: the app may be down and needs a person" role="alert">
+          <p>{d.error}</p>
+          <RolledBack steps={steps} d={d} />
+          <p>
+            Look at the failed step below, then use <a href="/history">History</a> to roll back to a known good state.
+          </p>
+        </Notice>
+      )}
+      {d.status === 'interrupted' && (
+        <Notice tone="warn" title="Interrupted (the daemon stopped during it); recovery put the previous state back" role="alert">
+          <p>{d.error}</p>
+        </Notice>
+      )}
+    </section>
+  );
+}
+
+/** What the automatic rollback put back, read from its journaled steps. */
+function RolledBack({ steps, d }: { steps: DeploymentStep[]; d: Deployment }) {
+  const step = (name: string) => steps.find((s) => s.name === `rollback: ${name}`);
+  const items: string[] = [];
+  const checkout = step('checkout');
+  if (checkout?.status === 'ok') items.push(`Code: the compose repo is back at commit ${shortSha(d.previousCommit)}.`);
+  if (step('pin')?.status === 'ok') {
+    const images = Object.entries(d.previousImages ?? {}).map(([service, image]) => `${service} ${shortImage(image)}`);
+    items.push(`Images: ${images.length ? images.join(', ') : 'the unpinned images started by hand'}.`);
+  }
+  const database = step('restore database');
+  if (database?.status === 'ok') items.push(`Database: restored from the pre-deploy backup (${stepDetail(database)}). Writes made during the deploy are gone.`);
+  if (database?.status === 'skipped') items.push(`Database: left as it was (${stepDetail(database)}).`);
+  const health = step('health');
+  if (health) items.push(health.status === 'ok' ? 'Health: the previous version is running and healthy.' : `Health: ${stepDetail(health)}`);
+  if (items.length === 0) return null;
+  return (
+    <>
+      <p>What was rolled back:</p>
+      <ul id="rolled-back">
+        {items.map((item) => (
+          <li>{item}</li>
+        ))}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,90 @@
+import type { Version, VersionList } from '../../src/versions/index.js';
+import { CommitTypeBadge, StatusBadge, Time } from './bits.js';
+
+/** Releases, tags and recent commits, newest first, with what decides whether to deploy one. */
+export function VersionsView(props: { list: VersionList }) {
+  const { versions, sources } = props.list;
+  return (
+    <>
+      <p class="muted">
+        Sources: git {sources.git}; GitHub {sources.github}.
+      </p>
+      {versions.length === 0 && <p>No versions found in the compose repo.</p>}
+      <ol class="cards">
+        {versions.map((v) => (
+          <VersionCard v={v} />
+        ))}
+      </ol>
+    </>
+  );
+}
+
+function VersionCard({ v }: { v: Version }) {
+  const titleId = `version-${v.sha7 || v.ref}`;
+  return (
+    <li>
+      <article aria-labelledby={titleId} class={v.current ? 'card current' : 'card'}>
+        <h2 id={titleId}>
+          {v.ref} <span class="kind">{v.kind}</span>
+          {v.prerelease && <span class="kind">pre-release</span>}
+          {v.current && <StatusBadge status="ok" label="deployed now" />}
+        </h2>
+        {v.commit ? (
+          <p>
+            <CommitTypeBadge type={v.commit.type} breaking={v.commit.breaking} /> {v.commit.scope && <span class="scope">{v.commit.scope}: </span>}
+            {v.commit.subject}
+            <br />
+            <span class="muted">
+              <code>{v.sha7}</code> by {v.commit.author}, <Time iso={v.commit.date} />
+            </span>
+          </p>
+        ) : (
+          <p class="muted">Commit not in the local repo.</p>
+        )}
+        <Checks v={v} />
+        <p>
+          Images:{' '}
+          {v.images.available ? (
+            <StatusBadge status="ok" label="all in the registry" />
+          ) : (
+            <>
+              <StatusBadge status="failed" label="missing" /> {v.images.missing.join('; ')}
+            </>
+          )}
+        </p>
+        {v.notes && (
+          <details>
+            <summary>Release notes{v.name ? `: ${v.name}` : ''}</summary>
+            <pre class="notes">{v.notes}</pre>
+          </details>
+        )}
+        <p class="actions">
+          {v.deployable && v.sha ? (
+            <a class="button primary" href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
+              Review deploy<span class="sr-only"> of {v.ref}</span>
+            </a>
+          ) : (
+            <span class="muted">Cannot be deployed: its images are not in the registry.</span>
+          )}
+        </p>
+      </article>
+    </li>
+  );
+}
+
+export function Checks({ v }: { v: Version }) {
+  return (
+    <div class="checks">
+      CI: <StatusBadge status={v.ci.state} />
+      {v.ci.checks.length > 0 && (
+        <ul class="plain inline">
+          {v.ci.checks.map((check) => (
+            <li>
+              {check.name} <StatusBadge status={check.state} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
