@@ -123,4 +123,18 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     expect(bad.code).toBe(64);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('hands a deploy to a background process with --detach and prints its id at once', async () => {
+    const res = await switchyard(['deploy', 'v2.0.0', '--config', configFile, '--detach', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const { id } = JSON.parse(res.stdout) as { id: number };
+    expect(id).toBeGreaterThan(0);
+    const until = Date.now() + 60_000;
+    while (ctx.store.deployments.get(id)?.status === 'running' || ctx.store.deployments.get(id) === undefined) {
+      if (Date.now() > until) throw new Error('the detached deployment did not finish');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(ctx.store.deployments.get(id)).toMatchObject({ status: 'succeeded', tag: 'v2.0.0' });
+    expect(ctx.store.lock.holder()).toBeUndefined();
+  });
 });
