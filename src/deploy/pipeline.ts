@@ -73,7 +73,10 @@ async function runDeploy(ctx: Context, id: number, version: ResolvedRef, actor: 
     const targets = targetImages(ctx.config, version);
     pins = await journal.step('pull', () => pullTargetImages(ctx, targets, journal), (p) => p);
     deployments.setImages(id, pins);
-    await journal.step('preflight', () => preflight(ctx, pins!));
+    await journal.step('preflight', async () => {
+      if (previous!.commit !== null && !ctx.config.deploy.allowDirtyWorkTree) await assertCleanWorkTree(ctx.config);
+      return preflight(ctx, pins!);
+    });
     backup = await takePreDeployBackup(ctx, journal, id, actor);
   } catch (e) {
     return finish('failed', `deploy of ${version.ref} failed before any change: ${oneLine(e)}`);
@@ -81,10 +84,7 @@ async function runDeploy(ctx: Context, id: number, version: ResolvedRef, actor: 
 
   try {
     if (previous.commit === null) journal.skip('checkout', 'project.dir is not a git repository');
-    else {
-      if (!ctx.config.deploy.allowDirtyWorkTree) await assertCleanWorkTree(ctx.config);
-      await journal.step('checkout', () => checkoutCommit(ctx.config.project.dir, version.sha), () => ({ commit: version.sha }));
-    }
+    else await journal.step('checkout', () => checkoutCommit(ctx.config.project.dir, version.sha), () => ({ commit: version.sha }));
     await journal.step('pin', () => writeAndValidatePins(ctx, pins!));
     await journal.step('up', () => composeUp(ctx, journal));
     await journal.step('health', () => checkHealth(ctx, pins!));

@@ -43,8 +43,10 @@ export async function captureHostState(ctx: Context): Promise<HostState> {
 /** Refuses a work tree with uncommitted changes to tracked files (untracked files, like backups/, are fine). */
 export async function assertCleanWorkTree(config: Config): Promise<void> {
   const status = await simpleGit({ baseDir: config.project.dir }).raw(['status', '--porcelain', '--untracked-files=no']);
-  if (status.trim() !== '') {
-    const files = status.trim().split('\n').slice(0, 3).map((l) => l.slice(3)).join(', ');
+  // Porcelain lines are "XY path": the status columns may start with a space, so never trim them.
+  const changed = status.split('\n').filter((line) => line.length > 3);
+  if (changed.length > 0) {
+    const files = changed.slice(0, 3).map((l) => l.slice(3)).join(', ');
     throw failed(`the compose repo in ${config.project.dir} has uncommitted changes (${files}); commit or stash them, or set deploy.allowDirtyWorkTree`);
   }
 }

@@ -49,7 +49,8 @@ export async function execInContainer(
   const socket = (await exec.start({ hijack: true, stdin: Boolean(options.stdin) })) as NodeJS.ReadWriteStream & {
     destroy(): void;
   };
-  const stdout = new PassThrough();
+  // Large buffers: a dump streams through here, and 16 KiB chunks would mean many small file writes.
+  const stdout = new PassThrough({ highWaterMark: 1 << 20 });
   const stderr = new PassThrough();
   docker.modem.demuxStream(socket, stdout, stderr);
 

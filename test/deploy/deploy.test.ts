@@ -122,6 +122,22 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     expect(stepNames(d).some((s) => s.startsWith('backup'))).toBe(false);
   });
 
+  it('refuses a dirty work tree before any change or backup', async () => {
+    const file = `${app.dir}/docker-compose.yml`;
+    const original = fs.readFileSync(file, 'utf8');
+    fs.appendFileSync(file, '# edited by hand on the server\n');
+    try {
+      const backups = ctx.store.backups.list().length;
+      const d = await deploy(ctx, { ref: 'v1.0.0', actor: 'test' });
+      expect(d.status).toBe('failed');
+      expect(d.error).toMatch(/failed before any change: the compose repo in .* has uncommitted changes \(docker-compose\.yml\)/);
+      expect(ctx.store.backups.list().length).toBe(backups);
+      expect(head()).toBe(app.commits.v2);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
   it.each(['$(touch /tmp/x)', '../../etc', '--upload-pack=touch /tmp/pwned', ';rm -rf /', 'v1.0.0 v2.0.0'])(
     'refuses the ref %j before anything runs',
     async (ref) => {
