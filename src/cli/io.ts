@@ -40,17 +40,7 @@ export async function openOperationContext(common: CommonOptions, io: Io): Promi
   return ctx;
 }
 
-export function formatBytes(n: number | null): string {
-  if (n === null) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
+export { formatBytes } from '../util/format.js';
 
 /** A plain aligned table for terminals. */
 export function table(headers: string[], rows: string[][]): string {

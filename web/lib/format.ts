@@ -1,16 +1,8 @@
 /** Plain-text formatting shared by the views: sizes, ages, durations, shas. */
 
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+import { formatBytes as formatBytesOr } from '../../src/util/format.js';
+
+export const formatBytes = (n: number | null | undefined): string => formatBytesOr(n, '—');
 
 /** "3 min", "5 h", "2 days": coarse on purpose, for "how old is this". */
 export function formatAge(fromIso: string, now = Date.now()): string {
