@@ -1,7 +1,8 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { failed } from '../errors.js';
 import type { ToolProcess } from '../util/process.js';
+import { demultiplex } from './demux.js';
 
 export type DockerClient = Docker;
 
@@ -49,10 +50,10 @@ export async function execInContainer(
   const socket = (await exec.start({ hijack: true, stdin: Boolean(options.stdin) })) as NodeJS.ReadWriteStream & {
     destroy(): void;
   };
-  // Large buffers: a dump streams through here, and 16 KiB chunks would mean many small file writes.
-  const stdout = new PassThrough({ highWaterMark: 1 << 20 });
+  // A dump streams through here: a few MiB of buffer, then backpressure pauses the socket.
+  const stdout = new PassThrough({ highWaterMark: 4 << 20 });
   const stderr = new PassThrough();
-  docker.modem.demuxStream(socket, stdout, stderr);
+  demultiplex(socket as unknown as Readable, stdout, stderr);
 
   const exited = new Promise<number>((resolve) => {
     let done = false;
