@@ -39,7 +39,3 @@ export async function readPins(stateDir: string): Promise<ImagePins | null> {
   const doc = YAML.parse(text) as { services?: Record<string, { image?: string }> } | null;
   return Object.fromEntries(Object.entries(doc?.services ?? {}).flatMap(([name, s]) => (s.image ? [[name, s.image]] : [])));
 }
-
-export async function pinFileExists(stateDir: string): Promise<boolean> {
-  return fs.stat(pinFilePath(stateDir)).then(() => true, () => false);
-}
