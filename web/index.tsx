@@ -35,7 +35,7 @@ export function uiRoutes(ctx: Context, tokens: readonly ApiToken[], options: UiO
     sessions: new SessionStore(sessionLimits),
     sessionLimits,
     loginLimiter: new LoginLimiter(options.loginAttemptsPerMinute ?? 5, 60_000),
-    output: new LiveOutput(ctx.events, (id) => ctx.store.deployments.get(id)?.status === 'running'),
+    output: new LiveOutput(ctx.events, (id) => ctx.store.deployments.get(id)?.status === 'running', (id) => ctx.store.deployments.output(id)),
   };
 
   const ui = new Hono<UiEnv>();

@@ -8,7 +8,12 @@ import { atStepBoundary } from './shutdown.js';
  * announced to watchers, so that history, the progress page and crash recovery
  * all read the same record.
  */
+const MAX_LINES_KEPT = 2000;
+const MAX_LINE_CHARS = 1000;
+
 export class Journal {
+  private linesKept = 0;
+
   constructor(
     private readonly ctx: Context,
     readonly deploymentId: number,
@@ -41,7 +46,13 @@ export class Journal {
     this.ctx.events.emit(this.deploymentId, { type: 'step', step: ended });
   }
 
+  /** Compose output: kept in the journal (bounded) and announced to watchers. */
   log(line: string): void {
-    this.ctx.events.emit(this.deploymentId, { type: 'log', line: redact(line) });
+    const text = redact(line).slice(0, MAX_LINE_CHARS);
+    if (this.linesKept < MAX_LINES_KEPT) {
+      this.linesKept++;
+      this.ctx.store.deployments.appendOutput(this.deploymentId, this.linesKept === MAX_LINES_KEPT ? '… (further output not kept)' : text);
+    }
+    this.ctx.events.emit(this.deploymentId, { type: 'log', line: text });
   }
 }

@@ -130,6 +130,18 @@ export class DeploymentLog {
     return (this.db.prepare(`SELECT * FROM deployments WHERE status = 'running' ORDER BY id`).all() as Raw[]).map(fromRaw);
   }
 
+  appendOutput(deploymentId: number, line: string): void {
+    this.db.prepare(`INSERT INTO deployment_output (deployment_id, at, line) VALUES (?, ?, ?)`).run(deploymentId, new Date().toISOString(), line);
+  }
+
+  /** The last `limit` output lines of a deployment, oldest first. */
+  output(deploymentId: number, limit = 400): string[] {
+    const rows = this.db
+      .prepare(`SELECT line FROM (SELECT id, line FROM deployment_output WHERE deployment_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`)
+      .all(deploymentId, limit) as Array<{ line: string }>;
+    return rows.map((r) => r.line);
+  }
+
   beginStep(deploymentId: number, name: string): DeploymentStep {
     const seq =
       ((this.db.prepare(`SELECT MAX(seq) AS seq FROM deployment_steps WHERE deployment_id = ?`).get(deploymentId) as { seq: number | null }).seq ?? 0) + 1;

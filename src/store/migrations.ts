@@ -92,4 +92,14 @@ export const migrations: readonly string[] = [
     UNIQUE (deployment_id, seq)
   );
   `,
+  // Compose output of each deployment, so history shows it after a restart and from any process.
+  `
+  CREATE TABLE deployment_output (
+    id            INTEGER PRIMARY KEY,
+    deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+    at            TEXT NOT NULL,
+    line          TEXT NOT NULL
+  );
+  CREATE INDEX deployment_output_by_deployment ON deployment_output(deployment_id, id);
+  `,
 ];

@@ -86,8 +86,10 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     expect(replay.at(-1)?.event).toBe('done');
 
     const one = await app.request(`/api/system/deployments/${id}`, { headers: auth });
-    const body = (await one.json()) as { deployment: { status: string; backupId: number }; steps: Array<{ startedAt: string; finishedAt: string }> };
+    const body = (await one.json()) as { deployment: { status: string; backupId: number }; steps: Array<{ startedAt: string; finishedAt: string }>; output: string[] };
     expect(body.deployment.status).toBe('succeeded');
+    expect(body.output.some((line) => /Container .*backend.* (Started|Healthy|Running)/.test(line))).toBe(true);
+    expect(replay.filter((e) => e.event === 'log').length).toBe(body.output.length);
     expect(body.steps.every((s) => s.startedAt && s.finishedAt)).toBe(true);
   });
 
@@ -117,6 +119,8 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     const record = JSON.parse(res.stdout) as { id: number; status: string; tag: string };
     expect(record).toMatchObject({ status: 'succeeded', tag: 'v1.0.0' });
     expect(res.stderr).toContain('ok      health');
+    // Run by another process, its compose output is still in the journal.
+    expect(ctx.store.deployments.output(record.id).length).toBeGreaterThan(0);
     const list = await switchyard(['deployments', '--config', configFile]);
     expect(list.stdout).toMatch(new RegExp(`^${record.id}\\s+deploy\\s+v1\\.0\\.0`, 'm'));
     const bad = await switchyard(['deploy', '$(id)', '--config', configFile]);

@@ -23,10 +23,10 @@ const MAX_LINE_CHARS = 1000;
 const MAX_DEPLOYMENTS = 20;
 
 /**
- * The journal keeps steps, not compose output or pull progress. So that a
- * reloaded progress page (or a second browser) still shows them, the UI keeps
- * the recent output of each deployment it watches, in memory: from the start
- * for operations started in the UI, from the first viewer for the others.
+ * The journal keeps steps and compose output, not pull progress. So that a
+ * reloaded progress page (or a second browser) still shows progress, the UI
+ * keeps the recent output of each deployment it watches, in memory, and falls
+ * back to the journal's copy of the output when it has none.
  */
 export class LiveOutput {
   private readonly buffers = new Map<number, Buffer>();
@@ -34,6 +34,8 @@ export class LiveOutput {
   constructor(
     private readonly events: DeploymentEvents,
     private readonly isRunning: (deploymentId: number) => boolean,
+    /** The journal's copy of the output: what a restart, or another process's operation, leaves. */
+    private readonly stored: (deploymentId: number) => string[] = () => [],
   ) {}
 
   /** Starts keeping the output of a running deployment (idempotent; a finished one has nothing more to say). */
@@ -47,7 +49,8 @@ export class LiveOutput {
 
   snapshot(deploymentId: number): OutputSnapshot {
     const buffer = this.buffers.get(deploymentId);
-    return { lines: [...(buffer?.lines ?? [])], pulls: [...(buffer?.pulls.values() ?? [])] };
+    const lines = buffer?.lines.length ? [...buffer.lines] : this.stored(deploymentId);
+    return { lines, pulls: [...(buffer?.pulls.values() ?? [])] };
   }
 
   private keep(buffer: Buffer, event: DeploymentEvent): void {

@@ -37,7 +37,7 @@ export function deploymentRoutes(ctx: Context) {
     })
     .get('/deployments/:id', (c) => {
       const deployment = find(c.req.param('id'));
-      return c.json({ deployment, steps: ctx.store.deployments.steps(deployment.id) });
+      return c.json({ deployment, steps: ctx.store.deployments.steps(deployment.id), output: ctx.store.deployments.output(deployment.id) });
     })
     .get('/deployments/:id/events', (c) => {
       const { id } = find(c.req.param('id'));
@@ -62,6 +62,7 @@ export function deploymentRoutes(ctx: Context) {
         }
         const record = ctx.store.deployments.get(id)!;
         if (record.status !== 'running') {
+          for (const line of ctx.store.deployments.output(id)) await send({ type: 'log', line });
           await send({ type: 'done', deployment: record });
           unsubscribe();
           return;
