@@ -15,4 +15,5 @@ export function tempFileName(fileName: string): string {
   return `.${fileName}.partial`;
 }
 
-export const isTempFileName = (name: string) => name.startsWith('.') && name.endsWith('.dump.partial');
+/** Plain and compressed dumps alike: `.….dump.partial` and `.….dump.zst.partial`. */
+export const isTempFileName = (name: string) => name.startsWith('.') && /\.dump(\.zst)?\.partial$/.test(name);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { configError } from '../errors.js';
+import { registerUrlSecret } from '../util/redact.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/switchyard/config.yaml';
@@ -33,9 +34,20 @@ export function parseConfig(text: string, source = 'config'): Config {
     const line = first.linePos?.[0]?.line;
     throw configError(`${source}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const result = configSchema.safeParse(doc.toJS() ?? {});
+  const raw: unknown = doc.toJS() ?? {};
+  const url = (raw as { database?: { url?: unknown } }).database?.url;
+  if (typeof url === 'string') registerUrlSecret(url); // before any error message could carry it
+  const result = validate(configSchema, raw);
   if (!result.success) throw configError(`${source}: ${formatIssues(result.error.issues)}`);
   return result.data;
+}
+
+/**
+ * Every schema check of outside input (config, API bodies, UI forms) goes through here, so each
+ * issue carries the value it was given and `formatIssues` can say what came instead of what.
+ */
+export function validate<S extends z.ZodType>(schema: S, value: unknown) {
+  return schema.safeParse(value, { reportInput: true });
 }
 
 /** `path: message` for each problem, the way an operator looks up a key. */
@@ -45,9 +57,21 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
       const at = issue.path.map(String);
       if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${[...at, k].join('.')}: unknown key`);
       const where = at.length ? at.join('.') : '(top level)';
-      const message =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
-      return [`${where}: ${message}`];
+      return [`${where}: ${describeIssue(issue)}`];
     })
     .join('; ');
+}
+
+/** What was expected and what was given; the value itself is never echoed (it may be a secret). */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_type') return issue.message;
+  if (issue.input === undefined) return 'required';
+  return `expected ${issue.expected}, got ${typeName(issue.input)}`;
+}
+
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  return typeof value;
 }

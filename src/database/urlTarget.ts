@@ -30,8 +30,7 @@ function parseUrl(url: string): Connection {
 /** `database.url`: the host's own PostgreSQL client programs and node-postgres. */
 export function urlTarget(url: string): DatabaseTarget {
   const conn = parseUrl(url);
-  const env = (database: string): NodeJS.ProcessEnv => ({
-    ...process.env,
+  const env = (database: string) => ({
     PGHOST: conn.host,
     PGPORT: String(conn.port),
     PGUSER: conn.user,

@@ -1,4 +1,4 @@
-import { simpleGit } from 'simple-git';
+import { gitIn } from '../util/git.js';
 import type { Config } from '../config/index.js';
 import { composeProjectName } from '../compose/project.js';
 import type { Context } from '../context.js';
@@ -14,7 +14,7 @@ export interface HostState {
 }
 
 export async function isGitRepo(dir: string): Promise<boolean> {
-  return simpleGit({ baseDir: dir })
+  return gitIn(dir)
     .revparse(['--is-inside-work-tree'])
     .then((out) => out.trim() === 'true', () => false);
 }
@@ -26,7 +26,7 @@ export async function isGitRepo(dir: string): Promise<boolean> {
  */
 export async function captureHostState(ctx: Context): Promise<HostState> {
   const dir = ctx.config.project.dir;
-  const commit = (await isGitRepo(dir)) ? (await simpleGit({ baseDir: dir }).revparse(['HEAD'])).trim() : null;
+  const commit = (await isGitRepo(dir)) ? (await gitIn(dir).revparse(['HEAD'])).trim() : null;
   const project = await composeProjectName(ctx.config);
   const docker = ctx.docker();
   const images: ImagePins = {};
@@ -42,7 +42,7 @@ export async function captureHostState(ctx: Context): Promise<HostState> {
 
 /** Refuses a work tree with uncommitted changes to tracked files (untracked files, like backups/, are fine). */
 export async function assertCleanWorkTree(config: Config): Promise<void> {
-  const status = await simpleGit({ baseDir: config.project.dir }).raw(['status', '--porcelain', '--untracked-files=no']);
+  const status = await gitIn(config.project.dir).raw(['status', '--porcelain', '--untracked-files=no']);
   // Porcelain lines are "XY path": the status columns may start with a space, so never trim them.
   const changed = status.split('\n').filter((line) => line.length > 3);
   if (changed.length > 0) {
@@ -52,6 +52,6 @@ export async function assertCleanWorkTree(config: Config): Promise<void> {
 }
 
 export async function checkoutCommit(dir: string, sha: string): Promise<void> {
-  await simpleGit({ baseDir: dir }).raw(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha, '--']);
+  await gitIn(dir).raw(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha, '--']);
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { Octokit } from '@octokit/rest';
-import { simpleGit } from 'simple-git';
+import { gitIn } from '../util/git.js';
 import { runCompose } from '../compose/project.js';
 import type { Context } from '../context.js';
 import { registryAuth } from '../docker/auth.js';
@@ -71,7 +71,7 @@ export const CHECKS: Array<[string, Check]> = [
   ['registry access for each image', async (ctx) => {
     const services = Object.entries(ctx.config.services);
     if (services.length === 0) return pass('no managed services');
-    const head = await simpleGit({ baseDir: ctx.config.project.dir }).revparse(['HEAD']).catch(() => null);
+    const head = await gitIn(ctx.config.project.dir).revparse(['HEAD']).catch(() => null);
     const problems: string[] = [];
     for (const [name, s] of services) {
       const reference = `${s.image}:${fillTagTemplate(s.tag, { sha: head?.trim() ?? 'latest', tag: null })}`;

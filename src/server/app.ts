@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Context } from '../context.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
+import { limitBody, MAX_BODY_BYTES } from './body.js';
 import { errorResponse } from './errors.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -18,6 +19,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
 
   app.get('/api/health', (c) => c.json({ status: 'ok', version: VERSION }));
 
+  app.use('/api/*', limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)));
   app.use('/api/system/*', bearerAuth(tokens));
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));

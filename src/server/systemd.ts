@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from '../util/log.js';
+import { childEnv } from '../util/process.js';
 
 /**
  * sd_notify without a native addon: Node has no datagram unix sockets, so the
@@ -10,7 +11,7 @@ import type { Logger } from '../util/log.js';
 export function notifySystemd(log: Logger, env: NodeJS.ProcessEnv = process.env): () => void {
   if (!env.NOTIFY_SOCKET) return () => {};
   const send = (...args: string[]) => {
-    const child = spawn('systemd-notify', args, { stdio: 'ignore', env });
+    const child = spawn('systemd-notify', args, { stdio: 'ignore', env: childEnv({ NOTIFY_SOCKET: env.NOTIFY_SOCKET }, env) });
     child.once('error', (e) => log.warn('systemd-notify failed', { error: e.message }));
   };
   send('--ready', `--status=listening`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { pinFilePath } from '../compose/pins.js';
 import { failed } from '../errors.js';
 import { migrations } from './migrations.js';
 
@@ -8,18 +9,37 @@ export type Db = Database.Database;
 
 /** Opens (creating if needed) the state database in WAL mode and migrates it. */
 export function openDb(stateDir: string): Db {
+  const file = path.join(stateDir, 'switchyard.db');
   try {
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    fs.closeSync(fs.openSync(file, 'a', 0o600)); // SQLite gives -wal and -shm the mode of the db file
+    restrictStateDir(stateDir);
   } catch (e) {
-    throw failed(`state dir ${stateDir} cannot be created: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw failed(`state dir ${stateDir} cannot be prepared: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
-  const db = new Database(path.join(stateDir, 'switchyard.db'));
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL'); // the catalog must survive a power cut as well as the dumps do
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000'); // the CLI and the daemon share the file
   migrate(db);
   return db;
+}
+
+/**
+ * The state dir holds the audit log, user token hashes and the pin file: only the daemon's user
+ * reads it. Applied at every start, so a dir made 0755 by hand (or by an older version) is fixed.
+ */
+export function restrictStateDir(stateDir: string): void {
+  fs.chmodSync(stateDir, 0o700);
+  const base = path.join(stateDir, 'switchyard.db');
+  for (const file of [base, `${base}-wal`, `${base}-shm`, pinFilePath(stateDir)]) {
+    try {
+      fs.chmodSync(file, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
 }
 
 export function migrate(db: Db): void {

@@ -17,13 +17,36 @@ export interface ToolProcess {
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
 
+/**
+ * What every child may inherit from the daemon: where programs are, the locale, the home
+ * directory, and how to reach the Docker engine (docker and compose read DOCKER_* and COMPOSE_*).
+ * Nothing else: the admin token, registry and database passwords stay in this process.
+ */
+const INHERITED = /^(PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|DOCKER_(HOST|CONFIG|CONTEXT|TLS_VERIFY|CERT_PATH)|COMPOSE_[A-Z_]+)$/;
+
+/**
+ * The one place a child's environment is built: the inherited basics plus the child's own variables
+ * (its PG* connection, its own credentials), which win over anything inherited.
+ */
+export function childEnv(own: Record<string, string | undefined> = {}, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(from)) {
+    if (value !== undefined && INHERITED.test(name)) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(own)) {
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/** `env` holds the child's own variables only; the inherited basics come from `childEnv`. */
 export function spawnHost(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; stdin?: boolean; cwd?: string } = {},
+  options: { env?: Record<string, string | undefined>; stdin?: boolean; cwd?: string } = {},
 ): ToolProcess {
   const child = spawn(command, args, {
-    env: options.env ?? process.env,
+    env: childEnv(options.env),
     cwd: options.cwd,
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { gitIn } from '../util/git.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { redact } from '../util/redact.js';
@@ -46,7 +47,7 @@ export async function readLocalHistory(dir: string, limit: number, log: Logger):
     // GIT_TERMINAL_PROMPT=0: simple-git then vets the whole environment as untrusted input and refuses
     // EDITOR, PAGER, GIT_SSH_COMMAND... Under systemd there is no terminal to prompt on; elsewhere
     // the timeout ends a prompt nobody answers.
-    const git = simpleGit({ baseDir: dir, timeout: { block: GIT_TIMEOUT_MS } });
+    const git = gitIn(dir, { timeout: { block: GIT_TIMEOUT_MS } });
     if (!(await git.checkIsRepo())) return empty(`not a git repository: ${dir}`);
     const fetchStatus = await fetchTags(git, dir, log);
     const [tags, commits] = await Promise.all([readTags(git), readBranchCommits(git, limit)]);

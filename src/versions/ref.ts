@@ -1,4 +1,4 @@
-import { simpleGit } from 'simple-git';
+import { gitIn } from '../util/git.js';
 import { inputError, notFound } from '../errors.js';
 
 /**
@@ -25,7 +25,7 @@ export interface ResolvedRef {
 /** Resolves a validated ref in the compose repo: tag, then local or remote branch, then commit sha. */
 export async function resolveRef(dir: string, ref: string): Promise<ResolvedRef> {
   validateRef(ref);
-  const git = simpleGit({ baseDir: dir });
+  const git = gitIn(dir);
   const candidates: Array<[string, boolean]> = [
     [`refs/tags/${ref}`, true],
     [`refs/heads/${ref}`, false],

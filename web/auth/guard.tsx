@@ -1,14 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context as HonoContext, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { limitBody } from '../../src/server/body.js';
 import type { UiEnv } from '../env.js';
 import { renderPage } from '../views/render.js';
 import { readSessionCookie } from './cookies.js';
 import type { Session, SessionStore } from './sessions.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
-/** Forms here are a few fields; nothing legitimate comes near this. */
-const MAX_FORM_BYTES = 64 * 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {
   // Only our own files run or style the page: an injected <script> would not execute.
@@ -29,7 +27,7 @@ const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
  * must not come from another site. /api/* is left to its Bearer-token auth.
  */
 export function uiGuard(sessions: SessionStore): MiddlewareHandler<UiEnv> {
-  const limit = bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('form too large', 413) });
+  const limit = limitBody((c) => c.text('form too large', 413));
   return async (c, next) => {
     const path = c.req.path;
     if (isApi(path)) return next();
@@ -56,10 +54,23 @@ export function uiGuard(sessions: SessionStore): MiddlewareHandler<UiEnv> {
   };
 }
 
-/** Browsers say where a request comes from; a form posted from another site is refused outright. */
-function isCrossSite(c: HonoContext): boolean {
+/**
+ * Browsers say where a request comes from: Sec-Fetch-Site, and Origin on every POST. A request
+ * either header places on another site (or an opaque `Origin: null`) is refused outright, even
+ * with a valid CSRF token. Origin is compared with the host the request was sent to.
+ */
+export function isCrossSite(c: HonoContext): boolean {
   const site = c.req.header('sec-fetch-site');
-  return site !== undefined && site !== 'same-origin' && site !== 'none';
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = c.req.header('origin');
+  if (origin === undefined) return false;
+  try {
+    // Behind a proxy the browser's host may be in X-Forwarded-Host; a form on another site cannot set it.
+    const hosts = [new URL(c.req.url).host, c.req.header('x-forwarded-host')?.split(',')[0]?.trim()];
+    return !hosts.includes(new URL(origin).host);
+  } catch {
+    return true; // "null" or garbage: not our page
+  }
 }
 
 async function carriesCsrfToken(c: HonoContext, session: Session): Promise<boolean> {

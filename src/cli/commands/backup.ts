@@ -1,5 +1,6 @@
 import { backupNow, drillNow, listBackups } from '../../backup/index.js';
 import { inputError } from '../../errors.js';
+import { parseId } from '../../util/id.js';
 import { parseCommand } from '../args.js';
 import { cliActor, formatBytes, openContext, openOperationContext, table, type Io } from '../io.js';
 
@@ -46,10 +47,11 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
 export async function drillCommand(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, 1);
   const raw = positionals[0];
-  if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw)) throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
+  const backupId = raw === undefined ? undefined : parseId(raw);
+  if (raw !== undefined && backupId === undefined) throw inputError(`BACKUP_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${raw}"`);
   const ctx = await openOperationContext(common, io);
   try {
-    const report = await drillNow(ctx, raw === undefined ? undefined : Number(raw), cliActor(io.env));
+    const report = await drillNow(ctx, backupId, cliActor(io.env));
     io.out(common.json ? JSON.stringify(report) : report.markdown);
     if (!report.verified) process.exitCode = 1; // a drill that did not verify is a failure to a script
   } finally {

@@ -4,6 +4,7 @@ import { currentStatus, requestStop, startDeploy, startRollback, type StartedDep
 import { failed, inputError } from '../../errors.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
+import { parseId } from '../../util/id.js';
 import { parseCommand } from '../args.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
 
@@ -34,13 +35,14 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
     1,
   );
   const raw = positionals[0];
-  if (!raw || !/^[1-9][0-9]*$/.test(raw)) throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
+  const deploymentId = parseId(raw);
+  if (deploymentId === undefined) throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
   if (values['images-only'] && values['database-only']) throw inputError('--images-only and --database-only exclude each other');
   if (values.detach) return detach('rollback', argv, io, common.json);
   const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
   const ctx = await openOperationContext(common, io);
   try {
-    await follow(ctx, await startRollback(ctx, { deploymentId: Number(raw), mode, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
+    await follow(ctx, await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
   } finally {
     ctx.store.close();
   }
@@ -89,8 +91,9 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
   const ctx = openContext(common, io);
   try {
     if (positionals[0] !== undefined) {
-      if (!/^[1-9][0-9]*$/.test(positionals[0])) throw inputError(`DEPLOYMENT_ID must be a positive integer, got "${positionals[0]}"`);
-      const deployment = ctx.store.deployments.get(Number(positionals[0]));
+      const id = parseId(positionals[0]);
+      if (id === undefined) throw inputError(`DEPLOYMENT_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${positionals[0]}"`);
+      const deployment = ctx.store.deployments.get(id);
       if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
       const steps = ctx.store.deployments.steps(deployment.id);
       if (common.json) return io.out(JSON.stringify({ deployment, steps }));
