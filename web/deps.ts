@@ -1,18 +1,18 @@
 import type { Context } from '../src/context.js';
-import type { ApiToken } from '../src/server/tokens.js';
-import type { LoginLimiter } from './auth/loginLimiter.js';
+import type { Identities } from '../src/server/identity.js';
+import type { FailureLimiter } from '../src/server/failureLimiter.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
 import type { LiveOutput } from './live/output.js';
 
-/** What the UI routes share: the daemon's context, the tokens, and the UI's own in-memory state. */
+/** What the UI routes share: the daemon's context, who may log in, and the UI's own in-memory state. */
 export interface UiDeps {
   ctx: Context;
-  tokens: readonly ApiToken[];
+  identities: Identities;
   sessions: SessionStore;
   sessionLimits: SessionLimits;
-  loginLimiter: LoginLimiter;
+  loginLimiter: FailureLimiter;
   output: LiveOutput;
 }
 
-/** The audit actor of whatever a session starts. */
-export const actorOf = (session: { tokenName: string }) => `ui:${session.tokenName}`;
+/** The audit actor of whatever a session starts: the person (or token) who logged in. */
+export const actorOf = (session: { identity: { name: string } }) => `ui:${session.identity.name}`;

@@ -1,15 +1,16 @@
 import { Hono } from 'hono';
 import type { Context } from '../src/context.js';
 import { oneLine } from '../src/errors.js';
-import type { ApiToken } from '../src/server/tokens.js';
+import type { Identities } from '../src/server/identity.js';
 import { serveAsset } from './assets.js';
 import { uiGuard } from './auth/guard.js';
-import { LoginLimiter } from './auth/loginLimiter.js';
+import { FailureLimiter } from '../src/server/failureLimiter.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
 import type { UiDeps } from './deps.js';
 import type { UiEnv } from './env.js';
 import { friendlyError } from './lib/errors.js';
 import { LiveOutput } from './live/output.js';
+import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { loginRoutes } from './routes/login.js';
@@ -27,14 +28,14 @@ export interface UiOptions {
  * The web UI, mounted at `/` next to the API. Its state (sessions, failed
  * logins, recent output) lives in this closure, one per daemon.
  */
-export function uiRoutes(ctx: Context, tokens: readonly ApiToken[], options: UiOptions = {}) {
+export function uiRoutes(ctx: Context, identities: Identities, options: UiOptions = {}) {
   const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
   const deps: UiDeps = {
     ctx,
-    tokens,
+    identities,
     sessions: new SessionStore(sessionLimits),
     sessionLimits,
-    loginLimiter: new LoginLimiter(options.loginAttemptsPerMinute ?? 5, 60_000),
+    loginLimiter: new FailureLimiter(options.loginAttemptsPerMinute ?? 5, 60_000),
     output: new LiveOutput(ctx.events, (id) => ctx.store.deployments.get(id)?.status === 'running', (id) => ctx.store.deployments.output(id)),
   };
 
@@ -46,13 +47,14 @@ export function uiRoutes(ctx: Context, tokens: readonly ApiToken[], options: UiO
     const title = friendly.status === 404 ? 'Not found' : friendly.status < 500 ? 'Cannot do that' : 'Something went wrong';
     return renderPage(c, { title, session, status: friendly.status }, <ErrorLine text={friendly.text} />);
   });
-  ui.use('*', uiGuard(deps.sessions));
+  ui.use('*', uiGuard(deps.sessions, identities, ctx.store.audit));
   ui.get('/assets/:name', serveAsset);
   ui.route('/', loginRoutes(deps));
   ui.route('/', overviewRoutes(deps));
   ui.route('/', versionRoutes(deps));
   ui.route('/', deploymentRoutes(deps));
   ui.route('/', backupRoutes(deps));
+  ui.route('/', auditRoutes(deps));
   // Unknown pages get a page; unknown /api paths keep the API's JSON answer.
   ui.get('*', (c) => {
     if (c.req.path.startsWith('/api/')) return c.notFound();

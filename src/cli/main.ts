@@ -11,6 +11,7 @@ import { initCommand } from './commands/init.js';
 import { recoverCommand } from './commands/recover.js';
 import { versionsCommand } from './commands/versions.js';
 import { serveCommand } from './commands/serve.js';
+import { userCommand } from './commands/user.js';
 import type { Io } from './io.js';
 
 type Command = { run: (argv: string[], io: Io) => Promise<void>; usage: string; summary: string };
@@ -30,10 +31,11 @@ const COMMANDS: Record<string, Command> = {
   init: { run: initCommand, usage: 'init --project-dir DIR [--install-unit]', summary: 'write a commented config from the compose files' },
   doctor: { run: doctorCommand, usage: 'doctor', summary: 'check docker, compose, database, backups, registry, GitHub, unit' },
   config: { run: configCommand, usage: 'config', summary: 'validate the config and print it with defaults' },
+  user: { run: userCommand, usage: 'user add NAME --role ROLE|list|remove NAME|role NAME ROLE', summary: 'named users with a personal token and a role (viewer, operator, admin)' },
 };
 
 // sysexits(3), so scripts can tell a bad config from a busy lock from a failed dump.
-const EXIT: Record<ErrorKind, number> = { input: 64, 'not-found': 66, auth: 77, config: 78, conflict: 75, failed: 1 };
+const EXIT: Record<ErrorKind, number> = { input: 64, 'not-found': 66, auth: 77, forbidden: 77, limited: 75, config: 78, conflict: 75, failed: 1 };
 
 function help(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { ROLES } from '../server/roles.js';
 
 const absolutePath = z
   .string()
@@ -112,7 +113,11 @@ export const configSchema = z
       .object({
         listen: listen.default('127.0.0.1:8090'),
         tokens: z
-          .array(z.object({ name: identifier, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256') }).strict())
+          .array(
+            z
+              .object({ name: identifier, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256'), role: z.enum(ROLES) })
+              .strict(),
+          )
           .default([]),
       })
       .strict()

@@ -3,16 +3,27 @@ import type { Context } from '../context.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
 import { limitBody, MAX_BODY_BYTES } from './body.js';
 import { errorResponse } from './errors.js';
+import { FailureLimiter } from './failureLimiter.js';
+import { Identities } from './identity.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { userRoutes } from './routes/users.js';
 import { versionRoutes } from './routes/versions.js';
 import type { ApiToken } from './tokens.js';
-import { uiRoutes } from '../../web/index.js';
+import { uiRoutes, type UiOptions } from '../../web/index.js';
 
 export const VERSION = '0.1.0';
 
+export interface AppOptions {
+  /** Failed authentications allowed per client address per minute, on the API and on the UI login each. */
+  authFailuresPerMinute?: number;
+  ui?: UiOptions;
+}
+
 /** The HTTP API. Built without binding a port, so tests call `app.request()`. */
-export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
+export function createApp(ctx: Context, tokens: readonly ApiToken[], options: AppOptions = {}) {
+  const identities = new Identities(tokens, ctx.store.users);
+  const limiter = new FailureLimiter(options.authFailuresPerMinute ?? 5, 60_000);
   const app = new Hono<{ Variables: AuthVariables }>();
   app.onError(errorResponse(ctx.log));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
@@ -20,10 +31,12 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
   app.get('/api/health', (c) => c.json({ status: 'ok', version: VERSION }));
 
   app.use('/api/*', limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)));
-  app.use('/api/system/*', bearerAuth(tokens));
+  app.use('/api/system/*', bearerAuth({ identities, limiter, audit: ctx.store.audit, log: ctx.log }));
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
-  app.route('/', uiRoutes(ctx, tokens)); // the web UI (web/), with its own session auth; /api/* is left alone
+  app.route('/api/system', userRoutes(ctx, identities));
+  // The web UI (web/), with its own session auth; /api/* is left alone.
+  app.route('/', uiRoutes(ctx, identities, { loginAttemptsPerMinute: options.authFailuresPerMinute, ...options.ui }));
   return app;
 }

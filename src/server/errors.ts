@@ -9,6 +9,8 @@ export const HTTP_STATUS: Record<ErrorKind, ContentfulStatusCode> = {
   config: 500,
   input: 400,
   auth: 401,
+  forbidden: 403,
+  limited: 429,
   'not-found': 404,
   conflict: 409,
   failed: 500,

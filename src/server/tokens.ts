@@ -2,22 +2,24 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { configError } from '../errors.js';
 import { registerSecret } from '../util/redact.js';
+import type { Role } from './roles.js';
 
 export interface ApiToken {
   name: string;
+  role: Role;
   sha256: Buffer;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
+export const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
-/** The admin token from the environment and the hashed tokens from config; at least one is required. */
+/** The admin token from the environment (always `admin`) and the hashed tokens from config, each with its role. */
 export function resolveTokens(config: Config, env: NodeJS.ProcessEnv = process.env): ApiToken[] {
-  const tokens: ApiToken[] = config.server.tokens.map((t) => ({ name: t.name, sha256: Buffer.from(t.sha256, 'hex') }));
+  const tokens: ApiToken[] = config.server.tokens.map((t) => ({ name: t.name, role: t.role, sha256: Buffer.from(t.sha256, 'hex') }));
   const admin = env.SWITCHYARD_ADMIN_TOKEN;
   if (admin !== undefined && admin !== '') {
     if (admin.length < 16) throw configError('SWITCHYARD_ADMIN_TOKEN: must be at least 16 characters');
     registerSecret(admin);
-    tokens.push({ name: 'admin', sha256: sha256(admin) });
+    tokens.push({ name: 'admin', role: 'admin', sha256: sha256(admin) });
   }
   if (tokens.length === 0) {
     throw configError('no API token: set SWITCHYARD_ADMIN_TOKEN or server.tokens (the API is never served without one)');

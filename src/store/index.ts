@@ -4,6 +4,7 @@ import { openDb, type Db } from './db.js';
 import { DeploymentLog } from './deployments.js';
 import { DrillLog } from './drills.js';
 import { OperationLock } from './lock.js';
+import { UserStore } from './users.js';
 
 export interface Store {
   db: Db;
@@ -12,6 +13,7 @@ export interface Store {
   deployments: DeploymentLog;
   audit: AuditLog;
   lock: OperationLock;
+  users: UserStore;
   close(): void;
 }
 
@@ -24,14 +26,17 @@ export function openStore(stateDir: string): Store {
     deployments: new DeploymentLog(db),
     audit: new AuditLog(db),
     lock: new OperationLock(db),
+    users: new UserStore(db),
     close: () => db.close(),
   };
 }
 
 export type { BackupRecord, BackupRow, BackupReason, BackupStatus, RowCounts } from './backups.js';
 export { toPublic, protectedBackupIds } from './backups.js';
-export type { AuditEntry } from './audit.js';
+export type { AuditEntry, AuditFilter, AuditOutcome } from './audit.js';
+export { auditFilterFrom } from './audit.js';
 export type { DrillRecord } from './drills.js';
 export type { LockHolder } from './lock.js';
 export { OperationLock } from './lock.js';
 export type { Deployment, DeploymentKind, DeploymentStatus, DeploymentStep, ImagePins, StepStatus } from './deployments.js';
+export type { User } from './users.js';

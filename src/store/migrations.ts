@@ -102,4 +102,16 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX deployment_output_by_deployment ON deployment_output(deployment_id, id);
   `,
+  // Named users: a role each, and only the sha256 of their token (the token is shown once).
+  `
+  CREATE TABLE users (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    role         TEXT NOT NULL CHECK (role IN ('viewer','operator','admin')),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    created_by   TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_actor ON audit(actor, id);
+  `,
 ];

@@ -35,7 +35,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
     const opsHash = createHash('sha256').update(OPS_TOKEN).digest('hex');
     ctx = testContext({
       database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
-      extra: `server: { tokens: [{ name: ops, sha256: "${opsHash}" }] }`,
+      extra: `server: { tokens: [{ name: ops, role: operator, sha256: "${opsHash}" }] }`,
     });
     app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
   });

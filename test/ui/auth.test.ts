@@ -1,38 +1,39 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
-import { LoginLimiter } from '../../web/auth/loginLimiter.js';
+import { FailureLimiter } from '../../src/server/failureLimiter.js';
 import { SessionStore } from '../../web/auth/sessions.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 
 const TOKEN = 'ui-auth-test-token-0123456789';
+const who = (name: string) => ({ name, role: 'admin' as const, kind: 'token' as const });
 
 describe('web UI sessions and login limits (no browser)', () => {
   it('ends a session after its idle time, and after its absolute lifetime even when used', () => {
     let now = 0;
     const sessions = new SessionStore({ idleMs: 1000, absoluteMs: 5000, max: 2 }, () => now);
-    const a = sessions.create('admin');
+    const a = sessions.create(who('admin'));
     now = 900;
-    expect(sessions.get(a.id)?.tokenName).toBe('admin'); // touched: idle timer restarts
+    expect(sessions.get(a.id)?.identity.name).toBe('admin'); // touched: idle timer restarts
     now = 1800;
     expect(sessions.get(a.id)).toBeDefined();
     now = 2801;
     expect(sessions.get(a.id)).toBeUndefined();
 
-    const b = sessions.create('admin');
+    const b = sessions.create(who('admin'));
     for (now = 3000; now < 8000; now += 900) sessions.get(b.id);
     expect(sessions.get(b.id)).toBeUndefined(); // 5 s after login, however busy
   });
 
   it('keeps at most `max` sessions, dropping the oldest', () => {
     const sessions = new SessionStore({ idleMs: 1e9, absoluteMs: 1e9, max: 2 });
-    const [a, b, c] = [sessions.create('x'), sessions.create('y'), sessions.create('z')];
-    expect([sessions.get(a.id), sessions.get(b.id)?.tokenName, sessions.get(c.id)?.tokenName]).toEqual([undefined, 'y', 'z']);
+    const [a, b, c] = [sessions.create(who('x')), sessions.create(who('y')), sessions.create(who('z'))];
+    expect([sessions.get(a.id), sessions.get(b.id)?.identity.name, sessions.get(c.id)?.identity.name]).toEqual([undefined, 'y', 'z']);
   });
 
   it('blocks an address after 5 failed logins in a minute, until the oldest leaves the window', () => {
     let now = 0;
-    const limiter = new LoginLimiter(5, 60_000, () => now);
+    const limiter = new FailureLimiter(5, 60_000, () => now);
     for (let i = 0; i < 5; i++) {
       expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(0);
       limiter.recordFailure('10.0.0.1');

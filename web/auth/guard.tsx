@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context as HonoContext, MiddlewareHandler } from 'hono';
 import { limitBody } from '../../src/server/body.js';
+import type { Identities } from '../../src/server/identity.js';
+import { mayAct, requiredRole } from '../../src/server/roles.js';
+import type { AuditLog } from '../../src/store/audit.js';
 import type { UiEnv } from '../env.js';
 import { renderPage } from '../views/render.js';
 import { readSessionCookie } from './cookies.js';
@@ -18,15 +21,15 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-store',
 };
 
-const isPublic = (path: string) => path === '/login' || path.startsWith('/assets/');
 const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
 
 /**
  * Every UI request passes here. Pages need a live session (else: to the login
- * page); every state-changing request also needs the session's CSRF token and
- * must not come from another site. /api/* is left to its Bearer-token auth.
+ * page) whose role ROUTE_ROLES allows for the route (else: 403); every
+ * state-changing request also needs the session's CSRF token and must not come
+ * from another site. /api/* is left to its Bearer-token auth.
  */
-export function uiGuard(sessions: SessionStore): MiddlewareHandler<UiEnv> {
+export function uiGuard(sessions: SessionStore, identities: Identities, audit: Pick<AuditLog, 'record'>): MiddlewareHandler<UiEnv> {
   const limit = limitBody((c) => c.text('form too large', 413));
   return async (c, next) => {
     const path = c.req.path;
@@ -34,10 +37,13 @@ export function uiGuard(sessions: SessionStore): MiddlewareHandler<UiEnv> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
     const changing = !SAFE_METHODS.has(c.req.method);
     if (changing && isCrossSite(c)) return refuse(c, undefined, 'This request came from another site and was refused.');
-    if (isPublic(path)) return changing ? limit(c, next) : next();
+    const need = requiredRole(c.req.method, path);
+    if (need === 'public') return changing ? limit(c, next) : next();
 
     const session = sessions.get(readSessionCookie(c));
-    if (!session) {
+    const identity = session && identities.refresh(session.identity);
+    if (session && !identity) sessions.destroy(session.id); // the user was removed
+    if (!session || !identity) {
       if (!changing) return c.redirect(`/login?next=${encodeURIComponent(path + new URL(c.req.url).search)}`, 303);
       return renderPage(c, { title: 'Logged out', status: 401 }, (
         <p>
@@ -45,7 +51,15 @@ export function uiGuard(sessions: SessionStore): MiddlewareHandler<UiEnv> {
         </p>
       ));
     }
+    session.identity = identity;
     c.set('session', session);
+    if (need === undefined) {
+      return renderPage(c, { title: 'Not found', session, status: 404 }, <p class="flash flash-error" role="alert">There is no page {path}.</p>);
+    }
+    if (!mayAct(identity.role, need)) {
+      audit.record({ actor: `ui:${identity.name}`, action: 'ui.forbidden', target: `${c.req.method} ${path}`, outcome: 'refused', detail: `${identity.role} may not; needs ${need}` });
+      return refuse(c, session, `Your role (${identity.role}) may not do this; it needs ${need}. Ask an admin.`);
+    }
     if (!changing) return next();
     return limit(c, async () => {
       if (await carriesCsrfToken(c, session)) return next();

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Identity } from '../../src/server/identity.js';
+import { mayAct, type Role } from '../../src/server/roles.js';
 
 export interface Flash {
   kind: 'error' | 'info';
@@ -8,8 +10,8 @@ export interface Flash {
 export interface Session {
   /** The cookie value: 256 random bits, base64url. */
   id: string;
-  /** Name of the API token used to log in; the audit actor is `ui:<tokenName>`. */
-  tokenName: string;
+  /** Who logged in (refreshed at every request: a changed role applies at once); the audit actor is `ui:<name>`. */
+  identity: Identity;
   /** Per-session CSRF token, required on every state-changing request. */
   csrf: string;
   createdAt: number;
@@ -43,7 +45,7 @@ export class SessionStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  create(tokenName: string): Session {
+  create(identity: Identity): Session {
     this.sweep();
     while (this.sessions.size >= this.limits.max) {
       const oldest = this.sessions.keys().next().value; // Map keeps insertion order
@@ -51,7 +53,7 @@ export class SessionStore {
       this.sessions.delete(oldest);
     }
     const at = this.now();
-    const session: Session = { id: randomToken(), tokenName, csrf: randomToken(), createdAt: at, lastSeenAt: at };
+    const session: Session = { id: randomToken(), identity, csrf: randomToken(), createdAt: at, lastSeenAt: at };
     this.sessions.set(session.id, session);
     return session;
   }
@@ -86,3 +88,6 @@ export class SessionStore {
     for (const [id, s] of this.sessions) if (this.expired(s)) this.sessions.delete(id);
   }
 }
+
+/** Whether the logged-in person's role allows what a button or form would do (the server checks again). */
+export const may = (session: Session | undefined, need: Role): boolean => session !== undefined && mayAct(session.identity.role, need);

@@ -4,6 +4,7 @@ import { startRollback, type RollbackMode } from '../../src/deploy/index.js';
 import { notFound } from '../../src/errors.js';
 import type { Deployment } from '../../src/store/index.js';
 import { toPublic } from '../../src/store/index.js';
+import { may } from '../auth/sessions.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { formBody, idFromPath } from '../lib/form.js';
@@ -32,10 +33,11 @@ export function deploymentRoutes(deps: UiDeps) {
 
   return new Hono<UiEnv>()
     .get('/history', (c) => {
+      const operator = may(c.get('session'), 'operator');
       const entries = ctx.store.deployments.list(100).map((deployment) => ({
         deployment,
         steps: ctx.store.deployments.steps(deployment.id),
-        canRollBack: Object.values(rollbackPlan(deps, deployment).modes).some((why) => why === null),
+        canRollBack: operator && Object.values(rollbackPlan(deps, deployment).modes).some((why) => why === null),
       }));
       return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} />);
     })

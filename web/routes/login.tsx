@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { matchToken } from '../../src/server/tokens.js';
-import { clientAddress } from '../auth/clientAddress.js';
+import { clientAddress } from '../../src/server/clientAddress.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookies.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
@@ -16,7 +15,7 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/';
 }
 
-export function loginRoutes({ ctx, tokens, sessions, sessionLimits, loginLimiter }: UiDeps) {
+export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginLimiter }: UiDeps) {
   const idleHours = Math.round(sessionLimits.idleMs / 3_600_000);
   return new Hono<UiEnv>()
     .get('/login', (c) => {
@@ -34,17 +33,17 @@ export function loginRoutes({ ctx, tokens, sessions, sessionLimits, loginLimiter
         const error = `Too many failed logins from your address. Wait ${wait} seconds, then try again.`;
         return renderPage(c, { title: 'Log in', status: 429 }, <LoginForm idleHours={idleHours} next={next} error={error} />);
       }
-      const token = form.token.trim() === '' ? undefined : matchToken(tokens, form.token.trim());
-      if (!token) {
-        loginLimiter.recordFailure(address);
+      const identity = form.token.trim() === '' ? undefined : identities.byToken(form.token.trim());
+      if (!identity) {
+        if (loginLimiter.recordFailure(address)) ctx.log.warn('ui login rate-limited', { address });
         ctx.store.audit.record({ actor: 'ui', action: 'ui.login', outcome: 'refused', detail: `from ${address}` });
         return renderPage(c, { title: 'Log in', status: 401 }, <LoginForm idleHours={idleHours} next={next} error="That token is not valid. Check it and try again." />);
       }
       const old = readSessionCookie(c);
       if (old) sessions.destroy(old); // a fresh id at every login: no session fixation
-      const session = sessions.create(token.name);
+      const session = sessions.create(identity);
       setSessionCookie(c, session.id, Math.floor(sessionLimits.absoluteMs / 1000));
-      ctx.store.audit.record({ actor: actorOf(session), action: 'ui.login', outcome: 'ok', detail: `from ${address}` });
+      ctx.store.audit.record({ actor: actorOf(session), action: 'ui.login', outcome: 'ok', detail: `${identity.role}, from ${address}` });
       return c.redirect(next, 303);
     })
     .post('/logout', (c) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { startDeploy } from '../../src/deploy/index.js';
 import { inputError } from '../../src/errors.js';
 import { listVersions } from '../../src/versions/index.js';
+import { may } from '../auth/sessions.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { planDeploy } from '../lib/deployPlan.js';
@@ -20,7 +21,7 @@ export function versionRoutes({ ctx, output }: UiDeps) {
   return new Hono<UiEnv>()
     .get('/versions', async (c) => {
       const list = await listVersions(ctx, { currentSha: ctx.store.deployments.current()?.commit ?? null });
-      return renderPage(c, { title: 'Versions', section: 'versions', session: c.get('session') }, <VersionsView list={list} />);
+      return renderPage(c, { title: 'Versions', section: 'versions', session: c.get('session') }, <VersionsView list={list} canDeploy={may(c.get('session'), 'operator')} />);
     })
     .get('/deploy', async (c) => {
       const ref = refQuery.safeParse(c.req.query('ref') ?? '');

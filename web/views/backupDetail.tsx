@@ -1,5 +1,5 @@
 import type { BackupListing } from '../../src/backup/index.js';
-import type { Session } from '../auth/sessions.js';
+import { may, type Session } from '../auth/sessions.js';
 import { formatBytes } from '../lib/format.js';
 import { CsrfField, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 
@@ -38,7 +38,7 @@ export function BackupDetail({ b, report, session }: { b: BackupListing; report:
         <dt>Deployment</dt>
         <dd>{b.deploymentId ? <a href={`/deployments/${b.deploymentId}`}>#{b.deploymentId}</a> : '—'}</dd>
       </dl>
-      {b.status === 'ok' && (
+      {b.status === 'ok' && may(session, 'operator') && (
         <p class="actions">
           <a class="button" href={`/backups/${b.id}/download`} download>
             Download ({formatBytes(b.sizeBytes)})
@@ -51,7 +51,7 @@ export function BackupDetail({ b, report, session }: { b: BackupListing; report:
           The drill restores this backup into a scratch database, compares row counts and schema with what was recorded when it was taken, and drops the
           scratch database. The live database is not touched.
         </p>
-        {b.status === 'ok' && (
+        {b.status === 'ok' && may(session, 'operator') && (
           <form method="post" action={`/backups/${b.id}/drill`} data-busy="Running the drill…">
             <CsrfField session={session} />
             <button type="submit">Run a drill on this backup</button>

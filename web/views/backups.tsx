@@ -1,5 +1,5 @@
 import type { BackupListing } from '../../src/backup/index.js';
-import type { Session } from '../auth/sessions.js';
+import { may, type Session } from '../auth/sessions.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
 import { CsrfField, StatusBadge, TableWrap, Time } from './bits.js';
 
@@ -7,6 +7,7 @@ import { CsrfField, StatusBadge, TableWrap, Time } from './bits.js';
 export function BackupsView({ backups, session }: { backups: BackupListing[]; session: Session }) {
   return (
     <>
+      {may(session, 'operator') && (
       <form method="post" action="/backups" class="inline-form" data-busy="Taking a verified backup…">
         <CsrfField session={session} />
         <label for="note">Note (optional)</label>
@@ -15,6 +16,7 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
           Take a backup now
         </button>
       </form>
+      )}
       {backups.length === 0 ? (
         <p>No backups yet.</p>
       ) : (
@@ -65,7 +67,7 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
                     )}
                   </td>
                   <td data-label="Actions">
-                    {b.status === 'ok' && (
+                    {b.status === 'ok' && may(session, 'operator') && (
                       <a href={`/backups/${b.id}/download`} download>
                         Download<span class="sr-only"> backup #{b.id}</span>
                       </a>

@@ -3,13 +3,14 @@ import { assetUrl } from '../assets.js';
 import type { Flash, Session } from '../auth/sessions.js';
 import { CsrfField } from './bits.js';
 
-export type Section = 'overview' | 'versions' | 'history' | 'backups';
+export type Section = 'overview' | 'versions' | 'history' | 'backups' | 'audit';
 
 const NAV: Array<{ section: Section; href: string; label: string }> = [
   { section: 'overview', href: '/', label: 'Overview' },
   { section: 'versions', href: '/versions', label: 'Versions' },
   { section: 'history', href: '/history', label: 'History' },
   { section: 'backups', href: '/backups', label: 'Backups' },
+  { section: 'audit', href: '/audit', label: 'Audit' },
 ];
 
 export interface LayoutProps {
@@ -56,7 +57,9 @@ export function Layout(props: LayoutProps) {
           {session && (
             <form method="post" action="/logout" class="logout">
               <CsrfField session={session} />
-              <span class="who">token “{session.tokenName}”</span> <button type="submit">Log out</button>
+              <span class="who">
+                Logged in as <strong>{session.identity.name}</strong> ({session.identity.role})
+              </span> <button type="submit">Log out</button>
             </form>
           )}
         </header>

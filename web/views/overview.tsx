@@ -1,5 +1,5 @@
 import type { ServiceStatus } from '../../src/deploy/index.js';
-import type { Session } from '../auth/sessions.js';
+import { may, type Session } from '../auth/sessions.js';
 import { formatBytes, shortSha } from '../lib/format.js';
 import { BACKUP_MAX_AGE_HOURS, type Overview } from '../lib/overview.js';
 import { CsrfField, Image, Notice, StatusBadge, TableWrap, Time } from './bits.js';
@@ -117,10 +117,12 @@ function Backup({ o, session }: { o: Overview; session: Session }) {
       {stale && (
         <Notice tone="warn" title={b ? `Warning: the newest backup is older than ${BACKUP_MAX_AGE_HOURS} hours` : 'Warning: no backup'}>
           <p>The runbook's drill needs a backup younger than {BACKUP_MAX_AGE_HOURS} hours.</p>
-          <form method="post" action="/backups" data-busy="Taking a verified backup…">
-            <CsrfField session={session} />
-            <button type="submit">Take a backup now</button>
-          </form>
+          {may(session, 'operator') && (
+            <form method="post" action="/backups" data-busy="Taking a verified backup…">
+              <CsrfField session={session} />
+              <button type="submit">Take a backup now</button>
+            </form>
+          )}
         </Notice>
       )}
       <p>

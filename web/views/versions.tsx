@@ -2,7 +2,7 @@ import type { Version, VersionList } from '../../src/versions/index.js';
 import { CommitTypeBadge, StatusBadge, Time } from './bits.js';
 
 /** Releases, tags and recent commits, newest first, with what decides whether to deploy one. */
-export function VersionsView(props: { list: VersionList }) {
+export function VersionsView(props: { list: VersionList; canDeploy: boolean }) {
   const { versions, sources } = props.list;
   return (
     <>
@@ -12,14 +12,14 @@ export function VersionsView(props: { list: VersionList }) {
       {versions.length === 0 && <p>No versions found in the compose repo.</p>}
       <ol class="cards">
         {versions.map((v) => (
-          <VersionCard v={v} />
+          <VersionCard v={v} canDeploy={props.canDeploy} />
         ))}
       </ol>
     </>
   );
 }
 
-function VersionCard({ v }: { v: Version }) {
+function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
   const titleId = `version-${v.sha7 || v.ref}`;
   return (
     <li>
@@ -59,7 +59,7 @@ function VersionCard({ v }: { v: Version }) {
           </details>
         )}
         <p class="actions">
-          {v.deployable && v.sha ? (
+          {!canDeploy ? null : v.deployable && v.sha ? (
             <a class="button primary" href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
               Review deploy<span class="sr-only"> of {v.ref}</span>
             </a>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { backupNow, drillNow, getBackup, listBackups } from '../../backup/index.js';
 import type { Context } from '../../context.js';
 import { notFound } from '../../errors.js';
+import { auditFilterFrom } from '../../store/index.js';
 import type { AuthVariables } from '../auth.js';
 import { idParam, jsonBody } from '../body.js';
 
@@ -28,5 +29,5 @@ export function backupRoutes(ctx: Context) {
       const body = await jsonBody(c, drillBody);
       return c.json({ drill: await drillNow(ctx, body.backupId, c.get('actor')) });
     })
-    .get('/audit', (c) => c.json({ audit: ctx.store.audit.list(200) }));
+    .get('/audit', (c) => c.json({ audit: ctx.store.audit.list(200, auditFilterFrom(c.req.query())) }));
 }

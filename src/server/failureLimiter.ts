@@ -1,10 +1,10 @@
 /**
- * Failed logins per client address in a sliding window: after `max` failures
- * within `windowMs`, every login attempt from that address is refused (429)
- * until the oldest failure leaves the window, so a guessed token is never even
- * compared. Successful logins do not count.
+ * Failed authentications (UI logins, API Bearer tokens) per client address in a
+ * sliding window: after `max` failures within `windowMs`, every attempt from that
+ * address is refused (429) until the oldest failure leaves the window, so a guessed
+ * token is never even compared. Successful attempts do not count.
  */
-export class LoginLimiter {
+export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
@@ -20,11 +20,13 @@ export class LoginLimiter {
     return Math.max(1, Math.ceil((recent[recent.length - this.max]! + this.windowMs - this.now()) / 1000));
   }
 
-  recordFailure(address: string): void {
+  /** True when this failure is the one that blocks the address (so it is reported once, not per request). */
+  recordFailure(address: string): boolean {
     const recent = this.recent(address);
     recent.push(this.now());
     this.failures.set(address, recent.slice(-this.max));
     if (this.failures.size > 10_000) this.prune(); // bounded memory under a spray of addresses
+    return recent.length === this.max;
   }
 
   private recent(address: string): number[] {

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { formatIssues, validate } from '../config/index.js';
+import { conflict, inputError, notFound } from '../errors.js';
+import { ROLES, type Role } from '../server/roles.js';
+import { sha256 } from '../server/tokens.js';
+import type { AuditLog } from '../store/audit.js';
+import type { User, UserStore } from '../store/users.js';
+
+/** What managing users needs: the users, the audit, and the names configured tokens already use. */
+export interface UserPorts {
+  users: UserStore;
+  audit: Pick<AuditLog, 'record'>;
+  reservedNames: readonly string[];
+}
+
+const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "-" and "_" only (up to 63)');
+const role = z.enum(ROLES, { message: `one of ${ROLES.join(', ')}` });
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = validate(schema, value);
+  if (!parsed.success) throw inputError(`${what}: ${formatIssues(parsed.error.issues).replace(/^\(top level\): /, '')}`);
+  return parsed.data;
+}
+
+export const parseRole = (value: unknown): Role => check(role, value, 'role');
+
+/**
+ * A new user with a personal token. The token is returned once, to be handed to the person;
+ * only its sha256 is stored, so it can be replaced (remove, add) but never shown again.
+ */
+export function addUser(ports: UserPorts, input: { name: unknown; role: unknown; actor: string }): { user: User; token: string } {
+  const name = check(userName, input.name, 'user name');
+  const r = parseRole(input.role);
+  if (ports.reservedNames.includes(name)) throw conflict(`"${name}" is the name of a configured token; choose another name`);
+  if (ports.users.get(name)) throw conflict(`user ${name} already exists`);
+  const token = `sy_${randomBytes(32).toString('base64url')}`;
+  const user = ports.users.add({ name, role: r, tokenSha256: sha256(token).toString('hex'), createdBy: input.actor });
+  ports.audit.record({ actor: input.actor, action: 'user.add', target: name, outcome: 'ok', detail: `role ${r}` });
+  return { user, token };
+}
+
+export function removeUser(ports: UserPorts, input: { name: string; actor: string }): void {
+  if (!ports.users.remove(input.name)) throw notFound(`user ${input.name} does not exist`);
+  ports.audit.record({ actor: input.actor, action: 'user.remove', target: input.name, outcome: 'ok' });
+}
+
+export function setUserRole(ports: UserPorts, input: { name: string; role: unknown; actor: string }): User {
+  const r = parseRole(input.role);
+  const before = ports.users.get(input.name);
+  if (!before) throw notFound(`user ${input.name} does not exist`);
+  ports.users.setRole(input.name, r);
+  ports.audit.record({ actor: input.actor, action: 'user.role', target: input.name, outcome: 'ok', detail: `${before.role} → ${r}` });
+  return ports.users.get(input.name)!;
+}
