@@ -64,6 +64,11 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 /** What was expected and what was given; the value itself is never echoed (it may be a secret). */
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (!/^Invalid (input|option)/.test(issue.message)) return issue.message; // a schema's own words win
+  if (issue.code === 'invalid_value' && issue.values.length > 1) {
+    const expected = `one of ${issue.values.map(String).join(', ')}`;
+    return issue.input === undefined ? `required (${expected})` : `expected ${expected}, got another ${typeName(issue.input)}`;
+  }
   if (issue.code !== 'invalid_type') return issue.message;
   if (issue.input === undefined) return 'required';
   return `expected ${issue.expected}, got ${typeName(issue.input)}`;

@@ -51,6 +51,27 @@ describe('config', () => {
     expect(errorOf(yaml)).toContain(expected);
   });
 
+  it.each([
+    ['a word for a number', minimal + 'deploy: { timeoutSeconds: "fast" }\n', 'deploy.timeoutSeconds: expected number, got string'],
+    ['a list for a section', minimal + 'backups: []\n', 'backups: expected object, got array'],
+    ['a number for a string', minimal + 'server: { listen: 8090 }\n', 'server.listen: expected string, got number'],
+    ['null for a boolean', minimal + 'deploy: { allowWithoutBackup: null }\n', 'deploy.allowWithoutBackup: expected boolean, got null'],
+    ['a token without a role', minimal + `server: { tokens: [{ name: ops, sha256: "${'a'.repeat(64)}" }] }\n`, 'server.tokens.0.role: required (one of viewer, operator, admin)'],
+    ['a token with an unknown role', minimal + `server: { tokens: [{ name: ops, role: root, sha256: "${'a'.repeat(64)}" }] }\n`, 'server.tokens.0.role: expected one of viewer, operator, admin, got another string'],
+  ])('says what it expected and what it got for %s', (_what, yaml, expected) => {
+    const message = errorOf(yaml);
+    expect(message).toContain(expected);
+    expect(message).not.toMatch(/: required/.test(expected) ? /got/ : /: required/);
+  });
+
+  it('never echoes the tail of a URL password holding a raw "@"', () => {
+    const message = errorOf('project: { dir: rel }\ndatabase: { url: "postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app" }\n');
+    expect(message).toContain('project.dir');
+    expect(message).not.toMatch(/TailSecret99|Hidden/);
+    const ok = parseConfig('project: { dir: /p }\ndatabase: { url: "postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app" }\n');
+    expect(ok.database).toMatchObject({ mode: 'url', name: 'app' });
+  });
+
   it('reports broken YAML with its line', () => {
     expect(errorOf('project:\n  dir: /p\n database: [')).toMatch(/^config:\d+: invalid YAML/);
   });
