@@ -82,6 +82,32 @@ describe('web UI auth over HTTP (no browser)', () => {
     expect(ctx.store.backups.list()).toEqual([]);
   });
 
+  it('checks Origin on every state-changing request, the login included, even with a valid CSRF token', async () => {
+    for (const origin of ['http://evil.example', 'null', 'http://localhost.evil.example']) {
+      const refused = await login({ Origin: origin });
+      expect(refused.status, origin).toBe(403);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+    }
+    const ok = await login({ Origin: 'http://localhost' });
+    expect(ok.status).toBe(303);
+    const cookie = ok.headers.get('set-cookie')!.split(';')[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await app.request('/backups', { headers: { cookie } })).text())![1]!;
+    const forged = await app.request('/backups', { method: 'POST', headers: { cookie, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'same-origin' }, body: new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600) }) });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('came from another site');
+    // The same form from our own origin passes the guard (and fails only its own validation).
+    const own = await app.request('/backups', { method: 'POST', headers: { cookie, Origin: 'http://localhost' }, body: new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600) }) });
+    expect(own.status).toBe(303);
+    expect(ctx.store.backups.list()).toEqual([]);
+  });
+
+  it('answers ids beyond Number.MAX_SAFE_INTEGER with not found, never a rounded neighbour', async () => {
+    const cookie = (await login()).headers.get('set-cookie')!.split(';')[0]!;
+    const res = await app.request('/backups/9999999999999999', { headers: { cookie } });
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('10000000000000000');
+  });
+
   it('serves pages with a strict content security policy, and leaves the API its own answers', async () => {
     const page = await app.request('/login');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
