@@ -15,7 +15,7 @@ export interface UserPorts {
 }
 
 const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "-" and "_" only (up to 63)');
-const role = z.enum(ROLES, { message: `one of ${ROLES.join(', ')}` });
+const role = z.enum(ROLES);
 
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = validate(schema, value);
