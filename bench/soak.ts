@@ -7,6 +7,12 @@
  * and open file handles before and after. A benchmark, not a test (not in CI):
  *
  *   SOAK_CYCLES=30 npm run bench:soak      # default 30 cycles
+ *   SOAK_WRITER=direct npm run bench:soak  # write even while the app is stopped
+ *
+ * By default a write stands for a request to the app: it is made only while the
+ * backend answers (a stopped app takes no requests; the attempt counts as failed).
+ * With SOAK_WRITER=direct the writer ignores the app and writes straight into the
+ * database all the time, like a cron job switchyard does not know about.
  *
  * Goals: RSS growth < 10 MB over the soak; no row lost by a switch that restores no database.
  */
@@ -22,6 +28,7 @@ import { envInt, median, MiB, requireTools, runBenchmark, sleep, stopIfInterrupt
 
 const CYCLES = envInt('SOAK_CYCLES', 30, 1);
 const WRITE_INTERVAL_MS = 50;
+const DIRECT = process.env.SOAK_WRITER === 'direct';
 const TOKEN = `soak-admin-token-${Math.random().toString(36).slice(2)}`;
 
 interface SwitchReport {
@@ -29,6 +36,7 @@ interface SwitchReport {
   kind: 'deploy' | 'rollback';
   deploymentId: number;
   status: string;
+  error: string | null;
   seconds: number;
   restoredDatabase: boolean;
   writesAttempted: number;
@@ -47,7 +55,11 @@ class Writer {
   private stopped = false;
   private done: Promise<void> | undefined;
 
-  constructor(private readonly host: () => string) {}
+  constructor(
+    private readonly host: () => string,
+    /** Whether the app takes requests now; undefined: write regardless. */
+    private readonly appUp?: () => Promise<boolean>,
+  ) {}
 
   start(): void {
     this.done = this.loop();
@@ -66,6 +78,7 @@ class Writer {
       const s = ++seq;
       this.attempts++;
       try {
+        if (this.appUp && !(await this.appUp())) throw new Error('the app is down');
         if (!client) {
           client = new pg.Client({ host: this.host(), port: 5432, user: 'postgres', database: 'app', connectionTimeoutMillis: 1000, query_timeout: 2000 });
           client.on('error', () => undefined);
@@ -151,7 +164,9 @@ async function main(): Promise<void> {
         dbHost = run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id]).trim().split(' ')[0]!;
       };
       findDb();
-      writer = new Writer(() => dbHost);
+      const health = `http://127.0.0.1:${app.httpPort}/health`;
+      const appUp = () => fetch(health, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false);
+      writer = new Writer(() => dbHost, DIRECT ? undefined : appUp);
       writer.start();
 
       /** Starts an operation over the API, waits for its end, then measures what the writer saw. */
@@ -160,8 +175,8 @@ async function main(): Promise<void> {
         const [attempts0, failures0] = [w.attempts, w.failures];
         const started = performance.now();
         const id = await start();
-        let record: { status: string; backupId: number | null; rollbackOf: number | null };
-        let steps: Array<{ name: string; status: string }>;
+        let record: { status: string; error: string | null };
+        let steps: Array<{ name: string; status: string; detail: unknown }>;
         for (;;) {
           const one = (await api('GET', `/deployments/${id}`)) as { deployment: typeof record; steps: typeof steps };
           [record, steps] = [one.deployment, one.steps];
@@ -174,13 +189,15 @@ async function main(): Promise<void> {
         findDb(); // compose may have recreated the db container
         const present = new Set(app.psql('SELECT seq FROM soak_writes').split('\n').filter(Boolean).map(Number));
         const lost = [...ackedBefore].filter((s) => !present.has(s));
-        // Restored databases show a step that restores; the dump it restored is the target's pre-deploy backup.
-        const restoredDatabase = steps.some((s) => /restore/i.test(s.name) && s.status === 'ok');
+        // A restore shows as a step; its detail names the backup, and the last one restored is what the database holds.
+        const restores = steps.filter((s) => /restore database/.test(s.name) && s.status === 'ok');
+        const restoredDatabase = restores.length > 0;
         let unexplained = lost.length;
         if (restoredDatabase && lost.length > 0) {
-          const target = record.rollbackOf === null ? record : ((await api('GET', `/deployments/${record.rollbackOf}`)) as { deployment: typeof record }).deployment;
-          const backup = target.backupId === null ? undefined : ((await api('GET', `/backups/${target.backupId}`)) as { backup: { fileName: string } }).backup;
-          const inDump = backup ? seqsInDump(path.join(ctx.config.backups.dir, backup.fileName)) : new Set<number>();
+          const detail = restores.at(-1)!.detail;
+          const backupId = (typeof detail === 'string' ? JSON.parse(detail) : detail) as { backup: number };
+          const backup = ((await api('GET', `/backups/${backupId.backup}`)) as { backup: { fileName: string } }).backup;
+          const inDump = seqsInDump(path.join(ctx.config.backups.dir, backup.fileName));
           unexplained = lost.filter((s) => inDump.has(s)).length;
         }
         for (const s of lost) w.acked.delete(s); // counted once, at the switch that lost it
@@ -189,6 +206,7 @@ async function main(): Promise<void> {
           kind,
           deploymentId: id,
           status: record.status,
+          error: record.error,
           seconds,
           restoredDatabase,
           writesAttempted: w.attempts - attempts0,
@@ -200,6 +218,7 @@ async function main(): Promise<void> {
         console.log(
           `cycle ${cycle} ${kind} #${id} ${record.status} in ${seconds.toFixed(1)} s: ${report.writesFailed}/${report.writesAttempted} writes failed, ` +
             `${report.rowsLost} rows lost${restoredDatabase ? ` (database restored; ${unexplained} not explained by the dump)` : ''}; ` +
+            (record.error ? `error: ${record.error.slice(0, 200)}; ` : '') +
             `daemon RSS ${(usage.rssBytes / MiB).toFixed(1)} MB, ${usage.openFiles} open files`,
         );
         return report;
@@ -229,6 +248,7 @@ async function main(): Promise<void> {
       const summary = {
         date: new Date().toISOString(),
         cycles: CYCLES,
+        writer: DIRECT ? 'direct' : 'through the app',
         switches: switches.length,
         failedSwitches: switches.filter((s) => s.status !== 'succeeded').length,
         writesFailedPerSwitch: { median: median(switches.map((s) => s.writesFailed)), max: Math.max(...switches.map((s) => s.writesFailed)) },
@@ -247,12 +267,12 @@ async function main(): Promise<void> {
         perSwitch: switches,
       };
       console.log(
-        `\nsoak (${CYCLES} cycles, ${switches.length} switches, ${summary.failedSwitches} failed): failed writes per switch median ${summary.writesFailedPerSwitch.median}, max ${summary.writesFailedPerSwitch.max}; ` +
+        `\nsoak (${CYCLES} cycles, writer ${summary.writer}, ${switches.length} switches, ${summary.failedSwitches} failed): failed writes per switch median ${summary.writesFailedPerSwitch.median}, max ${summary.writesFailedPerSwitch.max}; ` +
           `rows lost without a restore ${summary.rowsLostBySwitchesWithoutRestore}, by restores ${summary.rowsLostByRestores} (unexplained by the dump: ${summary.rowsLostUnexplained}); ` +
           `daemon RSS ${summary.daemon.rssBeforeMb.toFixed(1)} -> ${summary.daemon.rssAfterMb.toFixed(1)} MB (${rssGrowthMb >= 0 ? '+' : ''}${rssGrowthMb.toFixed(1)}, max ${summary.daemon.rssMaxMb.toFixed(1)}), ` +
           `open files ${before.openFiles} -> ${after.openFiles}; goals: ${JSON.stringify(summary.goals)}`,
       );
-      writeResults('soak.json', summary);
+      writeResults(DIRECT ? 'soak-direct.json' : 'soak.json', summary);
     } finally {
       await writer?.stop();
       if (daemon && daemon.exitCode === null) {
