@@ -31,11 +31,11 @@ export function openDb(stateDir: string): Db {
  * reads it. Applied at every start, so a dir made 0755 by hand (or by an older version) is fixed.
  */
 export function restrictStateDir(stateDir: string): void {
-  fs.chmodSync(stateDir, 0o700);
   const base = path.join(stateDir, 'switchyard.db');
-  for (const file of [base, `${base}-wal`, `${base}-shm`, pinFilePath(stateDir)]) {
+  const wanted: Array<[string, number]> = [[stateDir, 0o700], ...[base, `${base}-wal`, `${base}-shm`, pinFilePath(stateDir)].map((f): [string, number] => [f, 0o600])];
+  for (const [file, mode] of wanted) {
     try {
-      fs.chmodSync(file, 0o600);
+      if ((fs.statSync(file).mode & 0o777) !== mode) fs.chmodSync(file, mode); // no chmod (and no EPERM) when already right
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
