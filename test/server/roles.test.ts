@@ -80,6 +80,14 @@ describe('roles: one table, enforced everywhere', () => {
     expect(taken.status).toBe(409);
   });
 
+  it('filters the audit over the API by person, action and outcome', async () => {
+    const res = await app.request('/api/system/audit?actor=api:viewer-token&action=api.forbidden&outcome=refused', { headers: { Authorization: `Bearer ${TOKENS.viewer}` } });
+    const { audit } = (await res.json()) as { audit: Array<{ actor: string; action: string; outcome: string; target: string }> };
+    expect(audit.length).toBeGreaterThan(0);
+    for (const a of audit) expect(a).toMatchObject({ actor: 'api:viewer-token', action: 'api.forbidden', outcome: 'refused' });
+    expect(audit.map((a) => a.target)).toContain('POST /api/system/deployments');
+  });
+
   const uiRoutes = Object.entries(ROUTE_ROLES)
     .filter(([k, need]) => !k.includes(' /api/') && need !== 'public')
     .sort(([a], [b]) => Number(a === 'POST /logout') - Number(b === 'POST /logout')); // logging out last
