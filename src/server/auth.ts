@@ -21,7 +21,8 @@ export interface ApiAuthDeps {
  * tokens is refused (429) before its token is even compared; a known token whose role the route
  * (ROUTE_ROLES) does not allow gets 403. The identity's name becomes the audit actor.
  */
-export function bearerAuth({ identities, limiter, audit, log }: ApiAuthDeps): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function bearerAuth(deps: ApiAuthDeps): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const { identities, limiter, audit, log } = deps;
   return async (c, next) => {
     const address = clientAddress(c);
     const wait = limiter.retryAfterSeconds(address);
@@ -38,7 +39,8 @@ export function bearerAuth({ identities, limiter, audit, log }: ApiAuthDeps): Mi
       audit.record({ actor: 'api', action: 'api.auth', outcome: 'refused', detail: `invalid token from ${address}` });
       if (nowBlocked) {
         log.warn('api authentication rate-limited', { address, retryAfterSeconds: limiter.retryAfterSeconds(address) });
-        audit.record({ actor: 'api', action: 'api.auth.rate-limited', outcome: 'refused', detail: `too many invalid tokens from ${address}` });
+        const detail = `too many invalid tokens from ${address}`;
+        audit.record({ actor: 'api', action: 'api.auth.rate-limited', outcome: 'refused', detail });
       }
       throw authError('invalid token');
     }
@@ -47,7 +49,8 @@ export function bearerAuth({ identities, limiter, audit, log }: ApiAuthDeps): Mi
     if (need === undefined) throw notFound(`no route ${c.req.method} ${c.req.path}`);
     if (need !== 'public' && !mayAct(identity.role, need)) {
       const target = `${c.req.method} ${c.req.path}`;
-      audit.record({ actor, action: 'api.forbidden', target, outcome: 'refused', detail: `${identity.role} may not; needs ${need}` });
+      const detail = `${identity.role} may not; needs ${need}`;
+      audit.record({ actor, action: 'api.forbidden', target, outcome: 'refused', detail });
       throw forbidden(`${identity.name} is ${identity.role}; ${target} needs ${need}`);
     }
     c.set('identity', identity);

@@ -32,10 +32,12 @@ export function openDb(stateDir: string): Db {
  */
 export function restrictStateDir(stateDir: string): void {
   const base = path.join(stateDir, 'switchyard.db');
-  const wanted: Array<[string, number]> = [[stateDir, 0o700], ...[base, `${base}-wal`, `${base}-shm`, pinFilePath(stateDir)].map((f): [string, number] => [f, 0o600])];
+  const files = [base, `${base}-wal`, `${base}-shm`, pinFilePath(stateDir)];
+  const wanted: Array<[string, number]> = [[stateDir, 0o700], ...files.map((f): [string, number] => [f, 0o600])];
   for (const [file, mode] of wanted) {
     try {
-      if ((fs.statSync(file).mode & 0o777) !== mode) fs.chmodSync(file, mode); // no chmod (and no EPERM) when already right
+      // No chmod (and so no EPERM for a non-owner) when it is already right.
+      if ((fs.statSync(file).mode & 0o777) !== mode) fs.chmodSync(file, mode);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }

@@ -50,6 +50,7 @@ export function setUserRole(ports: UserPorts, input: { name: string; role: unkno
   const before = ports.users.get(input.name);
   if (!before) throw notFound(`user ${input.name} does not exist`);
   ports.users.setRole(input.name, r);
-  ports.audit.record({ actor: input.actor, action: 'user.role', target: input.name, outcome: 'ok', detail: `${before.role} → ${r}` });
+  const detail = `${before.role} → ${r}`;
+  ports.audit.record({ actor: input.actor, action: 'user.role', target: input.name, outcome: 'ok', detail });
   return ports.users.get(input.name)!;
 }

@@ -22,13 +22,17 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGP
  * directory, and how to reach the Docker engine (docker and compose read DOCKER_* and COMPOSE_*).
  * Nothing else: the admin token, registry and database passwords stay in this process.
  */
-const INHERITED = /^(PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|DOCKER_(HOST|CONFIG|CONTEXT|TLS_VERIFY|CERT_PATH)|COMPOSE_[A-Z_]+)$/;
+const INHERITED =
+  /^(PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|DOCKER_(HOST|CONFIG|CONTEXT|TLS_VERIFY|CERT_PATH)|COMPOSE_[A-Z_]+)$/;
 
 /**
  * The one place a child's environment is built: the inherited basics plus the child's own variables
  * (its PG* connection, its own credentials), which win over anything inherited.
  */
-export function childEnv(own: Record<string, string | undefined> = {}, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function childEnv(
+  own: Record<string, string | undefined> = {},
+  from: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(from)) {
     if (value !== undefined && INHERITED.test(name)) env[name] = value;

@@ -29,7 +29,11 @@ const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
  * state-changing request also needs the session's CSRF token and must not come
  * from another site. /api/* is left to its Bearer-token auth.
  */
-export function uiGuard(sessions: SessionStore, identities: Identities, audit: Pick<AuditLog, 'record'>): MiddlewareHandler<UiEnv> {
+export function uiGuard(
+  sessions: SessionStore,
+  identities: Identities,
+  audit: Pick<AuditLog, 'record'>,
+): MiddlewareHandler<UiEnv> {
   const limit = limitBody((c) => c.text('form too large', 413));
   return async (c, next) => {
     const path = c.req.path;
@@ -54,10 +58,13 @@ export function uiGuard(sessions: SessionStore, identities: Identities, audit: P
     session.identity = identity;
     c.set('session', session);
     if (need === undefined) {
-      return renderPage(c, { title: 'Not found', session, status: 404 }, <p class="flash flash-error" role="alert">There is no page {path}.</p>);
+      const missing = <p class="flash flash-error" role="alert">There is no page {path}.</p>;
+      return renderPage(c, { title: 'Not found', session, status: 404 }, missing);
     }
     if (!mayAct(identity.role, need)) {
-      audit.record({ actor: `ui:${identity.name}`, action: 'ui.forbidden', target: `${c.req.method} ${path}`, outcome: 'refused', detail: `${identity.role} may not; needs ${need}` });
+      const target = `${c.req.method} ${path}`;
+      const detail = `${identity.role} may not; needs ${need}`;
+      audit.record({ actor: `ui:${identity.name}`, action: 'ui.forbidden', target, outcome: 'refused', detail });
       return refuse(c, session, `Your role (${identity.role}) may not do this; it needs ${need}. Ask an admin.`);
     }
     if (!changing) return next();

@@ -32,7 +32,8 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
         need(0);
         const users = ctx.store.users.list();
         if (common.json) return io.out(JSON.stringify({ users }));
-        return io.out(users.length ? table(['NAME', 'ROLE', 'ADDED', 'BY'], users.map((u) => [u.name, u.role, u.createdAt.slice(0, 16), u.createdBy])) : 'no users');
+        if (users.length === 0) return io.out('no users');
+        return io.out(table(['NAME', 'ROLE', 'ADDED', 'BY'], users.map((u) => [u.name, u.role, u.createdAt.slice(0, 16), u.createdBy])));
       }
       case 'remove': {
         need(1);
@@ -54,5 +55,6 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
 
 /** Names of configured tokens (and the environment's `admin`) are taken: the audit could not tell them apart. */
 function userPorts(ctx: Context): UserPorts {
-  return { users: ctx.store.users, audit: ctx.store.audit, reservedNames: ['admin', ...ctx.config.server.tokens.map((t) => t.name)] };
+  const reservedNames = ['admin', ...ctx.config.server.tokens.map((t) => t.name)];
+  return { users: ctx.store.users, audit: ctx.store.audit, reservedNames };
 }

@@ -11,7 +11,11 @@ const roleBody = z.object({ role: z.string() }).strict();
 
 /** Who am I (any role), and managing users (admin only, by ROUTE_ROLES). */
 export function userRoutes(ctx: Context, identities: Identities) {
-  const ports = (): UserPorts => ({ users: ctx.store.users, audit: ctx.store.audit, reservedNames: ['admin', ...identities.tokenNames()] });
+  const ports = (): UserPorts => ({
+    users: ctx.store.users,
+    audit: ctx.store.audit,
+    reservedNames: ['admin', ...identities.tokenNames()],
+  });
   return new Hono<{ Variables: AuthVariables }>()
     .get('/whoami', (c) => c.json(c.get('identity')))
     .get('/users', (c) => c.json({ users: ctx.store.users.list() }))
