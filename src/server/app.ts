@@ -1,14 +1,12 @@
 import { Hono } from 'hono';
 import type { Context } from '../context.js';
+import { VERSION } from '../version.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
 import { errorResponse } from './errors.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { versionRoutes } from './routes/versions.js';
 import type { ApiToken } from './tokens.js';
-import { uiRoutes } from '../../web/index.js';
-
-export const VERSION = '0.1.0';
 
 /** The HTTP API. Built without binding a port, so tests call `app.request()`. */
 export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
@@ -22,6 +20,14 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[]) {
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
-  app.route('/', uiRoutes(ctx, tokens)); // the web UI (web/), with its own session auth; /api/* is left alone
+
+  // The web UI (web/), with its own session auth, loaded on its first request: an API-only
+  // client never pays for it. One instance per app, so sessions live as long as the daemon.
+  let ui: Promise<{ fetch: (request: Request, env: unknown) => Response | Promise<Response> }> | undefined;
+  app.all('*', async (c) => {
+    if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return c.notFound(); // the API's JSON answer
+    ui ??= import('../../web/index.js').then((web) => web.uiRoutes(ctx, tokens));
+    return (await ui).fetch(c.req.raw, c.env);
+  });
   return app;
 }
