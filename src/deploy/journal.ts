@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { oneLine } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { atStepBoundary } from './shutdown.js';
+import type { StepName } from './steps.js';
 
 /**
  * Runs the steps of one deployment, each journaled in SQLite before it runs and
@@ -19,7 +20,7 @@ export class Journal {
     readonly deploymentId: number,
   ) {}
 
-  async step<T>(name: string, run: () => Promise<T>, describe?: (result: T) => unknown): Promise<T> {
+  async step<T>(name: StepName, run: () => Promise<T>, describe?: (result: T) => unknown): Promise<T> {
     atStepBoundary(name);
     const { deployments } = this.ctx.store;
     const started = deployments.beginStep(this.deploymentId, name);
@@ -39,7 +40,7 @@ export class Journal {
     }
   }
 
-  skip(name: string, why: string): void {
+  skip(name: StepName, why: string): void {
     const { deployments } = this.ctx.store;
     const started = deployments.beginStep(this.deploymentId, name);
     const ended = deployments.endStep(this.deploymentId, started, 'skipped', null, { why });
@@ -49,10 +50,12 @@ export class Journal {
   /** Compose output: kept in the journal (bounded) and announced to watchers. */
   log(line: string): void {
     const text = redact(line).slice(0, MAX_LINE_CHARS);
+    let seq: number | undefined;
     if (this.linesKept < MAX_LINES_KEPT) {
       this.linesKept++;
-      this.ctx.store.deployments.appendOutput(this.deploymentId, this.linesKept === MAX_LINES_KEPT ? '… (further output not kept)' : text);
+      const kept = this.linesKept === MAX_LINES_KEPT ? '… (further output not kept)' : text;
+      seq = this.ctx.store.deployments.appendOutput(this.deploymentId, kept);
     }
-    this.ctx.events.emit(this.deploymentId, { type: 'log', line: text });
+    this.ctx.events.emit(this.deploymentId, { type: 'log', line: text, seq });
   }
 }

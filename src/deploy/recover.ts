@@ -8,6 +8,7 @@ import type { Deployment } from '../store/index.js';
 import { redact } from '../util/redact.js';
 import { rollBackAutomatically } from './autoRollback.js';
 import { Journal } from './journal.js';
+import { anyMutated, anyTouchedDatabase } from './steps.js';
 
 export interface RecoveredOperation {
   deploymentId: number;
@@ -15,10 +16,6 @@ export interface RecoveredOperation {
   summary: string;
 }
 
-/** Steps that only read or add things: an operation that stopped before any other step changed nothing. */
-const NON_MUTATING = new Set(['resolve', 'inspect', 'pull', 'preflight', 'backup', 'check']);
-/** Steps after which a rollback operation has changed the database. */
-const DATABASE_STEPS = new Set(['stop writers', 'restore database', 'verify']);
 
 /**
  * Crash recovery, run when the daemon starts and before any CLI command that
@@ -58,7 +55,7 @@ async function undo(ctx: Context, d: Deployment): Promise<RecoveredOperation> {
   const steps = ctx.store.deployments.steps(d.id);
   const last = steps.at(-1);
   const where = last ? `${last.status === 'running' ? 'during' : 'after'} step "${last.name}"` : 'before its first step';
-  const changed = steps.some((s) => !NON_MUTATING.has(s.name));
+  const changed = anyMutated(steps.map((s) => s.name));
   let status: Deployment['status'] = 'interrupted';
   let summary: string;
 
@@ -67,7 +64,7 @@ async function undo(ctx: Context, d: Deployment): Promise<RecoveredOperation> {
   } else {
     const journal = new Journal(ctx, d.id);
     const backup = d.backupId ? ctx.store.backups.get(d.backupId) : undefined;
-    const restoreDatabase = d.kind === 'deploy' ? ctx.config.deploy.restoreDatabase : steps.some((s) => DATABASE_STEPS.has(s.name)) ? 'always' : 'never';
+    const restoreDatabase = d.kind === 'deploy' ? ctx.config.deploy.restoreDatabase : anyTouchedDatabase(steps.map((s) => s.name)) ? 'always' : 'never';
     const outcome = await rollBackAutomatically(ctx, journal, {
       previous: { commit: d.previousCommit, images: d.previousImages },
       backup: backup?.status === 'ok' ? backup : undefined,
