@@ -15,9 +15,9 @@ import { checkHealth } from './health.js';
 import { Journal } from './journal.js';
 import { operationStarted } from './shutdown.js';
 import { composeUp, writeAndValidatePins, type StartedDeployment } from './pipeline.js';
+import { rollbackBlockers, type RollbackMode } from './rollbackPlan.js';
 import { captureHostState, checkoutCommit, type HostState } from './state.js';
 
-export type RollbackMode = 'full' | 'images-only' | 'database-only';
 
 export interface RollbackRequest {
   deploymentId: number;
@@ -34,16 +34,12 @@ export interface RollbackRequest {
 export async function startRollback(ctx: Context, request: RollbackRequest): Promise<StartedDeployment> {
   const target = ctx.store.deployments.get(request.deploymentId);
   if (!target) throw notFound(`deployment ${request.deploymentId} does not exist`);
-  if (target.status === 'running') throw conflict(`deployment ${target.id} is still running`);
+  const backup = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
+  const blocker = rollbackBlockers(target, backup)[request.mode];
+  if (blocker?.code === 'running') throw conflict(blocker.reason);
+  if (blocker) throw inputError(`${blocker.reason}; use ${blocker.code === 'no-images' ? '--database-only' : '--images-only'}`);
   const images = request.mode !== 'database-only';
-  const database = request.mode !== 'images-only';
-  if (images && (!target.previousImages || Object.keys(target.previousImages).length === 0)) {
-    throw inputError(`deployment ${target.id} recorded no previous images to go back to; use --database-only`);
-  }
-  const dump = database ? ctx.store.backups.get(target.backupId ?? -1) : undefined;
-  if (database && dump?.status !== 'ok') {
-    throw inputError(`deployment ${target.id} has no usable database backup${dump ? ` (backup ${dump.id} is ${dump.status})` : ''}; use --images-only`);
-  }
+  const dump = request.mode !== 'images-only' ? backup : undefined;
 
   const release = ctx.store.lock.acquire(`rollback to before deployment ${target.id}`);
   let id: number;

@@ -5,7 +5,7 @@ import { currentStatus, type CurrentStatus } from '../../src/deploy/index.js';
 import { oneLine } from '../../src/errors.js';
 import type { Deployment, LockHolder } from '../../src/store/index.js';
 import { redact } from '../../src/util/redact.js';
-import { freeBytes } from './diskSpace.js';
+import { freeBytes } from '../../src/util/diskSpace.js';
 
 /** The runbook's drill pre-check: the newest backup must be younger than this. */
 export const BACKUP_MAX_AGE_HOURS = 24;

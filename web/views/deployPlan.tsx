@@ -1,5 +1,5 @@
 import type { Session } from '../auth/sessions.js';
-import type { DeployPlan } from '../lib/deployPlan.js';
+import type { DeployPlan } from '../../src/deploy/plan.js';
 import { formatBytes, shortSha } from '../lib/format.js';
 import { CsrfField, Notice } from './bits.js';
 import { Checks } from './versions.js';
@@ -32,7 +32,7 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
           <ul>
             {plan.images.map((i) => (
               <li>
-                {i.service}: <code class="image">{i.reference}</code> {i.local ? '(already on this host)' : '(will be downloaded)'}
+                {i.service}: <code class="image">{i.reference}</code> {i.mustPull ? '(will be downloaded)' : '(already on this host)'}
               </li>
             ))}
             {plan.images.length === 0 && <li>no managed services: nothing to pull</li>}

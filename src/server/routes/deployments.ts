@@ -2,12 +2,21 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { currentStatus, followDeployment, startDeploy, startRollback, type DeploymentEvent } from '../../deploy/index.js';
+import {
+  currentStatus,
+  followDeployment,
+  planDeploy,
+  planRollback,
+  startDeploy,
+  startRollback,
+  type DeploymentEvent,
+} from '../../deploy/index.js';
 import { inputError, notFound } from '../../errors.js';
 import type { AuthVariables } from '../auth.js';
 import { idParam, jsonBody } from '../body.js';
 
 const deployBody = z.object({ ref: z.string().min(1).max(200) }).strict();
+const rollbackMode = z.enum(['full', 'images-only', 'database-only']);
 const rollbackBody = z.object({ imagesOnly: z.boolean().optional(), databaseOnly: z.boolean().optional() }).strict();
 
 export function deploymentRoutes(ctx: Context) {
@@ -20,6 +29,17 @@ export function deploymentRoutes(ctx: Context) {
 
   return new Hono<{ Variables: AuthVariables }>()
     .get('/deployments', (c) => c.json({ deployments: ctx.store.deployments.list(100) }))
+    .get('/plan', async (c) => {
+      const ref = c.req.query('ref');
+      if (!ref) throw inputError('give the version to plan as ?ref=REF');
+      return c.json({ plan: await planDeploy(ctx, ref) });
+    })
+    .get('/deployments/:id/rollback-plan', async (c) => {
+      const target = find(c.req.param('id'));
+      const mode = rollbackMode.safeParse(c.req.query('mode') ?? 'full');
+      if (!mode.success) throw inputError('mode must be full, images-only or database-only');
+      return c.json({ plan: await planRollback(ctx, target, mode.data) });
+    })
     .post('/deployments', async (c) => {
       const { ref } = await jsonBody(c, deployBody);
       const started = await startDeploy(ctx, { ref, actor: c.get('actor') });
