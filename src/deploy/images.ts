@@ -8,7 +8,7 @@ import { estimateDump } from '../backup/estimate.js';
 import { backupSpaceProblem, platformProblem } from './checks.js';
 import type { ImagePins } from '../store/index.js';
 import { fillTagTemplate, type ResolvedRef } from '../versions/ref.js';
-import type { Journal } from './journal.js';
+import type { PullProgress } from './ports.js';
 
 /** service → repo:tag for a version, from each service's tag template. */
 export function targetImages(config: Config, version: Pick<ResolvedRef, 'sha' | 'tag'>): Record<string, string> {
@@ -19,12 +19,16 @@ export function targetImages(config: Config, version: Pick<ResolvedRef, 'sha' | 
  * Pulls every target image (each distinct reference once) and resolves it to
  * its registry digest, which is what gets pinned. Nothing running is touched.
  */
-export async function pullTargetImages(ctx: Context, targets: Record<string, string>, journal: Journal): Promise<ImagePins> {
+export async function pullTargetImages(
+  ctx: Context,
+  targets: Record<string, string>,
+  onProgress: (p: PullProgress) => void,
+): Promise<ImagePins> {
   const docker = ctx.docker();
   const digests = new Map<string, string>();
   for (const reference of new Set(Object.values(targets))) {
     await pullImage(docker, reference, registryAuth(ctx.config, reference), (p) =>
-      ctx.events.emit(journal.deploymentId, { type: 'progress', image: p.image, status: p.status, current: p.current, total: p.total }),
+      onProgress({ image: p.image, status: p.status, current: p.current, total: p.total }),
     );
     const image = await inspectImage(docker, reference);
     if (!image?.digestRef) throw failed(`pulled ${reference} but the engine reports no registry digest for it`);

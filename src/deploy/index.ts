@@ -6,4 +6,4 @@ export { startRollback, type RollbackRequest } from './rollback.js';
 export { planDeploy, type DeployPlan, type PlanNote } from './plan.js';
 export { planRollback, rollbackBlockers, ROLLBACK_MODES, type RollbackMode, type RollbackPlan } from './rollbackPlan.js';
 export { recoverInterruptedOperations, type RecoveredOperation } from './recover.js';
-export { requestStop, operationsInProgress } from './shutdown.js';
+export { StopSignal, StoppedAtBoundary } from './shutdown.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { inspectImage } from '../docker/images.js';
 import { toPublic, type BackupRecord, type BackupRow, type Deployment } from '../store/index.js';
-import { databaseWriters } from './autoRollback.js';
+import { databaseWriters } from './checks.js';
 import type { PlanNote } from './plan.js';
 import { commitsBetween, type DeployPlan } from './plan.js';
 
@@ -102,7 +102,7 @@ export async function planRollback(ctx: Context, target: Deployment, mode: Rollb
     images,
     commit: { now: commitNow, after: commitAfter },
     commits: commitAfter ? await commitsBetween(ctx.config.project.dir, commitNow, commitAfter) : null,
-    stoppedServices: databaseWriters(ctx),
+    stoppedServices: databaseWriters(ctx.config),
     warnings,
     blockers,
   };

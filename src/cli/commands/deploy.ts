@@ -4,7 +4,6 @@ import {
   currentStatus,
   planDeploy,
   planRollback,
-  requestStop,
   startDeploy,
   startRollback,
   type StartedDeployment,
@@ -101,8 +100,9 @@ async function follow(ctx: Context, started: StartedDeployment, detachedChild: b
   }
   // Ctrl-C or systemd's SIGTERM: finish the running step, stop at the boundary; the next start recovers.
   // A second Ctrl-C is the impatient operator's way out; SIGTERM never interrupts a step.
-  process.once('SIGINT', requestStop);
-  process.on('SIGTERM', requestStop);
+  const stop = () => ctx.shutdown.requestStop();
+  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
   process.stderr.write(`deployment ${started.id} started\n`);
   ctx.events.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {
@@ -111,6 +111,12 @@ async function follow(ctx: Context, started: StartedDeployment, detachedChild: b
     }
   });
   const result = await started.done;
+  if (ctx.shutdown.stoppedBefore !== undefined) {
+    // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next start recovers.
+    process.stderr.write(`switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (SIGTERM); the next start recovers\n`);
+    ctx.store.close();
+    process.exit(143);
+  }
   io.out(json ? JSON.stringify(result) : `deployment ${result.id} ${result.status}: ${result.ref} (${result.commit?.slice(0, 7) ?? '-'})`);
   if (result.status !== 'succeeded') throw failed(result.error ?? `deployment ${result.id} ${result.status}`);
 }
