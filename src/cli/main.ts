@@ -12,20 +12,76 @@ const backup = () => import('./commands/backup.js');
 const operations = () => import('./commands/deploy.js');
 
 const COMMANDS: Record<string, Command> = {
-  serve: { load: () => import('./commands/serve.js').then((m) => m.serveCommand), usage: 'serve', summary: 'run the daemon: HTTP API and backup schedule' },
-  backup: { load: () => backup().then((m) => m.backupCommand), usage: 'backup [--reason TEXT]', summary: 'take a verified backup now' },
-  backups: { load: () => backup().then((m) => m.backupsCommand), usage: 'backups', summary: 'list backups, newest first' },
-  drill: { load: () => backup().then((m) => m.drillCommand), usage: 'drill [BACKUP_ID]', summary: 'restore a backup into a scratch database and verify it' },
-  versions: { load: () => import('./commands/versions.js').then((m) => m.versionsCommand), usage: 'versions', summary: 'list releases, tags and commits with CI status and image availability' },
-  deploy: { load: () => operations().then((m) => m.deployCommand), usage: 'deploy REF [--detach|--dry-run]', summary: 'deploy a tag, branch or commit (backup first, rollback on failure)' },
-  rollback: { load: () => operations().then((m) => m.rollbackCommand), usage: 'rollback ID [--images-only|--database-only] [--dry-run]', summary: 'bring back the images, commit and data from before deployment ID' },
-  deployments: { load: () => operations().then((m) => m.deploymentsCommand), usage: 'deployments [ID]', summary: 'list deployments, or show one with its steps' },
-  status: { load: () => operations().then((m) => m.statusCommand), usage: 'status', summary: 'what is deployed and running, health and drift' },
-  compose: { load: () => import('./commands/compose.js').then((m) => m.composeCommand), usage: 'compose -- ARGS...', summary: 'docker compose with the project files and the pin file' },
-  recover: { load: () => import('./commands/recover.js').then((m) => m.recoverCommand), usage: 'recover', summary: 'finish or undo an operation a crash left unfinished' },
-  init: { load: () => import('./commands/init.js').then((m) => m.initCommand), usage: 'init --project-dir DIR [--install-unit]', summary: 'write a commented config from the compose files' },
-  doctor: { load: () => import('./commands/doctor.js').then((m) => m.doctorCommand), usage: 'doctor', summary: 'check docker, compose, database, backups, registry, GitHub, unit' },
-  config: { load: () => import('./commands/config.js').then((m) => m.configCommand), usage: 'config', summary: 'validate the config and print it with defaults' },
+  serve: {
+    load: () => import('./commands/serve.js').then((m) => m.serveCommand),
+    usage: 'serve',
+    summary: 'run the daemon: HTTP API and backup schedule',
+  },
+  backup: {
+    load: () => backup().then((m) => m.backupCommand),
+    usage: 'backup [--reason TEXT]',
+    summary: 'take a verified backup now',
+  },
+  backups: {
+    load: () => backup().then((m) => m.backupsCommand),
+    usage: 'backups',
+    summary: 'list backups, newest first',
+  },
+  drill: {
+    load: () => backup().then((m) => m.drillCommand),
+    usage: 'drill [BACKUP_ID]',
+    summary: 'restore a backup into a scratch database and verify it',
+  },
+  versions: {
+    load: () => import('./commands/versions.js').then((m) => m.versionsCommand),
+    usage: 'versions',
+    summary: 'list releases, tags and commits with CI status and image availability',
+  },
+  deploy: {
+    load: () => operations().then((m) => m.deployCommand),
+    usage: 'deploy REF [--detach|--dry-run]',
+    summary: 'deploy a tag, branch or commit (backup first, rollback on failure)',
+  },
+  rollback: {
+    load: () => operations().then((m) => m.rollbackCommand),
+    usage: 'rollback ID [--images-only|--database-only] [--dry-run]',
+    summary: 'bring back the images, commit and data from before deployment ID',
+  },
+  deployments: {
+    load: () => operations().then((m) => m.deploymentsCommand),
+    usage: 'deployments [ID]',
+    summary: 'list deployments, or show one with its steps',
+  },
+  status: {
+    load: () => operations().then((m) => m.statusCommand),
+    usage: 'status',
+    summary: 'what is deployed and running, health and drift',
+  },
+  compose: {
+    load: () => import('./commands/compose.js').then((m) => m.composeCommand),
+    usage: 'compose -- ARGS...',
+    summary: 'docker compose with the project files and the pin file',
+  },
+  recover: {
+    load: () => import('./commands/recover.js').then((m) => m.recoverCommand),
+    usage: 'recover',
+    summary: 'finish or undo an operation a crash left unfinished',
+  },
+  init: {
+    load: () => import('./commands/init.js').then((m) => m.initCommand),
+    usage: 'init --project-dir DIR [--install-unit]',
+    summary: 'write a commented config from the compose files',
+  },
+  doctor: {
+    load: () => import('./commands/doctor.js').then((m) => m.doctorCommand),
+    usage: 'doctor',
+    summary: 'check docker, compose, database, backups, registry, GitHub, unit',
+  },
+  config: {
+    load: () => import('./commands/config.js').then((m) => m.configCommand),
+    usage: 'config',
+    summary: 'validate the config and print it with defaults',
+  },
 };
 
 // sysexits(3), so scripts can tell a bad config from a busy lock from a failed dump.

@@ -14,7 +14,8 @@ export function deployPlanText(plan: DeployPlan): string {
   }
   if (plan.images.length === 0) lines.push('  none (no managed services)');
   const b = plan.backup;
-  const size = b.estimateBytes === null ? 'size unknown' : `about ${formatBytes(b.estimateBytes)} (from the ${b.basis})`;
+  const size =
+    b.estimateBytes === null ? 'size unknown' : `about ${formatBytes(b.estimateBytes)} (from the ${b.basis})`;
   lines.push(`backup: database ${b.database} into ${b.dir}, ${size}; ${formatBytes(b.freeBytes)} free`);
   lines.push(`on failure: automatic rollback; database restore: ${plan.restorePolicy}`);
   lines.push(...notes('warnings', plan.warnings), ...notes('blockers', plan.blockers));
@@ -25,14 +26,18 @@ export function deployPlanText(plan: DeployPlan): string {
 /** The text of a rollback plan, for `switchyard rollback ID --dry-run`. */
 export function rollbackPlanText(plan: RollbackPlan): string {
   const lines = [`rollback to before deployment ${plan.target.id} (${plan.mode})`];
-  lines.push(`code: ${plan.commit.now ? short(plan.commit.now) : '-'} -> ${plan.commit.after ? short(plan.commit.after) : '-'}`);
+  lines.push(
+    `code: ${plan.commit.now ? short(plan.commit.now) : '-'} -> ${plan.commit.after ? short(plan.commit.after) : '-'}`,
+  );
   lines.push(...commitLines(plan.commits));
   lines.push('images:');
   for (const i of plan.images) {
     const after = i.digestAfter ? `${i.digestAfter}${i.mustPull ? ' (will be pulled)' : ''}` : 'unchanged';
     lines.push(`  ${i.service}: ${i.digestNow ?? '-'} -> ${after}`);
   }
-  lines.push(`database: ${plan.mode === 'images-only' ? 'unchanged' : plan.backup ? `restored from backup ${plan.backup.id} (${plan.backup.fileName})` : 'no usable backup'}`);
+  lines.push(
+    `database: ${plan.mode === 'images-only' ? 'unchanged' : plan.backup ? `restored from backup ${plan.backup.id} (${plan.backup.fileName})` : 'no usable backup'}`,
+  );
   if (plan.mode !== 'images-only') lines.push(`stopped while restoring: ${plan.stoppedServices.join(', ')}`);
   lines.push(...notes('warnings', plan.warnings), ...notes('blockers', plan.blockers));
   lines.push(plan.blockers.length ? 'dry run: the rollback would be refused' : 'dry run: nothing was changed');
@@ -49,4 +54,5 @@ function commitLines(commits: DeployPlan['commits']): string[] {
   return [`commits ${verb}: ${commits.list.length}`, ...commits.list.map((c) => `  ${short(c.sha)} ${c.subject}`)];
 }
 
-const notes = (title: string, list: PlanNote[]) => (list.length ? [`${title}:`, ...list.map((n) => `  - ${n.reason}`)] : []);
+const notes = (title: string, list: PlanNote[]) =>
+  list.length ? [`${title}:`, ...list.map((n) => `  - ${n.reason}`)] : [];

@@ -39,6 +39,9 @@ export async function dirtyWorkTreeProblem(dir: string): Promise<string | null> 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
 /** The services stopped while the database is restored, so that no write lands during it. */
-export function databaseWriters(config: { rollback: { stopServices?: string[] }; services: Record<string, unknown> }): string[] {
+export function databaseWriters(config: {
+  rollback: { stopServices?: string[] };
+  services: Record<string, unknown>;
+}): string[] {
   return config.rollback.stopServices ?? Object.keys(config.services);
 }

@@ -70,7 +70,7 @@ export async function* followDeployment(
     for (let more = unreadOutput(); more.length; more = unreadOutput()) output.push(...more);
     const record = deployments.get(id);
     yield { type: 'replay', steps, output };
-    if (!record || record.status !== 'running') {
+    if (record?.status !== 'running') {
       if (record) yield { type: 'done', deployment: record };
       return;
     }

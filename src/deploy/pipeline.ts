@@ -57,17 +57,34 @@ export function startDeployment(ports: DeployPorts, target: DeployTarget, actor:
  * (images, a dump): a failure there ends the deployment with the host as it
  * was. From the checkout on, a failure rolls back to the recorded previous state.
  */
-export async function runDeploy(ports: DeployPorts, id: number, target: DeployTarget, actor: string): Promise<Deployment> {
+export async function runDeploy(
+  ports: DeployPorts,
+  id: number,
+  target: DeployTarget,
+  actor: string,
+): Promise<Deployment> {
   const journal = new Journal(ports, id);
   const { deployments, engine, host } = ports;
   let previous: HostState | undefined;
   let backup: BackupRow | undefined;
   let pins: ImagePins;
   try {
-    await journal.step('resolve', async () => target, (v) => ({ ref: v.ref, commit: v.sha, tag: v.tag }));
-    previous = await journal.step('inspect', () => host.inspect(), (s) => s);
+    await journal.step(
+      'resolve',
+      async () => target,
+      (v) => ({ ref: v.ref, commit: v.sha, tag: v.tag }),
+    );
+    previous = await journal.step(
+      'inspect',
+      () => host.inspect(),
+      (s) => s,
+    );
     deployments.setPrevious(id, previous.commit, previous.images);
-    pins = await journal.step('pull', () => engine.pull(target.images, (p) => journal.progress(p)), (p) => p);
+    pins = await journal.step(
+      'pull',
+      () => engine.pull(target.images, (p) => journal.progress(p)),
+      (p) => p,
+    );
     deployments.setImages(id, pins);
     const gitRepo = previous.commit !== null;
     await journal.step('preflight', async () => {
@@ -82,22 +99,40 @@ export async function runDeploy(ports: DeployPorts, id: number, target: DeployTa
 
   try {
     if (previous.commit === null) journal.skip('checkout', 'project.dir is not a git repository');
-    else await journal.step('checkout', () => host.checkout(target.sha), () => ({ commit: target.sha }));
+    else
+      await journal.step(
+        'checkout',
+        () => host.checkout(target.sha),
+        () => ({ commit: target.sha }),
+      );
     await journal.step('pin', () => host.writePins(pins));
     await journal.step('up', () => engine.up((line) => journal.log(line)));
     await journal.step('health', () => engine.health(pins));
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
     const cause = oneLine(e);
-    const undo = await restorePreviousState(ports, journal, { previous, backup, restoreDatabase: ports.settings.restoreDatabase });
+    const undo = await restorePreviousState(ports, journal, {
+      previous,
+      backup,
+      restoreDatabase: ports.settings.restoreDatabase,
+    });
     const status = undo.ok ? 'rolled-back' : 'rollback-failed';
-    return finish(status, `deploy of ${target.ref} failed: ${cause}; ${describeUndo(undo, 'rolled back to the previous version')}`);
+    return finish(
+      status,
+      `deploy of ${target.ref} failed: ${cause}; ${describeUndo(undo, 'rolled back to the previous version')}`,
+    );
   }
 
   // Housekeeping never fails a deployment that succeeded (but a stop request still stops here).
-  await journal.step('cleanup', () => ports.cleanup(), (r) => r).catch((e: unknown) => {
-    if (e instanceof StoppedAtBoundary) throw e;
-  });
+  await journal
+    .step(
+      'cleanup',
+      () => ports.cleanup(),
+      (r) => r,
+    )
+    .catch((e: unknown) => {
+      if (e instanceof StoppedAtBoundary) throw e;
+    });
   return finish('succeeded', null);
 
   function finish(status: Exclude<Deployment['status'], 'running'>, error: string | null): Deployment {
@@ -111,13 +146,26 @@ export async function runDeploy(ports: DeployPorts, id: number, target: DeployTa
       },
       log:
         status === 'rollback-failed'
-          ? { level: 'error', message: 'ROLLBACK FAILED: the app may be down; see the deployment record', fields: { deployment: id } }
-          : { level: status === 'succeeded' ? 'info' : 'warn', message: 'deployment finished', fields: { deployment: id, status } },
+          ? {
+              level: 'error',
+              message: 'ROLLBACK FAILED: the app may be down; see the deployment record',
+              fields: { deployment: id },
+            }
+          : {
+              level: status === 'succeeded' ? 'info' : 'warn',
+              message: 'deployment finished',
+              fields: { deployment: id, status },
+            },
     }));
   }
 }
 
-async function takePreDeployBackup(ports: DeployPorts, journal: Journal, id: number, actor: string): Promise<BackupRow | undefined> {
+async function takePreDeployBackup(
+  ports: DeployPorts,
+  journal: Journal,
+  id: number,
+  actor: string,
+): Promise<BackupRow | undefined> {
   try {
     const backup = await journal.step(
       'backup',

@@ -65,7 +65,11 @@ export interface DeployPlan {
  * and the preflight's own rules (src/deploy/checks.ts) as blockers. `versions: true` also asks the
  * version list (CI state, images in the registry), which may reach GitHub and the registry.
  */
-export async function planDeploy(ctx: Context, rawRef: string, options: { versions?: boolean } = {}): Promise<DeployPlan> {
+export async function planDeploy(
+  ctx: Context,
+  rawRef: string,
+  options: { versions?: boolean } = {},
+): Promise<DeployPlan> {
   const ref = validateRef(rawRef);
   const resolved = await resolveRef(ctx.config.project.dir, ref);
   const currentSha = ctx.store.deployments.current()?.commit ?? null;
@@ -87,11 +91,19 @@ export async function planDeploy(ctx: Context, rawRef: string, options: { versio
       const local = await inspectImage(docker, reference).catch(() => undefined);
       const running = host.state?.images[service] ?? null;
       let changes: boolean | null = null;
-      if (host.state && running === null) changes = true; // not running: it will be started
+      if (host.state && running === null)
+        changes = true; // not running: it will be started
       else if (local?.digestRef && running) changes = local.digestRef !== running;
       const platform = local && engine ? platformProblem(service, reference, local, engine) : null;
       if (platform) blockers.push({ code: 'platform', reason: platform });
-      return { service, reference, digestNow: running, digestAfter: local?.digestRef ?? null, mustPull: !local, changes };
+      return {
+        service,
+        reference,
+        digestNow: running,
+        digestAfter: local?.digestRef ?? null,
+        mustPull: !local,
+        changes,
+      };
     }),
   );
 
@@ -118,14 +130,22 @@ export async function planDeploy(ctx: Context, rawRef: string, options: { versio
     if (!version.images.available) {
       blockers.push({ code: 'images-missing', reason: `images missing: ${version.images.missing.join('; ')}` });
     }
-    if (version.ci.state === 'failed') warnings.push({ code: 'ci-failed', reason: 'CI checks failed for this version' });
+    if (version.ci.state === 'failed')
+      warnings.push({ code: 'ci-failed', reason: 'CI checks failed for this version' });
     else if (version.ci.state !== 'passed') {
       warnings.push({ code: `ci-${version.ci.state}`, reason: `CI checks are ${version.ci.state} for this version` });
     }
   }
-  if (commit === resolved.sha) warnings.push({ code: 'redeploy', reason: 'this commit runs now: its images are re-pulled and services recreated' });
+  if (commit === resolved.sha)
+    warnings.push({
+      code: 'redeploy',
+      reason: 'this commit runs now: its images are re-pulled and services recreated',
+    });
   if (ctx.config.deploy.allowWithoutBackup) {
-    warnings.push({ code: 'backup-optional', reason: 'if the backup fails, the deploy goes on without one (deploy.allowWithoutBackup)' });
+    warnings.push({
+      code: 'backup-optional',
+      reason: 'if the backup fails, the deploy goes on without one (deploy.allowWithoutBackup)',
+    });
   }
 
   return {

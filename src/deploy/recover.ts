@@ -51,7 +51,9 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
   const steps = ports.deployments.steps(d.id);
   const names = steps.map((s) => s.name);
   const last = steps.at(-1);
-  const where = last ? `${last.status === 'running' ? 'during' : 'after'} step "${last.name}"` : 'before its first step';
+  const where = last
+    ? `${last.status === 'running' ? 'during' : 'after'} step "${last.name}"`
+    : 'before its first step';
   let status: Exclude<Deployment['status'], 'running'> = 'interrupted';
   let summary: string;
 
@@ -60,7 +62,8 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
   } else {
     const backup = d.backupId ? ports.backups.get(d.backupId) : undefined;
     // A deploy follows the configured policy; a rollback restores its safety backup only if it had reached the database.
-    const restoreDatabase = d.kind === 'deploy' ? ports.settings.restoreDatabase : anyTouchedDatabase(names) ? 'always' : 'never';
+    const restoreDatabase =
+      d.kind === 'deploy' ? ports.settings.restoreDatabase : anyTouchedDatabase(names) ? 'always' : 'never';
     const undo = await restorePreviousState(ports, new Journal(ports, d.id), {
       previous: { commit: d.previousCommit, images: d.previousImages },
       backup: backup?.status === 'ok' ? backup : undefined,
@@ -70,9 +73,19 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
     summary = `interrupted ${where}; ${describeUndo(undo, 'recovery put the previous version back')}`;
   }
   const record = finishDeployment(ports, d.id, status, summary, (message) => ({
-    audit: { actor: 'recovery', action: d.kind, target: `deployment ${d.id}`, ok: status === 'interrupted', detail: message },
+    audit: {
+      actor: 'recovery',
+      action: d.kind,
+      target: `deployment ${d.id}`,
+      ok: status === 'interrupted',
+      detail: message,
+    },
     notification: { event: d.kind, ok: false, summary: `${d.kind} ${d.id} ${message}`, details: { id: d.id, status } },
-    log: { level: 'warn', message: 'interrupted operation recovered', fields: { deployment: d.id, status, summary: message } },
+    log: {
+      level: 'warn',
+      message: 'interrupted operation recovered',
+      fields: { deployment: d.id, status, summary: message },
+    },
   }));
   return { deploymentId: d.id, status: record.status, summary: redact(summary) };
 }

@@ -26,7 +26,13 @@ export interface ReportPorts {
 export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
   const { audit, notification, log } = outcome;
   const detail = audit.detail === null ? null : redact(audit.detail);
-  ports.audit.record({ actor: audit.actor, action: audit.action, target: audit.target, outcome: audit.ok ? 'ok' : 'failed', detail });
+  ports.audit.record({
+    actor: audit.actor,
+    action: audit.action,
+    target: audit.target,
+    outcome: audit.ok ? 'ok' : 'failed',
+    detail,
+  });
   ports.log[log.level](log.message, log.fields);
   ports.notify({ ...notification, summary: redact(notification.summary) });
 }

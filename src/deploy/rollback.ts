@@ -34,7 +34,8 @@ export function startRollbackWith(ports: DeployPorts, request: RollbackRequest):
   const backup = target.backupId ? ports.backups.get(target.backupId) : undefined;
   const blocker = rollbackBlockers(target, backup)[request.mode];
   if (blocker?.code === 'running') throw conflict(blocker.reason);
-  if (blocker) throw inputError(`${blocker.reason}; use ${blocker.code === 'no-images' ? '--database-only' : '--images-only'}`);
+  if (blocker)
+    throw inputError(`${blocker.reason}; use ${blocker.code === 'no-images' ? '--database-only' : '--images-only'}`);
   const images = request.mode !== 'database-only';
   const dump = request.mode !== 'images-only' ? backup : undefined;
 
@@ -79,7 +80,11 @@ export async function runRollback(
       },
       () => ({ deployment: target.id, backup: parts.dump?.id ?? null }),
     );
-    previous = await journal.step('inspect', () => host.inspect(), (s) => s);
+    previous = await journal.step(
+      'inspect',
+      () => host.inspect(),
+      (s) => s,
+    );
     deployments.setPrevious(id, previous.commit, previous.images);
     pins = parts.images ? target.previousImages! : previous.images;
     deployments.setImages(id, pins);
@@ -101,14 +106,27 @@ export async function runRollback(
     if (parts.dump) {
       const dump = parts.dump;
       const writers = ports.settings.databaseWriters;
-      await journal.step('stop writers', () => engine.stop(writers, (l) => journal.log(l)), () => ({ services: writers }));
+      await journal.step(
+        'stop writers',
+        () => engine.stop(writers, (l) => journal.log(l)),
+        () => ({ services: writers }),
+      );
       databaseChanged = true; // from here on, undoing means restoring the safety backup
-      await journal.step('restore database', () => database.restore(dump), () => ({ backup: dump.id, file: dump.fileName }));
+      await journal.step(
+        'restore database',
+        () => database.restore(dump),
+        () => ({ backup: dump.id, file: dump.fileName }),
+      );
       await journal.step('verify', () => database.verifyMatches(dump));
     }
     if (parts.images) {
       const commit = target.previousCommit;
-      if (commit && previous.commit !== null) await journal.step('checkout', () => host.checkout(commit), () => ({ commit }));
+      if (commit && previous.commit !== null)
+        await journal.step(
+          'checkout',
+          () => host.checkout(commit),
+          () => ({ commit }),
+        );
       await journal.step('pin', () => host.writePins(pins));
     }
     await journal.step('up', () => engine.up((l) => journal.log(l)));
@@ -128,7 +146,13 @@ export async function runRollback(
 
   function finish(status: Exclude<Deployment['status'], 'running'>, error: string | null): Deployment {
     return finishDeployment(ports, id, status, error, (message) => ({
-      audit: { actor, action: 'rollback', target: `deployment ${target.id}`, ok: status === 'succeeded', detail: message },
+      audit: {
+        actor,
+        action: 'rollback',
+        target: `deployment ${target.id}`,
+        ok: status === 'succeeded',
+        detail: message,
+      },
       notification: {
         event: 'rollback',
         ok: status === 'succeeded',
@@ -137,8 +161,16 @@ export async function runRollback(
       },
       log:
         status === 'rollback-failed'
-          ? { level: 'error', message: 'ROLLBACK FAILED: the app may be down; see the deployment record', fields: { deployment: id } }
-          : { level: status === 'succeeded' ? 'info' : 'warn', message: 'rollback finished', fields: { deployment: id, status } },
+          ? {
+              level: 'error',
+              message: 'ROLLBACK FAILED: the app may be down; see the deployment record',
+              fields: { deployment: id },
+            }
+          : {
+              level: status === 'succeeded' ? 'info' : 'warn',
+              message: 'rollback finished',
+              fields: { deployment: id, status },
+            },
     }));
   }
 }

@@ -62,7 +62,11 @@ export interface RollbackPlan {
  * What a rollback to before deployment `id` will do, read without changing anything: the rules
  * above, plus what the host can tell now (the dump file is there, each image is here or pullable).
  */
-export async function planRollback(ctx: Context, target: Deployment, mode: RollbackMode = 'full'): Promise<RollbackPlan> {
+export async function planRollback(
+  ctx: Context,
+  target: Deployment,
+  mode: RollbackMode = 'full',
+): Promise<RollbackPlan> {
   const backupRow = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
   const modes = rollbackBlockers(target, backupRow);
   const usable = backupRow?.status === 'ok' ? backupRow : undefined;
@@ -78,9 +82,17 @@ export async function planRollback(ctx: Context, target: Deployment, mode: Rollb
       const after = withImages ? (target.previousImages?.[service] ?? null) : null;
       const here = after ? await inspectImage(docker, after).catch(() => undefined) : undefined;
       if (after && !here && !after.includes('@sha256:') && withImages && blockers.length === 0) {
-        blockers.push({ code: 'image-gone', reason: `image ${after} of service ${service} is gone and has no registry digest to pull it by` });
+        blockers.push({
+          code: 'image-gone',
+          reason: `image ${after} of service ${service} is gone and has no registry digest to pull it by`,
+        });
       }
-      return { service, digestNow: current?.images?.[service] ?? null, digestAfter: after, mustPull: after !== null && !here };
+      return {
+        service,
+        digestNow: current?.images?.[service] ?? null,
+        digestAfter: after,
+        mustPull: after !== null && !here,
+      };
     }),
   );
   if (withDatabase && usable) {
@@ -89,8 +101,15 @@ export async function planRollback(ctx: Context, target: Deployment, mode: Rollb
       (s) => s.isFile(),
       () => false,
     );
-    if (!present) blockers.push({ code: 'dump-missing', reason: `the dump ${usable.fileName} is missing from ${ctx.config.backups.dir}` });
-    warnings.push({ code: 'writes-lost', reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost` });
+    if (!present)
+      blockers.push({
+        code: 'dump-missing',
+        reason: `the dump ${usable.fileName} is missing from ${ctx.config.backups.dir}`,
+      });
+    warnings.push({
+      code: 'writes-lost',
+      reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost`,
+    });
   }
   const commitNow = current?.commit ?? null;
   const commitAfter = withImages ? target.previousCommit : commitNow;

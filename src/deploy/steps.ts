@@ -12,7 +12,11 @@ export interface StepInfo {
   readonly touchesDatabase: boolean;
 }
 
-const step = (label: string, mutates: boolean, touchesDatabase = false): StepInfo => ({ label, mutates, touchesDatabase });
+const step = (label: string, mutates: boolean, touchesDatabase = false): StepInfo => ({
+  label,
+  mutates,
+  touchesDatabase,
+});
 
 export const STEPS = {
   resolve: step('Resolve the ref to a commit', false),

@@ -6,9 +6,7 @@ import { StoppedAtBoundary } from './shutdown.js';
 import type { HostState } from './state.js';
 
 /** What putting the previous state back did: structured, so each caller words it its own way. */
-export type UndoOutcome =
-  | { ok: true; restored: string[] }
-  | { ok: false; failure: string };
+export type UndoOutcome = { ok: true; restored: string[] } | { ok: false; failure: string };
 
 /**
  * Puts a recorded previous state back — commit, pins, containers — and the given dump when the
@@ -26,16 +24,32 @@ export async function restorePreviousState(
   try {
     if (previous.commit) {
       const commit = previous.commit;
-      await journal.step('rollback: checkout', () => ports.host.checkout(commit), () => ({ commit }));
+      await journal.step(
+        'rollback: checkout',
+        () => ports.host.checkout(commit),
+        () => ({ commit }),
+      );
       restored.push(`commit ${commit.slice(0, 7)}`);
     }
-    await journal.step('rollback: pin', () => ports.host.restorePins(previous), () => previous.images);
+    await journal.step(
+      'rollback: pin',
+      () => ports.host.restorePins(previous),
+      () => previous.images,
+    );
 
     const why = await databaseRestoreReason(ports, backup, input.restoreDatabase);
     if (why && backup) {
       const writers = ports.settings.databaseWriters;
-      await journal.step('rollback: stop writers', () => ports.engine.stop(writers, (l) => journal.log(l)), () => ({ services: writers }));
-      await journal.step('rollback: restore database', () => ports.database.restore(backup), () => ({ backup: backup.id, why }));
+      await journal.step(
+        'rollback: stop writers',
+        () => ports.engine.stop(writers, (l) => journal.log(l)),
+        () => ({ services: writers }),
+      );
+      await journal.step(
+        'rollback: restore database',
+        () => ports.database.restore(backup),
+        () => ({ backup: backup.id, why }),
+      );
       restored.push(`database from ${backup.fileName}`);
     } else {
       const skipped = why === null ? 'schema unchanged since the pre-deploy backup' : 'no pre-deploy backup';

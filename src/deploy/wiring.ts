@@ -28,7 +28,15 @@ import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.j
 export function deployPorts(ctx: Context): DeployPorts {
   const config = ctx.config;
   const { store } = ctx;
-  const upArgs = ['up', '--detach', '--no-build', '--remove-orphans', '--wait', '--wait-timeout', String(config.deploy.timeoutSeconds)];
+  const upArgs = [
+    'up',
+    '--detach',
+    '--no-build',
+    '--remove-orphans',
+    '--wait',
+    '--wait-timeout',
+    String(config.deploy.timeoutSeconds),
+  ];
   return {
     settings: {
       restoreDatabase: config.deploy.restoreDatabase,
@@ -50,7 +58,8 @@ export function deployPorts(ctx: Context): DeployPorts {
         const docker = ctx.docker();
         for (const [service, ref] of Object.entries(pins)) {
           if (await inspectImage(docker, ref)) continue;
-          if (!ref.includes('@sha256:')) throw failed(`image ${ref} of service ${service} is gone and has no registry digest to pull it by`);
+          if (!ref.includes('@sha256:'))
+            throw failed(`image ${ref} of service ${service} is gone and has no registry digest to pull it by`);
           await pullImage(docker, ref, registryAuth(config, ref), onProgress).catch((e: unknown) => {
             throw failed(`image ${ref} of service ${service} is not on this host and cannot be pulled: ${oneLine(e)}`);
           });
@@ -68,7 +77,8 @@ export function deployPorts(ctx: Context): DeployPorts {
       writePins: async (pins) => {
         await writePins(config.stateDir, pins);
         const check = await runCompose(config, ['config', '--quiet']);
-        if (check.code !== 0) throw new Error(`docker compose rejects the files with the pin file: ${check.stderr.split('\n')[0]}`);
+        if (check.code !== 0)
+          throw new Error(`docker compose rejects the files with the pin file: ${check.stderr.split('\n')[0]}`);
       },
       restorePins: async (previous) => {
         if (Object.keys(previous.images).length > 0) await writePins(config.stateDir, previous.images);
@@ -81,7 +91,8 @@ export function deployPorts(ctx: Context): DeployPorts {
         const file = path.join(config.backups.dir, dump.fileName);
         const actual = await sha256File(file).catch(() => null);
         if (actual === null) throw failed(`the dump ${dump.fileName} is missing from ${config.backups.dir}`);
-        if (actual !== dump.sha256) throw failed(`the dump ${dump.fileName} does not match its recorded sha256: it was changed or damaged`);
+        if (actual !== dump.sha256)
+          throw failed(`the dump ${dump.fileName} does not match its recorded sha256: it was changed or damaged`);
       },
       restore: (backup) => restoreDatabase(ctx, backup),
       schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
@@ -89,10 +100,14 @@ export function deployPorts(ctx: Context): DeployPorts {
         withSession(ctx, async (s) => {
           const facts = { rowCounts: dump.rowCounts ?? {}, schemaFingerprint: dump.schemaFingerprint ?? '' };
           const issues = compareFacts(facts, await inspectDatabase(s));
-          if (issues.length) throw failed(`restored database differs from ${dump.fileName}: ${issues.slice(0, 3).join('; ')}`);
+          if (issues.length)
+            throw failed(`restored database differs from ${dump.fileName}: ${issues.slice(0, 3).join('; ')}`);
         }),
     },
-    cleanup: async () => ({ prunedBackups: (await applyRetention(ctx)).length, removedImages: await removeUnneededImages(ctx) }),
+    cleanup: async () => ({
+      prunedBackups: (await applyRetention(ctx)).length,
+      removedImages: await removeUnneededImages(ctx),
+    }),
     repairLeftovers: async (orphans) => {
       const notes: string[] = [];
       await removePinTempFiles(ctx);
@@ -106,7 +121,10 @@ export function deployPorts(ctx: Context): DeployPorts {
   };
 }
 
-async function withSession<T>(ctx: Context, use: (s: Awaited<ReturnType<ReturnType<Context['database']>['session']>>) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  ctx: Context,
+  use: (s: Awaited<ReturnType<ReturnType<Context['database']>['session']>>) => Promise<T>,
+): Promise<T> {
   const session = await ctx.database().session();
   try {
     return await use(session);
@@ -119,6 +137,8 @@ async function removePinTempFiles(ctx: Context): Promise<void> {
   const entries = await fs.readdir(ctx.config.stateDir).catch(() => [] as string[]);
   for (const name of entries) {
     if (!name.startsWith('pins.compose.yml.tmp-')) continue;
-    await fs.rm(path.join(ctx.config.stateDir, name), { force: true }).catch((e: unknown) => ctx.log.warn('cannot remove', { name, error: oneLine(e) }));
+    await fs
+      .rm(path.join(ctx.config.stateDir, name), { force: true })
+      .catch((e: unknown) => ctx.log.warn('cannot remove', { name, error: oneLine(e) }));
   }
 }

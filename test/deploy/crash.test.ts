@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProjectName } from '../../src/compose/project.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/deploy/steps.js';

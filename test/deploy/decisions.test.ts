@@ -10,7 +10,12 @@ import { fakeWorld, journaled, type FakeCall, type FakeWorld } from './fakePorts
  * of their ports (no Docker, no PostgreSQL, no git): which outcome, which steps, whether the
  * database is restored. test/deploy/deploy.test.ts and crash.test.ts run the same code for real.
  */
-const TARGET: DeployTarget = { ref: 'v2', sha: 'b'.repeat(40), tag: 'v2', images: { backend: 'repo:v2', worker: 'repo:v2' } };
+const TARGET: DeployTarget = {
+  ref: 'v2',
+  sha: 'b'.repeat(40),
+  tag: 'v2',
+  images: { backend: 'repo:v2', worker: 'repo:v2' },
+};
 const UNDO = ['rollback: checkout:ok', 'rollback: pin:ok', 'rollback: up:ok', 'rollback: health:ok'];
 
 let world: FakeWorld;
@@ -24,8 +29,12 @@ describe('deploy pipeline decisions', () => {
     const d = await deployNow(world);
     expect(d.status).toBe('succeeded');
     expect(journaled(world.store, d.id)).toEqual(DEPLOY_STEPS.map((s) => `${s}:ok`));
-    expect(world.notifications).toEqual([expect.objectContaining({ event: 'deploy', ok: true, summary: 'deployed v2 (bbbbbbb)' })]);
-    expect(world.store.audit.list()).toEqual([expect.objectContaining({ action: 'deploy', outcome: 'ok', target: 'v2' })]);
+    expect(world.notifications).toEqual([
+      expect.objectContaining({ event: 'deploy', ok: true, summary: 'deployed v2 (bbbbbbb)' }),
+    ]);
+    expect(world.store.audit.list()).toEqual([
+      expect.objectContaining({ action: 'deploy', outcome: 'ok', target: 'v2' }),
+    ]);
     expect(world.store.lock.holder()).toBeUndefined();
   });
 
@@ -65,7 +74,9 @@ describe('deploy pipeline decisions', () => {
       'rollback: restore database:skipped',
       ...UNDO.slice(2),
     ]);
-    expect(d.error).toMatch(/^deploy of v2 failed: .* failed; rolled back to the previous version \(images, commit aaaaaaa\)$/);
+    expect(d.error).toMatch(
+      /^deploy of v2 failed: .* failed; rolled back to the previous version \(images, commit aaaaaaa\)$/,
+    );
     expect(world.calls).not.toContain('database.restore dump-1.dump');
     expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
   });
@@ -159,7 +170,18 @@ describe('rollback decisions', () => {
     const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
     expect(r.status).toBe('succeeded');
     expect(journaled(world.store, r.id)).toEqual(
-      ['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout', 'pin', 'up', 'health'].map((s) => `${s}:ok`),
+      [
+        'check',
+        'inspect',
+        'backup',
+        'stop writers',
+        'restore database',
+        'verify',
+        'checkout',
+        'pin',
+        'up',
+        'health',
+      ].map((s) => `${s}:ok`),
     );
     expect(world.calls).toContain('database.restore dump-1.dump');
     expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
@@ -219,7 +241,9 @@ describe('rollback decisions', () => {
     expect(() => startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).toThrow(
       `deployment ${d.id} has no usable database backup; use --images-only`,
     );
-    expect(() => startRollbackWith(world.ports, { deploymentId: 99, mode: 'full', actor: 't' })).toThrow('does not exist');
+    expect(() => startRollbackWith(world.ports, { deploymentId: 99, mode: 'full', actor: 't' })).toThrow(
+      'does not exist',
+    );
     expect(world.store.deployments.list()).toHaveLength(1);
   });
 });
@@ -231,13 +255,26 @@ describe('crash recovery decisions', () => {
     w.store.deployments.setPrevious(id, 'a'.repeat(40), { backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
     if (withBackup) {
       const backup = w.store.backups.begin({
-        fileName: 'pre.dump', tempName: '.pre', databaseName: 'app', reason: 'pre-deploy', note: null, actor: 't',
-        createdAt: new Date().toISOString(), deploymentId: id,
+        fileName: 'pre.dump',
+        tempName: '.pre',
+        databaseName: 'app',
+        reason: 'pre-deploy',
+        note: null,
+        actor: 't',
+        createdAt: new Date().toISOString(),
+        deploymentId: id,
       });
-      w.store.backups.succeed(backup, { sizeBytes: 1, sha256: 'x', serverVersion: '15', rowCounts: {}, schemaFingerprint: 'schema-0' });
+      w.store.backups.succeed(backup, {
+        sizeBytes: 1,
+        sha256: 'x',
+        serverVersion: '15',
+        rowCounts: {},
+        schemaFingerprint: 'schema-0',
+      });
       w.store.deployments.setBackup(id, backup);
     }
-    for (const name of steps) w.store.deployments.endStep(id, w.store.deployments.beginStep(id, name), 'ok', null, null);
+    for (const name of steps)
+      w.store.deployments.endStep(id, w.store.deployments.beginStep(id, name), 'ok', null, null);
     return id;
   }
 
@@ -245,7 +282,11 @@ describe('crash recovery decisions', () => {
     world = fakeWorld();
     const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup']);
     const [r] = await recoverWith(world.ports);
-    expect(r).toMatchObject({ deploymentId: id, status: 'interrupted', summary: 'interrupted after step "backup"; it had changed nothing' });
+    expect(r).toMatchObject({
+      deploymentId: id,
+      status: 'interrupted',
+      summary: 'interrupted after step "backup"; it had changed nothing',
+    });
     expect(world.calls).toEqual(['repairLeftovers']);
     expect(world.store.audit.list()[0]).toMatchObject({ actor: 'recovery', outcome: 'ok' });
   });

@@ -49,7 +49,9 @@ export interface FakeWorld {
  * PostgreSQL, no git. `options.migrates` makes `up` of a new version change the schema, as a
  * version with migrations would.
  */
-export function fakeWorld(options: { migrates?: boolean; settings?: Partial<DeployPorts['settings']> } = {}): FakeWorld {
+export function fakeWorld(
+  options: { migrates?: boolean; settings?: Partial<DeployPorts['settings']> } = {},
+): FakeWorld {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-fake-'));
   // A lock whose holders are always alive unless a test says otherwise.
   const store = openStore(dir);
@@ -88,12 +90,24 @@ export function fakeWorld(options: { migrates?: boolean; settings?: Partial<Depl
       createdAt: new Date().toISOString(),
       deploymentId: deploymentId ?? null,
     });
-    store.backups.succeed(id, { sizeBytes: 10, sha256: 'x', serverVersion: '15', rowCounts: {}, schemaFingerprint: world.fingerprint });
+    store.backups.succeed(id, {
+      sizeBytes: 10,
+      sha256: 'x',
+      serverVersion: '15',
+      rowCounts: {},
+      schemaFingerprint: world.fingerprint,
+    });
     return store.backups.get(id)!;
   };
 
   world.ports = {
-    settings: { restoreDatabase: 'auto', allowWithoutBackup: false, allowDirtyWorkTree: false, databaseWriters: ['backend'], ...options.settings },
+    settings: {
+      restoreDatabase: 'auto',
+      allowWithoutBackup: false,
+      allowDirtyWorkTree: false,
+      databaseWriters: ['backend'],
+      ...options.settings,
+    },
     deployments: store.deployments,
     backups: store.backups,
     audit: store.audit,
@@ -115,7 +129,8 @@ export function fakeWorld(options: { migrates?: boolean; settings?: Partial<Depl
       up: async () => {
         await call('engine.up');
         const changes = JSON.stringify(pinned) !== JSON.stringify(world.host.images);
-        if (options.migrates && changes && Object.values(pinned).some((r) => r.endsWith('@sha256:new'))) world.fingerprint = 'schema-2';
+        if (options.migrates && changes && Object.values(pinned).some((r) => r.endsWith('@sha256:new')))
+          world.fingerprint = 'schema-2';
         world.host.images = { ...pinned };
       },
       stop: async (services) => call('engine.stop', services.join(',')),

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOY_STEPS } from '../../src/deploy/steps.js';
 import { createApp } from '../../src/server/app.js';

@@ -45,9 +45,15 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
     }
 
     async function sendStep(step: Parameters<typeof StepRow>[0]['step']) {
-      await send(stream, 'step', { seq: step.seq, name: step.name, status: step.status, html: await markup(<StepRow step={step} />) });
+      await send(stream, 'step', {
+        seq: step.seq,
+        name: step.name,
+        status: step.status,
+        html: await markup(<StepRow step={step} />),
+      });
     }
   });
 }
 
-const send = (stream: SSEStreamingApi, event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) });
+const send = (stream: SSEStreamingApi, event: string, data: unknown) =>
+  stream.writeSSE({ event, data: JSON.stringify(data) });
