@@ -2,7 +2,7 @@ import type { DatabaseTarget } from '../database/index.js';
 import type { BackupRow } from '../store/index.js';
 
 /** Room asked for beyond the expected size: a database grows between two dumps. */
-export const DUMP_MARGIN = 1.2;
+const DUMP_MARGIN = 1.2;
 
 export interface DumpEstimate {
   /** The expected size of the next dump of this database. */

@@ -2,7 +2,7 @@ import { Cron } from 'croner';
 import type { Context } from '../context.js';
 
 /** Without a schedule to judge by, the runbook's drill pre-check: the newest backup is younger than a day. */
-export const UNSCHEDULED_MAX_AGE_HOURS = 24;
+const UNSCHEDULED_MAX_AGE_HOURS = 24;
 
 export interface BackupStaleness {
   /** Age of the newest good backup; null when there is none. */

@@ -59,7 +59,7 @@ export function startRollbackWith(ports: DeployPorts, request: RollbackRequest):
   );
 }
 
-export async function runRollback(
+async function runRollback(
   ports: DeployPorts,
   id: number,
   target: Deployment,

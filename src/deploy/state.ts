@@ -14,7 +14,7 @@ export interface HostState {
   images: ImagePins;
 }
 
-export async function isGitRepo(dir: string): Promise<boolean> {
+async function isGitRepo(dir: string): Promise<boolean> {
   return simpleGit({ baseDir: dir })
     .revparse(['--is-inside-work-tree'])
     .then((out) => out.trim() === 'true', () => false);

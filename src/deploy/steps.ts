@@ -71,17 +71,7 @@ export const ROLLBACK_STEPS = [
   'health',
 ] as const satisfies readonly StepName[];
 
-/** The steps that put a recorded previous state back (automatic rollback, recovery), in order. */
-export const UNDO_STEPS = [
-  'rollback: checkout',
-  'rollback: pin',
-  'rollback: stop writers',
-  'rollback: restore database',
-  'rollback: up',
-  'rollback: health',
-] as const satisfies readonly StepName[];
-
-export const isStepName = (name: string): name is StepName => Object.hasOwn(STEPS, name);
+const isStepName = (name: string): name is StepName => Object.hasOwn(STEPS, name);
 
 /** The label of a journaled step; a name from an older version is shown as it is. */
 export const stepLabel = (name: string): string => (isStepName(name) ? STEPS[name].label : name);

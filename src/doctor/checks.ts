@@ -25,7 +25,7 @@ const pass = (detail: string) => ({ ok: true, detail });
 const fail = (detail: string, fix: string) => ({ ok: false, detail, fix });
 
 /** The checklist, in the order an operator would fix things. Each check stands alone. */
-export const CHECKS: Array<[string, Check]> = [
+const CHECKS: Array<[string, Check]> = [
   ['docker socket reachable', async (ctx) => {
     const v = (await ctx.docker().version()) as { Version: string };
     return pass(`engine ${v.Version}`);

@@ -83,10 +83,10 @@ export class DeploymentLog {
   create(d: { kind: DeploymentKind; ref: string | null; commit: string | null; tag: string | null; actor: string; rollbackOf?: number | null }): number {
     const info = this.db
       .prepare(
-        `INSERT INTO deployments (kind, ref, commit_sha, tag, status, actor, created_at, rollback_of, owner_pid)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+        `INSERT INTO deployments (kind, ref, commit_sha, tag, status, actor, created_at, rollback_of)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(d.kind, d.ref, d.commit, d.tag, d.actor, new Date().toISOString(), d.rollbackOf ?? null, process.pid);
+      .run(d.kind, d.ref, d.commit, d.tag, d.actor, new Date().toISOString(), d.rollbackOf ?? null);
     return Number(info.lastInsertRowid);
   }
 
@@ -105,7 +105,7 @@ export class DeploymentLog {
 
   finish(id: number, status: Exclude<DeploymentStatus, 'running'>, error: string | null = null): void {
     this.db
-      .prepare(`UPDATE deployments SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?`)
+      .prepare(`UPDATE deployments SET status = ?, error = ?, finished_at = ? WHERE id = ?`)
       .run(status, error, new Date().toISOString(), id);
   }
 

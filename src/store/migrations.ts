@@ -102,4 +102,9 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX deployment_output_by_deployment ON deployment_output(deployment_id, id);
   `,
+  // Columns nothing reads: a deployment's process is known from the lock, its details from its steps.
+  `
+  ALTER TABLE deployments DROP COLUMN owner_pid;
+  ALTER TABLE deployments DROP COLUMN detail;
+  `,
 ];
