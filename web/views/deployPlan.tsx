@@ -14,7 +14,7 @@ const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
 export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: Session }) {
   const v = plan.version;
   const ci = v?.ci.state ?? 'unknown';
-  const deployable = v ? v.deployable : true; // older than the list: the pull itself will tell
+  const deployable = plan.blockers.length === 0; // src/deploy decides; older than the list: the pull itself will tell
   const label = plan.tag ?? plan.ref;
   const restarted = plan.images.filter((i) => i.changes !== false).map((i) => i.service);
   return (
@@ -98,8 +98,10 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
           </p>
         </form>
       ) : (
-        <Notice tone="danger" title="Cannot deploy: images missing" role="alert">
-          <p>{v?.images.missing.join('; ')}</p>
+        <Notice tone="danger" title="Cannot deploy" role="alert">
+          {plan.blockers.map((b) => (
+            <p>{b.reason}</p>
+          ))}
         </Notice>
       )}
     </>
