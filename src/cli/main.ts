@@ -124,7 +124,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-const io: Io = { out: (text) => process.stdout.write(text + '\n'), env: process.env };
+const io: Io = { out: (text) => process.stdout.write(`${text}\n`), env: process.env };
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
