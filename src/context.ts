@@ -1,6 +1,7 @@
 import type { Config } from './config/index.js';
 import { databaseTarget, type DatabaseTarget } from './database/index.js';
 import { DeploymentEvents } from './deploy/events.js';
+import { StopSignal } from './deploy/shutdown.js';
 import { Notifier } from './notify/index.js';
 import { createDocker, type DockerClient } from './docker/client.js';
 import { openStore, type Store } from './store/index.js';
@@ -13,6 +14,8 @@ export interface Context {
   log: Logger;
   /** Live progress of deployments in this process. */
   events: DeploymentEvents;
+  /** SIGTERM: operations of this process stop at their next step boundary. */
+  shutdown: StopSignal;
   /** Outcome webhooks; never blocks an operation. */
   notifier: Notifier;
   docker(): DockerClient;
@@ -30,6 +33,7 @@ export function createContext(config: Config, log: Logger): Context {
     store,
     log,
     events: new DeploymentEvents(),
+    shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
     notifier: new Notifier(config.notify, log),
     docker: () => (docker ??= createDocker()),
     database: () => (database ??= databaseTarget(ctx.config, ctx.docker)),

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.js';
+import { reportOutcome, type ReportPorts } from '../deploy/report.js';
 import { hostPgRestoreMajor, inspectDatabase, type DatabaseTarget, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
@@ -90,18 +91,27 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     await fs.rename(tempPath, path.join(dir, fileName));
     await fsyncDir(dir);
     store.backups.succeed(id, { sizeBytes, sha256, ...facts });
-    blog.info('backup finished', { sizeBytes, sha256 });
-    store.audit.record({ actor: request.actor, action: 'backup.create', target: fileName, outcome: 'ok' });
-    ctx.notifier.send({ event: 'backup', ok: true, summary: `backup ${fileName} (${request.reason}) verified, ${sizeBytes} bytes`, details: { id, fileName, reason: request.reason, sha256 } });
+    reportOutcome(reportPorts(ctx, blog), {
+      audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: true, detail: null },
+      notification: {
+        event: 'backup',
+        ok: true,
+        summary: `backup ${fileName} (${request.reason}) verified, ${sizeBytes} bytes`,
+        details: { id, fileName, reason: request.reason, sha256 },
+      },
+      log: { level: 'info', message: 'backup finished', fields: { sizeBytes, sha256 } },
+    });
     return store.backups.get(id)!;
   } catch (e) {
     for (const proc of running) proc.kill();
     await removeIfPresent(tempPath);
     const message = redact(describeFailure(e, dir));
     store.backups.fail(id, message);
-    store.audit.record({ actor: request.actor, action: 'backup.create', target: fileName, outcome: 'failed', detail: message });
-    blog.error('backup failed', { error: message });
-    ctx.notifier.send({ event: 'backup', ok: false, summary: `${request.reason} backup failed: ${message}`, details: { id, fileName, reason: request.reason } });
+    reportOutcome(reportPorts(ctx, blog), {
+      audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: false, detail: message },
+      notification: { event: 'backup', ok: false, summary: `${request.reason} backup failed: ${message}`, details: { id, fileName, reason: request.reason } },
+      log: { level: 'error', message: 'backup failed', fields: { error: message } },
+    });
     throw failed(`backup failed: ${message}`, e);
   } finally {
     await session?.close();
@@ -144,3 +154,9 @@ function describeFailure(e: unknown, dir: string): string {
   if (code === 'EDQUOT') return `disk quota exceeded in backups dir ${dir}`;
   return oneLine(e);
 }
+
+const reportPorts = (ctx: Context, log: ReportPorts['log']): ReportPorts => ({
+  audit: ctx.store.audit,
+  notify: (n) => ctx.notifier.send(n),
+  log,
+});

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Context } from '../context.js';
+import { reportOutcome } from '../deploy/report.js';
 import { compareFacts, inspectDatabase, quoteIdent } from '../database/index.js';
 import { notFound, oneLine } from '../errors.js';
 import type { BackupRow, DrillRecord } from '../store/index.js';
@@ -70,19 +71,15 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
 
   const verified = issues.length === 0;
   const record = ctx.store.drills.record({ backupId: backup.id, startedAt: startedAt.toISOString(), restoreMs, verified, issues, actor });
-  ctx.store.audit.record({
-    actor,
-    action: 'backup.drill',
-    target: backup.fileName,
-    outcome: verified ? 'ok' : 'failed',
-    detail: verified ? null : issues.join('; '),
-  });
-  ctx.log.info('drill finished', { backup: backup.id, verified, restoreMs, issues });
-  ctx.notifier.send({
-    event: 'drill',
-    ok: verified,
-    summary: verified ? `DR drill of ${backup.fileName}: data verified` : `DR drill of ${backup.fileName}: NOT verified (${issues[0]})`,
-    details: { backupId: backup.id, verified, restoreMs, issues },
+  reportOutcome({ audit: ctx.store.audit, notify: (n) => ctx.notifier.send(n), log: ctx.log }, {
+    audit: { actor, action: 'backup.drill', target: backup.fileName, ok: verified, detail: verified ? null : issues.join('; ') },
+    notification: {
+      event: 'drill',
+      ok: verified,
+      summary: verified ? `DR drill of ${backup.fileName}: data verified` : `DR drill of ${backup.fileName}: NOT verified (${issues[0]})`,
+      details: { backupId: backup.id, verified, restoreMs, issues },
+    },
+    log: { level: 'info', message: 'drill finished', fields: { backup: backup.id, verified, restoreMs, issues } },
   });
   const backupAgeHours = (startedAt.getTime() - Date.parse(backup.createdAt)) / 3_600_000;
   const report = { ...record, backupFile: backup.fileName, backupAgeHours, scratchDatabase: scratch };

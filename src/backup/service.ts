@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { underLock } from '../deploy/operation.js';
 import { toPublic, type BackupRecord, type DrillRecord } from '../store/index.js';
 import { createBackup, type BackupRequest } from './create.js';
 import { runDrill, type DrillReport } from './drill.js';
@@ -7,23 +8,15 @@ import { applyRetention } from './retention.js';
 /** The operations the CLI and the HTTP API offer, each under the operation lock. */
 
 export async function backupNow(ctx: Context, request: BackupRequest): Promise<BackupRecord> {
-  const release = ctx.store.lock.acquire(`backup (${request.reason})`);
-  try {
+  return underLock(operationPorts(ctx), `backup (${request.reason})`, async () => {
     const backup = await createBackup(ctx, request);
     await applyRetention(ctx);
     return toPublic(backup);
-  } finally {
-    release();
-  }
+  });
 }
 
 export async function drillNow(ctx: Context, backupId: number | undefined, actor: string): Promise<DrillReport> {
-  const release = ctx.store.lock.acquire('drill');
-  try {
-    return await runDrill(ctx, backupId, actor);
-  } finally {
-    release();
-  }
+  return underLock(operationPorts(ctx), 'drill', () => runDrill(ctx, backupId, actor));
 }
 
 export type BackupListing = BackupRecord & { lastDrill: DrillRecord | null };
@@ -36,3 +29,5 @@ export function getBackup(ctx: Context, id: number): BackupListing | undefined {
   const b = ctx.store.backups.get(id);
   return b && { ...toPublic(b), lastDrill: ctx.store.drills.latestFor(b.id) ?? null };
 }
+
+const operationPorts = (ctx: Context) => ({ lock: ctx.store.lock, stop: ctx.shutdown });

@@ -1,22 +1,40 @@
 import { Cron } from 'croner';
 import type { Context } from '../context.js';
 
+/** Without a schedule to judge by, the runbook's drill pre-check: the newest backup is younger than a day. */
+const UNSCHEDULED_MAX_AGE_HOURS = 24;
+
+export interface BackupStaleness {
+  /** Age of the newest good backup; null when there is none. */
+  ageHours: number | null;
+  /** The age the schedule allows: one full interval plus an hour of grace; without a schedule, 24 h. */
+  allowedHours: number;
+  basis: 'schedule' | 'runbook';
+  /** No backup at all, or older than allowed. */
+  stale: boolean;
+}
+
+/** The one staleness rule, for the overview and the backup-stale notification. Pure. */
+export function backupStaleness(schedule: string | undefined, newestCreatedAt: string | undefined, now = new Date()): BackupStaleness {
+  let allowedHours = UNSCHEDULED_MAX_AGE_HOURS;
+  let basis: BackupStaleness['basis'] = 'runbook';
+  const [a, b] = schedule ? new Cron(schedule, { paused: true }).nextRuns(2, now) : [];
+  if (a && b) {
+    allowedHours = (b.getTime() - a.getTime() + 3_600_000) / 3_600_000;
+    basis = 'schedule';
+  }
+  const ageHours = newestCreatedAt === undefined ? null : (now.getTime() - Date.parse(newestCreatedAt)) / 3_600_000;
+  return { ageHours, allowedHours, basis, stale: ageHours === null || ageHours > allowedHours };
+}
+
 /**
- * The newest good backup is older than the schedule allows: one full interval
- * plus an hour of grace. Returns the age in hours, or null when all is well
- * (or there is no schedule to judge by).
+ * The newest good backup is older than the schedule allows. Returns the age in hours, or null when
+ * all is well, when there is no schedule to judge by, or no backup yet (the first scheduled run will tell).
  */
 export function staleBackupHours(ctx: Context, now = new Date()): number | null {
-  const expr = ctx.config.backups.schedule;
-  if (!expr) return null;
-  const [a, b] = new Cron(expr, { paused: true }).nextRuns(2, now);
-  if (!a || !b) return null;
-  const allowedMs = b.getTime() - a.getTime() + 3_600_000;
   const newest = ctx.store.backups.list({ status: 'ok' })[0];
-  const since = newest ? Date.parse(newest.createdAt) : undefined;
-  if (since === undefined) return null; // no backup yet: the first scheduled run will tell
-  const age = now.getTime() - since;
-  return age > allowedMs ? age / 3_600_000 : null;
+  const s = backupStaleness(ctx.config.backups.schedule, newest?.createdAt, now);
+  return s.basis === 'schedule' && s.ageHours !== null && s.stale ? s.ageHours : null;
 }
 
 /** Checks every 10 minutes and notifies once per stale episode. */

@@ -1,37 +1,92 @@
 #!/usr/bin/env node
 import { SwitchyardError, oneLine, type ErrorKind } from '../errors.js';
 import { redact } from '../util/redact.js';
-import { VERSION } from '../server/app.js';
-import { backupCommand, backupsCommand, drillCommand } from './commands/backup.js';
-import { composeCommand } from './commands/compose.js';
-import { configCommand } from './commands/config.js';
-import { deployCommand, deploymentsCommand, rollbackCommand, statusCommand } from './commands/deploy.js';
-import { doctorCommand } from './commands/doctor.js';
-import { initCommand } from './commands/init.js';
-import { recoverCommand } from './commands/recover.js';
-import { versionsCommand } from './commands/versions.js';
-import { serveCommand } from './commands/serve.js';
-import { userCommand } from './commands/user.js';
+import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 
-type Command = { run: (argv: string[], io: Io) => Promise<void>; usage: string; summary: string };
+type Run = (argv: string[], io: Io) => Promise<void>;
+type Command = { load: () => Promise<Run>; usage: string; summary: string };
+
+// Each command's module is loaded only when that command runs: `--help` or `config` never load Docker, SQLite or Hono.
+const backup = () => import('./commands/backup.js');
+const operations = () => import('./commands/deploy.js');
 
 const COMMANDS: Record<string, Command> = {
-  serve: { run: serveCommand, usage: 'serve', summary: 'run the daemon: HTTP API and backup schedule' },
-  backup: { run: backupCommand, usage: 'backup [--reason TEXT]', summary: 'take a verified backup now' },
-  backups: { run: backupsCommand, usage: 'backups', summary: 'list backups, newest first' },
-  drill: { run: drillCommand, usage: 'drill [BACKUP_ID]', summary: 'restore a backup into a scratch database and verify it' },
-  versions: { run: versionsCommand, usage: 'versions', summary: 'list releases, tags and commits with CI status and image availability' },
-  deploy: { run: deployCommand, usage: 'deploy REF [--detach]', summary: 'deploy a tag, branch or commit (backup first, rollback on failure)' },
-  rollback: { run: rollbackCommand, usage: 'rollback ID [--images-only|--database-only]', summary: 'bring back the images, commit and data from before deployment ID' },
-  deployments: { run: deploymentsCommand, usage: 'deployments [ID]', summary: 'list deployments, or show one with its steps' },
-  status: { run: statusCommand, usage: 'status', summary: 'what is deployed and running, health and drift' },
-  compose: { run: composeCommand, usage: 'compose -- ARGS...', summary: 'docker compose with the project files and the pin file' },
-  recover: { run: recoverCommand, usage: 'recover', summary: 'finish or undo an operation a crash left unfinished' },
-  init: { run: initCommand, usage: 'init --project-dir DIR [--install-unit]', summary: 'write a commented config from the compose files' },
-  doctor: { run: doctorCommand, usage: 'doctor', summary: 'check docker, compose, database, backups, registry, GitHub, unit' },
-  config: { run: configCommand, usage: 'config', summary: 'validate the config and print it with defaults' },
-  user: { run: userCommand, usage: 'user add NAME --role ROLE|list|remove NAME|role NAME ROLE', summary: 'named users with a personal token and a role (viewer, operator, admin)' },
+  serve: {
+    load: () => import('./commands/serve.js').then((m) => m.serveCommand),
+    usage: 'serve',
+    summary: 'run the daemon: HTTP API and backup schedule',
+  },
+  backup: {
+    load: () => backup().then((m) => m.backupCommand),
+    usage: 'backup [--reason TEXT]',
+    summary: 'take a verified backup now',
+  },
+  backups: {
+    load: () => backup().then((m) => m.backupsCommand),
+    usage: 'backups',
+    summary: 'list backups, newest first',
+  },
+  drill: {
+    load: () => backup().then((m) => m.drillCommand),
+    usage: 'drill [BACKUP_ID]',
+    summary: 'restore a backup into a scratch database and verify it',
+  },
+  versions: {
+    load: () => import('./commands/versions.js').then((m) => m.versionsCommand),
+    usage: 'versions',
+    summary: 'list releases, tags and commits with CI status and image availability',
+  },
+  deploy: {
+    load: () => operations().then((m) => m.deployCommand),
+    usage: 'deploy REF [--detach|--dry-run]',
+    summary: 'deploy a tag, branch or commit (backup first, rollback on failure)',
+  },
+  rollback: {
+    load: () => operations().then((m) => m.rollbackCommand),
+    usage: 'rollback ID [--images-only|--database-only] [--dry-run]',
+    summary: 'bring back the images, commit and data from before deployment ID',
+  },
+  deployments: {
+    load: () => operations().then((m) => m.deploymentsCommand),
+    usage: 'deployments [ID]',
+    summary: 'list deployments, or show one with its steps',
+  },
+  status: {
+    load: () => operations().then((m) => m.statusCommand),
+    usage: 'status',
+    summary: 'what is deployed and running, health and drift',
+  },
+  compose: {
+    load: () => import('./commands/compose.js').then((m) => m.composeCommand),
+    usage: 'compose -- ARGS...',
+    summary: 'docker compose with the project files and the pin file',
+  },
+  recover: {
+    load: () => import('./commands/recover.js').then((m) => m.recoverCommand),
+    usage: 'recover',
+    summary: 'finish or undo an operation a crash left unfinished',
+  },
+  init: {
+    load: () => import('./commands/init.js').then((m) => m.initCommand),
+    usage: 'init --project-dir DIR [--install-unit]',
+    summary: 'write a commented config from the compose files',
+  },
+  doctor: {
+    load: () => import('./commands/doctor.js').then((m) => m.doctorCommand),
+    usage: 'doctor',
+    summary: 'check docker, compose, database, backups, registry, GitHub, unit',
+  },
+  config: {
+    load: () => import('./commands/config.js').then((m) => m.configCommand),
+    usage: 'config',
+    summary: 'validate the config and print it with defaults',
+  },
+  user: {
+    load: () => import('./commands/user.js').then((m) => m.userCommand),
+    usage: 'user add NAME --role ROLE|list|remove NAME|role NAME ROLE',
+    summary: 'named users with a personal token and a role (viewer, operator, admin)',
+  },
 };
 
 // sysexits(3), so scripts can tell a bad config from a busy lock from a failed dump.
@@ -66,7 +121,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 64;
   }
   try {
-    await command.run(rest, io);
+    await (await command.load())(rest, io);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     process.stderr.write(`switchyard ${name}: ${redact(oneLine(e))}\n`);
@@ -74,7 +129,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-const io: Io = { out: (text) => process.stdout.write(text + '\n'), env: process.env };
+const io: Io = { out: (text) => process.stdout.write(`${text}\n`), env: process.env };
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;

@@ -13,7 +13,7 @@ export function pinFilePath(stateDir: string): string {
   return path.join(stateDir, 'pins.compose.yml');
 }
 
-export function renderPins(pins: ImagePins): string {
+function renderPins(pins: ImagePins): string {
   const services = Object.fromEntries(Object.entries(pins).map(([name, image]) => [name, { image }]));
   return `# Written by switchyard; do not edit. Pins managed services to image digests.\n${YAML.stringify({ services })}`;
 }

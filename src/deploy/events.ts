@@ -5,7 +5,8 @@ import type { Deployment, DeploymentStep } from '../store/index.js';
 export type DeploymentEvent =
   | { type: 'step'; step: DeploymentStep }
   | { type: 'progress'; image: string; status: string; current?: number; total?: number }
-  | { type: 'log'; line: string }
+  /** `seq`: the line's position in the journal (absent when the journal no longer keeps lines). */
+  | { type: 'log'; line: string; seq?: number }
   | { type: 'done'; deployment: Deployment };
 
 /** In-process fan-out of live events; the journal in SQLite is what survives a restart. */

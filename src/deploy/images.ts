@@ -4,9 +4,11 @@ import type { Context } from '../context.js';
 import { registryAuth } from '../docker/auth.js';
 import { enginePlatform, inspectImage, pullImage } from '../docker/images.js';
 import { failed } from '../errors.js';
+import { estimateDump } from '../backup/estimate.js';
+import { backupSpaceProblem, platformProblem } from './checks.js';
 import type { ImagePins } from '../store/index.js';
 import { fillTagTemplate, type ResolvedRef } from '../versions/ref.js';
-import type { Journal } from './journal.js';
+import type { PullProgress } from './ports.js';
 
 /** service → repo:tag for a version, from each service's tag template. */
 export function targetImages(config: Config, version: Pick<ResolvedRef, 'sha' | 'tag'>): Record<string, string> {
@@ -17,12 +19,16 @@ export function targetImages(config: Config, version: Pick<ResolvedRef, 'sha' | 
  * Pulls every target image (each distinct reference once) and resolves it to
  * its registry digest, which is what gets pinned. Nothing running is touched.
  */
-export async function pullTargetImages(ctx: Context, targets: Record<string, string>, journal: Journal): Promise<ImagePins> {
+export async function pullTargetImages(
+  ctx: Context,
+  targets: Record<string, string>,
+  onProgress: (p: PullProgress) => void,
+): Promise<ImagePins> {
   const docker = ctx.docker();
   const digests = new Map<string, string>();
   for (const reference of new Set(Object.values(targets))) {
     await pullImage(docker, reference, registryAuth(ctx.config, reference), (p) =>
-      ctx.events.emit(journal.deploymentId, { type: 'progress', image: p.image, status: p.status, current: p.current, total: p.total }),
+      onProgress({ image: p.image, status: p.status, current: p.current, total: p.total }),
     );
     const image = await inspectImage(docker, reference);
     if (!image?.digestRef) throw failed(`pulled ${reference} but the engine reports no registry digest for it`);
@@ -32,9 +38,8 @@ export async function pullTargetImages(ctx: Context, targets: Record<string, str
 }
 
 /**
- * Refuses before any change: an image built for another platform, or a backups
- * folder without room for the dump (estimated from the last dump of this
- * database, or from the database size when there is none, with a margin).
+ * Refuses before any change: an image built for another platform, or a backups folder without
+ * room for the dump (the one estimate, src/backup/estimate.ts). The plan shows the same rules.
  */
 export async function preflight(ctx: Context, pins: ImagePins): Promise<{ neededBytes: number; freeBytes: number }> {
   const docker = ctx.docker();
@@ -42,32 +47,15 @@ export async function preflight(ctx: Context, pins: ImagePins): Promise<{ needed
   for (const [service, pinned] of Object.entries(pins)) {
     const image = await inspectImage(docker, pinned);
     if (!image) throw failed(`image ${pinned} of service ${service} is not on this host`);
-    if (image.os !== platform.os || image.architecture !== platform.architecture) {
-      throw failed(`image ${pinned} of service ${service} is ${image.os}/${image.architecture}, but this host runs ${platform.os}/${platform.architecture}`);
-    }
+    const problem = platformProblem(service, pinned, image, platform);
+    if (problem) throw failed(problem);
   }
   const dir = ctx.config.backups.dir;
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const stats = await fs.statfs(dir);
   const freeBytes = stats.bavail * stats.bsize;
-  const neededBytes = Math.ceil((await expectedDumpBytes(ctx)) * 1.2);
-  if (neededBytes > freeBytes) {
-    throw failed(`backups dir ${dir} has ${mib(freeBytes)} free, the pre-deploy dump needs about ${mib(neededBytes)}`);
-  }
+  const { neededBytes } = await estimateDump(ctx.store.backups.list({ status: 'ok' }), ctx.database());
+  const problem = backupSpaceProblem(dir, neededBytes, freeBytes);
+  if (problem) throw failed(problem);
   return { neededBytes, freeBytes };
 }
-
-async function expectedDumpBytes(ctx: Context): Promise<number> {
-  const target = ctx.database();
-  const last = ctx.store.backups.list({ status: 'ok' }).find((b) => b.databaseName === target.database && b.sizeBytes !== null);
-  if (last?.sizeBytes) return last.sizeBytes;
-  const session = await target.session();
-  try {
-    // No dump yet: the database size bounds the custom-format dump from above.
-    return Number(await session.query('SELECT pg_database_size(current_database())'));
-  } finally {
-    await session.close();
-  }
-}
-
-const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;

@@ -1,58 +1,76 @@
-import type { Context } from '../context.js';
 import { oneLine } from '../errors.js';
+import type { DeploymentLog } from '../store/deployments.js';
+import type { Logger } from '../util/log.js';
 import { redact } from '../util/redact.js';
-import { atStepBoundary } from './shutdown.js';
+import type { DeploymentEvents } from './events.js';
+import type { StopSignal } from './shutdown.js';
+import type { StepName } from './steps.js';
+
+/** Where a journal writes: the deployment's record, live watchers, the log, and the stop signal it obeys. */
+export interface JournalPorts {
+  deployments: Pick<DeploymentLog, 'beginStep' | 'endStep' | 'appendOutput'>;
+  events: Pick<DeploymentEvents, 'emit'>;
+  log: Logger;
+  stop: StopSignal;
+}
+
+const MAX_LINES_KEPT = 2000;
+const MAX_LINE_CHARS = 1000;
 
 /**
  * Runs the steps of one deployment, each journaled in SQLite before it runs and
  * announced to watchers, so that history, the progress page and crash recovery
- * all read the same record.
+ * all read the same record. A stop request takes effect here, between two steps.
  */
-const MAX_LINES_KEPT = 2000;
-const MAX_LINE_CHARS = 1000;
-
 export class Journal {
   private linesKept = 0;
 
   constructor(
-    private readonly ctx: Context,
+    private readonly ports: JournalPorts,
     readonly deploymentId: number,
   ) {}
 
-  async step<T>(name: string, run: () => Promise<T>, describe?: (result: T) => unknown): Promise<T> {
-    atStepBoundary(name);
-    const { deployments } = this.ctx.store;
+  async step<T>(name: StepName, run: () => Promise<T>, describe?: (result: T) => unknown): Promise<T> {
+    const { deployments, events, log, stop } = this.ports;
+    stop.atStepBoundary(name);
     const started = deployments.beginStep(this.deploymentId, name);
-    this.ctx.events.emit(this.deploymentId, { type: 'step', step: started });
-    this.ctx.log.info('step started', { deployment: this.deploymentId, step: name });
+    events.emit(this.deploymentId, { type: 'step', step: started });
+    log.info('step started', { deployment: this.deploymentId, step: name });
     try {
       const result = await run();
       const ended = deployments.endStep(this.deploymentId, started, 'ok', null, describe?.(result));
-      this.ctx.events.emit(this.deploymentId, { type: 'step', step: ended });
+      events.emit(this.deploymentId, { type: 'step', step: ended });
       return result;
     } catch (e) {
       const message = redact(oneLine(e));
       const ended = deployments.endStep(this.deploymentId, started, 'failed', message, undefined);
-      this.ctx.events.emit(this.deploymentId, { type: 'step', step: ended });
-      this.ctx.log.error('step failed', { deployment: this.deploymentId, step: name, error: message });
+      events.emit(this.deploymentId, { type: 'step', step: ended });
+      log.error('step failed', { deployment: this.deploymentId, step: name, error: message });
       throw e;
     }
   }
 
-  skip(name: string, why: string): void {
-    const { deployments } = this.ctx.store;
+  skip(name: StepName, why: string): void {
+    const { deployments, events } = this.ports;
     const started = deployments.beginStep(this.deploymentId, name);
     const ended = deployments.endStep(this.deploymentId, started, 'skipped', null, { why });
-    this.ctx.events.emit(this.deploymentId, { type: 'step', step: ended });
+    events.emit(this.deploymentId, { type: 'step', step: ended });
   }
 
   /** Compose output: kept in the journal (bounded) and announced to watchers. */
   log(line: string): void {
     const text = redact(line).slice(0, MAX_LINE_CHARS);
+    let seq: number | undefined;
     if (this.linesKept < MAX_LINES_KEPT) {
       this.linesKept++;
-      this.ctx.store.deployments.appendOutput(this.deploymentId, this.linesKept === MAX_LINES_KEPT ? '… (further output not kept)' : text);
+      const kept = this.linesKept === MAX_LINES_KEPT ? '… (further output not kept)' : text;
+      seq = this.ports.deployments.appendOutput(this.deploymentId, kept);
     }
-    this.ctx.events.emit(this.deploymentId, { type: 'log', line: text });
+    this.ports.events.emit(this.deploymentId, { type: 'log', line: text, seq });
+  }
+
+  /** Image pull progress: announced to watchers only (too chatty to journal). */
+  progress(p: { image: string; status: string; current?: number; total?: number }): void {
+    this.ports.events.emit(this.deploymentId, { type: 'progress', ...p });
   }
 }

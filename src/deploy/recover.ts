@@ -1,24 +1,19 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { recoverInterruptedBackups } from '../backup/recover.js';
-import { repairInterruptedSwap } from '../backup/restore.js';
 import type { Context } from '../context.js';
-import { oneLine } from '../errors.js';
 import type { Deployment } from '../store/index.js';
 import { redact } from '../util/redact.js';
-import { rollBackAutomatically } from './autoRollback.js';
 import { Journal } from './journal.js';
+import { underLock } from './operation.js';
+import type { DeployPorts } from './ports.js';
+import { finishDeployment } from './report.js';
+import { anyMutated, anyTouchedDatabase } from './steps.js';
+import { describeUndo, restorePreviousState } from './undo.js';
+import { deployPorts } from './wiring.js';
 
 export interface RecoveredOperation {
   deploymentId: number;
   status: Deployment['status'];
   summary: string;
 }
-
-/** Steps that only read or add things: an operation that stopped before any other step changed nothing. */
-const NON_MUTATING = new Set(['resolve', 'inspect', 'pull', 'preflight', 'backup', 'check']);
-/** Steps after which a rollback operation has changed the database. */
-const DATABASE_STEPS = new Set(['stop writers', 'restore database', 'verify']);
 
 /**
  * Crash recovery, run when the daemon starts and before any CLI command that
@@ -29,66 +24,68 @@ const DATABASE_STEPS = new Set(['stop writers', 'restore database', 'verify']);
  * before it runs healthy. A live lock holder is left alone.
  */
 export async function recoverInterruptedOperations(ctx: Context): Promise<RecoveredOperation[]> {
-  const holder = ctx.store.lock.holder();
-  if (holder && !ctx.store.lock.isStale(holder)) return [];
-  const orphans = ctx.store.deployments.unfinished();
-  const backupsRunning = ctx.store.backups.list({ status: 'running' }).length;
+  return recoverWith(deployPorts(ctx));
+}
+
+export async function recoverWith(ports: DeployPorts): Promise<RecoveredOperation[]> {
+  const holder = ports.lock.holder();
+  if (holder && !ports.lock.isStale(holder)) return [];
+  const orphans = ports.deployments.unfinished();
+  const backupsRunning = ports.backups.list({ status: 'running' }).length;
   if (!holder && orphans.length === 0 && backupsRunning === 0) {
-    await removePinTempFiles(ctx);
-    await recoverInterruptedBackups(ctx); // stray temp files only
+    await ports.repairLeftovers(false); // stray temp files only
     return [];
   }
 
-  const release = ctx.store.lock.acquire('crash recovery');
-  try {
-    ctx.log.warn('recovering from an interrupted operation', { orphans: orphans.map((d) => d.id), backupsRunning });
-    await removePinTempFiles(ctx);
-    await recoverInterruptedBackups(ctx);
-    const swap = await repairInterruptedSwap(ctx);
-    if (swap) ctx.log.warn(swap);
+  return underLock(ports, 'crash recovery', async () => {
+    ports.log.warn('recovering from an interrupted operation', { orphans: orphans.map((d) => d.id), backupsRunning });
+    for (const note of await ports.repairLeftovers(true)) ports.log.warn(note);
     const results: RecoveredOperation[] = [];
-    for (const deployment of orphans) results.push(await undo(ctx, deployment));
+    for (const deployment of orphans) results.push(await undoOrphan(ports, deployment));
     return results;
-  } finally {
-    release();
-  }
+  });
 }
 
-async function undo(ctx: Context, d: Deployment): Promise<RecoveredOperation> {
-  const steps = ctx.store.deployments.steps(d.id);
+/** What an orphaned operation had done decides the undo: nothing changed, or put the recorded previous state back. */
+async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredOperation> {
+  const steps = ports.deployments.steps(d.id);
+  const names = steps.map((s) => s.name);
   const last = steps.at(-1);
-  const where = last ? `${last.status === 'running' ? 'during' : 'after'} step "${last.name}"` : 'before its first step';
-  const changed = steps.some((s) => !NON_MUTATING.has(s.name));
-  let status: Deployment['status'] = 'interrupted';
+  const where = last
+    ? `${last.status === 'running' ? 'during' : 'after'} step "${last.name}"`
+    : 'before its first step';
+  let status: Exclude<Deployment['status'], 'running'> = 'interrupted';
   let summary: string;
 
-  if (!changed || d.previousImages === null) {
+  if (!anyMutated(names) || d.previousImages === null) {
     summary = `interrupted ${where}; it had changed nothing`;
   } else {
-    const journal = new Journal(ctx, d.id);
-    const backup = d.backupId ? ctx.store.backups.get(d.backupId) : undefined;
-    const restoreDatabase = d.kind === 'deploy' ? ctx.config.deploy.restoreDatabase : steps.some((s) => DATABASE_STEPS.has(s.name)) ? 'always' : 'never';
-    const outcome = await rollBackAutomatically(ctx, journal, {
+    const backup = d.backupId ? ports.backups.get(d.backupId) : undefined;
+    // A deploy follows the configured policy; a rollback restores its safety backup only if it had reached the database.
+    const restoreDatabase =
+      d.kind === 'deploy' ? ports.settings.restoreDatabase : anyTouchedDatabase(names) ? 'always' : 'never';
+    const undo = await restorePreviousState(ports, new Journal(ports, d.id), {
       previous: { commit: d.previousCommit, images: d.previousImages },
       backup: backup?.status === 'ok' ? backup : undefined,
-      cause: `interrupted ${where}`,
       restoreDatabase,
     });
-    if (outcome.status === 'rollback-failed') status = 'rollback-failed';
-    summary = `interrupted ${where}; ${outcome.summary.replace('rolled back to the previous version', 'recovery put the previous version back')}`;
+    if (!undo.ok) status = 'rollback-failed';
+    summary = `interrupted ${where}; ${describeUndo(undo, 'recovery put the previous version back')}`;
   }
-  const message = redact(summary);
-  ctx.store.deployments.finish(d.id, status as Exclude<Deployment['status'], 'running'>, message);
-  ctx.store.audit.record({ actor: 'recovery', action: d.kind, target: `deployment ${d.id}`, outcome: status === 'interrupted' ? 'ok' : 'failed', detail: message });
-  ctx.events.emit(d.id, { type: 'done', deployment: ctx.store.deployments.get(d.id)! });
-  ctx.log.warn('interrupted operation recovered', { deployment: d.id, status, summary: message });
-  ctx.notifier.send({ event: d.kind, ok: false, summary: `${d.kind} ${d.id} ${message}`, details: { id: d.id, status } });
-  return { deploymentId: d.id, status, summary: message };
-}
-
-async function removePinTempFiles(ctx: Context): Promise<void> {
-  const entries = await fs.readdir(ctx.config.stateDir).catch(() => [] as string[]);
-  for (const name of entries) {
-    if (name.startsWith('pins.compose.yml.tmp-')) await fs.rm(path.join(ctx.config.stateDir, name), { force: true }).catch((e: unknown) => ctx.log.warn('cannot remove', { name, error: oneLine(e) }));
-  }
+  const record = finishDeployment(ports, d.id, status, summary, (message) => ({
+    audit: {
+      actor: 'recovery',
+      action: d.kind,
+      target: `deployment ${d.id}`,
+      ok: status === 'interrupted',
+      detail: message,
+    },
+    notification: { event: d.kind, ok: false, summary: `${d.kind} ${d.id} ${message}`, details: { id: d.id, status } },
+    log: {
+      level: 'warn',
+      message: 'interrupted operation recovered',
+      fields: { deployment: d.id, status, summary: message },
+    },
+  }));
+  return { deploymentId: d.id, status: record.status, summary: redact(summary) };
 }

@@ -1,23 +1,15 @@
-import path from 'node:path';
-import { createBackup } from '../backup/create.js';
-import { sha256File } from '../backup/checksum.js';
-import { restoreDatabase } from '../backup/restore.js';
-import { streamCompose } from '../compose/project.js';
 import type { Context } from '../context.js';
-import { compareFacts, inspectDatabase } from '../database/index.js';
-import { registryAuth } from '../docker/auth.js';
-import { inspectImage, pullImage } from '../docker/images.js';
-import { conflict, failed, inputError, notFound, oneLine } from '../errors.js';
+import { conflict, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
-import { redact } from '../util/redact.js';
-import { databaseWriters, rollBackAutomatically } from './autoRollback.js';
-import { checkHealth } from './health.js';
 import { Journal } from './journal.js';
-import { operationStarted } from './shutdown.js';
-import { composeUp, writeAndValidatePins, type StartedDeployment } from './pipeline.js';
-import { captureHostState, checkoutCommit, type HostState } from './state.js';
-
-export type RollbackMode = 'full' | 'images-only' | 'database-only';
+import { startOperation, type StartedDeployment } from './operation.js';
+import type { DeployPorts } from './ports.js';
+import { finishDeployment } from './report.js';
+import { rollbackBlockers, type RollbackMode } from './rollbackPlan.js';
+import { StoppedAtBoundary } from './shutdown.js';
+import type { HostState } from './state.js';
+import { describeUndo, restorePreviousState } from './undo.js';
+import { deployPorts } from './wiring.js';
 
 export interface RollbackRequest {
   deploymentId: number;
@@ -32,135 +24,153 @@ export interface RollbackRequest {
  * and whose backup is its safety backup, so it can be rolled back in turn.
  */
 export async function startRollback(ctx: Context, request: RollbackRequest): Promise<StartedDeployment> {
-  const target = ctx.store.deployments.get(request.deploymentId);
-  if (!target) throw notFound(`deployment ${request.deploymentId} does not exist`);
-  if (target.status === 'running') throw conflict(`deployment ${target.id} is still running`);
-  const images = request.mode !== 'database-only';
-  const database = request.mode !== 'images-only';
-  if (images && (!target.previousImages || Object.keys(target.previousImages).length === 0)) {
-    throw inputError(`deployment ${target.id} recorded no previous images to go back to; use --database-only`);
-  }
-  const dump = database ? ctx.store.backups.get(target.backupId ?? -1) : undefined;
-  if (database && dump?.status !== 'ok') {
-    throw inputError(`deployment ${target.id} has no usable database backup${dump ? ` (backup ${dump.id} is ${dump.status})` : ''}; use --images-only`);
-  }
+  return startRollbackWith(deployPorts(ctx), request);
+}
 
-  const release = ctx.store.lock.acquire(`rollback to before deployment ${target.id}`);
-  let id: number;
-  try {
-    // A database-only rollback keeps the code that runs: record it, so "current version" stays known.
-    const running = ctx.store.deployments.current();
-    id = ctx.store.deployments.create({
-      kind: 'rollback',
-      ref: `before #${target.id}${request.mode === 'full' ? '' : ` (${request.mode})`}`,
-      commit: images ? target.previousCommit : (running?.commit ?? null),
-      tag: images ? null : (running?.tag ?? null),
-      actor: request.actor,
-      rollbackOf: target.id,
-    });
-  } catch (e) {
-    release();
-    throw e;
-  }
-  const ended = operationStarted();
-  const done = runRollback(ctx, id, target, { images, dump }, request.actor).finally(() => {
-    release();
-    ended();
-  });
-  return { id, done };
+/** The rules of the rollback plan (rollbackBlockers) refuse first; then the operation runner takes over. */
+export function startRollbackWith(ports: DeployPorts, request: RollbackRequest): StartedDeployment {
+  const target = ports.deployments.get(request.deploymentId);
+  if (!target) throw notFound(`deployment ${request.deploymentId} does not exist`);
+  const backup = target.backupId ? ports.backups.get(target.backupId) : undefined;
+  const blocker = rollbackBlockers(target, backup)[request.mode];
+  if (blocker?.code === 'running') throw conflict(blocker.reason);
+  if (blocker)
+    throw inputError(`${blocker.reason}; use ${blocker.code === 'no-images' ? '--database-only' : '--images-only'}`);
+  const images = request.mode !== 'database-only';
+  const dump = request.mode !== 'images-only' ? backup : undefined;
+
+  return startOperation(
+    ports,
+    `rollback to before deployment ${target.id}`,
+    () => {
+      // A database-only rollback keeps the code that runs: record it, so "current version" stays known.
+      const running = ports.deployments.current();
+      return ports.deployments.create({
+        kind: 'rollback',
+        ref: `before #${target.id}${request.mode === 'full' ? '' : ` (${request.mode})`}`,
+        commit: images ? target.previousCommit : (running?.commit ?? null),
+        tag: images ? null : (running?.tag ?? null),
+        actor: request.actor,
+        rollbackOf: target.id,
+      });
+    },
+    (id) => runRollback(ports, id, target, { images, dump }, request.actor),
+    (id) => ports.deployments.get(id)!,
+  );
 }
 
 async function runRollback(
-  ctx: Context,
+  ports: DeployPorts,
   id: number,
   target: Deployment,
   parts: { images: boolean; dump: BackupRow | undefined },
   actor: string,
 ): Promise<Deployment> {
-  const journal = new Journal(ctx, id);
-  const { deployments } = ctx.store;
+  const journal = new Journal(ports, id);
+  const { deployments, engine, host, database } = ports;
   let previous: HostState;
   let safety: BackupRow | undefined;
   let pins: ImagePins;
   try {
-    await journal.step('check', () => checkTarget(ctx, journal, target, parts), () => ({ deployment: target.id, backup: parts.dump?.id ?? null }));
-    previous = await journal.step('inspect', () => captureHostState(ctx), (s) => s);
+    await journal.step(
+      'check',
+      async () => {
+        if (parts.dump) await database.checkDump(parts.dump);
+        if (parts.images) await engine.ensurePresent(target.previousImages ?? {}, (p) => journal.progress(p));
+      },
+      () => ({ deployment: target.id, backup: parts.dump?.id ?? null }),
+    );
+    previous = await journal.step(
+      'inspect',
+      () => host.inspect(),
+      (s) => s,
+    );
     deployments.setPrevious(id, previous.commit, previous.images);
     pins = parts.images ? target.previousImages! : previous.images;
     deployments.setImages(id, pins);
     if (parts.dump) {
-      safety = await journal.step('backup', () => createBackup(ctx, { reason: 'pre-rollback', actor, deploymentId: id }), (b) => ({ id: b.id, file: b.fileName }));
+      safety = await journal.step(
+        'backup',
+        () => database.dump({ reason: 'pre-rollback', actor, deploymentId: id }),
+        (b) => ({ id: b.id, file: b.fileName }),
+      );
       deployments.setBackup(id, safety.id);
     }
   } catch (e) {
+    if (e instanceof StoppedAtBoundary) throw e;
     return finish('failed', `rollback refused, nothing changed: ${oneLine(e)}`);
   }
 
-  let databaseRestored = false;
+  let databaseChanged = false;
   try {
     if (parts.dump) {
       const dump = parts.dump;
-      const writers = databaseWriters(ctx);
-      await journal.step('stop writers', () => streamCompose(ctx.config, ['stop', ...writers], (l) => journal.log(l)), () => ({ services: writers }));
-      databaseRestored = true; // from here on, undoing means restoring the safety backup
-      await journal.step('restore database', () => restoreDatabase(ctx, dump), () => ({ backup: dump.id, file: dump.fileName }));
-      await journal.step('verify', () => verifyLiveDatabase(ctx, dump));
+      const writers = ports.settings.databaseWriters;
+      await journal.step(
+        'stop writers',
+        () => engine.stop(writers, (l) => journal.log(l)),
+        () => ({ services: writers }),
+      );
+      databaseChanged = true; // from here on, undoing means restoring the safety backup
+      await journal.step(
+        'restore database',
+        () => database.restore(dump),
+        () => ({ backup: dump.id, file: dump.fileName }),
+      );
+      await journal.step('verify', () => database.verifyMatches(dump));
     }
     if (parts.images) {
-      if (target.previousCommit && previous.commit !== null) {
-        await journal.step('checkout', () => checkoutCommit(ctx.config.project.dir, target.previousCommit!), () => ({ commit: target.previousCommit }));
-      }
-      await journal.step('pin', () => writeAndValidatePins(ctx, pins));
+      const commit = target.previousCommit;
+      if (commit && previous.commit !== null)
+        await journal.step(
+          'checkout',
+          () => host.checkout(commit),
+          () => ({ commit }),
+        );
+      await journal.step('pin', () => host.writePins(pins));
     }
-    await journal.step('up', () => composeUp(ctx, journal));
-    await journal.step('health', () => checkHealth(ctx, pins));
+    await journal.step('up', () => engine.up((l) => journal.log(l)));
+    await journal.step('health', () => engine.health(pins));
   } catch (e) {
+    if (e instanceof StoppedAtBoundary) throw e;
     const cause = oneLine(e);
-    const outcome = await rollBackAutomatically(ctx, journal, { previous, backup: safety, cause, restoreDatabase: databaseRestored ? 'always' : 'never' });
-    return finish(outcome.status, `rollback failed: ${cause}; ${outcome.summary.replace('rolled back to the previous version', 'put the pre-rollback state back')}`);
+    const undo = await restorePreviousState(ports, journal, {
+      previous,
+      backup: safety,
+      restoreDatabase: databaseChanged ? 'always' : 'never',
+    });
+    const status = undo.ok ? 'rolled-back' : 'rollback-failed';
+    return finish(status, `rollback failed: ${cause}; ${describeUndo(undo, 'put the pre-rollback state back')}`);
   }
   return finish('succeeded', null);
 
-  function finish(status: 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed', error: string | null): Deployment {
-    const message = error === null ? null : redact(error);
-    deployments.finish(id, status, message);
-    ctx.store.audit.record({ actor, action: 'rollback', target: `deployment ${target.id}`, outcome: status === 'succeeded' ? 'ok' : 'failed', detail: message });
-    const record = deployments.get(id)!;
-    ctx.events.emit(id, { type: 'done', deployment: record });
-    ctx.notifier.send({ event: 'rollback', ok: status === 'succeeded', summary: message ?? `rolled back to before deployment ${target.id}`, details: { id, rollbackOf: target.id, status } });
-    return record;
-  }
-}
-
-/** Everything the rollback needs must be there before anything changes. */
-async function checkTarget(ctx: Context, journal: Journal, target: Deployment, parts: { images: boolean; dump: BackupRow | undefined }): Promise<void> {
-  if (parts.dump) {
-    const file = path.join(ctx.config.backups.dir, parts.dump.fileName);
-    const actual = await sha256File(file).catch(() => null);
-    if (actual === null) throw failed(`the dump ${parts.dump.fileName} is missing from ${ctx.config.backups.dir}`);
-    if (actual !== parts.dump.sha256) throw failed(`the dump ${parts.dump.fileName} does not match its recorded sha256: it was changed or damaged`);
-  }
-  if (parts.images) {
-    const docker = ctx.docker();
-    for (const [service, ref] of Object.entries(target.previousImages ?? {})) {
-      if (await inspectImage(docker, ref)) continue;
-      if (!ref.includes('@sha256:')) throw failed(`image ${ref} of service ${service} is gone and has no registry digest to pull it by`);
-      await pullImage(docker, ref, registryAuth(ctx.config, ref), (p) =>
-        ctx.events.emit(journal.deploymentId, { type: 'progress', image: p.image, status: p.status, current: p.current, total: p.total }),
-      ).catch((e: unknown) => {
-        throw failed(`image ${ref} of service ${service} is not on this host and cannot be pulled: ${oneLine(e)}`);
-      });
-    }
-  }
-}
-
-/** The live database now holds exactly the dump: the counts and fingerprint recorded when it was taken. */
-async function verifyLiveDatabase(ctx: Context, dump: BackupRow): Promise<void> {
-  const session = await ctx.database().session();
-  try {
-    const issues = compareFacts({ rowCounts: dump.rowCounts ?? {}, schemaFingerprint: dump.schemaFingerprint ?? '' }, await inspectDatabase(session));
-    if (issues.length) throw failed(`restored database differs from ${dump.fileName}: ${issues.slice(0, 3).join('; ')}`);
-  } finally {
-    await session.close();
+  function finish(status: Exclude<Deployment['status'], 'running'>, error: string | null): Deployment {
+    return finishDeployment(ports, id, status, error, (message) => ({
+      audit: {
+        actor,
+        action: 'rollback',
+        target: `deployment ${target.id}`,
+        ok: status === 'succeeded',
+        detail: message,
+      },
+      notification: {
+        event: 'rollback',
+        ok: status === 'succeeded',
+        summary: message ?? `rolled back to before deployment ${target.id}`,
+        details: { id, rollbackOf: target.id, status },
+      },
+      log:
+        status === 'rollback-failed'
+          ? {
+              level: 'error',
+              message: 'ROLLBACK FAILED: the app may be down; see the deployment record',
+              fields: { deployment: id },
+            }
+          : {
+              level: status === 'succeeded' ? 'info' : 'warn',
+              message: 'rollback finished',
+              fields: { deployment: id, status },
+            },
+    }));
   }
 }

@@ -1,40 +1,59 @@
 /**
- * SIGTERM during an operation: the running step finishes, then the process
- * stops at that step boundary, leaving the journal as a SIGKILL there would.
- * The next start's crash recovery puts a recorded version back. Steps are the
- * consistent points: nothing is ever half-done between two of them.
+ * SIGTERM during an operation: the running step finishes, then the operation stops at that step
+ * boundary, leaving the journal as a SIGKILL there would; the next start's crash recovery puts a
+ * recorded version back. Steps are the consistent points: nothing is half-done between two of them.
+ *
+ * One per process, built by the composition root (createContext); the face that got the signal
+ * decides how the process ends (the CLI exits 143, the daemon closes). Domain code never exits.
  */
-let stopRequested = false;
-let operationsRunning = 0;
-
-export function requestStop(): void {
-  stopRequested = true;
+export class StoppedAtBoundary extends Error {
+  constructor(readonly nextStep: string) {
+    super(`stopping before step "${nextStep}" (SIGTERM); the next start recovers`);
+  }
 }
 
-export function operationStarted(): () => void {
-  operationsRunning++;
-  let ended = false;
-  return () => {
-    if (!ended) {
-      ended = true;
-      operationsRunning--;
+export class StopSignal {
+  private requested = false;
+  private running = 0;
+  /** The step an operation stopped before, once one has. */
+  stoppedBefore: string | undefined;
+
+  /**
+   * `faultKillAt`, for tests only (SWITCHYARD_FAULT_KILL_AT=<step name>): the process SIGKILLs
+   * itself just before that step, to prove recovery from a crash at every boundary.
+   */
+  constructor(private readonly faultKillAt?: string) {}
+
+  requestStop(): void {
+    this.requested = true;
+  }
+
+  get stopRequested(): boolean {
+    return this.requested;
+  }
+
+  /** Counts a running operation until the returned function is called (idempotent). */
+  operationStarted(): () => void {
+    this.running++;
+    let ended = false;
+    return () => {
+      if (!ended) {
+        ended = true;
+        this.running--;
+      }
+    };
+  }
+
+  operationsInProgress(): number {
+    return this.running;
+  }
+
+  /** Called before each step: throws StoppedAtBoundary once a stop was requested. */
+  atStepBoundary(nextStep: string): void {
+    if (this.faultKillAt === nextStep) process.kill(process.pid, 'SIGKILL');
+    if (this.requested) {
+      this.stoppedBefore ??= nextStep;
+      throw new StoppedAtBoundary(nextStep);
     }
-  };
-}
-
-export function operationsInProgress(): number {
-  return operationsRunning;
-}
-
-/**
- * Called at each step boundary. A test-only fault injection lives here too:
- * SWITCHYARD_FAULT_KILL_AT=<step name> makes the process SIGKILL itself just
- * before that step, to prove recovery from a crash at every boundary.
- */
-export function atStepBoundary(nextStep: string): void {
-  if (process.env.SWITCHYARD_FAULT_KILL_AT === nextStep) process.kill(process.pid, 'SIGKILL');
-  if (stopRequested) {
-    process.stderr.write(`switchyard: stopping before step "${nextStep}" (SIGTERM); the next start recovers\n`);
-    process.exit(143);
   }
 }

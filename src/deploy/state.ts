@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import { failed } from '../errors.js';
 import type { ImagePins } from '../store/index.js';
+import { dirtyWorkTreeProblem } from './checks.js';
 
 export interface HostState {
   /** HEAD of the compose repo, or null when project.dir is not a git repo. */
@@ -40,15 +41,10 @@ export async function captureHostState(ctx: Context): Promise<HostState> {
   return { commit, images };
 }
 
-/** Refuses a work tree with uncommitted changes to tracked files (untracked files, like backups/, are fine). */
+/** Refuses a work tree with uncommitted changes to tracked files (the rule: checks.ts). */
 export async function assertCleanWorkTree(config: Config): Promise<void> {
-  const status = await gitIn(config.project.dir).raw(['status', '--porcelain', '--untracked-files=no']);
-  // Porcelain lines are "XY path": the status columns may start with a space, so never trim them.
-  const changed = status.split('\n').filter((line) => line.length > 3);
-  if (changed.length > 0) {
-    const files = changed.slice(0, 3).map((l) => l.slice(3)).join(', ');
-    throw failed(`the compose repo in ${config.project.dir} has uncommitted changes (${files}); commit or stash them, or set deploy.allowDirtyWorkTree`);
-  }
+  const problem = await dirtyWorkTreeProblem(config.project.dir);
+  if (problem) throw failed(problem);
 }
 
 export async function checkoutCommit(dir: string, sha: string): Promise<void> {

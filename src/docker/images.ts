@@ -85,8 +85,6 @@ export interface ServiceContainer {
   /** healthy | unhealthy | starting | none (no healthcheck) */
   health: string;
   imageId: string;
-  /** The reference it was created from (compose's `image:`). */
-  configuredImage: string;
 }
 
 /** Every container (any state) of a compose service, found by compose's labels. */
@@ -104,7 +102,6 @@ export async function serviceContainers(docker: DockerClient, project: string, s
         running: info.State.Running,
         health: info.State.Health?.Status ?? 'none',
         imageId: info.Image,
-        configuredImage: info.Config.Image,
       };
     }),
   );

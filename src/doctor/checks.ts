@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { Octokit } from '@octokit/rest';
 import { gitIn } from '../util/git.js';
+import { estimateFromLastDump } from '../backup/estimate.js';
 import { runCompose } from '../compose/project.js';
 import type { Context } from '../context.js';
 import { registryAuth } from '../docker/auth.js';
@@ -24,7 +25,7 @@ const pass = (detail: string) => ({ ok: true, detail });
 const fail = (detail: string, fix: string) => ({ ok: false, detail, fix });
 
 /** The checklist, in the order an operator would fix things. Each check stands alone. */
-export const CHECKS: Array<[string, Check]> = [
+const CHECKS: Array<[string, Check]> = [
   ['docker socket reachable', async (ctx) => {
     const v = (await ctx.docker().version()) as { Version: string };
     return pass(`engine ${v.Version}`);
@@ -63,8 +64,9 @@ export const CHECKS: Array<[string, Check]> = [
     await fs.access(dir, fs.constants.W_OK);
     const stats = await fs.statfs(dir);
     const free = stats.bavail * stats.bsize;
-    const last = ctx.store.backups.list({ status: 'ok' })[0]?.sizeBytes ?? 0;
-    return free > last * 1.2
+    const estimate = estimateFromLastDump(ctx.store.backups.list({ status: 'ok' }), ctx.database().database);
+    const last = estimate?.expectedBytes ?? 0;
+    return free > (estimate?.neededBytes ?? 0)
       ? pass(`${dir}: ${(free / 1073741824).toFixed(1)} GiB free, last dump ${(last / 1048576).toFixed(1)} MiB`)
       : fail(`${dir}: only ${(free / 1048576).toFixed(0)} MiB free, last dump ${(last / 1048576).toFixed(0)} MiB`, 'free space or point backups.dir elsewhere');
   }],

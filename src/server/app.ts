@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from '../context.js';
+import { VERSION } from '../version.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
 import { limitBody, MAX_BODY_BYTES } from './body.js';
 import { errorResponse } from './errors.js';
@@ -10,9 +11,7 @@ import { deploymentRoutes } from './routes/deployments.js';
 import { userRoutes } from './routes/users.js';
 import { versionRoutes } from './routes/versions.js';
 import type { ApiToken } from './tokens.js';
-import { uiRoutes, type UiOptions } from '../../web/index.js';
-
-export const VERSION = '0.1.0';
+import type { UiOptions } from '../../web/index.js';
 
 export interface AppOptions {
   /** Failed authentications allowed per client address per minute, on the API and on the UI login each. */
@@ -36,7 +35,16 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[], options: Ap
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
   app.route('/api/system', userRoutes(ctx, identities));
-  // The web UI (web/), with its own session auth; /api/* is left alone.
-  app.route('/', uiRoutes(ctx, identities, { loginAttemptsPerMinute: options.authFailuresPerMinute, ...options.ui }));
+
+  // The web UI (web/), with its own session auth, loaded on its first request: an API-only
+  // client never pays for it. One instance per app, so sessions live as long as the daemon.
+  let ui: Promise<{ fetch: (request: Request, env: unknown) => Response | Promise<Response> }> | undefined;
+  app.all('*', async (c) => {
+    if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return c.notFound(); // the API's JSON answer
+    ui ??= import('../../web/index.js').then((web) =>
+      web.uiRoutes(ctx, identities, { loginAttemptsPerMinute: options.authFailuresPerMinute, ...options.ui }),
+    );
+    return (await ui).fetch(c.req.raw, c.env);
+  });
   return app;
 }

@@ -28,6 +28,8 @@ export const ROUTE_ROLES: Record<string, Role | 'public'> = {
   'POST /api/system/deployments/:id/rollback': 'operator',
   'GET /api/system/deployments/:id': 'viewer',
   'GET /api/system/deployments/:id/events': 'viewer',
+  'GET /api/system/deployments/:id/rollback-plan': 'viewer',
+  'GET /api/system/plan': 'viewer',
   'GET /api/system/current-version': 'viewer',
   'GET /api/system/versions': 'viewer',
   'GET /api/system/whoami': 'viewer',

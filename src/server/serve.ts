@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { startBackupSchedule, watchBackupAge } from '../backup/index.js';
-import { operationsInProgress, recoverInterruptedOperations } from '../deploy/index.js';
+import { recoverInterruptedOperations } from '../deploy/index.js';
 import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import { createApp } from './app.js';
@@ -52,7 +52,8 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
     close: async () => {
       stopWatchingAge();
       await schedule?.stop();
-      while (operationsInProgress() > 0) await new Promise((r) => setTimeout(r, 200));
+      while (ctx.shutdown.operationsInProgress() > 0) await new Promise((r) => setTimeout(r, 200));
+      if (ctx.shutdown.stoppedBefore) ctx.log.warn('stopped an operation at a step boundary; the next start recovers', { before: ctx.shutdown.stoppedBefore });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       http.closeIdleConnections?.();

@@ -83,10 +83,10 @@ export class DeploymentLog {
   create(d: { kind: DeploymentKind; ref: string | null; commit: string | null; tag: string | null; actor: string; rollbackOf?: number | null }): number {
     const info = this.db
       .prepare(
-        `INSERT INTO deployments (kind, ref, commit_sha, tag, status, actor, created_at, rollback_of, owner_pid)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+        `INSERT INTO deployments (kind, ref, commit_sha, tag, status, actor, created_at, rollback_of)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(d.kind, d.ref, d.commit, d.tag, d.actor, new Date().toISOString(), d.rollbackOf ?? null, process.pid);
+      .run(d.kind, d.ref, d.commit, d.tag, d.actor, new Date().toISOString(), d.rollbackOf ?? null);
     return Number(info.lastInsertRowid);
   }
 
@@ -105,7 +105,7 @@ export class DeploymentLog {
 
   finish(id: number, status: Exclude<DeploymentStatus, 'running'>, error: string | null = null): void {
     this.db
-      .prepare(`UPDATE deployments SET status = ?, error = ?, finished_at = ?, owner_pid = NULL WHERE id = ?`)
+      .prepare(`UPDATE deployments SET status = ?, error = ?, finished_at = ? WHERE id = ?`)
       .run(status, error, new Date().toISOString(), id);
   }
 
@@ -130,8 +130,19 @@ export class DeploymentLog {
     return (this.db.prepare(`SELECT * FROM deployments WHERE status = 'running' ORDER BY id`).all() as Raw[]).map(fromRaw);
   }
 
-  appendOutput(deploymentId: number, line: string): void {
-    this.db.prepare(`INSERT INTO deployment_output (deployment_id, at, line) VALUES (?, ?, ?)`).run(deploymentId, new Date().toISOString(), line);
+  /** Keeps one output line; returns its position, by which a follower in another process reads on after it. */
+  appendOutput(deploymentId: number, line: string): number {
+    const row = this.db
+      .prepare(`INSERT INTO deployment_output (deployment_id, at, line) VALUES (?, ?, ?)`)
+      .run(deploymentId, new Date().toISOString(), line);
+    return Number(row.lastInsertRowid);
+  }
+
+  /** The output lines after position `after` (0: from the start), oldest first, with their positions. */
+  outputAfter(deploymentId: number, after: number, limit = 1000): Array<{ seq: number; line: string }> {
+    return this.db
+      .prepare(`SELECT id AS seq, line FROM deployment_output WHERE deployment_id = ? AND id > ? ORDER BY id LIMIT ?`)
+      .all(deploymentId, after, limit) as Array<{ seq: number; line: string }>;
   }
 
   /** The last `limit` output lines of a deployment, oldest first. */

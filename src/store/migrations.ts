@@ -114,4 +114,9 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX audit_by_actor ON audit(actor, id);
   `,
+  // Columns nothing reads: a deployment's process is known from the lock, its details from its steps.
+  `
+  ALTER TABLE deployments DROP COLUMN owner_pid;
+  ALTER TABLE deployments DROP COLUMN detail;
+  `,
 ];

@@ -25,7 +25,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const CI_CONCURRENCY = 4;
 
 /** GitHub could not be asked (network, timeout, 5xx, auth, rate limit): the caller lists without it. */
-export class GitHubUnreachable extends Error {}
+class GitHubUnreachable extends Error {}
 
 /**
  * Reads releases and CI states of one repo. Every GET goes through a hook that

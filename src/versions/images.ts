@@ -18,7 +18,7 @@ const LOOKUP_CONCURRENCY = 4;
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** The image reference of every managed service for one version. */
-export function serviceImages(ctx: Context, version: { sha: string; tag: string | null }): string[] {
+function serviceImages(ctx: Context, version: { sha: string; tag: string | null }): string[] {
   return Object.values(ctx.config.services).map((s) => `${s.image}:${fillTagTemplate(s.tag, version)}`);
 }
 

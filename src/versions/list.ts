@@ -10,7 +10,7 @@ import type { Version, VersionList } from './types.js';
 const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 200;
 /** Only the newest versions get CI and registry questions: they are the ones anyone deploys, and it saves rate limit. */
-export const CHECK_WINDOW = 15;
+const CHECK_WINDOW = 15;
 
 /**
  * The versions an operator can pick from: the compose repo's tags and the

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProjectName } from '../../src/compose/project.js';
+import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/deploy/steps.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { spawn } from 'node:child_process';
 import { CLI, switchyard } from '../fixtures/cli.js';
@@ -11,8 +11,6 @@ import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/s
 
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
-const DEPLOY_STEPS = ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up', 'health', 'cleanup'];
-const ROLLBACK_STEPS = ['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout', 'pin', 'up', 'health'];
 
 /**
  * Fault injection: the CLI kills itself with SIGKILL just before a given step

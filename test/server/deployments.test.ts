@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOY_STEPS } from '../../src/deploy/steps.js';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
@@ -140,5 +139,17 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     }
     expect(ctx.store.deployments.get(id)).toMatchObject({ status: 'succeeded', tag: 'v2.0.0' });
     expect(ctx.store.lock.holder()).toBeUndefined();
+  });
+
+  it('streams a deploy that the CLI runs in another process: every step, its output, then done', async () => {
+    const res = await switchyard(['deploy', 'v1.0.0', '--config', configFile, '--detach', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const { id } = JSON.parse(res.stdout) as { id: number };
+    // No live event of that process reaches this one: the stream reads the journal.
+    const events = await readSse(await app.request(`/api/system/deployments/${id}/events`, { headers: auth }));
+    const finished = events.filter((e) => e.event === 'step' && e.data.step!.status !== 'running').map((e) => e.data.step!.name);
+    expect(finished).toEqual([...DEPLOY_STEPS]);
+    expect(events.filter((e) => e.event === 'log').length).toBe(ctx.store.deployments.output(id).length);
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { deployment: { status: 'succeeded' } } });
   });
 });

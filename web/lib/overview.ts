@@ -1,14 +1,12 @@
-import { simpleGit } from 'simple-git';
+import { gitIn } from '../../src/util/git.js';
 import { listBackups, type BackupListing } from '../../src/backup/index.js';
+import { backupStaleness, type BackupStaleness } from '../../src/backup/staleness.js';
 import type { Context } from '../../src/context.js';
 import { currentStatus, type CurrentStatus } from '../../src/deploy/index.js';
 import { oneLine } from '../../src/errors.js';
 import type { Deployment, LockHolder } from '../../src/store/index.js';
 import { redact } from '../../src/util/redact.js';
-import { freeBytes } from './diskSpace.js';
-
-/** The runbook's drill pre-check: the newest backup must be younger than this. */
-export const BACKUP_MAX_AGE_HOURS = 24;
+import { freeBytes } from '../../src/util/diskSpace.js';
 
 export interface Overview {
   status: CurrentStatus | null;
@@ -19,7 +17,8 @@ export interface Overview {
   /** Tag, ref or short sha of what runs, for a rollback too (its own ref is "before #N"). */
   versionLabel: string | null;
   newestBackup: BackupListing | undefined;
-  backupAgeHours: number | null;
+  /** The one staleness rule (src/backup/staleness.ts): age, allowed age, stale. */
+  backupAge: BackupStaleness;
   backupsDir: string;
   freeBytes: number | null;
   operation: LockHolder | null;
@@ -47,7 +46,7 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     subject: commit.subject,
     versionLabel: current ? versionLabel(current, commit.tag) : null,
     newestBackup,
-    backupAgeHours: newestBackup ? (Date.now() - Date.parse(newestBackup.createdAt)) / 3_600_000 : null,
+    backupAge: backupStaleness(ctx.config.backups.schedule, newestBackup?.createdAt),
     backupsDir: ctx.config.backups.dir,
     freeBytes: free,
     operation: status.s?.operation ?? (lock && !ctx.store.lock.isStale(lock) ? lock : null),
@@ -64,7 +63,7 @@ function versionLabel(current: Deployment, tagAtCommit: string | null): string {
 /** The commit's subject and a tag pointing at it, from the compose repo; nulls when git cannot say. */
 async function describeCommit(ctx: Context, sha: string | null): Promise<{ subject: string | null; tag: string | null }> {
   if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { subject: null, tag: null };
-  const git = simpleGit({ baseDir: ctx.config.project.dir });
+  const git = gitIn(ctx.config.project.dir);
   const ask = (args: string[]) => git.raw(args).then((out) => out.trim().split('\n')[0] || null, () => null);
   const [subject, tag] = await Promise.all([ask(['log', '-1', '--format=%s', sha, '--']), ask(['tag', '--points-at', sha])]);
   return { subject, tag };

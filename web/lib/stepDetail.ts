@@ -1,3 +1,4 @@
+import type { StepName } from '../../src/deploy/steps.js';
 import type { DeploymentStep } from '../../src/store/index.js';
 import { formatBytes, shortSha } from './format.js';
 
@@ -11,7 +12,8 @@ export function stepDetail(step: DeploymentStep): string {
   const d = fields(step.detail);
   if (step.status === 'skipped') return str(d.why);
   if (step.status !== 'ok') return '';
-  switch (step.name) {
+  // Typed against the step table (src/deploy/steps.ts), so a renamed step cannot silently lose its detail.
+  switch (step.name as StepName) {
     case 'resolve':
       return `${str(d.ref)} is commit ${shortSha(str(d.commit))}`;
     case 'pull':

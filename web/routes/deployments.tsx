@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { startRollback, type RollbackMode } from '../../src/deploy/index.js';
+import { planRollback, ROLLBACK_MODES, rollbackBlockers, startRollback } from '../../src/deploy/index.js';
 import { notFound } from '../../src/errors.js';
 import type { Deployment } from '../../src/store/index.js';
-import { toPublic } from '../../src/store/index.js';
 import { may } from '../auth/sessions.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
@@ -24,6 +23,7 @@ const rollbackForm = z.object({
 /** History, the progress of one operation, and rolling back to before one. */
 export function deploymentRoutes(deps: UiDeps) {
   const { ctx, output } = deps;
+  const backupOf = (d: Deployment) => (d.backupId ? ctx.store.backups.get(d.backupId) : undefined);
   const find = (raw: string | undefined): Deployment => {
     const id = idFromPath(raw, 'deployment');
     const deployment = ctx.store.deployments.get(id);
@@ -37,7 +37,7 @@ export function deploymentRoutes(deps: UiDeps) {
       const entries = ctx.store.deployments.list(100).map((deployment) => ({
         deployment,
         steps: ctx.store.deployments.steps(deployment.id),
-        canRollBack: operator && Object.values(rollbackPlan(deps, deployment).modes).some((why) => why === null),
+        canRollBack: operator && Object.values(rollbackBlockers(deployment, backupOf(deployment))).some((why) => why === null),
       }));
       return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} />);
     })
@@ -48,9 +48,9 @@ export function deploymentRoutes(deps: UiDeps) {
       return renderPage(c, { title: `#${d.id} ${deploymentTitle(d)}`, section: 'history', session: c.get('session') }, view);
     })
     .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
-    .get('/deployments/:id/rollback', (c) => {
+    .get('/deployments/:id/rollback', async (c) => {
       const d = find(c.req.param('id'));
-      const plan = rollbackPlan(deps, d);
+      const plan = await rollbackView(deps, d);
       const session = c.get('session');
       const title = `Roll back to before #${d.id}`;
       const impossible = Object.values(plan.modes).every((why) => why !== null);
@@ -79,21 +79,9 @@ export function deploymentRoutes(deps: UiDeps) {
     });
 }
 
-/** Which kinds of rollback the record allows, and why not the others (mirrors startRollback's checks). */
-function rollbackPlan({ ctx }: UiDeps, target: Deployment): RollbackPlan {
-  const backupRow = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
-  const backup = backupRow?.status === 'ok' ? toPublic(backupRow) : undefined;
-  const running = target.status === 'running' ? 'it is still running' : null;
-  const noImages = Object.keys(target.previousImages ?? {}).length === 0 ? 'no previous images were recorded' : null;
-  const noBackup = backup ? null : backupRow ? `its backup #${backupRow.id} is ${backupRow.status}` : 'it has no database backup';
-  return {
-    target,
-    backup,
-    modes: {
-      full: running ?? noImages ?? noBackup,
-      'images-only': running ?? noImages,
-      'database-only': running ?? noBackup,
-    } satisfies Record<RollbackMode, string | null>,
-    stoppedServices: ctx.config.rollback.stopServices ?? Object.keys(ctx.config.services),
-  };
+/** The rollback plan of src/deploy, in the confirmation view's terms: each mode with why it is not possible. */
+async function rollbackView({ ctx }: UiDeps, target: Deployment): Promise<RollbackPlan> {
+  const plan = await planRollback(ctx, target);
+  const modes = Object.fromEntries(ROLLBACK_MODES.map((m) => [m, plan.modes[m]?.reason ?? null])) as RollbackPlan['modes'];
+  return { target, backup: plan.backup, modes, stoppedServices: plan.stoppedServices };
 }

@@ -6,7 +6,7 @@ import { listVersions } from '../../src/versions/index.js';
 import { may } from '../auth/sessions.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
-import { planDeploy } from '../lib/deployPlan.js';
+import { planDeploy } from '../../src/deploy/plan.js';
 import { formBody } from '../lib/form.js';
 import { redirectWithError } from '../lib/respond.js';
 import { DeployPlanView } from '../views/deployPlan.js';
@@ -26,7 +26,7 @@ export function versionRoutes({ ctx, output }: UiDeps) {
     .get('/deploy', async (c) => {
       const ref = refQuery.safeParse(c.req.query('ref') ?? '');
       if (!ref.success) throw inputError('choose a version to deploy on the Versions page');
-      const plan = await planDeploy(ctx, ref.data);
+      const plan = await planDeploy(ctx, ref.data, { versions: true });
       const session = c.get('session');
       return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, <DeployPlanView plan={plan} session={session} />);
     })

@@ -1,5 +1,5 @@
 import type { Session } from '../auth/sessions.js';
-import type { DeployPlan } from '../lib/deployPlan.js';
+import type { DeployPlan } from '../../src/deploy/plan.js';
 import { formatBytes, shortSha } from '../lib/format.js';
 import { CsrfField, Notice } from './bits.js';
 import { Checks } from './versions.js';
@@ -14,7 +14,7 @@ const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
 export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: Session }) {
   const v = plan.version;
   const ci = v?.ci.state ?? 'unknown';
-  const deployable = v ? v.deployable : true; // older than the list: the pull itself will tell
+  const deployable = plan.blockers.length === 0; // src/deploy decides; older than the list: the pull itself will tell
   const label = plan.tag ?? plan.ref;
   const restarted = plan.images.filter((i) => i.changes !== false).map((i) => i.service);
   return (
@@ -32,7 +32,7 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
           <ul>
             {plan.images.map((i) => (
               <li>
-                {i.service}: <code class="image">{i.reference}</code> {i.local ? '(already on this host)' : '(will be downloaded)'}
+                {i.service}: <code class="image">{i.reference}</code> {i.mustPull ? '(will be downloaded)' : '(already on this host)'}
               </li>
             ))}
             {plan.images.length === 0 && <li>no managed services: nothing to pull</li>}
@@ -98,8 +98,10 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
           </p>
         </form>
       ) : (
-        <Notice tone="danger" title="Cannot deploy: images missing" role="alert">
-          <p>{v?.images.missing.join('; ')}</p>
+        <Notice tone="danger" title="Cannot deploy" role="alert">
+          {plan.blockers.map((b) => (
+            <p>{b.reason}</p>
+          ))}
         </Notice>
       )}
     </>

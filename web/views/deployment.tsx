@@ -1,6 +1,7 @@
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import type { PullState } from '../live/output.js';
 import { durationBetween, formatBytes, shortSha } from '../lib/format.js';
+import { stepLabel } from '../../src/deploy/steps.js';
 import { stepDetail } from '../lib/stepDetail.js';
 import { Sha, StatusBadge } from './bits.js';
 
@@ -26,7 +27,9 @@ export function StepRow(props: { step: DeploymentStep }) {
   const detail = stepDetail(step);
   return (
     <tr id={`step-${step.seq}`} class={step.name.startsWith('rollback: ') ? 'rollback-step' : undefined}>
-      <th scope="row">{step.name}</th>
+      <th scope="row" title={stepLabel(step.name)}>
+        {step.name}
+      </th>
       <td>
         <StatusBadge status={step.status} />
       </td>

@@ -1,7 +1,7 @@
 import type { ServiceStatus } from '../../src/deploy/index.js';
 import { may, type Session } from '../auth/sessions.js';
 import { formatBytes, shortSha } from '../lib/format.js';
-import { BACKUP_MAX_AGE_HOURS, type Overview } from '../lib/overview.js';
+import type { Overview } from '../lib/overview.js';
 import { CsrfField, Image, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 import { deploymentTitle } from './deployment.js';
 
@@ -104,7 +104,7 @@ function Services({ services }: { services: ServiceStatus[] }) {
 
 function Backup({ o, session }: { o: Overview; session: Session }) {
   const b = o.newestBackup;
-  const stale = o.backupAgeHours === null || o.backupAgeHours > BACKUP_MAX_AGE_HOURS;
+  const { stale, allowedHours } = o.backupAge;
   return (
     <>
       {b ? (
@@ -115,8 +115,12 @@ function Backup({ o, session }: { o: Overview; session: Session }) {
         <p>There is no backup yet.</p>
       )}
       {stale && (
-        <Notice tone="warn" title={b ? `Warning: the newest backup is older than ${BACKUP_MAX_AGE_HOURS} hours` : 'Warning: no backup'}>
-          <p>The runbook's drill needs a backup younger than {BACKUP_MAX_AGE_HOURS} hours.</p>
+        <Notice tone="warn" title={b ? `Warning: the newest backup is older than ${allowedHours} hours` : 'Warning: no backup'}>
+          <p>
+            {o.backupAge.basis === 'schedule'
+              ? `backups.schedule allows ${allowedHours} hours between backups.`
+              : `The runbook's drill needs a backup younger than ${allowedHours} hours.`}
+          </p>
           {may(session, 'operator') && (
             <form method="post" action="/backups" data-busy="Taking a verified backup…">
               <CsrfField session={session} />

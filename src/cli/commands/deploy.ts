@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { currentStatus, requestStop, startDeploy, startRollback, type StartedDeployment } from '../../deploy/index.js';
-import { failed, inputError } from '../../errors.js';
+import {
+  currentStatus,
+  planDeploy,
+  planRollback,
+  startDeploy,
+  startRollback,
+  type StartedDeployment,
+} from '../../deploy/index.js';
+import { failed, inputError, notFound } from '../../errors.js';
+import { deployPlanText, rollbackPlanText } from '../plan.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { parseId } from '../../util/id.js';
@@ -14,9 +22,26 @@ import { cliActor, openContext, openOperationContext, table, type Io } from '../
  * process and prints only the deployment id.
  */
 export async function deployCommand(argv: string[], io: Io): Promise<void> {
-  const { common, values, positionals } = parseCommand(argv, { detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' } }, 1);
+  const { common, values, positionals } = parseCommand(
+    argv,
+    { detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    1,
+  );
   const ref = positionals[0];
   if (!ref) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha)');
+  if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
+  if (values['dry-run']) {
+    // Reads only: no lock, no crash recovery, no pull, no dump, no checkout.
+    const ctx = openContext(common, io);
+    try {
+      const plan = await planDeploy(ctx, ref, { versions: true });
+      io.out(common.json ? JSON.stringify({ plan }) : deployPlanText(plan));
+      if (plan.blockers.length) process.exitCode = 1;
+    } finally {
+      ctx.store.close();
+    }
+    return;
+  }
   if (values.detach) return detach('deploy', argv, io, common.json);
 
   const ctx = await openOperationContext(common, io);
@@ -31,15 +56,35 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
 export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   const { common, values, positionals } = parseCommand(
     argv,
-    { 'images-only': { type: 'boolean' }, 'database-only': { type: 'boolean' }, detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' } },
+    {
+      'images-only': { type: 'boolean' },
+      'database-only': { type: 'boolean' },
+      detach: { type: 'boolean' },
+      'detached-child': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+    },
     1,
   );
   const raw = positionals[0];
   const deploymentId = parseId(raw);
   if (deploymentId === undefined) throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
   if (values['images-only'] && values['database-only']) throw inputError('--images-only and --database-only exclude each other');
-  if (values.detach) return detach('rollback', argv, io, common.json);
+  if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
   const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
+  if (values['dry-run']) {
+    const ctx = openContext(common, io);
+    try {
+      const target = ctx.store.deployments.get(Number(raw));
+      if (!target) throw notFound(`deployment ${raw} does not exist`);
+      const plan = await planRollback(ctx, target, mode);
+      io.out(common.json ? JSON.stringify({ plan }) : rollbackPlanText(plan));
+      if (plan.blockers.length) process.exitCode = 1;
+    } finally {
+      ctx.store.close();
+    }
+    return;
+  }
+  if (values.detach) return detach('rollback', argv, io, common.json);
   const ctx = await openOperationContext(common, io);
   try {
     await follow(ctx, await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
@@ -57,8 +102,9 @@ async function follow(ctx: Context, started: StartedDeployment, detachedChild: b
   }
   // Ctrl-C or systemd's SIGTERM: finish the running step, stop at the boundary; the next start recovers.
   // A second Ctrl-C is the impatient operator's way out; SIGTERM never interrupts a step.
-  process.once('SIGINT', requestStop);
-  process.on('SIGTERM', requestStop);
+  const stop = () => ctx.shutdown.requestStop();
+  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
   process.stderr.write(`deployment ${started.id} started\n`);
   ctx.events.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {
@@ -67,6 +113,12 @@ async function follow(ctx: Context, started: StartedDeployment, detachedChild: b
     }
   });
   const result = await started.done;
+  if (ctx.shutdown.stoppedBefore !== undefined) {
+    // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next start recovers.
+    process.stderr.write(`switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (SIGTERM); the next start recovers\n`);
+    ctx.store.close();
+    process.exit(143);
+  }
   io.out(json ? JSON.stringify(result) : `deployment ${result.id} ${result.status}: ${result.ref} (${result.commit?.slice(0, 7) ?? '-'})`);
   if (result.status !== 'succeeded') throw failed(result.error ?? `deployment ${result.id} ${result.status}`);
 }

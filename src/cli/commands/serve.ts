@@ -1,7 +1,6 @@
 import { configPath, loadConfig } from '../../config/index.js';
 import { oneLine } from '../../errors.js';
 import { createContext } from '../../context.js';
-import { requestStop } from '../../deploy/index.js';
 import { startServer } from '../../server/serve.js';
 import { notifySystemd } from '../../server/systemd.js';
 import { createLogger } from '../../util/log.js';
@@ -19,7 +18,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info('stopping', { signal });
-      requestStop(); // a running operation stops at its next step boundary
+      ctx.shutdown.requestStop(); // a running operation stops at its next step boundary
       stopNotifying();
       void server.close().then(resolve);
     };

@@ -2,12 +2,21 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { currentStatus, startDeploy, startRollback, type DeploymentEvent } from '../../deploy/index.js';
+import {
+  currentStatus,
+  followDeployment,
+  planDeploy,
+  planRollback,
+  startDeploy,
+  startRollback,
+  type DeploymentEvent,
+} from '../../deploy/index.js';
 import { inputError, notFound } from '../../errors.js';
 import type { AuthVariables } from '../auth.js';
 import { idParam, jsonBody } from '../body.js';
 
 const deployBody = z.object({ ref: z.string().min(1).max(200) }).strict();
+const rollbackMode = z.enum(['full', 'images-only', 'database-only']);
 const rollbackBody = z.object({ imagesOnly: z.boolean().optional(), databaseOnly: z.boolean().optional() }).strict();
 
 export function deploymentRoutes(ctx: Context) {
@@ -20,6 +29,17 @@ export function deploymentRoutes(ctx: Context) {
 
   return new Hono<{ Variables: AuthVariables }>()
     .get('/deployments', (c) => c.json({ deployments: ctx.store.deployments.list(100) }))
+    .get('/plan', async (c) => {
+      const ref = c.req.query('ref');
+      if (!ref) throw inputError('give the version to plan as ?ref=REF');
+      return c.json({ plan: await planDeploy(ctx, ref) });
+    })
+    .get('/deployments/:id/rollback-plan', async (c) => {
+      const target = find(c.req.param('id'));
+      const mode = rollbackMode.safeParse(c.req.query('mode') ?? 'full');
+      if (!mode.success) throw inputError('mode must be full, images-only or database-only');
+      return c.json({ plan: await planRollback(ctx, target, mode.data) });
+    })
     .post('/deployments', async (c) => {
       const { ref } = await jsonBody(c, deployBody);
       const started = await startDeploy(ctx, { ref, actor: c.get('actor') });
@@ -42,47 +62,18 @@ export function deploymentRoutes(ctx: Context) {
     .get('/deployments/:id/events', (c) => {
       const { id } = find(c.req.param('id'));
       return streamSSE(c, async (stream) => {
-        // Subscribe before reading the journal, so nothing falls between the two.
-        const live: DeploymentEvent[] = [];
-        let wake: (() => void) | undefined;
-        const unsubscribe = ctx.events.subscribe(id, (e) => {
-          live.push(e);
-          wake?.();
-        });
-        stream.onAbort(() => {
-          unsubscribe();
-          wake?.();
-        });
+        const aborted = new AbortController();
+        stream.onAbort(() => aborted.abort());
         let n = 0;
         const send = (e: DeploymentEvent) => stream.writeSSE({ event: e.type, data: JSON.stringify(e), id: String(++n) });
-        const seen = new Set<string>();
-        for (const step of ctx.store.deployments.steps(id)) {
-          seen.add(`${step.seq}:${step.status}`);
-          await send({ type: 'step', step });
+        const sources = { deployments: ctx.store.deployments, events: ctx.events };
+        for await (const event of followDeployment(sources, id, { signal: aborted.signal })) {
+          if (event.type === 'keepalive') await stream.write(': keepalive\n\n');
+          else if (event.type === 'replay') {
+            for (const step of event.steps) await send({ type: 'step', step });
+            for (const line of event.output) await send({ type: 'log', line });
+          } else await send(event);
         }
-        const record = ctx.store.deployments.get(id)!;
-        if (record.status !== 'running') {
-          for (const line of ctx.store.deployments.output(id)) await send({ type: 'log', line });
-          await send({ type: 'done', deployment: record });
-          unsubscribe();
-          return;
-        }
-        while (!stream.aborted) {
-          const event = live.shift();
-          if (!event) {
-            await new Promise<void>((r) => (wake = r));
-            wake = undefined;
-            continue;
-          }
-          if (event.type === 'step') {
-            const key = `${event.step.seq}:${event.step.status}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-          }
-          await send(event);
-          if (event.type === 'done') break;
-        }
-        unsubscribe();
       });
     })
     .get('/current-version', async (c) => c.json(await currentStatus(ctx)));

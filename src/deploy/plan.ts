@@ -1,0 +1,210 @@
+import { gitIn } from '../util/git.js';
+import { estimateDump, type DumpEstimate } from '../backup/estimate.js';
+import type { Context } from '../context.js';
+import { enginePlatform, inspectImage } from '../docker/images.js';
+import { oneLine } from '../errors.js';
+import { listVersions, resolveRef, validateRef, type Version } from '../versions/index.js';
+import { freeBytes } from '../util/diskSpace.js';
+import { backupSpaceProblem, dirtyWorkTreeProblem, platformProblem } from './checks.js';
+import { targetImages } from './images.js';
+import { captureHostState, type HostState } from './state.js';
+
+/** Something the operator should know before confirming, or something that stops the operation. */
+export interface PlanNote {
+  code: string;
+  reason: string;
+}
+
+export interface PlannedImage {
+  service: string;
+  /** repo:tag from the service's tag template. */
+  reference: string;
+  /** What the service's container runs now (digest, or image id); null when it is not running. */
+  digestNow: string | null;
+  /** The registry digest the deploy will pin, when the image is already here; null until the pull tells. */
+  digestAfter: string | null;
+  /** Not on this host: the pull downloads it. */
+  mustPull: boolean;
+  /** Whether the service's container gets a different image; null when not known before the pull. */
+  changes: boolean | null;
+}
+
+export interface DeployPlan {
+  ref: string;
+  sha: string;
+  tag: string | null;
+  /** How the version is named: its tag, else the ref given. */
+  name: string;
+  /** The version as the Versions page lists it (CI, images); undefined when it is older than the list or not asked. */
+  version: Version | undefined;
+  current: { commit: string | null; error: string | null };
+  /** Commits between what runs and the target, newest first; null when unknown. */
+  commits: { direction: 'forward' | 'back' | 'same'; list: Array<{ sha: string; subject: string }> } | null;
+  images: PlannedImage[];
+  /** Compose files that differ between the running commit and this one; null when unknown. */
+  composeFilesChanged: string[] | null;
+  backup: {
+    database: string;
+    dir: string;
+    estimateBytes: number | null;
+    neededBytes: number | null;
+    basis: DumpEstimate['basis'] | null;
+    freeBytes: number | null;
+    allowWithout: boolean;
+  };
+  restorePolicy: 'auto' | 'always' | 'never';
+  timeouts: { composeSeconds: number; healthSeconds: number };
+  warnings: PlanNote[];
+  /** Any blocker means the deploy would fail before changing anything. */
+  blockers: PlanNote[];
+}
+
+/**
+ * Exactly what a deploy of `ref` will do, read without changing anything (no pull, no dump, no
+ * checkout): the pipeline's ref resolution and image names, what runs now, the one dump estimate,
+ * and the preflight's own rules (src/deploy/checks.ts) as blockers. `versions: true` also asks the
+ * version list (CI state, images in the registry), which may reach GitHub and the registry.
+ */
+export async function planDeploy(
+  ctx: Context,
+  rawRef: string,
+  options: { versions?: boolean } = {},
+): Promise<DeployPlan> {
+  const ref = validateRef(rawRef);
+  const resolved = await resolveRef(ctx.config.project.dir, ref);
+  const currentSha = ctx.store.deployments.current()?.commit ?? null;
+  const [host, listing, engine] = await Promise.all([
+    captureHostState(ctx).then(
+      (state): { state: HostState | null; error: string | null } => ({ state, error: null }),
+      (e: unknown) => ({ state: null, error: oneLine(e) }),
+    ),
+    options.versions ? listVersions(ctx, { currentSha }).catch(() => undefined) : Promise.resolve(undefined),
+    enginePlatform(ctx.docker()).catch(() => undefined),
+  ]);
+  const warnings: PlanNote[] = [];
+  const blockers: PlanNote[] = [];
+  if (host.error) warnings.push({ code: 'host-unknown', reason: `could not read what runs now: ${host.error}` });
+
+  const docker = ctx.docker();
+  const images = await Promise.all(
+    Object.entries(targetImages(ctx.config, resolved)).map(async ([service, reference]): Promise<PlannedImage> => {
+      const local = await inspectImage(docker, reference).catch(() => undefined);
+      const running = host.state?.images[service] ?? null;
+      let changes: boolean | null = null;
+      if (host.state && running === null)
+        changes = true; // not running: it will be started
+      else if (local?.digestRef && running) changes = local.digestRef !== running;
+      const platform = local && engine ? platformProblem(service, reference, local, engine) : null;
+      if (platform) blockers.push({ code: 'platform', reason: platform });
+      return {
+        service,
+        reference,
+        digestNow: running,
+        digestAfter: local?.digestRef ?? null,
+        mustPull: !local,
+        changes,
+      };
+    }),
+  );
+
+  const dir = ctx.config.backups.dir;
+  const target = ctx.database();
+  const [estimate, free] = await Promise.all([
+    estimateDump(ctx.store.backups.list({ status: 'ok' }), target).catch((e: unknown) => {
+      warnings.push({ code: 'estimate-unknown', reason: `cannot estimate the dump size: ${oneLine(e)}` });
+      return null;
+    }),
+    freeBytes(dir),
+  ]);
+  const space = backupSpaceProblem(dir, estimate?.neededBytes ?? null, free);
+  if (space) blockers.push({ code: 'backup-space', reason: space });
+
+  const commit = host.state?.commit ?? null;
+  if (commit !== null && !ctx.config.deploy.allowDirtyWorkTree) {
+    const dirty = await dirtyWorkTreeProblem(ctx.config.project.dir).catch(() => null);
+    if (dirty) blockers.push({ code: 'dirty-work-tree', reason: dirty });
+  }
+
+  const version = listing?.versions.find((v) => v.sha === resolved.sha);
+  if (version) {
+    if (!version.images.available) {
+      blockers.push({ code: 'images-missing', reason: `images missing: ${version.images.missing.join('; ')}` });
+    }
+    if (version.ci.state === 'failed')
+      warnings.push({ code: 'ci-failed', reason: 'CI checks failed for this version' });
+    else if (version.ci.state !== 'passed') {
+      warnings.push({ code: `ci-${version.ci.state}`, reason: `CI checks are ${version.ci.state} for this version` });
+    }
+  }
+  if (commit === resolved.sha)
+    warnings.push({
+      code: 'redeploy',
+      reason: 'this commit runs now: its images are re-pulled and services recreated',
+    });
+  if (ctx.config.deploy.allowWithoutBackup) {
+    warnings.push({
+      code: 'backup-optional',
+      reason: 'if the backup fails, the deploy goes on without one (deploy.allowWithoutBackup)',
+    });
+  }
+
+  return {
+    ref,
+    sha: resolved.sha,
+    tag: resolved.tag,
+    name: resolved.tag ?? ref,
+    version,
+    current: { commit, error: host.error },
+    commits: await commitsBetween(ctx.config.project.dir, commit, resolved.sha),
+    images,
+    composeFilesChanged: await changedComposeFiles(ctx, commit, resolved.sha),
+    backup: {
+      database: target.database,
+      dir,
+      estimateBytes: estimate?.expectedBytes ?? null,
+      neededBytes: estimate?.neededBytes ?? null,
+      basis: estimate?.basis ?? null,
+      freeBytes: free,
+      allowWithout: ctx.config.deploy.allowWithoutBackup,
+    },
+    restorePolicy: ctx.config.deploy.restoreDatabase,
+    timeouts: { composeSeconds: ctx.config.deploy.timeoutSeconds, healthSeconds: ctx.config.health.timeoutSeconds },
+    warnings,
+    blockers,
+  };
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+const MAX_COMMITS = 50;
+
+/** The commits a deploy from `from` to `to` brings in (forward) or takes away (back), newest first. */
+export async function commitsBetween(dir: string, from: string | null, to: string): Promise<DeployPlan['commits']> {
+  if (!from || !SHA.test(from) || !SHA.test(to)) return null;
+  if (from === to) return { direction: 'same', list: [] };
+  const git = gitIn(dir);
+  const log = (range: string) =>
+    git.raw(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x09%s', range, '--']).then(
+      (out) =>
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => ({ sha: line.slice(0, 40), subject: line.slice(41) })),
+      () => null,
+    );
+  const forward = await log(`${from}..${to}`);
+  if (forward === null) return null;
+  if (forward.length > 0) return { direction: 'forward', list: forward };
+  const back = await log(`${to}..${from}`);
+  return back === null ? null : { direction: 'back', list: back };
+}
+
+async function changedComposeFiles(ctx: Context, from: string | null, to: string): Promise<string[] | null> {
+  if (!from || !SHA.test(from)) return null;
+  if (from === to) return [];
+  return gitIn(ctx.config.project.dir)
+    .raw(['diff', '--name-only', from, to, '--', ...ctx.config.project.composeFiles])
+    .then(
+      (out) => out.split('\n').filter(Boolean),
+      () => null,
+    );
+}

@@ -1,0 +1,76 @@
+import type { BackupRequest } from '../backup/create.js';
+import type { BackupCatalog } from '../store/backups.js';
+import type { DeploymentLog } from '../store/deployments.js';
+import type { BackupRow, ImagePins, OperationLock } from '../store/index.js';
+import type { DeploymentEvents } from './events.js';
+import type { JournalPorts } from './journal.js';
+import type { ReportPorts } from './report.js';
+import type { OperationPorts } from './operation.js';
+import type { HostState } from './state.js';
+
+export interface PullProgress {
+  image: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+/** The Docker engine and compose, as the pipeline uses them. */
+export interface EnginePort {
+  /** Pulls every target image (service → repo:tag) and resolves each to the registry digest to pin. */
+  pull(targets: Record<string, string>, onProgress: (p: PullProgress) => void): Promise<ImagePins>;
+  /** Every pinned image is here, pulling by digest what is gone; refuses a pin that cannot be pulled back. */
+  ensurePresent(pins: ImagePins, onProgress: (p: PullProgress) => void): Promise<void>;
+  /** Platforms of the pinned images, and room for the pre-deploy dump. */
+  preflight(pins: ImagePins): Promise<{ neededBytes: number; freeBytes: number }>;
+  up(onLine: (line: string) => void): Promise<void>;
+  stop(services: string[], onLine: (line: string) => void): Promise<void>;
+  /** Every managed container runs its pinned image, healthy; then health.url answers. */
+  health(pins: ImagePins): Promise<void>;
+}
+
+/** The compose repo and the pin file: what runs, and what the next `up` starts. */
+export interface HostPort {
+  /** What runs now, read from git and Docker. */
+  inspect(): Promise<HostState>;
+  assertCleanWorkTree(): Promise<void>;
+  checkout(sha: string): Promise<void>;
+  /** Writes the pin file and has compose validate the whole set of files. */
+  writePins(pins: ImagePins): Promise<void>;
+  /** The previous pins, or no pin file when nothing was pinned before. */
+  restorePins(previous: HostState): Promise<void>;
+}
+
+/** PostgreSQL, as the pipeline uses it. */
+export interface DatabasePort {
+  dump(request: BackupRequest): Promise<BackupRow>;
+  /** The dump file is there and matches its recorded sha256. */
+  checkDump(backup: BackupRow): Promise<void>;
+  /** Into a fresh database, verified, then swapped in. */
+  restore(backup: BackupRow): Promise<void>;
+  schemaFingerprint(): Promise<string>;
+  /** The live database holds exactly this dump: its recorded row counts and fingerprint. */
+  verifyMatches(backup: BackupRow): Promise<void>;
+}
+
+/** Everything the deploy pipeline, the rollback and recovery use, and nothing more. */
+export interface DeployPorts extends JournalPorts, ReportPorts, OperationPorts {
+  settings: {
+    restoreDatabase: 'auto' | 'always' | 'never';
+    allowWithoutBackup: boolean;
+    allowDirtyWorkTree: boolean;
+    /** Services stopped while the database is restored. */
+    databaseWriters: string[];
+  };
+  deployments: DeploymentLog;
+  backups: Pick<BackupCatalog, 'get' | 'list'>;
+  lock: Pick<OperationLock, 'acquire' | 'holder' | 'isStale'>;
+  events: DeploymentEvents;
+  engine: EnginePort;
+  host: HostPort;
+  database: DatabasePort;
+  /** After a successful deploy: backup retention and unused images; never fails the deploy. */
+  cleanup(): Promise<{ prunedBackups: number; removedImages: number }>;
+  /** Recovery: stray temp files, interrupted backups; with `orphans`, an interrupted database swap too. Returns notes. */
+  repairLeftovers(orphans: boolean): Promise<string[]>;
+}

@@ -1,0 +1,59 @@
+import type { Notification } from '../notify/payloads.js';
+import type { AuditLog } from '../store/audit.js';
+import type { DeploymentLog } from '../store/deployments.js';
+import type { Deployment } from '../store/index.js';
+import type { Logger } from '../util/log.js';
+import { redact } from '../util/redact.js';
+import type { DeploymentEvents } from './events.js';
+
+/** How an operation ended, in the terms of each place that hears about it. */
+export interface Outcome {
+  audit: { actor: string; action: string; target: string; ok: boolean; detail: string | null };
+  notification: { event: Notification['event']; ok: boolean; summary: string; details: Record<string, unknown> };
+  log: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> };
+}
+
+export interface ReportPorts {
+  audit: Pick<AuditLog, 'record'>;
+  notify(n: Omit<Notification, 'at'>): void;
+  log: Logger;
+}
+
+/**
+ * The one ending of every operation (deploy, rollback, recovery, backup, drill): the audit
+ * entry, the webhook notification and the log line, each redacted here once.
+ */
+export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
+  const { audit, notification, log } = outcome;
+  const detail = audit.detail === null ? null : redact(audit.detail);
+  ports.audit.record({
+    actor: audit.actor,
+    action: audit.action,
+    target: audit.target,
+    outcome: audit.ok ? 'ok' : 'failed',
+    detail,
+  });
+  ports.log[log.level](log.message, log.fields);
+  ports.notify({ ...notification, summary: redact(notification.summary) });
+}
+
+export interface DeploymentReportPorts extends ReportPorts {
+  deployments: Pick<DeploymentLog, 'finish' | 'get'>;
+  events: Pick<DeploymentEvents, 'emit'>;
+}
+
+/** A deployment or rollback ends: its record, `done` for its watchers, then the outcome. Returns the final record. */
+export function finishDeployment(
+  ports: DeploymentReportPorts,
+  id: number,
+  status: Exclude<Deployment['status'], 'running'>,
+  error: string | null,
+  outcome: (message: string | null, record: Deployment) => Outcome,
+): Deployment {
+  const message = error === null ? null : redact(error);
+  ports.deployments.finish(id, status, message);
+  const record = ports.deployments.get(id)!;
+  ports.events.emit(id, { type: 'done', deployment: record });
+  reportOutcome(ports, outcome(message, record));
+  return record;
+}

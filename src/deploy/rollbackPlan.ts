@@ -1,0 +1,128 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { inspectImage } from '../docker/images.js';
+import { toPublic, type BackupRecord, type BackupRow, type Deployment } from '../store/index.js';
+import { databaseWriters } from './checks.js';
+import type { PlanNote } from './plan.js';
+import { commitsBetween, type DeployPlan } from './plan.js';
+
+export type RollbackMode = 'full' | 'images-only' | 'database-only';
+export const ROLLBACK_MODES: readonly RollbackMode[] = ['full', 'images-only', 'database-only'];
+
+/** Why each kind of rollback is impossible (null: possible), from the record alone. */
+export type ModeBlockers = Record<RollbackMode, PlanNote | null>;
+
+/**
+ * The rules of a rollback to before `target`, from its record: startRollback refuses with these,
+ * and the plan shows them. A rollback needs the target finished, its previous images for the
+ * images, and its pre-deploy backup in good standing for the database.
+ */
+export function rollbackBlockers(target: Deployment, backup: BackupRow | undefined): ModeBlockers {
+  const running: PlanNote | null =
+    target.status === 'running' ? { code: 'running', reason: `deployment ${target.id} is still running` } : null;
+  const noImages: PlanNote | null =
+    Object.keys(target.previousImages ?? {}).length === 0
+      ? { code: 'no-images', reason: `deployment ${target.id} recorded no previous images to go back to` }
+      : null;
+  const noBackup: PlanNote | null =
+    backup?.status === 'ok'
+      ? null
+      : {
+          code: 'no-backup',
+          reason: `deployment ${target.id} has no usable database backup${backup ? ` (backup ${backup.id} is ${backup.status})` : ''}`,
+        };
+  return {
+    full: running ?? noImages ?? noBackup,
+    'images-only': running ?? noImages,
+    'database-only': running ?? noBackup,
+  };
+}
+
+export interface RollbackPlan {
+  target: Deployment;
+  mode: RollbackMode;
+  /** Every mode, with why it is impossible (null: possible). */
+  modes: ModeBlockers;
+  /** The target's pre-deploy backup, when it is usable. */
+  backup: BackupRecord | undefined;
+  /** What each managed service runs now, and what it runs after (null: unchanged by this mode). */
+  images: Array<{ service: string; digestNow: string | null; digestAfter: string | null; mustPull: boolean }>;
+  commit: { now: string | null; after: string | null };
+  /** What the code goes through: the commits taken away (back) or brought back (forward). */
+  commits: DeployPlan['commits'];
+  /** Services stopped while the database is restored. */
+  stoppedServices: string[];
+  warnings: PlanNote[];
+  /** For the chosen mode: any blocker means the rollback is refused with nothing changed. */
+  blockers: PlanNote[];
+}
+
+/**
+ * What a rollback to before deployment `id` will do, read without changing anything: the rules
+ * above, plus what the host can tell now (the dump file is there, each image is here or pullable).
+ */
+export async function planRollback(
+  ctx: Context,
+  target: Deployment,
+  mode: RollbackMode = 'full',
+): Promise<RollbackPlan> {
+  const backupRow = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
+  const modes = rollbackBlockers(target, backupRow);
+  const usable = backupRow?.status === 'ok' ? backupRow : undefined;
+  const withImages = mode !== 'database-only';
+  const withDatabase = mode !== 'images-only';
+  const blockers: PlanNote[] = modes[mode] ? [modes[mode]] : [];
+  const warnings: PlanNote[] = [];
+
+  const current = ctx.store.deployments.current();
+  const docker = ctx.docker();
+  const images = await Promise.all(
+    Object.keys(ctx.config.services).map(async (service) => {
+      const after = withImages ? (target.previousImages?.[service] ?? null) : null;
+      const here = after ? await inspectImage(docker, after).catch(() => undefined) : undefined;
+      if (after && !here && !after.includes('@sha256:') && withImages && blockers.length === 0) {
+        blockers.push({
+          code: 'image-gone',
+          reason: `image ${after} of service ${service} is gone and has no registry digest to pull it by`,
+        });
+      }
+      return {
+        service,
+        digestNow: current?.images?.[service] ?? null,
+        digestAfter: after,
+        mustPull: after !== null && !here,
+      };
+    }),
+  );
+  if (withDatabase && usable) {
+    const file = path.join(ctx.config.backups.dir, usable.fileName);
+    const present = await fs.stat(file).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (!present)
+      blockers.push({
+        code: 'dump-missing',
+        reason: `the dump ${usable.fileName} is missing from ${ctx.config.backups.dir}`,
+      });
+    warnings.push({
+      code: 'writes-lost',
+      reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost`,
+    });
+  }
+  const commitNow = current?.commit ?? null;
+  const commitAfter = withImages ? target.previousCommit : commitNow;
+  return {
+    target,
+    mode,
+    modes,
+    backup: usable ? toPublic(usable) : undefined,
+    images,
+    commit: { now: commitNow, after: commitAfter },
+    commits: commitAfter ? await commitsBetween(ctx.config.project.dir, commitNow, commitAfter) : null,
+    stoppedServices: databaseWriters(ctx.config),
+    warnings,
+    blockers,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Every step an operation journals, in one table: the journal takes only these names, recovery
+ * decides from `mutates` and `touchesDatabase` what an interrupted operation had changed, the UI
+ * labels rows with `label`, and the crash test kills the process before each one.
+ */
+export interface StepInfo {
+  /** What the step does, for people. */
+  readonly label: string;
+  /** Changes something that runs (code, pins, containers, the live database); false: only reads or adds. */
+  readonly mutates: boolean;
+  /** Once this step has begun, the live database may no longer match the operation's own backup. */
+  readonly touchesDatabase: boolean;
+}
+
+const step = (label: string, mutates: boolean, touchesDatabase = false): StepInfo => ({
+  label,
+  mutates,
+  touchesDatabase,
+});
+
+export const STEPS = {
+  resolve: step('Resolve the ref to a commit', false),
+  check: step('Check the dump and the images', false),
+  inspect: step('Record what runs now', false),
+  pull: step('Pull the images and pin them by digest', false),
+  preflight: step('Check platforms, work tree and backup space', false),
+  backup: step('Take a verified backup', false),
+  'stop writers': step('Stop the services that write to the database', true, true),
+  'restore database': step('Restore the database', true, true),
+  verify: step('Verify the restored database', true, true),
+  checkout: step('Check out the commit', true),
+  pin: step('Write the pin file', true),
+  up: step('Start the containers', true),
+  health: step('Check health', true),
+  cleanup: step('Prune old backups and unused images', false),
+  'rollback: checkout': step('Check out the previous commit', true),
+  'rollback: pin': step('Put the previous pins back', true),
+  'rollback: stop writers': step('Stop the services that write to the database', true, true),
+  'rollback: restore database': step('Restore the pre-operation backup', true, true),
+  'rollback: up': step('Start the previous containers', true),
+  'rollback: health': step('Check health of the previous version', true),
+} as const satisfies Record<string, StepInfo>;
+
+export type StepName = keyof typeof STEPS;
+
+/** The steps of a deploy, in order (a step may be skipped, never reordered). */
+export const DEPLOY_STEPS = [
+  'resolve',
+  'inspect',
+  'pull',
+  'preflight',
+  'backup',
+  'checkout',
+  'pin',
+  'up',
+  'health',
+  'cleanup',
+] as const satisfies readonly StepName[];
+
+/** The steps of a rollback to before a deployment, in order. */
+export const ROLLBACK_STEPS = [
+  'check',
+  'inspect',
+  'backup',
+  'stop writers',
+  'restore database',
+  'verify',
+  'checkout',
+  'pin',
+  'up',
+  'health',
+] as const satisfies readonly StepName[];
+
+const isStepName = (name: string): name is StepName => Object.hasOwn(STEPS, name);
+
+/** The label of a journaled step; a name from an older version is shown as it is. */
+export const stepLabel = (name: string): string => (isStepName(name) ? STEPS[name].label : name);
+
+/** Whether any of these journaled steps changed what runs (an unknown name counts as a change). */
+export const anyMutated = (names: readonly string[]): boolean => names.some((n) => !isStepName(n) || STEPS[n].mutates);
+
+/** Whether any of these journaled steps reached the live database. */
+export const anyTouchedDatabase = (names: readonly string[]): boolean =>
+  names.some((n) => isStepName(n) && STEPS[n].touchesDatabase);

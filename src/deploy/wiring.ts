@@ -1,0 +1,144 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sha256File } from '../backup/checksum.js';
+import { createBackup } from '../backup/create.js';
+import { recoverInterruptedBackups } from '../backup/recover.js';
+import { repairInterruptedSwap, restoreDatabase } from '../backup/restore.js';
+import { applyRetention } from '../backup/retention.js';
+import { pinFilePath, writePins } from '../compose/pins.js';
+import { runCompose, streamCompose } from '../compose/project.js';
+import type { Context } from '../context.js';
+import { compareFacts, inspectDatabase } from '../database/index.js';
+import { registryAuth } from '../docker/auth.js';
+import { inspectImage, pullImage } from '../docker/images.js';
+import { failed, oneLine } from '../errors.js';
+import type { BackupRow } from '../store/index.js';
+import { checkHealth } from './health.js';
+import { databaseWriters } from './checks.js';
+import { removeUnneededImages } from './imageCleanup.js';
+import { preflight, pullTargetImages } from './images.js';
+import type { DeployPorts } from './ports.js';
+import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
+
+/**
+ * The composition root of src/deploy: the ports of the pipeline, the rollback and recovery,
+ * wired to Docker, compose, git, PostgreSQL and the store of one Context. Built per operation,
+ * so a reloaded config (SIGHUP) applies to the next one.
+ */
+export function deployPorts(ctx: Context): DeployPorts {
+  const config = ctx.config;
+  const { store } = ctx;
+  const upArgs = [
+    'up',
+    '--detach',
+    '--no-build',
+    '--remove-orphans',
+    '--wait',
+    '--wait-timeout',
+    String(config.deploy.timeoutSeconds),
+  ];
+  return {
+    settings: {
+      restoreDatabase: config.deploy.restoreDatabase,
+      allowWithoutBackup: config.deploy.allowWithoutBackup,
+      allowDirtyWorkTree: config.deploy.allowDirtyWorkTree,
+      databaseWriters: databaseWriters(config),
+    },
+    deployments: store.deployments,
+    backups: store.backups,
+    audit: store.audit,
+    lock: store.lock,
+    events: ctx.events,
+    log: ctx.log,
+    notify: (n) => ctx.notifier.send(n),
+    stop: ctx.shutdown,
+    engine: {
+      pull: (targets, onProgress) => pullTargetImages(ctx, targets, onProgress),
+      ensurePresent: async (pins, onProgress) => {
+        const docker = ctx.docker();
+        for (const [service, ref] of Object.entries(pins)) {
+          if (await inspectImage(docker, ref)) continue;
+          if (!ref.includes('@sha256:'))
+            throw failed(`image ${ref} of service ${service} is gone and has no registry digest to pull it by`);
+          await pullImage(docker, ref, registryAuth(config, ref), onProgress).catch((e: unknown) => {
+            throw failed(`image ${ref} of service ${service} is not on this host and cannot be pulled: ${oneLine(e)}`);
+          });
+        }
+      },
+      preflight: (pins) => preflight(ctx, pins),
+      up: (onLine) => streamCompose(config, upArgs, onLine),
+      stop: (services, onLine) => streamCompose(config, ['stop', ...services], onLine),
+      health: (pins) => checkHealth(ctx, pins),
+    },
+    host: {
+      inspect: () => captureHostState(ctx),
+      assertCleanWorkTree: () => assertCleanWorkTree(config),
+      checkout: (sha) => checkoutCommit(config.project.dir, sha),
+      writePins: async (pins) => {
+        await writePins(config.stateDir, pins);
+        const check = await runCompose(config, ['config', '--quiet']);
+        if (check.code !== 0)
+          throw new Error(`docker compose rejects the files with the pin file: ${check.stderr.split('\n')[0]}`);
+      },
+      restorePins: async (previous) => {
+        if (Object.keys(previous.images).length > 0) await writePins(config.stateDir, previous.images);
+        else await fs.rm(pinFilePath(config.stateDir), { force: true });
+      },
+    },
+    database: {
+      dump: (request) => createBackup(ctx, request),
+      checkDump: async (dump) => {
+        const file = path.join(config.backups.dir, dump.fileName);
+        const actual = await sha256File(file).catch(() => null);
+        if (actual === null) throw failed(`the dump ${dump.fileName} is missing from ${config.backups.dir}`);
+        if (actual !== dump.sha256)
+          throw failed(`the dump ${dump.fileName} does not match its recorded sha256: it was changed or damaged`);
+      },
+      restore: (backup) => restoreDatabase(ctx, backup),
+      schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
+      verifyMatches: (dump: BackupRow) =>
+        withSession(ctx, async (s) => {
+          const facts = { rowCounts: dump.rowCounts ?? {}, schemaFingerprint: dump.schemaFingerprint ?? '' };
+          const issues = compareFacts(facts, await inspectDatabase(s));
+          if (issues.length)
+            throw failed(`restored database differs from ${dump.fileName}: ${issues.slice(0, 3).join('; ')}`);
+        }),
+    },
+    cleanup: async () => ({
+      prunedBackups: (await applyRetention(ctx)).length,
+      removedImages: await removeUnneededImages(ctx),
+    }),
+    repairLeftovers: async (orphans) => {
+      const notes: string[] = [];
+      await removePinTempFiles(ctx);
+      await recoverInterruptedBackups(ctx);
+      if (orphans) {
+        const swap = await repairInterruptedSwap(ctx);
+        if (swap) notes.push(swap);
+      }
+      return notes;
+    },
+  };
+}
+
+async function withSession<T>(
+  ctx: Context,
+  use: (s: Awaited<ReturnType<ReturnType<Context['database']>['session']>>) => Promise<T>,
+): Promise<T> {
+  const session = await ctx.database().session();
+  try {
+    return await use(session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function removePinTempFiles(ctx: Context): Promise<void> {
+  const entries = await fs.readdir(ctx.config.stateDir).catch(() => [] as string[]);
+  for (const name of entries) {
+    if (!name.startsWith('pins.compose.yml.tmp-')) continue;
+    await fs
+      .rm(path.join(ctx.config.stateDir, name), { force: true })
+      .catch((e: unknown) => ctx.log.warn('cannot remove', { name, error: oneLine(e) }));
+  }
+}

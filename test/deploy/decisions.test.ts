@@ -1,0 +1,329 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDeploy, startDeployment, type DeployTarget } from '../../src/deploy/pipeline.js';
+import { recoverWith } from '../../src/deploy/recover.js';
+import { startRollbackWith } from '../../src/deploy/rollback.js';
+import { DEPLOY_STEPS } from '../../src/deploy/steps.js';
+import { fakeWorld, journaled, type FakeCall, type FakeWorld } from './fakePorts.js';
+
+/**
+ * The decisions of the deploy pipeline, the rollback and crash recovery, against in-memory fakes
+ * of their ports (no Docker, no PostgreSQL, no git): which outcome, which steps, whether the
+ * database is restored. test/deploy/deploy.test.ts and crash.test.ts run the same code for real.
+ */
+const TARGET: DeployTarget = {
+  ref: 'v2',
+  sha: 'b'.repeat(40),
+  tag: 'v2',
+  images: { backend: 'repo:v2', worker: 'repo:v2' },
+};
+const UNDO = ['rollback: checkout:ok', 'rollback: pin:ok', 'rollback: up:ok', 'rollback: health:ok'];
+
+let world: FakeWorld;
+afterEach(() => world?.cleanup());
+
+const deployNow = (w: FakeWorld) => startDeployment(w.ports, TARGET, 'tester').done;
+
+describe('deploy pipeline decisions', () => {
+  it('succeeds through every step in order, and reports once', async () => {
+    world = fakeWorld();
+    const d = await deployNow(world);
+    expect(d.status).toBe('succeeded');
+    expect(journaled(world.store, d.id)).toEqual(DEPLOY_STEPS.map((s) => `${s}:ok`));
+    expect(world.notifications).toEqual([
+      expect.objectContaining({ event: 'deploy', ok: true, summary: 'deployed v2 (bbbbbbb)' }),
+    ]);
+    expect(world.store.audit.list()).toEqual([
+      expect.objectContaining({ action: 'deploy', outcome: 'ok', target: 'v2' }),
+    ]);
+    expect(world.store.lock.holder()).toBeUndefined();
+  });
+
+  // Steps before the backup only read or add: a failure there changes nothing and undoes nothing.
+  it.each<[FakeCall, string]>([
+    ['host.inspect', 'inspect'],
+    ['engine.pull', 'pull'],
+    ['host.assertCleanWorkTree', 'preflight'],
+    ['engine.preflight', 'preflight'],
+    ['database.dump', 'backup'],
+  ])('%s failing ends the deploy "failed" at step %s, with nothing changed', async (call, step) => {
+    world = fakeWorld();
+    world.failOnce(call);
+    const d = await deployNow(world);
+    expect(d.status).toBe('failed');
+    expect(d.error).toContain('failed before any change');
+    expect(journaled(world.store, d.id).at(-1)).toBe(`${step}:failed`);
+    expect(world.calls.filter((c) => /checkout|writePins|engine.up|restore/.test(c))).toEqual([]);
+    expect(world.notifications).toEqual([expect.objectContaining({ ok: false })]);
+  });
+
+  // From the checkout on, a failure puts the recorded previous state back.
+  it.each<[FakeCall, string]>([
+    ['host.checkout', 'checkout'],
+    ['host.writePins', 'pin'],
+    ['engine.up', 'up'],
+    ['engine.health', 'health'],
+  ])('%s failing rolls back (step %s failed), database kept when the schema did not change', async (call, step) => {
+    world = fakeWorld();
+    world.failOnce(call);
+    const d = await deployNow(world);
+    expect(d.status).toBe('rolled-back');
+    const steps = journaled(world.store, d.id);
+    expect(steps).toContain(`${step}:failed`);
+    expect(steps.filter((s) => s.startsWith('rollback: '))).toEqual([
+      ...UNDO.slice(0, 2),
+      'rollback: restore database:skipped',
+      ...UNDO.slice(2),
+    ]);
+    expect(d.error).toMatch(
+      /^deploy of v2 failed: .* failed; rolled back to the previous version \(images, commit aaaaaaa\)$/,
+    );
+    expect(world.calls).not.toContain('database.restore dump-1.dump');
+    expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
+  });
+
+  it('restores the pre-deploy dump when the failed version migrated the schema (policy auto)', async () => {
+    world = fakeWorld({ migrates: true });
+    world.failOnce('engine.health');
+    const d = await deployNow(world);
+    expect(d.status).toBe('rolled-back');
+    expect(journaled(world.store, d.id)).toContain('rollback: restore database:ok');
+    expect(world.calls).toContain('engine.stop backend');
+    expect(world.calls).toContain(`database.restore ${world.store.backups.get(d.backupId!)!.fileName}`);
+    expect(world.fingerprint).toBe('schema-1');
+    expect(d.error).toContain('database from dump-1.dump');
+  });
+
+  it.each<['always' | 'never', boolean]>([
+    ['always', true],
+    ['never', false],
+  ])('policy %s: restore=%s whatever the schema', async (policy, restores) => {
+    world = fakeWorld({ migrates: policy === 'never', settings: { restoreDatabase: policy } });
+    world.failOnce('engine.up');
+    const d = await deployNow(world);
+    expect(world.calls.some((c) => c.startsWith('database.restore'))).toBe(restores);
+    expect(d.status).toBe('rolled-back');
+  });
+
+  it('ends "rollback-failed" when putting the previous version back fails too', async () => {
+    world = fakeWorld();
+    world.failAlways('engine.health');
+    const d = await deployNow(world);
+    expect(d.status).toBe('rollback-failed');
+    expect(d.error).toMatch(/; ROLLBACK FAILED: engine.health failed$/);
+    expect(journaled(world.store, d.id).at(-1)).toBe('rollback: health:failed');
+  });
+
+  it('a failed cleanup never fails a deploy that succeeded', async () => {
+    world = fakeWorld();
+    world.failOnce('cleanup');
+    const d = await deployNow(world);
+    expect(d.status).toBe('succeeded');
+    expect(journaled(world.store, d.id).at(-1)).toBe('cleanup:failed');
+  });
+
+  it('with allowWithoutBackup, a failed backup is logged and the deploy goes on', async () => {
+    world = fakeWorld({ settings: { allowWithoutBackup: true } });
+    world.failOnce('database.dump');
+    const d = await deployNow(world);
+    expect(d.status).toBe('succeeded');
+    expect(d.backupId).toBeNull();
+    expect(world.store.deployments.output(d.id).join()).toContain('deploying without a backup');
+  });
+
+  it('a host that is not a git repo skips the checkout and the clean-tree check', async () => {
+    world = fakeWorld();
+    world.host.commit = null;
+    const d = await deployNow(world);
+    expect(journaled(world.store, d.id)).toContain('checkout:skipped');
+    expect(world.calls).not.toContain('host.assertCleanWorkTree');
+  });
+
+  it('a stop request stops at the next step boundary: the record stays running for recovery, the lock is free', async () => {
+    world = fakeWorld();
+    const id = world.store.deployments.create({ kind: 'deploy', ref: 'v2', commit: TARGET.sha, tag: 'v2', actor: 't' });
+    const run = runDeploy(world.ports, id, TARGET, 't');
+    world.ports.stop.requestStop(); // during "resolve": it finishes, then the pipeline stops
+    await expect(run).rejects.toThrow('stopping before step "inspect"');
+    expect(world.store.deployments.get(id)!.status).toBe('running');
+    expect(journaled(world.store, id)).toEqual(['resolve:ok']);
+
+    const started = startDeployment(world.ports, TARGET, 't');
+    const record = await started.done; // the runner settles with the running record, and releases the lock
+    expect(record.status).toBe('running');
+    expect(world.ports.stop.stoppedBefore).toBe('inspect');
+    expect(world.store.lock.holder()).toBeUndefined();
+    expect(world.ports.stop.operationsInProgress()).toBe(0);
+  });
+});
+
+describe('rollback decisions', () => {
+  async function deployed(w: FakeWorld) {
+    const d = await startDeployment(w.ports, TARGET, 'tester').done;
+    expect(d.status).toBe('succeeded');
+    w.calls.length = 0;
+    return d;
+  }
+
+  it('full: check, safety backup, restore, verify, then code and images; succeeds', async () => {
+    world = fakeWorld();
+    const d = await deployed(world);
+    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    expect(r.status).toBe('succeeded');
+    expect(journaled(world.store, r.id)).toEqual(
+      [
+        'check',
+        'inspect',
+        'backup',
+        'stop writers',
+        'restore database',
+        'verify',
+        'checkout',
+        'pin',
+        'up',
+        'health',
+      ].map((s) => `${s}:ok`),
+    );
+    expect(world.calls).toContain('database.restore dump-1.dump');
+    expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
+  });
+
+  it.each<[FakeCall, string]>([
+    ['database.checkDump', 'check'],
+    ['engine.ensurePresent', 'check'],
+    ['host.inspect', 'inspect'],
+    ['database.dump', 'backup'],
+  ])('%s failing refuses the rollback at %s with nothing changed', async (call, step) => {
+    world = fakeWorld();
+    const d = await deployed(world);
+    world.failOnce(call);
+    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    expect(r.status).toBe('failed');
+    expect(r.error).toContain('rollback refused, nothing changed');
+    expect(journaled(world.store, r.id).at(-1)).toBe(`${step}:failed`);
+    expect(world.calls.filter((c) => /checkout|writePins|engine.up|engine.stop|restore/.test(c))).toEqual([]);
+  });
+
+  // The restore decision of the undo: the safety backup comes back once the database may have changed.
+  it.each<[FakeCall, boolean]>([
+    ['engine.stop', false],
+    ['database.restore', true],
+    ['database.verifyMatches', true],
+    ['host.checkout', true],
+    ['host.writePins', true],
+    ['engine.up', true],
+    ['engine.health', true],
+  ])('%s failing puts the pre-rollback state back (safety backup restored: %s)', async (call, restoresSafety) => {
+    world = fakeWorld();
+    const d = await deployed(world);
+    world.failOnce(call);
+    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    expect(r.status).toBe('rolled-back');
+    expect(r.error).toContain('put the pre-rollback state back (images');
+    const safety = world.store.backups.get(r.backupId!)!;
+    expect(world.calls.includes(`database.restore ${safety.fileName}`)).toBe(restoresSafety);
+    expect(journaled(world.store, r.id)).toContain(`rollback: restore database:${restoresSafety ? 'ok' : 'skipped'}`);
+  });
+
+  it('images-only takes no safety backup and never restores the database', async () => {
+    world = fakeWorld();
+    const d = await deployed(world);
+    world.failOnce('engine.health');
+    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'images-only', actor: 't' }).done;
+    expect(r.status).toBe('rolled-back');
+    expect(world.calls.filter((c) => /dump|restore /.test(c))).toEqual([]);
+  });
+
+  it('refuses by the plan rules before taking the lock or recording anything', async () => {
+    world = fakeWorld();
+    world.failOnce('database.dump');
+    world.ports.settings.allowWithoutBackup = true;
+    const d = await deployed(world); // no pre-deploy backup
+    expect(() => startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).toThrow(
+      `deployment ${d.id} has no usable database backup; use --images-only`,
+    );
+    expect(() => startRollbackWith(world.ports, { deploymentId: 99, mode: 'full', actor: 't' })).toThrow(
+      'does not exist',
+    );
+    expect(world.store.deployments.list()).toHaveLength(1);
+  });
+});
+
+describe('crash recovery decisions', () => {
+  /** An orphan: a record left running with these steps journaled, as a killed process leaves it. */
+  function orphan(w: FakeWorld, kind: 'deploy' | 'rollback', steps: string[], withBackup = true) {
+    const id = w.store.deployments.create({ kind, ref: 'v2', commit: TARGET.sha, tag: null, actor: 't' });
+    w.store.deployments.setPrevious(id, 'a'.repeat(40), { backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
+    if (withBackup) {
+      const backup = w.store.backups.begin({
+        fileName: 'pre.dump',
+        tempName: '.pre',
+        databaseName: 'app',
+        reason: 'pre-deploy',
+        note: null,
+        actor: 't',
+        createdAt: new Date().toISOString(),
+        deploymentId: id,
+      });
+      w.store.backups.succeed(backup, {
+        sizeBytes: 1,
+        sha256: 'x',
+        serverVersion: '15',
+        rowCounts: {},
+        schemaFingerprint: 'schema-0',
+      });
+      w.store.deployments.setBackup(id, backup);
+    }
+    for (const name of steps)
+      w.store.deployments.endStep(id, w.store.deployments.beginStep(id, name), 'ok', null, null);
+    return id;
+  }
+
+  it('an operation interrupted before any mutating step changed nothing: no undo', async () => {
+    world = fakeWorld();
+    const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup']);
+    const [r] = await recoverWith(world.ports);
+    expect(r).toMatchObject({
+      deploymentId: id,
+      status: 'interrupted',
+      summary: 'interrupted after step "backup"; it had changed nothing',
+    });
+    expect(world.calls).toEqual(['repairLeftovers']);
+    expect(world.store.audit.list()[0]).toMatchObject({ actor: 'recovery', outcome: 'ok' });
+  });
+
+  it('a deploy interrupted after "up" is undone, restoring the dump only if the schema changed', async () => {
+    world = fakeWorld();
+    world.fingerprint = 'schema-9'; // migrations ran
+    orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
+    const [r] = await recoverWith(world.ports);
+    expect(r!.status).toBe('interrupted');
+    expect(r!.summary).toBe(
+      'interrupted after step "up"; recovery put the previous version back (images, commit aaaaaaa, database from pre.dump)',
+    );
+    expect(world.calls).toContain('database.restore pre.dump');
+  });
+
+  it.each<[string[], boolean]>([
+    [['check', 'inspect', 'backup', 'stop writers'], true],
+    [['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout'], true],
+    [['check', 'inspect', 'backup', 'checkout', 'pin'], false],
+  ])('a rollback interrupted after %j restores its safety backup: %s', async (steps, restores) => {
+    world = fakeWorld();
+    world.fingerprint = 'schema-0'; // the same schema: only the rule decides
+    orphan(world, 'rollback', steps);
+    await recoverWith(world.ports);
+    expect(world.calls.includes('database.restore pre.dump')).toBe(restores);
+  });
+
+  it('a failed undo ends "rollback-failed"; a live lock holder is never disturbed', async () => {
+    world = fakeWorld();
+    world.failAlways('engine.up');
+    const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout']);
+    const release = world.store.lock.acquire('someone else'); // this process: alive
+    expect(await recoverWith(world.ports)).toEqual([]);
+    release();
+    const [r] = await recoverWith(world.ports);
+    expect(r).toMatchObject({ deploymentId: id, status: 'rollback-failed' });
+    expect(world.notifications.at(-1)).toMatchObject({ event: 'deploy', ok: false });
+  });
+});

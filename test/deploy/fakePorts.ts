@@ -1,0 +1,187 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DeploymentEvents } from '../../src/deploy/events.js';
+import type { DeployPorts } from '../../src/deploy/ports.js';
+import { StopSignal } from '../../src/deploy/shutdown.js';
+import type { HostState } from '../../src/deploy/state.js';
+import type { Notification } from '../../src/notify/payloads.js';
+import { openStore, type BackupRow, type ImagePins, type Store } from '../../src/store/index.js';
+import { createLogger } from '../../src/util/log.js';
+
+/** Port methods a test can make fail (once, or always). */
+export type FakeCall =
+  | 'host.inspect'
+  | 'host.assertCleanWorkTree'
+  | 'host.checkout'
+  | 'host.writePins'
+  | 'host.restorePins'
+  | 'engine.pull'
+  | 'engine.ensurePresent'
+  | 'engine.preflight'
+  | 'engine.up'
+  | 'engine.stop'
+  | 'engine.health'
+  | 'database.dump'
+  | 'database.checkDump'
+  | 'database.restore'
+  | 'database.schemaFingerprint'
+  | 'database.verifyMatches'
+  | 'cleanup';
+
+export interface FakeWorld {
+  ports: DeployPorts;
+  store: Store;
+  /** Every port call, in order, with its argument where it matters. */
+  calls: string[];
+  notifications: Array<Omit<Notification, 'at'>>;
+  /** What the fake host runs: the commit and pins (changed by checkout, pins and up). */
+  host: HostState;
+  /** The live schema fingerprint; a deploy's "migration" changes it at `up`. */
+  fingerprint: string;
+  failOnce(call: FakeCall): void;
+  failAlways(call: FakeCall): void;
+  cleanup(): void;
+}
+
+/**
+ * The pipeline's ports as in-memory fakes over a real SQLite store in a temp dir: no Docker, no
+ * PostgreSQL, no git. `options.migrates` makes `up` of a new version change the schema, as a
+ * version with migrations would.
+ */
+export function fakeWorld(
+  options: { migrates?: boolean; settings?: Partial<DeployPorts['settings']> } = {},
+): FakeWorld {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-fake-'));
+  // A lock whose holders are always alive unless a test says otherwise.
+  const store = openStore(dir);
+  const calls: string[] = [];
+  const notifications: FakeWorld['notifications'] = [];
+  const once = new Set<FakeCall>();
+  const always = new Set<FakeCall>();
+  let pinned: ImagePins = { backend: 'repo@sha256:old', worker: 'repo@sha256:old' };
+  const world: FakeWorld = {
+    ports: undefined as unknown as DeployPorts,
+    store,
+    calls,
+    notifications,
+    host: { commit: 'a'.repeat(40), images: { ...pinned } },
+    fingerprint: 'schema-1',
+    failOnce: (c) => once.add(c),
+    failAlways: (c) => always.add(c),
+    cleanup: () => {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const call = async (name: FakeCall, detail = '') => {
+    calls.push(detail ? `${name} ${detail}` : name);
+    if (always.has(name) || once.delete(name)) throw new Error(`${name} failed`);
+  };
+  let backups = 0;
+  const dump = (reason: BackupRow['reason'], deploymentId: number | null | undefined): BackupRow => {
+    const id = store.backups.begin({
+      fileName: `dump-${++backups}.dump`,
+      tempName: `.dump-${backups}.partial`,
+      databaseName: 'app',
+      reason,
+      note: null,
+      actor: 'test',
+      createdAt: new Date().toISOString(),
+      deploymentId: deploymentId ?? null,
+    });
+    store.backups.succeed(id, {
+      sizeBytes: 10,
+      sha256: 'x',
+      serverVersion: '15',
+      rowCounts: {},
+      schemaFingerprint: world.fingerprint,
+    });
+    return store.backups.get(id)!;
+  };
+
+  world.ports = {
+    settings: {
+      restoreDatabase: 'auto',
+      allowWithoutBackup: false,
+      allowDirtyWorkTree: false,
+      databaseWriters: ['backend'],
+      ...options.settings,
+    },
+    deployments: store.deployments,
+    backups: store.backups,
+    audit: store.audit,
+    lock: store.lock,
+    events: new DeploymentEvents(),
+    log: createLogger({ level: 'error', write: () => {} }),
+    notify: (n) => notifications.push(n),
+    stop: new StopSignal(),
+    engine: {
+      pull: async (targets) => {
+        await call('engine.pull');
+        return Object.fromEntries(Object.entries(targets).map(([s, ref]) => [s, `${ref}@sha256:new`]));
+      },
+      ensurePresent: async () => call('engine.ensurePresent'),
+      preflight: async () => {
+        await call('engine.preflight');
+        return { neededBytes: 12, freeBytes: 1000 };
+      },
+      up: async () => {
+        await call('engine.up');
+        const changes = JSON.stringify(pinned) !== JSON.stringify(world.host.images);
+        if (options.migrates && changes && Object.values(pinned).some((r) => r.endsWith('@sha256:new')))
+          world.fingerprint = 'schema-2';
+        world.host.images = { ...pinned };
+      },
+      stop: async (services) => call('engine.stop', services.join(',')),
+      health: async () => call('engine.health'),
+    },
+    host: {
+      inspect: async () => {
+        await call('host.inspect');
+        return { commit: world.host.commit, images: { ...world.host.images } };
+      },
+      assertCleanWorkTree: async () => call('host.assertCleanWorkTree'),
+      checkout: async (sha) => {
+        await call('host.checkout', sha.slice(0, 7));
+        world.host.commit = sha;
+      },
+      writePins: async (pins) => {
+        await call('host.writePins');
+        pinned = { ...pins };
+      },
+      restorePins: async (previous) => {
+        await call('host.restorePins');
+        pinned = { ...previous.images };
+      },
+    },
+    database: {
+      dump: async (request) => {
+        await call('database.dump', request.reason);
+        return dump(request.reason, request.deploymentId);
+      },
+      checkDump: async () => call('database.checkDump'),
+      restore: async (backup) => {
+        await call('database.restore', backup.fileName);
+        world.fingerprint = backup.schemaFingerprint ?? world.fingerprint;
+      },
+      schemaFingerprint: async () => {
+        await call('database.schemaFingerprint');
+        return world.fingerprint;
+      },
+      verifyMatches: async () => call('database.verifyMatches'),
+    },
+    cleanup: async () => {
+      await call('cleanup');
+      return { prunedBackups: 0, removedImages: 0 };
+    },
+    repairLeftovers: async () => {
+      calls.push('repairLeftovers');
+      return [];
+    },
+  };
+  return world;
+}
+
+/** "name:status" of every journaled step of a deployment. */
+export const journaled = (store: Store, id: number) => store.deployments.steps(id).map((s) => `${s.name}:${s.status}`);

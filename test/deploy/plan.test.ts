@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeployPlan, RollbackPlan } from '../../src/deploy/index.js';
+import { deploy } from '../../src/deploy/pipeline.js';
+import { inspectImage } from '../../src/docker/images.js';
+import { createApp } from '../../src/server/app.js';
+import { resolveTokens } from '../../src/server/tokens.js';
+import { switchyard } from '../fixtures/cli.js';
+import { backupFiles, type TestContext } from '../fixtures/context.js';
+import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
+import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
+
+const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
+const TOKEN = 'plan-api-token-0123456789';
+
+/** Plans read; they never change anything: no pull, no dump, no checkout, no record, no lock. */
+describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
+  let app: SampleApp;
+  let ctx: TestContext;
+
+  const cli = (args: string[]) => switchyard([...args, '--config', ctx.configFile]);
+  const head = () => run('git', ['-C', app.dir, 'rev-parse', 'HEAD']).trim();
+  /** Everything a deploy or rollback would change, as one comparable value. */
+  const footprint = () => ({
+    head: head(),
+    deployments: ctx.store.deployments.list().map((d) => `${d.id}:${d.status}`),
+    backups: ctx.store.backups.list().length,
+    files: backupFiles(ctx),
+    state: fs.readdirSync(ctx.config.stateDir).filter((f) => !f.startsWith('switchyard.db')),
+    lock: ctx.store.lock.holder() ?? null,
+  });
+
+  beforeAll(() => {
+    app = createSampleApp({ versions: ['v1', 'v2'] });
+    app.startByHand();
+    ctx = sampleAppContext(app);
+  });
+  afterAll(() => {
+    ctx?.cleanup();
+    app?.cleanup();
+  });
+
+  it('deploy --dry-run shows the plan and changes nothing: no pull, no dump, no checkout', async () => {
+    const v2Image = `${app.imageRepo}:${app.commits.v2.slice(0, 7)}`;
+    run('docker', ['rmi', v2Image]); // in the registry only now: a real deploy would have to pull it
+    const before = footprint();
+
+    const res = await cli(['deploy', 'v2.0.0', '--dry-run', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const { plan } = JSON.parse(res.stdout) as { plan: DeployPlan };
+    expect(plan).toMatchObject({ ref: 'v2.0.0', sha: app.commits.v2, tag: 'v2.0.0', blockers: [] });
+    expect(plan.current.commit).toBe(app.commits.v1);
+    expect(plan.commits).toMatchObject({ direction: 'forward' });
+    expect(plan.commits!.list.map((c) => c.sha)).toContain(app.commits.v2);
+    expect(plan.images.map((i) => [i.service, i.reference, i.mustPull])).toEqual([
+      ['backend', v2Image, true],
+      ['worker', v2Image, true],
+    ]);
+    expect(plan.images.every((i) => i.digestNow !== null)).toBe(true);
+    expect(plan.backup.estimateBytes).toBeGreaterThan(0);
+    expect(plan.backup.basis).toBe('database size'); // no dump yet
+    expect(plan.backup.neededBytes).toBeGreaterThan(plan.backup.estimateBytes!);
+
+    const text = await cli(['deploy', 'v2.0.0', '--dry-run']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`backend: ${v2Image}, will be pulled`);
+    expect(text.stdout).toContain('dry run: nothing was changed');
+
+    expect(await inspectImage(ctx.docker(), v2Image)).toBeUndefined();
+    expect(footprint()).toEqual(before);
+  });
+
+  it('a blocker of the preflight shows in the plan first: a dirty work tree, exit 1, still nothing changed', async () => {
+    const file = path.join(app.dir, app.composeFiles[0]!);
+    const original = fs.readFileSync(file, 'utf8');
+    fs.appendFileSync(file, '# edited by hand\n');
+    try {
+      const before = footprint();
+      const res = await cli(['deploy', 'v2.0.0', '--dry-run', '--json']);
+      expect(res.code).toBe(1);
+      const { plan } = JSON.parse(res.stdout) as { plan: DeployPlan };
+      expect(plan.blockers).toEqual([expect.objectContaining({ code: 'dirty-work-tree' })]);
+      expect(plan.blockers[0]!.reason).toContain('uncommitted changes');
+      expect(footprint()).toEqual(before);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
+  it('the API answers the same plans, and rollback --dry-run changes nothing', async () => {
+    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    const get = async (url: string) => {
+      const res = await api.request(url, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      return { status: res.status, body: (await res.json()) as { plan: DeployPlan & RollbackPlan; error?: string } };
+    };
+    const planned = await get('/api/system/plan?ref=v2.0.0');
+    expect(planned.status).toBe(200);
+    expect(planned.body.plan).toMatchObject({ sha: app.commits.v2, blockers: [] });
+    expect((await get('/api/system/plan?ref=v9.9.9')).status).toBe(404);
+    expect((await get('/api/system/plan?ref=$(id)')).status).toBe(400);
+
+    const deployed = await deploy(ctx, { ref: 'v2.0.0', actor: 'test' });
+    expect(deployed.status).toBe('succeeded');
+    const before = footprint();
+
+    const res = await cli(['rollback', String(deployed.id), '--dry-run', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const { plan } = JSON.parse(res.stdout) as { plan: RollbackPlan };
+    expect(plan).toMatchObject({ mode: 'full', blockers: [], commit: { now: app.commits.v2, after: app.commits.v1 } });
+    expect(plan.backup?.id).toBe(deployed.backupId);
+    expect(plan.images.find((i) => i.service === 'backend')).toMatchObject({
+      digestNow: deployed.images!.backend,
+      digestAfter: deployed.previousImages!.backend,
+    });
+    expect(plan.warnings.map((w) => w.code)).toContain('writes-lost');
+    expect(plan.commits).toMatchObject({ direction: 'back' });
+
+    const imagesOnly = await get(`/api/system/deployments/${deployed.id}/rollback-plan?mode=images-only`);
+    expect(imagesOnly.body.plan).toMatchObject({ mode: 'images-only', commit: { after: app.commits.v1 } });
+    expect(imagesOnly.body.plan.warnings).toEqual([]);
+    expect((await get(`/api/system/deployments/${deployed.id}/rollback-plan?mode=bogus`)).status).toBe(400);
+
+    const text = await cli(['rollback', String(deployed.id), '--dry-run']);
+    expect(text.stdout).toContain(`database: restored from backup ${deployed.backupId}`);
+    expect(text.stdout).toContain('dry run: nothing was changed');
+    expect(footprint()).toEqual(before);
+  });
+});
