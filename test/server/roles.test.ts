@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
+import { Identities } from '../../src/server/identity.js';
 import { mayAct, requiredRole, ROLES, ROUTE_ROLES, type Role } from '../../src/server/roles.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { addUser } from '../../src/users/manage.js';
@@ -26,9 +27,12 @@ describe('roles: one table, enforced everywhere', () => {
   });
   afterAll(() => ctx?.cleanup());
 
-  it('declares a role for every route the app serves, and declares no route that does not exist', () => {
+  it('declares a role for every route the app serves, and declares no route that does not exist', async () => {
+    const { uiRoutes } = await import('../../web/index.js');
+    // The API's routes, and the UI's, which the app mounts lazily on its first UI request.
+    const ui = uiRoutes(ctx, new Identities(resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }), ctx.store.users));
     const served = new Set(
-      app.routes
+      [...app.routes, ...ui.routes]
         .filter((r) => r.method !== 'ALL' && !r.path.endsWith('*'))
         .map((r) => `${r.method} ${r.path.length > 1 ? r.path.replace(/\/$/, '') : r.path}`),
     );
