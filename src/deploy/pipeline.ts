@@ -7,6 +7,7 @@ import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { redact } from '../util/redact.js';
 import { resolveRef, validateRef, type ResolvedRef } from '../versions/ref.js';
+import { explainFailure } from './failureReport.js';
 import { checkHealth } from './health.js';
 import { removeUnneededImages } from './imageCleanup.js';
 import { Journal } from './journal.js';
@@ -89,7 +90,7 @@ async function runDeploy(ctx: Context, id: number, version: ResolvedRef, actor: 
     await journal.step('up', () => composeUp(ctx, journal));
     await journal.step('health', () => checkHealth(ctx, pins!));
   } catch (e) {
-    const cause = oneLine(e);
+    const cause = await explainFailure(ctx, journal, e);
     const outcome = await rollBackAutomatically(ctx, journal, { previous, backup, cause });
     return finish(outcome.status, `deploy of ${version.ref} failed: ${cause}; ${outcome.summary}`);
   }

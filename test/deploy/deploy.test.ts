@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureReportOf } from '../../src/deploy/failureReport.js';
 import { deploy, startDeploy } from '../../src/deploy/pipeline.js';
 import { composeProjectName } from '../../src/compose/project.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
@@ -84,6 +85,14 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
 
     expect(d.status).toBe('rolled-back');
     expect(d.error).toMatch(/deploy of v3\.0\.0 failed: .*; rolled back to the previous version \(images, commit [0-9a-f]{7}, database from /);
+    // Why, kept before the rollback recreated the containers: the failing service and its health check in the
+    // headline, its log lines and health-check results in the journal.
+    expect(d.error).toMatch(/^deploy of v3\.0\.0 failed: up: service backend is unhealthy: last health check exited 1: .*404/);
+    const report = failureReportOf(ctx.store.deployments.steps(d.id))!;
+    expect(report.step).toBe('up');
+    expect(report.containers.map((c) => c.service)).toEqual(['backend']);
+    expect(report.containers[0]!.logs).toContain('backend v3.0.0 starting');
+    expect(report.containers[0]!.healthChecks.at(-1)).toMatchObject({ exitCode: 1, output: expect.stringContaining('404') });
     expect(stepNames(d)).toEqual(
       expect.arrayContaining(['up:failed', 'rollback: checkout:ok', 'rollback: restore database:ok', 'rollback: up:ok', 'rollback: health:ok']),
     );

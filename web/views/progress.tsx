@@ -1,9 +1,11 @@
+import { failureReportOf } from '../../src/deploy/failureReport.js';
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import type { OutputSnapshot } from '../live/output.js';
 import { durationBetween, shortImage, shortSha } from '../lib/format.js';
 import { stepDetail } from '../lib/stepDetail.js';
 import { Image, Notice, StatusBadge, Time } from './bits.js';
 import { FromTo, PullItem, StepsTable } from './deployment.js';
+import { FailureView } from './failure.js';
 
 export interface ProgressProps {
   deployment: Deployment;
@@ -14,9 +16,11 @@ export interface ProgressProps {
 /** One operation: its facts, its outcome, its steps and output; live while it runs (web/assets/app.js). */
 export function ProgressView({ deployment: d, steps, output }: ProgressProps) {
   const running = d.status === 'running';
+  const failure = failureReportOf(steps);
   return (
     <div data-events={running ? `/deployments/${d.id}/events` : undefined}>
       <Outcome d={d} steps={steps} />
+      {failure && <FailureView report={failure} />}
       <dl class="facts">
         <dt>Status</dt>
         <dd>

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { currentStatus, requestStop, startDeploy, startRollback, type StartedDeployment } from '../../deploy/index.js';
+import { failureReportOf, type FailureReport } from '../../deploy/failureReport.js';
 import { failed, inputError } from '../../errors.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
@@ -93,8 +94,10 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
       const deployment = ctx.store.deployments.get(Number(positionals[0]));
       if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
       const steps = ctx.store.deployments.steps(deployment.id);
-      if (common.json) return io.out(JSON.stringify({ deployment, steps }));
+      const failure = failureReportOf(steps);
+      if (common.json) return io.out(JSON.stringify({ failure, deployment, steps }));
       io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
+      if (failure) io.out(describeFailure(failure));
       io.out(table(['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'], steps.map((s) => [String(s.seq), s.name, s.status, s.startedAt.slice(11, 19), s.error ?? ''])));
       return;
     }
@@ -134,3 +137,14 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
 }
 
 const describe = (d: Deployment) => `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${d.createdAt}`;
+
+/** Why it failed, before the steps: each failing container's reason, health checks and last log lines. */
+function describeFailure(report: FailureReport): string {
+  const parts = [`WHY IT FAILED (step ${report.step}): ${report.headline}`];
+  for (const c of report.containers) {
+    parts.push(`\n== service ${c.service}, container ${c.name}: ${c.reason}`);
+    for (const h of c.healthChecks) parts.push(`health check ${h.at}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`);
+    parts.push(`-- last ${c.logs.length} log lines --`, ...(c.logs.length ? c.logs : ['(the container wrote nothing)']));
+  }
+  return parts.join('\n') + '\n';
+}
