@@ -10,6 +10,7 @@ import { inspectImage, pullImage } from '../docker/images.js';
 import { conflict, failed, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { redact } from '../util/redact.js';
+import { tagOf, versionLabel } from '../versions/naming.js';
 import { databaseWriters, rollBackAutomatically } from './autoRollback.js';
 import { checkHealth } from './health.js';
 import { Journal } from './journal.js';
@@ -50,11 +51,12 @@ export async function startRollback(ctx: Context, request: RollbackRequest): Pro
   try {
     // A database-only rollback keeps the code that runs: record it, so "current version" stays known.
     const running = ctx.store.deployments.current();
+    const tag = images ? await tagOf(ctx.config.project.dir, target.previousCommit) : (running?.tag ?? null);
     id = ctx.store.deployments.create({
       kind: 'rollback',
       ref: `before #${target.id}${request.mode === 'full' ? '' : ` (${request.mode})`}`,
       commit: images ? target.previousCommit : (running?.commit ?? null),
-      tag: images ? null : (running?.tag ?? null),
+      tag, // the version is named by its tag everywhere (naming.ts)
       actor: request.actor,
       rollbackOf: target.id,
     });
@@ -127,7 +129,7 @@ async function runRollback(
     ctx.store.audit.record({ actor, action: 'rollback', target: `deployment ${target.id}`, outcome: status === 'succeeded' ? 'ok' : 'failed', detail: message });
     const record = deployments.get(id)!;
     ctx.events.emit(id, { type: 'done', deployment: record });
-    ctx.notifier.send({ event: 'rollback', ok: status === 'succeeded', summary: message ?? `rolled back to before deployment ${target.id}`, details: { id, rollbackOf: target.id, status } });
+    ctx.notifier.send({ event: 'rollback', ok: status === 'succeeded', summary: message ?? `rolled back to before deployment ${target.id}: ${versionLabel(record.commit, undefined, record.tag)}`, details: { id, rollbackOf: target.id, status } });
     return record;
   }
 }

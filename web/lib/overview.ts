@@ -5,6 +5,7 @@ import { currentStatus, type CurrentStatus } from '../../src/deploy/index.js';
 import { oneLine } from '../../src/errors.js';
 import type { Deployment, LockHolder } from '../../src/store/index.js';
 import { redact } from '../../src/util/redact.js';
+import { readTagNames, versionName } from '../../src/versions/naming.js';
 import { freeBytes } from './diskSpace.js';
 
 /** The runbook's drill pre-check: the newest backup must be younger than this. */
@@ -16,7 +17,7 @@ export interface Overview {
   statusError: string | null;
   current: Deployment | undefined;
   subject: string | null;
-  /** Tag, ref or short sha of what runs, for a rollback too (its own ref is "before #N"). */
+  /** What runs, named by its tag (naming.ts) or short sha, for a rollback too (its own ref is "before #N"). */
   versionLabel: string | null;
   newestBackup: BackupListing | undefined;
   backupAgeHours: number | null;
@@ -30,12 +31,13 @@ export interface Overview {
 /** Everything the first page shows, each part read on its own so one failure does not hide the rest. */
 export async function readOverview(ctx: Context): Promise<Overview> {
   const current = ctx.store.deployments.current();
-  const [status, commit, free] = await Promise.all([
+  const [status, commit, tags, free] = await Promise.all([
     currentStatus(ctx).then(
       (s) => ({ s, error: null }),
       (e: unknown) => ({ s: null, error: redact(oneLine(e)) }),
     ),
     describeCommit(ctx, current?.commit ?? null),
+    readTagNames(ctx.config.project.dir),
     freeBytes(ctx.config.backups.dir),
   ]);
   const newestBackup = listBackups(ctx).find((b) => b.status === 'ok');
@@ -45,7 +47,7 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     statusError: status.error,
     current,
     subject: commit.subject,
-    versionLabel: current ? versionLabel(current, commit.tag) : null,
+    versionLabel: current ? versionName(current.commit, tags, current.kind === 'deploy' ? (current.tag ?? current.ref) : current.tag) : null,
     newestBackup,
     backupAgeHours: newestBackup ? (Date.now() - Date.parse(newestBackup.createdAt)) / 3_600_000 : null,
     backupsDir: ctx.config.backups.dir,
@@ -55,17 +57,10 @@ export async function readOverview(ctx: Context): Promise<Overview> {
   };
 }
 
-/** A deploy names its version; a rollback's ref is "before #N", so it is named by the tag at its commit, or the commit. */
-function versionLabel(current: Deployment, tagAtCommit: string | null): string {
-  const named = current.kind === 'deploy' ? current.tag ?? current.ref : null;
-  return named ?? tagAtCommit ?? current.commit?.slice(0, 7) ?? 'unknown';
-}
-
-/** The commit's subject and a tag pointing at it, from the compose repo; nulls when git cannot say. */
-async function describeCommit(ctx: Context, sha: string | null): Promise<{ subject: string | null; tag: string | null }> {
-  if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { subject: null, tag: null };
+/** The commit's subject, from the compose repo; null when git cannot say. */
+async function describeCommit(ctx: Context, sha: string | null): Promise<{ subject: string | null }> {
+  if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { subject: null };
   const git = simpleGit({ baseDir: ctx.config.project.dir });
-  const ask = (args: string[]) => git.raw(args).then((out) => out.trim().split('\n')[0] || null, () => null);
-  const [subject, tag] = await Promise.all([ask(['log', '-1', '--format=%s', sha, '--']), ask(['tag', '--points-at', sha])]);
-  return { subject, tag };
+  const subject = await git.raw(['log', '-1', '--format=%s', sha, '--']).then((out) => out.trim().split('\n')[0] || null, () => null);
+  return { subject };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { startRollback, type RollbackMode } from '../../src/deploy/index.js';
 import { notFound } from '../../src/errors.js';
 import type { Deployment } from '../../src/store/index.js';
+import { readTagNames } from '../../src/versions/naming.js';
 import { toPublic } from '../../src/store/index.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
@@ -31,24 +32,26 @@ export function deploymentRoutes(deps: UiDeps) {
   };
 
   return new Hono<UiEnv>()
-    .get('/history', (c) => {
+    .get('/history', async (c) => {
+      const tags = await readTagNames(ctx.config.project.dir);
       const entries = ctx.store.deployments.list(100).map((deployment) => ({
         deployment,
         steps: ctx.store.deployments.steps(deployment.id),
         canRollBack: Object.values(rollbackPlan(deps, deployment).modes).some((why) => why === null),
       }));
-      return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} />);
+      return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} tags={tags} />);
     })
-    .get('/deployments/:id', (c) => {
+    .get('/deployments/:id', async (c) => {
       const d = find(c.req.param('id'));
       if (d.status === 'running') output.watch(d.id);
-      const view = <ProgressView deployment={d} steps={ctx.store.deployments.steps(d.id)} output={output.snapshot(d.id)} />;
-      return renderPage(c, { title: `#${d.id} ${deploymentTitle(d)}`, section: 'history', session: c.get('session') }, view);
+      const tags = await readTagNames(ctx.config.project.dir);
+      const view = <ProgressView deployment={d} steps={ctx.store.deployments.steps(d.id)} output={output.snapshot(d.id)} tags={tags} />;
+      return renderPage(c, { title: `#${d.id} ${deploymentTitle(d, tags)}`, section: 'history', session: c.get('session') }, view);
     })
     .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
-    .get('/deployments/:id/rollback', (c) => {
+    .get('/deployments/:id/rollback', async (c) => {
       const d = find(c.req.param('id'));
-      const plan = rollbackPlan(deps, d);
+      const plan = { ...rollbackPlan(deps, d), tags: await readTagNames(ctx.config.project.dir) };
       const session = c.get('session');
       const title = `Roll back to before #${d.id}`;
       const impossible = Object.values(plan.modes).every((why) => why !== null);
@@ -78,7 +81,7 @@ export function deploymentRoutes(deps: UiDeps) {
 }
 
 /** Which kinds of rollback the record allows, and why not the others (mirrors startRollback's checks). */
-function rollbackPlan({ ctx }: UiDeps, target: Deployment): RollbackPlan {
+function rollbackPlan({ ctx }: UiDeps, target: Deployment): Omit<RollbackPlan, 'tags'> {
   const backupRow = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
   const backup = backupRow?.status === 'ok' ? toPublic(backupRow) : undefined;
   const running = target.status === 'running' ? 'it is still running' : null;

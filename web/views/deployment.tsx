@@ -2,21 +2,33 @@ import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import type { PullState } from '../live/output.js';
 import { durationBetween, formatBytes, shortSha } from '../lib/format.js';
 import { stepDetail } from '../lib/stepDetail.js';
+import { versionName, type TagNames } from '../../src/versions/naming.js';
 import { Sha, StatusBadge } from './bits.js';
 
-/** "Deploy v2.0.0", "Rollback before #3": what an operation was, in a few words. */
-export function deploymentTitle(d: Deployment): string {
-  return d.kind === 'deploy' ? `Deploy ${d.ref ?? shortSha(d.commit)}` : `Rollback ${d.ref ?? ''}`.trim();
+/** "Deploy v2.0.0", "Rollback before #3 to v1.0.0": what an operation was, in a few words, versions named by their tag. */
+export function deploymentTitle(d: Deployment, tags?: TagNames): string {
+  if (d.kind === 'deploy') return `Deploy ${d.tag ?? d.ref ?? versionName(d.commit, tags)}`;
+  return `Rollback ${d.ref ?? ''} to ${versionName(d.commit, tags, d.tag)}`.replace(/\s+/g, ' ');
 }
 
-/** from → to, by commit (the tag or ref where known). */
-export function FromTo(props: { d: Deployment }) {
-  const { d } = props;
-  const to = d.kind === 'deploy' ? d.tag ?? d.ref : null;
+/** from → to, each version named by its tag (naming.ts) with its short sha. */
+export function FromTo(props: { d: Deployment; tags?: TagNames }) {
+  const { d, tags } = props;
   return (
     <span class="fromto">
-      <Sha sha={d.previousCommit} /> <span aria-label="to">→</span> {d.commit ? <Sha sha={d.commit} /> : <span>same commit</span>}
-      {to && <span> ({to})</span>}
+      <VersionRef sha={d.previousCommit} tags={tags} /> <span aria-label="to">→</span>{' '}
+      {d.commit ? <VersionRef sha={d.commit} tags={tags} tag={d.tag} /> : <span>same commit</span>}
+    </span>
+  );
+}
+
+/** "v1.0.0 (4c04bff)" with the full sha on hover, or the short sha alone for an untagged commit. */
+export function VersionRef(props: { sha: string | null | undefined; tags?: TagNames; tag?: string | null }) {
+  const name = versionName(props.sha, props.tags, props.tag ?? null);
+  if (!props.sha || name === shortSha(props.sha)) return <Sha sha={props.sha} />;
+  return (
+    <span class="version-ref">
+      <strong>{name}</strong> <Sha sha={props.sha} />
     </span>
   );
 }

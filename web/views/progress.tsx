@@ -1,5 +1,6 @@
 import { failureReportOf } from '../../src/deploy/failureReport.js';
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
+import { versionLabel, type TagNames } from '../../src/versions/naming.js';
 import type { OutputSnapshot } from '../live/output.js';
 import { durationBetween, shortImage, shortSha } from '../lib/format.js';
 import { stepDetail } from '../lib/stepDetail.js';
@@ -11,15 +12,16 @@ export interface ProgressProps {
   deployment: Deployment;
   steps: DeploymentStep[];
   output: OutputSnapshot;
+  tags: TagNames;
 }
 
 /** One operation: its facts, its outcome, its steps and output; live while it runs (web/assets/app.js). */
-export function ProgressView({ deployment: d, steps, output }: ProgressProps) {
+export function ProgressView({ deployment: d, steps, output, tags }: ProgressProps) {
   const running = d.status === 'running';
   const failure = failureReportOf(steps);
   return (
     <div data-events={running ? `/deployments/${d.id}/events` : undefined}>
-      <Outcome d={d} steps={steps} />
+      <Outcome d={d} steps={steps} tags={tags} />
       {failure && <FailureView report={failure} />}
       <dl class="facts">
         <dt>Status</dt>
@@ -36,7 +38,7 @@ export function ProgressView({ deployment: d, steps, output }: ProgressProps) {
         <dd>{durationBetween(d.createdAt, d.finishedAt)}</dd>
         <dt>Commit</dt>
         <dd>
-          <FromTo d={d} />
+          <FromTo d={d} tags={tags} />
         </dd>
         {d.images && (
           <>
@@ -86,7 +88,7 @@ export function ProgressView({ deployment: d, steps, output }: ProgressProps) {
   );
 }
 
-function Outcome({ d, steps }: { d: Deployment; steps: DeploymentStep[] }) {
+function Outcome({ d, steps, tags }: { d: Deployment; steps: DeploymentStep[]; tags: TagNames }) {
   const what = d.kind === 'deploy' ? 'The deploy' : 'The rollback';
   return (
     <section id="outcome" data-status={d.status} aria-label="Outcome">
@@ -98,7 +100,7 @@ function Outcome({ d, steps }: { d: Deployment; steps: DeploymentStep[] }) {
       )}
       {d.status === 'succeeded' && (
         <Notice tone="ok" title={`${what} succeeded`} role="status">
-          <p>{d.commit ? `The app now runs commit ${shortSha(d.commit)}${d.tag ? ` (${d.tag})` : ''}.` : 'Finished.'}</p>
+          <p>{d.commit ? `The app now runs ${versionLabel(d.commit, tags, d.tag)}.` : 'Finished.'}</p>
         </Notice>
       )}
       {d.status === 'failed' && (

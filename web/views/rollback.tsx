@@ -1,9 +1,10 @@
 import type { RollbackMode } from '../../src/deploy/index.js';
 import type { BackupRecord, Deployment } from '../../src/store/index.js';
 import type { Session } from '../auth/sessions.js';
-import { formatAge, formatTime, shortSha } from '../lib/format.js';
+import { formatAge, formatTime } from '../lib/format.js';
 import { CsrfField, Image, Notice, Time } from './bits.js';
-import { deploymentTitle } from './deployment.js';
+import { deploymentTitle, VersionRef } from './deployment.js';
+import { versionName, type TagNames } from '../../src/versions/naming.js';
 
 export interface RollbackPlan {
   target: Deployment;
@@ -12,6 +13,8 @@ export interface RollbackPlan {
   modes: Record<RollbackMode, string | null>; // null: possible; else why not
   /** Services stopped while the database is restored. */
   stoppedServices: string[];
+  /** How versions are named (naming.ts). */
+  tags: TagNames;
 }
 
 const LABELS: Record<RollbackMode, string> = {
@@ -28,8 +31,9 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
   return (
     <>
       <p>
-        <a href={`/deployments/${d.id}`}>#{d.id} {deploymentTitle(d)}</a> by {d.actor}, <Time iso={d.createdAt} />, replaced commit{' '}
-        <code>{shortSha(d.previousCommit)}</code>. Rolling back to before it brings back:
+        <a href={`/deployments/${d.id}`}>#{d.id} {deploymentTitle(d, plan.tags)}</a> by {d.actor}, <Time iso={d.createdAt} />, replaced{' '}
+        <VersionRef sha={d.previousCommit} tags={plan.tags} />. Rolling back to before it brings back{' '}
+        <strong class="version">{versionName(d.previousCommit, plan.tags)}</strong>:
       </p>
       <ul>
         <li>
@@ -42,7 +46,7 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
           {Object.keys(d.previousImages ?? {}).length === 0 && 'none recorded'}
         </li>
         <li>
-          Code: the compose repo at commit <code>{shortSha(d.previousCommit)}</code>
+          Code: the compose repo at <VersionRef sha={d.previousCommit} tags={plan.tags} />
         </li>
         <li>
           Database: {backup ? <a href={`/backups/${backup.id}`}>backup #{backup.id}</a> : 'no usable backup'}

@@ -5,6 +5,7 @@ import { failureReportOf, type FailureReport } from '../../deploy/failureReport.
 import { failed, inputError } from '../../errors.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
+import { readTagNames, versionLabel, versionName } from '../../versions/naming.js';
 import { parseCommand } from '../args.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
 
@@ -104,10 +105,21 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
     const list = ctx.store.deployments.list(50);
     if (common.json) return io.out(JSON.stringify(list));
     if (list.length === 0) return io.out('no deployments yet');
+    const tags = await readTagNames(ctx.config.project.dir);
     io.out(
       table(
-        ['ID', 'KIND', 'REF', 'COMMIT', 'STATUS', 'BY', 'STARTED (UTC)', 'BACKUP'],
-        list.map((d) => [String(d.id), d.kind, d.ref ?? '-', d.commit?.slice(0, 7) ?? '-', d.status, d.actor, d.createdAt.replace('T', ' ').slice(0, 19), d.backupId ? String(d.backupId) : '-']),
+        ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED (UTC)', 'BACKUP'],
+        list.map((d) => [
+          String(d.id),
+          d.kind,
+          d.ref ?? '-',
+          versionName(d.commit, tags, d.tag),
+          d.commit?.slice(0, 7) ?? '-',
+          d.status,
+          d.actor,
+          d.createdAt.replace('T', ' ').slice(0, 19),
+          d.backupId ? String(d.backupId) : '-',
+        ]),
       ),
     );
   } finally {
@@ -122,7 +134,9 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
     const status = await currentStatus(ctx);
     if (common.json) return io.out(JSON.stringify(status));
     const d = status.deployment;
-    io.out(d ? `deployed: ${d.tag ?? d.ref} (${d.commit?.slice(0, 7)}), deployment ${d.id}, by ${d.actor} at ${d.finishedAt}` : 'deployed: nothing yet (switchyard has not deployed this host)');
+    const tags = await readTagNames(ctx.config.project.dir);
+    const name = d && versionLabel(d.commit, tags, d.tag);
+    io.out(d ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}` : 'deployed: nothing yet (switchyard has not deployed this host)');
     io.out(
       table(
         ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE'],
