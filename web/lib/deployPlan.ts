@@ -4,6 +4,7 @@ import { targetImages } from '../../src/deploy/images.js';
 import { captureHostState, type HostState } from '../../src/deploy/state.js';
 import { inspectImage } from '../../src/docker/images.js';
 import { oneLine } from '../../src/errors.js';
+import { versionChanges, type VersionChanges } from '../../src/versions/changes.js';
 import { listVersions, resolveRef, validateRef, type Version } from '../../src/versions/index.js';
 import { freeBytes } from './diskSpace.js';
 
@@ -28,6 +29,8 @@ export interface DeployPlan {
   composeFilesChanged: string[] | null;
   backup: { database: string; dir: string; estimateBytes: number | null; freeBytes: number | null; allowWithout: boolean };
   restorePolicy: 'auto' | 'always' | 'never';
+  /** Commits and migration files between what runs and this version, and the tag's message (src/versions/changes.ts). */
+  changes: VersionChanges;
   timeouts: { composeSeconds: number; healthSeconds: number };
 }
 
@@ -74,6 +77,12 @@ export async function planDeploy(ctx: Context, rawRef: string): Promise<DeployPl
       allowWithout: ctx.config.deploy.allowWithoutBackup,
     },
     restorePolicy: ctx.config.deploy.restoreDatabase,
+    changes: await versionChanges(ctx.config.project.dir, {
+      from: host.state?.commit ?? null,
+      to: resolved.sha,
+      tag: resolved.tag,
+      migrationPaths: ctx.config.project.migrationPaths,
+    }),
     timeouts: { composeSeconds: ctx.config.deploy.timeoutSeconds, healthSeconds: ctx.config.health.timeoutSeconds },
   };
 }

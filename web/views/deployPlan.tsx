@@ -2,6 +2,7 @@ import type { Session } from '../auth/sessions.js';
 import type { DeployPlan } from '../lib/deployPlan.js';
 import { formatBytes, shortSha } from '../lib/format.js';
 import { CsrfField, Notice } from './bits.js';
+import { ChangesView } from './changes.js';
 import { Checks } from './versions.js';
 
 const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
@@ -25,6 +26,7 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
         {plan.current.error && <> (could not read what runs now: {plan.current.error})</>}.
       </p>
       {v && <Checks v={v} />}
+      <ChangesView changes={plan.changes} notes={v?.notes ?? null} />
       <h2>What the deploy will do</h2>
       <ol class="plan">
         <li>
