@@ -16,6 +16,17 @@
     }
   });
 
+  // Times: the server writes UTC (right without the script); here they become the browser's time zone, UTC on hover.
+  var times = document.querySelectorAll('time[datetime] .when');
+  for (var t = 0; t < times.length; t++) {
+    var when = new Date(times[t].parentNode.getAttribute('datetime'));
+    if (!isNaN(when)) times[t].textContent = when.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+  }
+
+  // A page that shows a running operation (the Overview) reloads itself until it ends.
+  var refresh = document.querySelector('[data-refresh]');
+  if (refresh) setTimeout(function () { location.reload(); }, Number(refresh.getAttribute('data-refresh')) * 1000);
+
   var root = document.querySelector('[data-events]');
   if (!root || !window.EventSource) return;
   var steps = document.getElementById('steps');

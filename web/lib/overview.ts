@@ -7,6 +7,9 @@ import type { Deployment, LockHolder } from '../../src/store/index.js';
 import { redact } from '../../src/util/redact.js';
 import { readTagNames, versionName } from '../../src/versions/naming.js';
 import { freeBytes } from './diskSpace.js';
+import { appUrlOf } from './chrome.js';
+import { composeProjectName } from '../../src/compose/project.js';
+import { dockerContainerPort, type ContainerFacts } from '../../src/deploy/failureReport.js';
 
 /** The runbook's drill pre-check: the newest backup must be younger than this. */
 export const BACKUP_MAX_AGE_HOURS = 24;
@@ -26,6 +29,9 @@ export interface Overview {
   operation: LockHolder | null;
   /** The deployment or rollback running now, if the operation is one. */
   running: Deployment | undefined;
+  /** The project's other containers (the database, caches…): switchyard does not pin them, but they run with the app. */
+  unmanaged: ContainerFacts[];
+  appUrl: string | null;
 }
 
 /** Everything the first page shows, each part read on its own so one failure does not hide the rest. */
@@ -40,6 +46,10 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     readTagNames(ctx.config.project.dir),
     freeBytes(ctx.config.backups.dir),
   ]);
+  const unmanaged = await composeProjectName(ctx.config)
+    .then((project) => dockerContainerPort(ctx.docker()).projectContainers(project))
+    .then((all) => all.filter((c) => !(c.service in ctx.config.services)))
+    .catch(() => [] as ContainerFacts[]); // statusError already says why Docker could not be asked
   const newestBackup = listBackups(ctx).find((b) => b.status === 'ok');
   const lock = ctx.store.lock.holder();
   return {
@@ -54,6 +64,8 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     freeBytes: free,
     operation: status.s?.operation ?? (lock && !ctx.store.lock.isStale(lock) ? lock : null),
     running: ctx.store.deployments.unfinished().at(-1),
+    unmanaged,
+    appUrl: appUrlOf(ctx.config),
   };
 }
 

@@ -4,6 +4,7 @@ import { startRollback, type RollbackMode } from '../../src/deploy/index.js';
 import { notFound } from '../../src/errors.js';
 import type { Deployment } from '../../src/store/index.js';
 import { readTagNames } from '../../src/versions/naming.js';
+import { alreadyUndone, readRollbackImpact } from '../../src/deploy/rollbackImpact.js';
 import { toPublic } from '../../src/store/index.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
@@ -34,10 +35,13 @@ export function deploymentRoutes(deps: UiDeps) {
   return new Hono<UiEnv>()
     .get('/history', async (c) => {
       const tags = await readTagNames(ctx.config.project.dir);
-      const entries = ctx.store.deployments.list(100).map((deployment) => ({
+      const all = ctx.store.deployments.list(100);
+      const entries = all.map((deployment) => ({
         deployment,
         steps: ctx.store.deployments.steps(deployment.id),
         canRollBack: Object.values(rollbackPlan(deps, deployment).modes).some((why) => why === null),
+        // Not offered where it would undo a rollback that already happened (the confirmation page still explains it).
+        undone: alreadyUndone(deployment, all),
       }));
       return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} tags={tags} />);
     })
@@ -51,7 +55,14 @@ export function deploymentRoutes(deps: UiDeps) {
     .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
     .get('/deployments/:id/rollback', async (c) => {
       const d = find(c.req.param('id'));
-      const plan = { ...rollbackPlan(deps, d), tags: await readTagNames(ctx.config.project.dir) };
+      const base = rollbackPlan(deps, d);
+      const backupRow = base.backup ? ctx.store.backups.get(base.backup.id) : undefined;
+      const plan: RollbackPlan = {
+        ...base,
+        tags: await readTagNames(ctx.config.project.dir),
+        undone: alreadyUndone(d, ctx.store.deployments.list(1000)),
+        impact: backupRow && base.modes['database-only'] === null ? await readRollbackImpact(ctx, backupRow) : null,
+      };
       const session = c.get('session');
       const title = `Roll back to before #${d.id}`;
       const impossible = Object.values(plan.modes).every((why) => why !== null);
@@ -81,7 +92,7 @@ export function deploymentRoutes(deps: UiDeps) {
 }
 
 /** Which kinds of rollback the record allows, and why not the others (mirrors startRollback's checks). */
-function rollbackPlan({ ctx }: UiDeps, target: Deployment): Omit<RollbackPlan, 'tags'> {
+function rollbackPlan({ ctx }: UiDeps, target: Deployment): Omit<RollbackPlan, 'tags' | 'undone' | 'impact'> {
   const backupRow = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
   const backup = backupRow?.status === 'ok' ? toPublic(backupRow) : undefined;
   const running = target.status === 'running' ? 'it is still running' : null;

@@ -26,8 +26,10 @@ export function versionRoutes({ ctx, output }: UiDeps) {
       const ref = refQuery.safeParse(c.req.query('ref') ?? '');
       if (!ref.success) throw inputError('choose a version to deploy on the Versions page');
       const plan = await planDeploy(ctx, ref.data);
+      if (plan.current.error) ctx.log.warn('deploy plan: could not read what runs', { error: plan.current.error });
       const session = c.get('session');
-      return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, <DeployPlanView plan={plan} session={session} />);
+      const view = <DeployPlanView plan={plan} session={session} busy={c.get('chrome').busy} />;
+      return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, view);
     })
     .post('/deploy', async (c) => {
       let back = '/versions';

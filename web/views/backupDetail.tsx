@@ -69,7 +69,7 @@ export function BackupDetail({ b, report, session }: { b: BackupListing; report:
       </section>
       {b.rowCounts && (
         <TableWrap label="Row counts">
-          <table>
+          <table class="stack">
             <caption>Rows per table when the backup was taken</caption>
             <thead>
               <tr>
@@ -80,8 +80,12 @@ export function BackupDetail({ b, report, session }: { b: BackupListing; report:
             <tbody>
               {Object.entries(b.rowCounts).map(([table, rows]) => (
                 <tr>
-                  <th scope="row">{table}</th>
-                  <td class="num">{rows}</td>
+                  <th scope="row" data-label="Table">
+                    {table}
+                  </th>
+                  <td class="num" data-label="Rows">
+                    {rows}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,6 +1,7 @@
 import type { Session } from '../auth/sessions.js';
 import type { DeployPlan } from '../lib/deployPlan.js';
 import { formatBytes, shortSha } from '../lib/format.js';
+import type { PageChrome } from '../lib/chrome.js';
 import { CsrfField, Notice } from './bits.js';
 import { ChangesView } from './changes.js';
 import { Checks } from './versions.js';
@@ -12,7 +13,7 @@ const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
 };
 
 /** What a deploy will do, in the order it does it, and the confirmation. */
-export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: Session }) {
+export function DeployPlanView({ plan, session, busy }: { plan: DeployPlan; session: Session; busy: PageChrome['busy'] }) {
   const v = plan.version;
   const ci = v?.ci.state ?? 'unknown';
   const deployable = v ? v.deployable : true; // older than the list: the pull itself will tell
@@ -23,7 +24,14 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
       <p>
         <strong>{label}</strong> is commit <code title={plan.sha}>{shortSha(plan.sha)}</code>
         {v?.commit && <>: {v.commit.subject}</>}. Now running: commit <code>{shortSha(plan.current.commit)}</code>
-        {plan.current.error && <> (could not read what runs now: {plan.current.error})</>}.
+        {plan.current.error && (
+          <>
+            {' '}
+            (could not read what runs now:{' '}
+            {busy ? 'another operation is changing the containers; reload this page when it ends' : 'Docker did not answer as expected; the daemon log has its error'})
+          </>
+        )}
+        .
       </p>
       {v && <Checks v={v} />}
       <ChangesView changes={plan.changes} notes={v?.notes ?? null} />
@@ -82,7 +90,15 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
           <p>Deploying it again re-pulls its images and recreates the services.</p>
         </Notice>
       )}
-      {deployable ? (
+      {busy ? (
+        <Notice tone="warn" title="Cannot deploy now: another operation is running">
+          <p>
+            {busy.operation} runs.{' '}
+            {busy.deploymentId !== null ? <a href={`/deployments/${busy.deploymentId}`}>Follow #{busy.deploymentId}</a> : 'It ends by itself.'} Then reload this
+            page to review the deploy with what runs then.
+          </p>
+        </Notice>
+      ) : deployable ? (
         <form method="post" action="/deploy" data-busy="Starting the deploy…">
           <CsrfField session={session} />
           <input type="hidden" name="ref" value={plan.ref} />

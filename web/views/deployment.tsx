@@ -38,14 +38,18 @@ export function StepRow(props: { step: DeploymentStep }) {
   const detail = stepDetail(step);
   return (
     <tr id={`step-${step.seq}`} class={step.name.startsWith('rollback: ') ? 'rollback-step' : undefined}>
-      <th scope="row">{step.name}</th>
-      <td>
+      <th scope="row" data-label="Step">
+        {step.name}
+      </th>
+      <td data-label="Status">
         <StatusBadge status={step.status} />
       </td>
-      <td class="num" data-started={step.finishedAt ? undefined : step.startedAt}>
+      <td class="num" data-label="Duration" data-started={step.finishedAt ? undefined : step.startedAt}>
         {durationBetween(step.startedAt, step.finishedAt)}
       </td>
-      <td class="detail">{detail}</td>
+      <td class="detail" data-label="Detail">
+        {detail}
+      </td>
     </tr>
   );
 }
@@ -53,7 +57,7 @@ export function StepRow(props: { step: DeploymentStep }) {
 export function StepsTable(props: { steps: DeploymentStep[]; caption: string }) {
   return (
     <div class="table-wrap" role="region" aria-label={props.caption} tabindex={0}>
-      <table class="steps">
+      <table class="stack steps">
         <caption>{props.caption}</caption>
         <thead>
           <tr>

@@ -8,6 +8,8 @@ export interface HistoryEntry {
   deployment: Deployment;
   steps: DeploymentStep[];
   canRollBack: boolean;
+  /** Why a rollback to before it would undo one that already happened (then it is not offered here). */
+  undone: string | null;
 }
 
 /** Every deployment and rollback, newest first, each with a way back to the state before it. */
@@ -32,7 +34,7 @@ export function HistoryView(props: { entries: HistoryEntry[]; tags: TagNames }) 
           </tr>
         </thead>
         <tbody>
-          {props.entries.map(({ deployment: d, steps, canRollBack }) => (
+          {props.entries.map(({ deployment: d, steps, canRollBack, undone }) => (
             <tr id={`deployment-${d.id}`}>
               <td data-label="#">
                 <a href={`/deployments/${d.id}`}>#{d.id}</a>
@@ -66,7 +68,8 @@ export function HistoryView(props: { entries: HistoryEntry[]; tags: TagNames }) 
               </td>
               <td data-label="Actions">
                 <a href={`/deployments/${d.id}`}>Details</a>
-                {canRollBack && (
+                {canRollBack && undone && <span class="muted"> Already undone: {undone.replace(/^deployment #\d+ /, '')}.</span>}
+                {canRollBack && !undone && (
                   <>
                     {' '}
                     <a class="button" href={`/deployments/${d.id}/rollback`}>

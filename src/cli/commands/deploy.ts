@@ -6,7 +6,8 @@ import { failed, inputError } from '../../errors.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { readTagNames, versionLabel, versionName } from '../../versions/naming.js';
-import { parseCommand } from '../args.js';
+import { parseCommand, type CommonOptions } from '../args.js';
+import { previewDeploy, previewRollback } from './preview.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
 
 /**
@@ -15,9 +16,14 @@ import { cliActor, openContext, openOperationContext, table, type Io } from '../
  * process and prints only the deployment id.
  */
 export async function deployCommand(argv: string[], io: Io): Promise<void> {
-  const { common, values, positionals } = parseCommand(argv, { detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' } }, 1);
+  const { common, values, positionals } = parseCommand(
+    argv,
+    { detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    1,
+  );
   const ref = positionals[0];
   if (!ref) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha)');
+  if (values['dry-run']) return withContext(common, io, (ctx) => previewDeploy(ctx, ref, common.json, io));
   if (values.detach) return detach('deploy', argv, io, common.json);
 
   const ctx = await openOperationContext(common, io);
@@ -32,7 +38,13 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
 export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   const { common, values, positionals } = parseCommand(
     argv,
-    { 'images-only': { type: 'boolean' }, 'database-only': { type: 'boolean' }, detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' } },
+    {
+      'images-only': { type: 'boolean' },
+      'database-only': { type: 'boolean' },
+      detach: { type: 'boolean' },
+      'detached-child': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+    },
     1,
   );
   const raw = positionals[0];
@@ -40,6 +52,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   if (values['images-only'] && values['database-only']) throw inputError('--images-only and --database-only exclude each other');
   if (values.detach) return detach('rollback', argv, io, common.json);
   const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
+  if (values['dry-run']) return withContext(common, io, (ctx) => previewRollback(ctx, Number(raw), mode, common.json, io));
   const ctx = await openOperationContext(common, io);
   try {
     await follow(ctx, await startRollback(ctx, { deploymentId: Number(raw), mode, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
@@ -161,4 +174,13 @@ function describeFailure(report: FailureReport): string {
     parts.push(`-- last ${c.logs.length} log lines --`, ...(c.logs.length ? c.logs : ['(the container wrote nothing)']));
   }
   return parts.join('\n') + '\n';
+}
+
+async function withContext(common: CommonOptions, io: Io, run: (ctx: Context) => Promise<void>): Promise<void> {
+  const ctx = openContext(common, io);
+  try {
+    await run(ctx);
+  } finally {
+    ctx.store.close();
+  }
 }
