@@ -102,4 +102,8 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX deployment_output_by_deployment ON deployment_output(deployment_id, id);
   `,
+  // Drills: the row counts the restored copy had, so the report compares expected and restored per table.
+  `
+  ALTER TABLE drills ADD COLUMN restored_row_counts TEXT;
+  `,
 ];

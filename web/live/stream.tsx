@@ -5,9 +5,13 @@ import type { DeploymentStep } from '../../src/store/index.js';
 import type { UiDeps } from '../deps.js';
 import { PullItem, StepRow } from '../views/deployment.js';
 import { markup } from '../views/render.js';
+import { Facts } from '../views/progress.js';
+import { readTagNames } from '../../src/versions/naming.js';
 
 /** When no live event comes (the operation runs in another process, the CLI), the journal is read this often. */
 const JOURNAL_POLL_MS = 1000;
+/** The journal keeps at most this many output lines per operation (src/deploy/journal.ts). */
+const JOURNAL_LINES = 2000;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const KEEPALIVE_EVERY = 15;
 
@@ -31,6 +35,7 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
     });
     stream.onAbort(() => wake?.());
     const journal = deployments.steps(id);
+    const tags = await readTagNames(ctx.config.project.dir);
     let finished = deployments.get(id)?.status !== 'running';
 
     const sent = new Set<string>();
@@ -39,6 +44,9 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
       if (sent.has(key)) return;
       sent.add(key);
       await send(stream, 'step', { seq: step.seq, name: step.name, status: step.status, html: await markup(<StepRow step={step} />) });
+      // The summary (commit, images, backup) fills in as steps end: send it again so it never lags the steps.
+      const record = step.status !== 'running' ? deployments.get(id) : undefined;
+      if (record) await send(stream, 'facts', { html: await markup(<Facts d={record} tags={tags} />) });
     };
 
     try {
@@ -46,9 +54,13 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
       const pulls = await Promise.all(kept.pulls.map((pull) => markup(<PullItem pull={pull} />)));
       await send(stream, 'snapshot', { lines: kept.lines, pullsHtml: pulls.join('') });
       let quiet = 0;
+      // An operation of another process (the CLI) sends no live events: its compose output is read from the journal.
+      let liveSeen = false;
+      let journalLines = deployments.output(id, JOURNAL_LINES).length;
       while (!finished && !stream.aborted) {
         const event = queue.shift();
         if (event) {
+          liveSeen = true;
           if (event.type === 'step') await sendStep(event.step);
           else if (event.type === 'progress') await send(stream, 'progress', { image: event.image, html: await markup(<PullItem pull={event} />) });
           else if (event.type === 'log') await send(stream, 'log', { line: event.line });
@@ -65,6 +77,11 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
         wake = undefined;
         if (woke) continue;
         for (const step of deployments.steps(id)) await sendStep(step);
+        if (!liveSeen) {
+          const lines = deployments.output(id, JOURNAL_LINES);
+          for (const line of lines.slice(journalLines)) await send(stream, 'log', { line });
+          journalLines = lines.length;
+        }
         if (deployments.get(id)?.status !== 'running') finished = true;
         else if (++quiet % KEEPALIVE_EVERY === 0) await stream.write(': keepalive\n\n');
       }

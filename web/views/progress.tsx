@@ -23,57 +23,15 @@ export function ProgressView({ deployment: d, steps, output, tags }: ProgressPro
     <div data-events={running ? `/deployments/${d.id}/events` : undefined}>
       <Outcome d={d} steps={steps} tags={tags} />
       {failure && <FailureView report={failure} />}
-      <dl class="facts">
-        <dt>Status</dt>
-        <dd>
-          <StatusBadge status={d.status} />
-        </dd>
-        <dt>Started by</dt>
-        <dd>{d.actor}</dd>
-        <dt>Started</dt>
-        <dd>
-          <Time iso={d.createdAt} />
-        </dd>
-        <dt>Duration</dt>
-        <dd>{durationBetween(d.createdAt, d.finishedAt)}</dd>
-        <dt>Commit</dt>
-        <dd>
-          <FromTo d={d} tags={tags} />
-        </dd>
-        {d.images && (
-          <>
-            <dt>Images</dt>
-            <dd>
-              <ul class="plain">
-                {Object.entries(d.images).map(([service, image]) => (
-                  <li>
-                    {service}: <Image ref_={image} />
-                  </li>
-                ))}
-              </ul>
-            </dd>
-          </>
-        )}
-        <dt>{d.kind === 'rollback' ? 'Safety backup' : 'Pre-deploy backup'}</dt>
-        <dd>{d.backupId ? <a href={`/backups/${d.backupId}`}>backup #{d.backupId}</a> : 'none'}</dd>
-        {d.rollbackOf && (
-          <>
-            <dt>Rolls back</dt>
-            <dd>
-              <a href={`/deployments/${d.rollbackOf}`}>deployment #{d.rollbackOf}</a>
-            </dd>
-          </>
-        )}
-      </dl>
+      <Facts d={d} tags={tags} />
       <StepsTable steps={steps} caption="Steps, in order" />
-      <section aria-labelledby="pulls-title">
+      <section aria-labelledby="pulls-title" id="pulls-section" hidden={output.pulls.length === 0}>
         <h2 id="pulls-title">Image pulls</h2>
         <ul id="pulls" class="plain">
           {output.pulls.map((pull) => (
             <PullItem pull={pull} />
           ))}
         </ul>
-        {output.pulls.length === 0 && !running && <p class="muted">No pull progress kept for this operation.</p>}
       </section>
       <section aria-labelledby="log-title">
         <h2 id="log-title">Compose output</h2>
@@ -157,5 +115,53 @@ function RolledBack({ steps, d }: { steps: DeploymentStep[]; d: Deployment }) {
         ))}
       </ul>
     </>
+  );
+}
+
+/** What the operation is: sent again by the event stream after each step, so the summary never lags the steps. */
+export function Facts({ d, tags }: { d: Deployment; tags: TagNames }) {
+  return (
+    <dl class="facts" id="facts">
+      <dt>Status</dt>
+      <dd>
+        <StatusBadge status={d.status} />
+      </dd>
+      <dt>Started by</dt>
+      <dd>{d.actor}</dd>
+      <dt>Started</dt>
+      <dd>
+        <Time iso={d.createdAt} />
+      </dd>
+      <dt>Duration</dt>
+      <dd>{durationBetween(d.createdAt, d.finishedAt)}</dd>
+      <dt>Commit</dt>
+      <dd>
+        <FromTo d={d} tags={tags} />
+      </dd>
+      {d.images && (
+        <>
+          <dt>Images</dt>
+          <dd>
+            <ul class="plain">
+              {Object.entries(d.images).map(([service, image]) => (
+                <li>
+                  {service}: <Image ref_={image} />
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+      <dt>{d.kind === 'rollback' ? 'Safety backup' : 'Pre-deploy backup'}</dt>
+      <dd>{d.backupId ? <a href={`/backups/${d.backupId}`}>backup #{d.backupId}</a> : 'none'}</dd>
+      {d.rollbackOf && (
+        <>
+          <dt>Rolls back</dt>
+          <dd>
+            <a href={`/deployments/${d.rollbackOf}`}>deployment #{d.rollbackOf}</a>
+          </dd>
+        </>
+      )}
+    </dl>
   );
 }
