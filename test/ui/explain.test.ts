@@ -98,8 +98,12 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
   it('deploys v2, and then offers no "Review deploy" for the version that runs', async () => {
     const { page } = browser;
     await deploy('v2.0.0');
+    // The summary follows the steps live (no reload): the pre-deploy backup appears there once its step ends.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    await expect.poll(() => page.locator('#facts').textContent(), { timeout: 60_000, interval: 100 }).toMatch(/Pre-deploy backup\s*backup #\d+/);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
     await expect.poll(outcome, { timeout: 90_000, interval: 500 }).toBe('succeeded');
-    expect(await page.locator('#facts').textContent()).toContain('v2.0.0'); // the live summary caught up with the steps
+    expect(await page.locator('#facts').textContent()).toContain('v2.0.0');
     await page.goto(`${daemon.url}/versions`);
     const current = page.locator('article.card.current');
     expect(await current.locator('h2').textContent()).toContain('v2.0.0');

@@ -2,7 +2,7 @@ import { failureReportOf } from '../../src/deploy/failureReport.js';
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import { versionLabel, type TagNames } from '../../src/versions/naming.js';
 import type { OutputSnapshot } from '../live/output.js';
-import { durationBetween, shortImage, shortSha } from '../lib/format.js';
+import { durationBetween, shortImage } from '../lib/format.js';
 import { stepDetail } from '../lib/stepDetail.js';
 import { Image, Notice, StatusBadge, Time } from './bits.js';
 import { FromTo, PullItem, StepsTable } from './deployment.js';
@@ -69,13 +69,13 @@ function Outcome({ d, steps, tags }: { d: Deployment; steps: DeploymentStep[]; t
       {d.status === 'rolled-back' && (
         <Notice tone="warn" title={`${what} failed and was rolled back automatically`} role="alert">
           <p>{d.error}</p>
-          <RolledBack steps={steps} d={d} />
+          <RolledBack steps={steps} d={d} tags={tags} />
         </Notice>
       )}
       {d.status === 'rollback-failed' && (
         <Notice tone="danger" title="ROLLBACK FAILED: the app may be down and needs a person" role="alert">
           <p>{d.error}</p>
-          <RolledBack steps={steps} d={d} />
+          <RolledBack steps={steps} d={d} tags={tags} />
           <p>
             Look at the failed step below, then use <a href="/history">History</a> to roll back to a known good state.
           </p>
@@ -91,11 +91,11 @@ function Outcome({ d, steps, tags }: { d: Deployment; steps: DeploymentStep[]; t
 }
 
 /** What the automatic rollback put back, read from its journaled steps. */
-function RolledBack({ steps, d }: { steps: DeploymentStep[]; d: Deployment }) {
+function RolledBack({ steps, d, tags }: { steps: DeploymentStep[]; d: Deployment; tags: TagNames }) {
   const step = (name: string) => steps.find((s) => s.name === `rollback: ${name}`);
   const items: string[] = [];
   const checkout = step('checkout');
-  if (checkout?.status === 'ok') items.push(`Code: the compose repo is back at commit ${shortSha(d.previousCommit)}.`);
+  if (checkout?.status === 'ok') items.push(`Code: the compose repo is back at ${versionLabel(d.previousCommit, tags)}.`);
   if (step('pin')?.status === 'ok') {
     const images = Object.entries(d.previousImages ?? {}).map(([service, image]) => `${service} ${shortImage(image)}`);
     items.push(`Images: ${images.length ? images.join(', ') : 'the unpinned images started by hand'}.`);
