@@ -67,6 +67,7 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     expect(added).toContain('Sample Dev');
     expect(await page.locator('#tag-message').textContent()).toContain('Release v2.0.0');
     expect(await main()).toContain('No migration file changes');
+    expect(await main()).toMatch(/Now running: v1\.0\.0 [0-9a-f]{7}/); // named by its tag
     await shots('deploy-plan');
   });
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { startDeploy } from '../../src/deploy/index.js';
 import { inputError } from '../../src/errors.js';
-import { listVersions } from '../../src/versions/index.js';
+import { listVersions, readTagNames } from '../../src/versions/index.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { planDeploy } from '../lib/deployPlan.js';
@@ -28,7 +28,8 @@ export function versionRoutes({ ctx, output }: UiDeps) {
       const plan = await planDeploy(ctx, ref.data);
       if (plan.current.error) ctx.log.warn('deploy plan: could not read what runs', { error: plan.current.error });
       const session = c.get('session');
-      const view = <DeployPlanView plan={plan} session={session} busy={c.get('chrome').busy} />;
+      const tags = await readTagNames(ctx.config.project.dir);
+      const view = <DeployPlanView plan={plan} session={session} busy={c.get('chrome').busy} tags={tags} />;
       return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, view);
     })
     .post('/deploy', async (c) => {

@@ -2,7 +2,9 @@ import type { Session } from '../auth/sessions.js';
 import type { DeployPlan } from '../lib/deployPlan.js';
 import { formatBytes, shortSha } from '../lib/format.js';
 import type { PageChrome } from '../lib/chrome.js';
+import type { TagNames } from '../../src/versions/naming.js';
 import { CsrfField, Notice } from './bits.js';
+import { VersionRef } from './deployment.js';
 import { ChangesView } from './changes.js';
 import { Checks } from './versions.js';
 
@@ -13,7 +15,8 @@ const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
 };
 
 /** What a deploy will do, in the order it does it, and the confirmation. */
-export function DeployPlanView({ plan, session, busy }: { plan: DeployPlan; session: Session; busy: PageChrome['busy'] }) {
+export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy: PageChrome['busy']; tags: TagNames }) {
+  const { plan, session, busy } = props;
   const v = plan.version;
   const ci = v?.ci.state ?? 'unknown';
   const deployable = v ? v.deployable : true; // older than the list: the pull itself will tell
@@ -23,7 +26,7 @@ export function DeployPlanView({ plan, session, busy }: { plan: DeployPlan; sess
     <>
       <p>
         <strong>{label}</strong> is commit <code title={plan.sha}>{shortSha(plan.sha)}</code>
-        {v?.commit && <>: {v.commit.subject}</>}. Now running: commit <code>{shortSha(plan.current.commit)}</code>
+        {v?.commit && <>: {v.commit.subject}</>}. Now running: <VersionRef sha={plan.current.commit} tags={props.tags} />
         {plan.current.error && (
           <>
             {' '}
