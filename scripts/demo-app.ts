@@ -3,12 +3,16 @@
  * layout, PostgreSQL with sample data, versions v1.0.0, v2.0.0 and a broken
  * v3.0.0 whose healthcheck fails) built once under a fixed directory and kept.
  *   node dist/scripts/demo-app.js up HOME    create (or find) it, print its description as JSON
- *   node dist/scripts/demo-app.js down HOME  stop it and remove its containers and images
+ *   node dist/scripts/demo-app.js down HOME  stop it and remove everything it made: containers, the
+ *     database's named volume, the network, the app images, their registry repository, and the
+ *     PostgreSQL image (unless something else still uses it)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createSampleApp } from '../test/fixtures/sampleApp.js';
+import { PG_IMAGE } from '../test/fixtures/compose.js';
 import { run } from '../test/fixtures/env.js';
+import { deleteRegistryRepository } from '../test/fixtures/registry.js';
 
 const [command, home] = process.argv.slice(2);
 if (!home || !path.isAbsolute(home) || (command !== 'up' && command !== 'down')) {
@@ -35,7 +39,8 @@ if (command === 'up') {
     d = JSON.parse(fs.readFileSync(described, 'utf8')) as Described;
   } else {
     fs.rmSync(appDir, { recursive: true, force: true });
-    const app = createSampleApp({ versions: ['v1', 'v2', 'v3'], id: 'demo', dir: appDir, httpPort: 8091 });
+    // The database in a named volume, as production keeps it: it survives `docker compose down` (not `down -v`).
+    const app = createSampleApp({ versions: ['v1', 'v2', 'v3'], id: 'demo', dir: appDir, httpPort: 8091, dbVolume: 'pgdata' });
     d = { dir: app.dir, imageRepo: app.imageRepo, httpPort: app.httpPort, composeFiles: app.composeFiles, commits: app.commits };
     app.startByHand(); // as an operator ran it before switchyard: v1 from :latest
     fs.writeFileSync(described, JSON.stringify(d, null, 2));
@@ -51,4 +56,13 @@ if (command === 'up') {
   }
   const images = run('docker', ['images', '-q', d.imageRepo]).trim().split('\n').filter(Boolean);
   if (images.length) run('docker', ['rmi', '-f', ...new Set(images)]);
+  const [registry, ...repository] = d.imageRepo.split('/');
+  const tags = await deleteRegistryRepository(repository.join('/'), registry);
+  process.stdout.write(`removed ${d.imageRepo} (${tags.length} tags) from the registry\n`);
+  try {
+    run('docker', ['rmi', PG_IMAGE]); // not forced: another project (the tests) may still use it
+    process.stdout.write(`removed the image ${PG_IMAGE}\n`);
+  } catch {
+    process.stdout.write(`kept the image ${PG_IMAGE}: something else still uses it\n`);
+  }
 }

@@ -24,7 +24,10 @@ fi
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (it provisions the host)" >&2; exit 1; }
 bash scripts/provision.sh
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+if [ ! -d node_modules ]; then
+  echo "demo: npm ci (about 3 minutes on a first run; progress below)"
+  npm ci --no-audit --no-fund --progress=true --foreground-scripts
+fi
 npm run build --silent
 
 mkdir -p "$home"

@@ -1,4 +1,5 @@
 import type { Session } from './auth/sessions.js';
+import type { PageChrome } from './lib/chrome.js';
 
-/** Hono env of the UI routes: the guard puts the caller's session here. */
-export type UiEnv = { Variables: { session: Session } };
+/** Hono env of the UI routes: the guard puts the caller's session here, uiRoutes what every page shows around it. */
+export type UiEnv = { Variables: { session: Session; chrome: PageChrome } };

@@ -8,6 +8,7 @@ import { FailureLimiter } from '../src/server/failureLimiter.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
 import type { UiDeps } from './deps.js';
 import type { UiEnv } from './env.js';
+import { readChrome } from './lib/chrome.js';
 import { friendlyError } from './lib/errors.js';
 import { LiveOutput } from './live/output.js';
 import { auditRoutes } from './routes/audit.js';
@@ -48,6 +49,10 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
     return renderPage(c, { title, session, status: friendly.status }, <ErrorLine text={friendly.text} />);
   });
   ui.use('*', uiGuard(deps.sessions, identities, ctx.store.audit));
+  ui.use('*', async (c, next) => {
+    c.set('chrome', readChrome(ctx));
+    await next();
+  });
   ui.get('/assets/:name', serveAsset);
   ui.route('/', loginRoutes(deps));
   ui.route('/', overviewRoutes(deps));

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { reportOutcome } from '../deploy/report.js';
 import { compareFacts, inspectDatabase, quoteIdent } from '../database/index.js';
 import { notFound, oneLine } from '../errors.js';
-import type { BackupRow, DrillRecord } from '../store/index.js';
+import type { BackupRow, DrillRecord, RowCounts } from '../store/index.js';
 import { redact } from '../util/redact.js';
 import { sha256File } from './checksum.js';
 import { pgRestoreFile } from './pgRestore.js';
@@ -28,6 +28,7 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
   const startedAt = new Date();
   const issues: string[] = [];
   let restoreMs: number | null = null;
+  let restoredRowCounts: RowCounts | null = null;
 
   const file = path.join(ctx.config.backups.dir, backup.fileName);
   const actual = await sha256File(file).catch((e: NodeJS.ErrnoException) => {
@@ -54,7 +55,9 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
       } else {
         const restored = await target.session(scratch);
         try {
-          issues.push(...compareFacts({ rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' }, await inspectDatabase(restored)));
+          const facts = await inspectDatabase(restored);
+          restoredRowCounts = facts.rowCounts;
+          issues.push(...compareFacts({ rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' }, facts));
         } finally {
           await restored.close();
         }
@@ -70,7 +73,15 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
   }
 
   const verified = issues.length === 0;
-  const record = ctx.store.drills.record({ backupId: backup.id, startedAt: startedAt.toISOString(), restoreMs, verified, issues, actor });
+  const record = ctx.store.drills.record({
+    backupId: backup.id,
+    startedAt: startedAt.toISOString(),
+    restoreMs,
+    verified,
+    issues,
+    actor,
+    restoredRowCounts,
+  });
   reportOutcome({ audit: ctx.store.audit, notify: (n) => ctx.notifier.send(n), log: ctx.log }, {
     audit: { actor, action: 'backup.drill', target: backup.fileName, ok: verified, detail: verified ? null : issues.join('; ') },
     notification: {
@@ -99,7 +110,7 @@ function pickBackup(ctx: Context, backupId: number | undefined): BackupRow {
 }
 
 export function drillMarkdown(r: Omit<DrillReport, 'markdown'>): string {
-  const restore = r.restoreMs === null ? 'not restored' : `${(r.restoreMs / 60_000).toFixed(1)} minutes (${(r.restoreMs / 1000).toFixed(1)} s)`;
+  const restore = r.restoreMs === null ? 'not restored' : restoreTime(r.restoreMs);
   return [
     `## DR Drill Results - ${r.startedAt.slice(0, 10)}`,
     '',
@@ -112,4 +123,11 @@ export function drillMarkdown(r: Omit<DrillReport, 'markdown'>): string {
     `**Conducted By**: ${r.actor}`,
     '',
   ].join('\n');
+}
+
+/** "0.35 s", "12.3 s", "4.2 minutes (252 s)": a sub-second restore no longer reads "0.0 minutes". */
+export function restoreTime(ms: number): string {
+  if (ms < 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} minutes (${Math.round(ms / 1000)} s)`;
 }

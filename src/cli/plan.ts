@@ -1,11 +1,14 @@
 import type { DeployPlan, PlanNote, RollbackPlan } from '../deploy/index.js';
+import { oneLine } from '../errors.js';
+import type { VersionChanges } from '../versions/changes.js';
 import { formatBytes } from '../util/format.js';
+import { table } from './io.js';
 
 /** The text of a deploy plan, for `switchyard deploy REF --dry-run`: it shows, it does not decide. */
 export function deployPlanText(plan: DeployPlan): string {
   const lines = [`deploy ${plan.name}: commit ${short(plan.sha)}${subjectOf(plan)}`];
   lines.push(`now running: ${plan.current.commit ? `commit ${short(plan.current.commit)}` : 'no known commit'}`);
-  lines.push(...commitLines(plan.commits));
+  lines.push(...changeLines(plan.changes));
   lines.push('images:');
   for (const i of plan.images) {
     const where = i.mustPull ? 'will be pulled' : `here (${i.digestAfter ?? 'no registry digest yet'})`;
@@ -29,7 +32,7 @@ export function rollbackPlanText(plan: RollbackPlan): string {
   lines.push(
     `code: ${plan.commit.now ? short(plan.commit.now) : '-'} -> ${plan.commit.after ? short(plan.commit.after) : '-'}`,
   );
-  lines.push(...commitLines(plan.commits));
+  lines.push(...(plan.changes ? changeLines(plan.changes) : ['commits: unknown']));
   lines.push('images:');
   for (const i of plan.images) {
     const after = i.digestAfter ? `${i.digestAfter}${i.mustPull ? ' (will be pulled)' : ''}` : 'unchanged';
@@ -38,6 +41,7 @@ export function rollbackPlanText(plan: RollbackPlan): string {
   lines.push(
     `database: ${plan.mode === 'images-only' ? 'unchanged' : plan.backup ? `restored from backup ${plan.backup.id} (${plan.backup.fileName})` : 'no usable backup'}`,
   );
+  lines.push(...impactLines(plan.impact));
   if (plan.mode !== 'images-only') lines.push(`stopped while restoring: ${plan.stoppedServices.join(', ')}`);
   lines.push(...notes('warnings', plan.warnings), ...notes('blockers', plan.blockers));
   lines.push(plan.blockers.length ? 'dry run: the rollback would be refused' : 'dry run: nothing was changed');
@@ -47,11 +51,43 @@ export function rollbackPlanText(plan: RollbackPlan): string {
 const short = (sha: string) => sha.slice(0, 7);
 const subjectOf = (plan: DeployPlan) => (plan.version?.commit ? `: ${plan.version.commit.subject}` : '');
 
-function commitLines(commits: DeployPlan['commits']): string[] {
-  if (!commits) return ['commits: unknown'];
-  if (commits.direction === 'same') return ['commits: none (the same commit)'];
-  const verb = commits.direction === 'forward' ? 'brought in' : 'taken away';
-  return [`commits ${verb}: ${commits.list.length}`, ...commits.list.map((c) => `  ${short(c.sha)} ${c.subject}`)];
+/** The commits between the two versions, the migration files that differ, and the tag's message. */
+function changeLines(c: VersionChanges): string[] {
+  const lines: string[] = [];
+  if (c.direction === 'same') lines.push('commits: none (the same commit)');
+  if (c.direction === 'unknown') lines.push(`commits: unknown (${c.error ? oneLine(c.error) : 'no running commit'})`);
+  const list = (title: string, commits: VersionChanges['added']) => {
+    if (commits.length === 0) return;
+    lines.push(`${title}: ${commits.length}${c.truncated ? '+' : ''}`);
+    for (const x of commits) lines.push(`  ${short(x.sha)} ${x.subject} (${x.author}, ${x.date.slice(0, 10)})`);
+  };
+  list('commits brought in', c.added);
+  list('commits taken away', c.removed);
+  if (c.direction !== 'same' && c.direction !== 'unknown') {
+    lines.push(c.migrations.length ? 'migration files changed:' : 'migration files changed: none');
+    for (const m of c.migrations) lines.push(`  ${m.status} ${m.path}`);
+  }
+  if (c.tagMessage) lines.push('tag message:', ...c.tagMessage.split('\n').map((l) => `  ${l}`));
+  return lines;
+}
+
+/** Per table, the rows now against the rows in the dump: what the restore discards. */
+function impactLines(impact: RollbackPlan['impact']): string[] {
+  if (!impact) return [];
+  if ('error' in impact) return [`rows per table: not known (${impact.error})`];
+  const dropped = impact.tablesDropped.length ? ` and drops ${impact.tablesDropped.join(', ')}` : '';
+  return [
+    `the restore discards ${impact.rowsDiscarded} row(s) now in the database${dropped}; the safety backup taken first keeps them`,
+    ...table(
+      ['TABLE', 'ROWS NOW', 'ROWS IN BACKUP', 'DISCARDED'],
+      impact.tables.map((t) => [
+        t.table,
+        String(t.rowsNow ?? '-'),
+        String(t.rowsInDump ?? '-'),
+        t.rowsInDump === null ? 'table' : String(Math.max(0, t.difference)),
+      ]),
+    ).split('\n'),
+  ];
 }
 
 const notes = (title: string, list: PlanNote[]) =>

@@ -14,6 +14,13 @@ const relativeFile = z
   .min(1)
   .refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), 'must be a path inside project.dir (no "..")');
 
+/** Where the app keeps its migrations, as git pathspec globs: shown before a deploy when they change. */
+export const DEFAULT_MIGRATION_PATHS = ['**/migrations/**', '**/alembic/versions/**'] as const;
+const migrationGlob = z
+  .string()
+  .regex(/^[A-Za-z0-9_.*?[\]/-]{1,200}$/, 'a glob of letters, digits, "/", "*", "?", "[]", ".", "-" and "_"')
+  .refine((g) => !g.startsWith('/') && !g.startsWith('-') && !g.split('/').includes('..'), 'a relative glob inside project.dir (no "..")');
+
 /** A compose project name, as compose itself accepts it. */
 const composeName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_" only');
 
@@ -91,6 +98,8 @@ export const configSchema = z
         dir: absolutePath,
         composeFiles: z.array(relativeFile).min(1).default(['docker-compose.yml']),
         name: composeName.optional(),
+        migrationPaths: z.array(migrationGlob).min(1).default([...DEFAULT_MIGRATION_PATHS]),
+        appUrl: httpUrl.optional(),
       })
       .strict(),
     services: z

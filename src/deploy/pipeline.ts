@@ -3,6 +3,7 @@ import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { resolveRef, validateRef, type ResolvedRef } from '../versions/ref.js';
 import { targetImages } from './images.js';
+import { explainFailure } from './failureReport.js';
 import { Journal } from './journal.js';
 import { startOperation, type StartedDeployment } from './operation.js';
 import type { DeployPorts } from './ports.js';
@@ -110,7 +111,7 @@ export async function runDeploy(
     await journal.step('health', () => engine.health(pins));
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
-    const cause = oneLine(e);
+    const cause = await explainFailure(ports, journal, e);
     const undo = await restorePreviousState(ports, journal, {
       previous,
       backup,

@@ -3,6 +3,7 @@ import { estimateDump, type DumpEstimate } from '../backup/estimate.js';
 import type { Context } from '../context.js';
 import { enginePlatform, inspectImage } from '../docker/images.js';
 import { oneLine } from '../errors.js';
+import { versionChanges, type VersionChanges } from '../versions/changes.js';
 import { listVersions, resolveRef, validateRef, type Version } from '../versions/index.js';
 import { freeBytes } from '../util/diskSpace.js';
 import { backupSpaceProblem, dirtyWorkTreeProblem, platformProblem } from './checks.js';
@@ -38,8 +39,8 @@ export interface DeployPlan {
   /** The version as the Versions page lists it (CI, images); undefined when it is older than the list or not asked. */
   version: Version | undefined;
   current: { commit: string | null; error: string | null };
-  /** Commits between what runs and the target, newest first; null when unknown. */
-  commits: { direction: 'forward' | 'back' | 'same'; list: Array<{ sha: string; subject: string }> } | null;
+  /** Commits (subject, author, date) and migration files between what runs and the target, and the tag's message. */
+  changes: VersionChanges;
   images: PlannedImage[];
   /** Compose files that differ between the running commit and this one; null when unknown. */
   composeFilesChanged: string[] | null;
@@ -155,7 +156,12 @@ export async function planDeploy(
     name: resolved.tag ?? ref,
     version,
     current: { commit, error: host.error },
-    commits: await commitsBetween(ctx.config.project.dir, commit, resolved.sha),
+    changes: await versionChanges(ctx.config.project.dir, {
+      from: commit,
+      to: resolved.sha,
+      tag: resolved.tag,
+      migrationPaths: ctx.config.project.migrationPaths,
+    }),
     images,
     composeFilesChanged: await changedComposeFiles(ctx, commit, resolved.sha),
     backup: {
@@ -175,29 +181,6 @@ export async function planDeploy(
 }
 
 const SHA = /^[0-9a-f]{40}$/;
-const MAX_COMMITS = 50;
-
-/** The commits a deploy from `from` to `to` brings in (forward) or takes away (back), newest first. */
-export async function commitsBetween(dir: string, from: string | null, to: string): Promise<DeployPlan['commits']> {
-  if (!from || !SHA.test(from) || !SHA.test(to)) return null;
-  if (from === to) return { direction: 'same', list: [] };
-  const git = gitIn(dir);
-  const log = (range: string) =>
-    git.raw(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x09%s', range, '--']).then(
-      (out) =>
-        out
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => ({ sha: line.slice(0, 40), subject: line.slice(41) })),
-      () => null,
-    );
-  const forward = await log(`${from}..${to}`);
-  if (forward === null) return null;
-  if (forward.length > 0) return { direction: 'forward', list: forward };
-  const back = await log(`${to}..${from}`);
-  return back === null ? null : { direction: 'back', list: back };
-}
-
 async function changedComposeFiles(ctx: Context, from: string | null, to: string): Promise<string[] | null> {
   if (!from || !SHA.test(from)) return null;
   if (from === to) return [];

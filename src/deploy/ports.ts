@@ -3,6 +3,7 @@ import type { BackupCatalog } from '../store/backups.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { BackupRow, ImagePins, OperationLock } from '../store/index.js';
 import type { DeploymentEvents } from './events.js';
+import type { FailureReport } from './failureReport.js';
 import type { JournalPorts } from './journal.js';
 import type { ReportPorts } from './report.js';
 import type { OperationPorts } from './operation.js';
@@ -27,6 +28,8 @@ export interface EnginePort {
   stop(services: string[], onLine: (line: string) => void): Promise<void>;
   /** Every managed container runs its pinned image, healthy; then health.url answers. */
   health(pins: ImagePins): Promise<void>;
+  /** Why `up` or `health` failed: the failing containers' state, health checks and last log lines. */
+  diagnose(step: string, error: string): Promise<FailureReport>;
 }
 
 /** The compose repo and the pin file: what runs, and what the next `up` starts. */

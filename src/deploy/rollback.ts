@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { conflict, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
+import { tagOf, versionLabel } from '../versions/naming.js';
 import { Journal } from './journal.js';
 import { startOperation, type StartedDeployment } from './operation.js';
 import type { DeployPorts } from './ports.js';
@@ -24,11 +25,17 @@ export interface RollbackRequest {
  * and whose backup is its safety backup, so it can be rolled back in turn.
  */
 export async function startRollback(ctx: Context, request: RollbackRequest): Promise<StartedDeployment> {
-  return startRollbackWith(deployPorts(ctx), request);
+  const target = ctx.store.deployments.get(request.deploymentId);
+  const previousTag = target ? await tagOf(ctx.config.project.dir, target.previousCommit) : null;
+  return startRollbackWith(deployPorts(ctx), request, previousTag);
 }
 
 /** The rules of the rollback plan (rollbackBlockers) refuse first; then the operation runner takes over. */
-export function startRollbackWith(ports: DeployPorts, request: RollbackRequest): StartedDeployment {
+export function startRollbackWith(
+  ports: DeployPorts,
+  request: RollbackRequest,
+  previousTag: string | null = null,
+): StartedDeployment {
   const target = ports.deployments.get(request.deploymentId);
   if (!target) throw notFound(`deployment ${request.deploymentId} does not exist`);
   const backup = target.backupId ? ports.backups.get(target.backupId) : undefined;
@@ -49,7 +56,7 @@ export function startRollbackWith(ports: DeployPorts, request: RollbackRequest):
         kind: 'rollback',
         ref: `before #${target.id}${request.mode === 'full' ? '' : ` (${request.mode})`}`,
         commit: images ? target.previousCommit : (running?.commit ?? null),
-        tag: images ? null : (running?.tag ?? null),
+        tag: images ? previousTag : (running?.tag ?? null), // a version is named by its tag everywhere
         actor: request.actor,
         rollbackOf: target.id,
       });
@@ -145,7 +152,7 @@ async function runRollback(
   return finish('succeeded', null);
 
   function finish(status: Exclude<Deployment['status'], 'running'>, error: string | null): Deployment {
-    return finishDeployment(ports, id, status, error, (message) => ({
+    return finishDeployment(ports, id, status, error, (message, record) => ({
       audit: {
         actor,
         action: 'rollback',
@@ -156,7 +163,9 @@ async function runRollback(
       notification: {
         event: 'rollback',
         ok: status === 'succeeded',
-        summary: message ?? `rolled back to before deployment ${target.id}`,
+        summary:
+          message ??
+          `rolled back to before deployment ${target.id}: ${versionLabel(record.commit, undefined, record.tag)}`,
         details: { id, rollbackOf: target.id, status },
       },
       log:

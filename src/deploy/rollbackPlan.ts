@@ -5,7 +5,8 @@ import { inspectImage } from '../docker/images.js';
 import { toPublic, type BackupRecord, type BackupRow, type Deployment } from '../store/index.js';
 import { databaseWriters } from './checks.js';
 import type { PlanNote } from './plan.js';
-import { commitsBetween, type DeployPlan } from './plan.js';
+import { versionChanges, type VersionChanges } from '../versions/changes.js';
+import { alreadyUndone, readRollbackImpact, type RollbackImpact } from './rollbackImpact.js';
 
 export type RollbackMode = 'full' | 'images-only' | 'database-only';
 export const ROLLBACK_MODES: readonly RollbackMode[] = ['full', 'images-only', 'database-only'];
@@ -49,8 +50,12 @@ export interface RollbackPlan {
   /** What each managed service runs now, and what it runs after (null: unchanged by this mode). */
   images: Array<{ service: string; digestNow: string | null; digestAfter: string | null; mustPull: boolean }>;
   commit: { now: string | null; after: string | null };
-  /** What the code goes through: the commits taken away (back) or brought back (forward). */
-  commits: DeployPlan['commits'];
+  /** What the code goes through: the commits taken away or brought back, and migration files; null without a commit. */
+  changes: VersionChanges | null;
+  /** Per table, the rows now against the rows in the dump (what the restore discards); null without a restore. */
+  impact: RollbackImpact | { error: string } | null;
+  /** Why this would undo a rollback that already happened, or null. */
+  undone: string | null;
   /** Services stopped while the database is restored. */
   stoppedServices: string[];
   warnings: PlanNote[];
@@ -111,6 +116,13 @@ export async function planRollback(
       reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost`,
     });
   }
+  const undone = alreadyUndone(target, ctx.store.deployments.list(1000));
+  if (undone) {
+    warnings.push({
+      code: 'already-undone',
+      reason: `${undone}: rolling back to before it again restores the state from before it over everything since`,
+    });
+  }
   const commitNow = current?.commit ?? null;
   const commitAfter = withImages ? target.previousCommit : commitNow;
   return {
@@ -120,7 +132,16 @@ export async function planRollback(
     backup: usable ? toPublic(usable) : undefined,
     images,
     commit: { now: commitNow, after: commitAfter },
-    commits: commitAfter ? await commitsBetween(ctx.config.project.dir, commitNow, commitAfter) : null,
+    changes: commitAfter
+      ? await versionChanges(ctx.config.project.dir, {
+          from: commitNow,
+          to: commitAfter,
+          tag: null,
+          migrationPaths: ctx.config.project.migrationPaths,
+        })
+      : null,
+    impact: withDatabase && usable ? await readRollbackImpact(ctx, usable) : null,
+    undone,
     stoppedServices: databaseWriters(ctx.config),
     warnings,
     blockers,

@@ -13,6 +13,7 @@ import { registryAuth } from '../docker/auth.js';
 import { inspectImage, pullImage } from '../docker/images.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
+import { diagnoseContainers } from './failureReport.js';
 import { checkHealth } from './health.js';
 import { databaseWriters } from './checks.js';
 import { removeUnneededImages } from './imageCleanup.js';
@@ -69,6 +70,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       up: (onLine) => streamCompose(config, upArgs, onLine),
       stop: (services, onLine) => streamCompose(config, ['stop', ...services], onLine),
       health: (pins) => checkHealth(ctx, pins),
+      diagnose: (step, error) => diagnoseContainers(ctx, step, error),
     },
     host: {
       inspect: () => captureHostState(ctx),

@@ -1,3 +1,4 @@
+import type { RowCounts } from './backups.js';
 import type { Db } from './db.js';
 
 export interface DrillRecord {
@@ -8,6 +9,8 @@ export interface DrillRecord {
   verified: boolean;
   issues: string[];
   actor: string;
+  /** Rows per table in the restored copy; null when it was not restored (or the drill predates this column). */
+  restoredRowCounts: RowCounts | null;
 }
 
 interface RawDrill {
@@ -18,6 +21,7 @@ interface RawDrill {
   verified: number;
   issues: string;
   actor: string;
+  restored_row_counts: string | null;
 }
 
 const fromRaw = (r: RawDrill): DrillRecord => ({
@@ -28,6 +32,7 @@ const fromRaw = (r: RawDrill): DrillRecord => ({
   verified: r.verified === 1,
   issues: JSON.parse(r.issues) as string[],
   actor: r.actor,
+  restoredRowCounts: r.restored_row_counts ? (JSON.parse(r.restored_row_counts) as RowCounts) : null,
 });
 
 export class DrillLog {
@@ -35,8 +40,8 @@ export class DrillLog {
 
   record(d: Omit<DrillRecord, 'id'>): DrillRecord {
     const info = this.db
-      .prepare(`INSERT INTO drills (backup_id, started_at, restore_ms, verified, issues, actor) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(d.backupId, d.startedAt, d.restoreMs, d.verified ? 1 : 0, JSON.stringify(d.issues), d.actor);
+      .prepare(`INSERT INTO drills (backup_id, started_at, restore_ms, verified, issues, actor, restored_row_counts) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(d.backupId, d.startedAt, d.restoreMs, d.verified ? 1 : 0, JSON.stringify(d.issues), d.actor, d.restoredRowCounts ? JSON.stringify(d.restoredRowCounts) : null);
     return { ...d, id: Number(info.lastInsertRowid) };
   }
 

@@ -119,4 +119,8 @@ export const migrations: readonly string[] = [
   ALTER TABLE deployments DROP COLUMN owner_pid;
   ALTER TABLE deployments DROP COLUMN detail;
   `,
+  // Drills: the row counts the restored copy had, so the report compares expected and restored per table.
+  `
+  ALTER TABLE drills ADD COLUMN restored_row_counts TEXT;
+  `,
 ];

@@ -7,3 +7,4 @@ export { listVersions } from './list.js';
 export { resetVersionCaches } from './cache.js';
 export { parseConventional } from './conventional.js';
 export { validateRef, resolveRef, fillTagTemplate, type ResolvedRef } from './ref.js';
+export { versionName, versionLabel, readTagNames, tagOf, type TagNames } from './naming.js';

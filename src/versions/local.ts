@@ -5,6 +5,7 @@ import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { redact } from '../util/redact.js';
 import { gitFetches, TTL } from './cache.js';
+import { newestFirst } from './semver.js';
 
 export interface LocalCommit {
   sha: string;
@@ -23,7 +24,7 @@ export interface LocalTag {
 export interface LocalHistory {
   /** 'ok', 'fetch failed: …' (the rest was still read), 'not a git repository: …' or 'failed: …'. */
   status: string;
-  /** Newest commit first, at most `limit`. */
+  /** Highest semantic version first, then other tags newest commit first; at most `limit`. */
   tags: LocalTag[];
   /** The default branch's last `limit` commits, newest first (git log order). */
   commits: LocalCommit[];
@@ -51,8 +52,8 @@ export async function readLocalHistory(dir: string, limit: number, log: Logger):
     if (!(await git.checkIsRepo())) return empty(`not a git repository: ${dir}`);
     const fetchStatus = await fetchTags(git, dir, log);
     const [tags, commits] = await Promise.all([readTags(git), readBranchCommits(git, limit)]);
-    tags.sort((a, b) => Date.parse(b.commit.date) - Date.parse(a.commit.date));
-    return { status: fetchStatus, tags: tags.slice(0, limit), commits };
+    const ordered = newestFirst(tags, (t) => t.name, (t) => Date.parse(t.commit.date));
+    return { status: fetchStatus, tags: ordered.slice(0, limit), commits };
   } catch (e) {
     log.warn('versions: reading the git repo failed', { dir, error: oneLine(e) });
     return empty(`failed: ${gitError(e)}`);

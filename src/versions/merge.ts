@@ -1,6 +1,7 @@
 import type { GitHubRelease } from './github.js';
 import type { LocalCommit, LocalHistory } from './local.js';
 import { parseConventional } from './conventional.js';
+import { newestFirst as semverNewestFirst } from './semver.js';
 import type { CommitInfo, Version } from './types.js';
 
 /** A version before CI, images and "current" are known. */
@@ -17,8 +18,9 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
  * (releases created from a commit). Otherwise its commit is unknown: it is still
  * listed, with sha '' (see list.ts: not deployable), rather than silently dropped.
  *
- * Ordering is by release date for releases and commit date otherwise; commits
- * of the same second keep git log's order.
+ * Ordering (semver.ts): tags and releases whose name is a semantic version by
+ * that version, newest first; then the others by release date for releases and
+ * commit date otherwise; commits of the same second keep git log's order.
  */
 export function mergeVersions(local: LocalHistory, releases: readonly GitHubRelease[], limit: number): DraftVersion[] {
   const commitsBySha = new Map<string, LocalCommit>();
@@ -41,7 +43,7 @@ export function mergeVersions(local: LocalHistory, releases: readonly GitHubRele
   for (const c of local.commits) draftFor(c.sha);
   for (const tag of local.tags) {
     const draft = draftFor(tag.commit.sha);
-    // Tags come newest first; a commit with several tags shows the first.
+    // Tags come highest version first (local.ts); a commit with several tags shows the first.
     if (draft.kind === 'commit') Object.assign(draft, { kind: 'tag', ref: tag.name });
   }
 
@@ -68,7 +70,8 @@ export function mergeVersions(local: LocalHistory, releases: readonly GitHubRele
 
   const sortTime = (v: DraftVersion) => time(v.kind === 'release' ? v.publishedAt : v.commit?.date ?? null);
   const position = (v: DraftVersion) => logOrder.get(v.sha) ?? Number.MAX_SAFE_INTEGER;
-  return [...entries.values()].sort((a, b) => sortTime(b) - sortTime(a) || position(a) - position(b));
+  const byLogOrder = [...entries.values()].sort((a, b) => position(a) - position(b));
+  return semverNewestFirst(byLogOrder, (v) => (v.kind === 'commit' ? null : v.ref), sortTime);
 }
 
 function blankDraft(sha: string, commit: CommitInfo | null): DraftVersion {

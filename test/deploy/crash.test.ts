@@ -61,7 +61,7 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
   }
 
   beforeAll(async () => {
-    app = createSampleApp({ versions: ['v1', 'v2'] });
+    app = createSampleApp({ versions: ['v1', 'v2', 'v3'] });
     app.startByHand();
     ctx = sampleAppContext(app);
     config = ctx.configFile;
@@ -77,6 +77,14 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     const v1 = ctx.store.deployments.current()!;
     const data = contents();
     await crashAndRecover(['deploy', 'v2.0.0'], step);
+    await assertInvariant({ imageRef: v1.images!.backend!, version: 'v1.0.0', data });
+  });
+
+  // Only a failed up or health reaches it: the broken v3 (whose migration ran) fails its health check.
+  it('deploy of the broken v3 killed before "diagnose": recovery leaves v1 running on its data', async () => {
+    const v1 = ctx.store.deployments.current()!;
+    const data = contents();
+    await crashAndRecover(['deploy', 'v3.0.0'], 'diagnose');
     await assertInvariant({ imageRef: v1.images!.backend!, version: 'v1.0.0', data });
   });
 

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureReportOf } from '../../src/deploy/failureReport.js';
 import { deploy, startDeploy } from '../../src/deploy/pipeline.js';
 import { composeProjectName } from '../../src/compose/project.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
+import { switchyard } from '../fixtures/cli.js';
 import { backupFiles, type TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
@@ -84,6 +86,41 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
 
     expect(d.status).toBe('rolled-back');
     expect(d.error).toMatch(/deploy of v3\.0\.0 failed: .*; rolled back to the previous version \(images, commit [0-9a-f]{7}, database from /);
+    // Why, kept before the rollback recreated the containers: the failing service and its health check in the
+    // headline, its log lines and health-check results in the journal.
+    expect(d.error).toMatch(/^deploy of v3\.0\.0 failed: up: service backend is unhealthy: last health check exited 1: .*404/);
+    const report = failureReportOf(ctx.store.deployments.steps(d.id))!;
+    expect(report.step).toBe('up');
+    expect(report.containers.map((c) => c.service)).toEqual(['backend']);
+    expect(report.containers[0]!.logs).toContain('backend v3.0.0 starting');
+    expect(report.containers[0]!.healthChecks.at(-1)).toMatchObject({ exitCode: 1, output: expect.stringContaining('404') });
+
+    // The CLI shows the same, why first; status names the version by its tag; dry runs say what would change.
+    const config = ['--config', ctx.configFile];
+    const shown = await switchyard(['deployments', String(d.id), ...config]);
+    expect(shown.stdout).toMatch(/WHY IT FAILED \(step up\): service backend is unhealthy/);
+    expect(shown.stdout.indexOf('backend v3.0.0 starting')).toBeLessThan(shown.stdout.indexOf('STEP'));
+    expect((await switchyard(['status', ...config])).stdout).toMatch(new RegExp(`^deployed: v2\\.0\\.0 \\(${v2.commit!.slice(0, 7)}\\)`));
+    const preview = await switchyard(['deploy', 'v3.0.0', '--dry-run', ...config]);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain(`deploy v3.0.0: commit ${app.commits.v3.slice(0, 7)}`);
+    expect(preview.stdout).toContain(`now running: commit ${v2.commit!.slice(0, 7)}`);
+    expect(preview.stdout).toMatch(/commits brought in: 1\n {2}[0-9a-f]{7} feat\(backend\): release v3\.0\.0 \(Sample Dev, /);
+    expect(preview.stdout).toContain('tag message:\n  Release v3.0.0');
+    const { plan: impact } = JSON.parse((await switchyard(['rollback', String(v2.id), '--dry-run', '--json', ...config])).stdout) as {
+      plan: {
+        undone: string | null;
+        impact: { tables: Array<{ table: string; rowsNow: number; rowsInDump: number }>; tablesDropped: string[] };
+      };
+    };
+    expect(impact.undone).toBeNull();
+    expect(impact.impact.tablesDropped).toEqual(['public.categories']); // v2's migration added it; v2's pre-deploy dump lacks it
+    expect(impact.impact.tables.find((t) => t.table === 'public.requests')).toMatchObject({ rowsNow: 50, rowsInDump: 50 });
+    const { plan: undone } = JSON.parse((await switchyard(['rollback', String(d.id), '--dry-run', '--json', ...config])).stdout) as {
+      plan: { undone: string };
+    };
+    expect(undone.undone).toBe(`deployment #${d.id} was already rolled back automatically when it failed`);
+    expect(ctx.store.deployments.current()?.id).toBe(v2.id); // dry runs changed nothing
     expect(stepNames(d)).toEqual(
       expect.arrayContaining(['up:failed', 'rollback: checkout:ok', 'rollback: restore database:ok', 'rollback: up:ok', 'rollback: health:ok']),
     );

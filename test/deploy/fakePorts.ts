@@ -22,6 +22,7 @@ export type FakeCall =
   | 'engine.up'
   | 'engine.stop'
   | 'engine.health'
+  | 'engine.diagnose'
   | 'database.dump'
   | 'database.checkDump'
   | 'database.restore'
@@ -135,6 +136,10 @@ export function fakeWorld(
       },
       stop: async (services) => call('engine.stop', services.join(',')),
       health: async () => call('engine.health'),
+      diagnose: async (step, error) => {
+        await call('engine.diagnose', step);
+        return { step, headline: `service backend is unhealthy: ${error}`, containers: [], error };
+      },
     },
     host: {
       inspect: async () => {

@@ -51,8 +51,8 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
     const { plan } = JSON.parse(res.stdout) as { plan: DeployPlan };
     expect(plan).toMatchObject({ ref: 'v2.0.0', sha: app.commits.v2, tag: 'v2.0.0', blockers: [] });
     expect(plan.current.commit).toBe(app.commits.v1);
-    expect(plan.commits).toMatchObject({ direction: 'forward' });
-    expect(plan.commits!.list.map((c) => c.sha)).toContain(app.commits.v2);
+    expect(plan.changes).toMatchObject({ direction: 'forward' });
+    expect(plan.changes.added.map((c) => c.sha)).toContain(app.commits.v2);
     expect(plan.images.map((i) => [i.service, i.reference, i.mustPull])).toEqual([
       ['backend', v2Image, true],
       ['worker', v2Image, true],
@@ -114,7 +114,7 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
       digestAfter: deployed.previousImages!.backend,
     });
     expect(plan.warnings.map((w) => w.code)).toContain('writes-lost');
-    expect(plan.commits).toMatchObject({ direction: 'back' });
+    expect(plan.changes).toMatchObject({ direction: 'backward' });
 
     const imagesOnly = await get(`/api/system/deployments/${deployed.id}/rollback-plan?mode=images-only`);
     expect(imagesOnly.body.plan).toMatchObject({ mode: 'images-only', commit: { after: app.commits.v1 } });

@@ -54,7 +54,7 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
   it('brings back the old images, commit and data, and drops the table the migration added', async () => {
     const r = await rollback(v2.id);
     expect(r.error).toBeNull();
-    expect(r).toMatchObject({ kind: 'rollback', status: 'succeeded', rollbackOf: v2.id });
+    expect(r).toMatchObject({ kind: 'rollback', status: 'succeeded', rollbackOf: v2.id, tag: 'v1.0.0' }); // named by its tag (naming.ts)
     expect(await backendImageId()).toBe(await idOf(v2.previousImages!.backend!));
     expect(head()).toBe(v2.previousCommit);
     expect(contents()).toEqual(beforeV2);

@@ -87,6 +87,7 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     const one = await app.request(`/api/system/deployments/${id}`, { headers: auth });
     const body = (await one.json()) as { deployment: { status: string; backupId: number }; steps: Array<{ startedAt: string; finishedAt: string }>; output: string[] };
     expect(body.deployment.status).toBe('succeeded');
+    expect((body as unknown as { failure: unknown }).failure).toBeNull(); // only a failed up or health has a report
     expect(body.output.some((line) => /Container .*backend.* (Started|Healthy|Running)/.test(line))).toBe(true);
     expect(replay.filter((e) => e.event === 'log').length).toBe(body.output.length);
     expect(body.steps.every((s) => s.startedAt && s.finishedAt)).toBe(true);

@@ -67,9 +67,10 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
 
   it('shows a busy host (409) as a one-line message and starts nothing', async () => {
     const { page } = browser;
+    // The page was loaded before the other operation began (a page loaded during it says so and offers no button).
+    await page.goto(`${daemon.url}/deploy?ref=v1.0.0`);
     const release = daemon.ctx.store.lock.acquire('backup (manual)');
     try {
-      await page.goto(`${daemon.url}/deploy?ref=v1.0.0`);
       await page.getByRole('button', { name: 'Deploy v1.0.0' }).click();
       await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Another operation is running: backup (manual)');
       expect(new URL(page.url()).pathname).toBe('/deploy');

@@ -74,13 +74,13 @@ describe('versions with GitHub releases and CI', () => {
 
     expect(list.sources).toEqual({ git: 'ok', github: 'ok' });
     expect(summary(list)).toEqual([
-      ['commit', repo.c4.slice(0, 7), 'passed'],
       ['release', 'v1.1.0', 'failed'],
       ['release', 'v1.0.0', 'pending'],
-      ['commit', repo.c1.slice(0, 7), 'unknown'],
       ['release', 'v0.9.0', 'unknown'],
+      ['commit', repo.c4.slice(0, 7), 'passed'],
+      ['commit', repo.c1.slice(0, 7), 'unknown'],
     ]);
-    const [c4, c3, c2, , unresolved] = list.versions;
+    const [c3, c2, unresolved, c4] = list.versions;
     expect(c4?.ci.checks).toEqual([
       { name: 'build', state: 'passed' },
       { name: 'lint', state: 'passed' },
@@ -165,9 +165,9 @@ describe('versions with GitHub releases and CI', () => {
     expect(list.sources.git).toBe('ok');
     expect(list.sources.github).toMatch(/^unreachable: HTTP 500 /);
     expect(summary(list)).toEqual([
-      ['commit', repo.c4.slice(0, 7), 'unknown'],
       ['tag', 'v1.1.0', 'unknown'],
       ['tag', 'v1.0.0', 'unknown'],
+      ['commit', repo.c4.slice(0, 7), 'unknown'],
       ['commit', repo.c1.slice(0, 7), 'unknown'],
     ]);
     const asked = countRequests(github.requests);
@@ -198,7 +198,7 @@ describe('versions with GitHub releases and CI', () => {
     try {
       const list = await listVersions(offline);
       expect(list.sources.github).toMatch(/^unreachable: .*ECONNREFUSED/);
-      expect(list.versions.map((v) => v.kind)).toEqual(['commit', 'tag', 'tag', 'commit']);
+      expect(list.versions.map((v) => v.kind)).toEqual(['tag', 'tag', 'commit', 'commit']);
     } finally {
       offline.cleanup();
     }

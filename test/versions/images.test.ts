@@ -58,7 +58,7 @@ describe.runIf(ready)('image availability in the registry', () => {
       const list = await listVersions(ctx);
       const byRef = new Map(list.versions.map((v) => [v.ref, v]));
 
-      expect(list.versions.map((v) => v.deployable)).toEqual([false, false, true, false]);
+      expect(list.versions.map((v) => v.deployable)).toEqual([false, true, false, false]); // v1.1.0, v1.0.0, c4, c1
       expect(byRef.get('v1.0.0')?.images).toEqual({ available: true, missing: [] });
       const c1 = repo.c1.slice(0, 7);
       // A commit has no tag: "{tag}" falls back to the sha7.

@@ -25,18 +25,19 @@ describe('versions from the local repo alone', () => {
     const list = await listVersions(ctx, { currentSha: repo.c2 });
 
     expect(list.sources).toEqual({ git: 'ok', github: 'not configured' });
+    // Tags first, by semantic version; then the other commits by date.
     expect(list.versions.map((v) => [v.kind, v.ref, v.sha])).toEqual([
-      ['commit', repo.c4.slice(0, 7), repo.c4],
       ['tag', 'v1.1.0', repo.c3],
       ['tag', 'v1.0.0', repo.c2], // annotated: peeled to its commit
+      ['commit', repo.c4.slice(0, 7), repo.c4],
       ['commit', repo.c1.slice(0, 7), repo.c1],
     ]);
-    const [c4, c3, c2, c1] = list.versions;
+    const [c3, c2, c4, c1] = list.versions;
     expect(c4?.commit).toEqual({ type: null, scope: null, breaking: false, subject: 'Update the readme', author: 'Ada Lovelace', date: '2026-01-04T10:00:00.000Z' });
     expect(c3?.commit).toMatchObject({ type: 'feat', scope: 'ui', breaking: true, subject: 'new dashboard', date: '2026-01-03T08:00:00.000Z' });
     expect(c2?.commit).toMatchObject({ type: 'fix', scope: null, subject: 'handle an empty body' });
     expect(c1?.commit).toMatchObject({ type: 'feat', scope: 'api', subject: 'first endpoint' });
-    expect(list.versions.map((v) => v.current)).toEqual([false, false, true, false]);
+    expect(list.versions.map((v) => v.current)).toEqual([false, true, false, false]);
     for (const v of list.versions) {
       expect(v).toMatchObject({ sha7: v.sha.slice(0, 7), name: null, notes: null, publishedAt: null, prerelease: false });
       expect(v.ci).toEqual({ state: 'unknown', checks: [] });
@@ -48,7 +49,7 @@ describe('versions from the local repo alone', () => {
 
   it('keeps the last `limit` commits of the branch, and tags older than them', async () => {
     const list = await listVersions(ctx, { limit: 2 });
-    expect(list.versions.map((v) => v.ref)).toEqual([repo.c4.slice(0, 7), 'v1.1.0', 'v1.0.0']);
+    expect(list.versions.map((v) => v.ref)).toEqual(['v1.1.0', 'v1.0.0', repo.c4.slice(0, 7)]);
   });
 
   it('still lists what it has when `git fetch` fails, and says so', async () => {
@@ -84,8 +85,30 @@ describe('versions from a clone', () => {
     const list = await listVersions(ctx);
 
     expect(list.sources.git).toBe('ok');
-    expect(list.versions.map((v) => v.ref)).toEqual(['v1.2.0', upstream.c4.slice(0, 7), 'v1.1.0', 'v1.0.0', upstream.c1.slice(0, 7)]);
+    expect(list.versions.map((v) => v.ref)).toEqual(['v1.2.0', 'v1.1.0', 'v1.0.0', upstream.c4.slice(0, 7), upstream.c1.slice(0, 7)]);
     expect(list.versions[0]).toMatchObject({ sha: c5, kind: 'tag', commit: { type: 'perf', scope: 'db', subject: 'faster search' } });
+  });
+});
+
+describe('order: semantic versions, not commit dates', () => {
+  it('lists v3, v2, v1 for tags made in the same second in another order, then other refs by date', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-versions-repo-'));
+    const ctx = testContext({ database: DATABASE, projectDir: dir });
+    try {
+      git(dir, ['init', '--quiet', '--initial-branch=main']);
+      const at = '2026-02-01T10:00:00Z'; // the demo's commits share a second
+      for (const tag of ['v1.0.0', 'v3.0.0', 'v2.0.0', 'v10.0.0-rc.1', 'v10.0.0', 'release-candidate']) {
+        commit(dir, `feat: ${tag}`, at);
+        git(dir, ['tag', tag]);
+      }
+      const plain = commit(dir, 'chore: after the tags', '2026-02-02T10:00:00Z');
+      resetVersionCaches();
+      const list = await listVersions(ctx);
+      expect(list.versions.map((v) => v.ref)).toEqual(['v10.0.0', 'v10.0.0-rc.1', 'v3.0.0', 'v2.0.0', 'v1.0.0', plain.slice(0, 7), 'release-candidate']);
+    } finally {
+      ctx.cleanup();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

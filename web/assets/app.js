@@ -16,6 +16,17 @@
     }
   });
 
+  // Times: the server writes UTC (right without the script); here they become the browser's time zone, UTC on hover.
+  var times = document.querySelectorAll('time[datetime] .when');
+  for (var t = 0; t < times.length; t++) {
+    var when = new Date(times[t].parentNode.getAttribute('datetime'));
+    if (!isNaN(when)) times[t].textContent = when.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  }
+
+  // A page that shows a running operation (the Overview) reloads itself until it ends.
+  var refresh = document.querySelector('[data-refresh]');
+  if (refresh) setTimeout(function () { location.reload(); }, Number(refresh.getAttribute('data-refresh')) * 1000);
+
   var root = document.querySelector('[data-events]');
   if (!root || !window.EventSource) return;
   var steps = document.getElementById('steps');
@@ -34,6 +45,11 @@
     if (old) old.replaceWith(fresh);
     else parent.appendChild(fresh);
   }
+  // "Image pulls" appears with the first pull, not as an empty heading.
+  function showPulls() {
+    var section = document.getElementById('pulls-section');
+    if (section) section.hidden = false;
+  }
   function on(name, handle) {
     source.addEventListener(name, function (event) { handle(JSON.parse(event.data)); });
   }
@@ -43,13 +59,19 @@
     replaceOrAppend(steps, row, document.getElementById(row.id));
     if (live) live.textContent = 'Step ' + d.name + ': ' + d.status;
   });
+  on('facts', function (d) {
+    var facts = document.getElementById('facts');
+    if (facts) facts.replaceWith(element(d.html));
+  });
   on('snapshot', function (d) {
     log.textContent = d.lines.length ? d.lines.join('\n') + '\n' : '';
     pulls.innerHTML = d.pullsHtml;
+    if (d.pullsHtml) showPulls();
   });
   on('progress', function (d) {
     var old = Array.prototype.find.call(pulls.children, function (li) { return li.getAttribute('data-image') === d.image; });
     replaceOrAppend(pulls, element(d.html), old);
+    showPulls();
   });
   on('log', function (d) {
     var following = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;

@@ -7,6 +7,10 @@ import { oneLine } from '../../src/errors.js';
 import type { Deployment, LockHolder } from '../../src/store/index.js';
 import { redact } from '../../src/util/redact.js';
 import { freeBytes } from '../../src/util/diskSpace.js';
+import { readTagNames, versionName } from '../../src/versions/naming.js';
+import { appUrlOf } from './chrome.js';
+import { composeProjectName } from '../../src/compose/project.js';
+import { dockerContainerPort, type ContainerFacts } from '../../src/deploy/failureReport.js';
 
 export interface Overview {
   status: CurrentStatus | null;
@@ -14,7 +18,7 @@ export interface Overview {
   statusError: string | null;
   current: Deployment | undefined;
   subject: string | null;
-  /** Tag, ref or short sha of what runs, for a rollback too (its own ref is "before #N"). */
+  /** What runs, named by its tag (naming.ts) or short sha, for a rollback too (its own ref is "before #N"). */
   versionLabel: string | null;
   newestBackup: BackupListing | undefined;
   /** The one staleness rule (src/backup/staleness.ts): age, allowed age, stale. */
@@ -24,19 +28,27 @@ export interface Overview {
   operation: LockHolder | null;
   /** The deployment or rollback running now, if the operation is one. */
   running: Deployment | undefined;
+  /** The project's other containers (the database, caches…): switchyard does not pin them, but they run with the app. */
+  unmanaged: ContainerFacts[];
+  appUrl: string | null;
 }
 
 /** Everything the first page shows, each part read on its own so one failure does not hide the rest. */
 export async function readOverview(ctx: Context): Promise<Overview> {
   const current = ctx.store.deployments.current();
-  const [status, commit, free] = await Promise.all([
+  const [status, commit, tags, free] = await Promise.all([
     currentStatus(ctx).then(
       (s) => ({ s, error: null }),
       (e: unknown) => ({ s: null, error: redact(oneLine(e)) }),
     ),
     describeCommit(ctx, current?.commit ?? null),
+    readTagNames(ctx.config.project.dir),
     freeBytes(ctx.config.backups.dir),
   ]);
+  const unmanaged = await composeProjectName(ctx.config)
+    .then((project) => dockerContainerPort(ctx.docker()).projectContainers(project))
+    .then((all) => all.filter((c) => !(c.service in ctx.config.services)))
+    .catch(() => [] as ContainerFacts[]); // statusError already says why Docker could not be asked
   const newestBackup = listBackups(ctx).find((b) => b.status === 'ok');
   const lock = ctx.store.lock.holder();
   return {
@@ -44,27 +56,22 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     statusError: status.error,
     current,
     subject: commit.subject,
-    versionLabel: current ? versionLabel(current, commit.tag) : null,
+    versionLabel: current ? versionName(current.commit, tags, current.kind === 'deploy' ? (current.tag ?? current.ref) : current.tag) : null,
     newestBackup,
     backupAge: backupStaleness(ctx.config.backups.schedule, newestBackup?.createdAt),
     backupsDir: ctx.config.backups.dir,
     freeBytes: free,
     operation: status.s?.operation ?? (lock && !ctx.store.lock.isStale(lock) ? lock : null),
     running: ctx.store.deployments.unfinished().at(-1),
+    unmanaged,
+    appUrl: appUrlOf(ctx.config),
   };
 }
 
-/** A deploy names its version; a rollback's ref is "before #N", so it is named by the tag at its commit, or the commit. */
-function versionLabel(current: Deployment, tagAtCommit: string | null): string {
-  const named = current.kind === 'deploy' ? current.tag ?? current.ref : null;
-  return named ?? tagAtCommit ?? current.commit?.slice(0, 7) ?? 'unknown';
-}
-
-/** The commit's subject and a tag pointing at it, from the compose repo; nulls when git cannot say. */
-async function describeCommit(ctx: Context, sha: string | null): Promise<{ subject: string | null; tag: string | null }> {
-  if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { subject: null, tag: null };
+/** The commit's subject, from the compose repo; null when git cannot say. */
+async function describeCommit(ctx: Context, sha: string | null): Promise<{ subject: string | null }> {
+  if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { subject: null };
   const git = gitIn(ctx.config.project.dir);
-  const ask = (args: string[]) => git.raw(args).then((out) => out.trim().split('\n')[0] || null, () => null);
-  const [subject, tag] = await Promise.all([ask(['log', '-1', '--format=%s', sha, '--']), ask(['tag', '--points-at', sha])]);
-  return { subject, tag };
+  const subject = await git.raw(['log', '-1', '--format=%s', sha, '--']).then((out) => out.trim().split('\n')[0] || null, () => null);
+  return { subject };
 }

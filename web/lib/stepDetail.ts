@@ -34,6 +34,8 @@ export function stepDetail(step: DeploymentStep): string {
       return Array.isArray(d.services) ? `stopped ${d.services.map(str).join(', ')}` : '';
     case 'check':
       return `deployment #${str(d.deployment)}${d.backup ? `, backup #${str(d.backup)} checked` : ''}`;
+    case 'diagnose':
+      return Array.isArray(d.containers) ? `logs and health checks of ${d.containers.length} container(s) kept: see "Why it failed"` : '';
     case 'cleanup':
       return `${str(d.prunedBackups) || 0} old backup(s) pruned, ${str(d.removedImages) || 0} unused image(s) removed`;
     default:

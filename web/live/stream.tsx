@@ -4,6 +4,8 @@ import { followDeployment } from '../../src/deploy/index.js';
 import type { UiDeps } from '../deps.js';
 import { PullItem, StepRow } from '../views/deployment.js';
 import { markup } from '../views/render.js';
+import { Facts } from '../views/progress.js';
+import { readTagNames } from '../../src/versions/naming.js';
 
 /**
  * The progress page's event stream, behind the UI session: followDeployment (the same as the
@@ -17,6 +19,7 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
     stream.onAbort(() => aborted.abort());
     output.watch(id);
     const sources = { deployments: ctx.store.deployments, events: ctx.events };
+    const tags = await readTagNames(ctx.config.project.dir);
     for await (const event of followDeployment(sources, id, { signal: aborted.signal })) {
       switch (event.type) {
         case 'replay': {
@@ -51,6 +54,9 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
         status: step.status,
         html: await markup(<StepRow step={step} />),
       });
+      // The summary (commit, images, backup) fills in as steps end: send it again so it never lags the steps.
+      const record = step.status !== 'running' ? ctx.store.deployments.get(id) : undefined;
+      if (record) await send(stream, 'facts', { html: await markup(<Facts d={record} tags={tags} />) });
     }
   });
 }

@@ -8,7 +8,7 @@ import { downloadBackup } from '../lib/download.js';
 import { formatBytes } from '../lib/format.js';
 import { formBody, idFromPath } from '../lib/form.js';
 import { redirectWithError, redirectWithNotice } from '../lib/respond.js';
-import { BackupDetail } from '../views/backupDetail.js';
+import { BackupDetail, type DrillSummary } from '../views/backupDetail.js';
 import { BackupsView } from '../views/backups.js';
 import { renderPage } from '../views/render.js';
 
@@ -56,9 +56,9 @@ export function backupRoutes({ ctx }: UiDeps) {
 }
 
 /** The runbook's "DR Drill Results" of the backup's last drill, rebuilt from the drill record. */
-function drillReport(database: string, b: BackupListing): string | null {
+function drillReport(database: string, b: BackupListing): DrillSummary | null {
   const drill = b.lastDrill;
   if (!drill) return null;
   const backupAgeHours = (Date.parse(drill.startedAt) - Date.parse(b.createdAt)) / 3_600_000;
-  return drillMarkdown({ ...drill, backupFile: b.fileName, backupAgeHours, scratchDatabase: `${database}_dr_test` });
+  return { backupAgeHours, markdown: drillMarkdown({ ...drill, backupFile: b.fileName, backupAgeHours, scratchDatabase: `${database}_dr_test` }) };
 }

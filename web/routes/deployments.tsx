@@ -4,6 +4,8 @@ import { planRollback, ROLLBACK_MODES, rollbackBlockers, startRollback } from '.
 import { notFound } from '../../src/errors.js';
 import type { Deployment } from '../../src/store/index.js';
 import { may } from '../auth/sessions.js';
+import { readTagNames } from '../../src/versions/naming.js';
+import { alreadyUndone } from '../../src/deploy/rollbackImpact.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { formBody, idFromPath } from '../lib/form.js';
@@ -32,20 +34,25 @@ export function deploymentRoutes(deps: UiDeps) {
   };
 
   return new Hono<UiEnv>()
-    .get('/history', (c) => {
+    .get('/history', async (c) => {
       const operator = may(c.get('session'), 'operator');
-      const entries = ctx.store.deployments.list(100).map((deployment) => ({
+      const tags = await readTagNames(ctx.config.project.dir);
+      const all = ctx.store.deployments.list(100);
+      const entries = all.map((deployment) => ({
         deployment,
         steps: ctx.store.deployments.steps(deployment.id),
         canRollBack: operator && Object.values(rollbackBlockers(deployment, backupOf(deployment))).some((why) => why === null),
+        // Not offered where it would undo a rollback that already happened (the confirmation page still explains it).
+        undone: alreadyUndone(deployment, all),
       }));
-      return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} />);
+      return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} tags={tags} />);
     })
-    .get('/deployments/:id', (c) => {
+    .get('/deployments/:id', async (c) => {
       const d = find(c.req.param('id'));
       if (d.status === 'running') output.watch(d.id);
-      const view = <ProgressView deployment={d} steps={ctx.store.deployments.steps(d.id)} output={output.snapshot(d.id)} />;
-      return renderPage(c, { title: `#${d.id} ${deploymentTitle(d)}`, section: 'history', session: c.get('session') }, view);
+      const tags = await readTagNames(ctx.config.project.dir);
+      const view = <ProgressView deployment={d} steps={ctx.store.deployments.steps(d.id)} output={output.snapshot(d.id)} tags={tags} />;
+      return renderPage(c, { title: `#${d.id} ${deploymentTitle(d, tags)}`, section: 'history', session: c.get('session') }, view);
     })
     .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
     .get('/deployments/:id/rollback', async (c) => {
@@ -83,5 +90,6 @@ export function deploymentRoutes(deps: UiDeps) {
 async function rollbackView({ ctx }: UiDeps, target: Deployment): Promise<RollbackPlan> {
   const plan = await planRollback(ctx, target);
   const modes = Object.fromEntries(ROLLBACK_MODES.map((m) => [m, plan.modes[m]?.reason ?? null])) as RollbackPlan['modes'];
-  return { target, backup: plan.backup, modes, stoppedServices: plan.stoppedServices };
+  const { backup, stoppedServices, undone, impact } = plan;
+  return { target, backup, modes, stoppedServices, undone, impact, tags: await readTagNames(ctx.config.project.dir) };
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { startDeploy } from '../../src/deploy/index.js';
 import { inputError } from '../../src/errors.js';
-import { listVersions } from '../../src/versions/index.js';
+import { listVersions, readTagNames } from '../../src/versions/index.js';
 import { may } from '../auth/sessions.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
@@ -27,8 +27,11 @@ export function versionRoutes({ ctx, output }: UiDeps) {
       const ref = refQuery.safeParse(c.req.query('ref') ?? '');
       if (!ref.success) throw inputError('choose a version to deploy on the Versions page');
       const plan = await planDeploy(ctx, ref.data, { versions: true });
+      if (plan.current.error) ctx.log.warn('deploy plan: could not read what runs', { error: plan.current.error });
       const session = c.get('session');
-      return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, <DeployPlanView plan={plan} session={session} />);
+      const tags = await readTagNames(ctx.config.project.dir);
+      const view = <DeployPlanView plan={plan} session={session} busy={c.get('chrome').busy} tags={tags} />;
+      return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, view);
     })
     .post('/deploy', async (c) => {
       let back = '/versions';

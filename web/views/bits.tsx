@@ -40,8 +40,8 @@ export function StatusBadge(props: { status: string; label?: string }) {
 export function Time(props: { iso: string | null | undefined; age?: boolean }) {
   if (!props.iso) return <span>—</span>;
   return (
-    <time datetime={props.iso} title={props.iso}>
-      {formatTime(props.iso)}
+    <time datetime={props.iso} title={formatTime(props.iso)}>
+      <span class="when">{formatTime(props.iso)}</span>
       {props.age !== false && <span class="age"> ({formatAge(props.iso)} ago)</span>}
     </time>
   );

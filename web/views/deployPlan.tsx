@@ -1,7 +1,11 @@
 import type { Session } from '../auth/sessions.js';
 import type { DeployPlan } from '../../src/deploy/plan.js';
 import { formatBytes, shortSha } from '../lib/format.js';
+import type { PageChrome } from '../lib/chrome.js';
+import type { TagNames } from '../../src/versions/naming.js';
 import { CsrfField, Notice } from './bits.js';
+import { VersionRef } from './deployment.js';
+import { ChangesView } from './changes.js';
 import { Checks } from './versions.js';
 
 const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
@@ -11,7 +15,8 @@ const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
 };
 
 /** What a deploy will do, in the order it does it, and the confirmation. */
-export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: Session }) {
+export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy: PageChrome['busy']; tags: TagNames }) {
+  const { plan, session, busy } = props;
   const v = plan.version;
   const ci = v?.ci.state ?? 'unknown';
   const deployable = plan.blockers.length === 0; // src/deploy decides; older than the list: the pull itself will tell
@@ -21,10 +26,18 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
     <>
       <p>
         <strong>{label}</strong> is commit <code title={plan.sha}>{shortSha(plan.sha)}</code>
-        {v?.commit && <>: {v.commit.subject}</>}. Now running: commit <code>{shortSha(plan.current.commit)}</code>
-        {plan.current.error && <> (could not read what runs now: {plan.current.error})</>}.
+        {v?.commit && <>: {v.commit.subject}</>}. Now running: <VersionRef sha={plan.current.commit} tags={props.tags} />
+        {plan.current.error && (
+          <>
+            {' '}
+            (could not read what runs now:{' '}
+            {busy ? 'another operation is changing the containers; reload this page when it ends' : 'Docker did not answer as expected; the daemon log has its error'})
+          </>
+        )}
+        .
       </p>
       {v && <Checks v={v} />}
+      <ChangesView changes={plan.changes} notes={v?.notes ?? null} />
       <h2>What the deploy will do</h2>
       <ol class="plan">
         <li>
@@ -80,7 +93,15 @@ export function DeployPlanView({ plan, session }: { plan: DeployPlan; session: S
           <p>Deploying it again re-pulls its images and recreates the services.</p>
         </Notice>
       )}
-      {deployable ? (
+      {busy ? (
+        <Notice tone="warn" title="Cannot deploy now: another operation is running">
+          <p>
+            {busy.operation} runs.{' '}
+            {busy.deploymentId !== null ? <a href={`/deployments/${busy.deploymentId}`}>Follow #{busy.deploymentId}</a> : 'It ends by itself.'} Then reload this
+            page to review the deploy with what runs then.
+          </p>
+        </Notice>
+      ) : deployable ? (
         <form method="post" action="/deploy" data-busy="Starting the deploy…">
           <CsrfField session={session} />
           <input type="hidden" name="ref" value={plan.ref} />

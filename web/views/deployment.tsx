@@ -3,21 +3,33 @@ import type { PullState } from '../live/output.js';
 import { durationBetween, formatBytes, shortSha } from '../lib/format.js';
 import { stepLabel } from '../../src/deploy/steps.js';
 import { stepDetail } from '../lib/stepDetail.js';
+import { versionName, type TagNames } from '../../src/versions/naming.js';
 import { Sha, StatusBadge } from './bits.js';
 
-/** "Deploy v2.0.0", "Rollback before #3": what an operation was, in a few words. */
-export function deploymentTitle(d: Deployment): string {
-  return d.kind === 'deploy' ? `Deploy ${d.ref ?? shortSha(d.commit)}` : `Rollback ${d.ref ?? ''}`.trim();
+/** "Deploy v2.0.0", "Rollback before #3 to v1.0.0": what an operation was, in a few words, versions named by their tag. */
+export function deploymentTitle(d: Deployment, tags?: TagNames): string {
+  if (d.kind === 'deploy') return `Deploy ${d.tag ?? d.ref ?? versionName(d.commit, tags)}`;
+  return `Rollback ${d.ref ?? ''} to ${versionName(d.commit, tags, d.tag)}`.replace(/\s+/g, ' ');
 }
 
-/** from → to, by commit (the tag or ref where known). */
-export function FromTo(props: { d: Deployment }) {
-  const { d } = props;
-  const to = d.kind === 'deploy' ? d.tag ?? d.ref : null;
+/** from → to, each version named by its tag (naming.ts) with its short sha. */
+export function FromTo(props: { d: Deployment; tags?: TagNames }) {
+  const { d, tags } = props;
   return (
     <span class="fromto">
-      <Sha sha={d.previousCommit} /> <span aria-label="to">→</span> {d.commit ? <Sha sha={d.commit} /> : <span>same commit</span>}
-      {to && <span> ({to})</span>}
+      <VersionRef sha={d.previousCommit} tags={tags} /> <span aria-label="to">→</span>{' '}
+      {d.commit ? <VersionRef sha={d.commit} tags={tags} tag={d.tag} /> : <span>same commit</span>}
+    </span>
+  );
+}
+
+/** "v1.0.0 (4c04bff)" with the full sha on hover, or the short sha alone for an untagged commit. */
+export function VersionRef(props: { sha: string | null | undefined; tags?: TagNames; tag?: string | null }) {
+  const name = versionName(props.sha, props.tags, props.tag ?? null);
+  if (!props.sha || name === shortSha(props.sha)) return <Sha sha={props.sha} />;
+  return (
+    <span class="version-ref">
+      <strong>{name}</strong> <Sha sha={props.sha} />
     </span>
   );
 }
@@ -27,16 +39,18 @@ export function StepRow(props: { step: DeploymentStep }) {
   const detail = stepDetail(step);
   return (
     <tr id={`step-${step.seq}`} class={step.name.startsWith('rollback: ') ? 'rollback-step' : undefined}>
-      <th scope="row" title={stepLabel(step.name)}>
+      <th scope="row" data-label="Step" title={stepLabel(step.name)}>
         {step.name}
       </th>
-      <td>
+      <td data-label="Status">
         <StatusBadge status={step.status} />
       </td>
-      <td class="num" data-started={step.finishedAt ? undefined : step.startedAt}>
+      <td class="num" data-label="Duration" data-started={step.finishedAt ? undefined : step.startedAt}>
         {durationBetween(step.startedAt, step.finishedAt)}
       </td>
-      <td class="detail">{detail}</td>
+      <td class="detail" data-label="Detail">
+        {detail}
+      </td>
     </tr>
   );
 }
@@ -44,7 +58,7 @@ export function StepRow(props: { step: DeploymentStep }) {
 export function StepsTable(props: { steps: DeploymentStep[]; caption: string }) {
   return (
     <div class="table-wrap" role="region" aria-label={props.caption} tabindex={0}>
-      <table class="steps">
+      <table class="stack steps">
         <caption>{props.caption}</caption>
         <thead>
           <tr>

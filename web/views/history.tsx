@@ -1,4 +1,5 @@
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
+import type { TagNames } from '../../src/versions/naming.js';
 import { durationBetween } from '../lib/format.js';
 import { StatusBadge, TableWrap, Time } from './bits.js';
 import { deploymentTitle, FromTo } from './deployment.js';
@@ -7,10 +8,12 @@ export interface HistoryEntry {
   deployment: Deployment;
   steps: DeploymentStep[];
   canRollBack: boolean;
+  /** Why a rollback to before it would undo one that already happened (then it is not offered here). */
+  undone: string | null;
 }
 
 /** Every deployment and rollback, newest first, each with a way back to the state before it. */
-export function HistoryView(props: { entries: HistoryEntry[] }) {
+export function HistoryView(props: { entries: HistoryEntry[]; tags: TagNames }) {
   if (props.entries.length === 0) return <p>Nothing has been deployed yet. Pick a version on the <a href="/versions">Versions</a> page.</p>;
   return (
     <TableWrap label="Deployments and rollbacks">
@@ -31,12 +34,12 @@ export function HistoryView(props: { entries: HistoryEntry[] }) {
           </tr>
         </thead>
         <tbody>
-          {props.entries.map(({ deployment: d, steps, canRollBack }) => (
+          {props.entries.map(({ deployment: d, steps, canRollBack, undone }) => (
             <tr id={`deployment-${d.id}`}>
               <td data-label="#">
                 <a href={`/deployments/${d.id}`}>#{d.id}</a>
               </td>
-              <td data-label="What">{deploymentTitle(d)}</td>
+              <td data-label="What">{deploymentTitle(d, props.tags)}</td>
               <td data-label="Outcome">
                 <StatusBadge status={d.status} />
               </td>
@@ -45,7 +48,7 @@ export function HistoryView(props: { entries: HistoryEntry[] }) {
                 <Time iso={d.createdAt} />
               </td>
               <td data-label="Commit">
-                <FromTo d={d} />
+                <FromTo d={d} tags={props.tags} />
               </td>
               <td data-label="Duration" class="num">
                 {durationBetween(d.createdAt, d.finishedAt)}
@@ -65,7 +68,8 @@ export function HistoryView(props: { entries: HistoryEntry[] }) {
               </td>
               <td data-label="Actions">
                 <a href={`/deployments/${d.id}`}>Details</a>
-                {canRollBack && (
+                {canRollBack && undone && <span class="muted"> Already undone: {undone.replace(/^deployment #\d+ /, '')}.</span>}
+                {canRollBack && !undone && (
                   <>
                     {' '}
                     <a class="button" href={`/deployments/${d.id}/rollback`}>

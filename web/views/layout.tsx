@@ -1,7 +1,8 @@
 import type { Child } from 'hono/jsx';
 import { assetUrl } from '../assets.js';
 import type { Flash, Session } from '../auth/sessions.js';
-import { CsrfField } from './bits.js';
+import type { PageChrome } from '../lib/chrome.js';
+import { CsrfField, Time } from './bits.js';
 
 export type Section = 'overview' | 'versions' | 'history' | 'backups' | 'audit';
 
@@ -18,6 +19,7 @@ export interface LayoutProps {
   section?: Section;
   session?: Session;
   flash?: Flash;
+  chrome?: PageChrome;
   children?: Child;
 }
 
@@ -54,6 +56,11 @@ export function Layout(props: LayoutProps) {
               </ul>
             </nav>
           )}
+          {session && props.chrome?.appUrl && (
+            <a class="app-link" href={props.chrome.appUrl} rel="noopener">
+              Open the app<span class="sr-only"> ({props.chrome.appUrl})</span>
+            </a>
+          )}
           {session && (
             <form method="post" action="/logout" class="logout">
               <CsrfField session={session} />
@@ -65,6 +72,7 @@ export function Layout(props: LayoutProps) {
         </header>
         <main id="main" tabindex={-1}>
           <h1>{props.title}</h1>
+          {props.chrome?.busy && <Busy busy={props.chrome.busy} />}
           {props.flash && (
             <p class={`flash flash-${props.flash.kind}`} role={props.flash.kind === 'error' ? 'alert' : 'status'}>
               <strong>{props.flash.kind === 'error' ? 'Error: ' : 'Done: '}</strong>
@@ -75,5 +83,16 @@ export function Layout(props: LayoutProps) {
         </main>
       </body>
     </html>
+  );
+}
+
+/** Shown on every page while an operation runs, so nobody learns it only from a refused click. */
+function Busy({ busy }: { busy: NonNullable<PageChrome['busy']> }) {
+  return (
+    <p class="busy-banner" role="status" id="busy">
+      <strong>Busy: </strong>
+      {busy.operation} is running since <Time iso={busy.since} />. Deploy, rollback, backup and drill wait until it ends.{' '}
+      {busy.deploymentId !== null && <a href={`/deployments/${busy.deploymentId}`}>Follow #{busy.deploymentId}</a>}
+    </p>
   );
 }

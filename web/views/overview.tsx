@@ -1,3 +1,4 @@
+import type { ContainerFacts } from '../../src/deploy/failureReport.js';
 import type { ServiceStatus } from '../../src/deploy/index.js';
 import { may, type Session } from '../auth/sessions.js';
 import { formatBytes, shortSha } from '../lib/format.js';
@@ -7,7 +8,7 @@ import { deploymentTitle } from './deployment.js';
 
 export function OverviewView({ o, session }: { o: Overview; session: Session }) {
   return (
-    <>
+    <div data-refresh={o.operation || o.running ? String(REFRESH_SECONDS) : undefined}>
       <Operation o={o} />
       <section aria-labelledby="current-title">
         <h2 id="current-title">Current version</h2>
@@ -33,12 +34,56 @@ export function OverviewView({ o, session }: { o: Overview; session: Session }) 
           </Notice>
         )}
         {o.status && <Services services={o.status.services} />}
+        {o.unmanaged.length > 0 && <OtherServices containers={o.unmanaged} />}
+        {o.appUrl && (
+          <p>
+            The app: <a href={o.appUrl}>{o.appUrl}</a>
+          </p>
+        )}
       </section>
       <section aria-labelledby="backup-title">
         <h2 id="backup-title">Backups</h2>
         <Backup o={o} session={session} />
       </section>
-    </>
+    </div>
+  );
+}
+
+/** While an operation runs, the Overview reloads itself this often (web/assets/app.js). */
+const REFRESH_SECONDS = 5;
+
+/** The database and other services of the compose project that switchyard does not pin. */
+function OtherServices({ containers }: { containers: ContainerFacts[] }) {
+  return (
+    <TableWrap label="Other services">
+      <table class="stack" id="other-services">
+        <caption>Other services of the project (not pinned by switchyard: the database, caches…)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col">Container</th>
+            <th scope="col">State</th>
+            <th scope="col">Health</th>
+          </tr>
+        </thead>
+        <tbody>
+          {containers.map((c) => (
+            <tr>
+              <th scope="row" data-label="Service">
+                {c.service}
+              </th>
+              <td data-label="Container">{c.name}</td>
+              <td data-label="State">
+                <StatusBadge status={c.state === 'running' ? 'up' : 'stopped'} label={c.state === 'running' ? undefined : c.state} />
+              </td>
+              <td data-label="Health">
+                <StatusBadge status={c.health} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
   );
 }
 

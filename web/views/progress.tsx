@@ -1,73 +1,37 @@
+import { failureReportOf } from '../../src/deploy/failureReport.js';
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
+import { versionLabel, type TagNames } from '../../src/versions/naming.js';
 import type { OutputSnapshot } from '../live/output.js';
-import { durationBetween, shortImage, shortSha } from '../lib/format.js';
+import { durationBetween, shortImage } from '../lib/format.js';
 import { stepDetail } from '../lib/stepDetail.js';
 import { Image, Notice, StatusBadge, Time } from './bits.js';
 import { FromTo, PullItem, StepsTable } from './deployment.js';
+import { FailureView } from './failure.js';
 
 export interface ProgressProps {
   deployment: Deployment;
   steps: DeploymentStep[];
   output: OutputSnapshot;
+  tags: TagNames;
 }
 
 /** One operation: its facts, its outcome, its steps and output; live while it runs (web/assets/app.js). */
-export function ProgressView({ deployment: d, steps, output }: ProgressProps) {
+export function ProgressView({ deployment: d, steps, output, tags }: ProgressProps) {
   const running = d.status === 'running';
+  const failure = failureReportOf(steps);
   return (
     <div data-events={running ? `/deployments/${d.id}/events` : undefined}>
-      <Outcome d={d} steps={steps} />
-      <dl class="facts">
-        <dt>Status</dt>
-        <dd>
-          <StatusBadge status={d.status} />
-        </dd>
-        <dt>Started by</dt>
-        <dd>{d.actor}</dd>
-        <dt>Started</dt>
-        <dd>
-          <Time iso={d.createdAt} />
-        </dd>
-        <dt>Duration</dt>
-        <dd>{durationBetween(d.createdAt, d.finishedAt)}</dd>
-        <dt>Commit</dt>
-        <dd>
-          <FromTo d={d} />
-        </dd>
-        {d.images && (
-          <>
-            <dt>Images</dt>
-            <dd>
-              <ul class="plain">
-                {Object.entries(d.images).map(([service, image]) => (
-                  <li>
-                    {service}: <Image ref_={image} />
-                  </li>
-                ))}
-              </ul>
-            </dd>
-          </>
-        )}
-        <dt>{d.kind === 'rollback' ? 'Safety backup' : 'Pre-deploy backup'}</dt>
-        <dd>{d.backupId ? <a href={`/backups/${d.backupId}`}>backup #{d.backupId}</a> : 'none'}</dd>
-        {d.rollbackOf && (
-          <>
-            <dt>Rolls back</dt>
-            <dd>
-              <a href={`/deployments/${d.rollbackOf}`}>deployment #{d.rollbackOf}</a>
-            </dd>
-          </>
-        )}
-      </dl>
+      <Outcome d={d} steps={steps} tags={tags} />
+      {failure && <FailureView report={failure} />}
+      <Facts d={d} tags={tags} />
       <StepsTable steps={steps} caption="Steps, in order" />
-      <section aria-labelledby="pulls-title">
+      <section aria-labelledby="pulls-title" id="pulls-section" hidden={output.pulls.length === 0}>
         <h2 id="pulls-title">Image pulls</h2>
         <ul id="pulls" class="plain">
           {output.pulls.map((pull) => (
             <PullItem pull={pull} />
           ))}
         </ul>
-        {output.pulls.length === 0 && !running && <p class="muted">No pull progress kept for this operation.</p>}
       </section>
       <section aria-labelledby="log-title">
         <h2 id="log-title">Compose output</h2>
@@ -82,7 +46,7 @@ export function ProgressView({ deployment: d, steps, output }: ProgressProps) {
   );
 }
 
-function Outcome({ d, steps }: { d: Deployment; steps: DeploymentStep[] }) {
+function Outcome({ d, steps, tags }: { d: Deployment; steps: DeploymentStep[]; tags: TagNames }) {
   const what = d.kind === 'deploy' ? 'The deploy' : 'The rollback';
   return (
     <section id="outcome" data-status={d.status} aria-label="Outcome">
@@ -94,7 +58,7 @@ function Outcome({ d, steps }: { d: Deployment; steps: DeploymentStep[] }) {
       )}
       {d.status === 'succeeded' && (
         <Notice tone="ok" title={`${what} succeeded`} role="status">
-          <p>{d.commit ? `The app now runs commit ${shortSha(d.commit)}${d.tag ? ` (${d.tag})` : ''}.` : 'Finished.'}</p>
+          <p>{d.commit ? `The app now runs ${versionLabel(d.commit, tags, d.tag)}.` : 'Finished.'}</p>
         </Notice>
       )}
       {d.status === 'failed' && (
@@ -105,13 +69,13 @@ function Outcome({ d, steps }: { d: Deployment; steps: DeploymentStep[] }) {
       {d.status === 'rolled-back' && (
         <Notice tone="warn" title={`${what} failed and was rolled back automatically`} role="alert">
           <p>{d.error}</p>
-          <RolledBack steps={steps} d={d} />
+          <RolledBack steps={steps} d={d} tags={tags} />
         </Notice>
       )}
       {d.status === 'rollback-failed' && (
         <Notice tone="danger" title="ROLLBACK FAILED: the app may be down and needs a person" role="alert">
           <p>{d.error}</p>
-          <RolledBack steps={steps} d={d} />
+          <RolledBack steps={steps} d={d} tags={tags} />
           <p>
             Look at the failed step below, then use <a href="/history">History</a> to roll back to a known good state.
           </p>
@@ -127,11 +91,11 @@ function Outcome({ d, steps }: { d: Deployment; steps: DeploymentStep[] }) {
 }
 
 /** What the automatic rollback put back, read from its journaled steps. */
-function RolledBack({ steps, d }: { steps: DeploymentStep[]; d: Deployment }) {
+function RolledBack({ steps, d, tags }: { steps: DeploymentStep[]; d: Deployment; tags: TagNames }) {
   const step = (name: string) => steps.find((s) => s.name === `rollback: ${name}`);
   const items: string[] = [];
   const checkout = step('checkout');
-  if (checkout?.status === 'ok') items.push(`Code: the compose repo is back at commit ${shortSha(d.previousCommit)}.`);
+  if (checkout?.status === 'ok') items.push(`Code: the compose repo is back at ${versionLabel(d.previousCommit, tags)}.`);
   if (step('pin')?.status === 'ok') {
     const images = Object.entries(d.previousImages ?? {}).map(([service, image]) => `${service} ${shortImage(image)}`);
     items.push(`Images: ${images.length ? images.join(', ') : 'the unpinned images started by hand'}.`);
@@ -151,5 +115,53 @@ function RolledBack({ steps, d }: { steps: DeploymentStep[]; d: Deployment }) {
         ))}
       </ul>
     </>
+  );
+}
+
+/** What the operation is: sent again by the event stream after each step, so the summary never lags the steps. */
+export function Facts({ d, tags }: { d: Deployment; tags: TagNames }) {
+  return (
+    <dl class="facts" id="facts">
+      <dt>Status</dt>
+      <dd>
+        <StatusBadge status={d.status} />
+      </dd>
+      <dt>Started by</dt>
+      <dd>{d.actor}</dd>
+      <dt>Started</dt>
+      <dd>
+        <Time iso={d.createdAt} />
+      </dd>
+      <dt>Duration</dt>
+      <dd>{durationBetween(d.createdAt, d.finishedAt)}</dd>
+      <dt>Commit</dt>
+      <dd>
+        <FromTo d={d} tags={tags} />
+      </dd>
+      {d.images && (
+        <>
+          <dt>Images</dt>
+          <dd>
+            <ul class="plain">
+              {Object.entries(d.images).map(([service, image]) => (
+                <li>
+                  {service}: <Image ref_={image} />
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+      <dt>{d.kind === 'rollback' ? 'Safety backup' : 'Pre-deploy backup'}</dt>
+      <dd>{d.backupId ? <a href={`/backups/${d.backupId}`}>backup #{d.backupId}</a> : 'none'}</dd>
+      {d.rollbackOf && (
+        <>
+          <dt>Rolls back</dt>
+          <dd>
+            <a href={`/deployments/${d.rollbackOf}`}>deployment #{d.rollbackOf}</a>
+          </dd>
+        </>
+      )}
+    </dl>
   );
 }

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Session } from '../auth/sessions.js';
+import type { PageChrome } from '../lib/chrome.js';
 import { Layout, type Section } from './layout.js';
 
 /** Renders a whole page; a pending flash message of the session is shown once, here. */
@@ -13,8 +14,9 @@ export function renderPage(
 ) {
   const flash = page.session?.flash;
   if (page.session) page.session.flash = undefined;
+  const chrome = page.session ? (c.get('chrome') as PageChrome | undefined) : undefined;
   const document = (
-    <Layout title={page.title} section={page.section} session={page.session} flash={flash}>
+    <Layout title={page.title} section={page.section} session={page.session} flash={flash} chrome={chrome}>
       {body}
     </Layout>
   );

@@ -1,9 +1,11 @@
 import type { RollbackMode } from '../../src/deploy/index.js';
 import type { BackupRecord, Deployment } from '../../src/store/index.js';
 import type { Session } from '../auth/sessions.js';
-import { formatAge, formatTime, shortSha } from '../lib/format.js';
-import { CsrfField, Image, Notice, Time } from './bits.js';
-import { deploymentTitle } from './deployment.js';
+import { formatAge, formatTime } from '../lib/format.js';
+import { CsrfField, Image, Notice, TableWrap, Time } from './bits.js';
+import { deploymentTitle, VersionRef } from './deployment.js';
+import type { RollbackImpact } from '../../src/deploy/rollbackImpact.js';
+import { versionName, type TagNames } from '../../src/versions/naming.js';
 
 export interface RollbackPlan {
   target: Deployment;
@@ -12,6 +14,12 @@ export interface RollbackPlan {
   modes: Record<RollbackMode, string | null>; // null: possible; else why not
   /** Services stopped while the database is restored. */
   stoppedServices: string[];
+  /** How versions are named (naming.ts). */
+  tags: TagNames;
+  /** Set when this would undo a rollback that already happened (rollbackImpact.ts). */
+  undone: string | null;
+  /** Per table, the rows now against the rows in the dump; null without a usable dump. */
+  impact: RollbackImpact | { error: string } | null;
 }
 
 const LABELS: Record<RollbackMode, string> = {
@@ -28,8 +36,9 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
   return (
     <>
       <p>
-        <a href={`/deployments/${d.id}`}>#{d.id} {deploymentTitle(d)}</a> by {d.actor}, <Time iso={d.createdAt} />, replaced commit{' '}
-        <code>{shortSha(d.previousCommit)}</code>. Rolling back to before it brings back:
+        <a href={`/deployments/${d.id}`}>#{d.id} {deploymentTitle(d, plan.tags)}</a> by {d.actor}, <Time iso={d.createdAt} />, replaced{' '}
+        <VersionRef sha={d.previousCommit} tags={plan.tags} />. Rolling back to before it brings back{' '}
+        <strong class="version">{versionName(d.previousCommit, plan.tags)}</strong>:
       </p>
       <ul>
         <li>
@@ -42,13 +51,29 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
           {Object.keys(d.previousImages ?? {}).length === 0 && 'none recorded'}
         </li>
         <li>
-          Code: the compose repo at commit <code>{shortSha(d.previousCommit)}</code>
+          Code: the compose repo at <VersionRef sha={d.previousCommit} tags={plan.tags} />
         </li>
         <li>
           Database: {backup ? <a href={`/backups/${backup.id}`}>backup #{backup.id}</a> : 'no usable backup'}
           {backup && <>, taken {since}</>}
         </li>
       </ul>
+      {plan.undone && (
+        <Notice tone="danger" title="Warning: this undoes a rollback that already happened" role="alert">
+          <p>
+            {plan.undone[0]!.toUpperCase() + plan.undone.slice(1)}: what ran before it runs again already. Rolling back to before it now would put back{' '}
+            <VersionRef sha={d.previousCommit} tags={plan.tags} />
+            {backup && (
+              <>
+                {' '}
+                and <strong>restore backup #{backup.id} from {since} over the data written since then</strong>
+              </>
+            )}
+            . Do this only to go back to exactly that state.
+          </p>
+        </Notice>
+      )}
+      {plan.impact && <ImpactView impact={plan.impact} />}
       <form method="post" action={`/deployments/${d.id}/rollback`} data-busy="Starting the rollback…">
         <CsrfField session={session} />
         <fieldset>
@@ -91,5 +116,60 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
         </p>
       </form>
     </>
+  );
+}
+
+/** Per table: rows now, rows in the dump, and what a database rollback discards (kept by the safety backup). */
+function ImpactView({ impact }: { impact: RollbackImpact | { error: string } }) {
+  if ('error' in impact) return <p class="muted">Rows per table not known: the live database could not be read ({impact.error}).</p>;
+  const changed = impact.tables.filter((t) => t.difference !== 0 || t.rowsNow === null || t.rowsInDump === null);
+  return (
+    <section aria-labelledby="impact-title">
+      <h2 id="impact-title">What a database rollback discards</h2>
+      <p id="impact-summary">
+        {impact.rowsDiscarded > 0 ? (
+          <strong>
+            {impact.rowsDiscarded} row{impact.rowsDiscarded === 1 ? '' : 's'} now in the database {impact.rowsDiscarded === 1 ? 'is' : 'are'} not in backup #
+            {impact.backupId}
+          </strong>
+        ) : (
+          <>No table has more rows now than in backup #{impact.backupId}</>
+        )}
+        {impact.tablesDropped.length > 0 && <>; the restore drops table{impact.tablesDropped.length === 1 ? '' : 's'} {impact.tablesDropped.join(', ')}</>}
+        {impact.schemaChanged && <>; the schema changed since the backup (migrations ran)</>}. Counts only: rows edited in place do not show here. The{' '}
+        <strong>safety backup</strong> taken first keeps everything the restore discards.
+      </p>
+      <TableWrap label="Rows per table">
+        <table class="stack impact">
+          <caption>Rows per table: now and in backup #{impact.backupId} ({changed.length} of {impact.tables.length} differ)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col">Rows now</th>
+              <th scope="col">Rows in the backup</th>
+              <th scope="col">Discarded by the restore</th>
+            </tr>
+          </thead>
+          <tbody>
+            {impact.tables.map((t) => (
+              <tr class={t.difference > 0 || t.rowsInDump === null ? 'loses' : undefined}>
+                <th scope="row" data-label="Table">
+                  {t.table}
+                </th>
+                <td data-label="Rows now" class="num">
+                  {t.rowsNow ?? 'no table'}
+                </td>
+                <td data-label="Rows in the backup" class="num">
+                  {t.rowsInDump ?? 'no table'}
+                </td>
+                <td data-label="Discarded" class="num">
+                  {t.rowsInDump === null ? `the table (${t.rowsNow} rows)` : t.difference > 0 ? `${t.difference} rows` : t.difference < 0 ? `none (${-t.difference} come back)` : 'none'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </section>
   );
 }

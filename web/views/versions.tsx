@@ -31,7 +31,7 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
         </h2>
         {v.commit ? (
           <p>
-            <CommitTypeBadge type={v.commit.type} breaking={v.commit.breaking} /> {v.commit.scope && <span class="scope">{v.commit.scope}: </span>}
+            <CommitTypeBadge type={v.commit.type} breaking={v.commit.breaking} /> {v.commit.scope && <span class="scope">{v.commit.scope}</span>}{' '}
             {v.commit.subject}
             <br />
             <span class="muted">
@@ -59,7 +59,9 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
           </details>
         )}
         <p class="actions">
-          {!canDeploy ? null : v.deployable && v.sha ? (
+          {v.current ? (
+            <span class="muted">This version runs now.</span>
+          ) : !canDeploy ? null : v.deployable && v.sha ? (
             <a class="button primary" href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
               Review deploy<span class="sr-only"> of {v.ref}</span>
             </a>

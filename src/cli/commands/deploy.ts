@@ -13,7 +13,9 @@ import { deployPlanText, rollbackPlanText } from '../plan.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { parseId } from '../../util/id.js';
-import { parseCommand } from '../args.js';
+import { parseCommand, type CommonOptions } from '../args.js';
+import { failureReportOf, type FailureReport } from '../../deploy/failureReport.js';
+import { readTagNames, versionLabel, versionName } from '../../versions/naming.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
 
 /**
@@ -148,18 +150,31 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
       const deployment = ctx.store.deployments.get(id);
       if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
       const steps = ctx.store.deployments.steps(deployment.id);
-      if (common.json) return io.out(JSON.stringify({ deployment, steps }));
+      const failure = failureReportOf(steps);
+      if (common.json) return io.out(JSON.stringify({ failure, deployment, steps }));
       io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
+      if (failure) io.out(describeFailure(failure));
       io.out(table(['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'], steps.map((s) => [String(s.seq), s.name, s.status, s.startedAt.slice(11, 19), s.error ?? ''])));
       return;
     }
     const list = ctx.store.deployments.list(50);
     if (common.json) return io.out(JSON.stringify(list));
     if (list.length === 0) return io.out('no deployments yet');
+    const tags = await readTagNames(ctx.config.project.dir);
     io.out(
       table(
-        ['ID', 'KIND', 'REF', 'COMMIT', 'STATUS', 'BY', 'STARTED (UTC)', 'BACKUP'],
-        list.map((d) => [String(d.id), d.kind, d.ref ?? '-', d.commit?.slice(0, 7) ?? '-', d.status, d.actor, d.createdAt.replace('T', ' ').slice(0, 19), d.backupId ? String(d.backupId) : '-']),
+        ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED (UTC)', 'BACKUP'],
+        list.map((d) => [
+          String(d.id),
+          d.kind,
+          d.ref ?? '-',
+          versionName(d.commit, tags, d.tag),
+          d.commit?.slice(0, 7) ?? '-',
+          d.status,
+          d.actor,
+          d.createdAt.replace('T', ' ').slice(0, 19),
+          d.backupId ? String(d.backupId) : '-',
+        ]),
       ),
     );
   } finally {
@@ -174,7 +189,9 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
     const status = await currentStatus(ctx);
     if (common.json) return io.out(JSON.stringify(status));
     const d = status.deployment;
-    io.out(d ? `deployed: ${d.tag ?? d.ref} (${d.commit?.slice(0, 7)}), deployment ${d.id}, by ${d.actor} at ${d.finishedAt}` : 'deployed: nothing yet (switchyard has not deployed this host)');
+    const tags = await readTagNames(ctx.config.project.dir);
+    const name = d && versionLabel(d.commit, tags, d.tag);
+    io.out(d ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}` : 'deployed: nothing yet (switchyard has not deployed this host)');
     io.out(
       table(
         ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE'],
@@ -189,3 +206,15 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
 }
 
 const describe = (d: Deployment) => `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${d.createdAt}`;
+
+/** Why it failed, before the steps: each failing container's reason, health checks and last log lines. */
+function describeFailure(report: FailureReport): string {
+  const parts = [`WHY IT FAILED (step ${report.step}): ${report.headline}`];
+  for (const c of report.containers) {
+    parts.push(`\n== service ${c.service}, container ${c.name}: ${c.reason}`);
+    for (const h of c.healthChecks) parts.push(`health check ${h.at}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`);
+    parts.push(`-- last ${c.logs.length} log lines --`, ...(c.logs.length ? c.logs : ['(the container wrote nothing)']));
+  }
+  return parts.join('\n') + '\n';
+}
+

@@ -11,6 +11,7 @@ import {
   startRollback,
   type DeploymentEvent,
 } from '../../deploy/index.js';
+import { failureReportOf } from '../../deploy/failureReport.js';
 import { inputError, notFound } from '../../errors.js';
 import type { AuthVariables } from '../auth.js';
 import { idParam, jsonBody } from '../body.js';
@@ -57,7 +58,9 @@ export function deploymentRoutes(ctx: Context) {
     })
     .get('/deployments/:id', (c) => {
       const deployment = find(c.req.param('id'));
-      return c.json({ deployment, steps: ctx.store.deployments.steps(deployment.id), output: ctx.store.deployments.output(deployment.id) });
+      const steps = ctx.store.deployments.steps(deployment.id);
+      // The failure report first: why it failed, with the failing containers' logs and health checks.
+      return c.json({ failure: failureReportOf(steps), deployment, steps, output: ctx.store.deployments.output(deployment.id) });
     })
     .get('/deployments/:id/events', (c) => {
       const { id } = find(c.req.param('id'));

@@ -1,0 +1,210 @@
+import { PassThrough } from 'node:stream';
+import { composeProjectName } from '../compose/project.js';
+import type { Context } from '../context.js';
+import type { DockerClient } from '../docker/client.js';
+import { demultiplex } from '../docker/demux.js';
+import { oneLine } from '../errors.js';
+import type { DeploymentLog } from '../store/deployments.js';
+import type { DeploymentStep } from '../store/index.js';
+import { redact } from '../util/redact.js';
+import type { Journal } from './journal.js';
+import type { EnginePort } from './ports.js';
+import { StoppedAtBoundary } from './shutdown.js';
+
+/**
+ * Why a deploy's `up` or `health` failed, captured BEFORE the automatic
+ * rollback recreates the containers (after which `docker logs` has nothing):
+ * each failing container's state, its last health-check results and its last
+ * log lines, kept in the journal as the detail of a `diagnose` step.
+ */
+export const LOG_LINES_KEPT = 200;
+const MAX_LINE_CHARS = 500;
+const MAX_HEALTH_OUTPUT = 1000;
+/** Steps whose failure is explained by the containers (others fail before any container changes). */
+const CONTAINER_STEPS = new Set(['up', 'health']);
+
+export interface HealthCheckResult {
+  /** ISO 8601, when the check ended. */
+  at: string;
+  exitCode: number;
+  output: string;
+}
+
+/** What Docker says about one container, read through the port below. */
+export interface ContainerFacts {
+  id: string;
+  name: string;
+  service: string;
+  /** Docker's state: running, exited, restarting, created, dead, paused. */
+  state: string;
+  exitCode: number | null;
+  oomKilled: boolean;
+  /** healthy | unhealthy | starting | none (no healthcheck). */
+  health: string;
+  /** Oldest first, as Docker keeps them (its last five). */
+  healthChecks: HealthCheckResult[];
+}
+
+export interface FailingContainer extends ContainerFacts {
+  /** One line: "unhealthy: last health check exited 1: …", "exited with code 2", … */
+  reason: string;
+  /** The container's last LOG_LINES_KEPT lines (stdout and stderr), oldest first, redacted. */
+  logs: string[];
+}
+
+export interface FailureReport {
+  /** The step that failed: 'up' or 'health'. */
+  step: string;
+  /** "service backend is unhealthy: …": the failing services and why, in one line. */
+  headline: string;
+  containers: FailingContainer[];
+  /** What the failed step itself said (compose's output, the health probe's message). */
+  error: string;
+}
+
+/** The few Docker capabilities the report needs (a fake in unit tests, dockerode otherwise). */
+export interface ContainerPort {
+  projectContainers(project: string): Promise<ContainerFacts[]>;
+  logs(containerId: string, lines: number): Promise<string[]>;
+}
+
+/**
+ * The containers to explain: those not running or not healthy, in any service
+ * of the project (a database that does not start fails a deploy too). When all
+ * look fine (the health URL failed, say), the managed services' containers.
+ */
+export function failingContainers(all: readonly ContainerFacts[], managed: readonly string[]): ContainerFacts[] {
+  const bad = all.filter((c) => c.state !== 'running' || (c.health !== 'none' && c.health !== 'healthy'));
+  return bad.length > 0 ? bad : all.filter((c) => managed.includes(c.service));
+}
+
+/** Why one container fails, in one line, from its state and its last health check. */
+export function reasonOf(c: ContainerFacts): string {
+  if (c.state !== 'running') {
+    const how = c.state === 'exited' || c.state === 'dead' ? `${c.state} with code ${c.exitCode ?? '?'}` : `is ${c.state}`;
+    return c.oomKilled ? `${how} (killed: out of memory)` : how;
+  }
+  const last = c.healthChecks.at(-1);
+  if (c.health === 'none' || c.health === 'healthy') return `is ${c.state}${c.health === 'healthy' ? ' and healthy' : ''}`;
+  if (!last) return `is ${c.health} (no health check has finished yet)`;
+  const said = firstLine(last.output);
+  return `is ${c.health}: last health check exited ${last.exitCode}${said ? `: ${said}` : ''}`;
+}
+
+/** "service backend is unhealthy: …; service worker exited with code 1", or the step's own error when nothing fails. */
+export function headlineOf(containers: readonly FailingContainer[], error: string): string {
+  const failing = containers.filter((c) => c.state !== 'running' || (c.health !== 'none' && c.health !== 'healthy'));
+  if (failing.length === 0) return error;
+  return failing.map((c) => `service ${c.service} ${c.reason}`).join('; ');
+}
+
+export async function buildFailureReport(
+  port: ContainerPort,
+  input: { project: string; managed: readonly string[]; step: string; error: string },
+): Promise<FailureReport> {
+  const all = await port.projectContainers(input.project);
+  const containers = await Promise.all(
+    failingContainers(all, input.managed).map(async (c): Promise<FailingContainer> => ({
+      ...c,
+      reason: reasonOf(c),
+      logs: (await port.logs(c.id, LOG_LINES_KEPT).catch((e: unknown) => [`(logs not readable: ${oneLine(e)})`])).map(cleanLine),
+    })),
+  );
+  return { step: input.step, headline: headlineOf(containers, input.error), containers, error: input.error };
+}
+
+/**
+ * The one call the pipeline makes when a step fails: for `up` and `health`,
+ * journals a `diagnose` step holding the report and returns its headline;
+ * otherwise (or when Docker cannot be read) returns the error as one line.
+ */
+export async function explainFailure(
+  ports: { deployments: Pick<DeploymentLog, 'steps'>; engine: Pick<EnginePort, 'diagnose'> },
+  journal: Journal,
+  error: unknown,
+): Promise<string> {
+  const cause = oneLine(error);
+  const failedStep = lastOf(ports.deployments.steps(journal.deploymentId), (s) => s.status === 'failed');
+  if (!failedStep || !CONTAINER_STEPS.has(failedStep.name)) return cause;
+  try {
+    const report = await journal.step(
+      'diagnose',
+      () => ports.engine.diagnose(failedStep.name, redact(cause)),
+      (r) => r,
+    );
+    return `${failedStep.name}: ${report.headline}`;
+  } catch (e) {
+    if (e instanceof StoppedAtBoundary) throw e;
+    return cause; // the diagnose step is journaled as failed with its reason; the rollback still runs
+  }
+}
+
+/** The report of a failed step, read from Docker: the wiring of EnginePort.diagnose. */
+export async function diagnoseContainers(ctx: Context, step: string, error: string): Promise<FailureReport> {
+  return buildFailureReport(dockerContainerPort(ctx.docker()), {
+    project: await composeProjectName(ctx.config),
+    managed: Object.keys(ctx.config.services),
+    step,
+    error,
+  });
+}
+
+/** The report journaled for a deployment, if one was taken (for the page, the CLI and the API). */
+export function failureReportOf(steps: readonly DeploymentStep[]): FailureReport | null {
+  const step = lastOf(steps, (s) => s.name === 'diagnose' && s.status === 'ok');
+  const detail = step?.detail as FailureReport | null | undefined;
+  return detail && Array.isArray(detail.containers) ? detail : null;
+}
+
+/** The port on dockerode: compose's labels find the project's containers; logs come demultiplexed. */
+export function dockerContainerPort(docker: DockerClient): ContainerPort {
+  return {
+    async projectContainers(project) {
+      const list = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+      const facts = await Promise.all(
+        list.map(async (c): Promise<ContainerFacts> => {
+          const info = await docker.getContainer(c.Id).inspect();
+          const health = info.State.Health as { Status?: string; Log?: Array<{ End: string; ExitCode: number; Output: string }> } | undefined;
+          return {
+            id: c.Id,
+            name: info.Name.replace(/^\//, ''),
+            service: info.Config.Labels?.['com.docker.compose.service'] ?? '?',
+            state: info.State.Status,
+            exitCode: info.State.Running ? null : info.State.ExitCode,
+            oomKilled: info.State.OOMKilled,
+            health: health?.Status ?? 'none',
+            healthChecks: (health?.Log ?? []).map((h) => ({ at: h.End, exitCode: h.ExitCode, output: cleanOutput(h.Output) })),
+          };
+        }),
+      );
+      return facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
+    },
+    async logs(id, lines) {
+      const container = docker.getContainer(id);
+      const info = await container.inspect();
+      const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      // Without a TTY the engine multiplexes stdout and stderr; both go to one text here, in order.
+      const text = info.Config.Tty ? raw.toString('utf8') : await demultiplexed(raw);
+      return text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-lines);
+    },
+  };
+}
+
+async function demultiplexed(raw: Buffer): Promise<string> {
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  const source = new PassThrough();
+  demultiplex(source, sink, sink);
+  source.once('end', () => sink.end());
+  const ended = new Promise<void>((resolve) => sink.once('end', resolve));
+  source.end(raw);
+  await ended;
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const cleanLine = (line: string) => redact(line.replace(/\r$/, '')).slice(0, MAX_LINE_CHARS);
+const cleanOutput = (text: string) => redact(text.trim()).slice(0, MAX_HEALTH_OUTPUT);
+const firstLine = (text: string) => text.split('\n').map((l) => l.trim()).find(Boolean)?.slice(0, 200) ?? '';
+
+const lastOf = <T>(items: readonly T[], test: (item: T) => boolean): T | undefined => [...items].reverse().find(test);

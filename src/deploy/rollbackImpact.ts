@@ -1,0 +1,86 @@
+import type { Context } from '../context.js';
+import { inspectDatabase } from '../database/index.js';
+import { oneLine } from '../errors.js';
+import type { BackupRow, Deployment, RowCounts } from '../store/index.js';
+import { redact } from '../util/redact.js';
+
+/**
+ * What restoring a dump over the live database discards, per table: the rows
+ * now against the rows in the dump. Counts only (not which rows): a table
+ * whose count did not move may still have had rows edited. Whatever the
+ * restore discards, the safety backup taken just before it keeps.
+ */
+export interface TableImpact {
+  table: string;
+  /** null: the table does not exist now (the restore brings it back). */
+  rowsNow: number | null;
+  /** null: the table is not in the dump (the restore drops it, with its rows). */
+  rowsInDump: number | null;
+  /** rowsNow − rowsInDump: rows the restore removes (negative: rows it brings back). */
+  difference: number;
+}
+
+export interface RollbackImpact {
+  backupId: number;
+  backupTakenAt: string;
+  tables: TableImpact[];
+  /** Rows in the live database that are not in the dump, summed over tables that lose rows. */
+  rowsDiscarded: number;
+  /** Tables the restore drops (not in the dump), e.g. ones a migration added. */
+  tablesDropped: string[];
+  /** The schema now differs from the dump's (migrations ran since). */
+  schemaChanged: boolean;
+  /** The safety backup taken first keeps every row listed here; it is itself restorable from History. */
+  keptBySafetyBackup: true;
+}
+
+/** Pure: compares the counts recorded with the dump to the counts now. */
+export function compareRowCounts(now: RowCounts, dump: RowCounts): TableImpact[] {
+  const tables = [...new Set([...Object.keys(now), ...Object.keys(dump)])].sort();
+  return tables.map((table) => {
+    const rowsNow = table in now ? now[table]! : null;
+    const rowsInDump = table in dump ? dump[table]! : null;
+    return { table, rowsNow, rowsInDump, difference: (rowsNow ?? 0) - (rowsInDump ?? 0) };
+  });
+}
+
+export function rollbackImpact(now: { rowCounts: RowCounts; schemaFingerprint: string }, dump: Pick<BackupRow, 'id' | 'createdAt' | 'rowCounts' | 'schemaFingerprint'>): RollbackImpact {
+  const tables = compareRowCounts(now.rowCounts, dump.rowCounts ?? {});
+  return {
+    backupId: dump.id,
+    backupTakenAt: dump.createdAt,
+    tables,
+    rowsDiscarded: tables.reduce((sum, t) => sum + (t.rowsInDump === null ? (t.rowsNow ?? 0) : Math.max(0, t.difference)), 0),
+    tablesDropped: tables.filter((t) => t.rowsInDump === null).map((t) => t.table),
+    schemaChanged: now.schemaFingerprint !== dump.schemaFingerprint,
+    keptBySafetyBackup: true,
+  };
+}
+
+/** Reads the live database (one snapshot) and compares it with the dump; an error line when it cannot be read. */
+export async function readRollbackImpact(ctx: Context, dump: BackupRow): Promise<RollbackImpact | { error: string }> {
+  try {
+    const session = await ctx.database().session();
+    try {
+      return rollbackImpact(await inspectDatabase(session), dump);
+    } finally {
+      await session.close();
+    }
+  } catch (e) {
+    return { error: redact(oneLine(e)) };
+  }
+}
+
+/**
+ * Why rolling back to before `target` would undo a rollback that already
+ * happened, or null. A deploy that failed before changing anything, or that
+ * was rolled back automatically, already left the state from before it; so
+ * did one that a later rollback undid. Restoring its pre-deploy dump again
+ * would throw away everything written since.
+ */
+export function alreadyUndone(target: Deployment, all: readonly Deployment[]): string | null {
+  if (target.status === 'rolled-back') return `deployment #${target.id} was already rolled back automatically when it failed`;
+  if (target.status === 'failed') return `deployment #${target.id} failed before changing anything`;
+  const undo = all.find((d) => d.kind === 'rollback' && d.rollbackOf === target.id && d.status === 'succeeded' && d.id > target.id);
+  return undo ? `deployment #${target.id} was already undone by rollback #${undo.id}` : null;
+}
