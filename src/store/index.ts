@@ -4,6 +4,7 @@ import { openDb, type Db } from './db.js';
 import { DeploymentLog } from './deployments.js';
 import { DrillLog } from './drills.js';
 import { OperationLock } from './lock.js';
+import { OffsiteQueue } from './offsite.js';
 
 export interface Store {
   db: Db;
@@ -12,6 +13,7 @@ export interface Store {
   deployments: DeploymentLog;
   audit: AuditLog;
   lock: OperationLock;
+  offsite: OffsiteQueue;
   close(): void;
 }
 
@@ -24,6 +26,7 @@ export function openStore(stateDir: string): Store {
     deployments: new DeploymentLog(db),
     audit: new AuditLog(db),
     lock: new OperationLock(db),
+    offsite: new OffsiteQueue(db),
     close: () => db.close(),
   };
 }
@@ -35,3 +38,5 @@ export type { DrillRecord } from './drills.js';
 export type { LockHolder } from './lock.js';
 export { OperationLock } from './lock.js';
 export type { Deployment, DeploymentKind, DeploymentStatus, DeploymentStep, ImagePins, StepStatus } from './deployments.js';
+export type { OffsiteState, OffsiteStatus, OffsiteUpload, RunningPair } from './offsite.js';
+export { offsiteStatus } from './offsite.js';
