@@ -7,16 +7,20 @@ import type { Context } from '../context.js';
  * (or there is no schedule to judge by).
  */
 export function staleBackupHours(ctx: Context, now = new Date()): number | null {
-  const expr = ctx.config.backups.schedule;
-  if (!expr) return null;
-  const [a, b] = new Cron(expr, { paused: true }).nextRuns(2, now);
-  if (!a || !b) return null;
-  const allowedMs = b.getTime() - a.getTime() + 3_600_000;
+  const allowedMs = allowedBackupAgeMs(ctx.config.backups.schedule, now);
+  if (allowedMs === null) return null;
   const newest = ctx.store.backups.list({ status: 'ok' })[0];
   const since = newest ? Date.parse(newest.createdAt) : undefined;
   if (since === undefined) return null; // no backup yet: the first scheduled run will tell
   const age = now.getTime() - since;
   return age > allowedMs ? age / 3_600_000 : null;
+}
+
+/** How old the newest backup (or off-site copy) may be: one schedule interval plus an hour; null without a schedule. */
+export function allowedBackupAgeMs(expr: string | undefined, now: Date): number | null {
+  if (!expr) return null;
+  const [a, b] = new Cron(expr, { paused: true }).nextRuns(2, now);
+  return a && b ? b.getTime() - a.getTime() + 3_600_000 : null;
 }
 
 /** Checks every 10 minutes and notifies once per stale episode. */

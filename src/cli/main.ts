@@ -8,6 +8,7 @@ import { configCommand } from './commands/config.js';
 import { deployCommand, deploymentsCommand, rollbackCommand, statusCommand } from './commands/deploy.js';
 import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
+import { offsiteCommand } from './commands/offsite.js';
 import { recoverCommand } from './commands/recover.js';
 import { versionsCommand } from './commands/versions.js';
 import { serveCommand } from './commands/serve.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   backup: { run: backupCommand, usage: 'backup [--reason TEXT]', summary: 'take a verified backup now' },
   backups: { run: backupsCommand, usage: 'backups', summary: 'list backups, newest first' },
   drill: { run: drillCommand, usage: 'drill [BACKUP_ID]', summary: 'restore a backup into a scratch database and verify it' },
+  offsite: { run: offsiteCommand, usage: 'offsite push [BACKUP_ID] | list | verify NAME --identity FILE', summary: 'copy backups off-site now; list or verify the copies in the bucket' },
   versions: { run: versionsCommand, usage: 'versions', summary: 'list releases, tags and commits with CI status and image availability' },
   deploy: { run: deployCommand, usage: 'deploy REF [--detach]', summary: 'deploy a tag, branch or commit (backup first, rollback on failure)' },
   rollback: { run: rollbackCommand, usage: 'rollback ID [--images-only|--database-only]', summary: 'bring back the images, commit and data from before deployment ID' },

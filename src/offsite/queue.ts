@@ -78,8 +78,21 @@ export function selectOffsiteExpired(manifests: readonly Manifest[], keep: Reten
     .filter((m) => Date.parse(m.createdAt) < cutoff);
 }
 
-/** Age of the newest off-site copy, or null when there is none. */
-export function newestUploadAgeHours(rows: readonly OffsiteUpload[], now: Date): number | null {
-  const newest = rows.filter((r) => r.state === 'uploaded' && r.uploadedAt).map((r) => Date.parse(r.uploadedAt!)).sort((a, b) => b - a)[0];
-  return newest === undefined ? null : (now.getTime() - newest) / 3_600_000;
+/** The newest backup whose off-site copy is uploaded: its age is the off-site RPO. */
+export function newestOffsiteCopy(rows: readonly OffsiteUpload[], backups: readonly BackupRow[]): BackupRow | undefined {
+  const uploaded = new Set(rows.filter((r) => r.state === 'uploaded').map((r) => r.backupId));
+  return backups.filter((b) => uploaded.has(b.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)[0];
+}
+
+/**
+ * Hours the newest off-site copy is past what the schedule allows (an interval
+ * plus an hour), or null when it is fresh enough or there is nothing to judge by.
+ * No copy yet counts from the oldest queued backup, so a bucket that never
+ * received anything is reported too.
+ */
+export function offsiteStaleHours(newestCopyAt: string | undefined, oldestQueuedAt: string | undefined, allowedMs: number | null, now: Date): number | null {
+  const since = newestCopyAt ?? oldestQueuedAt;
+  if (allowedMs === null || since === undefined) return null;
+  const age = now.getTime() - Date.parse(since);
+  return age > allowedMs ? age / 3_600_000 : null;
 }

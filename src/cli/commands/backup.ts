@@ -1,5 +1,6 @@
 import { backupNow, drillNow, listBackups } from '../../backup/index.js';
 import { inputError } from '../../errors.js';
+import type { OffsiteStatus } from '../../store/index.js';
 import { parseCommand } from '../args.js';
 import { cliActor, formatBytes, openContext, openOperationContext, table, type Io } from '../io.js';
 
@@ -24,7 +25,7 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
     if (backups.length === 0) return io.out('no backups yet');
     io.out(
       table(
-        ['ID', 'FILE', 'CREATED (UTC)', 'SIZE', 'REASON', 'STATUS', 'PG', 'DRILL', 'SHA256'],
+        ['ID', 'FILE', 'CREATED (UTC)', 'SIZE', 'REASON', 'STATUS', 'PG', 'DRILL', 'OFFSITE', 'SHA256'],
         backups.map((b) => [
           String(b.id),
           b.fileName,
@@ -34,6 +35,7 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
           b.status === 'failed' ? `failed: ${b.error ?? ''}`.slice(0, 60) : b.status,
           b.serverVersion ?? '-',
           b.lastDrill ? (b.lastDrill.verified ? 'verified' : 'NOT verified') : '-',
+          offsiteCell(b.offsite),
           b.sha256?.slice(0, 12) ?? '-',
         ]),
       ),
@@ -55,4 +57,11 @@ export async function drillCommand(argv: string[], io: Io): Promise<void> {
   } finally {
     ctx.store.close();
   }
+}
+
+/** uploaded / pending / uploading / failed (attempts): the off-site copy at a glance. */
+export function offsiteCell(o: OffsiteStatus | null): string {
+  if (!o) return '-';
+  if (o.state === 'failed') return `failed (${o.attempts}x)`;
+  return o.state;
 }
