@@ -10,6 +10,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
 import { offsiteCommand } from './commands/offsite.js';
 import { recoverCommand } from './commands/recover.js';
+import { restoreCommand } from './commands/restore.js';
 import { versionsCommand } from './commands/versions.js';
 import { serveCommand } from './commands/serve.js';
 import type { Io } from './io.js';
@@ -20,11 +21,12 @@ const COMMANDS: Record<string, Command> = {
   serve: { run: serveCommand, usage: 'serve', summary: 'run the daemon: HTTP API and backup schedule' },
   backup: { run: backupCommand, usage: 'backup [--reason TEXT]', summary: 'take a verified backup now' },
   backups: { run: backupsCommand, usage: 'backups', summary: 'list backups, newest first' },
-  drill: { run: drillCommand, usage: 'drill [BACKUP_ID]', summary: 'restore a backup into a scratch database and verify it' },
+  drill: { run: drillCommand, usage: 'drill [BACKUP_ID] | --offsite [NAME] --identity FILE', summary: 'restore a backup (or its off-site copy) into a scratch database and verify it' },
   offsite: { run: offsiteCommand, usage: 'offsite push [BACKUP_ID] | list | verify NAME --identity FILE', summary: 'copy backups off-site now; list or verify the copies in the bucket' },
   versions: { run: versionsCommand, usage: 'versions', summary: 'list releases, tags and commits with CI status and image availability' },
   deploy: { run: deployCommand, usage: 'deploy REF [--detach]', summary: 'deploy a tag, branch or commit (backup first, rollback on failure)' },
   rollback: { run: rollbackCommand, usage: 'rollback ID [--images-only|--database-only]', summary: 'bring back the images, commit and data from before deployment ID' },
+  restore: { run: restoreCommand, usage: 'restore --offsite latest|NAME --identity FILE [--with-images] [--force]', summary: 'emergency restore from the bucket: the database, and with --with-images the exact pair' },
   deployments: { run: deploymentsCommand, usage: 'deployments [ID]', summary: 'list deployments, or show one with its steps' },
   status: { run: statusCommand, usage: 'status', summary: 'what is deployed and running, health and drift' },
   compose: { run: composeCommand, usage: 'compose -- ARGS...', summary: 'docker compose with the project files and the pin file' },

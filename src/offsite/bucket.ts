@@ -40,6 +40,8 @@ export function openBucket(config: OffsiteConfig, env: NodeJS.ProcessEnv = proce
   if (!secretAccessKey) throw configError(`offsite.s3.secretAccessKeyEnv: environment variable ${s3.secretAccessKeyEnv} is not set`);
   registerSecret(accessKeyId);
   registerSecret(secretAccessKey);
+  // switchyard supports Node 20; the SDK's advice to upgrade would break the CLI's "stderr is the one-line error".
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({
     region: s3.region,
     endpoint: s3.endpoint,

@@ -103,6 +103,19 @@ export class OffsiteQueue {
       .run(error, nextAttemptAt.toISOString(), new Date().toISOString(), backupId);
   }
 
+  /** A backup fetched from the bucket is already off-site: recorded as uploaded, never copied again. */
+  recordFetched(backupId: number, key: string, uploadedAt: string): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO offsite_uploads (backup_id, state, attempts, next_attempt_at, object_key, uploaded_at, updated_at)
+         VALUES (?, 'uploaded', 0, ?, ?, ?, ?)
+         ON CONFLICT (backup_id) DO UPDATE SET state = 'uploaded', object_key = excluded.object_key, uploaded_at = excluded.uploaded_at,
+           error = NULL, owner_pid = NULL, updated_at = excluded.updated_at`,
+      )
+      .run(backupId, now, key, uploadedAt, now);
+  }
+
   /** Makes a row due now (`offsite push BACKUP_ID` on a failed one). */
   dueNow(backupId: number, now: Date): void {
     this.db.prepare(`UPDATE offsite_uploads SET next_attempt_at = ? WHERE backup_id = ? AND state <> 'uploading'`).run(now.toISOString(), backupId);

@@ -20,6 +20,10 @@ export interface Overview {
   versionLabel: string | null;
   newestBackup: BackupListing | undefined;
   backupAgeHours: number | null;
+  /** The newest backup with an off-site copy, and its age; null/undefined without off-site copies. */
+  newestOffsite: BackupListing | undefined;
+  offsiteAgeHours: number | null;
+  offsiteConfigured: boolean;
   backupsDir: string;
   freeBytes: number | null;
   operation: LockHolder | null;
@@ -38,7 +42,9 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     describeCommit(ctx, current?.commit ?? null),
     freeBytes(ctx.config.backups.dir),
   ]);
-  const newestBackup = listBackups(ctx).find((b) => b.status === 'ok');
+  const backups = listBackups(ctx);
+  const newestBackup = backups.find((b) => b.status === 'ok');
+  const newestOffsite = backups.find((b) => b.offsite?.state === 'uploaded');
   const lock = ctx.store.lock.holder();
   return {
     status: status.s,
@@ -48,6 +54,9 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     versionLabel: current ? versionLabel(current, commit.tag) : null,
     newestBackup,
     backupAgeHours: newestBackup ? (Date.now() - Date.parse(newestBackup.createdAt)) / 3_600_000 : null,
+    newestOffsite,
+    offsiteAgeHours: newestOffsite ? (Date.now() - Date.parse(newestOffsite.createdAt)) / 3_600_000 : null,
+    offsiteConfigured: ctx.config.offsite !== undefined,
     backupsDir: ctx.config.backups.dir,
     freeBytes: free,
     operation: status.s?.operation ?? (lock && !ctx.store.lock.isStale(lock) ? lock : null),

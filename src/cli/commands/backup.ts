@@ -1,5 +1,6 @@
 import { backupNow, drillNow, listBackups } from '../../backup/index.js';
 import { inputError } from '../../errors.js';
+import { drillFromOffsite } from '../../offsite/drill.js';
 import type { OffsiteStatus } from '../../store/index.js';
 import { parseCommand } from '../args.js';
 import { cliActor, formatBytes, openContext, openOperationContext, table, type Io } from '../io.js';
@@ -46,12 +47,18 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
 }
 
 export async function drillCommand(argv: string[], io: Io): Promise<void> {
-  const { common, positionals } = parseCommand(argv, {}, 1);
+  const { common, values, positionals } = parseCommand(argv, { offsite: { type: 'boolean' }, identity: { type: 'string', short: 'i' } }, 1);
   const raw = positionals[0];
-  if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw)) throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
+  const offsite = Boolean(values.offsite);
+  if (!offsite && values.identity !== undefined) throw inputError('--identity goes with --offsite');
+  if (!offsite && raw !== undefined && !/^[1-9][0-9]*$/.test(raw)) throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
   const ctx = await openOperationContext(common, io);
   try {
-    const report = await drillNow(ctx, raw === undefined ? undefined : Number(raw), cliActor(io.env));
+    const actor = cliActor(io.env);
+    const identity = (values.identity as string | undefined) ?? null;
+    const report = offsite
+      ? await drillFromOffsite(ctx, raw ?? 'latest', identity, actor)
+      : await drillNow(ctx, raw === undefined ? undefined : Number(raw), actor);
     io.out(common.json ? JSON.stringify(report) : report.markdown);
     if (!report.verified) process.exitCode = 1; // a drill that did not verify is a failure to a script
   } finally {
