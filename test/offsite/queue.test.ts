@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { parseManifest, type Manifest } from '../../src/offsite/manifest.js';
-import { backoffMs, backupsToEnqueue, dueUploads, pairAtDump, selectOffsiteExpired } from '../../src/offsite/queue.js';
+import { backoffMs, backupsToEnqueue, dueUploads, newestOffsiteCopy, offsiteStaleHours, pairAtDump, selectOffsiteExpired } from '../../src/offsite/queue.js';
 import type { BackupRow, Deployment, OffsiteUpload } from '../../src/store/index.js';
 
 const backup = (id: number, createdAt: string, over: Partial<BackupRow> = {}): BackupRow => ({
@@ -70,6 +70,20 @@ describe('upload queue decisions', () => {
     expect(selectOffsiteExpired(ms, { last: 2, days: 30 }, now).map((m) => m.fileName)).toEqual(['c', 'a']);
     expect(selectOffsiteExpired(ms, { last: 2, days: 365 }, now)).toEqual([]);
     expect(selectOffsiteExpired(ms, { last: 10, days: 0 }, now)).toEqual([]);
+  });
+
+  it('judges the newest off-site copy against the schedule interval plus an hour', () => {
+    const list = [backup(1, '2026-01-01T00:00:00Z'), backup(2, '2026-01-02T00:00:00Z'), backup(3, '2026-01-03T00:00:00Z')];
+    const rows = [row(1, { state: 'uploaded' }), row(2, { state: 'uploaded' }), row(3, { state: 'failed' })];
+    expect(newestOffsiteCopy(rows, list)?.id).toBe(2);
+    const day = 86_400_000;
+    const allowed = day + 3_600_000;
+    expect(offsiteStaleHours('2026-01-02T00:00:00Z', undefined, allowed, new Date('2026-01-03T00:30:00Z'))).toBeNull();
+    expect(offsiteStaleHours('2026-01-02T00:00:00Z', undefined, allowed, new Date('2026-01-03T02:00:00Z'))).toBe(26);
+    // Never uploaded anything: judged from the oldest queued backup.
+    expect(offsiteStaleHours(undefined, '2026-01-01T00:00:00Z', allowed, new Date('2026-01-03T00:00:00Z'))).toBe(48);
+    expect(offsiteStaleHours(undefined, undefined, allowed, new Date())).toBeNull();
+    expect(offsiteStaleHours('2026-01-01T00:00:00Z', undefined, null, new Date())).toBeNull();
   });
 
   it('reads only manifests that name their own keys under the prefix', () => {

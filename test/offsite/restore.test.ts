@@ -136,6 +136,23 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     expect(rows()).toBe(rowsBefore);
   });
 
+  it('--force takes a safety backup of the non-empty database first, then replaces it', async () => {
+    app.psql(`INSERT INTO notes (body) VALUES ('written after the disaster, before the second restore')`);
+    const r = await switchyard(['restore', '--offsite', 'latest', '--identity', key.identityFile, '--force', '--config', fresh.configFile], s3.env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^backup +\d+\.\d$/m);
+    expect(rows()).toBe(rowsBefore);
+    const store = openStore(fresh.config.stateDir);
+    try {
+      const [d] = store.deployments.list(1);
+      const safety = store.backups.list({ status: 'ok' }).find((b) => b.reason === 'pre-rollback' && b.deploymentId === d!.id);
+      expect(safety?.note).toMatch(/before restore --offsite/);
+      expect(safety?.rowCounts?.['public.notes']).toBe(2001);
+    } finally {
+      store.close();
+    }
+  });
+
   it('drill --offsite reports the runbook\'s DR Drill Results with the download time', async () => {
     const r = await switchyard(['drill', '--offsite', '--identity', key.identityFile, '--config', fresh.configFile], s3.env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
