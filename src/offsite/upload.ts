@@ -51,6 +51,8 @@ export async function uploadBackup(
   try {
     await uploaded;
   } catch (e) {
+    // Whatever reached the bucket has no manifest, so it is not a backup; remove it if the bucket answers.
+    await bucket.delete(key).catch(() => undefined);
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw failed(`backup file ${backup.fileName} is gone from ${backupsDir}`);
     throw e;
   }

@@ -48,6 +48,7 @@ export async function verifyOffsite(bucket: Bucket, name: string, identityFile: 
  * only has a good header fails here. The one place `offsite verify` reads a dump.
  */
 export async function readDumpBack(file: string): Promise<void> {
-  const r = await collect(spawnHost('pg_restore', ['--file=/dev/null', file]));
+  // Reads a file only: the child gets PATH and nothing else of ours (no credentials).
+  const r = await collect(spawnHost('pg_restore', ['--file=/dev/null', file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }));
   if (r.code !== 0) throw failed(`${path.basename(file)} does not read back (pg_restore exited with code ${r.code}): ${redact(r.stderr.split('\n')[0] ?? '')}`);
 }
