@@ -161,7 +161,9 @@ async function runRestore(ctx: Context, id: number, bucket: Bucket, m: Manifest,
       ctx.store.deployments.setPrevious(id, previous.commit, previous.images);
       safety = await journal.step('backup', () => createBackup(ctx, { reason: 'pre-rollback', note: `before restore --offsite ${m.fileName}`, actor: request.actor, deploymentId: id }), (s) => ({ id: s.id, file: s.fileName }));
       const writers = databaseWriters(ctx);
-      await journal.step('stop writers', () => streamCompose(ctx.config, ['stop', ...writers], (l) => journal.log(l)), () => ({ services: writers }));
+      // No managed services (a database-only config): nothing to stop, and a bare `compose stop` would stop everything.
+      if (writers.length === 0) journal.skip('stop writers', 'no managed services');
+      else await journal.step('stop writers', () => streamCompose(ctx.config, ['stop', ...writers], (l) => journal.log(l)), () => ({ services: writers }));
     }
     const pins = m.pair?.images ?? {};
     if (plan.steps.includes('checkout')) {

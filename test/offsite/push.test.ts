@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { openBucket, UPLOAD_PART_BYTES } from '../../src/offsite/bucket.js';
 import { readBucket } from '../../src/offsite/catalog.js';
 import { pushPending } from '../../src/offsite/push.js';
+import { restoreFromOffsite } from '../../src/offsite/restore.js';
 import { verifyOffsite } from '../../src/offsite/verify.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 import { SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
@@ -110,6 +111,14 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
       await expect(verifyOffsite(bucket(), newest.fileName, key.identityFile)).rejects.toThrow(/sha256 mismatch|age failed/);
       const error = await verifyOffsite(bucket(), newest.fileName, key.identityFile).catch((e: Error) => e);
       expect(String(error)).toMatch(/sha256 mismatch: off-site object prod\/.*\.age/);
+      // The restore refuses it too, before touching the database (and leaves no downloaded file behind).
+      const before = pg.psql('app', tableDigest('notes'));
+      const filesBefore = fs.readdirSync(ctx.config.backups.dir).sort();
+      const restore = await restoreFromOffsite(ctx, { name: newest.fileName, identityFile: key.identityFile, withImages: false, force: true, actor: 'test' }, bucket());
+      expect(restore.deployment).toMatchObject({ kind: 'restore', status: 'failed', error: expect.stringMatching(/sha256 mismatch: off-site object/) });
+      expect(restore.phases.map((p) => p.name)).toEqual(['check', 'download']);
+      expect(pg.psql('app', tableDigest('notes'))).toBe(before);
+      expect(fs.readdirSync(ctx.config.backups.dir).sort()).toEqual(filesBefore);
     } finally {
       fs.writeFileSync(stored, original);
     }
