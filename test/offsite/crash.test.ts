@@ -62,7 +62,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
   for (const step of RESTORE_STEPS) {
     it(`killed before "${step}": recover leaves no half-done state, and the restore then succeeds`, async () => {
       const crashed = await restore({ SWITCHYARD_FAULT_KILL_AT: step });
-      expect(crashed.code).toBe(137);
+      expect(crashed.code, `the process should die before "${step}": ${crashed.stderr}`).toBe(-1); // killed by a signal
       const recovered = await switchyard(['recover', '--config', fresh.configFile], s3.env);
       expect(recovered.code, recovered.stderr).toBe(0);
 
