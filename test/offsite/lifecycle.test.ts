@@ -112,7 +112,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
     expect(ctx.store.audit.list(50).filter((a) => a.action === 'offsite.prune').length).toBeGreaterThanOrEqual(1);
   });
 
-  it('shows each copy in `switchyard backups`, its JSON and the API', async () => {
+  it('shows each copy in `switchyard backups`, its JSON, the API, the Backups page and the Overview', async () => {
     const r = await switchyard(['backups', '--config', ctx.configFile], s3.env);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toContain('OFFSITE');
@@ -125,6 +125,20 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
     const res = await app.request('/api/system/backups', { headers: { Authorization: `Bearer ${token}` } });
     const body = (await res.json()) as { backups: Array<{ offsite: { state: string; key: string; uploadedAt: string } }> };
     expect(body.backups[0]!.offsite).toMatchObject({ state: 'uploaded', key: expect.stringMatching(/^prod\/.*\.age$/), uploadedAt: expect.any(String) });
+
+    // The UI: the Backups page's column and the Overview's age of the newest off-site copy.
+    const login = await app.request('/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' },
+      body: `token=${token}`,
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await (await app.request('/backups', { headers: { Cookie: cookie } })).text();
+    expect(page).toContain('<th scope="col">Off-site</th>');
+    expect(page).toMatch(/data-label="Off-site"><span class="badge[^"]*">.*uploaded/);
+    const overview = await (await app.request('/', { headers: { Cookie: cookie } })).text();
+    expect(overview).toMatch(/Newest off-site copy: <a href="\/backups\/\d+">#\d+<\/a>, \d+\.\d hours old\./);
   });
 
   it('offsite push from the CLI has nothing left to do, and offsite list shows the copies', async () => {

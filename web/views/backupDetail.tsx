@@ -1,6 +1,7 @@
 import type { BackupListing } from '../../src/backup/index.js';
 import type { Session } from '../auth/sessions.js';
 import { formatBytes } from '../lib/format.js';
+import { OffsiteCell } from './backups.js';
 import { CsrfField, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 
 /** One backup: what it holds, its checksum, and the drill (run one, read its report). */
@@ -37,6 +38,16 @@ export function BackupDetail({ b, report, session }: { b: BackupListing; report:
         <dd>{b.serverVersion ?? '—'}</dd>
         <dt>Deployment</dt>
         <dd>{b.deploymentId ? <a href={`/deployments/${b.deploymentId}`}>#{b.deploymentId}</a> : '—'}</dd>
+        <dt>Off-site</dt>
+        <dd>
+          <OffsiteCell offsite={b.offsite} />
+          {b.offsite?.key && (
+            <>
+              {' '}
+              <code>{b.offsite.key}</code>
+            </>
+          )}
+        </dd>
       </dl>
       {b.status === 'ok' && (
         <p class="actions">

@@ -89,7 +89,7 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
 }
 
 /** The backup's off-site copy: uploaded (when), waiting, or failed with the error and the next try. */
-function OffsiteCell({ offsite }: { offsite: BackupListing['offsite'] }) {
+export function OffsiteCell({ offsite }: { offsite: BackupListing['offsite'] }) {
   if (!offsite) return <>—</>;
   if (offsite.state === 'uploaded') {
     return (
