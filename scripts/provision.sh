@@ -22,6 +22,8 @@ apt_install() {
 
 # --- packages ---------------------------------------------------------------
 apt_install docker.io docker-registry busybox-static postgresql-15 postgresql-client-15 postgresql-contrib git ca-certificates curl procps util-linux chromium
+# age: encrypts off-site copies (offsite.encrypt) and decrypts them by hand (`age -d -i key.txt`).
+apt_install age
 
 # --- docker engine ----------------------------------------------------------
 docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }

@@ -6,4 +6,4 @@ export { recoverInterruptedBackups } from './recover.js';
 export { startBackupSchedule } from './schedule.js';
 export { sha256File } from './checksum.js';
 export { backupFileName, utcStamp } from './naming.js';
-export { staleBackupHours, watchBackupAge } from './staleness.js';
+export { allowedBackupAgeMs, staleBackupHours, watchBackupAge } from './staleness.js';

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { underLock } from '../deploy/operation.js';
-import { toPublic, type BackupRecord, type DrillRecord } from '../store/index.js';
+import { offsiteStatus, toPublic, type BackupRecord, type BackupRow, type DrillRecord, type OffsiteStatus } from '../store/index.js';
 import { createBackup, type BackupRequest } from './create.js';
 import { runDrill, type DrillReport } from './drill.js';
 import { applyRetention } from './retention.js';
@@ -19,15 +19,21 @@ export async function drillNow(ctx: Context, backupId: number | undefined, actor
   return underLock(operationPorts(ctx), 'drill', () => runDrill(ctx, backupId, actor));
 }
 
-export type BackupListing = BackupRecord & { lastDrill: DrillRecord | null };
+/** A backup as shown: its catalog record, its last drill, and its off-site copy (null: not queued). */
+export type BackupListing = BackupRecord & { lastDrill: DrillRecord | null; offsite: OffsiteStatus | null };
 
 export function listBackups(ctx: Context): BackupListing[] {
-  return ctx.store.backups.list().map((b) => ({ ...toPublic(b), lastDrill: ctx.store.drills.latestFor(b.id) ?? null }));
+  return ctx.store.backups.list().map((b) => listing(ctx, b));
 }
 
 export function getBackup(ctx: Context, id: number): BackupListing | undefined {
   const b = ctx.store.backups.get(id);
-  return b && { ...toPublic(b), lastDrill: ctx.store.drills.latestFor(b.id) ?? null };
+  return b && listing(ctx, b);
+}
+
+function listing(ctx: Context, b: BackupRow): BackupListing {
+  const upload = ctx.store.offsite.get(b.id);
+  return { ...toPublic(b), lastDrill: ctx.store.drills.latestFor(b.id) ?? null, offsite: upload ? offsiteStatus(upload) : null };
 }
 
 const operationPorts = (ctx: Context) => ({ lock: ctx.store.lock, stop: ctx.shutdown });

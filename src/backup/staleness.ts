@@ -16,13 +16,9 @@ export interface BackupStaleness {
 
 /** The one staleness rule, for the overview and the backup-stale notification. Pure. */
 export function backupStaleness(schedule: string | undefined, newestCreatedAt: string | undefined, now = new Date()): BackupStaleness {
-  let allowedHours = UNSCHEDULED_MAX_AGE_HOURS;
-  let basis: BackupStaleness['basis'] = 'runbook';
-  const [a, b] = schedule ? new Cron(schedule, { paused: true }).nextRuns(2, now) : [];
-  if (a && b) {
-    allowedHours = (b.getTime() - a.getTime() + 3_600_000) / 3_600_000;
-    basis = 'schedule';
-  }
+  const allowedMs = allowedBackupAgeMs(schedule, now);
+  const allowedHours = allowedMs === null ? UNSCHEDULED_MAX_AGE_HOURS : allowedMs / 3_600_000;
+  const basis: BackupStaleness['basis'] = allowedMs === null ? 'runbook' : 'schedule';
   const ageHours = newestCreatedAt === undefined ? null : (now.getTime() - Date.parse(newestCreatedAt)) / 3_600_000;
   return { ageHours, allowedHours, basis, stale: ageHours === null || ageHours > allowedHours };
 }
@@ -35,6 +31,13 @@ export function staleBackupHours(ctx: Context, now = new Date()): number | null 
   const newest = ctx.store.backups.list({ status: 'ok' })[0];
   const s = backupStaleness(ctx.config.backups.schedule, newest?.createdAt, now);
   return s.basis === 'schedule' && s.ageHours !== null && s.stale ? s.ageHours : null;
+}
+
+/** How old the newest backup (or off-site copy) may be: one schedule interval plus an hour; null without a schedule. */
+export function allowedBackupAgeMs(expr: string | undefined, now: Date): number | null {
+  if (!expr) return null;
+  const [a, b] = new Cron(expr, { paused: true }).nextRuns(2, now);
+  return a && b ? b.getTime() - a.getTime() + 3_600_000 : null;
 }
 
 /** Checks every 10 minutes and notifies once per stale episode. */

@@ -29,8 +29,13 @@ const COMMANDS: Record<string, Command> = {
   },
   drill: {
     load: () => backup().then((m) => m.drillCommand),
-    usage: 'drill [BACKUP_ID]',
-    summary: 'restore a backup into a scratch database and verify it',
+    usage: 'drill [BACKUP_ID] | --offsite [NAME] --identity FILE',
+    summary: 'restore a backup (or its off-site copy) into a scratch database and verify it',
+  },
+  offsite: {
+    load: () => import('./commands/offsite.js').then((m) => m.offsiteCommand),
+    usage: 'offsite push [BACKUP_ID] | list | verify NAME --identity FILE',
+    summary: 'copy backups off-site now; list or verify the copies in the bucket',
   },
   versions: {
     load: () => import('./commands/versions.js').then((m) => m.versionsCommand),
@@ -46,6 +51,11 @@ const COMMANDS: Record<string, Command> = {
     load: () => operations().then((m) => m.rollbackCommand),
     usage: 'rollback ID [--images-only|--database-only] [--dry-run]',
     summary: 'bring back the images, commit and data from before deployment ID',
+  },
+  restore: {
+    load: () => import('./commands/restore.js').then((m) => m.restoreCommand),
+    usage: 'restore --offsite latest|NAME --identity FILE [--with-images] [--force]',
+    summary: 'emergency restore from the bucket: the database, and with --with-images the exact pair',
   },
   deployments: {
     load: () => operations().then((m) => m.deploymentsCommand),

@@ -91,6 +91,42 @@ const database = z
       : { mode: 'service' as const, service: db.service!, user: db.user, name: db.name!, passwordEnv: db.passwordEnv },
   );
 
+/** An age X25519 recipient (public key): bech32, lowercase. */
+const ageRecipient = z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'an age X25519 public key (age1…, from age-keygen)');
+
+const backupReason = z.enum(['pre-deploy', 'scheduled', 'manual', 'pre-rollback']);
+
+/** Off-site copies: where (S3-compatible), encrypted to whom, kept how long, and which backups. */
+const offsite = z
+  .object({
+    s3: z
+      .object({
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+        prefix: z
+          .string()
+          .regex(/^([A-Za-z0-9_.-]+\/)*$/, 'empty, or folder names each ending in "/", e.g. prod/')
+          .refine((p) => !p.split('/').includes('..') && !p.split('/').includes('.'), 'no "." or ".." folders')
+          .default(''),
+        region: z.string().regex(/^[a-z0-9-]{2,32}$/, 'a region name, e.g. us-east-1').default('us-east-1'),
+        endpoint: httpUrl.optional(),
+        forcePathStyle: z.boolean().default(false),
+        accessKeyIdEnv: envName,
+        secretAccessKeyEnv: envName,
+      })
+      .strict(),
+    encrypt: z
+      .object({ recipients: z.array(ageRecipient).default([]), allowUnencrypted: z.boolean().default(false) })
+      .strict()
+      .default({ recipients: [], allowUnencrypted: false })
+      .refine((e) => e.recipients.length > 0 || e.allowUnencrypted, 'set at least one age recipient (or allowUnencrypted: true)'),
+    keep: z
+      .object({ last: z.number().int().min(1).default(30), days: z.number().int().min(0).default(2555) })
+      .strict()
+      .default({ last: 30, days: 2555 }),
+    reasons: z.array(backupReason).min(1).default(['pre-deploy', 'scheduled', 'manual', 'pre-rollback']),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     project: z
@@ -168,7 +204,7 @@ export const configSchema = z
               .object({
                 url: httpUrl,
                 format: z.enum(['generic', 'slack', 'discord']).default('generic'),
-                events: z.array(z.enum(['deploy', 'rollback', 'backup', 'drill', 'backup-stale'])).min(1).optional(),
+                events: z.array(z.enum(['deploy', 'rollback', 'backup', 'drill', 'backup-stale', 'restore', 'offsite', 'offsite-stale'])).min(1).optional(),
                 onlyFailures: z.boolean().default(false),
               })
               .strict(),
@@ -179,6 +215,7 @@ export const configSchema = z
       })
       .strict()
       .default({ webhooks: [], timeoutSeconds: 5, retries: 3 }),
+    offsite: offsite.optional(),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()
@@ -193,3 +230,4 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type DatabaseConfig = Config['database'];
+export type OffsiteConfig = NonNullable<Config['offsite']>;

@@ -21,6 +21,8 @@ const step = (label: string, mutates: boolean, touchesDatabase = false): StepInf
 export const STEPS = {
   resolve: step('Resolve the ref to a commit', false),
   check: step('Check the dump and the images', false),
+  'start database': step('Start the database service', false),
+  download: step('Download, decrypt and verify the off-site copy', false),
   inspect: step('Record what runs now', false),
   pull: step('Pull the images and pin them by digest', false),
   preflight: step('Check platforms, work tree and backup space', false),

@@ -9,6 +9,7 @@ import { imageExists } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
 import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
+import { probeOffsite } from '../offsite/probe.js';
 
 export interface CheckResult {
   name: string;
@@ -101,6 +102,12 @@ const CHECKS: Array<[string, Check]> = [
     return hours <= 24
       ? pass(`${newest.fileName}, ${hours.toFixed(1)} h old`)
       : fail(`${newest.fileName} is ${hours.toFixed(1)} h old (the runbook wants < 24 h)`, 'run `switchyard backup` and check backups.schedule');
+  }],
+  ['off-site bucket and recipients', async (ctx) => {
+    const offsite = ctx.config.offsite;
+    if (!offsite) return pass('not configured (backups stay on this host only)');
+    const probe = await probeOffsite(offsite);
+    return probe.ok ? pass(probe.detail) : fail(probe.detail, probe.fix);
   }],
   ['systemd unit installed', async () => {
     const installed = await fs.access('/etc/systemd/system/switchyard.service').then(() => true, () => false);

@@ -1,6 +1,6 @@
 /** One outcome worth telling someone about. */
 export interface Notification {
-  event: 'deploy' | 'rollback' | 'backup' | 'drill' | 'backup-stale';
+  event: 'deploy' | 'rollback' | 'backup' | 'drill' | 'backup-stale' | 'restore' | 'offsite' | 'offsite-stale';
   ok: boolean;
   /** One line for a human: what happened. */
   summary: string;

@@ -4,6 +4,7 @@ import { startBackupSchedule, watchBackupAge } from '../backup/index.js';
 import { recoverInterruptedOperations } from '../deploy/index.js';
 import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
+import { startOffsiteWorker } from '../offsite/worker.js';
 import { createApp } from './app.js';
 import { resolveTokens } from './tokens.js';
 
@@ -35,6 +36,7 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
   const url = `http://${host}:${address.port}`;
   let schedule = startBackupSchedule(ctx);
   const stopWatchingAge = watchBackupAge(ctx);
+  const offsite = startOffsiteWorker(ctx);
   ctx.log.info('switchyard listening', { url });
 
   return {
@@ -52,6 +54,7 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
     close: async () => {
       stopWatchingAge();
       await schedule?.stop();
+      await offsite.stop();
       while (ctx.shutdown.operationsInProgress() > 0) await new Promise((r) => setTimeout(r, 200));
       if (ctx.shutdown.stoppedBefore) ctx.log.warn('stopped an operation at a step boundary; the next start recovers', { before: ctx.shutdown.stoppedBefore });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

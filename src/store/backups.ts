@@ -141,6 +141,29 @@ export class BackupCatalog {
     return (rows as RawRow[]).map(fromRaw);
   }
 
+  /**
+   * Records a backup fetched from elsewhere (an off-site copy), already checked
+   * against its manifest, as a good backup of this host; an entry of the same
+   * file and checksum is reused (and un-pruned). Returns its id.
+   */
+  adopt(b: Omit<NewBackup, 'tempName' | 'deploymentId'> & FinishedBackup): number {
+    const existing = this.db.prepare(`SELECT id, sha256 FROM backups WHERE file_name = ?`).get(b.fileName) as { id: number; sha256: string | null } | undefined;
+    if (existing) {
+      if (existing.sha256 !== b.sha256) throw new Error(`a different backup named ${b.fileName} is already in the catalog`);
+      this.db.prepare(`UPDATE backups SET status = 'ok' WHERE id = ? AND status = 'pruned'`).run(existing.id);
+      return existing.id;
+    }
+    const info = this.db
+      .prepare(
+        `INSERT INTO backups (file_name, temp_name, database_name, reason, note, actor, status, created_at, finished_at, size_bytes, sha256,
+           server_version, row_counts, schema_fingerprint)
+         VALUES (?, '', ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(b.fileName, b.databaseName, b.reason, b.note, b.actor, b.createdAt, new Date().toISOString(), b.sizeBytes, b.sha256, b.serverVersion,
+        JSON.stringify(b.rowCounts), b.schemaFingerprint);
+    return Number(info.lastInsertRowid);
+  }
+
   fileNameTaken(fileName: string): boolean {
     return this.db.prepare(`SELECT 1 FROM backups WHERE file_name = ?`).get(fileName) !== undefined;
   }

@@ -49,10 +49,18 @@ export function migrate(db: Db): void {
   if (current > migrations.length) {
     throw failed(`state database is at schema version ${current}, newer than this switchyard (${migrations.length}); upgrade switchyard`);
   }
-  for (let version = current; version < migrations.length; version++) {
-    db.transaction(() => {
-      db.exec(migrations[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+  // Foreign keys off while migrating (SQLite's documented way to rebuild a table others reference), checked after.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let version = current; version < migrations.length; version++) {
+      db.transaction(() => {
+        db.exec(migrations[version]!);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw failed(`migration ${version + 1} would break ${broken.length} foreign key(s)`);
+        db.pragma(`user_version = ${version + 1}`);
+      }).immediate();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

@@ -1,6 +1,6 @@
 import type { Db } from './db.js';
 
-export type DeploymentKind = 'deploy' | 'rollback';
+export type DeploymentKind = 'deploy' | 'rollback' | 'restore';
 /**
  * running → succeeded | failed (stopped before any change) | rolled-back (failed,
  * previous version restored) | rollback-failed (failed, and so did the restore:

@@ -5,6 +5,7 @@ import { DeploymentLog } from './deployments.js';
 import { DrillLog } from './drills.js';
 import { OperationLock } from './lock.js';
 import { UserStore } from './users.js';
+import { OffsiteQueue } from './offsite.js';
 
 export interface Store {
   db: Db;
@@ -14,6 +15,7 @@ export interface Store {
   audit: AuditLog;
   lock: OperationLock;
   users: UserStore;
+  offsite: OffsiteQueue;
   close(): void;
 }
 
@@ -27,6 +29,7 @@ export function openStore(stateDir: string): Store {
     audit: new AuditLog(db),
     lock: new OperationLock(db),
     users: new UserStore(db),
+    offsite: new OffsiteQueue(db),
     close: () => db.close(),
   };
 }
@@ -40,3 +43,5 @@ export type { LockHolder } from './lock.js';
 export { OperationLock } from './lock.js';
 export type { Deployment, DeploymentKind, DeploymentStatus, DeploymentStep, ImagePins, StepStatus } from './deployments.js';
 export type { User } from './users.js';
+export type { OffsiteState, OffsiteStatus, OffsiteUpload, RunningPair } from './offsite.js';
+export { offsiteStatus } from './offsite.js';

@@ -123,4 +123,44 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE drills ADD COLUMN restored_row_counts TEXT;
   `,
+  // Off-site copies: one queue row per backup to copy, and restores from the bucket recorded as deployments of kind
+  // 'restore'. SQLite cannot alter a CHECK, so deployments is rebuilt (migrate() runs with foreign keys off).
+  `
+  CREATE TABLE offsite_uploads (
+    backup_id       INTEGER PRIMARY KEY REFERENCES backups(id),
+    state           TEXT NOT NULL CHECK (state IN ('pending','uploading','uploaded','failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    error           TEXT,
+    object_key      TEXT,
+    uploaded_at     TEXT,
+    pair            TEXT,
+    owner_pid       INTEGER,
+    updated_at      TEXT NOT NULL
+  );
+
+  CREATE TABLE deployments_next (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('deploy','rollback','restore')),
+    ref             TEXT,
+    status          TEXT NOT NULL,
+    actor           TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    error           TEXT,
+    commit_sha      TEXT,
+    tag             TEXT,
+    previous_commit TEXT,
+    previous_images TEXT,
+    images          TEXT,
+    backup_id       INTEGER REFERENCES backups(id),
+    rollback_of     INTEGER REFERENCES deployments(id)
+  );
+  INSERT INTO deployments_next (id, kind, ref, status, actor, created_at, finished_at, error, commit_sha, tag,
+                                previous_commit, previous_images, images, backup_id, rollback_of)
+    SELECT id, kind, ref, status, actor, created_at, finished_at, error, commit_sha, tag,
+           previous_commit, previous_images, images, backup_id, rollback_of FROM deployments;
+  DROP TABLE deployments;
+  ALTER TABLE deployments_next RENAME TO deployments;
+  `,
 ];

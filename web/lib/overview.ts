@@ -23,6 +23,10 @@ export interface Overview {
   newestBackup: BackupListing | undefined;
   /** The one staleness rule (src/backup/staleness.ts): age, allowed age, stale. */
   backupAge: BackupStaleness;
+  /** The newest backup with an off-site copy, and its age; null/undefined without off-site copies. */
+  newestOffsite: BackupListing | undefined;
+  offsiteAgeHours: number | null;
+  offsiteConfigured: boolean;
   backupsDir: string;
   freeBytes: number | null;
   operation: LockHolder | null;
@@ -49,7 +53,9 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     .then((project) => dockerContainerPort(ctx.docker()).projectContainers(project))
     .then((all) => all.filter((c) => !(c.service in ctx.config.services)))
     .catch(() => [] as ContainerFacts[]); // statusError already says why Docker could not be asked
-  const newestBackup = listBackups(ctx).find((b) => b.status === 'ok');
+  const backups = listBackups(ctx);
+  const newestBackup = backups.find((b) => b.status === 'ok');
+  const newestOffsite = backups.find((b) => b.offsite?.state === 'uploaded');
   const lock = ctx.store.lock.holder();
   return {
     status: status.s,
@@ -59,6 +65,9 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     versionLabel: current ? versionName(current.commit, tags, current.kind === 'deploy' ? (current.tag ?? current.ref) : current.tag) : null,
     newestBackup,
     backupAge: backupStaleness(ctx.config.backups.schedule, newestBackup?.createdAt),
+    newestOffsite,
+    offsiteAgeHours: newestOffsite ? (Date.now() - Date.parse(newestOffsite.createdAt)) / 3_600_000 : null,
+    offsiteConfigured: ctx.config.offsite !== undefined,
     backupsDir: ctx.config.backups.dir,
     freeBytes: free,
     operation: status.s?.operation ?? (lock && !ctx.store.lock.isStale(lock) ? lock : null),

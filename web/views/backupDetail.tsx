@@ -3,6 +3,7 @@ import { may, type Session } from '../auth/sessions.js';
 import { formatBytes } from '../lib/format.js';
 import { restoreTime } from '../../src/backup/drill.js';
 import type { DrillRecord } from '../../src/store/index.js';
+import { OffsiteCell } from './backups.js';
 import { CsrfField, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 
 /** One backup: what it holds, its checksum, and the drill (run one, read its report). */
@@ -39,6 +40,16 @@ export function BackupDetail({ b, report, session }: { b: BackupListing; report:
         <dd>{b.serverVersion ?? '—'}</dd>
         <dt>Deployment</dt>
         <dd>{b.deploymentId ? <a href={`/deployments/${b.deploymentId}`}>#{b.deploymentId}</a> : '—'}</dd>
+        <dt>Off-site</dt>
+        <dd>
+          <OffsiteCell offsite={b.offsite} />
+          {b.offsite?.key && (
+            <>
+              {' '}
+              <code>{b.offsite.key}</code>
+            </>
+          )}
+        </dd>
       </dl>
       {b.status === 'ok' && may(session, 'operator') && (
         <p class="actions">

@@ -32,6 +32,7 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
                 <th scope="col">Status</th>
                 <th scope="col">Deployment</th>
                 <th scope="col">Last drill</th>
+                <th scope="col">Off-site</th>
                 <th scope="col">Actions</th>
               </tr>
             </thead>
@@ -66,6 +67,9 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
                       'never'
                     )}
                   </td>
+                  <td data-label="Off-site">
+                    <OffsiteCell offsite={b.offsite} />
+                  </td>
                   <td data-label="Actions">
                     {b.status === 'ok' && may(session, 'operator') && (
                       <a href={`/backups/${b.id}/download`} download>
@@ -84,4 +88,28 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
       )}
     </>
   );
+}
+
+/** The backup's off-site copy: uploaded (when), waiting, or failed with the error and the next try. */
+export function OffsiteCell({ offsite }: { offsite: BackupListing['offsite'] }) {
+  if (!offsite) return <>—</>;
+  if (offsite.state === 'uploaded') {
+    return (
+      <>
+        <StatusBadge status="uploaded" /> <Time iso={offsite.uploadedAt!} age={false} />
+      </>
+    );
+  }
+  if (offsite.state === 'failed') {
+    return (
+      <>
+        <StatusBadge status="failed" />
+        <span class="muted">
+          {' '}
+          {offsite.error} (attempt {offsite.attempts}, next <Time iso={offsite.nextAttemptAt} age={false} />)
+        </span>
+      </>
+    );
+  }
+  return <StatusBadge status={offsite.state} />;
 }

@@ -174,6 +174,17 @@ function Backup({ o, session }: { o: Overview; session: Session }) {
           )}
         </Notice>
       )}
+      {o.offsiteConfigured && (
+        <p id="offsite-age">
+          {o.newestOffsite ? (
+            <>
+              Newest off-site copy: <a href={`/backups/${o.newestOffsite.id}`}>#{o.newestOffsite.id}</a>, {o.offsiteAgeHours!.toFixed(1)} hours old.
+            </>
+          ) : (
+            'No off-site copy yet.'
+          )}
+        </p>
+      )}
       <p>
         Free space in <code>{o.backupsDir}</code>: {o.freeBytes === null ? 'unknown' : formatBytes(o.freeBytes)}.
       </p>

@@ -1,6 +1,8 @@
 import { backupNow, drillNow, listBackups } from '../../backup/index.js';
 import { inputError } from '../../errors.js';
 import { parseId } from '../../util/id.js';
+import { drillFromOffsite } from '../../offsite/drill.js';
+import type { OffsiteStatus } from '../../store/index.js';
 import { parseCommand } from '../args.js';
 import { cliActor, formatBytes, openContext, openOperationContext, table, type Io } from '../io.js';
 
@@ -25,7 +27,7 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
     if (backups.length === 0) return io.out('no backups yet');
     io.out(
       table(
-        ['ID', 'FILE', 'CREATED (UTC)', 'SIZE', 'REASON', 'STATUS', 'PG', 'DRILL', 'SHA256'],
+        ['ID', 'FILE', 'CREATED (UTC)', 'SIZE', 'REASON', 'STATUS', 'PG', 'DRILL', 'OFFSITE', 'SHA256'],
         backups.map((b) => [
           String(b.id),
           b.fileName,
@@ -35,6 +37,7 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
           b.status === 'failed' ? `failed: ${b.error ?? ''}`.slice(0, 60) : b.status,
           b.serverVersion ?? '-',
           b.lastDrill ? (b.lastDrill.verified ? 'verified' : 'NOT verified') : '-',
+          offsiteCell(b.offsite),
           b.sha256?.slice(0, 12) ?? '-',
         ]),
       ),
@@ -45,16 +48,30 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
 }
 
 export async function drillCommand(argv: string[], io: Io): Promise<void> {
-  const { common, positionals } = parseCommand(argv, {}, 1);
+  const { common, values, positionals } = parseCommand(argv, { offsite: { type: 'boolean' }, identity: { type: 'string', short: 'i' } }, 1);
   const raw = positionals[0];
-  const backupId = raw === undefined ? undefined : parseId(raw);
-  if (raw !== undefined && backupId === undefined) throw inputError(`BACKUP_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${raw}"`);
+  const offsite = Boolean(values.offsite);
+  if (!offsite && values.identity !== undefined) throw inputError('--identity goes with --offsite');
+  const backupId = offsite || raw === undefined ? undefined : parseId(raw);
+  if (!offsite && raw !== undefined && backupId === undefined)
+    throw inputError(`BACKUP_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${raw}"`);
   const ctx = await openOperationContext(common, io);
   try {
-    const report = await drillNow(ctx, backupId, cliActor(io.env));
+    const actor = cliActor(io.env);
+    const identity = (values.identity as string | undefined) ?? null;
+    const report = offsite
+      ? await drillFromOffsite(ctx, raw ?? 'latest', identity, actor)
+      : await drillNow(ctx, backupId, actor);
     io.out(common.json ? JSON.stringify(report) : report.markdown);
     if (!report.verified) process.exitCode = 1; // a drill that did not verify is a failure to a script
   } finally {
     ctx.store.close();
   }
+}
+
+/** uploaded / pending / uploading / failed (attempts): the off-site copy at a glance. */
+export function offsiteCell(o: OffsiteStatus | null): string {
+  if (!o) return '-';
+  if (o.state === 'failed') return `failed (${o.attempts}x)`;
+  return o.state;
 }

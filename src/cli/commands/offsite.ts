@@ -1,0 +1,81 @@
+import { configPath, loadConfig } from '../../config/index.js';
+import { inputError } from '../../errors.js';
+import { openBucket } from '../../offsite/bucket.js';
+import { readBucket } from '../../offsite/catalog.js';
+import { offsiteConfig, pushPending } from '../../offsite/push.js';
+import { verifyOffsite } from '../../offsite/verify.js';
+import { parseCommand, type CommonOptions } from '../args.js';
+import { formatBytes, openContext, table, type Io } from '../io.js';
+
+const USAGE = 'usage: switchyard offsite push [BACKUP_ID] | list | verify NAME --identity FILE';
+
+/** `offsite push|list|verify`: list and verify need only the config and the credentials, no state. */
+export async function offsiteCommand(argv: string[], io: Io): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === 'push') return push(rest, io);
+  if (sub === 'list') return list(rest, io);
+  if (sub === 'verify') return verify(rest, io);
+  throw inputError(sub === undefined ? USAGE : `unknown offsite command "${sub}"; ${USAGE}`);
+}
+
+async function push(argv: string[], io: Io): Promise<void> {
+  const { common, positionals } = parseCommand(argv, {}, 1);
+  const raw = positionals[0];
+  if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw)) throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
+  const ctx = openContext(common, io);
+  try {
+    const outcomes = await pushPending(ctx, { only: raw === undefined ? undefined : Number(raw) });
+    if (common.json) io.out(JSON.stringify(outcomes));
+    else if (outcomes.length === 0) io.out('nothing to upload: every copied backup is off-site');
+    else for (const o of outcomes) io.out(o.ok ? `uploaded ${o.fileName} → ${o.key} (${o.seconds} s)` : `FAILED ${o.fileName}: ${o.error}`);
+    if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
+  } finally {
+    ctx.store.close();
+  }
+}
+
+function bucketFrom(common: CommonOptions, io: Io) {
+  const config = loadConfig(configPath(common.config, io.env));
+  return openBucket(offsiteConfig({ config }), io.env);
+}
+
+async function list(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  const bucket = bucketFrom(common, io);
+  const { manifests, problems, strays } = await readBucket(bucket);
+  if (common.json) return io.out(JSON.stringify({ backups: manifests, problems, strays }));
+  if (manifests.length === 0) io.out(`no switchyard backups in bucket "${bucket.name}" under "${bucket.prefix}"`);
+  else {
+    io.out(
+      table(
+        ['NAME', 'CREATED (UTC)', 'SIZE', 'REASON', 'DATABASE', 'VERSION', 'COMMIT', 'ENCRYPTED'],
+        manifests.map((m) => [
+          m.fileName,
+          m.createdAt.replace('T', ' ').slice(0, 19),
+          formatBytes(m.plain.sizeBytes),
+          m.reason,
+          m.databaseName,
+          m.pair?.version ?? '-',
+          m.pair?.commit?.slice(0, 7) ?? '-',
+          m.object.encryption === 'age' ? 'age' : 'NO',
+        ]),
+      ),
+    );
+  }
+  for (const p of problems) io.out(`problem: ${p}`);
+  if (strays.length) io.out(`${strays.length} object(s) under the prefix without a switchyard manifest (not backups; never deleted)`);
+}
+
+async function verify(argv: string[], io: Io): Promise<void> {
+  const { common, values, positionals } = parseCommand(argv, { identity: { type: 'string', short: 'i' } }, 1);
+  const name = positionals[0];
+  if (!name) throw inputError('offsite verify needs a NAME (see switchyard offsite list) or "latest"');
+  const identity = (values.identity as string | undefined) ?? null;
+  const report = await verifyOffsite(bucketFrom(common, io), name, identity);
+  io.out(
+    common.json
+      ? JSON.stringify(report)
+      : `verified ${report.fileName}: ${formatBytes(report.bytes)}, both sha256s match, dump reads back in full ` +
+          `(download ${report.downloadSeconds} s, read-back ${report.readBackSeconds} s)`,
+  );
+}

@@ -1,0 +1,129 @@
+import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { OffsiteConfig } from '../config/index.js';
+import { authError, configError, failed, notFound, oneLine, type SwitchyardError } from '../errors.js';
+import { registerSecret } from '../util/redact.js';
+
+/**
+ * The few things off-site copies need from a bucket, every key under the
+ * configured prefix. A narrow port: the decisions are tested without S3, and
+ * the real one is exercised against an S3 protocol server.
+ */
+export interface Bucket {
+  readonly name: string;
+  readonly prefix: string;
+  /** Streams a body of unknown length as a multipart upload with bounded memory; resolves with the part count. */
+  upload(key: string, body: Readable, onProgress?: (bytes: number) => void): Promise<{ parts: number }>;
+  put(key: string, body: string): Promise<void>;
+  getText(key: string): Promise<string>;
+  getStream(key: string): Promise<{ body: Readable; size: number | null }>;
+  /** Every key under the prefix. */
+  list(): Promise<string[]>;
+  delete(key: string): Promise<void>;
+}
+
+/** 8 MiB parts, 4 in flight: at most ~32 MiB of a dump in memory whatever its size. */
+export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
+const UPLOAD_QUEUE = 4;
+
+/**
+ * Opens the configured bucket. The credentials are read from the environment
+ * variables the config names and go only into the SDK client: never into argv,
+ * a child's environment, a log line or an error.
+ */
+export function openBucket(config: OffsiteConfig, env: NodeJS.ProcessEnv = process.env, partBytes = UPLOAD_PART_BYTES): Bucket {
+  const s3 = config.s3;
+  const accessKeyId = env[s3.accessKeyIdEnv];
+  const secretAccessKey = env[s3.secretAccessKeyEnv];
+  if (!accessKeyId) throw configError(`offsite.s3.accessKeyIdEnv: environment variable ${s3.accessKeyIdEnv} is not set`);
+  if (!secretAccessKey) throw configError(`offsite.s3.secretAccessKeyEnv: environment variable ${s3.secretAccessKeyEnv} is not set`);
+  registerSecret(accessKeyId);
+  registerSecret(secretAccessKey);
+  // switchyard supports Node 20; the SDK's advice to upgrade would break the CLI's "stderr is the one-line error".
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const client = new S3Client({
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: s3.forcePathStyle,
+    credentials: { accessKeyId, secretAccessKey },
+    // Checksums only where S3 requires them: S3-compatible servers (B2, MinIO, s3rver) differ on the newer CRCs.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+  });
+  const Bucket = s3.bucket;
+  const fail = (op: string, key: string | null, e: unknown) => s3Error(e, op, s3.bucket, key, [accessKeyId, secretAccessKey], config);
+  const guard = <T>(op: string, key: string | null, run: () => Promise<T>) => run().catch((e: unknown) => Promise.reject(fail(op, key, e)));
+
+  return {
+    name: s3.bucket,
+    prefix: s3.prefix,
+    upload: (Key, body, onProgress) =>
+      guard('upload', Key, async () => {
+        const upload = new Upload({ client, params: { Bucket, Key, Body: body }, partSize: partBytes, queueSize: UPLOAD_QUEUE, leavePartsOnError: false });
+        let parts = 0;
+        upload.on('httpUploadProgress', (p) => {
+          parts = Math.max(parts, p.part ?? 0);
+          if (onProgress && p.loaded !== undefined) onProgress(p.loaded);
+        });
+        await upload.done();
+        return { parts };
+      }),
+    put: (Key, body) =>
+      guard('put', Key, async () => {
+        await client.send(new PutObjectCommand({ Bucket, Key, Body: body, ContentType: 'application/json' }));
+      }),
+    getText: (Key) =>
+      guard('get', Key, async () => {
+        const res = await client.send(new GetObjectCommand({ Bucket, Key }));
+        return res.Body!.transformToString();
+      }),
+    getStream: (Key) =>
+      guard('get', Key, async () => {
+        const res = await client.send(new GetObjectCommand({ Bucket, Key }));
+        return { body: res.Body as Readable, size: res.ContentLength ?? null };
+      }),
+    list: () =>
+      guard('list', null, async () => {
+        const keys: string[] = [];
+        let token: string | undefined;
+        do {
+          const res = await client.send(new ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }));
+          for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
+          token = res.IsTruncated ? res.NextContinuationToken : undefined;
+        } while (token);
+        return keys;
+      }),
+    delete: (Key) =>
+      guard('delete', Key, async () => {
+        if (!Key.startsWith(s3.prefix)) throw new Error(`refusing to delete ${Key}, outside the prefix`);
+        await client.send(new DeleteObjectCommand({ Bucket, Key }));
+      }),
+  };
+}
+
+/**
+ * One line naming the bucket and what to do, never the credentials: the SDK's
+ * own message is used only for unknown errors, and then with the secrets cut out.
+ */
+export function s3Error(e: unknown, op: string, bucket: string, key: string | null, secrets: string[], config: OffsiteConfig): SwitchyardError {
+  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+  const name = err.name ?? '';
+  const status = err.$metadata?.httpStatusCode;
+  const where = `bucket "${bucket}"${config.s3.endpoint ? ` at ${config.s3.endpoint}` : ''}`;
+  if (name === 'NoSuchBucket') return notFound(`${where} does not exist`);
+  if (name === 'NoSuchKey' || (status === 404 && key)) return notFound(`${key} is not in ${where}`);
+  if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken'].includes(name) || status === 403) {
+    return authError(
+      `${where} refused the credentials from ${config.s3.accessKeyIdEnv}/${config.s3.secretAccessKeyEnv} (${name || `HTTP ${status}`})`,
+    );
+  }
+  const code = err.code ?? (e as { cause?: { code?: string } }).cause?.code;
+  if (code && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE|EAI_AGAIN)$/.test(code)) {
+    return failed(`cannot reach ${where} (${code}) during ${op}${key ? ` of ${key}` : ''}`);
+  }
+  let text = oneLine(e);
+  for (const s of secrets) text = text.split(s).join('***');
+  return failed(`S3 ${op}${key ? ` of ${key}` : ''} in ${where} failed: ${name ? `${name}: ` : ''}${text}`);
+}

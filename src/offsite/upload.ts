@@ -1,0 +1,77 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { OffsiteConfig } from '../config/index.js';
+import { failed, oneLine } from '../errors.js';
+import type { BackupRow, RunningPair } from '../store/index.js';
+import { ageOutcome, HashingStream, startEncrypt } from './age.js';
+import type { Bucket } from './bucket.js';
+import { buildManifest, manifestKey, objectKey, type Manifest } from './manifest.js';
+
+/**
+ * Copies one verified backup off-site: the stored file as it is (whatever its
+ * format), encrypted by `age` on the way and streamed as a multipart upload,
+ * both sha256s computed in the same pass; then the manifest, last. The plain
+ * sha256 must match the catalog, so a file that rotted on disk never goes out
+ * as a good backup. Nothing is written locally.
+ */
+export async function uploadBackup(
+  bucket: Bucket,
+  encrypt: OffsiteConfig['encrypt'],
+  backupsDir: string,
+  backup: BackupRow,
+  pair: RunningPair | null,
+  now: () => Date = () => new Date(),
+): Promise<Manifest & { parts: number }> {
+  const encrypted = encrypt.recipients.length > 0;
+  const key = objectKey(bucket.prefix, backup.fileName, encrypted);
+  const file = path.join(backupsDir, backup.fileName);
+  const plain = new HashingStream();
+  const stored = new HashingStream();
+
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  let parts = 0;
+  const send = () => bucket.upload(key, stored).then((r) => void (parts = r.parts));
+  let uploaded: Promise<void>;
+  if (encrypted) {
+    const age = startEncrypt(encrypt.recipients);
+    const ageDone = ageOutcome(age, backup.fileName);
+    ageDone.catch(() => undefined);
+    const feed = pipeline(source, plain, age.stdin!);
+    feed.catch(() => age.kill());
+    const out = pipeline(age.stdout, stored).catch(() => undefined);
+    uploaded = Promise.all([send(), feed, ageDone, out]).then(() => undefined, (e: unknown) => {
+      age.kill();
+      source.destroy();
+      throw e;
+    });
+  } else {
+    uploaded = Promise.all([send(), pipeline(source, plain, stored)]).then(() => undefined);
+  }
+  try {
+    await uploaded;
+  } catch (e) {
+    // Whatever reached the bucket has no manifest, so it is not a backup; remove it if the bucket answers.
+    await bucket.delete(key).catch(() => undefined);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw failed(`backup file ${backup.fileName} is gone from ${backupsDir}`);
+    throw e;
+  }
+
+  const plainSha = plain.sha256();
+  if (plainSha !== backup.sha256) {
+    await bucket.delete(key).catch(() => undefined);
+    throw failed(`backup ${backup.fileName} does not match its recorded sha256 (file ${plainSha.slice(0, 12)}, catalog ${backup.sha256?.slice(0, 12)}); not copied`);
+  }
+  const manifest = buildManifest(
+    backup,
+    pair,
+    { key, sizeBytes: stored.bytes, sha256: stored.sha256(), encryption: encrypted ? 'age' : 'none', recipients: [...encrypt.recipients] },
+    now(),
+  );
+  try {
+    await bucket.put(manifestKey(bucket.prefix, backup.fileName), JSON.stringify(manifest, null, 2));
+  } catch (e) {
+    throw failed(`uploaded ${key} but could not write its manifest: ${oneLine(e)}`, e);
+  }
+  return { ...manifest, parts };
+}
