@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.js';
-import { hostPgRestoreMajor, inspectDatabase, type DatabaseTarget, type SqlSession } from '../database/index.js';
+import { inspectDatabase, probeHostTools, type DatabaseTarget, type HostTools, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
 import { redact } from '../util/redact.js';
@@ -59,21 +59,26 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     const snapshot = await session.query('SELECT pg_export_snapshot()');
     const serverMajor = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
 
+    // Every probe comes before the first spawn, and every child's output is consumed from the
+    // moment it exists: a child that exits while nobody reads it loses its output for good.
+    const host = await probeHostTools();
     const file = await fs.open(tempPath, 'wx', 0o600);
     let sizeBytes: number;
     let sha256: string;
     try {
-      const dump = await target.spawn('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, '--no-password']);
-      running.push(dump);
-      const verifier = await startVerifier(target, serverMajor);
+      const verifier = await startVerifier(target, host, serverMajor);
       running.push(verifier);
-      const dumpErrors = tailOf(dump.stderr);
       const verifyErrors = tailOf(verifier.stderr);
-      dump.stderr.on('data', (c: Buffer) => blog.warn('pg_dump', { stderr: c.toString().trim() }));
-
+      verifier.stdout.resume();
       const hash = createHash('sha256');
       const sink = teeToFileHashAndVerifier(file, hash, verifier.stdin!);
-      await pipeline(dump.stdout, sink);
+
+      const dump = await target.spawn('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, '--no-password']);
+      running.push(dump);
+      const dumpErrors = tailOf(dump.stderr);
+      dump.stderr.on('data', (c: Buffer) => blog.warn('pg_dump', { stderr: c.toString().trim() }));
+      await pipeline(dump.stdout, sink); // attached in the same tick as the spawn returned
+
       const [dumpCode, verifyCode] = await Promise.all([dump.exited, verifier.exited]);
       if (dumpCode !== 0) throw failed(`pg_dump exited with code ${dumpCode}: ${dumpErrors() || 'no error output'}`);
       if (verifyCode !== 0) throw failed(`the dump does not read back (pg_restore exited with code ${verifyCode}): ${verifyErrors()}`);
@@ -113,9 +118,8 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
  * dumps: in service mode that spares pushing the whole dump back into the
  * container. Otherwise it runs where pg_dump ran, whose version always matches.
  */
-async function startVerifier(target: DatabaseTarget, serverMajor: number): Promise<ToolProcess> {
-  const hostMajor = await hostPgRestoreMajor();
-  return hostMajor !== null && hostMajor >= serverMajor
+async function startVerifier(target: DatabaseTarget, host: HostTools, serverMajor: number): Promise<ToolProcess> {
+  return host.pgRestoreMajor !== null && host.pgRestoreMajor >= serverMajor
     ? spawnHost('pg_restore', ['--file=/dev/null'], { stdin: true })
     : target.spawn('pg_restore', ['--file=/dev/null'], { stdin: true });
 }
