@@ -5,8 +5,8 @@
  *   - service mode: binaries inside the `db` container of a compose sandbox (test/fixtures/compose.ts).
  * A benchmark, not a test: it prints medians and writes bench/results/backup.json.
  *
- *   npm run bench:backup                                          # full run (~700+ MB database)
- *   BENCH_SCALE=2 BENCH_RANDOM_MB=20 BENCH_RUNS=3 npm run bench:backup   # smoke run
+ *   npm run bench:backup                                             # full run (~885 MB database, bench/dataset.ts)
+ *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 npm run bench:backup   # smoke run
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,15 +14,13 @@ import { performance } from 'node:perf_hooks';
 import { backupNow } from '../src/backup/service.js';
 import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { run } from '../test/fixtures/env.js';
-import { PG_BIN, startPgCluster } from '../test/fixtures/postgres.js';
-import { envInt, fillDatabase, mb, median, MiB, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults, type Filler } from './lib.js';
+import { startPgCluster } from '../test/fixtures/postgres.js';
+import { DEFAULT_DATASET, fillBenchDatabase, serviceFiller, urlFiller, type DatasetFiller } from './dataset.js';
+import { envInt, mb, median, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
-const SCALE = envInt('BENCH_SCALE', 40, 1);
-const RANDOM_MB = envInt('BENCH_RANDOM_MB', 200, 0);
-/** Below this the figures say little about real backups; smoke runs are allowed but flagged. */
-const MIN_DB_BYTES = 500 * MiB;
+const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
+const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 0);
 
 interface ModeResult {
   dbBytes: number;
@@ -36,7 +34,7 @@ interface ModeResult {
   ratio: number;
 }
 
-const fill = (label: string, db: Filler) => fillDatabase(label, db, { scale: SCALE, randomMb: RANDOM_MB, minBytes: MIN_DB_BYTES });
+const fill = (label: string, db: DatasetFiller) => fillBenchDatabase(label, db, { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
 
 /**
  * Alternates switchyard and bare pg_dump, swapping which goes first every round
@@ -86,10 +84,7 @@ async function urlMode(): Promise<ModeResult> {
     cluster.createDatabase('app');
     // The password travels in PGPASSWORD only, never in argv.
     const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password, PGDATABASE: 'app' };
-    const dbBytes = fill('url mode', {
-      psql: (sql) => cluster.psql('app', sql),
-      pgbenchInit: (scale) => void run(path.join(PG_BIN, 'pgbench'), ['-i', '-s', String(scale), 'app'], { env }),
-    });
+    const dbBytes = await fill('url mode', urlFiller(cluster, env));
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
       // Same pg_dump on PATH that switchyard's URL target spawns.
@@ -105,11 +100,7 @@ async function urlMode(): Promise<ModeResult> {
 async function serviceMode(): Promise<ModeResult> {
   const sandbox = startPgCompose({ dbName: 'app' });
   try {
-    const dbBytes = fill('service mode', {
-      psql: (sql) => sandbox.psql('app', sql),
-      // pgbench comes from the host's /usr bind-mounted into the container, on its PATH.
-      pgbenchInit: (scale) => void sandbox.compose(['exec', '-T', 'db', 'pgbench', '-i', '-s', String(scale), '-U', 'postgres', 'app']),
-    });
+    const dbBytes = await fill('service mode', serviceFiller(sandbox));
     // The compose file sets `name:`, so switchyard finds the project from its directory alone.
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
     try {
@@ -134,13 +125,13 @@ function summaryLine(label: string, r: ModeResult): string {
 
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: true });
-  console.log(`backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, random text=${RANDOM_MB} MB`);
+  console.log(`backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}`);
   const url = await urlMode();
   const service = await serviceMode();
 
   const summary = [`backup benchmark (runs=${RUNS})`, summaryLine('url mode:', url), summaryLine('service mode:', service)].join('\n');
   console.log(`\n${summary}`);
-  writeResults('backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, randomMb: RANDOM_MB, url, service });
+  writeResults('backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service });
 }
 
 runBenchmark(import.meta.url, 'backup benchmark', main);

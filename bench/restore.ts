@@ -10,7 +10,7 @@
  * A benchmark, not a test: prints medians, writes bench/results/restore.json.
  *
  *   npm run bench:restore                                                   # full run
- *   BENCH_SCALE=2 BENCH_RANDOM_MB=20 BENCH_RUNS=3 BENCH_ROLLBACK_MB=100 npm run bench:restore   # smoke run
+ *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 BENCH_ROLLBACK_MB=100 npm run bench:restore   # smoke run
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,15 +20,15 @@ import { restoreDatabase } from '../src/backup/restore.js';
 import { backupNow } from '../src/backup/service.js';
 import type { BackupRow } from '../src/store/index.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { run } from '../test/fixtures/env.js';
-import { PG_BIN, startPgCluster, type PgCluster } from '../test/fixtures/postgres.js';
-import { envInt, fillDatabase, mb, median, MiB, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
+import { startPgCluster, type PgCluster } from '../test/fixtures/postgres.js';
+import { DEFAULT_DATASET, fillBenchDatabase, urlFiller } from './dataset.js';
+import { envInt, mb, median, MiB, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
 import { medianBreakdown, restoreBreakdown, type Breakdown } from './restoreBreakdown.js';
 import { measureRollback, type RollbackResult } from './restoreRollback.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
-const SCALE = envInt('BENCH_SCALE', 40, 1);
-const RANDOM_MB = envInt('BENCH_RANDOM_MB', 200, 0);
+const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
+const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 0);
 const ROLLBACK = envInt('BENCH_ROLLBACK', 1, 0) !== 0;
 const ROLLBACK_MB = envInt('BENCH_ROLLBACK_MB', 1024, 1);
 /** Below this the figures say little about real restores; smoke runs are allowed but flagged. */
@@ -61,11 +61,7 @@ async function urlMode(): Promise<UrlResult> {
     cluster.createDatabase('app');
     // The password travels in PGPASSWORD only, never in argv.
     const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password, PGDATABASE: 'app' };
-    const dbBytes = fillDatabase(
-      'url mode',
-      { psql: (sql) => cluster.psql('app', sql), pgbenchInit: (scale) => void run(path.join(PG_BIN, 'pgbench'), ['-i', '-s', String(scale), 'app'], { env }) },
-      { scale: SCALE, randomMb: RANDOM_MB, minBytes: MIN_DB_BYTES },
-    );
+    const dbBytes = await fillBenchDatabase('url mode', urlFiller(cluster, env), { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
       console.log('url mode: taking the switchyard backup that every contestant restores ...');
@@ -153,12 +149,12 @@ function summary(url: UrlResult, rollback: RollbackResult | null): string {
 
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: ROLLBACK });
-  console.log(`restore benchmark: runs=${RUNS}, pgbench scale=${SCALE}, random text=${RANDOM_MB} MB, rollback=${ROLLBACK ? `${ROLLBACK_MB} MB` : 'skipped'}`);
+  console.log(`restore benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, rollback=${ROLLBACK ? `${ROLLBACK_MB} MB` : 'skipped'}`);
   const url = await urlMode();
   stopIfInterrupted();
   const rollback = ROLLBACK ? await measureRollback(ROLLBACK_MB, MIN_DB_BYTES) : null;
   console.log(`\n${summary(url, rollback)}`);
-  writeResults('restore.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, randomMb: RANDOM_MB, url, rollback });
+  writeResults('restore.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, rollback });
 }
 
 runBenchmark(import.meta.url, 'restore benchmark', main);
