@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256File } from '../src/backup/checksum.js';
-import { pgRestoreFile } from '../src/backup/pgRestore.js';
+import { restoreBackupFile } from '../src/backup/pgRestore.js';
 import type { Context } from '../src/context.js';
 import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../src/database/index.js';
 import type { BackupRow } from '../src/store/index.js';
@@ -64,7 +64,7 @@ export async function restoreBreakdown(ctx: Context, backup: BackupRow): Promise
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`); // a leftover of an interrupted run
     await timed('create', () => admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`));
     try {
-      await timed('pgRestore', () => pgRestoreFile(target, scratch, file));
+      await timed('pgRestore', () => restoreBackupFile(target, scratch, file));
       const session = await target.session(scratch);
       try {
         await timed('verify', () => verify(session));

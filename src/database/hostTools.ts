@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
 
-/** What the host offers to a backup: the major version of its pg_restore, or null when absent. */
+/** What the host offers to a backup. */
 export interface HostTools {
+  /** Major version of the host's pg_restore, or null when it is not installed. */
   pgRestoreMajor: number | null;
+  /** `zstd --version`'s version, or null when zstd is not installed. */
+  zstd: string | null;
 }
 
 /**
@@ -12,15 +15,23 @@ export interface HostTools {
  * while nobody listens), and a host whose tools were upgraded is seen at once.
  */
 export async function probeHostTools(): Promise<HostTools> {
-  return { pgRestoreMajor: await toolMajor('pg_restore') };
+  const [pgRestore, zstd] = await Promise.all([toolVersion('pg_restore'), toolVersion('zstd')]);
+  return { pgRestoreMajor: pgRestore === null ? null : Number(pgRestore.split('.')[0]), zstd };
 }
 
-/** Major version of a host tool from its `--version` line, or null when it is not installed. */
-export function toolMajor(tool: string): Promise<number | null> {
+/** The first version number a host tool prints for `--version`, or null when it is not installed. */
+export function toolVersion(tool: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(tool, ['--version'], { timeout: 10_000 }, (error, stdout) => {
-      const match = /(\d+)(?:\.\d+)?/.exec(String(stdout));
-      resolve(error || !match ? null : Number(match[1]));
+    execFile(tool, ['--version'], { timeout: 10_000, env: TOOL_ENV }, (error, stdout) => {
+      // "pg_restore (PostgreSQL) 15.18 (…)", "*** Zstandard CLI (64-bit) v1.5.4, …": the first dotted number.
+      const match = /(\d+\.\d+(?:\.\d+)*)/.exec(String(stdout)) ?? /(\d+)/.exec(String(stdout));
+      resolve(error || !match ? null : match[1]!);
     });
   });
 }
+
+/**
+ * The environment of host tools that need no connection (zstd, a read-back
+ * pg_restore): nothing of the daemon's, so no secret can reach them.
+ */
+export const TOOL_ENV: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' };

@@ -18,7 +18,7 @@ export interface RecoveredOperation {
 /** Steps that only read or add things: an operation that stopped before any other step changed nothing. */
 const NON_MUTATING = new Set(['resolve', 'inspect', 'pull', 'preflight', 'backup', 'check']);
 /** Steps after which a rollback operation has changed the database. */
-const DATABASE_STEPS = new Set(['stop writers', 'restore database', 'verify']);
+const DATABASE_STEPS = new Set(['stop writers', 'restore database']);
 
 /**
  * Crash recovery, run when the daemon starts and before any CLI command that

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,9 +32,10 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     const file = path.join(ctx.config.backups.dir, backup.fileName);
     expect(await sha256File(file)).toBe(backup.sha256);
 
-    // Restore through the container's own pg_restore, fed from the host file.
+    // Restore through the container's own pg_restore, fed from the host file through the host's zstd.
+    expect(backup.fileName).toMatch(/\.dump\.zst$/);
     sandbox.psql('postgres', 'CREATE DATABASE roundtrip');
-    sandbox.compose(['exec', '-T', 'db', 'pg_restore', '-U', 'postgres', '-d', 'roundtrip'], fs.readFileSync(file));
+    sandbox.compose(['exec', '-T', 'db', 'pg_restore', '-U', 'postgres', '-d', 'roundtrip'], execFileSync('zstd', ['-d', '-c', '-q', file], { maxBuffer: 1 << 28 }));
     for (const table of ['requests', 'comments']) {
       expect(sandbox.psql('roundtrip', tableDigest(table))).toBe(sandbox.psql('app', tableDigest(table)));
     }
