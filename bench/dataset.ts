@@ -154,8 +154,9 @@ export async function fillBenchDatabase(label: string, db: DatasetFiller, size: 
     for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await db.psqlAsync(insertRequests(...chunk));
   };
   await Promise.all(Array.from({ length: PARALLEL_SESSIONS }, worker));
-  await Promise.all(CREATE_INDEXES.map((sql) => db.psqlAsync(sql)));
-  db.psql('VACUUM (FREEZE, ANALYZE)');
+  // No parallel maintenance workers: a container's 64 MB /dev/shm is too small for their shared memory.
+  await Promise.all(CREATE_INDEXES.map((sql) => db.psqlAsync(`SET max_parallel_maintenance_workers = 0; ${sql}`)));
+  db.psql('VACUUM (FREEZE, ANALYZE, PARALLEL 0)');
   db.psql('CHECKPOINT');
   const dbBytes = Number(db.psql(`SELECT pg_database_size('${size.database ?? 'app'}')`));
   console.log(`${label}: database is ${mb(dbBytes)} MB (filled in ${secs(since(started))} s)`);
