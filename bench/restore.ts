@@ -8,7 +8,8 @@
  * URL mode also times the ways of feeding pg_restore a `.dump.zst` (the restore
  * alone, into an empty database), to keep the fastest that works in both modes:
  *   - pipe: `zstd -dc FILE | pg_restore --single-transaction` through a kernel pipe;
- *   - node: the same, through this process (switchyard's feed, restoreBackupFile());
+ *   - pipeSwitchyard: the same, as switchyard does it (restoreBackupFile());
+ *   - node: the same, copied through this process (how switchyard fed pg_restore before);
  *   - file: `zstd -d` to a temp file, then `pg_restore --single-transaction TEMP`;
  *   - fileJ2: `zstd -d` to a temp file, then `pg_restore -j 2 TEMP`.
  * Then, unless BENCH_ROLLBACK=0, one whole `--database-only` rollback in service
@@ -23,6 +24,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import { restoreBackupFile } from '../src/backup/pgRestore.js';
 import { restoreDatabase } from '../src/backup/restore.js';
@@ -50,7 +52,8 @@ const LABELS = {
   bare: 'bare pg_restore --single-transaction',
   bareJ2: 'bare pg_restore -j 2',
   pipe: 'zst feed: zstd -dc | pg_restore (pipe)',
-  node: 'zst feed: through node (restoreBackupFile)',
+  pipeSwitchyard: 'zst feed: restoreBackupFile (pipe)',
+  node: 'zst feed: through node (copied)',
   file: 'zst feed: zstd -d to temp, pg_restore file',
   fileJ2: 'zst feed: zstd -d to temp, pg_restore -j 2',
 } as const;
@@ -116,6 +119,17 @@ function pipeRestore(file: string, args: string[], env: NodeJS.ProcessEnv): Prom
   });
 }
 
+/** `zstd -dc FILE`, copied through this process into `pg_restore ARGS`'s stdin. */
+async function nodeRestore(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const restore = spawn('pg_restore', args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  const zstd = spawn('zstd', ['-d', '-c', '-q', '--', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stderr = '';
+  restore.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.once('close', resolve));
+  const [, zstdCode, restoreCode] = await Promise.all([pipeline(zstd.stdout!, restore.stdin!), exited(zstd), exited(restore)]);
+  if (zstdCode !== 0 || restoreCode !== 0) throw new Error(`zstd | node | pg_restore failed (${zstdCode}, ${restoreCode}): ${stderr.trim()}`);
+}
+
 async function urlMode(): Promise<ModeResult> {
   const cluster = await startPgCluster();
   try {
@@ -151,9 +165,13 @@ async function urlMode(): Promise<ModeResult> {
             createBare();
             await pipeRestore(file, ['-d', BARE_DB, '--single-transaction', '--exit-on-error'], bareEnv);
           },
-          node: async () => {
+          pipeSwitchyard: async () => {
             createBare();
             await restoreBackupFile(target, BARE_DB, file);
+          },
+          node: async () => {
+            createBare();
+            await nodeRestore(file, ['-d', BARE_DB, '--single-transaction', '--exit-on-error'], bareEnv);
           },
           file: () => fromTemp(['--single-transaction']),
           fileJ2: () => fromTemp(['-j', '2']),

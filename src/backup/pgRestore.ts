@@ -19,7 +19,7 @@ import { backupFormat } from './format.js';
  */
 export async function restoreBackupFile(target: DatabaseTarget, database: string, file: string, extraArgs: readonly string[] = []): Promise<void> {
   const args = ['--dbname', database, '--single-transaction', '--exit-on-error', ...extraArgs];
-  await feedArchive(file, () => target.spawn('pg_restore', args, { database, stdin: true }), 'restore');
+  await feedArchive(file, (stdin) => target.spawn('pg_restore', args, { database, stdin }), 'restore');
 }
 
 /**
@@ -28,23 +28,46 @@ export async function restoreBackupFile(target: DatabaseTarget, database: string
  * without any database. For copies kept elsewhere (off-site) that come back.
  */
 export async function readBackBackupFile(file: string): Promise<void> {
-  await feedArchive(file, async () => spawnHost('pg_restore', ['--file=/dev/null'], { stdin: true, env: TOOL_ENV }), 'read-back');
+  await feedArchive(file, async (stdin) => spawnHost('pg_restore', ['--file=/dev/null'], { stdin, env: TOOL_ENV }), 'read-back');
 }
 
+type StartConsumer = (stdin: true | Readable) => Promise<ToolProcess>;
+
 /**
- * The consumer is started first and the decompressor second, each with its
- * output read from the tick it exists (a child that exits unread loses its output).
+ * A `.dump.zst` goes through the host's `zstd -dc`, whose stdout is handed to
+ * pg_restore as its stdin: on the host a kernel pipe joins the two (measured
+ * faster than copying through this process, see bench/restore.ts); into a
+ * container the target copies it. A `.dump` is fed from the file. Every
+ * child's output has its reader from the tick it exists.
  */
-async function feedArchive(file: string, startConsumer: () => Promise<ToolProcess>, what: 'restore' | 'read-back'): Promise<void> {
-  const consumer = await startConsumer();
+async function feedArchive(file: string, startConsumer: StartConsumer, what: 'restore' | 'read-back'): Promise<void> {
+  let consumer: ToolProcess;
+  let fed: Promise<Error | null>;
+  let source: Promise<string | null>;
+  if (backupFormat(file) === 'zstd') {
+    // The path is the catalog's own name inside backups.dir; `--` keeps it from ever reading as an option.
+    const zstd = spawnHost('zstd', ['-d', '-c', '-q', '--', file], { env: TOOL_ENV });
+    const zstdErrors = tailOf(zstd.stderr);
+    source = zstd.exited.then((code) => (code === 0 ? null : `zstd could not decompress the file (code ${code}): ${zstdErrors() || 'no error output'}`));
+    try {
+      consumer = await startConsumer(zstd.stdout);
+    } catch (e) {
+      zstd.kill();
+      throw e;
+    }
+    fed = Promise.resolve(null);
+  } else {
+    consumer = await startConsumer(true);
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    source = new Promise((resolve) => stream.once('error', (e) => resolve(oneLine(e))).once('close', () => resolve(null)));
+    fed = pipeline(stream, consumer.stdin!).then(
+      () => null,
+      (e: Error) => e,
+    );
+  }
   const consumerErrors = tailOf(consumer.stderr);
   consumer.stdout.resume();
-  const source = openArchive(file);
-  const fed = pipeline(source.stream, consumer.stdin!).then(
-    () => null,
-    (e: Error) => e,
-  );
-  const [code, feedError, sourceError] = await Promise.all([consumer.exited, fed, source.finished]);
+  const [code, feedError, sourceError] = await Promise.all([consumer.exited, fed, source]);
   // When both fail, pg_restore's words come first: a zstd cut off by a pg_restore that stopped is only the echo.
   if (code !== 0) {
     const also = sourceError ? ` (and ${sourceError})` : '';
@@ -52,26 +75,4 @@ async function feedArchive(file: string, startConsumer: () => Promise<ToolProces
   }
   if (sourceError) throw failed(`${what} failed: ${sourceError}`);
   if (feedError) throw failed(`${what} input failed: ${oneLine(feedError)}`);
-}
-
-interface ArchiveSource {
-  /** The pg_dump custom-format archive, as pg_dump wrote it. */
-  stream: Readable;
-  /** null once the whole file was read; else what went wrong. */
-  finished: Promise<string | null>;
-}
-
-/** The archive inside a stored file: the file itself, or `zstd -dc` of it. */
-function openArchive(file: string): ArchiveSource {
-  if (backupFormat(file) === 'custom') {
-    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-    return { stream, finished: new Promise((resolve) => stream.once('error', (e) => resolve(oneLine(e))).once('close', () => resolve(null))) };
-  }
-  // The path is the catalog's own name inside backups.dir; `--` keeps it from ever reading as an option.
-  const zstd = spawnHost('zstd', ['-d', '-c', '-q', '--', file], { env: TOOL_ENV });
-  const errors = tailOf(zstd.stderr);
-  return {
-    stream: zstd.stdout,
-    finished: zstd.exited.then((code) => (code === 0 ? null : `zstd could not decompress the file (code ${code}): ${errors() || 'no error output'}`)),
-  };
 }
