@@ -42,11 +42,12 @@ type StartConsumer = (stdin: true | Readable) => Promise<ToolProcess>;
  */
 async function feedArchive(file: string, startConsumer: StartConsumer, what: 'restore' | 'read-back'): Promise<void> {
   let consumer: ToolProcess;
+  let producer: ToolProcess | undefined;
   let fed: Promise<Error | null>;
   let source: Promise<string | null>;
   if (backupFormat(file) === 'zstd') {
     // The path is the catalog's own name inside backups.dir; `--` keeps it from ever reading as an option.
-    const zstd = spawnHost('zstd', ['-d', '-c', '-q', '--', file], { env: TOOL_ENV });
+    const zstd = (producer = spawnHost('zstd', ['-d', '-c', '-q', '--', file], { env: TOOL_ENV }));
     const zstdErrors = tailOf(zstd.stderr);
     source = zstd.exited.then((code) => (code === 0 ? null : `zstd could not decompress the file (code ${code}): ${zstdErrors() || 'no error output'}`));
     try {
@@ -67,7 +68,9 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
   }
   const consumerErrors = tailOf(consumer.stderr);
   consumer.stdout.resume();
-  const [code, feedError, sourceError] = await Promise.all([consumer.exited, fed, source]);
+  const code = await consumer.exited;
+  if (code !== 0) producer?.kill(); // its output has nowhere to go any more
+  const [feedError, sourceError] = await Promise.all([fed, source]);
   // When both fail, pg_restore's words come first: a zstd cut off by a pg_restore that stopped is only the echo.
   if (code !== 0) {
     const also = sourceError ? ` (and ${sourceError})` : '';

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/index.js';
 import { composeProjectName } from '../compose/project.js';
@@ -39,7 +39,8 @@ export function serviceTarget(docker: DockerClient, config: Pick<Config, 'projec
           env: env(options.database ?? db.name),
           stdin: Boolean(options.stdin),
         });
-        if (from) void pipeline(from, proc.stdin!).catch(() => undefined); // a failure shows in the exit codes
+        // A failure shows in the exit codes; the source is closed so that its writer stops too.
+        if (from) void pipeline(from, proc.stdin!).catch(() => (options.stdin as Readable).destroy());
         return from ? { ...proc, stdin: null } : proc;
       } catch (e) {
         from?.destroy();

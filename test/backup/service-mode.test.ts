@@ -50,6 +50,18 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
   });
 
+  it('reports pg_restore\'s words, without hanging, when a large .dump.zst holds no archive', async () => {
+    const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
+    const file = path.join(ctx.config.backups.dir, backup.fileName);
+    // 32 MB that decompress fine but are no pg_dump archive: pg_restore stops at once while zstd has plenty left.
+    execFileSync('zstd', ['-q', '-f', '-o', file], { input: Buffer.alloc(32 << 20, 'not an archive\n') });
+    ctx.store.db.prepare('UPDATE backups SET sha256 = ? WHERE id = ?').run(await sha256File(file), backup.id);
+    const report = await drillNow(ctx, backup.id, 'test');
+    expect(report.verified).toBe(false);
+    expect(report.issues.join()).toMatch(/restore failed \(pg_restore exited with code 1\): .*(not appear to be a valid archive|too short)/);
+    expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
+  });
+
   it('leaves no valid-looking file when pg_dump is killed inside the container', async () => {
     sandbox.psql('app', BULK_DATA);
     try {
