@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   if (url) lines.push(...summaryLines('url mode:', url));
   if (service) lines.push(...summaryLines('service mode:', service));
   console.log(`\n${lines.join('\n')}`);
-  writeResults('backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service });
+  writeResults(MODES.length === 1 ? `backup-${MODES[0]}.json` : 'backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service });
 }
 
 runBenchmark(import.meta.url, 'backup benchmark', main);

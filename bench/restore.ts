@@ -289,7 +289,7 @@ async function main(): Promise<void> {
   if (service) lines.push(...modeLines('service mode', service));
   lines.push(...rollbackLines(rollback));
   console.log(`\n${lines.join('\n')}`);
-  writeResults('restore.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service, rollback });
+  writeResults(MODES.length === 1 ? `restore-${MODES[0]}.json` : 'restore.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service, rollback });
 }
 
 runBenchmark(import.meta.url, 'restore benchmark', main);
