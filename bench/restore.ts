@@ -19,6 +19,7 @@
  *   npm run bench:restore                                                    # full run
  *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 BENCH_ROLLBACK=0 npm run bench:restore   # smoke run
  *   BENCH_MODES=url npm run bench:restore                                    # one mode only (url or service)
+ *   BENCH_CONTESTANTS=switchyard,bare,bareJ2 npm run bench:restore           # some contestants only
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +45,8 @@ const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 0);
 const ROLLBACK = envInt('BENCH_ROLLBACK', 1, 0) !== 0;
 const ROLLBACK_MB = envInt('BENCH_ROLLBACK_MB', 1024, 1);
 const MODES = (process.env.BENCH_MODES ?? 'url,service').split(',');
+/** BENCH_CONTESTANTS=switchyard,bare,bareJ2: run only these. */
+const ONLY = process.env.BENCH_CONTESTANTS?.split(',');
 /** The database the bare contestants restore into; dropped after every run, untimed. */
 const BARE_DB = 'bench_bare';
 
@@ -76,7 +79,7 @@ interface ModeResult {
  * Latin square over the rounds). Bare databases are created and dropped untimed.
  */
 async function compare(label: string, runs: Partial<Record<Contestant, () => Promise<void>>>, afterEach: (who: Contestant) => void, extra?: () => Promise<void>) {
-  const order = Object.keys(runs) as Contestant[];
+  const order = (Object.keys(runs) as Contestant[]).filter((c) => !ONLY || ONLY.includes(c));
   const seconds: Partial<Record<Contestant, number[]>> = {};
   for (let round = 0; round < RUNS; round++) {
     for (let i = 0; i < order.length; i++) {
@@ -181,6 +184,7 @@ async function urlMode(): Promise<ModeResult> {
           fs.rmSync(temp, { force: true });
         },
         async () => {
+          if (ONLY && !ONLY.includes('switchyard')) return;
           const b = await restoreBreakdown(ctx, backup);
           phases.push(b);
           console.log(`url mode: phases: ${breakdownLine(b)}`);

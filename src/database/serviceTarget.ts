@@ -31,6 +31,7 @@ export function serviceTarget(docker: DockerClient, config: Pick<Config, 'projec
   const target: DatabaseTarget = {
     database: db.name,
     description: `database "${db.name}" in compose service "${db.service}"`,
+    readsHostFiles: false,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       // A source stream gets its reader now, before the first await: output of a child that exits unread is lost.
       const from = typeof options.stdin === 'object' ? options.stdin.pipe(new PassThrough({ highWaterMark: 1 << 20 })) : undefined;

@@ -21,6 +21,8 @@ export interface DatabaseTarget {
   readonly database: string;
   /** For logs and errors; never contains a secret. */
   readonly description: string;
+  /** Whether the client programs run on this host, so they can be given a path to a host file. */
+  readonly readsHostFiles: boolean;
   /**
    * Starts a client program connected (by default) to `database`. `stdin`: true
    * for a pipe to write to, or a host child's stdout to read from (on the host a

@@ -70,6 +70,8 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
     }
     await readBackBackupFile(oldFile);
     await readBackBackupFile(freshFile);
+    // URL mode restores a .dump.zst from a decompressed temp file with pg_restore -j: it is gone afterwards.
+    expect(backupFiles(ctx).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
   it('method none writes a plain, uncompressed .dump that restores', async () => {
