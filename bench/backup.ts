@@ -1,12 +1,18 @@
 /**
- * What does a verified switchyard backup cost compared with a bare `pg_dump -Fc`
- * of the same database? Measured in both database modes:
+ * What does a verified switchyard backup cost, against the bare tools on the
+ * same database in the same run? Three contestants, rotated every round:
+ *   - switchyard: backupNow() (pg_dump -Fc -Z0 → read-back pg_restore + zstd → file, sha256, fsync);
+ *   - bare: `pg_dump -Fc -f FILE` (pg_dump's zlib, one thread), as an operator types it;
+ *   - floor: `pg_dump -Fc -Z0 > /dev/null`, the cost of reading the database at all.
+ * Goals (issue 9): switchyard ≤ 0.45× bare and ≤ 1.8× floor; its file no larger than bare's.
+ * Measured in both database modes:
  *   - URL mode: host binaries against a throwaway cluster (test/fixtures/postgres.ts);
  *   - service mode: binaries inside the `db` container of a compose sandbox (test/fixtures/compose.ts).
  * A benchmark, not a test: it prints medians and writes bench/results/backup.json.
  *
- *   npm run bench:backup                                          # full run (~700+ MB database)
- *   BENCH_SCALE=2 BENCH_RANDOM_MB=20 BENCH_RUNS=3 npm run bench:backup   # smoke run
+ *   npm run bench:backup                                             # full run (~950 MB database, bench/dataset.ts)
+ *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 npm run bench:backup   # smoke run
+ *   BENCH_MODES=url npm run bench:backup                             # one mode only (url or service)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,70 +20,92 @@ import { performance } from 'node:perf_hooks';
 import { backupNow } from '../src/backup/service.js';
 import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { run } from '../test/fixtures/env.js';
-import { PG_BIN, startPgCluster } from '../test/fixtures/postgres.js';
-import { envInt, fillDatabase, mb, median, MiB, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults, type Filler } from './lib.js';
+import { startPgCluster } from '../test/fixtures/postgres.js';
+import { DEFAULT_DATASET, fillBenchDatabase, serviceFiller, urlFiller, type DatasetFiller } from './dataset.js';
+import { envInt, mb, median, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
-const SCALE = envInt('BENCH_SCALE', 40, 1);
-const RANDOM_MB = envInt('BENCH_RANDOM_MB', 200, 0);
-/** Below this the figures say little about real backups; smoke runs are allowed but flagged. */
-const MIN_DB_BYTES = 500 * MiB;
+const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
+const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 0);
+const MODES = (process.env.BENCH_MODES ?? 'url,service').split(',');
+
+const CONTESTANTS = ['switchyard', 'bare', 'floor'] as const;
+type Contestant = (typeof CONTESTANTS)[number];
+const LABELS: Record<Contestant, string> = {
+  switchyard: 'switchyard verified backup',
+  bare: 'bare pg_dump -Fc -f',
+  floor: 'floor pg_dump -Fc -Z0 > /dev/null',
+};
 
 interface ModeResult {
   dbBytes: number;
-  /** Size of the bare pg_dump output; switchyard's file is the same dump. */
-  dumpBytes: number;
-  switchyardDumpBytes: number;
-  switchyardSeconds: number[];
-  bareSeconds: number[];
-  switchyardMedian: number;
-  bareMedian: number;
-  ratio: number;
+  /** The bare pg_dump -Fc file and switchyard's stored file. */
+  bareFileBytes: number;
+  switchyardFileBytes: number;
+  switchyardFile: string;
+  seconds: Record<Contestant, number[]>;
+  medians: Record<Contestant, number>;
+  ratioToBare: number;
+  ratioToFloor: number;
+  sizeRatioToBare: number;
 }
 
-const fill = (label: string, db: Filler) => fillDatabase(label, db, { scale: SCALE, randomMb: RANDOM_MB, minBytes: MIN_DB_BYTES });
+interface Bare {
+  /** pg_dump -Fc into `file`. */
+  dump(file: string): Promise<void>;
+  /** pg_dump -Fc -Z0 with its output thrown away as it comes. */
+  floor(): Promise<void>;
+}
+
+const fill = (label: string, db: DatasetFiller) => fillBenchDatabase(label, db, { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
 
 /**
- * Alternates switchyard and bare pg_dump, swapping which goes first every round
- * (ABBA) so that neither side systematically gets the warmer cache or the
- * fresher disk. Every output file is removed right after it is measured.
+ * Rotates the contestants so each goes first, second and third equally often
+ * (neither gets the warmest cache every time). Every output file is removed
+ * right after it is measured.
  */
-async function compare(label: string, ctx: TestContext, dbBytes: number, bareDump: (file: string) => Promise<void>): Promise<ModeResult> {
-  const switchyardSeconds: number[] = [];
-  const bareSeconds: number[] = [];
-  let dumpBytes = 0;
-  let switchyardDumpBytes = 0;
+async function compare(label: string, ctx: TestContext, dbBytes: number, bare: Bare): Promise<ModeResult> {
+  const seconds: Record<Contestant, number[]> = { switchyard: [], bare: [], floor: [] };
+  let bareFileBytes = 0;
+  let switchyardFileBytes = 0;
+  let switchyardFile = '';
   const bareFile = path.join(ctx.root, 'bare.dump'); // same filesystem as switchyard's backups dir
-
-  const timeSwitchyard = async () => {
-    const started = performance.now();
-    const backup = await backupNow(ctx, { reason: 'manual', actor: 'bench' });
-    const seconds = since(started);
-    switchyardDumpBytes = backup.sizeBytes ?? 0;
-    fs.rmSync(path.join(ctx.config.backups.dir, backup.fileName), { force: true });
-    switchyardSeconds.push(seconds);
-    console.log(`${label}: run ${switchyardSeconds.length}/${RUNS} switchyard ${secs(seconds)} s`);
+  const runs: Record<Contestant, () => Promise<void>> = {
+    switchyard: async () => {
+      const backup = await backupNow(ctx, { reason: 'manual', actor: 'bench' });
+      switchyardFileBytes = backup.sizeBytes ?? 0;
+      switchyardFile = backup.fileName;
+      fs.rmSync(path.join(ctx.config.backups.dir, backup.fileName), { force: true });
+    },
+    bare: async () => {
+      await bare.dump(bareFile);
+      bareFileBytes = fs.statSync(bareFile).size;
+      fs.rmSync(bareFile, { force: true });
+    },
+    floor: () => bare.floor(),
   };
-  const timeBare = async () => {
-    const started = performance.now();
-    await bareDump(bareFile);
-    const seconds = since(started);
-    dumpBytes = fs.statSync(bareFile).size;
-    fs.rmSync(bareFile, { force: true });
-    bareSeconds.push(seconds);
-    console.log(`${label}: run ${bareSeconds.length}/${RUNS} bare pg_dump ${secs(seconds)} s`);
-  };
-
   for (let round = 0; round < RUNS; round++) {
-    for (const step of round % 2 === 0 ? [timeSwitchyard, timeBare] : [timeBare, timeSwitchyard]) {
+    for (let i = 0; i < CONTESTANTS.length; i++) {
+      const who = CONTESTANTS[(round + i) % CONTESTANTS.length]!;
       stopIfInterrupted();
-      await step();
+      const started = performance.now();
+      await runs[who]();
+      seconds[who].push(since(started));
+      console.log(`${label}: run ${seconds[who].length}/${RUNS} ${LABELS[who]} ${secs(seconds[who].at(-1)!)} s`);
     }
   }
-  const switchyardMedian = median(switchyardSeconds);
-  const bareMedian = median(bareSeconds);
-  return { dbBytes, dumpBytes, switchyardDumpBytes, switchyardSeconds, bareSeconds, switchyardMedian, bareMedian, ratio: switchyardMedian / bareMedian };
+  const medians = { switchyard: median(seconds.switchyard), bare: median(seconds.bare), floor: median(seconds.floor) };
+  return {
+    dbBytes,
+    bareFileBytes,
+    switchyardFileBytes,
+    switchyardFile,
+    seconds,
+    medians,
+    ratioToBare: medians.switchyard / medians.bare,
+    ratioToFloor: medians.switchyard / medians.floor,
+    sizeRatioToBare: switchyardFileBytes / bareFileBytes,
+  };
 }
 
 async function urlMode(): Promise<ModeResult> {
@@ -86,14 +114,14 @@ async function urlMode(): Promise<ModeResult> {
     cluster.createDatabase('app');
     // The password travels in PGPASSWORD only, never in argv.
     const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password, PGDATABASE: 'app' };
-    const dbBytes = fill('url mode', {
-      psql: (sql) => cluster.psql('app', sql),
-      pgbenchInit: (scale) => void run(path.join(PG_BIN, 'pgbench'), ['-i', '-s', String(scale), 'app'], { env }),
-    });
+    const dbBytes = await fill('url mode', urlFiller(cluster, env));
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
       // Same pg_dump on PATH that switchyard's URL target spawns.
-      return await compare('url mode', ctx, dbBytes, (file) => runTool('pg_dump', ['-Fc', '-f', file], { env }));
+      return await compare('url mode', ctx, dbBytes, {
+        dump: (file) => runTool('pg_dump', ['-Fc', '-f', file], { env }),
+        floor: () => runTool('pg_dump', ['-Fc', '-Z0'], { env }), // stdout: /dev/null (runTool ignores it)
+      });
     } finally {
       ctx.cleanup();
     }
@@ -105,18 +133,16 @@ async function urlMode(): Promise<ModeResult> {
 async function serviceMode(): Promise<ModeResult> {
   const sandbox = startPgCompose({ dbName: 'app' });
   try {
-    const dbBytes = fill('service mode', {
-      psql: (sql) => sandbox.psql('app', sql),
-      // pgbench comes from the host's /usr bind-mounted into the container, on its PATH.
-      pgbenchInit: (scale) => void sandbox.compose(['exec', '-T', 'db', 'pgbench', '-i', '-s', String(scale), '-U', 'postgres', 'app']),
-    });
+    const dbBytes = await fill('service mode', serviceFiller(sandbox));
     // The compose file sets `name:`, so switchyard finds the project from its directory alone.
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
     try {
-      const composeArgs = ['compose', '--project-directory', sandbox.dir, '-p', sandbox.project];
-      const bare = (file: string) =>
-        runTool('docker', [...composeArgs, 'exec', '-T', 'db', 'pg_dump', '-U', 'postgres', '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: file });
-      return await compare('service mode', ctx, dbBytes, bare);
+      const exec = ['compose', '--project-directory', sandbox.dir, '-p', sandbox.project, 'exec', '-T', 'db', 'pg_dump', '-U', 'postgres'];
+      // Both stream the dump out of the container to the host, as switchyard's does.
+      return await compare('service mode', ctx, dbBytes, {
+        dump: (file) => runTool('docker', [...exec, '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: file }),
+        floor: () => runTool('docker', [...exec, '-Fc', '-Z0', 'app'], { cwd: sandbox.dir }), // stdout: /dev/null
+      });
     } finally {
       ctx.cleanup();
     }
@@ -125,22 +151,26 @@ async function serviceMode(): Promise<ModeResult> {
   }
 }
 
-function summaryLine(label: string, r: ModeResult): string {
-  return (
-    `${label.padEnd(14)}db ${mb(r.dbBytes)} MB, dump ${mb(r.dumpBytes)} MB; ` +
-    `switchyard median ${secs(r.switchyardMedian)} s, bare pg_dump median ${secs(r.bareMedian)} s, ratio ${r.ratio.toFixed(2)}`
-  );
+function summaryLines(label: string, r: ModeResult): string[] {
+  return [
+    `${label} db ${mb(r.dbBytes)} MB; bare file ${mb(r.bareFileBytes)} MB, switchyard file ${mb(r.switchyardFileBytes)} MB (${r.sizeRatioToBare.toFixed(2)}x)`,
+    ...CONTESTANTS.map((c) => `  ${(LABELS[c] + ':').padEnd(38)}median ${secs(r.medians[c])} s  (${r.seconds[c].map(secs).join(', ')})`),
+    `  ratio switchyard/bare ${r.ratioToBare.toFixed(2)} (goal <= 0.45), switchyard/floor ${r.ratioToFloor.toFixed(2)} (goal <= 1.8)`,
+  ];
 }
 
 async function main(): Promise<void> {
-  requireTools({ postgres: true, docker: true });
-  console.log(`backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, random text=${RANDOM_MB} MB`);
-  const url = await urlMode();
-  const service = await serviceMode();
+  requireTools({ postgres: true, docker: MODES.includes('service') });
+  console.log(`backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}`);
+  const url = MODES.includes('url') ? await urlMode() : null;
+  stopIfInterrupted();
+  const service = MODES.includes('service') ? await serviceMode() : null;
 
-  const summary = [`backup benchmark (runs=${RUNS})`, summaryLine('url mode:', url), summaryLine('service mode:', service)].join('\n');
-  console.log(`\n${summary}`);
-  writeResults('backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, randomMb: RANDOM_MB, url, service });
+  const lines = [`backup benchmark (runs=${RUNS})`];
+  if (url) lines.push(...summaryLines('url mode:', url));
+  if (service) lines.push(...summaryLines('service mode:', service));
+  console.log(`\n${lines.join('\n')}`);
+  writeResults(MODES.length === 1 ? `backup-${MODES[0]}.json` : 'backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service });
 }
 
 runBenchmark(import.meta.url, 'backup benchmark', main);

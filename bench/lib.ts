@@ -37,9 +37,15 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Seconds since `started` (a performance.now() value). */
 export const since = (started: number) => (performance.now() - started) / 1000;
 
-/** Runs a command (argument array, no shell), optionally streaming its stdout into a file. */
-export async function runTool(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdoutTo?: string } = {}): Promise<void> {
-  const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', options.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
+/** Runs a command (argument array, no shell), optionally streaming its stdout into a file, or a file into its stdin. */
+export async function runTool(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdoutTo?: string; stdinFrom?: string } = {},
+): Promise<void> {
+  const stdin = options.stdinFrom ? fs.openSync(options.stdinFrom, 'r') : 'ignore';
+  const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: [stdin, options.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
+  if (typeof stdin === 'number') fs.closeSync(stdin); // the child has its own copy
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
   const exited = new Promise<number | string>((resolve) => {

@@ -1,80 +1,204 @@
 /**
  * What does switchyard's restore step (a rollback's "restore database":
- * restoreDatabase() with its sha256 check, restore into <name>_sy_incoming,
- * count + fingerprint verification and name swap) cost compared with a bare
- * `pg_restore` of the same dump into an empty database? And would `pg_restore
- * -j 2` be worth it on this machine? URL mode, against a throwaway cluster.
- * Then, unless BENCH_ROLLBACK=0, one whole `--database-only` rollback of a
- * ~BENCH_ROLLBACK_MB database in service mode (bench/restoreRollback.ts), whose
- * goal is to finish within 2 minutes for 1 GB.
- * A benchmark, not a test: prints medians, writes bench/results/restore.json.
+ * restoreDatabase() with its sha256 check, `zstd -dc` into pg_restore into
+ * <name>_sy_incoming, one count + fingerprint verification, the name swap) cost
+ * against a bare `pg_restore` of a bare `pg_dump -Fc` dump into an empty
+ * database? Goal (issue 9): ≤ 1.0×. Both database modes.
  *
- *   npm run bench:restore                                                   # full run
- *   BENCH_SCALE=2 BENCH_RANDOM_MB=20 BENCH_RUNS=3 BENCH_ROLLBACK_MB=100 npm run bench:restore   # smoke run
+ * URL mode also times the ways of feeding pg_restore a `.dump.zst` (the restore
+ * alone, into an empty database), to keep the fastest that works in both modes:
+ *   - pipe: `zstd -dc FILE | pg_restore --single-transaction` through a kernel pipe;
+ *   - pipeSwitchyard: the same, as switchyard does it (restoreBackupFile());
+ *   - node: the same, copied through this process (how switchyard fed pg_restore before);
+ *   - file: `zstd -d` to a temp file, then `pg_restore --single-transaction TEMP`;
+ *   - fileJ2: `zstd -d` to a temp file, then `pg_restore -j 2 TEMP`.
+ * Then, unless BENCH_ROLLBACK=0, one whole `--database-only` rollback in service
+ * mode (bench/restoreRollback.ts). A benchmark, not a test: prints medians,
+ * writes bench/results/restore.json.
+ *
+ *   npm run bench:restore                                                    # full run
+ *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 BENCH_ROLLBACK=0 npm run bench:restore   # smoke run
+ *   BENCH_MODES=url npm run bench:restore                                    # one mode only (url or service)
+ *   BENCH_CONTESTANTS=switchyard,bare,bareJ2 npm run bench:restore           # some contestants only
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
+import { restoreBackupFile } from '../src/backup/pgRestore.js';
 import { restoreDatabase } from '../src/backup/restore.js';
 import { backupNow } from '../src/backup/service.js';
 import type { BackupRow } from '../src/store/index.js';
+import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { run } from '../test/fixtures/env.js';
-import { PG_BIN, startPgCluster, type PgCluster } from '../test/fixtures/postgres.js';
-import { envInt, fillDatabase, mb, median, MiB, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
+import { startPgCluster } from '../test/fixtures/postgres.js';
+import { DEFAULT_DATASET, fillBenchDatabase, serviceFiller, urlFiller } from './dataset.js';
+import { envInt, mb, median, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
 import { medianBreakdown, restoreBreakdown, type Breakdown } from './restoreBreakdown.js';
 import { measureRollback, type RollbackResult } from './restoreRollback.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
-const SCALE = envInt('BENCH_SCALE', 40, 1);
-const RANDOM_MB = envInt('BENCH_RANDOM_MB', 200, 0);
+const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
+const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 0);
 const ROLLBACK = envInt('BENCH_ROLLBACK', 1, 0) !== 0;
 const ROLLBACK_MB = envInt('BENCH_ROLLBACK_MB', 1024, 1);
-/** Below this the figures say little about real restores; smoke runs are allowed but flagged. */
-const MIN_DB_BYTES = 500 * MiB;
+const MODES = (process.env.BENCH_MODES ?? 'url,service').split(',');
+/** BENCH_CONTESTANTS=switchyard,bare,bareJ2: run only these. */
+const ONLY = process.env.BENCH_CONTESTANTS?.split(',');
 /** The database the bare contestants restore into; dropped after every run, untimed. */
 const BARE_DB = 'bench_bare';
 
-const CONTESTANTS = ['switchyard', 'bare', 'bareJ2'] as const;
-type Contestant = (typeof CONTESTANTS)[number];
-const LABELS: Record<Contestant, string> = {
+const LABELS = {
   switchyard: 'switchyard restoreDatabase',
   bare: 'bare pg_restore --single-transaction',
   bareJ2: 'bare pg_restore -j 2',
-};
+  pipe: 'zst feed: zstd -dc | pg_restore (pipe)',
+  pipeSwitchyard: 'zst feed: restoreBackupFile (pipe)',
+  node: 'zst feed: through node (copied)',
+  file: 'zst feed: zstd -d to temp, pg_restore file',
+  fileJ2: 'zst feed: zstd -d to temp, pg_restore -j 2',
+} as const;
+type Contestant = keyof typeof LABELS;
 
-interface UrlResult {
+interface ModeResult {
   dbBytes: number;
-  dumpBytes: number;
-  seconds: Record<Contestant, number[]>;
-  medians: Record<Contestant, number>;
+  /** switchyard's .dump.zst and the bare pg_dump -Fc file. */
+  zstBytes: number;
+  bareDumpBytes: number;
+  seconds: Partial<Record<Contestant, number[]>>;
+  medians: Partial<Record<Contestant, number>>;
   ratioToBare: number;
-  ratioToBareJ2: number;
-  /** Median seconds per phase of switchyard's restore, timed one by one (bench/restoreBreakdown.ts). */
-  breakdown: Breakdown;
+  /** URL mode: median seconds per phase of switchyard's restore (bench/restoreBreakdown.ts). */
+  breakdown: Breakdown | null;
 }
 
-async function urlMode(): Promise<UrlResult> {
+/**
+ * Rotates the contestants so each goes first, second, … equally often (a
+ * Latin square over the rounds). Bare databases are created and dropped untimed.
+ */
+async function compare(label: string, runs: Partial<Record<Contestant, () => Promise<void>>>, afterEach: (who: Contestant) => void, extra?: () => Promise<void>) {
+  const order = (Object.keys(runs) as Contestant[]).filter((c) => !ONLY || ONLY.includes(c));
+  const seconds: Partial<Record<Contestant, number[]>> = {};
+  for (let round = 0; round < RUNS; round++) {
+    for (let i = 0; i < order.length; i++) {
+      const who = order[(round + i) % order.length]!;
+      stopIfInterrupted();
+      const started = performance.now();
+      try {
+        await runs[who]!();
+        (seconds[who] ??= []).push(since(started));
+      } finally {
+        afterEach(who);
+      }
+      console.log(`${label}: run ${seconds[who]!.length}/${RUNS} ${LABELS[who]} ${secs(seconds[who]!.at(-1)!)} s`);
+    }
+    stopIfInterrupted();
+    await extra?.();
+  }
+  const medians = Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, median(v)])) as Partial<Record<Contestant, number>>;
+  return { seconds, medians };
+}
+
+/** `zstd -dc FILE | pg_restore ARGS` with the two joined by a kernel pipe, not through this process. */
+function pipeRestore(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const zstd = spawn('zstd', ['-d', '-c', '-q', '--', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const restore = spawn('pg_restore', args, { env, stdio: [zstd.stdout, 'ignore', 'pipe'] });
+    zstd.stdout!.destroy(); // pg_restore holds the read end now; ours would keep the pipe open
+    let stderr = '';
+    restore.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    let pending = 2;
+    const codes: Array<number | null> = [];
+    const done = (code: number | null) => {
+      codes.push(code);
+      if (--pending > 0) return;
+      if (codes.every((c) => c === 0)) resolve();
+      else reject(new Error(`zstd | pg_restore failed (${codes.join(', ')}): ${stderr.trim()}`));
+    };
+    zstd.once('exit', done);
+    restore.once('exit', done);
+  });
+}
+
+/** `zstd -dc FILE`, copied through this process into `pg_restore ARGS`'s stdin. */
+async function nodeRestore(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const restore = spawn('pg_restore', args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  const zstd = spawn('zstd', ['-d', '-c', '-q', '--', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stderr = '';
+  restore.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.once('close', resolve));
+  const [, zstdCode, restoreCode] = await Promise.all([pipeline(zstd.stdout!, restore.stdin!), exited(zstd), exited(restore)]);
+  if (zstdCode !== 0 || restoreCode !== 0) throw new Error(`zstd | node | pg_restore failed (${zstdCode}, ${restoreCode}): ${stderr.trim()}`);
+}
+
+async function urlMode(): Promise<ModeResult> {
   const cluster = await startPgCluster();
   try {
     cluster.createDatabase('app');
     // The password travels in PGPASSWORD only, never in argv.
     const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password, PGDATABASE: 'app' };
-    const dbBytes = fillDatabase(
-      'url mode',
-      { psql: (sql) => cluster.psql('app', sql), pgbenchInit: (scale) => void run(path.join(PG_BIN, 'pgbench'), ['-i', '-s', String(scale), 'app'], { env }) },
-      { scale: SCALE, randomMb: RANDOM_MB, minBytes: MIN_DB_BYTES },
-    );
+    const dbBytes = await fillBenchDatabase('url mode', urlFiller(cluster, env), { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
-      console.log('url mode: taking the switchyard backup that every contestant restores ...');
-      const record = await backupNow(ctx, { reason: 'manual', actor: 'bench' });
-      const backup = ctx.store.backups.get(record.id)!;
-      const file = path.join(ctx.config.backups.dir, backup.fileName);
-      const dumpBytes = fs.statSync(file).size;
-      console.log(`url mode: dump ${backup.fileName} is ${mb(dumpBytes)} MB`);
-      return await compare(ctx, cluster, backup, file, { ...env, PGDATABASE: BARE_DB }, dbBytes, dumpBytes);
+      const { backup, file, zstBytes } = await takeBackup('url mode', ctx);
+      const bareDump = path.join(ctx.root, 'bare.dump');
+      await runTool('pg_dump', ['-Fc', '-f', bareDump], { env });
+      const temp = path.join(ctx.root, 'decompressed.dump');
+      const bareEnv = { ...env, PGDATABASE: BARE_DB };
+      const createBare = () => cluster.psql('postgres', `CREATE DATABASE ${BARE_DB} TEMPLATE template0`);
+      const bare = async (args: string[], input = bareDump) => {
+        createBare();
+        await runTool('pg_restore', ['-d', BARE_DB, ...args, '--exit-on-error', input], { env: bareEnv });
+      };
+      const fromTemp = async (args: string[]) => {
+        await runTool('zstd', ['-d', '-q', '-f', '-o', temp, '--', file]);
+        await bare(args, temp);
+      };
+      const target = ctx.database();
+      const phases: Breakdown[] = [];
+      const { seconds, medians } = await compare(
+        'url mode',
+        {
+          switchyard: () => restoreDatabase(ctx, backup),
+          bare: () => bare(['--single-transaction']),
+          bareJ2: () => bare(['-j', '2']), // -j cannot be combined with --single-transaction
+          pipe: async () => {
+            createBare();
+            await pipeRestore(file, ['-d', BARE_DB, '--single-transaction', '--exit-on-error'], bareEnv);
+          },
+          pipeSwitchyard: async () => {
+            createBare();
+            await restoreBackupFile(target, BARE_DB, file);
+          },
+          node: async () => {
+            createBare();
+            await nodeRestore(file, ['-d', BARE_DB, '--single-transaction', '--exit-on-error'], bareEnv);
+          },
+          file: () => fromTemp(['--single-transaction']),
+          fileJ2: () => fromTemp(['-j', '2']),
+        },
+        (who) => {
+          if (who !== 'switchyard') cluster.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`); // untimed
+          fs.rmSync(temp, { force: true });
+        },
+        async () => {
+          if (ONLY && !ONLY.includes('switchyard')) return;
+          const b = await restoreBreakdown(ctx, backup);
+          phases.push(b);
+          console.log(`url mode: phases: ${breakdownLine(b)}`);
+        },
+      );
+      return {
+        dbBytes,
+        zstBytes,
+        bareDumpBytes: fs.statSync(bareDump).size,
+        seconds,
+        medians,
+        ratioToBare: medians.switchyard! / medians.bare!,
+        breakdown: medianBreakdown(phases),
+      };
     } finally {
       ctx.cleanup();
     }
@@ -83,47 +207,50 @@ async function urlMode(): Promise<UrlResult> {
   }
 }
 
-/**
- * Rotates the three contestants so each goes first, second and third equally
- * often (a Latin square over the rounds: neither gets the warmest cache every
- * time); a fourth, instrumented restore at the end of each round times the phases.
- */
-async function compare(ctx: TestContext, cluster: PgCluster, backup: BackupRow, file: string, bareEnv: NodeJS.ProcessEnv, dbBytes: number, dumpBytes: number): Promise<UrlResult> {
-  const seconds: Record<Contestant, number[]> = { switchyard: [], bare: [], bareJ2: [] };
-  const phases: Breakdown[] = [];
-  // Same pg_restore on PATH that switchyard's URL target spawns; a file argument, as an operator types it.
-  const bare = async (args: string[]) => {
-    cluster.psql('postgres', `CREATE DATABASE ${BARE_DB} TEMPLATE template0`);
-    await runTool('pg_restore', ['-d', BARE_DB, ...args, '--exit-on-error', file], { env: bareEnv });
-  };
-  const runs: Record<Contestant, () => Promise<void>> = {
-    switchyard: () => restoreDatabase(ctx, backup),
-    bare: () => bare(['--single-transaction']),
-    bareJ2: () => bare(['-j', '2']), // -j cannot be combined with --single-transaction
-  };
-  const dropBare = () => cluster.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`);
-
-  for (let round = 0; round < RUNS; round++) {
-    for (let i = 0; i < CONTESTANTS.length; i++) {
-      const who = CONTESTANTS[(round + i) % CONTESTANTS.length]!;
-      stopIfInterrupted();
-      const started = performance.now();
-      try {
-        await runs[who]();
-        seconds[who].push(since(started));
-      } finally {
-        if (who !== 'switchyard') dropBare(); // untimed
-      }
-      console.log(`url mode: run ${seconds[who].length}/${RUNS} ${LABELS[who]} ${secs(seconds[who].at(-1)!)} s`);
+async function serviceMode(): Promise<ModeResult> {
+  const sandbox = startPgCompose({ dbName: 'app' });
+  try {
+    const dbBytes = await fillBenchDatabase('service mode', serviceFiller(sandbox), { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
+    const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
+    try {
+      const { backup, zstBytes } = await takeBackup('service mode', ctx);
+      const exec = ['compose', '--project-directory', sandbox.dir, '-p', sandbox.project, 'exec', '-T', 'db'];
+      const bareDump = path.join(ctx.root, 'bare.dump');
+      await runTool('docker', [...exec, 'pg_dump', '-U', 'postgres', '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: bareDump });
+      const { seconds, medians } = await compare(
+        'service mode',
+        {
+          switchyard: () => restoreDatabase(ctx, backup),
+          // As an operator does it: the host's file fed to the container's pg_restore.
+          bare: async () => {
+            sandbox.psql('postgres', `CREATE DATABASE ${BARE_DB} TEMPLATE template0`);
+            await runTool('docker', [...exec, 'pg_restore', '-U', 'postgres', '-d', BARE_DB, '--single-transaction', '--exit-on-error'], {
+              cwd: sandbox.dir,
+              stdinFrom: bareDump,
+            });
+          },
+        },
+        (who) => {
+          if (who !== 'switchyard') sandbox.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`);
+        },
+      );
+      return { dbBytes, zstBytes, bareDumpBytes: fs.statSync(bareDump).size, seconds, medians, ratioToBare: medians.switchyard! / medians.bare!, breakdown: null };
+    } finally {
+      ctx.cleanup();
     }
-    stopIfInterrupted();
-    const b = await restoreBreakdown(ctx, backup);
-    phases.push(b);
-    console.log(`url mode: run ${phases.length}/${RUNS} phases: ${breakdownLine(b)}`);
+  } finally {
+    sandbox.down();
   }
-  const medians = { switchyard: median(seconds.switchyard), bare: median(seconds.bare), bareJ2: median(seconds.bareJ2) };
-  const breakdown = medianBreakdown(phases);
-  return { dbBytes, dumpBytes, seconds, medians, ratioToBare: medians.switchyard / medians.bare, ratioToBareJ2: medians.switchyard / medians.bareJ2, breakdown };
+}
+
+async function takeBackup(label: string, ctx: TestContext): Promise<{ backup: BackupRow; file: string; zstBytes: number }> {
+  console.log(`${label}: taking the switchyard backup to restore ...`);
+  const record = await backupNow(ctx, { reason: 'manual', actor: 'bench' });
+  const backup = ctx.store.backups.get(record.id)!;
+  const file = path.join(ctx.config.backups.dir, backup.fileName);
+  const zstBytes = fs.statSync(file).size;
+  console.log(`${label}: ${backup.fileName} is ${mb(zstBytes)} MB`);
+  return { backup, file, zstBytes };
 }
 
 const breakdownLine = (b: Breakdown) =>
@@ -131,34 +258,42 @@ const breakdownLine = (b: Breakdown) =>
     .map(([phase, s]) => `${phase} ${s.toFixed(2)}`)
     .join(', ');
 
-function summary(url: UrlResult, rollback: RollbackResult | null): string {
-  const lines = [
-    `restore benchmark (runs=${RUNS}, ${os.availableParallelism()} cores)`,
-    `url mode: db ${mb(url.dbBytes)} MB, dump ${mb(url.dumpBytes)} MB`,
-    ...CONTESTANTS.map((c) => `  ${(LABELS[c] + ':').padEnd(40)}median ${secs(url.medians[c])} s  (${url.seconds[c].map(secs).join(', ')})`),
-    `  ratio switchyard/bare ${url.ratioToBare.toFixed(2)}, switchyard/bare-j2 ${url.ratioToBareJ2.toFixed(2)}, bare/bare-j2 ${(url.medians.bare / url.medians.bareJ2).toFixed(2)}`,
-    `  switchyard phases (median s): ${breakdownLine(url.breakdown)}`,
-  ];
-  if (!rollback) lines.push('service mode rollback: skipped (BENCH_ROLLBACK=0)');
-  else {
-    lines.push(
-      `service mode rollback --database-only: db ${mb(rollback.dbBytes)} MB (pgbench -s ${rollback.scale}), dump ${mb(rollback.dumpBytes)} MB: ` +
-        `${secs(rollback.totalSeconds)} s, ${rollback.status} (goal: 120 s for 1 GB)`,
-      `  steps (s): ${Object.entries(rollback.steps).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')}`,
-      `  (v2's pre-deploy backup of the same database took ${rollback.preDeployBackupSeconds?.toFixed(2) ?? '?'} s)`,
-    );
+function modeLines(label: string, r: ModeResult): string[] {
+  const lines = [`${label}: db ${mb(r.dbBytes)} MB, switchyard .dump.zst ${mb(r.zstBytes)} MB, bare dump ${mb(r.bareDumpBytes)} MB`];
+  for (const [c, s] of Object.entries(r.seconds) as Array<[Contestant, number[]]>) {
+    lines.push(`  ${(LABELS[c] + ':').padEnd(46)}median ${secs(r.medians[c]!)} s  (${s.map(secs).join(', ')})`);
   }
-  return lines.join('\n');
+  lines.push(`  ratio switchyard/bare ${r.ratioToBare.toFixed(2)} (goal <= 1.0)`);
+  if (r.medians.bareJ2) lines.push(`  ratio switchyard/bare-j2 ${(r.medians.switchyard! / r.medians.bareJ2).toFixed(2)}`);
+  if (r.breakdown) lines.push(`  switchyard phases (median s): ${breakdownLine(r.breakdown)}`);
+  return lines;
+}
+
+function rollbackLines(rollback: RollbackResult | null): string[] {
+  if (!rollback) return ['service mode rollback: skipped (BENCH_ROLLBACK=0)'];
+  return [
+    `service mode rollback --database-only: db ${mb(rollback.dbBytes)} MB (pgbench -s ${rollback.scale}), dump ${mb(rollback.dumpBytes)} MB: ` +
+      `${secs(rollback.totalSeconds)} s, ${rollback.status} (goal: 120 s for 1 GB)`,
+    `  steps (s): ${Object.entries(rollback.steps).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')}`,
+    `  (v2's pre-deploy backup of the same database took ${rollback.preDeployBackupSeconds?.toFixed(2) ?? '?'} s)`,
+  ];
 }
 
 async function main(): Promise<void> {
-  requireTools({ postgres: true, docker: ROLLBACK });
-  console.log(`restore benchmark: runs=${RUNS}, pgbench scale=${SCALE}, random text=${RANDOM_MB} MB, rollback=${ROLLBACK ? `${ROLLBACK_MB} MB` : 'skipped'}`);
-  const url = await urlMode();
+  requireTools({ postgres: true, docker: ROLLBACK || MODES.includes('service') });
+  console.log(`restore benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}, ` +
+    `rollback=${ROLLBACK ? `${ROLLBACK_MB} MB` : 'skipped'}`);
+  const url = MODES.includes('url') ? await urlMode() : null;
   stopIfInterrupted();
-  const rollback = ROLLBACK ? await measureRollback(ROLLBACK_MB, MIN_DB_BYTES) : null;
-  console.log(`\n${summary(url, rollback)}`);
-  writeResults('restore.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, randomMb: RANDOM_MB, url, rollback });
+  const service = MODES.includes('service') ? await serviceMode() : null;
+  stopIfInterrupted();
+  const rollback = ROLLBACK ? await measureRollback(ROLLBACK_MB, DEFAULT_DATASET.minBytes) : null;
+  const lines = [`restore benchmark (runs=${RUNS}, ${os.availableParallelism()} cores)`];
+  if (url) lines.push(...modeLines('url mode', url));
+  if (service) lines.push(...modeLines('service mode', service));
+  lines.push(...rollbackLines(rollback));
+  console.log(`\n${lines.join('\n')}`);
+  writeResults(MODES.length === 1 ? `restore-${MODES[0]}.json` : 'restore.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service, rollback });
 }
 
 runBenchmark(import.meta.url, 'restore benchmark', main);

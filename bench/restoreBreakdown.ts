@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256File } from '../src/backup/checksum.js';
-import { pgRestoreFile } from '../src/backup/pgRestore.js';
+import { restoreBackupFile } from '../src/backup/pgRestore.js';
 import type { Context } from '../src/context.js';
 import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../src/database/index.js';
 import type { BackupRow } from '../src/store/index.js';
@@ -18,19 +18,17 @@ export interface Breakdown {
   /** Reading the whole dump file back for its sha256. */
   sha256: number;
   create: number;
-  /** switchyard's pg_restore: --single-transaction, the dump fed on stdin. */
+  /** switchyard's feed (restoreBackupFile): zstd -dc on the host into pg_restore --single-transaction's stdin. */
   pgRestore: number;
   /** Row counts (count(*) of every table) and schema fingerprint on the fresh copy. */
   verify: number;
-  /** The same again: what verification costs once the first pass has set the hint bits. */
-  verifyAgain: number;
   /** One of the swap's two ALTER DATABASE … RENAME. */
   rename: number;
   /** DROP DATABASE of a copy this size: the swap's drop of the outgoing database. */
   drop: number;
 }
 
-const PHASES = ['sha256', 'create', 'pgRestore', 'verify', 'verifyAgain', 'rename', 'drop'] as const satisfies ReadonlyArray<keyof Breakdown>;
+const PHASES = ['sha256', 'create', 'pgRestore', 'verify', 'rename', 'drop'] as const satisfies ReadonlyArray<keyof Breakdown>;
 
 /** The median of every phase over several runs. */
 export function medianBreakdown(runs: readonly Breakdown[]): Breakdown {
@@ -64,11 +62,10 @@ export async function restoreBreakdown(ctx: Context, backup: BackupRow): Promise
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`); // a leftover of an interrupted run
     await timed('create', () => admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`));
     try {
-      await timed('pgRestore', () => pgRestoreFile(target, scratch, file));
+      await timed('pgRestore', () => restoreBackupFile(target, scratch, file));
       const session = await target.session(scratch);
       try {
         await timed('verify', () => verify(session));
-        await timed('verifyAgain', () => verify(session));
       } finally {
         await session.close();
       }
@@ -81,5 +78,5 @@ export async function restoreBreakdown(ctx: Context, backup: BackupRow): Promise
   } finally {
     await admin.close();
   }
-  return { sha256: 0, create: 0, pgRestore: 0, verify: 0, verifyAgain: 0, rename: 0, drop: 0, ...phases };
+  return { sha256: 0, create: 0, pgRestore: 0, verify: 0, rename: 0, drop: 0, ...phases };
 }

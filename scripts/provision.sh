@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts, idempotently, what switchyard's tests and demo need on a
-# Debian host: Docker engine, the compose v2 plugin, a registry on 127.0.0.1:5000
-# and the PostgreSQL server binaries. Safe to run again: every step checks first.
+# Debian host: Docker engine, the compose v2 plugin, a registry on 127.0.0.1:5000,
+# the PostgreSQL server binaries and zstd (backups). Safe to run again: every step checks first.
 set -euo pipefail
 
 log() { printf '[provision] %s\n' "$*" >&2; }
@@ -21,7 +21,7 @@ apt_install() {
 }
 
 # --- packages ---------------------------------------------------------------
-apt_install docker.io docker-registry busybox-static postgresql-15 postgresql-client-15 postgresql-contrib git ca-certificates curl procps util-linux chromium
+apt_install docker.io docker-registry busybox-static postgresql-15 postgresql-client-15 postgresql-contrib zstd git ca-certificates curl procps util-linux chromium
 # age: encrypts off-site copies (offsite.encrypt) and decrypts them by hand (`age -d -i key.txt`).
 apt_install age
 

@@ -1,17 +1,16 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.js';
 import { reportOutcome, type ReportPorts } from '../deploy/report.js';
-import { hostPgRestoreMajor, inspectDatabase, type DatabaseTarget, type SqlSession } from '../database/index.js';
+import { inspectDatabase, probeHostTools, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
 import { redact } from '../util/redact.js';
-import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
+import type { ToolProcess } from '../util/process.js';
 import { backupFileName, tempFileName } from './naming.js';
 import { fsyncDir, removeIfPresent } from './fsutil.js';
-import { teeToFileHashAndVerifier } from './tee.js';
+import { formatFor, type BackupFormat } from './format.js';
+import { planDump, writeVerifiedDump, type WrittenDump } from './writeDump.js';
 
 export interface BackupRequest {
   reason: BackupReason;
@@ -23,8 +22,9 @@ export interface BackupRequest {
 /**
  * Takes one verified backup:
  *   1. journal it in the catalog (status running) under a temporary file name;
- *   2. open a snapshot and stream pg_dump -Fc from it into the temp file, the
- *      sha256 and `pg_restore -f /dev/null` at once;
+ *   2. open a snapshot and stream pg_dump -Fc from it into `pg_restore -f /dev/null`
+ *      and (through zstd, per backups.compression) into the temp file and its sha256,
+ *      in one pass (writeDump.ts);
  *   3. record row counts and schema fingerprint from the same snapshot;
  *   4. fsync, rename into place, fsync the directory, mark it ok.
  * Any failure removes the temp file and records the error; nothing that looks
@@ -37,7 +37,8 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
   await ensureBackupsDir(dir);
 
   const now = new Date();
-  const fileName = await freeFileName(ctx, dir, now, target.database, request.reason);
+  const format = formatFor(ctx.config.backups.compression.method);
+  const fileName = await freeFileName(ctx, dir, now, target.database, request.reason, format);
   const tempPath = path.join(dir, tempFileName(fileName));
   const id = store.backups.begin({
     fileName,
@@ -60,30 +61,17 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     const snapshot = await session.query('SELECT pg_export_snapshot()');
     const serverMajor = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
 
+    // Every probe comes before the first spawn (see writeVerifiedDump).
+    const plan = planDump(ctx.config.backups.compression, await probeHostTools(), serverMajor);
     const file = await fs.open(tempPath, 'wx', 0o600);
-    let sizeBytes: number;
-    let sha256: string;
+    let written: WrittenDump;
     try {
-      const dump = await target.spawn('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, '--no-password']);
-      running.push(dump);
-      const verifier = await startVerifier(target, serverMajor);
-      running.push(verifier);
-      const dumpErrors = tailOf(dump.stderr);
-      const verifyErrors = tailOf(verifier.stderr);
-      dump.stderr.on('data', (c: Buffer) => blog.warn('pg_dump', { stderr: c.toString().trim() }));
-
-      const hash = createHash('sha256');
-      const sink = teeToFileHashAndVerifier(file, hash, verifier.stdin!);
-      await pipeline(dump.stdout, sink);
-      const [dumpCode, verifyCode] = await Promise.all([dump.exited, verifier.exited]);
-      if (dumpCode !== 0) throw failed(`pg_dump exited with code ${dumpCode}: ${dumpErrors() || 'no error output'}`);
-      if (verifyCode !== 0) throw failed(`the dump does not read back (pg_restore exited with code ${verifyCode}): ${verifyErrors()}`);
-      sizeBytes = sink.bytes();
-      sha256 = hash.digest('hex');
+      written = await writeVerifiedDump(target, plan, snapshot, file, running, (stderr) => blog.warn('pg_dump', { stderr }));
       await file.sync();
     } finally {
       await file.close();
     }
+    const { sizeBytes, sha256 } = written;
 
     const facts = await inspectDatabase(session);
     await session.query('COMMIT');
@@ -118,18 +106,6 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
   }
 }
 
-/**
- * The read-back runs on the host when its pg_restore can read this server's
- * dumps: in service mode that spares pushing the whole dump back into the
- * container. Otherwise it runs where pg_dump ran, whose version always matches.
- */
-async function startVerifier(target: DatabaseTarget, serverMajor: number): Promise<ToolProcess> {
-  const hostMajor = await hostPgRestoreMajor();
-  return hostMajor !== null && hostMajor >= serverMajor
-    ? spawnHost('pg_restore', ['--file=/dev/null'], { stdin: true })
-    : target.spawn('pg_restore', ['--file=/dev/null'], { stdin: true });
-}
-
 async function ensureBackupsDir(dir: string): Promise<void> {
   try {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -140,9 +116,9 @@ async function ensureBackupsDir(dir: string): Promise<void> {
 }
 
 /** Two backups in the same second (or a stray file of that name) get a suffix rather than collide. */
-async function freeFileName(ctx: Context, dir: string, date: Date, database: string, reason: BackupReason): Promise<string> {
+async function freeFileName(ctx: Context, dir: string, date: Date, database: string, reason: BackupReason, format: BackupFormat): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const name = backupFileName(date, database, reason, attempt);
+    const name = backupFileName(date, database, reason, attempt, format);
     const onDisk = await fs.stat(path.join(dir, name)).then(() => true, () => false);
     if (!onDisk && !ctx.store.backups.fileNameTaken(name)) return name;
   }

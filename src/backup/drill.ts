@@ -6,7 +6,7 @@ import { notFound, oneLine } from '../errors.js';
 import type { BackupRow, DrillRecord, RowCounts } from '../store/index.js';
 import { redact } from '../util/redact.js';
 import { sha256File } from './checksum.js';
-import { pgRestoreFile } from './pgRestore.js';
+import { restoreBackupFile } from './pgRestore.js';
 
 export interface DrillReport extends DrillRecord {
   backupFile: string;
@@ -45,7 +45,7 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${quoteIdent(scratch)}`);
       const t0 = performance.now();
-      const restoreError = await pgRestoreFile(target, scratch, file, ['--no-owner', '--no-privileges']).then(
+      const restoreError = await restoreBackupFile(target, scratch, file, ['--no-owner', '--no-privileges']).then(
         () => null,
         (e: unknown) => oneLine(e),
       );

@@ -7,3 +7,6 @@ export { startBackupSchedule } from './schedule.js';
 export { sha256File } from './checksum.js';
 export { backupFileName, utcStamp } from './naming.js';
 export { allowedBackupAgeMs, staleBackupHours, watchBackupAge } from './staleness.js';
+export { backupFormat, contentTypeOf, type BackupFormat } from './format.js';
+export { restoreBackupFile, readBackBackupFile } from './pgRestore.js';
+export { restoreDatabase } from './restore.js';

@@ -1,19 +1,20 @@
 import type { BackupReason } from '../store/index.js';
+import { BACKUP_SUFFIXES, formatSuffix, type BackupFormat } from './format.js';
 
 /** 2026-11-25T03:15:00.123Z → 20261125T031500Z: sortable, UTC, no characters a shell or URL cares about. */
 export function utcStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function backupFileName(date: Date, database: string, reason: BackupReason, attempt = 1): string {
+export function backupFileName(date: Date, database: string, reason: BackupReason, attempt = 1, format: BackupFormat = 'zstd'): string {
   const safeDb = database.replace(/[^A-Za-z0-9_-]/g, '_');
-  return `${utcStamp(date)}_${safeDb}_${reason}${attempt > 1 ? `-${attempt}` : ''}.dump`;
+  return `${utcStamp(date)}_${safeDb}_${reason}${attempt > 1 ? `-${attempt}` : ''}${formatSuffix(format)}`;
 }
 
-/** Hidden and without the .dump suffix: a half-written file never looks like a backup. */
+/** Hidden and ending in .partial: a half-written file never looks like a backup. */
 export function tempFileName(fileName: string): string {
   return `.${fileName}.partial`;
 }
 
-/** Plain and compressed dumps alike: `.….dump.partial` and `.….dump.zst.partial`. */
-export const isTempFileName = (name: string) => name.startsWith('.') && /\.dump(\.zst)?\.partial$/.test(name);
+/** `.….dump.partial` and `.….dump.zst.partial`: the temp files of either format. */
+export const isTempFileName = (name: string) => name.startsWith('.') && BACKUP_SUFFIXES.some((s) => name.endsWith(`${s}.partial`));

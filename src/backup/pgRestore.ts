@@ -1,21 +1,121 @@
 import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DatabaseTarget } from '../database/index.js';
+import { type DatabaseTarget } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import { redact } from '../util/redact.js';
-import { tailOf } from '../util/process.js';
+import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
+import { backupFormat } from './format.js';
+import { tempFileName } from './naming.js';
 
 /**
- * pg_restore of a dump file into an existing database, in one transaction, fed
- * on stdin (so it works the same when pg_restore runs inside a container that
- * cannot see the host's backups folder). Throws with pg_restore's own words.
+ * Restores a stored backup file, of either format (format.ts), into an existing,
+ * fresh database (one the caller drops if this throws). Throws with pg_restore's
+ * (or zstd's) own words. The caller checks the sha256 first. This is the one way
+ * a stored file is restored: the rollback restore, the drill and the off-site
+ * copy all come through here.
+ *
+ * The fastest way that works where pg_restore runs (measured by bench:restore):
+ *   - pg_restore on this host (URL mode): a `.dump.zst` is decompressed to a temp
+ *     file next to it, then `pg_restore -j N` reads it (a `.dump` is read as it
+ *     is). No --single-transaction, which -j excludes: the database is fresh and
+ *     dropped on failure, so a half-restored copy is never used;
+ *   - pg_restore in a container (service mode), or no room for the temp file:
+ *     `--single-transaction`, the archive fed on stdin (through `zstd -dc`).
  */
-export async function pgRestoreFile(target: DatabaseTarget, database: string, file: string, extraArgs: readonly string[] = []): Promise<void> {
-  const proc = await target.spawn('pg_restore', ['--dbname', database, '--single-transaction', '--exit-on-error', ...extraArgs], { database, stdin: true });
-  const errors = tailOf(proc.stderr);
-  proc.stdout.resume();
-  const fed = pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), proc.stdin!).catch((e: Error) => e);
-  const [code, feedError] = await Promise.all([proc.exited, fed]);
-  if (code !== 0) throw failed(`restore failed (pg_restore exited with code ${code}): ${redact(errors()) || 'no error output'}`);
-  if (feedError) throw failed(`restore input failed: ${oneLine(feedError)}`);
+export async function restoreBackupFile(target: DatabaseTarget, database: string, file: string, extraArgs: readonly string[] = []): Promise<void> {
+  if (target.readsHostFiles) {
+    const archive = backupFormat(file) === 'zstd' ? await decompressNextTo(file) : { path: file, remove: async () => undefined };
+    if (archive) {
+      try {
+        const proc = await target.spawn('pg_restore', ['--dbname', database, `--jobs=${restoreJobs()}`, '--exit-on-error', ...extraArgs, '--', archive.path], { database });
+        const result = await collect(proc);
+        if (result.code !== 0) throw failed(`restore failed (pg_restore exited with code ${result.code}): ${redact(result.stderr) || 'no error output'}`);
+        return;
+      } finally {
+        await archive.remove();
+      }
+    }
+  }
+  const args = ['--dbname', database, '--single-transaction', '--exit-on-error', ...extraArgs];
+  await feedArchive(file, (stdin) => target.spawn('pg_restore', args, { database, stdin }), 'restore');
+}
+
+/** pg_restore -j: one job per core, at least 2 (the I/O overlaps), at most 4. */
+const restoreJobs = () => Math.min(4, Math.max(2, os.availableParallelism()));
+
+/**
+ * `zstd -d` of a `.dump.zst` into a hidden temp file beside it, named like a
+ * backup's temp file (`.….dump.partial`) so that crash recovery removes it.
+ * Null when it cannot be written (no room): the caller streams instead.
+ */
+async function decompressNextTo(file: string): Promise<{ path: string; remove: () => Promise<void> } | null> {
+  const temp = path.join(path.dirname(file), tempFileName(path.basename(file).replace(/\.zst$/, '')));
+  const remove = () => fs.rm(temp, { force: true });
+  const result = await collect(spawnHost('zstd', ['-d', '-q', '-f', '-o', temp, '--', file]));
+  if (result.code === 0) return { path: temp, remove };
+  await remove();
+  if (/no space|quota/i.test(result.stderr)) return null;
+  throw failed(`restore failed: zstd could not decompress the file (code ${result.code}): ${result.stderr || 'no error output'}`);
+}
+
+/**
+ * Reads a stored backup file back in full with the host's `pg_restore
+ * --file=/dev/null` (which, unlike --list, catches a truncated archive),
+ * without any database. For copies kept elsewhere (off-site) that come back.
+ */
+export async function readBackBackupFile(file: string): Promise<void> {
+  await feedArchive(file, async (stdin) => spawnHost('pg_restore', ['--file=/dev/null'], { stdin }), 'read-back');
+}
+
+type StartConsumer = (stdin: true | Readable) => Promise<ToolProcess>;
+
+/**
+ * A `.dump.zst` goes through the host's `zstd -dc`, whose stdout is handed to
+ * pg_restore as its stdin: on the host a kernel pipe joins the two (measured
+ * faster than copying through this process, see bench/restore.ts); into a
+ * container the target copies it. A `.dump` is fed from the file. Every
+ * child's output has its reader from the tick it exists.
+ */
+async function feedArchive(file: string, startConsumer: StartConsumer, what: 'restore' | 'read-back'): Promise<void> {
+  let consumer: ToolProcess;
+  let producer: ToolProcess | undefined;
+  let fed: Promise<Error | null>;
+  let source: Promise<string | null>;
+  if (backupFormat(file) === 'zstd') {
+    // The path is the catalog's own name inside backups.dir; `--` keeps it from ever reading as an option.
+    const zstd = (producer = spawnHost('zstd', ['-d', '-c', '-q', '--', file]));
+    const zstdErrors = tailOf(zstd.stderr);
+    source = zstd.exited.then((code) => (code === 0 ? null : `zstd could not decompress the file (code ${code}): ${zstdErrors() || 'no error output'}`));
+    try {
+      consumer = await startConsumer(zstd.stdout);
+    } catch (e) {
+      zstd.kill();
+      throw e;
+    }
+    fed = Promise.resolve(null);
+  } else {
+    consumer = await startConsumer(true);
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    source = new Promise((resolve) => stream.once('error', (e) => resolve(oneLine(e))).once('close', () => resolve(null)));
+    fed = pipeline(stream, consumer.stdin!).then(
+      () => null,
+      (e: Error) => e,
+    );
+  }
+  const consumerErrors = tailOf(consumer.stderr);
+  consumer.stdout.resume();
+  const code = await consumer.exited;
+  if (code !== 0) producer?.kill(); // its output has nowhere to go any more
+  const [feedError, sourceError] = await Promise.all([fed, source]);
+  // When both fail, pg_restore's words come first: a zstd cut off by a pg_restore that stopped is only the echo.
+  if (code !== 0) {
+    const also = sourceError ? ` (and ${sourceError})` : '';
+    throw failed(`${what} failed (pg_restore exited with code ${code}): ${redact(consumerErrors()) || 'no error output'}${also}`);
+  }
+  if (sourceError) throw failed(`${what} failed: ${sourceError}`);
+  if (feedError) throw failed(`${what} input failed: ${oneLine(feedError)}`);
 }

@@ -4,7 +4,7 @@ import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../d
 import { failed } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
 import { sha256File } from './checksum.js';
-import { pgRestoreFile } from './pgRestore.js';
+import { restoreBackupFile } from './pgRestore.js';
 
 /**
  * Puts the application database back to exactly a backup's content: schema and
@@ -29,7 +29,7 @@ export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${quoteIdent(incoming)} TEMPLATE template0${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`);
     try {
-      await pgRestoreFile(target, incoming, file);
+      await restoreBackupFile(target, incoming, file);
       const restored = await target.session(incoming);
       let issues: string[];
       try {

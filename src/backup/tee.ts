@@ -3,45 +3,85 @@ import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 
 /**
- * One pass over the dump stream feeds three consumers: the temp file, the
- * sha256, and the verifier's stdin. Reading back while writing costs no second
- * pass over the file, which keeps a verified backup near bare pg_dump's speed.
+ * The end of a backup's stream: every byte goes into the temp file and into the
+ * sha256, so the checksum is of the file exactly as stored. A write error (disk
+ * full) fails the stream.
  */
-export function teeToFileHashAndVerifier(file: FileHandle, hash: Hash, verifier: NodeJS.WritableStream): Writable & { bytes(): number } {
+export function fileAndHashSink(file: FileHandle, hash: Hash): Writable & { bytes(): number } {
   let bytes = 0;
-  let verifierClosed = false;
-  let wakeWriter: (() => void) | undefined;
-  verifier.on('error', () => {
-    // A verifier that died is reported through its exit code; the file write goes on.
-    verifierClosed = true;
-    wakeWriter?.();
-  });
-  verifier.on('drain', () => wakeWriter?.());
-  const toVerifier = (chunk: Buffer) =>
-    new Promise<void>((resolve) => {
-      if (verifierClosed || verifier.write(chunk)) return resolve();
-      wakeWriter = () => {
-        wakeWriter = undefined;
-        resolve();
-      };
-    });
-
   const consume = (chunk: Buffer, callback: (error?: Error | null) => void) => {
     bytes += chunk.length;
     hash.update(chunk);
-    Promise.all([writeFully(file, chunk), toVerifier(chunk)]).then(() => callback(), callback);
+    writeFully(file, chunk).then(() => callback(), callback);
   };
   const sink = new Writable({
     highWaterMark: 1 << 20,
     write: (chunk: Buffer, _enc, callback) => consume(chunk, callback),
     // Chunks that queued up while a write was in flight go out as one: fewer syscalls and awaits.
     writev: (chunks, callback) => consume(Buffer.concat(chunks.map((c) => c.chunk as Buffer)), callback),
-    final(callback) {
-      verifier.end();
-      callback();
-    },
   });
   return Object.assign(sink, { bytes: () => bytes });
+}
+
+/**
+ * One pass over pg_dump's output feeds several consumers at once (the read-back
+ * `pg_restore --file=/dev/null`, and the compressor or the file sink), each at
+ * its own pace: the next chunk is taken once every consumer has accepted this
+ * one. Reading back while writing costs no second pass over the data.
+ *
+ * `children` are child processes' stdins: one that dies is reported through its
+ * exit code, so the others go on rather than fail the stream. Any other target's
+ * error fails the stream.
+ */
+export function fanOut(targets: ReadonlyArray<{ stream: NodeJS.WritableStream; child: boolean }>): Writable {
+  const outlets = targets.map(({ stream, child }) => outlet(stream, child));
+  const consume = (chunk: Buffer, callback: (error?: Error | null) => void) => {
+    Promise.all(outlets.map((o) => o.write(chunk))).then(() => callback(), callback);
+  };
+  return new Writable({
+    highWaterMark: 1 << 20,
+    write: (chunk: Buffer, _enc, callback) => consume(chunk, callback),
+    writev: (chunks, callback) => consume(Buffer.concat(chunks.map((c) => c.chunk as Buffer)), callback),
+    // Finished only once the non-child targets (the file) have written everything.
+    final(callback) {
+      Promise.all(outlets.map((o) => o.end())).then(() => callback(), callback);
+    },
+  });
+}
+
+function outlet(stream: NodeJS.WritableStream, child: boolean) {
+  let closed = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  stream.on('error', (e: Error) => {
+    closed = true;
+    if (!child) failure = e;
+    wake?.();
+  });
+  stream.on('drain', () => wake?.());
+  return {
+    write: (chunk: Buffer) =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure);
+        if (closed || stream.write(chunk)) return resolve();
+        wake = () => {
+          wake = undefined;
+          if (failure) reject(failure);
+          else resolve();
+        };
+      }),
+    end: () =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure);
+        if (closed) return resolve();
+        if (child) {
+          stream.end();
+          return resolve();
+        }
+        wake = () => (failure ? reject(failure) : resolve());
+        stream.end(() => resolve());
+      }),
+  };
 }
 
 async function writeFully(file: FileHandle, chunk: Buffer): Promise<void> {

@@ -127,6 +127,24 @@ const offsite = z
   })
   .strict();
 
+/**
+ * How new backups are compressed (src/backup/format.ts): zstd on the host (levels 1-19, `threads` 0 =
+ * all cores), gzip = pg_dump's own zlib (levels 1-9, default 6 as pg_dump's), or none.
+ */
+const compression = z
+  .object({
+    method: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
+    level: z.number().int().min(1).max(19).optional(),
+    threads: z.number().int().min(0).max(256).default(0),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.method === 'gzip' && c.level !== undefined && c.level > 9) ctx.addIssue({ code: 'custom', path: ['level'], message: 'gzip levels are 1-9' });
+    if (c.method === 'none' && c.level !== undefined) ctx.addIssue({ code: 'custom', path: ['level'], message: 'has no meaning with method none' });
+  })
+  .transform((c) => ({ method: c.method, level: c.level ?? (c.method === 'gzip' ? 6 : c.method === 'zstd' ? 3 : 0), threads: c.threads }));
+const DEFAULT_COMPRESSION = { method: 'zstd' as const, level: 3, threads: 0 };
+
 export const configSchema = z
   .object({
     project: z
@@ -150,9 +168,10 @@ export const configSchema = z
           .object({ last: z.number().int().min(1).default(14), days: z.number().int().min(0).default(30) })
           .strict()
           .default({ last: 14, days: 30 }),
+        compression: compression.default(DEFAULT_COMPRESSION),
       })
       .strict()
-      .default({ keep: { last: 14, days: 30 } }),
+      .default({ keep: { last: 14, days: 30 }, compression: DEFAULT_COMPRESSION }),
     stateDir: absolutePath.default('/var/lib/switchyard'),
     server: z
       .object({

@@ -12,4 +12,4 @@ export function databaseTarget(config: Config, docker: () => DockerClient): Data
 export type { DatabaseTarget, SqlSession, PgTool } from './target.js';
 export { inspectDatabase, compareFacts, type DatabaseFacts } from './inspect.js';
 export { quoteIdent } from './sql.js';
-export { hostPgRestoreMajor } from './hostTools.js';
+export { probeHostTools, toolVersion, type HostTools } from './hostTools.js';

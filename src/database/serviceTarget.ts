@@ -1,3 +1,5 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/index.js';
 import { composeProjectName } from '../compose/project.js';
 import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
@@ -29,11 +31,22 @@ export function serviceTarget(docker: DockerClient, config: Pick<Config, 'projec
   const target: DatabaseTarget = {
     database: db.name,
     description: `database "${db.name}" in compose service "${db.service}"`,
+    readsHostFiles: false,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
-      return execInContainer(docker, await container(), [tool, ...args], {
-        env: env(options.database ?? db.name),
-        stdin: options.stdin,
-      });
+      // A source stream gets its reader now, before the first await: output of a child that exits unread is lost.
+      const from = typeof options.stdin === 'object' ? options.stdin.pipe(new PassThrough({ highWaterMark: 1 << 20 })) : undefined;
+      try {
+        const proc = await execInContainer(docker, await container(), [tool, ...args], {
+          env: env(options.database ?? db.name),
+          stdin: Boolean(options.stdin),
+        });
+        // A failure shows in the exit codes; the source is closed so that its writer stops too.
+        if (from) void pipeline(from, proc.stdin!).catch(() => (options.stdin as Readable).destroy());
+        return from ? { ...proc, stdin: null } : proc;
+      } catch (e) {
+        from?.destroy();
+        throw e;
+      }
     },
     async session(database = db.name): Promise<SqlSession> {
       const proc = await target.spawn('psql', PSQL_SESSION_ARGS, { database, stdin: true });

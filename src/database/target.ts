@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ToolProcess } from '../util/process.js';
 
 /** The PostgreSQL client programs switchyard runs. */
@@ -20,7 +21,13 @@ export interface DatabaseTarget {
   readonly database: string;
   /** For logs and errors; never contains a secret. */
   readonly description: string;
-  /** Starts a client program connected (by default) to `database`. */
-  spawn(tool: PgTool, args: readonly string[], options?: { database?: string; stdin?: boolean }): Promise<ToolProcess>;
+  /** Whether the client programs run on this host, so they can be given a path to a host file. */
+  readonly readsHostFiles: boolean;
+  /**
+   * Starts a client program connected (by default) to `database`. `stdin`: true
+   * for a pipe to write to, or a host child's stdout to read from (on the host a
+   * kernel pipe between the two; into a container it is copied through here).
+   */
+  spawn(tool: PgTool, args: readonly string[], options?: { database?: string; stdin?: boolean | Readable }): Promise<ToolProcess>;
   session(database?: string): Promise<SqlSession>;
 }

@@ -41,6 +41,7 @@ export function urlTarget(url: string): DatabaseTarget {
   return {
     database: conn.database,
     description: redact(url),
+    readsHostFiles: true,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
     },

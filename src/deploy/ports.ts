@@ -52,8 +52,6 @@ export interface DatabasePort {
   /** Into a fresh database, verified, then swapped in. */
   restore(backup: BackupRow): Promise<void>;
   schemaFingerprint(): Promise<string>;
-  /** The live database holds exactly this dump: its recorded row counts and fingerprint. */
-  verifyMatches(backup: BackupRow): Promise<void>;
 }
 
 /** Everything the deploy pipeline, the rollback and recovery use, and nothing more. */

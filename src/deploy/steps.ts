@@ -29,6 +29,7 @@ export const STEPS = {
   backup: step('Take a verified backup', false),
   'stop writers': step('Stop the services that write to the database', true, true),
   'restore database': step('Restore the database', true, true),
+  // Journaled by earlier versions after the restore (the restore now verifies the copy before the swap).
   verify: step('Verify the restored database', true, true),
   checkout: step('Check out the commit', true),
   pin: step('Write the pin file', true),
@@ -67,7 +68,6 @@ export const ROLLBACK_STEPS = [
   'backup',
   'stop writers',
   'restore database',
-  'verify',
   'checkout',
   'pin',
   'up',

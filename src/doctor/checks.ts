@@ -7,6 +7,8 @@ import type { Context } from '../context.js';
 import { registryAuth } from '../docker/auth.js';
 import { imageExists } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
+import { backupFormat } from '../backup/format.js';
+import { toolVersion } from '../database/index.js';
 import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
 import { probeOffsite } from '../offsite/probe.js';
@@ -58,6 +60,16 @@ const CHECKS: Array<[string, Check]> = [
     return dump >= server
       ? pass(`${target.description}: server ${server}, pg_dump ${dump}`)
       : fail(`pg_dump ${dump} is older than server ${server}`, 'install a pg_dump at least as new as the server (or use database.service)');
+  }],
+  ['zstd present for backups', async (ctx) => {
+    const version = await toolVersion('zstd');
+    if (version) return pass(`zstd ${version} (backups.compression: ${ctx.config.backups.compression.method})`);
+    const zstdBackups = ctx.store.backups.list({ status: 'ok' }).filter((b) => backupFormat(b.fileName) === 'zstd').length;
+    if (ctx.config.backups.compression.method !== 'zstd' && zstdBackups === 0) {
+      return pass(`zstd not installed; not needed (backups.compression.method ${ctx.config.backups.compression.method}, no .dump.zst backups)`);
+    }
+    const why = ctx.config.backups.compression.method === 'zstd' ? 'backups.compression.method is zstd' : `${zstdBackups} backups are .dump.zst`;
+    return fail(`zstd is not installed on this host (${why})`, 'apt-get install zstd (see scripts/provision.sh)');
   }],
   ['backups dir writable with room for the next dump', async (ctx) => {
     const dir = ctx.config.backups.dir;

@@ -1,9 +1,7 @@
+import { readBackBackupFile } from '../backup/pgRestore.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { failed } from '../errors.js';
-import { redact } from '../util/redact.js';
-import { collect, spawnHost } from '../util/process.js';
 import type { Bucket } from './bucket.js';
 import { findManifest } from './catalog.js';
 import { downloadVerified } from './download.js';
@@ -28,7 +26,7 @@ export async function verifyOffsite(bucket: Bucket, name: string, identityFile: 
   try {
     const got = await downloadVerified(bucket, m, identityFile, dir);
     const t0 = performance.now();
-    await readDumpBack(got.file);
+    await readBackBackupFile(got.file); // either format, by its name (src/backup/format.ts)
     return {
       fileName: m.fileName,
       key: m.object.key,
@@ -42,13 +40,3 @@ export async function verifyOffsite(bucket: Bucket, name: string, identityFile: 
   }
 }
 
-/**
- * Reads a dump file back in full, as the local backup does while writing it:
- * every table's data is decoded (pg_restore into /dev/null), so a dump that
- * only has a good header fails here. The one place `offsite verify` reads a dump.
- */
-export async function readDumpBack(file: string): Promise<void> {
-  // Reads a file only: the child gets PATH and nothing else of ours (no credentials).
-  const r = await collect(spawnHost('pg_restore', ['--file=/dev/null', file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }));
-  if (r.code !== 0) throw failed(`${path.basename(file)} does not read back (pg_restore exited with code ${r.code}): ${redact(r.stderr.split('\n')[0] ?? '')}`);
-}

@@ -21,6 +21,7 @@ export const ROUTE_ROLES: Record<string, Role | 'public'> = {
   'GET /api/system/backups': 'viewer',
   'POST /api/system/backups/create': 'operator',
   'GET /api/system/backups/:id': 'viewer',
+  'GET /api/system/backups/:id/download': 'operator',
   'POST /api/system/drills': 'operator',
   'GET /api/system/audit': 'viewer',
   'GET /api/system/deployments': 'viewer',

@@ -43,17 +43,24 @@ export function childEnv(
   return env;
 }
 
-/** `env` holds the child's own variables only; the inherited basics come from `childEnv`. */
+/**
+ * `env` holds the child's own variables only; the inherited basics come from `childEnv`.
+ * `stdin`: true for a pipe to write to, or another host child's stdout, which
+ * this child then reads directly (a kernel pipe from one to the other, no copy
+ * through this process; our end is closed here, so EOF comes when the writer ends).
+ */
 export function spawnHost(
   command: string,
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; stdin?: boolean; cwd?: string } = {},
+  options: { env?: Record<string, string | undefined>; stdin?: boolean | Readable; cwd?: string } = {},
 ): ToolProcess {
+  const from = typeof options.stdin === 'object' ? options.stdin : undefined;
   const child = spawn(command, args, {
     env: childEnv(options.env),
     cwd: options.cwd,
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    stdio: [from ?? (options.stdin ? 'pipe' : 'ignore'), 'pipe', 'pipe'],
   });
+  from?.destroy();
   const exited = new Promise<number>((resolve) => {
     child.once('error', (e) => {
       child.stderr?.emit('data', Buffer.from(`${command}: ${(e as NodeJS.ErrnoException).code ?? e.message}\n`));
@@ -64,7 +71,7 @@ export function spawnHost(
   return {
     stdout: child.stdout!,
     stderr: child.stderr!,
-    stdin: child.stdin ?? null,
+    stdin: from ? null : (child.stdin ?? null),
     exited,
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,9 +32,10 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     const file = path.join(ctx.config.backups.dir, backup.fileName);
     expect(await sha256File(file)).toBe(backup.sha256);
 
-    // Restore through the container's own pg_restore, fed from the host file.
+    // Restore through the container's own pg_restore, fed from the host file through the host's zstd.
+    expect(backup.fileName).toMatch(/\.dump\.zst$/);
     sandbox.psql('postgres', 'CREATE DATABASE roundtrip');
-    sandbox.compose(['exec', '-T', 'db', 'pg_restore', '-U', 'postgres', '-d', 'roundtrip'], fs.readFileSync(file));
+    sandbox.compose(['exec', '-T', 'db', 'pg_restore', '-U', 'postgres', '-d', 'roundtrip'], execFileSync('zstd', ['-d', '-c', '-q', file], { maxBuffer: 1 << 28 }));
     for (const table of ['requests', 'comments']) {
       expect(sandbox.psql('roundtrip', tableDigest(table))).toBe(sandbox.psql('app', tableDigest(table)));
     }
@@ -45,6 +47,18 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     expect(report.backupId).toBe(backup.id);
     expect(report.issues).toEqual([]);
     expect(report.verified).toBe(true);
+    expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
+  });
+
+  it('reports pg_restore\'s words, without hanging, when a large .dump.zst holds no archive', async () => {
+    const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
+    const file = path.join(ctx.config.backups.dir, backup.fileName);
+    // 32 MB that decompress fine but are no pg_dump archive: pg_restore stops at once while zstd has plenty left.
+    execFileSync('zstd', ['-q', '-f', '-o', file], { input: Buffer.alloc(32 << 20, 'not an archive\n') });
+    ctx.store.db.prepare('UPDATE backups SET sha256 = ? WHERE id = ?').run(await sha256File(file), backup.id);
+    const report = await drillNow(ctx, backup.id, 'test');
+    expect(report.verified).toBe(false);
+    expect(report.issues.join()).toMatch(/restore failed \(pg_restore exited with code 1\): .*(not appear to be a valid archive|too short)/);
     expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
   });
 

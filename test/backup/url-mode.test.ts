@@ -27,7 +27,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     const backup = await backupNow(ctx, { reason: 'manual', note: 'before test', actor: 'test' });
 
     expect(backup.status).toBe('ok');
-    expect(backup.fileName).toMatch(/^\d{8}T\d{6}Z_app_manual\.dump$/);
+    expect(backup.fileName).toMatch(/^\d{8}T\d{6}Z_app_manual\.dump\.zst$/);
     const file = path.join(ctx.config.backups.dir, backup.fileName);
     expect(fs.statSync(file).size).toBe(backup.sizeBytes);
     expect(await sha256File(file)).toBe(backup.sha256);
@@ -36,8 +36,11 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     expect(backup.schemaFingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(backup.note).toBe('before test');
 
+    // By hand, as README's recipe: zstd -dc FILE | pg_restore -d … (here through a file, to keep bytes binary).
+    const archive = path.join(ctx.root, 'roundtrip.dump');
+    run('zstd', ['-d', '-q', '-o', archive, file]);
     pg.createDatabase('roundtrip');
-    run('pg_restore', ['--no-owner', '-d', pg.url('roundtrip'), file]);
+    run('pg_restore', ['--no-owner', '-d', pg.url('roundtrip'), archive]);
     for (const table of ['requests', 'comments']) {
       expect(pg.psql('roundtrip', tableDigest(table))).toBe(pg.psql('app', tableDigest(table)));
     }
@@ -80,7 +83,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     // Swap in a dump of different data, with a matching checksum: only the row check can tell.
     pg.psql('app', `DELETE FROM comments WHERE id <= 10`);
     const file = path.join(ctx.config.backups.dir, backup.fileName);
-    run('pg_dump', ['-Fc', '-f', file, pg.url('app')]);
+    const archive = path.join(ctx.root, 'other.dump');
+    run('pg_dump', ['-Fc', '-Z0', '-f', archive, pg.url('app')]);
+    run('zstd', ['-q', '-f', '-o', file, archive]);
     ctx.store.db.prepare('UPDATE backups SET sha256 = ? WHERE id = ?').run(await sha256File(file), backup.id);
     const report = await drillNow(ctx, backup.id, 'test');
     expect(report.verified).toBe(false);

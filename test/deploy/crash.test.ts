@@ -44,7 +44,7 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     expect(backupFiles(ctx).filter((f) => f.includes('.partial'))).toEqual([]);
     expect(fs.readdirSync(ctx.config.stateDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
     const catalogued = ctx.store.backups.list({ status: 'ok' }).map((b) => b.fileName).sort();
-    expect(backupFiles(ctx).filter((f) => f.endsWith('.dump'))).toEqual(catalogued);
+    expect(backupFiles(ctx).filter((f) => /\.dump(\.zst)?$/.test(f))).toEqual(catalogued);
     expect(ctx.store.lock.holder()).toBeUndefined();
     expect(ctx.store.deployments.unfinished()).toEqual([]);
     expect(app.psql(`SELECT count(*) FROM pg_database WHERE datname LIKE 'app\\_sy\\_%'`)).toBe('0');

@@ -176,7 +176,6 @@ describe('rollback decisions', () => {
         'backup',
         'stop writers',
         'restore database',
-        'verify',
         'checkout',
         'pin',
         'up',
@@ -207,7 +206,6 @@ describe('rollback decisions', () => {
   it.each<[FakeCall, boolean]>([
     ['engine.stop', false],
     ['database.restore', true],
-    ['database.verifyMatches', true],
     ['host.checkout', true],
     ['host.writePins', true],
     ['engine.up', true],

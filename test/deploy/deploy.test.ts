@@ -59,7 +59,7 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     const backup = ctx.store.backups.get(d.backupId!)!;
     expect(ctx.store.backups.list().length).toBe(before + 1);
     expect(backup).toMatchObject({ reason: 'pre-deploy', status: 'ok', deploymentId: d.id });
-    expect(backup.fileName).toMatch(/^\d{8}T\d{6}Z_app_pre-deploy\.dump$/);
+    expect(backup.fileName).toMatch(/^\d{8}T\d{6}Z_app_pre-deploy\.dump\.zst$/);
     expect(backupFiles(ctx)).toContain(backup.fileName);
 
     const running = await runningImages();

@@ -27,7 +27,6 @@ export type FakeCall =
   | 'database.checkDump'
   | 'database.restore'
   | 'database.schemaFingerprint'
-  | 'database.verifyMatches'
   | 'cleanup';
 
 export interface FakeWorld {
@@ -174,7 +173,6 @@ export function fakeWorld(
         await call('database.schemaFingerprint');
         return world.fingerprint;
       },
-      verifyMatches: async () => call('database.verifyMatches'),
     },
     cleanup: async () => {
       await call('cleanup');

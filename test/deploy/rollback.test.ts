@@ -62,7 +62,7 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
     const safety = ctx.store.backups.get(r.backupId!)!;
     expect(safety).toMatchObject({ reason: 'pre-rollback', status: 'ok', deploymentId: r.id });
     expect(ctx.store.deployments.steps(r.id).map((s) => s.name)).toEqual([
-      'check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout', 'pin', 'up', 'health',
+      'check', 'inspect', 'backup', 'stop writers', 'restore database', 'checkout', 'pin', 'up', 'health',
     ]);
   });
 

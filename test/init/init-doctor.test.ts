@@ -62,7 +62,7 @@ describe.runIf(ready)('switchyard init and doctor on the seed compose layout', (
     const res = await switchyard(['doctor', '--config', config, '--json']);
     const results = JSON.parse(res.stdout) as Array<{ name: string; ok: boolean; detail: string; fix?: string }>;
     const by = Object.fromEntries(results.map((r) => [r.name, r]));
-    for (const name of ['config valid', 'docker socket reachable', 'docker compose v2 present', 'compose files parse', 'database reachable, pg_dump new enough', 'backups dir writable with room for the next dump', 'registry access for each image']) {
+    for (const name of ['config valid', 'docker socket reachable', 'docker compose v2 present', 'compose files parse', 'database reachable, pg_dump new enough', 'zstd present for backups', 'backups dir writable with room for the next dump', 'registry access for each image']) {
       expect(by[name], `${name}: ${by[name]?.detail}`).toMatchObject({ ok: true });
     }
     expect(by['newest backup age']).toMatchObject({ ok: false, fix: expect.stringContaining('switchyard backup') });

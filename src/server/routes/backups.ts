@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { backupNow, drillNow, getBackup, listBackups } from '../../backup/index.js';
+import { downloadHeaders, openBackupDownload } from '../../backup/download.js';
 import type { Context } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { auditFilterFrom } from '../../store/index.js';
@@ -10,7 +11,7 @@ import { idParam, jsonBody } from '../body.js';
 const createBody = z.object({ note: z.string().max(500).optional() }).strict();
 const drillBody = z.object({ backupId: z.number().int().positive().optional() }).strict();
 
-/** The runbook's backup routes, plus one backup and the drill. */
+/** The runbook's backup routes, plus one backup, its file and the drill. */
 export function backupRoutes(ctx: Context) {
   return new Hono<{ Variables: AuthVariables }>()
     .get('/backups', (c) => c.json({ backups: listBackups(ctx) }))
@@ -24,6 +25,10 @@ export function backupRoutes(ctx: Context) {
       const backup = getBackup(ctx, id);
       if (!backup) throw notFound(`backup ${id} does not exist`);
       return c.json({ backup });
+    })
+    .get('/backups/:id/download', async (c) => {
+      const download = await openBackupDownload(ctx, idParam(c.req.param('id'), 'backup id'), c.get('actor'));
+      return c.body(download.body, 200, downloadHeaders(download));
     })
     .post('/drills', async (c) => {
       const body = await jsonBody(c, drillBody);

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Context } from '../context.js';
+import { failed, notFound } from '../errors.js';
+import { contentTypeOf } from './format.js';
+
+export interface BackupDownload {
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  /** The file as stored, opened before this was returned; closes at its end or on abort. */
+  body: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Opens a backup file for download, by the UI and the API alike. The file is
+ * found only through the catalog, by backup id: nothing from the request becomes
+ * part of a path, and only files switchyard made and still keeps (status ok)
+ * are served, under their own name and their format's content type.
+ */
+export async function openBackupDownload(ctx: Context, id: number, actor: string): Promise<BackupDownload> {
+  const backup = ctx.store.backups.get(id);
+  if (!backup) throw notFound(`backup #${id} does not exist`);
+  if (backup.status !== 'ok') throw notFound(`backup #${id} is ${backup.status}: there is no file to download`);
+  // The catalog only holds names switchyard generated; refuse anything else rather than trust it blindly.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(backup.fileName)) throw failed(`backup #${id} has an unexpected file name in the catalog`);
+  const file = path.join(ctx.config.backups.dir, backup.fileName);
+
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    throw notFound(`the file of backup #${id} (${backup.fileName}) is missing from ${ctx.config.backups.dir}`);
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    throw failed(`${backup.fileName} in the backups folder is not a regular file`);
+  }
+  ctx.store.audit.record({ actor, action: 'backup.download', target: backup.fileName, outcome: 'ok' });
+  const stream = fs.createReadStream(file, { fd: handle }); // reads the file opened above
+  return {
+    fileName: backup.fileName,
+    contentType: contentTypeOf(backup.fileName),
+    sizeBytes: stats.size,
+    body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+  };
+}
+
+/** The response headers of a download: the stored name, its format's type, never sniffed. */
+export function downloadHeaders(d: BackupDownload): Record<string, string> {
+  return {
+    'Content-Type': d.contentType,
+    'Content-Length': String(d.sizeBytes),
+    'Content-Disposition': `attachment; filename="${d.fileName}"`,
+    'X-Content-Type-Options': 'nosniff',
+  };
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { type DatabaseTarget, type HostTools } from '../database/index.js';
+import { failed } from '../errors.js';
+import type { Config } from '../config/index.js';
+import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
+import { fanOut, fileAndHashSink } from './tee.js';
+
+type Compression = Config['backups']['compression'];
+
+export interface DumpPlan {
+  /** pg_dump's own compression: 0 when zstd compresses (or nothing does), the zlib level for gzip. */
+  pgDumpCompress: number;
+  /** The host's zstd, when it compresses: its arguments. */
+  zstdArgs: string[] | null;
+  /** Where the read-back pg_restore runs. */
+  verifyOnHost: boolean;
+}
+
+/**
+ * What a backup will run, decided from the config and the probed host alone
+ * (pure). The read-back runs on the host when its pg_restore can read this
+ * server's dumps: in service mode that spares pushing the whole dump back into
+ * the container. Otherwise it runs where pg_dump ran, whose version always matches.
+ */
+export function planDump(compression: Compression, host: HostTools, serverMajor: number): DumpPlan {
+  if (compression.method === 'zstd' && host.zstd === null) {
+    throw failed('zstd is not installed on this host (backups.compression.method is zstd): install the zstd package, or set method: gzip');
+  }
+  return {
+    pgDumpCompress: compression.method === 'gzip' ? compression.level : 0,
+    zstdArgs: compression.method === 'zstd' ? ['-q', '-c', `-${compression.level}`, `-T${compression.threads}`] : null,
+    verifyOnHost: host.pgRestoreMajor !== null && host.pgRestoreMajor >= serverMajor,
+  };
+}
+
+export interface WrittenDump {
+  sizeBytes: number;
+  sha256: string;
+}
+
+/**
+ * Streams `pg_dump --format=custom` of the snapshot, in one pass, into the
+ * read-back `pg_restore --file=/dev/null` (the archive as pg_dump wrote it, so
+ * no inflating) and into the file: through a multi-threaded zstd on the host,
+ * or as it is. The sha256 is of the bytes as stored.
+ *
+ * Every consumer is started before pg_dump, and each child's output has its
+ * reader from the tick it is spawned: a child that exits unread loses its output.
+ * Children still running when this throws are in `running`, for the caller to kill.
+ */
+export async function writeVerifiedDump(
+  target: DatabaseTarget,
+  plan: DumpPlan,
+  snapshot: string,
+  file: FileHandle,
+  running: ToolProcess[],
+  onDumpStderr: (text: string) => void,
+): Promise<WrittenDump> {
+  const started = (proc: ToolProcess) => {
+    running.push(proc);
+    return proc;
+  };
+  const verifier = started(
+    plan.verifyOnHost
+      ? spawnHost('pg_restore', ['--file=/dev/null'], { stdin: true })
+      : await target.spawn('pg_restore', ['--file=/dev/null'], { stdin: true }),
+  );
+  const verifyErrors = tailOf(verifier.stderr);
+  verifier.stdout.resume();
+
+  const hash = createHash('sha256');
+  const sink = fileAndHashSink(file, hash);
+  const compressor = plan.zstdArgs ? started(spawnHost('zstd', plan.zstdArgs, { stdin: true })) : null;
+  const compressErrors = compressor ? tailOf(compressor.stderr) : () => '';
+  const stored = compressor ? settled(pipeline(compressor.stdout, sink)) : null;
+  const outlets = [
+    { stream: verifier.stdin!, child: true },
+    compressor ? { stream: compressor.stdin!, child: true } : { stream: sink, child: false },
+  ];
+
+  const dump = started(await target.spawn('pg_dump', ['--format=custom', `--compress=${plan.pgDumpCompress}`, `--snapshot=${snapshot}`, '--no-password']));
+  const dumpErrors = tailOf(dump.stderr);
+  dump.stderr.on('data', (c: Buffer) => onDumpStderr(c.toString().trim()));
+  const streamed = settled(pipeline(dump.stdout, fanOut(outlets))); // read from the tick pg_dump exists
+
+  // A write error (disk full) ends everything at once; the caller kills what still runs.
+  const firstError = await Promise.race([Promise.all([streamed, stored]).then(([a, b]) => a ?? b), ...[streamed, stored].map(errorOnly)]);
+  if (firstError) throw firstError;
+  const [dumpCode, compressCode, verifyCode] = await Promise.all([dump.exited, compressor?.exited ?? 0, verifier.exited]);
+  if (dumpCode !== 0) throw failed(`pg_dump exited with code ${dumpCode}: ${dumpErrors() || 'no error output'}`);
+  if (compressCode !== 0) throw failed(`zstd exited with code ${compressCode}: ${compressErrors() || 'no error output'}`);
+  if (verifyCode !== 0) throw failed(`the dump does not read back (pg_restore exited with code ${verifyCode}): ${verifyErrors()}`);
+  return { sizeBytes: sink.bytes(), sha256: hash.digest('hex') };
+}
+
+/** A pipeline's outcome as a value (null when it went through), never an unhandled rejection. */
+const settled = (p: Promise<void>): Promise<Error | null> => p.then(() => null, (e: unknown) => e as Error);
+
+/** Resolves with the error as soon as there is one; never resolves otherwise. */
+const errorOnly = (p: Promise<Error | null> | null) => new Promise<Error>((resolve) => void p?.then((e) => e && resolve(e)));

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fanOut, fileAndHashSink } from '../../src/backup/tee.js';
+
+const chunks = (n: number, size = 64 * 1024) => Array.from({ length: n }, (_, i) => Buffer.alloc(size, i % 251));
+const collect = (s: PassThrough) => {
+  const got: Buffer[] = [];
+  s.on('data', (c: Buffer) => got.push(c));
+  return () => Buffer.concat(got);
+};
+
+describe('fanOut and fileAndHashSink', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it('gives every consumer every byte, and the file sink hashes exactly what it wrote', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-tee-'));
+    dirs.push(dir);
+    const file = await fs.promises.open(path.join(dir, 'out'), 'w');
+    const hash = createHash('sha256');
+    const sink = fileAndHashSink(file, hash);
+    const child = new PassThrough({ highWaterMark: 1024 }); // tiny buffer: backpressure on every chunk
+    const childBytes = collect(child);
+    const data = chunks(40);
+    await pipeline(Readable.from(data), fanOut([{ stream: child, child: true }, { stream: sink, child: false }]));
+    await file.close();
+    const all = Buffer.concat(data);
+    expect(childBytes().equals(all)).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'out')).equals(all)).toBe(true);
+    expect(sink.bytes()).toBe(all.length);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(all).digest('hex'));
+  });
+
+  it('goes on when a child consumer dies (its exit code reports it), but fails on a file error', async () => {
+    const dead = new PassThrough();
+    const alive = new PassThrough();
+    const aliveBytes = collect(alive);
+    const data = chunks(10);
+    const flow = pipeline(Readable.from(data), fanOut([{ stream: dead, child: true }, { stream: alive, child: true }]));
+    dead.destroy(new Error('EPIPE'));
+    await flow;
+    expect(aliveBytes().length).toBe(10 * 64 * 1024);
+
+    const broken = new Writable({ write: (_c, _e, cb) => cb(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })) });
+    await expect(pipeline(Readable.from(chunks(3)), fanOut([{ stream: broken, child: false }]))).rejects.toThrow(/no space left/);
+  });
+});
