@@ -22,7 +22,18 @@ import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { startPgCluster } from '../test/fixtures/postgres.js';
 import { DEFAULT_DATASET, fillBenchDatabase, serviceFiller, urlFiller, type DatasetFiller } from './dataset.js';
-import { envInt, mb, median, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
+import {
+  envInt,
+  mb,
+  median,
+  requireTools,
+  runBenchmark,
+  runTool,
+  secs,
+  since,
+  stopIfInterrupted,
+  writeResults,
+} from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
 const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
@@ -57,7 +68,8 @@ interface Bare {
   floor(): Promise<void>;
 }
 
-const fill = (label: string, db: DatasetFiller) => fillBenchDatabase(label, db, { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
+const fill = (label: string, db: DatasetFiller) =>
+  fillBenchDatabase(label, db, { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
 
 /**
  * Rotates the contestants so each goes first, second and third equally often
@@ -113,7 +125,14 @@ async function urlMode(): Promise<ModeResult> {
   try {
     cluster.createDatabase('app');
     // The password travels in PGPASSWORD only, never in argv.
-    const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password, PGDATABASE: 'app' };
+    const env = {
+      ...process.env,
+      PGHOST: '127.0.0.1',
+      PGPORT: String(cluster.port),
+      PGUSER: 'postgres',
+      PGPASSWORD: cluster.password,
+      PGDATABASE: 'app',
+    };
     const dbBytes = await fill('url mode', urlFiller(cluster, env));
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
@@ -137,7 +156,19 @@ async function serviceMode(): Promise<ModeResult> {
     // The compose file sets `name:`, so switchyard finds the project from its directory alone.
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
     try {
-      const exec = ['compose', '--project-directory', sandbox.dir, '-p', sandbox.project, 'exec', '-T', 'db', 'pg_dump', '-U', 'postgres'];
+      const exec = [
+        'compose',
+        '--project-directory',
+        sandbox.dir,
+        '-p',
+        sandbox.project,
+        'exec',
+        '-T',
+        'db',
+        'pg_dump',
+        '-U',
+        'postgres',
+      ];
       // Both stream the dump out of the container to the host, as switchyard's does.
       return await compare('service mode', ctx, dbBytes, {
         dump: (file) => runTool('docker', [...exec, '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: file }),
@@ -154,14 +185,18 @@ async function serviceMode(): Promise<ModeResult> {
 function summaryLines(label: string, r: ModeResult): string[] {
   return [
     `${label} db ${mb(r.dbBytes)} MB; bare file ${mb(r.bareFileBytes)} MB, switchyard file ${mb(r.switchyardFileBytes)} MB (${r.sizeRatioToBare.toFixed(2)}x)`,
-    ...CONTESTANTS.map((c) => `  ${(LABELS[c] + ':').padEnd(38)}median ${secs(r.medians[c])} s  (${r.seconds[c].map(secs).join(', ')})`),
+    ...CONTESTANTS.map(
+      (c) => `  ${(`${LABELS[c]}:`).padEnd(38)}median ${secs(r.medians[c])} s  (${r.seconds[c].map(secs).join(', ')})`,
+    ),
     `  ratio switchyard/bare ${r.ratioToBare.toFixed(2)} (goal <= 0.45), switchyard/floor ${r.ratioToFloor.toFixed(2)} (goal <= 1.8)`,
   ];
 }
 
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: MODES.includes('service') });
-  console.log(`backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}`);
+  console.log(
+    `backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}`,
+  );
   const url = MODES.includes('url') ? await urlMode() : null;
   stopIfInterrupted();
   const service = MODES.includes('service') ? await serviceMode() : null;
@@ -170,7 +205,14 @@ async function main(): Promise<void> {
   if (url) lines.push(...summaryLines('url mode:', url));
   if (service) lines.push(...summaryLines('service mode:', service));
   console.log(`\n${lines.join('\n')}`);
-  writeResults(MODES.length === 1 ? `backup-${MODES[0]}.json` : 'backup.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service });
+  writeResults(MODES.length === 1 ? `backup-${MODES[0]}.json` : 'backup.json', {
+    date: new Date().toISOString(),
+    runs: RUNS,
+    scale: SCALE,
+    requests: REQUESTS,
+    url,
+    service,
+  });
 }
 
 runBenchmark(import.meta.url, 'backup benchmark', main);

@@ -41,45 +41,141 @@ const PARALLEL_SESSIONS = 2;
 const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ')}]`;
 
 const CATEGORIES = [
-  'Pothole', 'Streetlight Out', 'Graffiti Removal', 'Illegal Dumping', 'Abandoned Vehicle', 'Missed Trash Pickup',
-  'Recycling', 'Sidewalk Repair', 'Tree Trimming', 'Fallen Tree', 'Water Leak', 'Sewer Backup', 'Storm Drain Blocked',
-  'Traffic Signal', 'Missing Sign', 'Noise Complaint', 'Rodent Control', 'Dead Animal', 'Park Maintenance',
-  'Snow Removal', 'Bulk Item Pickup', 'Parking Violation', 'Homeless Encampment', 'Code Enforcement',
+  'Pothole',
+  'Streetlight Out',
+  'Graffiti Removal',
+  'Illegal Dumping',
+  'Abandoned Vehicle',
+  'Missed Trash Pickup',
+  'Recycling',
+  'Sidewalk Repair',
+  'Tree Trimming',
+  'Fallen Tree',
+  'Water Leak',
+  'Sewer Backup',
+  'Storm Drain Blocked',
+  'Traffic Signal',
+  'Missing Sign',
+  'Noise Complaint',
+  'Rodent Control',
+  'Dead Animal',
+  'Park Maintenance',
+  'Snow Removal',
+  'Bulk Item Pickup',
+  'Parking Violation',
+  'Homeless Encampment',
+  'Code Enforcement',
 ];
-const STATUSES = ['open', 'open', 'assigned', 'in_progress', 'closed', 'closed', 'closed', 'closed', 'duplicate', 'cancelled'];
+const STATUSES = [
+  'open',
+  'open',
+  'assigned',
+  'in_progress',
+  'closed',
+  'closed',
+  'closed',
+  'closed',
+  'duplicate',
+  'cancelled',
+];
 const STREETS = [
-  'Main', 'Oak', 'Maple', 'Cedar', 'Elm', 'Washington', 'Lincoln', 'Jefferson', 'Park', 'Lake', 'Hill', 'Church',
-  'Market', 'Broad', 'Mill', 'River', 'Spring', 'Union', 'Franklin', 'Highland', 'Chestnut', 'Walnut', 'Pine',
-  'Sunset', 'Madison', 'Jackson', 'Monroe', 'Adams', 'Grant', 'Center', 'Prospect', 'Liberty', 'Forest', 'Ridge',
+  'Main',
+  'Oak',
+  'Maple',
+  'Cedar',
+  'Elm',
+  'Washington',
+  'Lincoln',
+  'Jefferson',
+  'Park',
+  'Lake',
+  'Hill',
+  'Church',
+  'Market',
+  'Broad',
+  'Mill',
+  'River',
+  'Spring',
+  'Union',
+  'Franklin',
+  'Highland',
+  'Chestnut',
+  'Walnut',
+  'Pine',
+  'Sunset',
+  'Madison',
+  'Jackson',
+  'Monroe',
+  'Adams',
+  'Grant',
+  'Center',
+  'Prospect',
+  'Liberty',
+  'Forest',
+  'Ridge',
 ];
 const SUFFIXES = ['St', 'Ave', 'Blvd', 'Rd', 'Dr', 'Ln', 'Ct', 'Way', 'Pl', 'Ter'];
 const OPENINGS = [
-  'Resident reports', 'Caller says there is', 'Neighbor called about', 'Submitted through the app:', 'Walk-in report of',
-  'Council office forwarded a complaint about', 'Bus driver noticed', 'Crew on site found', 'Anonymous report of',
-  'Business owner reports', 'School crossing guard reported', 'Follow-up on an earlier request about',
+  'Resident reports',
+  'Caller says there is',
+  'Neighbor called about',
+  'Submitted through the app:',
+  'Walk-in report of',
+  'Council office forwarded a complaint about',
+  'Bus driver noticed',
+  'Crew on site found',
+  'Anonymous report of',
+  'Business owner reports',
+  'School crossing guard reported',
+  'Follow-up on an earlier request about',
 ];
 const PROBLEMS = [
-  'a deep pothole in the right lane', 'a streetlight that has been out for a week', 'fresh graffiti on the retaining wall',
-  'a pile of mattresses and furniture dumped on the curb', 'a car with flat tires that has not moved in a month',
-  'trash bins that were skipped on the regular pickup day', 'a lifted sidewalk slab that people trip over',
-  'a large branch hanging over the road', 'water bubbling up from a crack in the pavement', 'sewage smell from the drain',
-  'a storm drain clogged with leaves', 'a traffic signal stuck on flashing red', 'a stop sign knocked down',
-  'loud music from a house late at night', 'rats running between the dumpsters', 'a dead raccoon in the gutter',
-  'broken swings at the playground', 'unplowed snow blocking the crosswalk', 'an old refrigerator left in the alley',
-  'cars parked in the bike lane every morning', 'tents set up along the creek path', 'an overgrown vacant lot',
+  'a deep pothole in the right lane',
+  'a streetlight that has been out for a week',
+  'fresh graffiti on the retaining wall',
+  'a pile of mattresses and furniture dumped on the curb',
+  'a car with flat tires that has not moved in a month',
+  'trash bins that were skipped on the regular pickup day',
+  'a lifted sidewalk slab that people trip over',
+  'a large branch hanging over the road',
+  'water bubbling up from a crack in the pavement',
+  'sewage smell from the drain',
+  'a storm drain clogged with leaves',
+  'a traffic signal stuck on flashing red',
+  'a stop sign knocked down',
+  'loud music from a house late at night',
+  'rats running between the dumpsters',
+  'a dead raccoon in the gutter',
+  'broken swings at the playground',
+  'unplowed snow blocking the crosswalk',
+  'an old refrigerator left in the alley',
+  'cars parked in the bike lane every morning',
+  'tents set up along the creek path',
+  'an overgrown vacant lot',
 ];
 const DETAILS = [
-  'It has been getting worse since the last rain.', 'Cars are swerving into the oncoming lane to avoid it.',
-  'This is the third time it has been reported this month.', 'Children walk past it on the way to school.',
-  'The area is very dark at night and feels unsafe.', 'Please send a crew as soon as possible.',
-  'Photos were attached through the mobile app.', 'The caller asked for a call back once the work is scheduled.',
-  'Water is pooling and freezing overnight.', 'Several neighbors have complained about the smell.',
-  'A cyclist nearly fell because of it yesterday evening.', 'The landlord says it is the city\'s responsibility.',
-  'It is blocking access for wheelchairs and strollers.', 'Delivery trucks cannot get through the alley.',
-  'The problem started after the utility work last week.', 'Residents of the senior building are affected.',
-  'The crew could not find it at the reported location.', 'Temporary cones were placed but have blown over.',
-  'There is a risk of flooding the basement next door.', 'The caller is willing to meet the inspector on site.',
-  'It was marked with paint but no repair followed.', 'Reported again after the previous request was closed.',
+  'It has been getting worse since the last rain.',
+  'Cars are swerving into the oncoming lane to avoid it.',
+  'This is the third time it has been reported this month.',
+  'Children walk past it on the way to school.',
+  'The area is very dark at night and feels unsafe.',
+  'Please send a crew as soon as possible.',
+  'Photos were attached through the mobile app.',
+  'The caller asked for a call back once the work is scheduled.',
+  'Water is pooling and freezing overnight.',
+  'Several neighbors have complained about the smell.',
+  'A cyclist nearly fell because of it yesterday evening.',
+  "The landlord says it is the city's responsibility.",
+  'It is blocking access for wheelchairs and strollers.',
+  'Delivery trucks cannot get through the alley.',
+  'The problem started after the utility work last week.',
+  'Residents of the senior building are affected.',
+  'The crew could not find it at the reported location.',
+  'Temporary cones were placed but have blown over.',
+  'There is a risk of flooding the basement next door.',
+  'The caller is willing to meet the inspector on site.',
+  'It was marked with paint but no repair followed.',
+  'Reported again after the previous request was closed.',
 ];
 const CHANNELS = ['phone', 'web', 'mobile', 'email', 'walk-in', 'council'];
 const DEPARTMENTS = ['Public Works', 'Transportation', 'Sanitation', 'Parks', 'Water', 'Health', 'Police'];
@@ -149,7 +245,8 @@ export async function fillBenchDatabase(label: string, db: DatasetFiller, size: 
   console.log(`${label}: ${size.requests} service requests ...`);
   db.psql(CREATE_TABLE);
   const chunks: Array<[number, number]> = [];
-  for (let from = 1; from <= size.requests; from += CHUNK_ROWS) chunks.push([from, Math.min(size.requests, from + CHUNK_ROWS - 1)]);
+  for (let from = 1; from <= size.requests; from += CHUNK_ROWS)
+    chunks.push([from, Math.min(size.requests, from + CHUNK_ROWS - 1)]);
   const worker = async () => {
     for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await db.psqlAsync(insertRequests(...chunk));
   };
@@ -160,7 +257,8 @@ export async function fillBenchDatabase(label: string, db: DatasetFiller, size: 
   db.psql('CHECKPOINT');
   const dbBytes = Number(db.psql(`SELECT pg_database_size('${size.database ?? 'app'}')`));
   console.log(`${label}: database is ${mb(dbBytes)} MB (filled in ${secs(since(started))} s)`);
-  if (dbBytes < size.minBytes) console.warn(`${label}: below ${mb(size.minBytes)} MB: a smoke run, not a representative figure`);
+  if (dbBytes < size.minBytes)
+    console.warn(`${label}: below ${mb(size.minBytes)} MB: a smoke run, not a representative figure`);
   return dbBytes;
 }
 
@@ -177,18 +275,29 @@ export function urlFiller(cluster: Pick<PgCluster, 'psql'>, env: NodeJS.ProcessE
 }
 
 /** Fills through psql and pgbench inside the compose service `db` (pgbench is the host's /usr, bind-mounted). */
-export function serviceFiller(sandbox: Pick<ComposeSandbox, 'dir' | 'project' | 'psql' | 'compose'>, database = 'app'): DatasetFiller {
+export function serviceFiller(
+  sandbox: Pick<ComposeSandbox, 'dir' | 'project' | 'psql' | 'compose'>,
+  database = 'app',
+): DatasetFiller {
   const exec = ['compose', '--project-directory', sandbox.dir, '-p', sandbox.project, 'exec', '-T', 'db'];
   return {
     psql: (sql) => sandbox.psql(database, sql),
-    psqlAsync: (sql) => execFileText('docker', [...exec, 'psql', ...PSQL_ARGS, '-U', 'postgres', '-d', database, '-c', sql], { cwd: sandbox.dir }),
-    pgbenchInit: (scale) => void sandbox.compose(['exec', '-T', 'db', 'pgbench', '-i', '-s', String(scale), '-U', 'postgres', database]),
+    psqlAsync: (sql) =>
+      execFileText('docker', [...exec, 'psql', ...PSQL_ARGS, '-U', 'postgres', '-d', database, '-c', sql], {
+        cwd: sandbox.dir,
+      }),
+    pgbenchInit: (scale) =>
+      void sandbox.compose(['exec', '-T', 'db', 'pgbench', '-i', '-s', String(scale), '-U', 'postgres', database]),
   };
 }
 
 const PSQL_ARGS = ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1'];
 
-function execFileText(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<string> {
+function execFileText(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { ...options, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${cmd} failed: ${String(stderr).trim() || error.message}`));

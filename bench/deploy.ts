@@ -13,7 +13,18 @@ import { performance } from 'node:perf_hooks';
 import { deploy } from '../src/deploy/pipeline.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { createSampleApp, type SampleApp } from '../test/fixtures/sampleApp.js';
-import { envInt, median, requireTools, runBenchmark, runTool, secs, sleep, stepSeconds, stopIfInterrupted, writeResults } from './lib.js';
+import {
+  envInt,
+  median,
+  requireTools,
+  runBenchmark,
+  runTool,
+  secs,
+  sleep,
+  stepSeconds,
+  stopIfInterrupted,
+  writeResults,
+} from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
 /** Rows of random hex in bench_data (~60 MB database), so the pre-deploy dump is not trivial. */
@@ -109,12 +120,29 @@ async function switchyardSwitch(ctx: TestContext, target: Target): Promise<Recor
 function bareSwitch(app: SampleApp, work: string, target: Target, dumpFile: string): Promise<Record<string, number>> {
   const override = path.join(work, 'docker-compose.override.yml');
   const image = `${app.imageRepo}:${target.sha.slice(0, 7)}`;
-  const compose = ['compose', '--project-directory', app.dir, ...app.composeFiles.flatMap((f) => ['-f', path.join(app.dir, f)]), '-f', override];
+  const compose = [
+    'compose',
+    '--project-directory',
+    app.dir,
+    ...app.composeFiles.flatMap((f) => ['-f', path.join(app.dir, f)]),
+    '-f',
+    override,
+  ];
   return timedSteps([
     ['checkout', () => runTool('git', ['-C', app.dir, 'checkout', '-q', target.sha])],
-    ['override', async () => fs.writeFileSync(override, `services:\n  backend:\n    image: ${image}\n  worker:\n    image: ${image}\n`)],
+    [
+      'override',
+      async () =>
+        fs.writeFileSync(override, `services:\n  backend:\n    image: ${image}\n  worker:\n    image: ${image}\n`),
+    ],
     ['pull', () => runTool('docker', [...compose, 'pull', '--quiet', 'backend', 'worker'])],
-    ['pg_dump', () => runTool('docker', [...compose, 'exec', '-T', 'db', 'pg_dump', '-U', 'postgres', '-Fc', 'app'], { stdoutTo: dumpFile })],
+    [
+      'pg_dump',
+      () =>
+        runTool('docker', [...compose, 'exec', '-T', 'db', 'pg_dump', '-U', 'postgres', '-Fc', 'app'], {
+          stdoutTo: dumpFile,
+        }),
+    ],
     ['up', () => runTool('docker', [...compose, 'up', '-d', '--no-build', '--remove-orphans', '--wait'])],
   ]);
 }
@@ -126,11 +154,20 @@ function summarize(runs: Measured[]) {
   for (const name of new Set(runs.flatMap((r) => Object.keys(r.steps)))) {
     stepMedians[name] = median(runs.flatMap((r) => (r.steps[name] === undefined ? [] : [r.steps[name]])));
   }
-  return { seconds, longestGaps, median: median(seconds), downtimeMedian: median(longestGaps), downtimeMax: Math.max(...longestGaps), stepMedians };
+  return {
+    seconds,
+    longestGaps,
+    median: median(seconds),
+    downtimeMedian: median(longestGaps),
+    downtimeMax: Math.max(...longestGaps),
+    stepMedians,
+  };
 }
 
 const stepLine = (label: string, r: ReturnType<typeof summarize>) =>
-  `${label} steps (median s): ${Object.entries(r.stepMedians).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')}`;
+  `${label} steps (median s): ${Object.entries(r.stepMedians)
+    .map(([name, s]) => `${name} ${s.toFixed(2)}`)
+    .join(', ')}`;
 
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: true });
@@ -140,9 +177,13 @@ async function main(): Promise<void> {
   try {
     app.startByHand(); // v1 from :latest, as operators ran it before switchyard
     console.log(`filling bench_data with ${DATA_ROWS} rows ...`);
-    app.psql('CREATE TABLE bench_data (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), title text NOT NULL, body text NOT NULL)');
+    app.psql(
+      'CREATE TABLE bench_data (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), title text NOT NULL, body text NOT NULL)',
+    );
     const hex = Array.from({ length: 6 }, () => 'md5(random()::text)').join(' || '); // 192 random hex chars a row
-    app.psql(`INSERT INTO bench_data (title, body) SELECT 'request #' || g, ${hex} FROM generate_series(1, ${DATA_ROWS}) g`);
+    app.psql(
+      `INSERT INTO bench_data (title, body) SELECT 'request #' || g, ${hex} FROM generate_series(1, ${DATA_ROWS}) g`,
+    );
     // Set hint bits now, or the first dump (whichever side runs it) would pay for writing them.
     app.psql('VACUUM (FREEZE, ANALYZE)');
     const dbBytes = Number(app.psql(`SELECT pg_database_size('app')`));
@@ -170,7 +211,10 @@ async function main(): Promise<void> {
       console.log('warm-up: switchyard adopts the host at v1.0.0 ...');
       await switchyardSwitch(ctx, { ref: 'v1.0.0', sha: app.commits.v1 });
 
-      const versions: Target[] = [{ ref: 'v1.0.0', sha: app.commits.v1 }, { ref: 'v2.0.0', sha: app.commits.v2 }];
+      const versions: Target[] = [
+        { ref: 'v1.0.0', sha: app.commits.v1 },
+        { ref: 'v2.0.0', sha: app.commits.v2 },
+      ];
       let switches = 0;
       const url = `http://127.0.0.1:${app.httpPort}/version`;
       const dumpFile = path.join(work, 'pre-deploy.dump');
@@ -179,13 +223,19 @@ async function main(): Promise<void> {
       const bareRuns: Measured[] = [];
 
       // Every switch goes to the other version, whichever side makes it.
-      const timed = async (label: string, runs: Measured[], doSwitch: (target: Target) => Promise<Record<string, number>>) => {
+      const timed = async (
+        label: string,
+        runs: Measured[],
+        doSwitch: (target: Target) => Promise<Record<string, number>>,
+      ) => {
         const target = versions[++switches % 2]!;
         const measured = await measureSwitch(url, () => doSwitch(target));
         const served = (await (await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })).text()).trim();
         if (served !== target.ref) throw new Error(`${label} switched to ${target.ref} but the app serves ${served}`);
         runs.push(measured);
-        console.log(`run ${runs.length}/${RUNS} ${label} -> ${target.ref}: ${secs(measured.seconds)} s, longest downtime ${measured.longestGap.toFixed(2)} s`);
+        console.log(
+          `run ${runs.length}/${RUNS} ${label} -> ${target.ref}: ${secs(measured.seconds)} s, longest downtime ${measured.longestGap.toFixed(2)} s`,
+        );
       };
       const timeSwitchyard = () => timed('switchyard', switchyardRuns, (target) => switchyardSwitch(ctx, target));
       const timeBare = async () => {
@@ -212,7 +262,16 @@ async function main(): Promise<void> {
       console.log(`\n${summary}\n${stepLine('switchyard', switchyard)}\n${stepLine('bare compose', bare)}`);
       console.log(`database ${Math.round(dbBytes / 2 ** 20)} MB, dump ${Math.round(dumpBytes / 2 ** 20)} MB`);
 
-      writeResults('deploy.json', { date: new Date().toISOString(), runs: RUNS, dataRows: DATA_ROWS, dbBytes, dumpBytes, ratio, switchyard, bare });
+      writeResults('deploy.json', {
+        date: new Date().toISOString(),
+        runs: RUNS,
+        dataRows: DATA_ROWS,
+        dbBytes,
+        dumpBytes,
+        ratio,
+        switchyard,
+        bare,
+      });
     } finally {
       ctx.cleanup();
     }

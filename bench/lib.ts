@@ -20,7 +20,8 @@ export function envInt(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -44,7 +45,11 @@ export async function runTool(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; stdoutTo?: string; stdinFrom?: string } = {},
 ): Promise<void> {
   const stdin = options.stdinFrom ? fs.openSync(options.stdinFrom, 'r') : 'ignore';
-  const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: [stdin, options.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn(cmd, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: [stdin, options.stdoutTo ? 'pipe' : 'ignore', 'pipe'],
+  });
   if (typeof stdin === 'number') fs.closeSync(stdin); // the child has its own copy
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
@@ -78,7 +83,7 @@ export function requireTools(needs: { postgres?: boolean; docker?: boolean }): v
 export function writeResults(name: string, results: unknown): void {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, name);
-  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwritten to ${file}`);
 }
 
@@ -135,7 +140,11 @@ const RANDOM_ROW_BYTES = 1640;
  * pgbench's schema plus a table of random base64, so the dump is not trivially
  * compressible. Returns the database size in bytes; warns below `minBytes`.
  */
-export function fillDatabase(label: string, db: Filler, size: { scale: number; randomMb: number; minBytes: number; database?: string }): number {
+export function fillDatabase(
+  label: string,
+  db: Filler,
+  size: { scale: number; randomMb: number; minBytes: number; database?: string },
+): number {
   const started = performance.now();
   console.log(`${label}: pgbench -i -s ${size.scale} ...`);
   db.pgbenchInit(size.scale);
@@ -143,12 +152,16 @@ export function fillDatabase(label: string, db: Filler, size: { scale: number; r
   console.log(`${label}: ${rows} rows of random text (~${size.randomMb} MB) ...`);
   db.psql('CREATE EXTENSION IF NOT EXISTS pgcrypto');
   db.psql('CREATE TABLE bench_random (id bigserial PRIMARY KEY, payload text NOT NULL)');
-  if (rows > 0) db.psql(`INSERT INTO bench_random (payload) SELECT encode(gen_random_bytes(1000), 'base64') FROM generate_series(1, ${rows})`);
+  if (rows > 0)
+    db.psql(
+      `INSERT INTO bench_random (payload) SELECT encode(gen_random_bytes(1000), 'base64') FROM generate_series(1, ${rows})`,
+    );
   // Set hint bits and freeze now, or the first dump would pay for writing them.
   db.psql('VACUUM (FREEZE, ANALYZE)');
   db.psql('CHECKPOINT');
   const dbBytes = Number(db.psql(`SELECT pg_database_size('${size.database ?? 'app'}')`));
   console.log(`${label}: database is ${mb(dbBytes)} MB (filled in ${secs(since(started))} s)`);
-  if (dbBytes < size.minBytes) console.warn(`${label}: below ${mb(size.minBytes)} MB: a smoke run, not a representative figure`);
+  if (dbBytes < size.minBytes)
+    console.warn(`${label}: below ${mb(size.minBytes)} MB: a smoke run, not a representative figure`);
   return dbBytes;
 }

@@ -32,7 +32,18 @@ import { testContext } from '../test/fixtures/context.js';
 import { startPgCluster } from '../test/fixtures/postgres.js';
 import { ageKeyPair, S3_ACCESS_KEY, S3_SECRET_KEY, startS3 } from '../test/fixtures/s3.js';
 import { DEFAULT_DATASET, fillBenchDatabase, urlFiller } from './dataset.js';
-import { envInt, mb, median, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
+import {
+  envInt,
+  mb,
+  median,
+  requireTools,
+  runBenchmark,
+  runTool,
+  secs,
+  since,
+  stopIfInterrupted,
+  writeResults,
+} from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
 const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
@@ -47,12 +58,22 @@ async function main(): Promise<void> {
   let fresh: ReturnType<typeof testContext> | undefined;
   try {
     cluster.createDatabase('app');
-    const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password };
-    const dbBytes = await fillBenchDatabase('offsite', urlFiller(cluster, env), { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
+    const env = {
+      ...process.env,
+      PGHOST: '127.0.0.1',
+      PGPORT: String(cluster.port),
+      PGUSER: 'postgres',
+      PGPASSWORD: cluster.password,
+    };
+    const dbBytes = await fillBenchDatabase('offsite', urlFiller(cluster, env), {
+      ...DEFAULT_DATASET,
+      scale: SCALE,
+      requests: REQUESTS,
+    });
     stopIfInterrupted();
     const key = ageKeyPair(ctx.root);
     const offsiteYaml = s3.offsiteYaml({ recipients: [key.recipient], prefix: 'bench/' });
-    ctx.config = parseConfig(fs.readFileSync(ctx.configFile, 'utf8') + '\n' + offsiteYaml);
+    ctx.config = parseConfig(`${fs.readFileSync(ctx.configFile, 'utf8')}\n${offsiteYaml}`);
     const offsite = ctx.config.offsite!;
 
     console.log('offsite: taking the backup every contestant copies ...');
@@ -73,7 +94,12 @@ async function main(): Promise<void> {
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const encryptedFile = path.join(ctx.root, 'bare.age');
-    const seconds = { switchyard: [] as number[], bare: [] as number[], bareAge: [] as number[], bareUpload: [] as number[] };
+    const seconds = {
+      switchyard: [] as number[],
+      bare: [] as number[],
+      bareAge: [] as number[],
+      bareUpload: [] as number[],
+    };
     // One untimed copy first: connections, the SDK's first request and the page cache are the same for both then.
     await uploadBackup(bucket, offsite.encrypt, ctx.config.backups.dir, backup, null);
     for (let run = 1; run <= RUNS; run++) {
@@ -90,7 +116,11 @@ async function main(): Promise<void> {
           seconds.bareAge.push((t1 - t0) / 1000);
           const upload = new Upload({
             client,
-            params: { Bucket: s3.bucket, Key: `bare/${backup.fileName}.age`, Body: fs.createReadStream(encryptedFile, { highWaterMark: 1 << 20 }) },
+            params: {
+              Bucket: s3.bucket,
+              Key: `bare/${backup.fileName}.age`,
+              Body: fs.createReadStream(encryptedFile, { highWaterMark: 1 << 20 }),
+            },
             partSize: UPLOAD_PART_BYTES,
             queueSize: 4,
           });
@@ -121,7 +151,13 @@ async function main(): Promise<void> {
     fresh = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }`, extra: offsiteYaml });
     console.log('fresh host: restore --offsite latest (database missing, empty state dir) ...');
     const t0 = performance.now();
-    const result = await restoreFromOffsite(fresh, { name: 'latest', identityFile: key.identityFile, withImages: false, force: false, actor: 'bench' });
+    const result = await restoreFromOffsite(fresh, {
+      name: 'latest',
+      identityFile: key.identityFile,
+      withImages: false,
+      force: false,
+      actor: 'bench',
+    });
     const total = since(t0);
     if (result.deployment.status !== 'succeeded') throw new Error(`restore failed: ${result.deployment.error}`);
     for (const p of result.phases) console.log(`  ${p.name.padEnd(18)} ${secs(p.seconds)} s`);

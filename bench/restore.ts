@@ -35,7 +35,18 @@ import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { startPgCluster } from '../test/fixtures/postgres.js';
 import { DEFAULT_DATASET, fillBenchDatabase, serviceFiller, urlFiller } from './dataset.js';
-import { envInt, mb, median, requireTools, runBenchmark, runTool, secs, since, stopIfInterrupted, writeResults } from './lib.js';
+import {
+  envInt,
+  mb,
+  median,
+  requireTools,
+  runBenchmark,
+  runTool,
+  secs,
+  since,
+  stopIfInterrupted,
+  writeResults,
+} from './lib.js';
 import { medianBreakdown, restoreBreakdown, type Breakdown } from './restoreBreakdown.js';
 import { measureRollback, type RollbackResult } from './restoreRollback.js';
 
@@ -78,7 +89,12 @@ interface ModeResult {
  * Rotates the contestants so each goes first, second, … equally often (a
  * Latin square over the rounds). Bare databases are created and dropped untimed.
  */
-async function compare(label: string, runs: Partial<Record<Contestant, () => Promise<void>>>, afterEach: (who: Contestant) => void, extra?: () => Promise<void>) {
+async function compare(
+  label: string,
+  runs: Partial<Record<Contestant, () => Promise<void>>>,
+  afterEach: (who: Contestant) => void,
+  extra?: () => Promise<void>,
+) {
   const order = (Object.keys(runs) as Contestant[]).filter((c) => !ONLY || ONLY.includes(c));
   const seconds: Partial<Record<Contestant, number[]>> = {};
   for (let round = 0; round < RUNS; round++) {
@@ -97,7 +113,9 @@ async function compare(label: string, runs: Partial<Record<Contestant, () => Pro
     stopIfInterrupted();
     await extra?.();
   }
-  const medians = Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, median(v)])) as Partial<Record<Contestant, number>>;
+  const medians = Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, median(v)])) as Partial<
+    Record<Contestant, number>
+  >;
   return { seconds, medians };
 }
 
@@ -128,9 +146,15 @@ async function nodeRestore(file: string, args: string[], env: NodeJS.ProcessEnv)
   const zstd = spawn('zstd', ['-d', '-c', '-q', '--', file], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stderr = '';
   restore.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.once('close', resolve));
-  const [, zstdCode, restoreCode] = await Promise.all([pipeline(zstd.stdout!, restore.stdin!), exited(zstd), exited(restore)]);
-  if (zstdCode !== 0 || restoreCode !== 0) throw new Error(`zstd | node | pg_restore failed (${zstdCode}, ${restoreCode}): ${stderr.trim()}`);
+  const exited = (child: ReturnType<typeof spawn>) =>
+    new Promise<number | null>((resolve) => child.once('close', resolve));
+  const [, zstdCode, restoreCode] = await Promise.all([
+    pipeline(zstd.stdout!, restore.stdin!),
+    exited(zstd),
+    exited(restore),
+  ]);
+  if (zstdCode !== 0 || restoreCode !== 0)
+    throw new Error(`zstd | node | pg_restore failed (${zstdCode}, ${restoreCode}): ${stderr.trim()}`);
 }
 
 async function urlMode(): Promise<ModeResult> {
@@ -138,8 +162,19 @@ async function urlMode(): Promise<ModeResult> {
   try {
     cluster.createDatabase('app');
     // The password travels in PGPASSWORD only, never in argv.
-    const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(cluster.port), PGUSER: 'postgres', PGPASSWORD: cluster.password, PGDATABASE: 'app' };
-    const dbBytes = await fillBenchDatabase('url mode', urlFiller(cluster, env), { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
+    const env = {
+      ...process.env,
+      PGHOST: '127.0.0.1',
+      PGPORT: String(cluster.port),
+      PGUSER: 'postgres',
+      PGPASSWORD: cluster.password,
+      PGDATABASE: 'app',
+    };
+    const dbBytes = await fillBenchDatabase('url mode', urlFiller(cluster, env), {
+      ...DEFAULT_DATASET,
+      scale: SCALE,
+      requests: REQUESTS,
+    });
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
       const { backup, file, zstBytes } = await takeBackup('url mode', ctx);
@@ -210,13 +245,20 @@ async function urlMode(): Promise<ModeResult> {
 async function serviceMode(): Promise<ModeResult> {
   const sandbox = startPgCompose({ dbName: 'app' });
   try {
-    const dbBytes = await fillBenchDatabase('service mode', serviceFiller(sandbox), { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
+    const dbBytes = await fillBenchDatabase('service mode', serviceFiller(sandbox), {
+      ...DEFAULT_DATASET,
+      scale: SCALE,
+      requests: REQUESTS,
+    });
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
     try {
       const { backup, zstBytes } = await takeBackup('service mode', ctx);
       const exec = ['compose', '--project-directory', sandbox.dir, '-p', sandbox.project, 'exec', '-T', 'db'];
       const bareDump = path.join(ctx.root, 'bare.dump');
-      await runTool('docker', [...exec, 'pg_dump', '-U', 'postgres', '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: bareDump });
+      await runTool('docker', [...exec, 'pg_dump', '-U', 'postgres', '-Fc', 'app'], {
+        cwd: sandbox.dir,
+        stdoutTo: bareDump,
+      });
       const { seconds, medians } = await compare(
         'service mode',
         {
@@ -224,17 +266,29 @@ async function serviceMode(): Promise<ModeResult> {
           // As an operator does it: the host's file fed to the container's pg_restore.
           bare: async () => {
             sandbox.psql('postgres', `CREATE DATABASE ${BARE_DB} TEMPLATE template0`);
-            await runTool('docker', [...exec, 'pg_restore', '-U', 'postgres', '-d', BARE_DB, '--single-transaction', '--exit-on-error'], {
-              cwd: sandbox.dir,
-              stdinFrom: bareDump,
-            });
+            await runTool(
+              'docker',
+              [...exec, 'pg_restore', '-U', 'postgres', '-d', BARE_DB, '--single-transaction', '--exit-on-error'],
+              {
+                cwd: sandbox.dir,
+                stdinFrom: bareDump,
+              },
+            );
           },
         },
         (who) => {
           if (who !== 'switchyard') sandbox.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`);
         },
       );
-      return { dbBytes, zstBytes, bareDumpBytes: fs.statSync(bareDump).size, seconds, medians, ratioToBare: medians.switchyard! / medians.bare!, breakdown: null };
+      return {
+        dbBytes,
+        zstBytes,
+        bareDumpBytes: fs.statSync(bareDump).size,
+        seconds,
+        medians,
+        ratioToBare: medians.switchyard! / medians.bare!,
+        breakdown: null,
+      };
     } finally {
       ctx.cleanup();
     }
@@ -243,7 +297,10 @@ async function serviceMode(): Promise<ModeResult> {
   }
 }
 
-async function takeBackup(label: string, ctx: TestContext): Promise<{ backup: BackupRow; file: string; zstBytes: number }> {
+async function takeBackup(
+  label: string,
+  ctx: TestContext,
+): Promise<{ backup: BackupRow; file: string; zstBytes: number }> {
   console.log(`${label}: taking the switchyard backup to restore ...`);
   const record = await backupNow(ctx, { reason: 'manual', actor: 'bench' });
   const backup = ctx.store.backups.get(record.id)!;
@@ -259,12 +316,15 @@ const breakdownLine = (b: Breakdown) =>
     .join(', ');
 
 function modeLines(label: string, r: ModeResult): string[] {
-  const lines = [`${label}: db ${mb(r.dbBytes)} MB, switchyard .dump.zst ${mb(r.zstBytes)} MB, bare dump ${mb(r.bareDumpBytes)} MB`];
+  const lines = [
+    `${label}: db ${mb(r.dbBytes)} MB, switchyard .dump.zst ${mb(r.zstBytes)} MB, bare dump ${mb(r.bareDumpBytes)} MB`,
+  ];
   for (const [c, s] of Object.entries(r.seconds) as Array<[Contestant, number[]]>) {
-    lines.push(`  ${(LABELS[c] + ':').padEnd(46)}median ${secs(r.medians[c]!)} s  (${s.map(secs).join(', ')})`);
+    lines.push(`  ${(`${LABELS[c]}:`).padEnd(46)}median ${secs(r.medians[c]!)} s  (${s.map(secs).join(', ')})`);
   }
   lines.push(`  ratio switchyard/bare ${r.ratioToBare.toFixed(2)} (goal <= 1.0)`);
-  if (r.medians.bareJ2) lines.push(`  ratio switchyard/bare-j2 ${(r.medians.switchyard! / r.medians.bareJ2).toFixed(2)}`);
+  if (r.medians.bareJ2)
+    lines.push(`  ratio switchyard/bare-j2 ${(r.medians.switchyard! / r.medians.bareJ2).toFixed(2)}`);
   if (r.breakdown) lines.push(`  switchyard phases (median s): ${breakdownLine(r.breakdown)}`);
   return lines;
 }
@@ -274,15 +334,19 @@ function rollbackLines(rollback: RollbackResult | null): string[] {
   return [
     `service mode rollback --database-only: db ${mb(rollback.dbBytes)} MB (pgbench -s ${rollback.scale}), dump ${mb(rollback.dumpBytes)} MB: ` +
       `${secs(rollback.totalSeconds)} s, ${rollback.status} (goal: 120 s for 1 GB)`,
-    `  steps (s): ${Object.entries(rollback.steps).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')}`,
+    `  steps (s): ${Object.entries(rollback.steps)
+      .map(([name, s]) => `${name} ${s.toFixed(2)}`)
+      .join(', ')}`,
     `  (v2's pre-deploy backup of the same database took ${rollback.preDeployBackupSeconds?.toFixed(2) ?? '?'} s)`,
   ];
 }
 
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: ROLLBACK || MODES.includes('service') });
-  console.log(`restore benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}, ` +
-    `rollback=${ROLLBACK ? `${ROLLBACK_MB} MB` : 'skipped'}`);
+  console.log(
+    `restore benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}, ` +
+      `rollback=${ROLLBACK ? `${ROLLBACK_MB} MB` : 'skipped'}`,
+  );
   const url = MODES.includes('url') ? await urlMode() : null;
   stopIfInterrupted();
   const service = MODES.includes('service') ? await serviceMode() : null;
@@ -293,7 +357,15 @@ async function main(): Promise<void> {
   if (service) lines.push(...modeLines('service mode', service));
   lines.push(...rollbackLines(rollback));
   console.log(`\n${lines.join('\n')}`);
-  writeResults(MODES.length === 1 ? `restore-${MODES[0]}.json` : 'restore.json', { date: new Date().toISOString(), runs: RUNS, scale: SCALE, requests: REQUESTS, url, service, rollback });
+  writeResults(MODES.length === 1 ? `restore-${MODES[0]}.json` : 'restore.json', {
+    date: new Date().toISOString(),
+    runs: RUNS,
+    scale: SCALE,
+    requests: REQUESTS,
+    url,
+    service,
+    rollback,
+  });
 }
 
 runBenchmark(import.meta.url, 'restore benchmark', main);

@@ -28,7 +28,9 @@ export interface Breakdown {
   drop: number;
 }
 
-const PHASES = ['sha256', 'create', 'pgRestore', 'verify', 'rename', 'drop'] as const satisfies ReadonlyArray<keyof Breakdown>;
+const PHASES = ['sha256', 'create', 'pgRestore', 'verify', 'rename', 'drop'] as const satisfies ReadonlyArray<
+  keyof Breakdown
+>;
 
 /** The median of every phase over several runs. */
 export function medianBreakdown(runs: readonly Breakdown[]): Breakdown {
@@ -50,14 +52,18 @@ export async function restoreBreakdown(ctx: Context, backup: BackupRow): Promise
   };
   const verify = async (session: SqlSession) => {
     const facts = await inspectDatabase(session);
-    const issues = compareFacts({ rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' }, facts);
+    const issues = compareFacts(
+      { rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' },
+      facts,
+    );
     if (issues.length) throw new Error(`restored copy differs from the catalog: ${issues.slice(0, 3).join('; ')}`);
   };
 
   const admin = await target.session('postgres');
   try {
     await timed('sha256', async () => {
-      if ((await sha256File(file)) !== backup.sha256) throw new Error(`${backup.fileName} does not match its recorded sha256`);
+      if ((await sha256File(file)) !== backup.sha256)
+        throw new Error(`${backup.fileName} does not match its recorded sha256`);
     });
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`); // a leftover of an interrupted run
     await timed('create', () => admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`));
@@ -70,7 +76,9 @@ export async function restoreBreakdown(ctx: Context, backup: BackupRow): Promise
         await session.close();
       }
       const renamed = `${scratch}_renamed`;
-      await timed('rename', () => admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(renamed)}`));
+      await timed('rename', () =>
+        admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(renamed)}`),
+      );
       scratch = renamed;
     } finally {
       await timed('drop', () => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`));

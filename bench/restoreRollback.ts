@@ -41,14 +41,20 @@ export async function measureRollback(targetMb: number, minBytes: number): Promi
     app.psql('CHECKPOINT');
     const dbBytes = Number(app.psql(`SELECT pg_database_size('app')`));
     console.log(`service mode: database is ${mb(dbBytes)} MB (filled in ${secs(since(filling))} s)`);
-    if (dbBytes < minBytes) console.warn(`service mode: below ${mb(minBytes)} MB: a smoke run, not a representative figure`);
+    if (dbBytes < minBytes)
+      console.warn(`service mode: below ${mb(minBytes)} MB: a smoke run, not a representative figure`);
 
     // The same context as test/deploy/rollback.test.ts builds for the sample app.
     const ctx = testContext({
       projectDir: app.dir,
       composeFiles: app.composeFiles,
       database: '{ service: db, user: postgres, name: app }',
-      extra: ['services:', `  backend: { image: ${app.imageRepo} }`, `  worker: { image: ${app.imageRepo} }`, 'health: { timeoutSeconds: 15 }'].join('\n'),
+      extra: [
+        'services:',
+        `  backend: { image: ${app.imageRepo} }`,
+        `  worker: { image: ${app.imageRepo} }`,
+        'health: { timeoutSeconds: 15 }',
+      ].join('\n'),
     });
     try {
       const deployed = async (ref: string) => {
@@ -65,7 +71,9 @@ export async function measureRollback(targetMb: number, minBytes: number): Promi
       if (!dump) throw new Error('the v2 deployment recorded no pre-deploy backup');
 
       stopIfInterrupted();
-      console.log(`service mode: rollback --database-only to before deployment ${v2.id} (dump ${mb(dump.sizeBytes ?? 0)} MB) ...`);
+      console.log(
+        `service mode: rollback --database-only to before deployment ${v2.id} (dump ${mb(dump.sizeBytes ?? 0)} MB) ...`,
+      );
       const started = performance.now();
       const rollback = await startRollback(ctx, { deploymentId: v2.id, mode: 'database-only', actor: 'bench' });
       const done = await rollback.done;

@@ -80,7 +80,14 @@ class Writer {
       try {
         if (this.appUp && !(await this.appUp())) throw new Error('the app is down');
         if (!client) {
-          client = new pg.Client({ host: this.host(), port: 5432, user: 'postgres', database: 'app', connectionTimeoutMillis: 1000, query_timeout: 2000 });
+          client = new pg.Client({
+            host: this.host(),
+            port: 5432,
+            user: 'postgres',
+            database: 'app',
+            connectionTimeoutMillis: 1000,
+            query_timeout: 2000,
+          });
           client.on('error', () => undefined);
           await client.connect();
         }
@@ -122,7 +129,10 @@ function seqsInDump(file: string): Set<number> {
 
 function startDaemon(configFile: string, logFile: string): ChildProcess {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile], { env: { ...process.env, SWITCHYARD_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile], {
+    env: { ...process.env, SWITCHYARD_ADMIN_TOKEN: TOKEN },
+    stdio: ['ignore', log, log],
+  });
   fs.closeSync(log);
   return child;
 }
@@ -153,24 +163,41 @@ async function main(): Promise<void> {
       const daemonLog = path.join(ctx.root, 'daemon.log');
       daemon = startDaemon(ctx.configFile, daemonLog);
       for (let i = 0; ; i++) {
-        if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) break;
-        if (i > 100 || daemon.exitCode !== null) throw new Error(`the daemon did not start: ${fs.readFileSync(daemonLog, 'utf8').slice(-2000)}`);
+        if (
+          await fetch(`${base}/api/health`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
+        if (i > 100 || daemon.exitCode !== null)
+          throw new Error(`the daemon did not start: ${fs.readFileSync(daemonLog, 'utf8').slice(-2000)}`);
         await sleep(200);
       }
 
       let dbHost = '';
       const findDb = () => {
         const id = app.compose(['ps', '-q', 'db']).trim();
-        dbHost = run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id]).trim().split(' ')[0]!;
+        dbHost = run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id])
+          .trim()
+          .split(' ')[0]!;
       };
       findDb();
       const health = `http://127.0.0.1:${app.httpPort}/health`;
-      const appUp = () => fetch(health, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false);
+      const appUp = () =>
+        fetch(health, { signal: AbortSignal.timeout(500) }).then(
+          (r) => r.ok,
+          () => false,
+        );
       writer = new Writer(() => dbHost, DIRECT ? undefined : appUp);
       writer.start();
 
       /** Starts an operation over the API, waits for its end, then measures what the writer saw. */
-      const runSwitch = async (cycle: number, kind: SwitchReport['kind'], start: () => Promise<number>): Promise<SwitchReport> => {
+      const runSwitch = async (
+        cycle: number,
+        kind: SwitchReport['kind'],
+        start: () => Promise<number>,
+      ): Promise<SwitchReport> => {
         const w = writer!;
         const [attempts0, failures0] = [w.attempts, w.failures];
         const started = performance.now();
@@ -234,7 +261,11 @@ async function main(): Promise<void> {
         stopIfInterrupted();
         const deployed = await runSwitch(cycle, 'deploy', () => deployRef('v2.0.0'));
         switches.push(deployed);
-        switches.push(await runSwitch(cycle, 'rollback', async () => Number((await api('POST', `/deployments/${deployed.deploymentId}/rollback`, {})).id)));
+        switches.push(
+          await runSwitch(cycle, 'rollback', async () =>
+            Number((await api('POST', `/deployments/${deployed.deploymentId}/rollback`, {})).id),
+          ),
+        );
         samples.push(daemonUsage(daemon.pid!));
       }
       await writer.stop();
@@ -251,7 +282,10 @@ async function main(): Promise<void> {
         writer: DIRECT ? 'direct' : 'through the app',
         switches: switches.length,
         failedSwitches: switches.filter((s) => s.status !== 'succeeded').length,
-        writesFailedPerSwitch: { median: median(switches.map((s) => s.writesFailed)), max: Math.max(...switches.map((s) => s.writesFailed)) },
+        writesFailedPerSwitch: {
+          median: median(switches.map((s) => s.writesFailed)),
+          max: Math.max(...switches.map((s) => s.writesFailed)),
+        },
         rowsLostBySwitchesWithoutRestore: sum(noRestore, 'rowsLost'),
         rowsLostByRestores: sum(restore, 'rowsLost'),
         rowsLostUnexplained: sum(switches, 'rowsLostUnexplained'),

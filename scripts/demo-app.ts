@@ -31,7 +31,11 @@ interface Described {
 }
 
 const compose = (d: Described, args: string[]) =>
-  run('docker', ['compose', '--project-directory', d.dir, ...d.composeFiles.flatMap((f) => ['-f', path.join(d.dir, f)]), ...args], { cwd: d.dir });
+  run(
+    'docker',
+    ['compose', '--project-directory', d.dir, ...d.composeFiles.flatMap((f) => ['-f', path.join(d.dir, f)]), ...args],
+    { cwd: d.dir },
+  );
 
 if (command === 'up') {
   let d: Described;
@@ -40,13 +44,25 @@ if (command === 'up') {
   } else {
     fs.rmSync(appDir, { recursive: true, force: true });
     // The database in a named volume, as production keeps it: it survives `docker compose down` (not `down -v`).
-    const app = createSampleApp({ versions: ['v1', 'v2', 'v3'], id: 'demo', dir: appDir, httpPort: 8091, dbVolume: 'pgdata' });
-    d = { dir: app.dir, imageRepo: app.imageRepo, httpPort: app.httpPort, composeFiles: app.composeFiles, commits: app.commits };
+    const app = createSampleApp({
+      versions: ['v1', 'v2', 'v3'],
+      id: 'demo',
+      dir: appDir,
+      httpPort: 8091,
+      dbVolume: 'pgdata',
+    });
+    d = {
+      dir: app.dir,
+      imageRepo: app.imageRepo,
+      httpPort: app.httpPort,
+      composeFiles: app.composeFiles,
+      commits: app.commits,
+    };
     app.startByHand(); // as an operator ran it before switchyard: v1 from :latest
     fs.writeFileSync(described, JSON.stringify(d, null, 2));
   }
   compose(d, ['up', '-d', '--no-build', '--wait', 'db', 'redis']);
-  process.stdout.write(JSON.stringify(d) + '\n');
+  process.stdout.write(`${JSON.stringify(d)}\n`);
 } else if (fs.existsSync(described)) {
   const d = JSON.parse(fs.readFileSync(described, 'utf8')) as Described;
   try {

@@ -12,6 +12,7 @@ else
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
+npx biome ci .
 npm run build
 npm run typecheck
 

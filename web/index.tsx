@@ -37,15 +37,21 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
     sessions: new SessionStore(sessionLimits),
     sessionLimits,
     loginLimiter: new FailureLimiter(options.loginAttemptsPerMinute ?? 5, 60_000),
-    output: new LiveOutput(ctx.events, (id) => ctx.store.deployments.get(id)?.status === 'running', (id) => ctx.store.deployments.output(id)),
+    output: new LiveOutput(
+      ctx.events,
+      (id) => ctx.store.deployments.get(id)?.status === 'running',
+      (id) => ctx.store.deployments.output(id),
+    ),
   };
 
   const ui = new Hono<UiEnv>();
   ui.onError((err, c) => {
     const friendly = friendlyError(err);
-    if (friendly.unexpected || friendly.status >= 500) ctx.log.error('ui request failed', { method: c.req.method, path: c.req.path, error: oneLine(err) });
+    if (friendly.unexpected || friendly.status >= 500)
+      ctx.log.error('ui request failed', { method: c.req.method, path: c.req.path, error: oneLine(err) });
     const session = c.get('session') as Session | undefined;
-    const title = friendly.status === 404 ? 'Not found' : friendly.status < 500 ? 'Cannot do that' : 'Something went wrong';
+    const title =
+      friendly.status === 404 ? 'Not found' : friendly.status < 500 ? 'Cannot do that' : 'Something went wrong';
     return renderPage(c, { title, session, status: friendly.status }, <ErrorLine text={friendly.text} />);
   });
   ui.use('*', uiGuard(deps.sessions, identities, ctx.store.audit));
@@ -63,7 +69,11 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
   // Unknown pages get a page; unknown /api paths keep the API's JSON answer.
   ui.get('*', (c) => {
     if (c.req.path.startsWith('/api/')) return c.notFound();
-    return renderPage(c, { title: 'Not found', session: c.get('session'), status: 404 }, <ErrorLine text={`There is no page ${c.req.path}.`} />);
+    return renderPage(
+      c,
+      { title: 'Not found', session: c.get('session'), status: 404 },
+      <ErrorLine text={`There is no page ${c.req.path}.`} />,
+    );
   });
   return ui;
 }

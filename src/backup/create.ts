@@ -66,7 +66,9 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     const file = await fs.open(tempPath, 'wx', 0o600);
     let written: WrittenDump;
     try {
-      written = await writeVerifiedDump(target, plan, snapshot, file, running, (stderr) => blog.warn('pg_dump', { stderr }));
+      written = await writeVerifiedDump(target, plan, snapshot, file, running, (stderr) =>
+        blog.warn('pg_dump', { stderr }),
+      );
       await file.sync();
     } finally {
       await file.close();
@@ -97,7 +99,12 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     store.backups.fail(id, message);
     reportOutcome(reportPorts(ctx, blog), {
       audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: false, detail: message },
-      notification: { event: 'backup', ok: false, summary: `${request.reason} backup failed: ${message}`, details: { id, fileName, reason: request.reason } },
+      notification: {
+        event: 'backup',
+        ok: false,
+        summary: `${request.reason} backup failed: ${message}`,
+        details: { id, fileName, reason: request.reason },
+      },
       log: { level: 'error', message: 'backup failed', fields: { error: message } },
     });
     throw failed(`backup failed: ${message}`, e);
@@ -116,10 +123,20 @@ async function ensureBackupsDir(dir: string): Promise<void> {
 }
 
 /** Two backups in the same second (or a stray file of that name) get a suffix rather than collide. */
-async function freeFileName(ctx: Context, dir: string, date: Date, database: string, reason: BackupReason, format: BackupFormat): Promise<string> {
+async function freeFileName(
+  ctx: Context,
+  dir: string,
+  date: Date,
+  database: string,
+  reason: BackupReason,
+  format: BackupFormat,
+): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const name = backupFileName(date, database, reason, attempt, format);
-    const onDisk = await fs.stat(path.join(dir, name)).then(() => true, () => false);
+    const onDisk = await fs.stat(path.join(dir, name)).then(
+      () => true,
+      () => false,
+    );
     if (!onDisk && !ctx.store.backups.fileNameTaken(name)) return name;
   }
 }

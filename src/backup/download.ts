@@ -24,7 +24,8 @@ export async function openBackupDownload(ctx: Context, id: number, actor: string
   if (!backup) throw notFound(`backup #${id} does not exist`);
   if (backup.status !== 'ok') throw notFound(`backup #${id} is ${backup.status}: there is no file to download`);
   // The catalog only holds names switchyard generated; refuse anything else rather than trust it blindly.
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(backup.fileName)) throw failed(`backup #${id} has an unexpected file name in the catalog`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(backup.fileName))
+    throw failed(`backup #${id} has an unexpected file name in the catalog`);
   const file = path.join(ctx.config.backups.dir, backup.fileName);
 
   let handle: fs.promises.FileHandle;

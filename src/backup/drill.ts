@@ -57,7 +57,12 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
         try {
           const facts = await inspectDatabase(restored);
           restoredRowCounts = facts.rowCounts;
-          issues.push(...compareFacts({ rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' }, facts));
+          issues.push(
+            ...compareFacts(
+              { rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' },
+              facts,
+            ),
+          );
         } finally {
           await restored.close();
         }
@@ -82,16 +87,27 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
     actor,
     restoredRowCounts,
   });
-  reportOutcome({ audit: ctx.store.audit, notify: (n) => ctx.notifier.send(n), log: ctx.log }, {
-    audit: { actor, action: 'backup.drill', target: backup.fileName, ok: verified, detail: verified ? null : issues.join('; ') },
-    notification: {
-      event: 'drill',
-      ok: verified,
-      summary: verified ? `DR drill of ${backup.fileName}: data verified` : `DR drill of ${backup.fileName}: NOT verified (${issues[0]})`,
-      details: { backupId: backup.id, verified, restoreMs, issues },
+  reportOutcome(
+    { audit: ctx.store.audit, notify: (n) => ctx.notifier.send(n), log: ctx.log },
+    {
+      audit: {
+        actor,
+        action: 'backup.drill',
+        target: backup.fileName,
+        ok: verified,
+        detail: verified ? null : issues.join('; '),
+      },
+      notification: {
+        event: 'drill',
+        ok: verified,
+        summary: verified
+          ? `DR drill of ${backup.fileName}: data verified`
+          : `DR drill of ${backup.fileName}: NOT verified (${issues[0]})`,
+        details: { backupId: backup.id, verified, restoreMs, issues },
+      },
+      log: { level: 'info', message: 'drill finished', fields: { backup: backup.id, verified, restoreMs, issues } },
     },
-    log: { level: 'info', message: 'drill finished', fields: { backup: backup.id, verified, restoreMs, issues } },
-  });
+  );
   const backupAgeHours = (startedAt.getTime() - Date.parse(backup.createdAt)) / 3_600_000;
   const report = { ...record, backupFile: backup.fileName, backupAgeHours, scratchDatabase: scratch };
   return { ...report, markdown: drillMarkdown(report) };

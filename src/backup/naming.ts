@@ -3,10 +3,19 @@ import { BACKUP_SUFFIXES, formatSuffix, type BackupFormat } from './format.js';
 
 /** 2026-11-25T03:15:00.123Z → 20261125T031500Z: sortable, UTC, no characters a shell or URL cares about. */
 export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function backupFileName(date: Date, database: string, reason: BackupReason, attempt = 1, format: BackupFormat = 'zstd'): string {
+export function backupFileName(
+  date: Date,
+  database: string,
+  reason: BackupReason,
+  attempt = 1,
+  format: BackupFormat = 'zstd',
+): string {
   const safeDb = database.replace(/[^A-Za-z0-9_-]/g, '_');
   return `${utcStamp(date)}_${safeDb}_${reason}${attempt > 1 ? `-${attempt}` : ''}${formatSuffix(format)}`;
 }
@@ -17,4 +26,5 @@ export function tempFileName(fileName: string): string {
 }
 
 /** `.….dump.partial` and `.….dump.zst.partial`: the temp files of either format. */
-export const isTempFileName = (name: string) => name.startsWith('.') && BACKUP_SUFFIXES.some((s) => name.endsWith(`${s}.partial`));
+export const isTempFileName = (name: string) =>
+  name.startsWith('.') && BACKUP_SUFFIXES.some((s) => name.endsWith(`${s}.partial`));

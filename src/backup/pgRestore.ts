@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type DatabaseTarget } from '../database/index.js';
+import type { DatabaseTarget } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
@@ -26,14 +26,27 @@ import { tempFileName } from './naming.js';
  *   - pg_restore in a container (service mode), or no room for the temp file:
  *     `--single-transaction`, the archive fed on stdin (through `zstd -dc`).
  */
-export async function restoreBackupFile(target: DatabaseTarget, database: string, file: string, extraArgs: readonly string[] = []): Promise<void> {
+export async function restoreBackupFile(
+  target: DatabaseTarget,
+  database: string,
+  file: string,
+  extraArgs: readonly string[] = [],
+): Promise<void> {
   if (target.readsHostFiles) {
-    const archive = backupFormat(file) === 'zstd' ? await decompressNextTo(file) : { path: file, remove: async () => undefined };
+    const archive =
+      backupFormat(file) === 'zstd' ? await decompressNextTo(file) : { path: file, remove: async () => undefined };
     if (archive) {
       try {
-        const proc = await target.spawn('pg_restore', ['--dbname', database, `--jobs=${restoreJobs()}`, '--exit-on-error', ...extraArgs, '--', archive.path], { database });
+        const proc = await target.spawn(
+          'pg_restore',
+          ['--dbname', database, `--jobs=${restoreJobs()}`, '--exit-on-error', ...extraArgs, '--', archive.path],
+          { database },
+        );
         const result = await collect(proc);
-        if (result.code !== 0) throw failed(`restore failed (pg_restore exited with code ${result.code}): ${redact(result.stderr) || 'no error output'}`);
+        if (result.code !== 0)
+          throw failed(
+            `restore failed (pg_restore exited with code ${result.code}): ${redact(result.stderr) || 'no error output'}`,
+          );
         return;
       } finally {
         await archive.remove();
@@ -59,7 +72,9 @@ async function decompressNextTo(file: string): Promise<{ path: string; remove: (
   if (result.code === 0) return { path: temp, remove };
   await remove();
   if (/no space|quota/i.test(result.stderr)) return null;
-  throw failed(`restore failed: zstd could not decompress the file (code ${result.code}): ${result.stderr || 'no error output'}`);
+  throw failed(
+    `restore failed: zstd could not decompress the file (code ${result.code}): ${result.stderr || 'no error output'}`,
+  );
 }
 
 /**
@@ -89,7 +104,9 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
     // The path is the catalog's own name inside backups.dir; `--` keeps it from ever reading as an option.
     const zstd = (producer = spawnHost('zstd', ['-d', '-c', '-q', '--', file]));
     const zstdErrors = tailOf(zstd.stderr);
-    source = zstd.exited.then((code) => (code === 0 ? null : `zstd could not decompress the file (code ${code}): ${zstdErrors() || 'no error output'}`));
+    source = zstd.exited.then((code) =>
+      code === 0 ? null : `zstd could not decompress the file (code ${code}): ${zstdErrors() || 'no error output'}`,
+    );
     try {
       consumer = await startConsumer(zstd.stdout);
     } catch (e) {
@@ -100,7 +117,9 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
   } else {
     consumer = await startConsumer(true);
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-    source = new Promise((resolve) => stream.once('error', (e) => resolve(oneLine(e))).once('close', () => resolve(null)));
+    source = new Promise((resolve) =>
+      stream.once('error', (e) => resolve(oneLine(e))).once('close', () => resolve(null)),
+    );
     fed = pipeline(stream, consumer.stdin!).then(
       () => null,
       (e: Error) => e,
@@ -114,7 +133,9 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
   // When both fail, pg_restore's words come first: a zstd cut off by a pg_restore that stopped is only the echo.
   if (code !== 0) {
     const also = sourceError ? ` (and ${sourceError})` : '';
-    throw failed(`${what} failed (pg_restore exited with code ${code}): ${redact(consumerErrors()) || 'no error output'}${also}`);
+    throw failed(
+      `${what} failed (pg_restore exited with code ${code}): ${redact(consumerErrors()) || 'no error output'}${also}`,
+    );
   }
   if (sourceError) throw failed(`${what} failed: ${sourceError}`);
   if (feedError) throw failed(`${what} input failed: ${oneLine(feedError)}`);

@@ -41,7 +41,7 @@ export async function recoverInterruptedBackups(ctx: Context): Promise<{ recover
 
 /** Removes `file` only when it is a regular file; a missing file is fine. */
 async function removeRegularFile(file: string): Promise<'removed' | 'absent' | 'not-a-file'> {
-  let stat;
+  let stat: Awaited<ReturnType<typeof fs.lstat>>;
   try {
     stat = await fs.lstat(file);
   } catch (e) {

@@ -18,7 +18,8 @@ import { restoreBackupFile } from './pgRestore.js';
 export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<void> {
   const file = path.join(ctx.config.backups.dir, backup.fileName);
   const actual = await sha256File(file).catch(() => null);
-  if (actual !== backup.sha256) throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
+  if (actual !== backup.sha256)
+    throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
 
   const target = ctx.database();
   const name = target.database;
@@ -27,17 +28,23 @@ export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<
   try {
     const owner = await admin.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${literal(name)}`);
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${quoteIdent(incoming)} TEMPLATE template0${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`);
+    await admin.query(
+      `CREATE DATABASE ${quoteIdent(incoming)} TEMPLATE template0${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`,
+    );
     try {
       await restoreBackupFile(target, incoming, file);
       const restored = await target.session(incoming);
       let issues: string[];
       try {
-        issues = compareFacts({ rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' }, await inspectDatabase(restored));
+        issues = compareFacts(
+          { rowCounts: backup.rowCounts ?? {}, schemaFingerprint: backup.schemaFingerprint ?? '' },
+          await inspectDatabase(restored),
+        );
       } finally {
         await restored.close();
       }
-      if (issues.length) throw failed(`restored copy of ${backup.fileName} differs from the catalog: ${issues.slice(0, 3).join('; ')}`);
+      if (issues.length)
+        throw failed(`restored copy of ${backup.fileName} differs from the catalog: ${issues.slice(0, 3).join('; ')}`);
     } catch (e) {
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`).catch(() => undefined);
       throw e;
@@ -54,7 +61,9 @@ export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<
 async function swap(admin: SqlSession, live: string, incoming: string, outgoing: string): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
   for (let attempt = 1; ; attempt++) {
-    await admin.query(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${literal(live)} AND pid <> pg_backend_pid()`);
+    await admin.query(
+      `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${literal(live)} AND pid <> pg_backend_pid()`,
+    );
     try {
       await admin.query(`ALTER DATABASE ${quoteIdent(live)} RENAME TO ${quoteIdent(outgoing)}`);
       break;
@@ -87,7 +96,8 @@ export async function repairInterruptedSwap(ctx: Context): Promise<string | null
   const { incoming, outgoing } = swapNames(name);
   const admin = await target.session('postgres');
   try {
-    const exists = async (db: string) => (await admin.query(`SELECT count(*) FROM pg_database WHERE datname = ${literal(db)}`)) === '1';
+    const exists = async (db: string) =>
+      (await admin.query(`SELECT count(*) FROM pg_database WHERE datname = ${literal(db)}`)) === '1';
     let repaired: string | null = null;
     if (!(await exists(name))) {
       if (await exists(incoming)) {

@@ -14,7 +14,12 @@ export interface RetentionPolicy {
  * also older than `days`, except the protected ones (rollback targets).
  * Pure, so the policy can be tested on its own.
  */
-export function selectExpired(backups: readonly BackupRow[], keep: RetentionPolicy, protectedIds: ReadonlySet<number>, now: Date): BackupRow[] {
+export function selectExpired(
+  backups: readonly BackupRow[],
+  keep: RetentionPolicy,
+  protectedIds: ReadonlySet<number>,
+  now: Date,
+): BackupRow[] {
   const cutoff = now.getTime() - keep.days * 86_400_000;
   return [...backups]
     .filter((b) => b.status === 'ok')
@@ -29,12 +34,20 @@ export function selectExpired(backups: readonly BackupRow[], keep: RetentionPoli
  */
 export async function applyRetention(ctx: Context, now = new Date()): Promise<BackupRow[]> {
   const dir = path.resolve(ctx.config.backups.dir);
-  const expired = selectExpired(ctx.store.backups.list({ status: 'ok' }), ctx.config.backups.keep, protectedBackupIds(ctx.store.db), now);
+  const expired = selectExpired(
+    ctx.store.backups.list({ status: 'ok' }),
+    ctx.config.backups.keep,
+    protectedBackupIds(ctx.store.db),
+    now,
+  );
   const removed: BackupRow[] = [];
   for (const backup of expired) {
     const file = path.resolve(dir, backup.fileName);
     if (path.dirname(file) !== dir || path.basename(file) !== backup.fileName) {
-      ctx.log.warn('retention skipped a catalog entry outside backups.dir', { backup: backup.id, file: backup.fileName });
+      ctx.log.warn('retention skipped a catalog entry outside backups.dir', {
+        backup: backup.id,
+        file: backup.fileName,
+      });
       continue;
     }
     try {

@@ -22,7 +22,12 @@ export function startBackupSchedule(ctx: Context): BackupSchedule | undefined {
       ctx.log.error('scheduled backup did not run', { error: oneLine(e) });
       if ((e as { kind?: string }).kind === 'conflict') {
         ctx.store.audit.record({ actor: 'scheduler', action: 'backup.create', outcome: 'refused', detail: oneLine(e) });
-        ctx.notifier.send({ event: 'backup', ok: false, summary: `scheduled backup skipped: ${oneLine(e)}`, details: { reason: 'scheduled' } });
+        ctx.notifier.send({
+          event: 'backup',
+          ok: false,
+          summary: `scheduled backup skipped: ${oneLine(e)}`,
+          details: { reason: 'scheduled' },
+        });
       }
     }
   };

@@ -1,6 +1,13 @@
 import type { Context } from '../context.js';
 import { underLock } from '../deploy/operation.js';
-import { offsiteStatus, toPublic, type BackupRecord, type BackupRow, type DrillRecord, type OffsiteStatus } from '../store/index.js';
+import {
+  offsiteStatus,
+  toPublic,
+  type BackupRecord,
+  type BackupRow,
+  type DrillRecord,
+  type OffsiteStatus,
+} from '../store/index.js';
 import { createBackup, type BackupRequest } from './create.js';
 import { runDrill, type DrillReport } from './drill.js';
 import { applyRetention } from './retention.js';
@@ -33,7 +40,11 @@ export function getBackup(ctx: Context, id: number): BackupListing | undefined {
 
 function listing(ctx: Context, b: BackupRow): BackupListing {
   const upload = ctx.store.offsite.get(b.id);
-  return { ...toPublic(b), lastDrill: ctx.store.drills.latestFor(b.id) ?? null, offsite: upload ? offsiteStatus(upload) : null };
+  return {
+    ...toPublic(b),
+    lastDrill: ctx.store.drills.latestFor(b.id) ?? null,
+    offsite: upload ? offsiteStatus(upload) : null,
+  };
 }
 
 const operationPorts = (ctx: Context) => ({ lock: ctx.store.lock, stop: ctx.shutdown });

@@ -15,7 +15,11 @@ export interface BackupStaleness {
 }
 
 /** The one staleness rule, for the overview and the backup-stale notification. Pure. */
-export function backupStaleness(schedule: string | undefined, newestCreatedAt: string | undefined, now = new Date()): BackupStaleness {
+export function backupStaleness(
+  schedule: string | undefined,
+  newestCreatedAt: string | undefined,
+  now = new Date(),
+): BackupStaleness {
   const allowedMs = allowedBackupAgeMs(schedule, now);
   const allowedHours = allowedMs === null ? UNSCHEDULED_MAX_AGE_HOURS : allowedMs / 3_600_000;
   const basis: BackupStaleness['basis'] = allowedMs === null ? 'runbook' : 'schedule';
@@ -49,7 +53,12 @@ export function watchBackupAge(ctx: Context): () => void {
     if (hours === null || notifiedFor === newest) return;
     notifiedFor = newest;
     ctx.log.warn('newest backup is older than the schedule allows', { newest, hours: Number(hours.toFixed(1)) });
-    ctx.notifier.send({ event: 'backup-stale', ok: false, summary: `newest backup ${newest} is ${hours.toFixed(1)} h old, older than backups.schedule allows`, details: { newest, hours } });
+    ctx.notifier.send({
+      event: 'backup-stale',
+      ok: false,
+      summary: `newest backup ${newest} is ${hours.toFixed(1)} h old, older than backups.schedule allows`,
+      details: { newest, hours },
+    });
   };
   check();
   const timer = setInterval(check, 600_000);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { type DatabaseTarget, type HostTools } from '../database/index.js';
+import type { DatabaseTarget, HostTools } from '../database/index.js';
 import { failed } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
@@ -26,7 +26,9 @@ export interface DumpPlan {
  */
 export function planDump(compression: Compression, host: HostTools, serverMajor: number): DumpPlan {
   if (compression.method === 'zstd' && host.zstd === null) {
-    throw failed('zstd is not installed on this host (backups.compression.method is zstd): install the zstd package, or set method: gzip');
+    throw failed(
+      'zstd is not installed on this host (backups.compression.method is zstd): install the zstd package, or set method: gzip',
+    );
   }
   return {
     pgDumpCompress: compression.method === 'gzip' ? compression.level : 0,
@@ -80,23 +82,44 @@ export async function writeVerifiedDump(
     compressor ? { stream: compressor.stdin!, child: true } : { stream: sink, child: false },
   ];
 
-  const dump = started(await target.spawn('pg_dump', ['--format=custom', `--compress=${plan.pgDumpCompress}`, `--snapshot=${snapshot}`, '--no-password']));
+  const dump = started(
+    await target.spawn('pg_dump', [
+      '--format=custom',
+      `--compress=${plan.pgDumpCompress}`,
+      `--snapshot=${snapshot}`,
+      '--no-password',
+    ]),
+  );
   const dumpErrors = tailOf(dump.stderr);
   dump.stderr.on('data', (c: Buffer) => onDumpStderr(c.toString().trim()));
   const streamed = settled(pipeline(dump.stdout, fanOut(outlets))); // read from the tick pg_dump exists
 
   // A write error (disk full) ends everything at once; the caller kills what still runs.
-  const firstError = await Promise.race([Promise.all([streamed, stored]).then(([a, b]) => a ?? b), ...[streamed, stored].map(errorOnly)]);
+  const firstError = await Promise.race([
+    Promise.all([streamed, stored]).then(([a, b]) => a ?? b),
+    ...[streamed, stored].map(errorOnly),
+  ]);
   if (firstError) throw firstError;
-  const [dumpCode, compressCode, verifyCode] = await Promise.all([dump.exited, compressor?.exited ?? 0, verifier.exited]);
+  const [dumpCode, compressCode, verifyCode] = await Promise.all([
+    dump.exited,
+    compressor?.exited ?? 0,
+    verifier.exited,
+  ]);
   if (dumpCode !== 0) throw failed(`pg_dump exited with code ${dumpCode}: ${dumpErrors() || 'no error output'}`);
-  if (compressCode !== 0) throw failed(`zstd exited with code ${compressCode}: ${compressErrors() || 'no error output'}`);
-  if (verifyCode !== 0) throw failed(`the dump does not read back (pg_restore exited with code ${verifyCode}): ${verifyErrors()}`);
+  if (compressCode !== 0)
+    throw failed(`zstd exited with code ${compressCode}: ${compressErrors() || 'no error output'}`);
+  if (verifyCode !== 0)
+    throw failed(`the dump does not read back (pg_restore exited with code ${verifyCode}): ${verifyErrors()}`);
   return { sizeBytes: sink.bytes(), sha256: hash.digest('hex') };
 }
 
 /** A pipeline's outcome as a value (null when it went through), never an unhandled rejection. */
-const settled = (p: Promise<void>): Promise<Error | null> => p.then(() => null, (e: unknown) => e as Error);
+const settled = (p: Promise<void>): Promise<Error | null> =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
 
 /** Resolves with the error as soon as there is one; never resolves otherwise. */
-const errorOnly = (p: Promise<Error | null> | null) => new Promise<Error>((resolve) => void p?.then((e) => e && resolve(e)));
+const errorOnly = (p: Promise<Error | null> | null) =>
+  new Promise<Error>((resolve) => void p?.then((e) => e && resolve(e)));

@@ -17,9 +17,10 @@ const COMMON: OptionSpec = {
 
 /** Strict parsing: an unknown flag or a stray argument is a one-line usage error. */
 export function parseCommand<O extends OptionSpec>(argv: readonly string[], options: O, maxPositionals: number) {
-  let parsed;
+  const spec = { args: [...argv], options: { ...COMMON, ...options }, allowPositionals: true, strict: true } as const;
+  let parsed: ReturnType<typeof parseArgs<typeof spec>>;
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+    parsed = parseArgs(spec);
   } catch (e) {
     throw inputError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
   }

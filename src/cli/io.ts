@@ -21,7 +21,10 @@ export function cliActor(env: NodeJS.ProcessEnv): string {
  */
 export function openContext(common: CommonOptions, io: Io): Context {
   const config = loadConfig(configPath(common.config, io.env));
-  const log = createLogger({ level: 'debug', write: common.verbose ? (l) => process.stderr.write(l + '\n') : () => {} });
+  const log = createLogger({
+    level: 'debug',
+    write: common.verbose ? (l) => process.stderr.write(`${l}\n`) : () => {},
+  });
   return createContext(config, log);
 }
 
@@ -32,7 +35,8 @@ export function openContext(common: CommonOptions, io: Io): Context {
 export async function openOperationContext(common: CommonOptions, io: Io): Promise<Context> {
   const ctx = openContext(common, io);
   try {
-    for (const r of await recoverInterruptedOperations(ctx)) process.stderr.write(`recovered deployment ${r.deploymentId}: ${r.summary}\n`);
+    for (const r of await recoverInterruptedOperations(ctx))
+      process.stderr.write(`recovered deployment ${r.deploymentId}: ${r.summary}\n`);
   } catch (e) {
     ctx.store.close();
     throw e;
@@ -45,6 +49,10 @@ export { formatBytes } from '../util/format.js';
 /** A plain aligned table for terminals. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }

@@ -100,7 +100,16 @@ const COMMANDS: Record<string, Command> = {
 };
 
 // sysexits(3), so scripts can tell a bad config from a busy lock from a failed dump.
-const EXIT: Record<ErrorKind, number> = { input: 64, 'not-found': 66, auth: 77, forbidden: 77, limited: 75, config: 78, conflict: 75, failed: 1 };
+const EXIT: Record<ErrorKind, number> = {
+  input: 64,
+  'not-found': 66,
+  auth: 77,
+  forbidden: 77,
+  limited: 75,
+  config: 78,
+  conflict: 75,
+  failed: 1,
+};
 
 function help(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));

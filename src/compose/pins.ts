@@ -37,5 +37,7 @@ export async function readPins(stateDir: string): Promise<ImagePins | null> {
   const text = await fs.readFile(pinFilePath(stateDir), 'utf8').catch(() => null);
   if (text === null) return null;
   const doc = YAML.parse(text) as { services?: Record<string, { image?: string }> } | null;
-  return Object.fromEntries(Object.entries(doc?.services ?? {}).flatMap(([name, s]) => (s.image ? [[name, s.image]] : [])));
+  return Object.fromEntries(
+    Object.entries(doc?.services ?? {}).flatMap(([name, s]) => (s.image ? [[name, s.image]] : [])),
+  );
 }

@@ -28,7 +28,11 @@ export async function runCompose(config: ComposeConfig, args: readonly string[])
 }
 
 /** Runs `docker compose`, handing every output line to `onLine`; throws with the last lines on failure. */
-export async function streamCompose(config: ComposeConfig, args: readonly string[], onLine: (line: string) => void): Promise<void> {
+export async function streamCompose(
+  config: ComposeConfig,
+  args: readonly string[],
+  onLine: (line: string) => void,
+): Promise<void> {
   const proc = spawnHost('docker', [...composeBaseArgs(config), ...args], { cwd: config.project.dir });
   const tail = tailOf(proc.stderr, 2000);
   for (const stream of [proc.stdout, proc.stderr]) {
@@ -55,7 +59,11 @@ export async function composeProjectName(config: ComposeConfig): Promise<string>
   const key = [config.project.dir, ...config.project.composeFiles].join('\0');
   const cached = resolved.get(key);
   if (cached) return cached;
-  const result = await collect(spawnHost('docker', [...composeBaseArgs(config, { withPins: false }), 'config', '--format', 'json'], { cwd: config.project.dir }));
+  const result = await collect(
+    spawnHost('docker', [...composeBaseArgs(config, { withPins: false }), 'config', '--format', 'json'], {
+      cwd: config.project.dir,
+    }),
+  );
   if (result.code !== 0) {
     throw failed(`docker compose cannot read the project in ${config.project.dir}: ${lastLines(result.stderr, 1)}`);
   }

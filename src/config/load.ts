@@ -32,7 +32,9 @@ export function parseConfig(text: string, source = 'config'): Config {
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
-    throw configError(`${source}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw configError(
+      `${source}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
   const raw: unknown = doc.toJS() ?? {};
   const url = (raw as { database?: { url?: unknown } }).database?.url;
@@ -67,7 +69,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (!/^Invalid (input|option)/.test(issue.message)) return issue.message; // a schema's own words win
   if (issue.code === 'invalid_value' && issue.values.length > 1) {
     const expected = `one of ${issue.values.map(String).join(', ')}`;
-    return issue.input === undefined ? `required (${expected})` : `expected ${expected}, got another ${typeName(issue.input)}`;
+    return issue.input === undefined
+      ? `required (${expected})`
+      : `expected ${expected}, got another ${typeName(issue.input)}`;
   }
   if (issue.code !== 'invalid_type') return issue.message;
   if (issue.input === undefined) return 'required';

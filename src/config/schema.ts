@@ -12,14 +12,20 @@ const absolutePath = z
 const relativeFile = z
   .string()
   .min(1)
-  .refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), 'must be a path inside project.dir (no "..")');
+  .refine(
+    (p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'),
+    'must be a path inside project.dir (no "..")',
+  );
 
 /** Where the app keeps its migrations, as git pathspec globs: shown before a deploy when they change. */
 export const DEFAULT_MIGRATION_PATHS = ['**/migrations/**', '**/alembic/versions/**'] as const;
 const migrationGlob = z
   .string()
   .regex(/^[A-Za-z0-9_.*?[\]/-]{1,200}$/, 'a glob of letters, digits, "/", "*", "?", "[]", ".", "-" and "_"')
-  .refine((g) => !g.startsWith('/') && !g.startsWith('-') && !g.split('/').includes('..'), 'a relative glob inside project.dir (no "..")');
+  .refine(
+    (g) => !g.startsWith('/') && !g.startsWith('-') && !g.split('/').includes('..'),
+    'a relative glob inside project.dir (no "..")',
+  );
 
 /** A compose project name, as compose itself accepts it. */
 const composeName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_" only');
@@ -29,12 +35,18 @@ const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letter
 
 const imageRepository = z
   .string()
-  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository without tag, e.g. ghcr.io/acme/app-backend')
+  .regex(
+    /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+    'an image repository without tag, e.g. ghcr.io/acme/app-backend',
+  )
   .refine((s) => !s.includes('@'), 'no digest here');
 
 const tagTemplate = z
   .string()
-  .regex(/^([A-Za-z0-9_.-]|\{sha7\}|\{sha\}|\{tag\})+$/, 'a tag template using {sha7}, {sha}, {tag} and tag characters');
+  .regex(
+    /^([A-Za-z0-9_.-]|\{sha7\}|\{sha\}|\{tag\})+$/,
+    'a tag template using {sha7}, {sha}, {tag} and tag characters',
+  );
 
 const cron = z.string().refine((expr) => {
   try {
@@ -82,8 +94,10 @@ const database = z
     if (Boolean(db.service) === Boolean(db.url)) {
       ctx.addIssue({ code: 'custom', message: 'set exactly one of database.service or database.url' });
     }
-    if (db.service && !db.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with database.service' });
-    if (db.url && db.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'comes from the URL; do not set it with database.url' });
+    if (db.service && !db.name)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with database.service' });
+    if (db.url && db.name)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'comes from the URL; do not set it with database.url' });
   })
   .transform((db) =>
     db.url
@@ -92,7 +106,9 @@ const database = z
   );
 
 /** An age X25519 recipient (public key): bech32, lowercase. */
-const ageRecipient = z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'an age X25519 public key (age1…, from age-keygen)');
+const ageRecipient = z
+  .string()
+  .regex(/^age1[02-9ac-hj-np-z]{58}$/, 'an age X25519 public key (age1…, from age-keygen)');
 
 const backupReason = z.enum(['pre-deploy', 'scheduled', 'manual', 'pre-rollback']);
 
@@ -107,7 +123,10 @@ const offsite = z
           .regex(/^([A-Za-z0-9_.-]+\/)*$/, 'empty, or folder names each ending in "/", e.g. prod/')
           .refine((p) => !p.split('/').includes('..') && !p.split('/').includes('.'), 'no "." or ".." folders')
           .default(''),
-        region: z.string().regex(/^[a-z0-9-]{2,32}$/, 'a region name, e.g. us-east-1').default('us-east-1'),
+        region: z
+          .string()
+          .regex(/^[a-z0-9-]{2,32}$/, 'a region name, e.g. us-east-1')
+          .default('us-east-1'),
         endpoint: httpUrl.optional(),
         forcePathStyle: z.boolean().default(false),
         accessKeyIdEnv: envName,
@@ -118,7 +137,10 @@ const offsite = z
       .object({ recipients: z.array(ageRecipient).default([]), allowUnencrypted: z.boolean().default(false) })
       .strict()
       .default({ recipients: [], allowUnencrypted: false })
-      .refine((e) => e.recipients.length > 0 || e.allowUnencrypted, 'set at least one age recipient (or allowUnencrypted: true)'),
+      .refine(
+        (e) => e.recipients.length > 0 || e.allowUnencrypted,
+        'set at least one age recipient (or allowUnencrypted: true)',
+      ),
     keep: z
       .object({ last: z.number().int().min(1).default(30), days: z.number().int().min(0).default(2555) })
       .strict()
@@ -139,10 +161,16 @@ const compression = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.method === 'gzip' && c.level !== undefined && c.level > 9) ctx.addIssue({ code: 'custom', path: ['level'], message: 'gzip levels are 1-9' });
-    if (c.method === 'none' && c.level !== undefined) ctx.addIssue({ code: 'custom', path: ['level'], message: 'has no meaning with method none' });
+    if (c.method === 'gzip' && c.level !== undefined && c.level > 9)
+      ctx.addIssue({ code: 'custom', path: ['level'], message: 'gzip levels are 1-9' });
+    if (c.method === 'none' && c.level !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['level'], message: 'has no meaning with method none' });
   })
-  .transform((c) => ({ method: c.method, level: c.level ?? (c.method === 'gzip' ? 6 : c.method === 'zstd' ? 3 : 0), threads: c.threads }));
+  .transform((c) => ({
+    method: c.method,
+    level: c.level ?? (c.method === 'gzip' ? 6 : c.method === 'zstd' ? 3 : 0),
+    threads: c.threads,
+  }));
 const DEFAULT_COMPRESSION = { method: 'zstd' as const, level: 3, threads: 0 };
 
 export const configSchema = z
@@ -152,7 +180,10 @@ export const configSchema = z
         dir: absolutePath,
         composeFiles: z.array(relativeFile).min(1).default(['docker-compose.yml']),
         name: composeName.optional(),
-        migrationPaths: z.array(migrationGlob).min(1).default([...DEFAULT_MIGRATION_PATHS]),
+        migrationPaths: z
+          .array(migrationGlob)
+          .min(1)
+          .default([...DEFAULT_MIGRATION_PATHS]),
         appUrl: httpUrl.optional(),
       })
       .strict(),
@@ -179,7 +210,11 @@ export const configSchema = z
         tokens: z
           .array(
             z
-              .object({ name: identifier, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256'), role: z.enum(ROLES) })
+              .object({
+                name: identifier,
+                sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256'),
+                role: z.enum(ROLES),
+              })
               .strict(),
           )
           .default([]),
@@ -195,7 +230,10 @@ export const configSchema = z
       .strict()
       .optional(),
     registries: z
-      .record(z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]+)?$/, 'a registry host, e.g. ghcr.io'), z.object({ username: z.string().min(1), passwordEnv: envName }).strict())
+      .record(
+        z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]+)?$/, 'a registry host, e.g. ghcr.io'),
+        z.object({ username: z.string().min(1), passwordEnv: envName }).strict(),
+      )
       .default({}),
     deploy: z
       .object({
@@ -206,7 +244,13 @@ export const configSchema = z
         keepImagesFor: z.number().int().min(1).max(100).default(5),
       })
       .strict()
-      .default({ restoreDatabase: 'auto', allowWithoutBackup: false, allowDirtyWorkTree: false, timeoutSeconds: 300, keepImagesFor: 5 }),
+      .default({
+        restoreDatabase: 'auto',
+        allowWithoutBackup: false,
+        allowDirtyWorkTree: false,
+        timeoutSeconds: 300,
+        keepImagesFor: 5,
+      }),
     rollback: z
       .object({ stopServices: z.array(identifier).min(1).optional() })
       .strict()
@@ -223,7 +267,21 @@ export const configSchema = z
               .object({
                 url: httpUrl,
                 format: z.enum(['generic', 'slack', 'discord']).default('generic'),
-                events: z.array(z.enum(['deploy', 'rollback', 'backup', 'drill', 'backup-stale', 'restore', 'offsite', 'offsite-stale'])).min(1).optional(),
+                events: z
+                  .array(
+                    z.enum([
+                      'deploy',
+                      'rollback',
+                      'backup',
+                      'drill',
+                      'backup-stale',
+                      'restore',
+                      'offsite',
+                      'offsite-stale',
+                    ]),
+                  )
+                  .min(1)
+                  .optional(),
                 onlyFailures: z.boolean().default(false),
               })
               .strict(),

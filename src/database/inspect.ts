@@ -53,7 +53,11 @@ const FACTS = `
  */
 export async function inspectDatabase(session: SqlSession): Promise<DatabaseFacts> {
   await session.query('SET search_path = pg_catalog');
-  const raw = JSON.parse(await session.query(FACTS)) as { serverVersion: string; rowCounts: RowCounts; schemaLines: string[] };
+  const raw = JSON.parse(await session.query(FACTS)) as {
+    serverVersion: string;
+    rowCounts: RowCounts;
+    schemaLines: string[];
+  };
   return {
     serverVersion: raw.serverVersion,
     rowCounts: Object.fromEntries(Object.entries(raw.rowCounts).map(([k, v]) => [k, Number(v)])),
@@ -62,10 +66,15 @@ export async function inspectDatabase(session: SqlSession): Promise<DatabaseFact
 }
 
 /** What differs between recorded facts and a restored copy, one line per problem. */
-export function compareFacts(expected: Pick<DatabaseFacts, 'rowCounts' | 'schemaFingerprint'>, actual: DatabaseFacts): string[] {
+export function compareFacts(
+  expected: Pick<DatabaseFacts, 'rowCounts' | 'schemaFingerprint'>,
+  actual: DatabaseFacts,
+): string[] {
   const issues: string[] = [];
   if (expected.schemaFingerprint !== actual.schemaFingerprint) {
-    issues.push(`schema fingerprint differs (recorded ${expected.schemaFingerprint.slice(0, 12)}, restored ${actual.schemaFingerprint.slice(0, 12)})`);
+    issues.push(
+      `schema fingerprint differs (recorded ${expected.schemaFingerprint.slice(0, 12)}, restored ${actual.schemaFingerprint.slice(0, 12)})`,
+    );
   }
   const tables = new Set([...Object.keys(expected.rowCounts), ...Object.keys(actual.rowCounts)]);
   for (const table of [...tables].sort()) {

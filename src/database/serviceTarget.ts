@@ -15,7 +15,11 @@ type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
  * compose service, so their version always matches the server. The container is
  * looked up on every use, since compose may have recreated it.
  */
-export function serviceTarget(docker: DockerClient, config: Pick<Config, 'project' | 'stateDir'>, db: ServiceDatabase): DatabaseTarget {
+export function serviceTarget(
+  docker: DockerClient,
+  config: Pick<Config, 'project' | 'stateDir'>,
+  db: ServiceDatabase,
+): DatabaseTarget {
   const password = db.passwordEnv ? process.env[db.passwordEnv] : undefined;
   if (db.passwordEnv && password === undefined) {
     throw failed(`database.passwordEnv names ${db.passwordEnv}, which is not set in the environment`);
@@ -34,7 +38,8 @@ export function serviceTarget(docker: DockerClient, config: Pick<Config, 'projec
     readsHostFiles: false,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       // A source stream gets its reader now, before the first await: output of a child that exits unread is lost.
-      const from = typeof options.stdin === 'object' ? options.stdin.pipe(new PassThrough({ highWaterMark: 1 << 20 })) : undefined;
+      const from =
+        typeof options.stdin === 'object' ? options.stdin.pipe(new PassThrough({ highWaterMark: 1 << 20 })) : undefined;
       try {
         const proc = await execInContainer(docker, await container(), [tool, ...args], {
           env: env(options.database ?? db.name),

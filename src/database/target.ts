@@ -28,6 +28,10 @@ export interface DatabaseTarget {
    * for a pipe to write to, or a host child's stdout to read from (on the host a
    * kernel pipe between the two; into a container it is copied through here).
    */
-  spawn(tool: PgTool, args: readonly string[], options?: { database?: string; stdin?: boolean | Readable }): Promise<ToolProcess>;
+  spawn(
+    tool: PgTool,
+    args: readonly string[],
+    options?: { database?: string; stdin?: boolean | Readable },
+  ): Promise<ToolProcess>;
   session(database?: string): Promise<SqlSession>;
 }

@@ -52,7 +52,10 @@ export function urlTarget(url: string): DatabaseTarget {
         user: conn.user,
         password: conn.password,
         database,
-        ssl: conn.sslmode && conn.sslmode !== 'disable' ? { rejectUnauthorized: conn.sslmode === 'verify-full' } : undefined,
+        ssl:
+          conn.sslmode && conn.sslmode !== 'disable'
+            ? { rejectUnauthorized: conn.sslmode === 'verify-full' }
+            : undefined,
       });
       client.on('error', () => {
         /* surfaced by the next query */
@@ -68,7 +71,11 @@ export function urlTarget(url: string): DatabaseTarget {
             const result = await client.query({ text: sql, rowMode: 'array' });
             const last = Array.isArray(result) ? result[result.length - 1] : result;
             const value = (last?.rows?.[0] as unknown[] | undefined)?.[0];
-            return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+            return value === undefined || value === null
+              ? ''
+              : typeof value === 'string'
+                ? value
+                : JSON.stringify(value);
           } catch (e) {
             throw failed(`query failed on ${database}: ${redact((e as Error).message)}`, e);
           }

@@ -81,11 +81,13 @@ export function failingContainers(all: readonly ContainerFacts[], managed: reado
 /** Why one container fails, in one line, from its state and its last health check. */
 export function reasonOf(c: ContainerFacts): string {
   if (c.state !== 'running') {
-    const how = c.state === 'exited' || c.state === 'dead' ? `${c.state} with code ${c.exitCode ?? '?'}` : `is ${c.state}`;
+    const how =
+      c.state === 'exited' || c.state === 'dead' ? `${c.state} with code ${c.exitCode ?? '?'}` : `is ${c.state}`;
     return c.oomKilled ? `${how} (killed: out of memory)` : how;
   }
   const last = c.healthChecks.at(-1);
-  if (c.health === 'none' || c.health === 'healthy') return `is ${c.state}${c.health === 'healthy' ? ' and healthy' : ''}`;
+  if (c.health === 'none' || c.health === 'healthy')
+    return `is ${c.state}${c.health === 'healthy' ? ' and healthy' : ''}`;
   if (!last) return `is ${c.health} (no health check has finished yet)`;
   const said = firstLine(last.output);
   return `is ${c.health}: last health check exited ${last.exitCode}${said ? `: ${said}` : ''}`;
@@ -104,11 +106,15 @@ export async function buildFailureReport(
 ): Promise<FailureReport> {
   const all = await port.projectContainers(input.project);
   const containers = await Promise.all(
-    failingContainers(all, input.managed).map(async (c): Promise<FailingContainer> => ({
-      ...c,
-      reason: reasonOf(c),
-      logs: (await port.logs(c.id, LOG_LINES_KEPT).catch((e: unknown) => [`(logs not readable: ${oneLine(e)})`])).map(cleanLine),
-    })),
+    failingContainers(all, input.managed).map(
+      async (c): Promise<FailingContainer> => ({
+        ...c,
+        reason: reasonOf(c),
+        logs: (await port.logs(c.id, LOG_LINES_KEPT).catch((e: unknown) => [`(logs not readable: ${oneLine(e)})`])).map(
+          cleanLine,
+        ),
+      }),
+    ),
   );
   return { step: input.step, headline: headlineOf(containers, input.error), containers, error: input.error };
 }
@@ -160,11 +166,16 @@ export function failureReportOf(steps: readonly DeploymentStep[]): FailureReport
 export function dockerContainerPort(docker: DockerClient): ContainerPort {
   return {
     async projectContainers(project) {
-      const list = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+      const list = await docker.listContainers({
+        all: true,
+        filters: { label: [`com.docker.compose.project=${project}`] },
+      });
       const facts = await Promise.all(
         list.map(async (c): Promise<ContainerFacts> => {
           const info = await docker.getContainer(c.Id).inspect();
-          const health = info.State.Health as { Status?: string; Log?: Array<{ End: string; ExitCode: number; Output: string }> } | undefined;
+          const health = info.State.Health as
+            | { Status?: string; Log?: Array<{ End: string; ExitCode: number; Output: string }> }
+            | undefined;
           return {
             id: c.Id,
             name: info.Name.replace(/^\//, ''),
@@ -173,7 +184,11 @@ export function dockerContainerPort(docker: DockerClient): ContainerPort {
             exitCode: info.State.Running ? null : info.State.ExitCode,
             oomKilled: info.State.OOMKilled,
             health: health?.Status ?? 'none',
-            healthChecks: (health?.Log ?? []).map((h) => ({ at: h.End, exitCode: h.ExitCode, output: cleanOutput(h.Output) })),
+            healthChecks: (health?.Log ?? []).map((h) => ({
+              at: h.End,
+              exitCode: h.ExitCode,
+              output: cleanOutput(h.Output),
+            })),
           };
         }),
       );
@@ -182,10 +197,18 @@ export function dockerContainerPort(docker: DockerClient): ContainerPort {
     async logs(id, lines) {
       const container = docker.getContainer(id);
       const info = await container.inspect();
-      const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      const raw = (await container.logs({
+        stdout: true,
+        stderr: true,
+        tail: lines,
+        follow: false,
+      })) as unknown as Buffer;
       // Without a TTY the engine multiplexes stdout and stderr; both go to one text here, in order.
       const text = info.Config.Tty ? raw.toString('utf8') : await demultiplexed(raw);
-      return text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-lines);
+      return text
+        .split('\n')
+        .filter((l, i, all) => l !== '' || i < all.length - 1)
+        .slice(-lines);
     },
   };
 }
@@ -205,6 +228,11 @@ async function demultiplexed(raw: Buffer): Promise<string> {
 
 const cleanLine = (line: string) => redact(line.replace(/\r$/, '')).slice(0, MAX_LINE_CHARS);
 const cleanOutput = (text: string) => redact(text.trim()).slice(0, MAX_HEALTH_OUTPUT);
-const firstLine = (text: string) => text.split('\n').map((l) => l.trim()).find(Boolean)?.slice(0, 200) ?? '';
+const firstLine = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean)
+    ?.slice(0, 200) ?? '';
 
 const lastOf = <T>(items: readonly T[], test: (item: T) => boolean): T | undefined => [...items].reverse().find(test);

@@ -44,8 +44,10 @@ async function servicesProblem(ctx: Context, pins: ImagePins): Promise<string | 
     const expectedId = (await inspectImage(docker, pinned))?.id;
     for (const c of containers) {
       if (!c.running) return `service ${service}: container ${c.name} is not running`;
-      if (c.health !== 'none' && c.health !== 'healthy') return `service ${service}: container ${c.name} is ${c.health}`;
-      if (expectedId && c.imageId !== expectedId) return `service ${service}: container ${c.name} does not run the pinned image`;
+      if (c.health !== 'none' && c.health !== 'healthy')
+        return `service ${service}: container ${c.name} is ${c.health}`;
+      if (expectedId && c.imageId !== expectedId)
+        return `service ${service}: container ${c.name} does not run the pinned image`;
     }
   }
   return null;

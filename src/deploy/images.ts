@@ -12,7 +12,9 @@ import type { PullProgress } from './ports.js';
 
 /** service → repo:tag for a version, from each service's tag template. */
 export function targetImages(config: Config, version: Pick<ResolvedRef, 'sha' | 'tag'>): Record<string, string> {
-  return Object.fromEntries(Object.entries(config.services).map(([name, s]) => [name, `${s.image}:${fillTagTemplate(s.tag, version)}`]));
+  return Object.fromEntries(
+    Object.entries(config.services).map(([name, s]) => [name, `${s.image}:${fillTagTemplate(s.tag, version)}`]),
+  );
 }
 
 /**

@@ -44,13 +44,19 @@ export function compareRowCounts(now: RowCounts, dump: RowCounts): TableImpact[]
   });
 }
 
-export function rollbackImpact(now: { rowCounts: RowCounts; schemaFingerprint: string }, dump: Pick<BackupRow, 'id' | 'createdAt' | 'rowCounts' | 'schemaFingerprint'>): RollbackImpact {
+export function rollbackImpact(
+  now: { rowCounts: RowCounts; schemaFingerprint: string },
+  dump: Pick<BackupRow, 'id' | 'createdAt' | 'rowCounts' | 'schemaFingerprint'>,
+): RollbackImpact {
   const tables = compareRowCounts(now.rowCounts, dump.rowCounts ?? {});
   return {
     backupId: dump.id,
     backupTakenAt: dump.createdAt,
     tables,
-    rowsDiscarded: tables.reduce((sum, t) => sum + (t.rowsInDump === null ? (t.rowsNow ?? 0) : Math.max(0, t.difference)), 0),
+    rowsDiscarded: tables.reduce(
+      (sum, t) => sum + (t.rowsInDump === null ? (t.rowsNow ?? 0) : Math.max(0, t.difference)),
+      0,
+    ),
     tablesDropped: tables.filter((t) => t.rowsInDump === null).map((t) => t.table),
     schemaChanged: now.schemaFingerprint !== dump.schemaFingerprint,
     keptBySafetyBackup: true,
@@ -79,8 +85,11 @@ export async function readRollbackImpact(ctx: Context, dump: BackupRow): Promise
  * would throw away everything written since.
  */
 export function alreadyUndone(target: Deployment, all: readonly Deployment[]): string | null {
-  if (target.status === 'rolled-back') return `deployment #${target.id} was already rolled back automatically when it failed`;
+  if (target.status === 'rolled-back')
+    return `deployment #${target.id} was already rolled back automatically when it failed`;
   if (target.status === 'failed') return `deployment #${target.id} failed before changing anything`;
-  const undo = all.find((d) => d.kind === 'rollback' && d.rollbackOf === target.id && d.status === 'succeeded' && d.id > target.id);
+  const undo = all.find(
+    (d) => d.kind === 'rollback' && d.rollbackOf === target.id && d.status === 'succeeded' && d.id > target.id,
+  );
   return undo ? `deployment #${target.id} was already undone by rollback #${undo.id}` : null;
 }

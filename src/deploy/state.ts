@@ -17,7 +17,10 @@ export interface HostState {
 export async function isGitRepo(dir: string): Promise<boolean> {
   return gitIn(dir)
     .revparse(['--is-inside-work-tree'])
-    .then((out) => out.trim() === 'true', () => false);
+    .then(
+      (out) => out.trim() === 'true',
+      () => false,
+    );
 }
 
 /**
@@ -50,4 +53,3 @@ export async function assertCleanWorkTree(config: Config): Promise<void> {
 export async function checkoutCommit(dir: string, sha: string): Promise<void> {
   await gitIn(dir).raw(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha, '--']);
 }
-

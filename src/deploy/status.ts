@@ -46,10 +46,20 @@ export async function currentStatus(ctx: Context): Promise<CurrentStatus> {
   const lock = ctx.store.lock.holder();
   return {
     deployment: current
-      ? { id: current.id, ref: current.ref, commit: current.commit, tag: current.tag, actor: current.actor, finishedAt: current.finishedAt, images: current.images }
+      ? {
+          id: current.id,
+          ref: current.ref,
+          commit: current.commit,
+          tag: current.tag,
+          actor: current.actor,
+          finishedAt: current.finishedAt,
+          images: current.images,
+        }
       : null,
     services,
-    drift: services.filter((s) => s.drift).map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
+    drift: services
+      .filter((s) => s.drift)
+      .map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
     operation: lock && !ctx.store.lock.isStale(lock) ? lock : null,
   };
 }

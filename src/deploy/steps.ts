@@ -35,7 +35,7 @@ export const STEPS = {
   pin: step('Write the pin file', true),
   up: step('Start the containers', true),
   health: step('Check health', true),
-  diagnose: step('Keep the failing containers\' logs and health checks', false),
+  diagnose: step("Keep the failing containers' logs and health checks", false),
   cleanup: step('Prune old backups and unused images', false),
   'rollback: checkout': step('Check out the previous commit', true),
   'rollback: pin': step('Put the previous pins back', true),

@@ -11,7 +11,11 @@ import { registryHost, type RegistryAuth } from './images.js';
  * (password from an env var), else docker's own config.json (`auths.<host>.auth`),
  * else none. Every password is registered as a secret before it is used.
  */
-export function registryAuth(config: Pick<Config, 'registries'>, reference: string, env: NodeJS.ProcessEnv = process.env): RegistryAuth | undefined {
+export function registryAuth(
+  config: Pick<Config, 'registries'>,
+  reference: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RegistryAuth | undefined {
   const host = registryHost(reference);
   const configured = config.registries[host];
   if (configured) {

@@ -16,7 +16,10 @@ export async function findServiceContainer(docker: DockerClient, project: string
   let containers: Docker.ContainerInfo[];
   try {
     containers = await docker.listContainers({
-      filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`], status: ['running'] },
+      filters: {
+        label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`],
+        status: ['running'],
+      },
     });
   } catch (e) {
     throw failed(`docker engine not reachable: ${(e as Error).message}`, e);

@@ -18,7 +18,10 @@ export function demultiplex(source: Readable, stdout: Writable, stderr: Writable
     while (offset < chunk.length) {
       if (remaining === 0) {
         const take = Math.min(8 - header.length, chunk.length - offset);
-        header = header.length === 0 && take === 8 ? chunk.subarray(offset, offset + 8) : Buffer.concat([header, chunk.subarray(offset, offset + take)]);
+        header =
+          header.length === 0 && take === 8
+            ? chunk.subarray(offset, offset + 8)
+            : Buffer.concat([header, chunk.subarray(offset, offset + take)]);
         offset += take;
         if (header.length < 8) break;
         target = header[0] === 2 ? stderr : stdout;

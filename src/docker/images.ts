@@ -19,7 +19,9 @@ export interface PullProgress {
 /** The registry host of an image reference, as docker reads it (docker.io when the first part is not a host). */
 export function registryHost(reference: string): string {
   const first = reference.split('/')[0]!;
-  return reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+  return reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+    ? first
+    : 'docker.io';
 }
 
 /** The repository part of a reference: without tag or digest. */
@@ -31,7 +33,12 @@ export function repositoryOf(reference: string): string {
 }
 
 /** Pulls an image, reporting progress, and resolves with the engine's error text on failure. */
-export async function pullImage(docker: DockerClient, reference: string, auth: RegistryAuth | undefined, onProgress: (p: PullProgress) => void): Promise<void> {
+export async function pullImage(
+  docker: DockerClient,
+  reference: string,
+  auth: RegistryAuth | undefined,
+  onProgress: (p: PullProgress) => void,
+): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
     stream = (await docker.pull(reference, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
@@ -47,7 +54,13 @@ export async function pullImage(docker: DockerClient, reference: string, auth: R
         else resolve();
       },
       (event: { status?: string; progressDetail?: { current?: number; total?: number } }) => {
-        if (event.status) onProgress({ image: reference, status: event.status, current: event.progressDetail?.current, total: event.progressDetail?.total });
+        if (event.status)
+          onProgress({
+            image: reference,
+            status: event.status,
+            current: event.progressDetail?.current,
+            total: event.progressDetail?.total,
+          });
       },
     );
   });
@@ -61,7 +74,11 @@ export interface LocalImage {
   architecture: string;
 }
 
-export async function inspectImage(docker: DockerClient, reference: string, repository = repositoryOf(reference)): Promise<LocalImage | undefined> {
+export async function inspectImage(
+  docker: DockerClient,
+  reference: string,
+  repository = repositoryOf(reference),
+): Promise<LocalImage | undefined> {
   let info: Docker.ImageInspectInfo;
   try {
     info = await docker.getImage(reference).inspect();
@@ -88,7 +105,11 @@ export interface ServiceContainer {
 }
 
 /** Every container (any state) of a compose service, found by compose's labels. */
-export async function serviceContainers(docker: DockerClient, project: string, service: string): Promise<ServiceContainer[]> {
+export async function serviceContainers(
+  docker: DockerClient,
+  project: string,
+  service: string,
+): Promise<ServiceContainer[]> {
   const list = await docker.listContainers({
     all: true,
     filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },

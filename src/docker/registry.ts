@@ -49,15 +49,17 @@ function classify(e: unknown): ImageLookup {
   // 404, or the registry's own error codes for "no such tag" / "no such repository" passed through as text.
   if (status === 404 || /manifest unknown|name unknown/i.test(message)) return { state: 'absent' };
   if (status === 401 || status === 403) return { state: 'unknown', error: `registry denied access: ${message}` };
-  if (status === undefined && !/no answer within/.test(message)) return { state: 'unknown', error: `docker engine unreachable: ${message}` };
+  if (status === undefined && !/no answer within/.test(message))
+    return { state: 'unknown', error: `docker engine unreachable: ${message}` };
   return { state: 'unknown', error: `registry unreachable: ${message}` };
 }
 
 /** The engine's own message ({"message": ...}) rather than docker-modem's "(HTTP code 500) server error - ..." wrapper. */
 function engineMessage(e: unknown): string {
   const json = (e as { json?: unknown }).json;
-  const text = json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string'
-    ? (json as { message: string }).message
-    : oneLine(e);
+  const text =
+    json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string'
+      ? (json as { message: string }).message
+      : oneLine(e);
   return redact(oneLine(text)).slice(0, 300);
 }

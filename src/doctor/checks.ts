@@ -29,102 +29,173 @@ const fail = (detail: string, fix: string) => ({ ok: false, detail, fix });
 
 /** The checklist, in the order an operator would fix things. Each check stands alone. */
 const CHECKS: Array<[string, Check]> = [
-  ['docker socket reachable', async (ctx) => {
-    const v = (await ctx.docker().version()) as { Version: string };
-    return pass(`engine ${v.Version}`);
-  }],
-  ['docker compose v2 present', async () => {
-    const r = await collect(spawnHost('docker', ['compose', 'version', '--short']));
-    const version = r.stdout.trim();
-    return r.code === 0 && /^v?2\./.test(version)
-      ? pass(`compose ${version}`)
-      : fail(r.stderr.split('\n')[0] || `found "${version}"`, 'install the docker compose v2 plugin (see scripts/provision.sh)');
-  }],
-  ['compose files parse', async (ctx) => {
-    const r = await runCompose(ctx.config, ['config', '--quiet']);
-    return r.code === 0
-      ? pass(ctx.config.project.composeFiles.join(', '))
-      : fail(r.stderr.trim().split('\n').pop() ?? 'docker compose config failed', 'fix the compose files or project.composeFiles');
-  }],
-  ['database reachable, pg_dump new enough', async (ctx) => {
-    const target = ctx.database();
-    const session = await target.session();
-    let server: number;
-    try {
-      server = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
-    } finally {
-      await session.close();
-    }
-    const r = await collect(await target.spawn('pg_dump', ['--version']));
-    const dump = Number(/(\d+)(?:\.\d+)?/.exec(r.stdout)?.[1] ?? 0);
-    return dump >= server
-      ? pass(`${target.description}: server ${server}, pg_dump ${dump}`)
-      : fail(`pg_dump ${dump} is older than server ${server}`, 'install a pg_dump at least as new as the server (or use database.service)');
-  }],
-  ['zstd present for backups', async (ctx) => {
-    const version = await toolVersion('zstd');
-    if (version) return pass(`zstd ${version} (backups.compression: ${ctx.config.backups.compression.method})`);
-    const zstdBackups = ctx.store.backups.list({ status: 'ok' }).filter((b) => backupFormat(b.fileName) === 'zstd').length;
-    if (ctx.config.backups.compression.method !== 'zstd' && zstdBackups === 0) {
-      return pass(`zstd not installed; not needed (backups.compression.method ${ctx.config.backups.compression.method}, no .dump.zst backups)`);
-    }
-    const why = ctx.config.backups.compression.method === 'zstd' ? 'backups.compression.method is zstd' : `${zstdBackups} backups are .dump.zst`;
-    return fail(`zstd is not installed on this host (${why})`, 'apt-get install zstd (see scripts/provision.sh)');
-  }],
-  ['backups dir writable with room for the next dump', async (ctx) => {
-    const dir = ctx.config.backups.dir;
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    await fs.access(dir, fs.constants.W_OK);
-    const stats = await fs.statfs(dir);
-    const free = stats.bavail * stats.bsize;
-    const estimate = estimateFromLastDump(ctx.store.backups.list({ status: 'ok' }), ctx.database().database);
-    const last = estimate?.expectedBytes ?? 0;
-    return free > (estimate?.neededBytes ?? 0)
-      ? pass(`${dir}: ${(free / 1073741824).toFixed(1)} GiB free, last dump ${(last / 1048576).toFixed(1)} MiB`)
-      : fail(`${dir}: only ${(free / 1048576).toFixed(0)} MiB free, last dump ${(last / 1048576).toFixed(0)} MiB`, 'free space or point backups.dir elsewhere');
-  }],
-  ['registry access for each image', async (ctx) => {
-    const services = Object.entries(ctx.config.services);
-    if (services.length === 0) return pass('no managed services');
-    const head = await gitIn(ctx.config.project.dir).revparse(['HEAD']).catch(() => null);
-    const problems: string[] = [];
-    for (const [name, s] of services) {
-      const reference = `${s.image}:${fillTagTemplate(s.tag, { sha: head?.trim() ?? 'latest', tag: null })}`;
-      const found = await imageExists(ctx.docker(), reference, registryAuth(ctx.config, reference));
-      if (found.state === 'unknown') problems.push(`${name}: ${found.error}`);
-    }
-    return problems.length
-      ? fail(problems.join('; '), 'check registries.<host> in the config (or docker login) and that the registry is reachable')
-      : pass(`${services.length} service(s): registry answered`);
-  }],
-  ['GitHub token and repository', async (ctx) => {
-    const gh = ctx.config.github;
-    if (!gh) return pass('not configured (versions come from the local repo)');
-    const token = process.env[gh.tokenEnv];
-    const octokit = new Octokit({ auth: token, baseUrl: gh.apiUrl ?? 'https://api.github.com', request: { signal: AbortSignal.timeout(5000) } });
-    const [owner, repo] = gh.repo.split('/') as [string, string];
-    const res = await octokit.repos.get({ owner, repo });
-    const scopes = res.headers['x-oauth-scopes'];
-    return pass(`${gh.repo} readable${token ? '' : ' without a token (rate limit 60/h)'}${scopes ? `, scopes: ${scopes}` : ''}`);
-  }],
-  ['newest backup age', async (ctx) => {
-    const newest = ctx.store.backups.list({ status: 'ok' })[0];
-    if (!newest) return fail('no backup yet', 'run `switchyard backup` (and set backups.schedule)');
-    const hours = (Date.now() - Date.parse(newest.createdAt)) / 3_600_000;
-    return hours <= 24
-      ? pass(`${newest.fileName}, ${hours.toFixed(1)} h old`)
-      : fail(`${newest.fileName} is ${hours.toFixed(1)} h old (the runbook wants < 24 h)`, 'run `switchyard backup` and check backups.schedule');
-  }],
-  ['off-site bucket and recipients', async (ctx) => {
-    const offsite = ctx.config.offsite;
-    if (!offsite) return pass('not configured (backups stay on this host only)');
-    const probe = await probeOffsite(offsite);
-    return probe.ok ? pass(probe.detail) : fail(probe.detail, probe.fix);
-  }],
-  ['systemd unit installed', async () => {
-    const installed = await fs.access('/etc/systemd/system/switchyard.service').then(() => true, () => false);
-    return installed ? pass('/etc/systemd/system/switchyard.service') : fail('not installed', 'run `switchyard init --install-unit`');
-  }],
+  [
+    'docker socket reachable',
+    async (ctx) => {
+      const v = (await ctx.docker().version()) as { Version: string };
+      return pass(`engine ${v.Version}`);
+    },
+  ],
+  [
+    'docker compose v2 present',
+    async () => {
+      const r = await collect(spawnHost('docker', ['compose', 'version', '--short']));
+      const version = r.stdout.trim();
+      return r.code === 0 && /^v?2\./.test(version)
+        ? pass(`compose ${version}`)
+        : fail(
+            r.stderr.split('\n')[0] || `found "${version}"`,
+            'install the docker compose v2 plugin (see scripts/provision.sh)',
+          );
+    },
+  ],
+  [
+    'compose files parse',
+    async (ctx) => {
+      const r = await runCompose(ctx.config, ['config', '--quiet']);
+      return r.code === 0
+        ? pass(ctx.config.project.composeFiles.join(', '))
+        : fail(
+            r.stderr.trim().split('\n').pop() ?? 'docker compose config failed',
+            'fix the compose files or project.composeFiles',
+          );
+    },
+  ],
+  [
+    'database reachable, pg_dump new enough',
+    async (ctx) => {
+      const target = ctx.database();
+      const session = await target.session();
+      let server: number;
+      try {
+        server = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
+      } finally {
+        await session.close();
+      }
+      const r = await collect(await target.spawn('pg_dump', ['--version']));
+      const dump = Number(/(\d+)(?:\.\d+)?/.exec(r.stdout)?.[1] ?? 0);
+      return dump >= server
+        ? pass(`${target.description}: server ${server}, pg_dump ${dump}`)
+        : fail(
+            `pg_dump ${dump} is older than server ${server}`,
+            'install a pg_dump at least as new as the server (or use database.service)',
+          );
+    },
+  ],
+  [
+    'zstd present for backups',
+    async (ctx) => {
+      const version = await toolVersion('zstd');
+      if (version) return pass(`zstd ${version} (backups.compression: ${ctx.config.backups.compression.method})`);
+      const zstdBackups = ctx.store.backups
+        .list({ status: 'ok' })
+        .filter((b) => backupFormat(b.fileName) === 'zstd').length;
+      if (ctx.config.backups.compression.method !== 'zstd' && zstdBackups === 0) {
+        return pass(
+          `zstd not installed; not needed (backups.compression.method ${ctx.config.backups.compression.method}, no .dump.zst backups)`,
+        );
+      }
+      const why =
+        ctx.config.backups.compression.method === 'zstd'
+          ? 'backups.compression.method is zstd'
+          : `${zstdBackups} backups are .dump.zst`;
+      return fail(`zstd is not installed on this host (${why})`, 'apt-get install zstd (see scripts/provision.sh)');
+    },
+  ],
+  [
+    'backups dir writable with room for the next dump',
+    async (ctx) => {
+      const dir = ctx.config.backups.dir;
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await fs.access(dir, fs.constants.W_OK);
+      const stats = await fs.statfs(dir);
+      const free = stats.bavail * stats.bsize;
+      const estimate = estimateFromLastDump(ctx.store.backups.list({ status: 'ok' }), ctx.database().database);
+      const last = estimate?.expectedBytes ?? 0;
+      return free > (estimate?.neededBytes ?? 0)
+        ? pass(`${dir}: ${(free / 1073741824).toFixed(1)} GiB free, last dump ${(last / 1048576).toFixed(1)} MiB`)
+        : fail(
+            `${dir}: only ${(free / 1048576).toFixed(0)} MiB free, last dump ${(last / 1048576).toFixed(0)} MiB`,
+            'free space or point backups.dir elsewhere',
+          );
+    },
+  ],
+  [
+    'registry access for each image',
+    async (ctx) => {
+      const services = Object.entries(ctx.config.services);
+      if (services.length === 0) return pass('no managed services');
+      const head = await gitIn(ctx.config.project.dir)
+        .revparse(['HEAD'])
+        .catch(() => null);
+      const problems: string[] = [];
+      for (const [name, s] of services) {
+        const reference = `${s.image}:${fillTagTemplate(s.tag, { sha: head?.trim() ?? 'latest', tag: null })}`;
+        const found = await imageExists(ctx.docker(), reference, registryAuth(ctx.config, reference));
+        if (found.state === 'unknown') problems.push(`${name}: ${found.error}`);
+      }
+      return problems.length
+        ? fail(
+            problems.join('; '),
+            'check registries.<host> in the config (or docker login) and that the registry is reachable',
+          )
+        : pass(`${services.length} service(s): registry answered`);
+    },
+  ],
+  [
+    'GitHub token and repository',
+    async (ctx) => {
+      const gh = ctx.config.github;
+      if (!gh) return pass('not configured (versions come from the local repo)');
+      const token = process.env[gh.tokenEnv];
+      const octokit = new Octokit({
+        auth: token,
+        baseUrl: gh.apiUrl ?? 'https://api.github.com',
+        request: { signal: AbortSignal.timeout(5000) },
+      });
+      const [owner, repo] = gh.repo.split('/') as [string, string];
+      const res = await octokit.repos.get({ owner, repo });
+      const scopes = res.headers['x-oauth-scopes'];
+      return pass(
+        `${gh.repo} readable${token ? '' : ' without a token (rate limit 60/h)'}${scopes ? `, scopes: ${scopes}` : ''}`,
+      );
+    },
+  ],
+  [
+    'newest backup age',
+    async (ctx) => {
+      const newest = ctx.store.backups.list({ status: 'ok' })[0];
+      if (!newest) return fail('no backup yet', 'run `switchyard backup` (and set backups.schedule)');
+      const hours = (Date.now() - Date.parse(newest.createdAt)) / 3_600_000;
+      return hours <= 24
+        ? pass(`${newest.fileName}, ${hours.toFixed(1)} h old`)
+        : fail(
+            `${newest.fileName} is ${hours.toFixed(1)} h old (the runbook wants < 24 h)`,
+            'run `switchyard backup` and check backups.schedule',
+          );
+    },
+  ],
+  [
+    'off-site bucket and recipients',
+    async (ctx) => {
+      const offsite = ctx.config.offsite;
+      if (!offsite) return pass('not configured (backups stay on this host only)');
+      const probe = await probeOffsite(offsite);
+      return probe.ok ? pass(probe.detail) : fail(probe.detail, probe.fix);
+    },
+  ],
+  [
+    'systemd unit installed',
+    async () => {
+      const installed = await fs.access('/etc/systemd/system/switchyard.service').then(
+        () => true,
+        () => false,
+      );
+      return installed
+        ? pass('/etc/systemd/system/switchyard.service')
+        : fail('not installed', 'run `switchyard init --install-unit`');
+    },
+  ],
 ];
 
 export async function runChecks(ctx: Context): Promise<CheckResult[]> {
@@ -133,7 +204,12 @@ export async function runChecks(ctx: Context): Promise<CheckResult[]> {
     try {
       results.push({ name, ...(await check(ctx)) });
     } catch (e) {
-      results.push({ name, ok: false, detail: oneLine(e), fix: 'see the error; `switchyard doctor --verbose` logs more' });
+      results.push({
+        name,
+        ok: false,
+        detail: oneLine(e),
+        fix: 'see the error; `switchyard doctor --verbose` logs more',
+      });
     }
   }
   return results;

@@ -20,16 +20,31 @@ interface ComposeService {
  * the service that runs PostgreSQL (by image name or POSTGRES_* variables).
  */
 export async function detectProject(dir: string, composeFiles: readonly string[]): Promise<Detected> {
-  const args = ['compose', '--project-directory', dir, ...composeFiles.flatMap((f) => ['--file', path.join(dir, f)]), 'config', '--format', 'json'];
+  const args = [
+    'compose',
+    '--project-directory',
+    dir,
+    ...composeFiles.flatMap((f) => ['--file', path.join(dir, f)]),
+    'config',
+    '--format',
+    'json',
+  ];
   const r = await collect(spawnHost('docker', args, { cwd: dir }));
-  if (r.code !== 0) throw failed(`docker compose cannot read ${composeFiles.join(', ')} in ${dir}: ${r.stderr.trim().split('\n').pop()}`);
+  if (r.code !== 0)
+    throw failed(
+      `docker compose cannot read ${composeFiles.join(', ')} in ${dir}: ${r.stderr.trim().split('\n').pop()}`,
+    );
   const services = (JSON.parse(r.stdout) as { services?: Record<string, ComposeService> }).services ?? {};
   const detected: Detected = { services: {}, database: null };
   for (const [name, s] of Object.entries(services)) {
     const image = s.image ?? '';
     const env = s.environment ?? {};
     if (/(^|\/)postgres(ql)?(:|@|$)/.test(image) || 'POSTGRES_DB' in env || 'POSTGRES_PASSWORD' in env) {
-      detected.database ??= { service: name, user: env.POSTGRES_USER ?? 'postgres', name: env.POSTGRES_DB ?? env.POSTGRES_USER ?? 'postgres' };
+      detected.database ??= {
+        service: name,
+        user: env.POSTGRES_USER ?? 'postgres',
+        name: env.POSTGRES_DB ?? env.POSTGRES_USER ?? 'postgres',
+      };
       continue;
     }
     const repository = image.split('@')[0]!.replace(/:[^/:]+$/, '');

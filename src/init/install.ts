@@ -10,7 +10,11 @@ const UNIT_SOURCE = fileURLToPath(new URL('../../../systemd/switchyard.service',
  * config written by init, and an EnvironmentFile holding a fresh admin token
  * (created once, mode 0600; an existing one is kept).
  */
-export async function installUnit(options: { configFile: string; unitDir?: string; envFile?: string }): Promise<{ unit: string; envFile: string; tokenCreated: boolean }> {
+export async function installUnit(options: {
+  configFile: string;
+  unitDir?: string;
+  envFile?: string;
+}): Promise<{ unit: string; envFile: string; tokenCreated: boolean }> {
   const unitDir = options.unitDir ?? '/etc/systemd/system';
   const envFile = options.envFile ?? path.join(path.dirname(options.configFile), 'env');
   const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -22,10 +26,17 @@ export async function installUnit(options: { configFile: string; unitDir?: strin
   const unitFile = path.join(unitDir, 'switchyard.service');
   await fs.writeFile(unitFile, unit, { mode: 0o644 });
 
-  const exists = await fs.access(envFile).then(() => true, () => false);
+  const exists = await fs.access(envFile).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     const token = crypto.randomBytes(24).toString('base64url');
-    await fs.writeFile(envFile, `# Secrets for switchyard (EnvironmentFile). Keep this file 0600.\nSWITCHYARD_ADMIN_TOKEN=${token}\n# GITHUB_TOKEN=\n`, { mode: 0o600 });
+    await fs.writeFile(
+      envFile,
+      `# Secrets for switchyard (EnvironmentFile). Keep this file 0600.\nSWITCHYARD_ADMIN_TOKEN=${token}\n# GITHUB_TOKEN=\n`,
+      { mode: 0o600 },
+    );
   }
   return { unit: unitFile, envFile, tokenCreated: !exists };
 }

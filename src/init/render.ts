@@ -25,7 +25,9 @@ export function renderConfig(a: InitAnswers): string {
     `  composeFiles: [${a.composeFiles.map(q).join(', ')}]   # in order, relative to dir`,
     '',
     '# The services whose image switchyard pins by digest. Tag template: {sha7} {sha} {tag}.',
-    services.length ? 'services:' : 'services: {}   # none found: add e.g. backend: { image: ghcr.io/acme/app-backend }',
+    services.length
+      ? 'services:'
+      : 'services: {}   # none found: add e.g. backend: { image: ghcr.io/acme/app-backend }',
     ...services.map(([name, image]) => `  ${name}: { image: ${q(image)}, tag: "{sha7}" }`),
     '',
     '# Where the app database is: through its compose service (docker exec), or a URL.',

@@ -24,7 +24,9 @@ export class Notifier {
     for (const hook of this.config.webhooks) {
       if (hook.events && !hook.events.includes(n.event)) continue;
       if (hook.onlyFailures && n.ok) continue;
-      const delivery = this.deliver(hook.url, webhookBody(hook.format, n, this.host)).finally(() => this.pending.delete(delivery));
+      const delivery = this.deliver(hook.url, webhookBody(hook.format, n, this.host)).finally(() =>
+        this.pending.delete(delivery),
+      );
       this.pending.add(delivery);
     }
   }
@@ -45,10 +47,12 @@ export class Notifier {
         });
         if (res.ok) return;
         // A 4xx other than 408/429 will not get better by retrying.
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) throw new Error(`HTTP ${res.status} (not retried)`);
+        if (res.status < 500 && res.status !== 408 && res.status !== 429)
+          throw new Error(`HTTP ${res.status} (not retried)`);
         throw new RetryableError(`HTTP ${res.status}`);
       } catch (e) {
-        const retryable = !(e instanceof Error) || e instanceof RetryableError || e.name === 'TimeoutError' || e.name === 'TypeError';
+        const retryable =
+          !(e instanceof Error) || e instanceof RetryableError || e.name === 'TimeoutError' || e.name === 'TypeError';
         if (!retryable || attempt === attempts) {
           // Only the host: webhook URLs (Slack, Discord) carry their secret in the path.
           this.log.warn('webhook delivery failed', { host: new URL(url).host, attempt, error: oneLine(e) });

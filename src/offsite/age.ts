@@ -11,7 +11,11 @@ import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 const childEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' });
 
 export function startEncrypt(recipients: readonly string[]): ToolProcess {
-  return spawnHost('age', recipients.flatMap((r) => ['-r', r]), { stdin: true, env: childEnv() });
+  return spawnHost(
+    'age',
+    recipients.flatMap((r) => ['-r', r]),
+    { stdin: true, env: childEnv() },
+  );
 }
 
 export function startDecrypt(identityFile: string): ToolProcess {
@@ -23,9 +27,13 @@ export async function ageOutcome(proc: ToolProcess, what: string, identityFile?:
   const errors = tailOf(proc.stderr);
   const code = await proc.exited;
   if (code === 0) return;
-  const text = errors().replace(/^age: (error: )?/gm, '').split('\n')[0] ?? '';
+  const text =
+    errors()
+      .replace(/^age: (error: )?/gm, '')
+      .split('\n')[0] ?? '';
   if (code === 127) throw failed(`age is not installed (apt-get install age): ${text}`);
-  if (identityFile && /no identity matched/i.test(text)) throw inputError(`identity file ${identityFile} does not match any recipient of ${what}`);
+  if (identityFile && /no identity matched/i.test(text))
+    throw inputError(`identity file ${identityFile} does not match any recipient of ${what}`);
   if (identityFile && /(failed to open|no such file|read identit|malformed|unknown identity)/i.test(text)) {
     throw inputError(`identity file ${identityFile} cannot be used: ${text}`);
   }

@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { OffsiteConfig } from '../config/index.js';
 import { authError, configError, failed, notFound, oneLine, type SwitchyardError } from '../errors.js';
@@ -32,12 +38,18 @@ const UPLOAD_QUEUE = 4;
  * variables the config names and go only into the SDK client: never into argv,
  * a child's environment, a log line or an error.
  */
-export function openBucket(config: OffsiteConfig, env: NodeJS.ProcessEnv = process.env, partBytes = UPLOAD_PART_BYTES): Bucket {
+export function openBucket(
+  config: OffsiteConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  partBytes = UPLOAD_PART_BYTES,
+): Bucket {
   const s3 = config.s3;
   const accessKeyId = env[s3.accessKeyIdEnv];
   const secretAccessKey = env[s3.secretAccessKeyEnv];
-  if (!accessKeyId) throw configError(`offsite.s3.accessKeyIdEnv: environment variable ${s3.accessKeyIdEnv} is not set`);
-  if (!secretAccessKey) throw configError(`offsite.s3.secretAccessKeyEnv: environment variable ${s3.secretAccessKeyEnv} is not set`);
+  if (!accessKeyId)
+    throw configError(`offsite.s3.accessKeyIdEnv: environment variable ${s3.accessKeyIdEnv} is not set`);
+  if (!secretAccessKey)
+    throw configError(`offsite.s3.secretAccessKeyEnv: environment variable ${s3.secretAccessKeyEnv} is not set`);
   registerSecret(accessKeyId);
   registerSecret(secretAccessKey);
   // switchyard supports Node 20; the SDK's advice to upgrade would break the CLI's "stderr is the one-line error".
@@ -53,15 +65,23 @@ export function openBucket(config: OffsiteConfig, env: NodeJS.ProcessEnv = proce
     maxAttempts: 3,
   });
   const Bucket = s3.bucket;
-  const fail = (op: string, key: string | null, e: unknown) => s3Error(e, op, s3.bucket, key, [accessKeyId, secretAccessKey], config);
-  const guard = <T>(op: string, key: string | null, run: () => Promise<T>) => run().catch((e: unknown) => Promise.reject(fail(op, key, e)));
+  const fail = (op: string, key: string | null, e: unknown) =>
+    s3Error(e, op, s3.bucket, key, [accessKeyId, secretAccessKey], config);
+  const guard = <T>(op: string, key: string | null, run: () => Promise<T>) =>
+    run().catch((e: unknown) => Promise.reject(fail(op, key, e)));
 
   return {
     name: s3.bucket,
     prefix: s3.prefix,
     upload: (Key, body, onProgress) =>
       guard('upload', Key, async () => {
-        const upload = new Upload({ client, params: { Bucket, Key, Body: body }, partSize: partBytes, queueSize: UPLOAD_QUEUE, leavePartsOnError: false });
+        const upload = new Upload({
+          client,
+          params: { Bucket, Key, Body: body },
+          partSize: partBytes,
+          queueSize: UPLOAD_QUEUE,
+          leavePartsOnError: false,
+        });
         let parts = 0;
         upload.on('httpUploadProgress', (p) => {
           parts = Math.max(parts, p.part ?? 0);
@@ -89,7 +109,9 @@ export function openBucket(config: OffsiteConfig, env: NodeJS.ProcessEnv = proce
         const keys: string[] = [];
         let token: string | undefined;
         do {
-          const res = await client.send(new ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }));
+          const res = await client.send(
+            new ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }),
+          );
           for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
           token = res.IsTruncated ? res.NextContinuationToken : undefined;
         } while (token);
@@ -107,14 +129,24 @@ export function openBucket(config: OffsiteConfig, env: NodeJS.ProcessEnv = proce
  * One line naming the bucket and what to do, never the credentials: the SDK's
  * own message is used only for unknown errors, and then with the secrets cut out.
  */
-export function s3Error(e: unknown, op: string, bucket: string, key: string | null, secrets: string[], config: OffsiteConfig): SwitchyardError {
+export function s3Error(
+  e: unknown,
+  op: string,
+  bucket: string,
+  key: string | null,
+  secrets: string[],
+  config: OffsiteConfig,
+): SwitchyardError {
   const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
   const name = err.name ?? '';
   const status = err.$metadata?.httpStatusCode;
   const where = `bucket "${bucket}"${config.s3.endpoint ? ` at ${config.s3.endpoint}` : ''}`;
   if (name === 'NoSuchBucket') return notFound(`${where} does not exist`);
   if (name === 'NoSuchKey' || (status === 404 && key)) return notFound(`${key} is not in ${where}`);
-  if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken'].includes(name) || status === 403) {
+  if (
+    ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken'].includes(name) ||
+    status === 403
+  ) {
     return authError(
       `${where} refused the credentials from ${config.s3.accessKeyIdEnv}/${config.s3.secretAccessKeyEnv} (${name || `HTTP ${status}`})`,
     );

@@ -28,7 +28,8 @@ export async function readBucket(bucket: Bucket): Promise<BucketListing> {
   }
   const named = new Set(manifests.map((m) => m.object.key));
   const strays = keys.filter((k) => !isManifestKey(k) && !named.has(k));
-  for (const m of manifests) if (!keys.includes(m.object.key)) problems.push(`${m.fileName}: its object ${m.object.key} is missing`);
+  for (const m of manifests)
+    if (!keys.includes(m.object.key)) problems.push(`${m.fileName}: its object ${m.object.key} is missing`);
   manifests.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.fileName.localeCompare(a.fileName));
   return { manifests, problems, strays };
 }
@@ -43,6 +44,7 @@ export async function findManifest(bucket: Bucket, name: string): Promise<Manife
   }
   const bare = name.startsWith(bucket.prefix) ? name.slice(bucket.prefix.length) : name;
   const found = manifests.find((m) => m.fileName === bare || m.object.key === name);
-  if (!found) throw notFound(`no off-site backup named ${name} in bucket "${bucket.name}" (see switchyard offsite list)`);
+  if (!found)
+    throw notFound(`no off-site backup named ${name} in bucket "${bucket.name}" (see switchyard offsite list)`);
   return found;
 }

@@ -31,8 +31,10 @@ export async function downloadVerified(
   dir: string,
   onProgress?: (bytes: number, total: number | null) => void,
 ): Promise<Downloaded> {
-  if (m.object.encryption === 'age' && !identityFile) throw failed(`${m.fileName} is encrypted: pass --identity FILE (the age identity)`);
-  if (identityFile) await fs.access(identityFile).catch(() => Promise.reject(failed(`identity file ${identityFile} cannot be read`)));
+  if (m.object.encryption === 'age' && !identityFile)
+    throw failed(`${m.fileName} is encrypted: pass --identity FILE (the age identity)`);
+  if (identityFile)
+    await fs.access(identityFile).catch(() => Promise.reject(failed(`identity file ${identityFile} cannot be read`)));
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const started = performance.now();
   const temp = path.join(dir, tempFileName(m.fileName));
@@ -72,7 +74,9 @@ export async function downloadVerified(
     checkStored(stored, m);
     const plainSha = plain.sha256();
     if (plainSha !== m.plain.sha256) {
-      throw failed(`sha256 mismatch: decrypted ${m.fileName} is ${plainSha.slice(0, 12)}…, its manifest says ${m.plain.sha256.slice(0, 12)}…; refusing it`);
+      throw failed(
+        `sha256 mismatch: decrypted ${m.fileName} is ${plainSha.slice(0, 12)}…, its manifest says ${m.plain.sha256.slice(0, 12)}…; refusing it`,
+      );
     }
     await fs.rename(temp, final);
     await fsyncDir(dir);
@@ -96,7 +100,9 @@ async function fsyncFile(file: string): Promise<void> {
 function checkStored(stored: HashingStream, m: Manifest): void {
   const sha = stored.sha256();
   if (sha !== m.object.sha256) {
-    throw failed(`sha256 mismatch: off-site object ${m.object.key} is ${sha.slice(0, 12)}…, its manifest says ${m.object.sha256.slice(0, 12)}…; refusing it`);
+    throw failed(
+      `sha256 mismatch: off-site object ${m.object.key} is ${sha.slice(0, 12)}…, its manifest says ${m.object.sha256.slice(0, 12)}…; refusing it`,
+    );
   }
 }
 

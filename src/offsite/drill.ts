@@ -19,7 +19,13 @@ export interface OffsiteDrillReport extends DrillReport {
  * fingerprint against the manifest's). A file fetched only for the drill is
  * removed afterwards; the report adds the download time to the runbook's.
  */
-export async function drillFromOffsite(ctx: Context, name: string, identityFile: string | null, actor: string, bucket?: Bucket): Promise<OffsiteDrillReport> {
+export async function drillFromOffsite(
+  ctx: Context,
+  name: string,
+  identityFile: string | null,
+  actor: string,
+  bucket?: Bucket,
+): Promise<OffsiteDrillReport> {
   const b = bucket ?? openBucket(offsiteConfig(ctx));
   const m = await findManifest(b, name);
   const fetched = await fetchIntoCatalog(ctx, b, m, identityFile, actor);
@@ -32,7 +38,10 @@ export async function drillFromOffsite(ctx: Context, name: string, identityFile:
       ctx.store.backups.markPruned(fetched.backup.id);
     }
   }
-  const extra = [`**Downloaded From**: s3://${b.name}/${m.object.key}`, `**Download Time**: ${fetched.seconds.toFixed(1)} s`];
+  const extra = [
+    `**Downloaded From**: s3://${b.name}/${m.object.key}`,
+    `**Download Time**: ${fetched.seconds.toFixed(1)} s`,
+  ];
   const lines = report.markdown.split('\n');
   const at = lines.findIndex((l) => l.startsWith('**Restore Time**'));
   lines.splice(at, 0, ...extra);

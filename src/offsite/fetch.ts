@@ -28,7 +28,10 @@ export async function fetchIntoCatalog(
   onProgress?: (bytes: number, total: number | null) => void,
 ): Promise<Fetched> {
   const dir = ctx.config.backups.dir;
-  const wasNew = !(await fs.stat(path.join(dir, m.fileName)).then(() => true, () => false));
+  const wasNew = !(await fs.stat(path.join(dir, m.fileName)).then(
+    () => true,
+    () => false,
+  ));
   const got = await downloadVerified(bucket, m, identityFile, dir, onProgress);
   const id = ctx.store.backups.adopt({
     fileName: m.fileName,

@@ -87,9 +87,13 @@ export function parseManifest(text: string, key: string, prefix: string): Manife
     throw new Error(`${key} is not JSON`);
   }
   const parsed = manifestSchema.safeParse(data);
-  if (!parsed.success) throw new Error(`${key} is not a switchyard manifest: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(
+      `${key} is not a switchyard manifest: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+    );
   const m = parsed.data;
   if (manifestKey(prefix, m.fileName) !== key) throw new Error(`${key} names another backup (${m.fileName})`);
-  if (m.object.key !== objectKey(prefix, m.fileName, m.object.encryption === 'age')) throw new Error(`${key} points outside its backup (${m.object.key})`);
+  if (m.object.key !== objectKey(prefix, m.fileName, m.object.encryption === 'age'))
+    throw new Error(`${key} points outside its backup (${m.object.key})`);
   return m;
 }

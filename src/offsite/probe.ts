@@ -24,16 +24,37 @@ export async function probeOffsite(offsite: OffsiteConfig, env: NodeJS.ProcessEn
     await bucket.put(key, body);
     const back = await bucket.getText(key);
     await bucket.delete(key);
-    if (back !== body) return { ok: false, detail: `${where}: the probe object read back different`, fix: 'check the endpoint (a proxy or cache in between?)' };
+    if (back !== body)
+      return {
+        ok: false,
+        detail: `${where}: the probe object read back different`,
+        fix: 'check the endpoint (a proxy or cache in between?)',
+      };
   } catch (e) {
-    return { ok: false, detail: oneLine(e), fix: 'check offsite.s3 (bucket, endpoint, region) and the credentials in the environment variables it names' };
+    return {
+      ok: false,
+      detail: oneLine(e),
+      fix: 'check offsite.s3 (bucket, endpoint, region) and the credentials in the environment variables it names',
+    };
   }
   if (offsite.encrypt.recipients.length === 0) {
-    return { ok: true, detail: `${where}: put, get and delete work; copies are NOT encrypted (allowUnencrypted)`, fix: '' };
+    return {
+      ok: true,
+      detail: `${where}: put, get and delete work; copies are NOT encrypted (allowUnencrypted)`,
+      fix: '',
+    };
   }
   const r = await collect(startEncrypt(offsite.encrypt.recipients), 'probe');
   if (r.code !== 0) {
-    return { ok: false, detail: `age cannot encrypt to the recipients: ${r.stderr.split('\n')[0] || `exit ${r.code}`}`, fix: 'apt-get install age; check offsite.encrypt.recipients (age-keygen -y key.txt prints one)' };
+    return {
+      ok: false,
+      detail: `age cannot encrypt to the recipients: ${r.stderr.split('\n')[0] || `exit ${r.code}`}`,
+      fix: 'apt-get install age; check offsite.encrypt.recipients (age-keygen -y key.txt prints one)',
+    };
   }
-  return { ok: true, detail: `${where}: put, get and delete work; encrypting to ${offsite.encrypt.recipients.length} age recipient(s)`, fix: '' };
+  return {
+    ok: true,
+    detail: `${where}: put, get and delete work; encrypting to ${offsite.encrypt.recipients.length} age recipient(s)`,
+    fix: '',
+  };
 }

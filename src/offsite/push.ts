@@ -43,13 +43,17 @@ export function syncQueue(ctx: Context, now = new Date()): number {
  * only after its manifest is written; a failure records the error and the next
  * attempt's time. Never takes the operation lock: a copy never blocks a deploy.
  */
-export async function pushPending(ctx: Context, options: { only?: number; bucket?: Bucket; now?: () => Date } = {}): Promise<PushOutcome[]> {
+export async function pushPending(
+  ctx: Context,
+  options: { only?: number; bucket?: Bucket; now?: () => Date } = {},
+): Promise<PushOutcome[]> {
   const offsite = offsiteConfig(ctx);
   const now = options.now ?? (() => new Date());
   syncQueue(ctx, now());
   if (options.only !== undefined) {
     const row = ctx.store.offsite.get(options.only);
-    if (!row) throw notFound(`backup ${options.only} is not in the off-site queue (not a good backup of a copied reason)`);
+    if (!row)
+      throw notFound(`backup ${options.only} is not in the off-site queue (not a good backup of a copied reason)`);
     ctx.store.offsite.dueNow(options.only, now());
   }
   const due = dueUploads(ctx.store.offsite.all(), now(), processIsAlive, options.only);
@@ -62,21 +66,44 @@ export async function pushPending(ctx: Context, options: { only?: number; bucket
     const started = performance.now();
     const seconds = () => Math.round(performance.now() - started) / 1000;
     if (backup.status !== 'ok') {
-      ctx.store.offsite.markFailed(row.backupId, `backup is ${backup.status} locally; nothing to copy`, new Date(8.64e15));
+      ctx.store.offsite.markFailed(
+        row.backupId,
+        `backup is ${backup.status} locally; nothing to copy`,
+        new Date(8.64e15),
+      );
       continue;
     }
     try {
       const manifest = await uploadBackup(bucket, offsite.encrypt, ctx.config.backups.dir, backup, row.pair, now);
       ctx.store.offsite.markUploaded(row.backupId, manifest.object.key, now());
       ctx.store.audit.record({ actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'ok' });
-      ctx.log.info('off-site copy uploaded', { backup: backup.id, key: manifest.object.key, bytes: manifest.object.sizeBytes, seconds: seconds() });
-      outcomes.push({ backupId: backup.id, fileName: backup.fileName, ok: true, key: manifest.object.key, error: null, parts: manifest.parts, seconds: seconds() });
+      ctx.log.info('off-site copy uploaded', {
+        backup: backup.id,
+        key: manifest.object.key,
+        bytes: manifest.object.sizeBytes,
+        seconds: seconds(),
+      });
+      outcomes.push({
+        backupId: backup.id,
+        fileName: backup.fileName,
+        ok: true,
+        key: manifest.object.key,
+        error: null,
+        parts: manifest.parts,
+        seconds: seconds(),
+      });
     } catch (e) {
       const error = redact(oneLine(e));
       const attempts = row.attempts + 1;
       const next = new Date(now().getTime() + backoffMs(attempts));
       ctx.store.offsite.markFailed(row.backupId, error, next);
-      ctx.store.audit.record({ actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'failed', detail: error });
+      ctx.store.audit.record({
+        actor: 'offsite',
+        action: 'offsite.upload',
+        target: backup.fileName,
+        outcome: 'failed',
+        detail: error,
+      });
       ctx.log.error('off-site copy failed', { backup: backup.id, attempts, next: next.toISOString(), error });
       ctx.notifier.send({
         event: 'offsite',
@@ -84,11 +111,21 @@ export async function pushPending(ctx: Context, options: { only?: number; bucket
         summary: `off-site copy of ${backup.fileName} failed (attempt ${attempts}, next at ${next.toISOString()}): ${error}`,
         details: { backupId: backup.id, fileName: backup.fileName, attempts, nextAttemptAt: next.toISOString() },
       });
-      outcomes.push({ backupId: backup.id, fileName: backup.fileName, ok: false, key: null, error, parts: 0, seconds: seconds() });
+      outcomes.push({
+        backupId: backup.id,
+        fileName: backup.fileName,
+        ok: false,
+        key: null,
+        error,
+        parts: 0,
+        seconds: seconds(),
+      });
     }
   }
   if (outcomes.some((o) => o.ok)) {
-    await applyOffsiteRetention(ctx, bucket).catch((e: unknown) => ctx.log.error('off-site retention failed', { error: redact(oneLine(e)) }));
+    await applyOffsiteRetention(ctx, bucket).catch((e: unknown) =>
+      ctx.log.error('off-site retention failed', { error: redact(oneLine(e)) }),
+    );
   }
   return outcomes;
 }

@@ -9,7 +9,11 @@ import type { Manifest } from './manifest.js';
  */
 
 /** Good backups of a copied reason that are not queued yet, oldest first (so the bucket fills in order). */
-export function backupsToEnqueue(backups: readonly BackupRow[], queued: ReadonlySet<number>, reasons: readonly BackupReason[]): BackupRow[] {
+export function backupsToEnqueue(
+  backups: readonly BackupRow[],
+  queued: ReadonlySet<number>,
+  reasons: readonly BackupReason[],
+): BackupRow[] {
   return backups
     .filter((b) => b.status === 'ok' && !queued.has(b.id) && reasons.includes(b.reason))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
@@ -20,7 +24,12 @@ export function backupsToEnqueue(backups: readonly BackupRow[], queued: Readonly
  * is over, and uploads whose owner died (a crash or a kill mid-upload).
  * `only` narrows to one backup and ignores its wait (an operator asked for it).
  */
-export function dueUploads(rows: readonly OffsiteUpload[], now: Date, isAlive: (pid: number) => boolean, only?: number): OffsiteUpload[] {
+export function dueUploads(
+  rows: readonly OffsiteUpload[],
+  now: Date,
+  isAlive: (pid: number) => boolean,
+  only?: number,
+): OffsiteUpload[] {
   return rows
     .filter((r) => only === undefined || r.backupId === only)
     .filter((r) => {
@@ -51,11 +60,17 @@ export function pairAtDump(backup: BackupRow, deployments: readonly Deployment[]
   const own = backup.deploymentId !== null ? byId.get(backup.deploymentId) : undefined;
   const succeededBefore = (at: string, beforeId = Infinity) =>
     deployments
-      .filter((d) => d.status === 'succeeded' && d.id < beforeId && d.finishedAt !== null && d.finishedAt <= at && d.images)
+      .filter(
+        (d) => d.status === 'succeeded' && d.id < beforeId && d.finishedAt !== null && d.finishedAt <= at && d.images,
+      )
       .sort((a, b) => b.id - a.id)[0];
   if (own?.previousImages) {
     const running = succeededBefore(own.createdAt, own.id);
-    return { commit: own.previousCommit, version: running && running.commit === own.previousCommit ? versionName(running) : null, images: own.previousImages };
+    return {
+      commit: own.previousCommit,
+      version: running && running.commit === own.previousCommit ? versionName(running) : null,
+      images: own.previousImages,
+    };
   }
   const running = succeededBefore(backup.createdAt);
   return running ? { commit: running.commit, version: versionName(running), images: running.images! } : null;
@@ -79,9 +94,14 @@ export function selectOffsiteExpired(manifests: readonly Manifest[], keep: Reten
 }
 
 /** The newest backup whose off-site copy is uploaded: its age is the off-site RPO. */
-export function newestOffsiteCopy(rows: readonly OffsiteUpload[], backups: readonly BackupRow[]): BackupRow | undefined {
+export function newestOffsiteCopy(
+  rows: readonly OffsiteUpload[],
+  backups: readonly BackupRow[],
+): BackupRow | undefined {
   const uploaded = new Set(rows.filter((r) => r.state === 'uploaded').map((r) => r.backupId));
-  return backups.filter((b) => uploaded.has(b.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)[0];
+  return backups
+    .filter((b) => uploaded.has(b.id))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)[0];
 }
 
 /**
@@ -90,7 +110,12 @@ export function newestOffsiteCopy(rows: readonly OffsiteUpload[], backups: reado
  * No copy yet counts from the oldest queued backup, so a bucket that never
  * received anything is reported too.
  */
-export function offsiteStaleHours(newestCopyAt: string | undefined, oldestQueuedAt: string | undefined, allowedMs: number | null, now: Date): number | null {
+export function offsiteStaleHours(
+  newestCopyAt: string | undefined,
+  oldestQueuedAt: string | undefined,
+  allowedMs: number | null,
+  now: Date,
+): number | null {
   const since = newestCopyAt ?? oldestQueuedAt;
   if (allowedMs === null || since === undefined) return null;
   const age = now.getTime() - Date.parse(since);

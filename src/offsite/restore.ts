@@ -33,7 +33,17 @@ export interface DatabaseState {
   tables: number;
 }
 
-export type RestoreStep = 'check' | 'download' | 'backup' | 'stop writers' | 'checkout' | 'pull' | 'pin' | 'restore database' | 'up' | 'health';
+export type RestoreStep =
+  | 'check'
+  | 'download'
+  | 'backup'
+  | 'stop writers'
+  | 'checkout'
+  | 'pull'
+  | 'pin'
+  | 'restore database'
+  | 'up'
+  | 'health';
 
 export interface RestorePlan {
   steps: RestoreStep[];
@@ -56,7 +66,9 @@ export function planOffsiteRestore(input: {
 }): RestorePlan {
   const { manifest: m, database, withImages, force } = input;
   if (m.databaseName !== input.databaseName) {
-    throw inputError(`${m.fileName} is a backup of database "${m.databaseName}", but the config names "${input.databaseName}"`);
+    throw inputError(
+      `${m.fileName} is a backup of database "${m.databaseName}", but the config names "${input.databaseName}"`,
+    );
   }
   const nonEmpty = database.exists && database.tables > 0;
   if (nonEmpty && !force) {
@@ -66,9 +78,13 @@ export function planOffsiteRestore(input: {
     );
   }
   if (withImages) {
-    if (!m.pair || Object.keys(m.pair.images).length === 0) throw inputError(`${m.fileName} recorded no running images; restore without --with-images`);
+    if (!m.pair || Object.keys(m.pair.images).length === 0)
+      throw inputError(`${m.fileName} recorded no running images; restore without --with-images`);
     for (const [service, ref] of Object.entries(m.pair.images)) {
-      if (!ref.includes('@sha256:')) throw inputError(`service ${service} ran ${ref}, a local image without a registry digest; a fresh host cannot pull it`);
+      if (!ref.includes('@sha256:'))
+        throw inputError(
+          `service ${service} ran ${ref}, a local image without a registry digest; a fresh host cannot pull it`,
+        );
     }
   }
   const steps: RestoreStep[] = ['check', 'download'];
@@ -96,7 +112,11 @@ export interface OffsiteRestoreResult {
  * a fresh database, checked against the manifest's row counts and schema
  * fingerprint, then swapped in). The daemon need not run.
  */
-export async function restoreFromOffsite(ctx: Context, request: OffsiteRestoreRequest, bucket?: Bucket): Promise<OffsiteRestoreResult> {
+export async function restoreFromOffsite(
+  ctx: Context,
+  request: OffsiteRestoreRequest,
+  bucket?: Bucket,
+): Promise<OffsiteRestoreResult> {
   const b = bucket ?? openBucket(offsiteConfig(ctx));
   const manifest = await findManifest(b, request.name);
   const ports = deployPorts(ctx);
@@ -235,7 +255,13 @@ async function runRestore(
 
   function finish(status: 'succeeded' | 'failed', error: string | null): Deployment {
     return finishDeployment(ports, id, status, error, (message) => ({
-      audit: { actor: request.actor, action: 'restore', target: m.object.key, ok: status === 'succeeded', detail: message },
+      audit: {
+        actor: request.actor,
+        action: 'restore',
+        target: m.object.key,
+        ok: status === 'succeeded',
+        detail: message,
+      },
       notification: {
         event: 'restore',
         ok: status === 'succeeded',
@@ -257,7 +283,10 @@ async function databaseState(ctx: Context): Promise<DatabaseState> {
   const admin = await target.session('postgres');
   let exists: boolean;
   try {
-    exists = (await admin.query(`SELECT count(*) FROM pg_database WHERE datname = '${target.database.replace(/'/g, "''")}'`)) === '1';
+    exists =
+      (await admin.query(
+        `SELECT count(*) FROM pg_database WHERE datname = '${target.database.replace(/'/g, "''")}'`,
+      )) === '1';
   } finally {
     await admin.close();
   }

@@ -40,11 +40,14 @@ export async function uploadBackup(
     const feed = pipeline(source, plain, age.stdin!);
     feed.catch(() => age.kill());
     const out = pipeline(age.stdout, stored).catch(() => undefined);
-    uploaded = Promise.all([send(), feed, ageDone, out]).then(() => undefined, (e: unknown) => {
-      age.kill();
-      source.destroy();
-      throw e;
-    });
+    uploaded = Promise.all([send(), feed, ageDone, out]).then(
+      () => undefined,
+      (e: unknown) => {
+        age.kill();
+        source.destroy();
+        throw e;
+      },
+    );
   } else {
     uploaded = Promise.all([send(), pipeline(source, plain, stored)]).then(() => undefined);
   }
@@ -53,19 +56,28 @@ export async function uploadBackup(
   } catch (e) {
     // Whatever reached the bucket has no manifest, so it is not a backup; remove it if the bucket answers.
     await bucket.delete(key).catch(() => undefined);
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw failed(`backup file ${backup.fileName} is gone from ${backupsDir}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw failed(`backup file ${backup.fileName} is gone from ${backupsDir}`);
     throw e;
   }
 
   const plainSha = plain.sha256();
   if (plainSha !== backup.sha256) {
     await bucket.delete(key).catch(() => undefined);
-    throw failed(`backup ${backup.fileName} does not match its recorded sha256 (file ${plainSha.slice(0, 12)}, catalog ${backup.sha256?.slice(0, 12)}); not copied`);
+    throw failed(
+      `backup ${backup.fileName} does not match its recorded sha256 (file ${plainSha.slice(0, 12)}, catalog ${backup.sha256?.slice(0, 12)}); not copied`,
+    );
   }
   const manifest = buildManifest(
     backup,
     pair,
-    { key, sizeBytes: stored.bytes, sha256: stored.sha256(), encryption: encrypted ? 'age' : 'none', recipients: [...encrypt.recipients] },
+    {
+      key,
+      sizeBytes: stored.bytes,
+      sha256: stored.sha256(),
+      encryption: encrypted ? 'age' : 'none',
+      recipients: [...encrypt.recipients],
+    },
     now(),
   );
   try {

@@ -39,4 +39,3 @@ export async function verifyOffsite(bucket: Bucket, name: string, identityFile: 
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
-

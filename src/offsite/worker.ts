@@ -41,7 +41,12 @@ export function startOffsiteWorker(ctx: Context): OffsiteWorker {
     const queued = new Set(rows.map((r) => r.backupId));
     const oldestQueued = backups.filter((b) => queued.has(b.id)).at(-1)?.createdAt;
     const now = new Date();
-    const hours = offsiteStaleHours(newest?.createdAt, oldestQueued, allowedBackupAgeMs(ctx.config.backups.schedule, now), now);
+    const hours = offsiteStaleHours(
+      newest?.createdAt,
+      oldestQueued,
+      allowedBackupAgeMs(ctx.config.backups.schedule, now),
+      now,
+    );
     const episode = newest?.fileName ?? 'none';
     if (hours === null || staleNotifiedFor === episode) return;
     staleNotifiedFor = episode;

@@ -29,7 +29,10 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[], options: Ap
 
   app.get('/api/health', (c) => c.json({ status: 'ok', version: VERSION }));
 
-  app.use('/api/*', limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)));
+  app.use(
+    '/api/*',
+    limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)),
+  );
   app.use('/api/system/*', bearerAuth({ identities, limiter, audit: ctx.store.audit, log: ctx.log }));
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));

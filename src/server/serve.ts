@@ -56,7 +56,10 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
       await schedule?.stop();
       await offsite.stop();
       while (ctx.shutdown.operationsInProgress() > 0) await new Promise((r) => setTimeout(r, 200));
-      if (ctx.shutdown.stoppedBefore) ctx.log.warn('stopped an operation at a step boundary; the next start recovers', { before: ctx.shutdown.stoppedBefore });
+      if (ctx.shutdown.stoppedBefore)
+        ctx.log.warn('stopped an operation at a step boundary; the next start recovers', {
+          before: ctx.shutdown.stoppedBefore,
+        });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       http.closeIdleConnections?.();

@@ -11,7 +11,10 @@ import { childEnv } from '../util/process.js';
 export function notifySystemd(log: Logger, env: NodeJS.ProcessEnv = process.env): () => void {
   if (!env.NOTIFY_SOCKET) return () => {};
   const send = (...args: string[]) => {
-    const child = spawn('systemd-notify', args, { stdio: 'ignore', env: childEnv({ NOTIFY_SOCKET: env.NOTIFY_SOCKET }, env) });
+    const child = spawn('systemd-notify', args, {
+      stdio: 'ignore',
+      env: childEnv({ NOTIFY_SOCKET: env.NOTIFY_SOCKET }, env),
+    });
     child.once('error', (e) => log.warn('systemd-notify failed', { error: e.message }));
   };
   send('--ready', `--status=listening`);

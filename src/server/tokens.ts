@@ -14,7 +14,11 @@ export const sha256 = (text: string) => createHash('sha256').update(text).digest
 
 /** The admin token from the environment (always `admin`) and the hashed tokens from config, each with its role. */
 export function resolveTokens(config: Config, env: NodeJS.ProcessEnv = process.env): ApiToken[] {
-  const tokens: ApiToken[] = config.server.tokens.map((t) => ({ name: t.name, role: t.role, sha256: Buffer.from(t.sha256, 'hex') }));
+  const tokens: ApiToken[] = config.server.tokens.map((t) => ({
+    name: t.name,
+    role: t.role,
+    sha256: Buffer.from(t.sha256, 'hex'),
+  }));
   const admin = env.SWITCHYARD_ADMIN_TOKEN;
   if (admin !== undefined && admin !== '') {
     if (admin.length < 16) throw configError('SWITCHYARD_ADMIN_TOKEN: must be at least 16 characters');
@@ -22,7 +26,9 @@ export function resolveTokens(config: Config, env: NodeJS.ProcessEnv = process.e
     tokens.push({ name: 'admin', role: 'admin', sha256: sha256(admin) });
   }
   if (tokens.length === 0) {
-    throw configError('no API token: set SWITCHYARD_ADMIN_TOKEN or server.tokens (the API is never served without one)');
+    throw configError(
+      'no API token: set SWITCHYARD_ADMIN_TOKEN or server.tokens (the API is never served without one)',
+    );
   }
   return tokens;
 }

@@ -36,7 +36,13 @@ export function auditFilterFrom(query: Record<string, string>): AuditFilter {
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  record(e: { actor: string; action: string; target?: string | null; outcome: AuditOutcome; detail?: string | null }): void {
+  record(e: {
+    actor: string;
+    action: string;
+    target?: string | null;
+    outcome: AuditOutcome;
+    detail?: string | null;
+  }): void {
     this.db
       .prepare(`INSERT INTO audit (at, actor, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)`)
       .run(new Date().toISOString(), e.actor, e.action, e.target ?? null, e.outcome, e.detail ?? null);
@@ -46,7 +52,11 @@ export class AuditLog {
   list(limit = 100, filter: AuditFilter = {}): AuditEntry[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    for (const [column, value] of [['actor', filter.actor], ['action', filter.action], ['outcome', filter.outcome]] as const) {
+    for (const [column, value] of [
+      ['actor', filter.actor],
+      ['action', filter.action],
+      ['outcome', filter.outcome],
+    ] as const) {
       if (value === undefined) continue;
       where.push(`${column} = ?`);
       params.push(value);
@@ -58,7 +68,9 @@ export class AuditLog {
   /** The people and actions that occur, for the filters of the Audit page. */
   facets(): { actors: string[]; actions: string[] } {
     const distinct = (column: 'actor' | 'action') =>
-      (this.db.prepare(`SELECT DISTINCT ${column} AS v FROM audit ORDER BY v`).all() as Array<{ v: string }>).map((r) => r.v);
+      (this.db.prepare(`SELECT DISTINCT ${column} AS v FROM audit ORDER BY v`).all() as Array<{ v: string }>).map(
+        (r) => r.v,
+      );
     return { actors: distinct('actor'), actions: distinct('action') };
   }
 }

@@ -115,7 +115,15 @@ export class BackupCatalog {
         `UPDATE backups SET status = 'ok', finished_at = ?, size_bytes = ?, sha256 = ?, server_version = ?,
            row_counts = ?, schema_fingerprint = ?, owner_pid = NULL WHERE id = ?`,
       )
-      .run(new Date().toISOString(), f.sizeBytes, f.sha256, f.serverVersion, JSON.stringify(f.rowCounts), f.schemaFingerprint, id);
+      .run(
+        new Date().toISOString(),
+        f.sizeBytes,
+        f.sha256,
+        f.serverVersion,
+        JSON.stringify(f.rowCounts),
+        f.schemaFingerprint,
+        id,
+      );
   }
 
   fail(id: number, error: string): void {
@@ -147,9 +155,12 @@ export class BackupCatalog {
    * file and checksum is reused (and un-pruned). Returns its id.
    */
   adopt(b: Omit<NewBackup, 'tempName' | 'deploymentId'> & FinishedBackup): number {
-    const existing = this.db.prepare(`SELECT id, sha256 FROM backups WHERE file_name = ?`).get(b.fileName) as { id: number; sha256: string | null } | undefined;
+    const existing = this.db.prepare(`SELECT id, sha256 FROM backups WHERE file_name = ?`).get(b.fileName) as
+      | { id: number; sha256: string | null }
+      | undefined;
     if (existing) {
-      if (existing.sha256 !== b.sha256) throw new Error(`a different backup named ${b.fileName} is already in the catalog`);
+      if (existing.sha256 !== b.sha256)
+        throw new Error(`a different backup named ${b.fileName} is already in the catalog`);
       this.db.prepare(`UPDATE backups SET status = 'ok' WHERE id = ? AND status = 'pruned'`).run(existing.id);
       return existing.id;
     }
@@ -159,8 +170,20 @@ export class BackupCatalog {
            server_version, row_counts, schema_fingerprint)
          VALUES (?, '', ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(b.fileName, b.databaseName, b.reason, b.note, b.actor, b.createdAt, new Date().toISOString(), b.sizeBytes, b.sha256, b.serverVersion,
-        JSON.stringify(b.rowCounts), b.schemaFingerprint);
+      .run(
+        b.fileName,
+        b.databaseName,
+        b.reason,
+        b.note,
+        b.actor,
+        b.createdAt,
+        new Date().toISOString(),
+        b.sizeBytes,
+        b.sha256,
+        b.serverVersion,
+        JSON.stringify(b.rowCounts),
+        b.schemaFingerprint,
+      );
     return Number(info.lastInsertRowid);
   }
 

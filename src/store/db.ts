@@ -47,7 +47,9 @@ export function restrictStateDir(stateDir: string): void {
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw failed(`state database is at schema version ${current}, newer than this switchyard (${migrations.length}); upgrade switchyard`);
+    throw failed(
+      `state database is at schema version ${current}, newer than this switchyard (${migrations.length}); upgrade switchyard`,
+    );
   }
   // Foreign keys off while migrating (SQLite's documented way to rebuild a table others reference), checked after.
   db.pragma('foreign_keys = OFF');

@@ -80,7 +80,14 @@ const fromRaw = (r: Raw): Deployment => ({
 export class DeploymentLog {
   constructor(private readonly db: Db) {}
 
-  create(d: { kind: DeploymentKind; ref: string | null; commit: string | null; tag: string | null; actor: string; rollbackOf?: number | null }): number {
+  create(d: {
+    kind: DeploymentKind;
+    ref: string | null;
+    commit: string | null;
+    tag: string | null;
+    actor: string;
+    rollbackOf?: number | null;
+  }): number {
     const info = this.db
       .prepare(
         `INSERT INTO deployments (kind, ref, commit_sha, tag, status, actor, created_at, rollback_of)
@@ -92,7 +99,9 @@ export class DeploymentLog {
 
   /** Records what the deployment replaces, before anything is changed. */
   setPrevious(id: number, previousCommit: string | null, previousImages: ImagePins): void {
-    this.db.prepare(`UPDATE deployments SET previous_commit = ?, previous_images = ? WHERE id = ?`).run(previousCommit, JSON.stringify(previousImages), id);
+    this.db
+      .prepare(`UPDATE deployments SET previous_commit = ?, previous_images = ? WHERE id = ?`)
+      .run(previousCommit, JSON.stringify(previousImages), id);
   }
 
   setImages(id: number, images: ImagePins): void {
@@ -121,13 +130,17 @@ export class DeploymentLog {
 
   /** The deployment whose version is running now: the newest that succeeded. */
   current(): Deployment | undefined {
-    const raw = this.db.prepare(`SELECT * FROM deployments WHERE status = 'succeeded' ORDER BY id DESC LIMIT 1`).get() as Raw | undefined;
+    const raw = this.db
+      .prepare(`SELECT * FROM deployments WHERE status = 'succeeded' ORDER BY id DESC LIMIT 1`)
+      .get() as Raw | undefined;
     return raw && fromRaw(raw);
   }
 
   /** Deployments journaled as running: after a crash, the ones recovery must finish or undo. */
   unfinished(): Deployment[] {
-    return (this.db.prepare(`SELECT * FROM deployments WHERE status = 'running' ORDER BY id`).all() as Raw[]).map(fromRaw);
+    return (this.db.prepare(`SELECT * FROM deployments WHERE status = 'running' ORDER BY id`).all() as Raw[]).map(
+      fromRaw,
+    );
   }
 
   /** Keeps one output line; returns its position, by which a follower in another process reads on after it. */
@@ -148,31 +161,49 @@ export class DeploymentLog {
   /** The last `limit` output lines of a deployment, oldest first. */
   output(deploymentId: number, limit = 400): string[] {
     const rows = this.db
-      .prepare(`SELECT line FROM (SELECT id, line FROM deployment_output WHERE deployment_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`)
+      .prepare(
+        `SELECT line FROM (SELECT id, line FROM deployment_output WHERE deployment_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`,
+      )
       .all(deploymentId, limit) as Array<{ line: string }>;
     return rows.map((r) => r.line);
   }
 
   beginStep(deploymentId: number, name: string): DeploymentStep {
     const seq =
-      ((this.db.prepare(`SELECT MAX(seq) AS seq FROM deployment_steps WHERE deployment_id = ?`).get(deploymentId) as { seq: number | null }).seq ?? 0) + 1;
+      ((
+        this.db.prepare(`SELECT MAX(seq) AS seq FROM deployment_steps WHERE deployment_id = ?`).get(deploymentId) as {
+          seq: number | null;
+        }
+      ).seq ?? 0) + 1;
     const startedAt = new Date().toISOString();
     this.db
-      .prepare(`INSERT INTO deployment_steps (deployment_id, seq, name, status, started_at) VALUES (?, ?, ?, 'running', ?)`)
+      .prepare(
+        `INSERT INTO deployment_steps (deployment_id, seq, name, status, started_at) VALUES (?, ?, ?, 'running', ?)`,
+      )
       .run(deploymentId, seq, name, startedAt);
     return { seq, name, status: 'running', startedAt, finishedAt: null, error: null, detail: null };
   }
 
-  endStep(deploymentId: number, step: DeploymentStep, status: StepStatus, error: string | null, detail: unknown): DeploymentStep {
+  endStep(
+    deploymentId: number,
+    step: DeploymentStep,
+    status: StepStatus,
+    error: string | null,
+    detail: unknown,
+  ): DeploymentStep {
     const finishedAt = new Date().toISOString();
     this.db
-      .prepare(`UPDATE deployment_steps SET status = ?, finished_at = ?, error = ?, detail = ? WHERE deployment_id = ? AND seq = ?`)
+      .prepare(
+        `UPDATE deployment_steps SET status = ?, finished_at = ?, error = ?, detail = ? WHERE deployment_id = ? AND seq = ?`,
+      )
       .run(status, finishedAt, error, detail === undefined ? null : JSON.stringify(detail), deploymentId, step.seq);
     return { ...step, status, finishedAt, error, detail: detail ?? null };
   }
 
   steps(deploymentId: number): DeploymentStep[] {
-    const rows = this.db.prepare(`SELECT * FROM deployment_steps WHERE deployment_id = ? ORDER BY seq`).all(deploymentId) as Array<{
+    const rows = this.db
+      .prepare(`SELECT * FROM deployment_steps WHERE deployment_id = ? ORDER BY seq`)
+      .all(deploymentId) as Array<{
       seq: number;
       name: string;
       status: StepStatus;
@@ -181,6 +212,14 @@ export class DeploymentLog {
       error: string | null;
       detail: string | null;
     }>;
-    return rows.map((r) => ({ seq: r.seq, name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, error: r.error, detail: json(r.detail) }));
+    return rows.map((r) => ({
+      seq: r.seq,
+      name: r.name,
+      status: r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      error: r.error,
+      detail: json(r.detail),
+    }));
   }
 }

@@ -40,15 +40,25 @@ export class DrillLog {
 
   record(d: Omit<DrillRecord, 'id'>): DrillRecord {
     const info = this.db
-      .prepare(`INSERT INTO drills (backup_id, started_at, restore_ms, verified, issues, actor, restored_row_counts) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(d.backupId, d.startedAt, d.restoreMs, d.verified ? 1 : 0, JSON.stringify(d.issues), d.actor, d.restoredRowCounts ? JSON.stringify(d.restoredRowCounts) : null);
+      .prepare(
+        `INSERT INTO drills (backup_id, started_at, restore_ms, verified, issues, actor, restored_row_counts) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        d.backupId,
+        d.startedAt,
+        d.restoreMs,
+        d.verified ? 1 : 0,
+        JSON.stringify(d.issues),
+        d.actor,
+        d.restoredRowCounts ? JSON.stringify(d.restoredRowCounts) : null,
+      );
     return { ...d, id: Number(info.lastInsertRowid) };
   }
 
   latestFor(backupId: number): DrillRecord | undefined {
-    const raw = this.db
-      .prepare(`SELECT * FROM drills WHERE backup_id = ? ORDER BY id DESC LIMIT 1`)
-      .get(backupId) as RawDrill | undefined;
+    const raw = this.db.prepare(`SELECT * FROM drills WHERE backup_id = ? ORDER BY id DESC LIMIT 1`).get(backupId) as
+      | RawDrill
+      | undefined;
     return raw && fromRaw(raw);
   }
 }

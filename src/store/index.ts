@@ -41,7 +41,14 @@ export { auditFilterFrom } from './audit.js';
 export type { DrillRecord } from './drills.js';
 export type { LockHolder } from './lock.js';
 export { OperationLock } from './lock.js';
-export type { Deployment, DeploymentKind, DeploymentStatus, DeploymentStep, ImagePins, StepStatus } from './deployments.js';
+export type {
+  Deployment,
+  DeploymentKind,
+  DeploymentStatus,
+  DeploymentStep,
+  ImagePins,
+  StepStatus,
+} from './deployments.js';
 export type { User } from './users.js';
 export type { OffsiteState, OffsiteStatus, OffsiteUpload, RunningPair } from './offsite.js';
 export { offsiteStatus } from './offsite.js';

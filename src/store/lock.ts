@@ -39,7 +39,9 @@ export class OperationLock {
       .transaction(() => {
         const current = this.holder();
         if (current && !this.isStale(current)) {
-          throw conflict(`another operation is running: ${current.operation} (pid ${current.pid}, since ${current.acquiredAt})`);
+          throw conflict(
+            `another operation is running: ${current.operation} (pid ${current.pid}, since ${current.acquiredAt})`,
+          );
         }
         this.db
           .prepare(`INSERT OR REPLACE INTO lock (id, operation, pid, boot_id, acquired_at) VALUES (1, ?, ?, ?, ?)`)
@@ -54,7 +56,6 @@ export class OperationLock {
     };
   }
 }
-
 
 let cachedBootId: string | undefined;
 function bootId(): string {

@@ -118,7 +118,9 @@ export class OffsiteQueue {
 
   /** Makes a row due now (`offsite push BACKUP_ID` on a failed one). */
   dueNow(backupId: number, now: Date): void {
-    this.db.prepare(`UPDATE offsite_uploads SET next_attempt_at = ? WHERE backup_id = ? AND state <> 'uploading'`).run(now.toISOString(), backupId);
+    this.db
+      .prepare(`UPDATE offsite_uploads SET next_attempt_at = ? WHERE backup_id = ? AND state <> 'uploading'`)
+      .run(now.toISOString(), backupId);
   }
 
   get(backupId: number): OffsiteUpload | undefined {

@@ -14,12 +14,15 @@ export interface UserPorts {
   reservedNames: readonly string[];
 }
 
-const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "-" and "_" only (up to 63)');
+const userName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "-" and "_" only (up to 63)');
 const role = z.enum(ROLES);
 
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = validate(schema, value);
-  if (!parsed.success) throw inputError(`${what}: ${formatIssues(parsed.error.issues).replace(/^\(top level\): /, '')}`);
+  if (!parsed.success)
+    throw inputError(`${what}: ${formatIssues(parsed.error.issues).replace(/^\(top level\): /, '')}`);
   return parsed.data;
 }
 
@@ -29,10 +32,14 @@ export const parseRole = (value: unknown): Role => check(role, value, 'role');
  * A new user with a personal token. The token is returned once, to be handed to the person;
  * only its sha256 is stored, so it can be replaced (remove, add) but never shown again.
  */
-export function addUser(ports: UserPorts, input: { name: unknown; role: unknown; actor: string }): { user: User; token: string } {
+export function addUser(
+  ports: UserPorts,
+  input: { name: unknown; role: unknown; actor: string },
+): { user: User; token: string } {
   const name = check(userName, input.name, 'user name');
   const r = parseRole(input.role);
-  if (ports.reservedNames.includes(name)) throw conflict(`"${name}" is the name of a configured token; choose another name`);
+  if (ports.reservedNames.includes(name))
+    throw conflict(`"${name}" is the name of a configured token; choose another name`);
   if (ports.users.get(name)) throw conflict(`user ${name} already exists`);
   const token = `sy_${randomBytes(32).toString('base64url')}`;
   const user = ports.users.add({ name, role: r, tokenSha256: sha256(token).toString('hex'), createdBy: input.actor });

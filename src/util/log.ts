@@ -14,13 +14,11 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createLogger(options: {
-  level?: LogLevel;
-  write?: (line: string) => void;
-  fields?: LogFields;
-} = {}): Logger {
+export function createLogger(
+  options: { level?: LogLevel; write?: (line: string) => void; fields?: LogFields } = {},
+): Logger {
   const min = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const base = options.fields ?? {};
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
@@ -39,4 +37,3 @@ export function createLogger(options: {
 function errorsAsText(_key: string, value: unknown): unknown {
   return value instanceof Error ? value.message : value;
 }
-

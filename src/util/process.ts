@@ -89,7 +89,10 @@ export function tailOf(stream: Readable, limit = 4096): () => string {
 }
 
 /** Runs a tool to completion and collects its output. */
-export async function collect(proc: ToolProcess, input?: string | Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function collect(
+  proc: ToolProcess,
+  input?: string | Buffer,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: Buffer[] = [];
   proc.stdout.on('data', (c: Buffer) => out.push(c));
   const stderr = tailOf(proc.stderr, 16384);

@@ -64,7 +64,10 @@ export async function versionChanges(
     result.tagMessage = input.tag ? await annotatedTagMessage(git, input.tag) : null;
     if (!input.from || !SHA.test(input.from) || !SHA.test(input.to)) return result;
     if (input.from === input.to) return { ...result, direction: 'same' };
-    const [added, removed] = await Promise.all([commitsBetween(git, input.from, input.to), commitsBetween(git, input.to, input.from)]);
+    const [added, removed] = await Promise.all([
+      commitsBetween(git, input.from, input.to),
+      commitsBetween(git, input.to, input.from),
+    ]);
     result.added = added.slice(0, MAX_COMMITS);
     result.removed = removed.slice(0, MAX_COMMITS);
     result.truncated = added.length > MAX_COMMITS || removed.length > MAX_COMMITS;
@@ -77,7 +80,14 @@ export async function versionChanges(
 }
 
 async function commitsBetween(git: SimpleGit, from: string, to: string): Promise<ChangedCommit[]> {
-  const out = await git.raw(['log', `--max-count=${MAX_COMMITS + 1}`, '--format=%H%x00%s%x00%an%x00%cI%x1e', '--end-of-options', `${from}..${to}`, '--']);
+  const out = await git.raw([
+    'log',
+    `--max-count=${MAX_COMMITS + 1}`,
+    '--format=%H%x00%s%x00%an%x00%cI%x1e',
+    '--end-of-options',
+    `${from}..${to}`,
+    '--',
+  ]);
   return out
     .split(RECORD)
     .map((r) => r.replace(/^\n/, ''))
@@ -90,7 +100,15 @@ async function commitsBetween(git: SimpleGit, from: string, to: string): Promise
 
 async function changedMigrations(git: SimpleGit, from: string, to: string, globs: readonly string[]) {
   // Pathspec magic ":(glob)" makes "**" match across directories, the root included; "--" keeps them paths.
-  const out = await git.raw(['diff', '--name-status', '--no-renames', from, to, '--', ...globs.map((g) => `:(glob)${g}`)]);
+  const out = await git.raw([
+    'diff',
+    '--name-status',
+    '--no-renames',
+    from,
+    to,
+    '--',
+    ...globs.map((g) => `:(glob)${g}`),
+  ]);
   return out
     .split('\n')
     .filter(Boolean)
@@ -105,6 +123,9 @@ async function annotatedTagMessage(git: SimpleGit, tag: string): Promise<string 
   const out = await git.raw(['for-each-ref', '--format=%(objecttype)%00%(contents)', `refs/tags/${tag}`]);
   const [type, ...message] = out.split(FIELD);
   if (type !== 'tag') return null;
-  const text = message.join(FIELD).replace(/-----BEGIN PGP SIGNATURE-----[\s\S]*$/, '').trim();
+  const text = message
+    .join(FIELD)
+    .replace(/-----BEGIN PGP SIGNATURE-----[\s\S]*$/, '')
+    .trim();
   return text || null;
 }

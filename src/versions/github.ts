@@ -58,7 +58,12 @@ export class GitHubSource {
       auth: token || undefined,
       userAgent: 'switchyard',
       // Octokit's request log reports each failed request as an error; this module reports failures itself, once.
-      log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(`github: ${m}`), error: (m: string) => log.debug(`github: ${m}`) },
+      log: {
+        debug: () => {},
+        info: () => {},
+        warn: (m: string) => log.warn(`github: ${m}`),
+        error: (m: string) => log.debug(`github: ${m}`),
+      },
     });
     this.octokit.hook.wrap('request', async (request, options) => {
       if (options.method !== 'GET') return request(options);
@@ -73,7 +78,11 @@ export class GitHubSource {
       options.request = { ...options.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
       try {
         const response = await request(options);
-        rememberGithubResponse(url, { etag: response.headers.etag ?? null, data: response.data, fetchedAt: Date.now() });
+        rememberGithubResponse(url, {
+          etag: response.headers.etag ?? null,
+          data: response.data,
+          fetchedAt: Date.now(),
+        });
         return response;
       } catch (e) {
         // Octokit throws on 304; for us it means "what you have is still right".
@@ -90,7 +99,8 @@ export class GitHubSource {
   status(): string {
     const down = githubDown.get(this.downKey);
     if (down && Date.now() < down.until) return `unreachable: ${down.message}`;
-    if (this.ciGaps > 0) return `partial: CI state unknown for ${this.ciGaps} version(s): ${this.failure ?? 'request failed'}`;
+    if (this.ciGaps > 0)
+      return `partial: CI state unknown for ${this.ciGaps} version(s): ${this.failure ?? 'request failed'}`;
     return 'ok';
   }
 
@@ -132,7 +142,9 @@ export class GitHubSource {
     try {
       const [runs, statuses] = await Promise.all([
         this.octokit.checks.listForRef(params).then((r) => r.data.check_runs as CheckRun[], noCommit<CheckRun>),
-        this.octokit.repos.getCombinedStatusForRef(params).then((r) => r.data.statuses as CommitStatus[], noCommit<CommitStatus>),
+        this.octokit.repos
+          .getCombinedStatusForRef(params)
+          .then((r) => r.data.statuses as CommitStatus[], noCommit<CommitStatus>),
       ]);
       return combineCi(runs, statuses);
     } catch (e) {
@@ -158,7 +170,8 @@ function statusOf(e: unknown): number | undefined {
 
 /** One line: "HTTP 401 Bad credentials", "connect ECONNREFUSED 127.0.0.1:443", "no answer within 5 s". */
 function describe(e: unknown): string {
-  if ((e as { cause?: { name?: unknown } }).cause?.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  if ((e as { cause?: { name?: unknown } }).cause?.name === 'TimeoutError')
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
   const status = statusOf(e);
   const message = redact(oneLine(e)).slice(0, 200);
   // Octokit reports network failures as status 500 too; only a real HTTP answer gets the prefix.

@@ -58,7 +58,8 @@ async function lookupAll(
   for (const ref of refs) {
     const cached = imageLookups.get(ref);
     if (cached && Date.now() < cached.until) result.set(ref, cached.lookup);
-    else if (!DOCKER_TAG.test(ref.slice(ref.lastIndexOf(':') + 1))) result.set(ref, { state: 'unknown', error: 'not a valid image tag' });
+    else if (!DOCKER_TAG.test(ref.slice(ref.lastIndexOf(':') + 1)))
+      result.set(ref, { state: 'unknown', error: 'not a valid image tag' });
     else if (!options.ask) result.set(ref, { state: 'unknown', error: options.notAskedReason ?? 'not checked' });
     else toAsk.push(ref);
   }
@@ -68,7 +69,8 @@ async function lookupAll(
       const ref = toAsk[next++]!;
       const lookup = await lookupOne(ctx, ref);
       result.set(ref, lookup);
-      const ttl = lookup.state === 'present' ? TTL.imagePresent : lookup.state === 'absent' ? TTL.imageAbsent : TTL.imageUnknown;
+      const ttl =
+        lookup.state === 'present' ? TTL.imagePresent : lookup.state === 'absent' ? TTL.imageAbsent : TTL.imageUnknown;
       imageLookups.set(ref, { until: Date.now() + ttl, lookup });
     }
   };
@@ -77,8 +79,8 @@ async function lookupAll(
 }
 
 async function lookupOne(ctx: Context, ref: string): Promise<ImageLookup> {
-  let docker;
-  let auth;
+  let docker: ReturnType<Context['docker']>;
+  let auth: ReturnType<typeof registryAuth>;
   try {
     docker = ctx.docker();
     // Configured credentials (a missing password env var is an error worth showing), else docker's config.json, else none.

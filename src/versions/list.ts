@@ -19,7 +19,10 @@ const CHECK_WINDOW = 15;
  * service's image is in its registry. Never throws: a source that fails is
  * reported in `sources` and the others are still listed.
  */
-export async function listVersions(ctx: Context, options: { currentSha?: string | null; limit?: number } = {}): Promise<VersionList> {
+export async function listVersions(
+  ctx: Context,
+  options: { currentSha?: string | null; limit?: number } = {},
+): Promise<VersionList> {
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
   const github = ctx.config.github ? new GitHubSource(ctx.config.github, ctx.log) : null;
   // Independent sources, asked at once: a slow GitHub costs its timeout once, not on top of git.
@@ -45,14 +48,20 @@ export async function listVersions(ctx: Context, options: { currentSha?: string 
   ]).catch((e: unknown) => {
     // Not expected (each part reports its own failures), but a listing must not fail on enrichment.
     ctx.log.warn('versions: enrichment failed', { error: oneLine(e) });
-    return [new Map<string, CiStatus>(), new Map<string, ImageAvailability>(), new Map<string, ImageAvailability>()] as const;
+    return [
+      new Map<string, CiStatus>(),
+      new Map<string, ImageAvailability>(),
+      new Map<string, ImageAvailability>(),
+    ] as const;
   });
 
   const versions = drafts.map((d): Version => {
     const available = images.get(d.sha) ??
       olderImages.get(d.sha) ?? {
         available: false,
-        missing: [`the commit of release ${d.ref} is unknown: its tag is not in the local repo (git fetch) and the release names no commit sha`],
+        missing: [
+          `the commit of release ${d.ref} is unknown: its tag is not in the local repo (git fetch) and the release names no commit sha`,
+        ],
       };
     return {
       ...d,

@@ -52,7 +52,11 @@ export async function readLocalHistory(dir: string, limit: number, log: Logger):
     if (!(await git.checkIsRepo())) return empty(`not a git repository: ${dir}`);
     const fetchStatus = await fetchTags(git, dir, log);
     const [tags, commits] = await Promise.all([readTags(git), readBranchCommits(git, limit)]);
-    const ordered = newestFirst(tags, (t) => t.name, (t) => Date.parse(t.commit.date));
+    const ordered = newestFirst(
+      tags,
+      (t) => t.name,
+      (t) => Date.parse(t.commit.date),
+    );
     return { status: fetchStatus, tags: ordered.slice(0, limit), commits };
   } catch (e) {
     log.warn('versions: reading the git repo failed', { dir, error: oneLine(e) });
@@ -92,11 +96,12 @@ async function readTags(git: SimpleGit): Promise<LocalTag[]> {
     '*authorname',
     '*committerdate:iso-strict',
   ];
-  const format = fields.map((f) => `%(${f})`).join('%00') + '%1e';
+  const format = `${fields.map((f) => `%(${f})`).join('%00')}%1e`;
   const out = await git.raw(['for-each-ref', `--format=${format}`, 'refs/tags']);
   const tags: LocalTag[] = [];
   for (const record of records(out)) {
-    const [name, type, sha, subject, author, date, peeledType, peeledSha, peeledSubject, peeledAuthor, peeledDate] = record;
+    const [name, type, sha, subject, author, date, peeledType, peeledSha, peeledSubject, peeledAuthor, peeledDate] =
+      record;
     if (!name) continue;
     if (type === 'commit') tags.push({ name, commit: commit(sha, subject, author, date) });
     // Tags of trees or blobs, and tags of tags (peeled only once here), are not versions.
@@ -109,7 +114,11 @@ async function readTags(git: SimpleGit): Promise<LocalTag[]> {
 
 /** origin/HEAD if the clone has one, else the checked-out branch, else HEAD itself (detached). */
 async function defaultBranch(git: SimpleGit): Promise<string> {
-  const symbolic = (args: string[]) => git.raw(['symbolic-ref', '--quiet', ...args]).then((s) => s.trim(), () => '');
+  const symbolic = (args: string[]) =>
+    git.raw(['symbolic-ref', '--quiet', ...args]).then(
+      (s) => s.trim(),
+      () => '',
+    );
   const originHead = await symbolic(['refs/remotes/origin/HEAD']);
   if (originHead) return originHead;
   const branch = await symbolic(['HEAD']);
@@ -124,7 +133,14 @@ async function readBranchCommits(git: SimpleGit, limit: number): Promise<LocalCo
     () => false,
   );
   if (!exists) return [];
-  const out = await git.raw(['log', `--max-count=${limit}`, '--format=%H%x00%s%x00%an%x00%cI%x1e', '--end-of-options', branch, '--']);
+  const out = await git.raw([
+    'log',
+    `--max-count=${limit}`,
+    '--format=%H%x00%s%x00%an%x00%cI%x1e',
+    '--end-of-options',
+    branch,
+    '--',
+  ]);
   return records(out).map(([sha, subject, author, date]) => commit(sha, subject, author, date));
 }
 

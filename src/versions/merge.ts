@@ -50,7 +50,8 @@ export function mergeVersions(local: LocalHistory, releases: readonly GitHubRele
   const newestFirst = [...releases].sort((a, b) => time(b.published_at) - time(a.published_at));
   let added = 0;
   for (const release of newestFirst) {
-    const sha = tagSha.get(release.tag_name) ?? (FULL_SHA.test(release.target_commitish) ? release.target_commitish : null);
+    const sha =
+      tagSha.get(release.tag_name) ?? (FULL_SHA.test(release.target_commitish) ? release.target_commitish : null);
     // Releases enrich listed commits freely; new entries are capped like tags and commits.
     const listed = sha !== null && entries.has(sha);
     if (!listed && added >= limit) continue;
@@ -68,7 +69,7 @@ export function mergeVersions(local: LocalHistory, releases: readonly GitHubRele
     });
   }
 
-  const sortTime = (v: DraftVersion) => time(v.kind === 'release' ? v.publishedAt : v.commit?.date ?? null);
+  const sortTime = (v: DraftVersion) => time(v.kind === 'release' ? v.publishedAt : (v.commit?.date ?? null));
   const position = (v: DraftVersion) => logOrder.get(v.sha) ?? Number.MAX_SAFE_INTEGER;
   const byLogOrder = [...entries.values()].sort((a, b) => position(a) - position(b));
   return semverNewestFirst(byLogOrder, (v) => (v.kind === 'commit' ? null : v.ref), sortTime);
@@ -76,7 +77,17 @@ export function mergeVersions(local: LocalHistory, releases: readonly GitHubRele
 
 function blankDraft(sha: string, commit: CommitInfo | null): DraftVersion {
   const sha7 = sha.slice(0, 7);
-  return { sha, sha7, kind: 'commit', ref: sha7, name: null, notes: null, publishedAt: null, prerelease: false, commit };
+  return {
+    sha,
+    sha7,
+    kind: 'commit',
+    ref: sha7,
+    name: null,
+    notes: null,
+    publishedAt: null,
+    prerelease: false,
+    commit,
+  };
 }
 
 function commitInfo(c: LocalCommit): CommitInfo {

@@ -9,8 +9,17 @@ import { inputError, notFound } from '../errors.js';
 const REF = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
 
 export function validateRef(ref: string): string {
-  if (!REF.test(ref) || ref.includes('..') || ref.includes('//') || ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock')) {
-    throw inputError(`invalid ref "${ref.slice(0, 80)}": use a tag, branch or commit sha (letters, digits, ".", "_", "-", "/")`);
+  if (
+    !REF.test(ref) ||
+    ref.includes('..') ||
+    ref.includes('//') ||
+    ref.endsWith('/') ||
+    ref.endsWith('.') ||
+    ref.endsWith('.lock')
+  ) {
+    throw inputError(
+      `invalid ref "${ref.slice(0, 80)}": use a tag, branch or commit sha (letters, digits, ".", "_", "-", "/")`,
+    );
   }
   return ref;
 }

@@ -43,7 +43,11 @@ export function compareSemver(a: SemVer, b: SemVer): number {
  * Newest first: semantic-version tags by version, then everything else (other
  * tags, plain commits) by date, ties kept in the given order (sort is stable).
  */
-export function newestFirst<T>(items: readonly T[], tagOf: (item: T) => string | null, timeOf: (item: T) => number): T[] {
+export function newestFirst<T>(
+  items: readonly T[],
+  tagOf: (item: T) => string | null,
+  timeOf: (item: T) => number,
+): T[] {
   const versionOf = (item: T) => {
     const tag = tagOf(item);
     return tag === null ? null : parseSemver(tag);

@@ -28,7 +28,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
     pg = await startPgCluster();
     pg.createDatabase('app');
     pg.psql('app', SAMPLE_SCHEMA);
-    ctx = testContext({ database: `{ url: ${JSON.stringify(pg.url('app'))} }`, backups: 'compression: { method: gzip }' });
+    ctx = testContext({
+      database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
+      backups: 'compression: { method: gzip }',
+    });
   });
   afterAll(async () => {
     ctx?.cleanup();
@@ -90,8 +93,13 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
     useMethod('gzip');
     const dump = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     useMethod('zstd');
-    for (const [b, type] of [[zst, 'application/zstd'], [dump, 'application/octet-stream']] as const) {
-      const res = await app.request(`/api/system/backups/${b.id}/download`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    for (const [b, type] of [
+      [zst, 'application/zstd'],
+      [dump, 'application/octet-stream'],
+    ] as const) {
+      const res = await app.request(`/api/system/backups/${b.id}/download`, {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe(type);
       expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${b.fileName}"`);
@@ -101,24 +109,30 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
     }
     const anonymous = await app.request(`/api/system/backups/${zst.id}/download`);
     expect(anonymous.status).toBe(401);
-    const missing = await app.request('/api/system/backups/99999/download', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const missing = await app.request('/api/system/backups/99999/download', {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     expect(missing.status).toBe(404);
   });
 
-  it('a damaged .dump.zst fails to restore with zstd\'s words, and the live database stays as it was', async () => {
+  it("a damaged .dump.zst fails to restore with zstd's words, and the live database stays as it was", async () => {
     const b = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     const file = path.join(ctx.config.backups.dir, b.fileName);
     const bytes = fs.readFileSync(file);
     fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const live = digest();
     // The sha256 is checked first: a changed file is refused before anything runs.
-    await expect(restoreDatabase(ctx, ctx.store.backups.get(b.id)!)).rejects.toThrow(/does not match its recorded sha256/);
+    await expect(restoreDatabase(ctx, ctx.store.backups.get(b.id)!)).rejects.toThrow(
+      /does not match its recorded sha256/,
+    );
     // Read back as it is (an off-site copy coming back is checked this way): zstd names the problem.
     await expect(readBackBackupFile(file)).rejects.toThrow(/zstd could not decompress the file|pg_restore exited/);
     await expect(readBackBackupFile(file)).rejects.toThrow(/zstd/);
     // Even with a catalog that agrees with the damage, the restore fails before the swap.
     ctx.store.db.prepare('UPDATE backups SET sha256 = ? WHERE id = ?').run(await sha256File(file), b.id);
-    await expect(restoreDatabase(ctx, ctx.store.backups.get(b.id)!)).rejects.toThrow(/restore failed .*zstd|zstd could not decompress/);
+    await expect(restoreDatabase(ctx, ctx.store.backups.get(b.id)!)).rejects.toThrow(
+      /restore failed .*zstd|zstd could not decompress/,
+    );
     expect(digest()).toBe(live);
     expect(pg.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname LIKE 'app_sy_%'`)).toBe('0');
   });

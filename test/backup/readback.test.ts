@@ -20,7 +20,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup read-b
     pg = await startPgCluster();
     pg.createDatabase('app');
     pg.psql('app', SAMPLE_SCHEMA);
-    ctx = testContext({ database: `{ url: ${JSON.stringify(pg.url('app'))} }`, backups: 'keep: { last: 100, days: 30 }' });
+    ctx = testContext({
+      database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
+      backups: 'keep: { last: 100, days: 30 }',
+    });
   });
   afterAll(async () => {
     for (const s of spinners) s.kill('SIGKILL');
@@ -28,12 +31,16 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup read-b
     await pg?.stop();
   });
 
-  it('takes 30 back-to-back backups of a small database while both cores are busy, all ok', { timeout: 180_000 }, async () => {
+  it('takes 30 back-to-back backups of a small database while both cores are busy, all ok', {
+    timeout: 180_000,
+  }, async () => {
     for (let i = 0; i < 2; i++) spinners.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
     const failures: string[] = [];
     try {
       for (let i = 0; i < 30; i++) {
-        await backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) => failures.push((e as Error).message));
+        await backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) =>
+          failures.push((e as Error).message),
+        );
       }
     } finally {
       for (const s of spinners.splice(0)) s.kill('SIGKILL');
@@ -45,15 +52,20 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup read-b
     expect(backupFiles(ctx).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
-  it('fails with pg_dump\'s own words, naming the table it may not read, and leaves nothing behind', async () => {
+  it("fails with pg_dump's own words, naming the table it may not read, and leaves nothing behind", async () => {
     pg.psql('app', `CREATE TABLE staff_secrets (id int, note text); INSERT INTO staff_secrets VALUES (1, 'x')`);
     pg.psql('app', `CREATE ROLE limited LOGIN PASSWORD 'limited-pw'; GRANT SELECT ON requests, comments TO limited`);
-    const limited = testContext({ database: `{ url: ${JSON.stringify(pg.url('app').replace(/\/\/postgres:[^@]*@/, '//limited:limited-pw@'))} }` });
+    const limited = testContext({
+      database: `{ url: ${JSON.stringify(pg.url('app').replace(/\/\/postgres:[^@]*@/, '//limited:limited-pw@'))} }`,
+    });
     try {
       const error = (await backupNow(limited, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e)) as Error;
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toMatch(/pg_dump exited with code 1: .*permission denied for table staff_secrets/);
-      expect(limited.store.backups.list()[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('staff_secrets') });
+      expect(limited.store.backups.list()[0]).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('staff_secrets'),
+      });
       expect(backupFiles(limited)).toEqual([]);
     } finally {
       limited.cleanup();

@@ -33,7 +33,12 @@ describe('recovery of backup temp files', () => {
 
     const result = await recoverInterruptedBackups(ctx);
     expect(result.skipped.sort()).toEqual(['.link.dump.partial', '.x.dump.partial', '.y.dump.zst.partial']);
-    expect(fs.readdirSync(dir).sort()).toEqual(['.link.dump.partial', '.x.dump.partial', '.y.dump.zst.partial', 'keep.txt']);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      '.link.dump.partial',
+      '.x.dump.partial',
+      '.y.dump.zst.partial',
+      'keep.txt',
+    ]);
     expect(ctx.logLines.filter((l) => l.includes('not a regular file')).join('\n')).toContain('.x.dump.partial');
   });
 
@@ -41,7 +46,16 @@ describe('recovery of backup temp files', () => {
     const dir = ctx.config.backups.dir;
     fs.mkdirSync(path.join(dir, '.x.dump.partial'));
     // Journaled as running by this process, which (as far as recovery knows) crashed.
-    const id = ctx.store.backups.begin({ fileName: 'x.dump', tempName: '.x.dump.partial', reason: 'manual', note: null, actor: 'test', databaseName: 'app', deploymentId: null, createdAt: new Date().toISOString() });
+    const id = ctx.store.backups.begin({
+      fileName: 'x.dump',
+      tempName: '.x.dump.partial',
+      reason: 'manual',
+      note: null,
+      actor: 'test',
+      databaseName: 'app',
+      deploymentId: null,
+      createdAt: new Date().toISOString(),
+    });
     await expect(recoverInterruptedBackups(ctx)).resolves.toEqual({ recovered: 1, skipped: ['.x.dump.partial'] });
     expect(ctx.store.backups.get(id)?.status).toBe('failed');
     expect(fs.statSync(path.join(dir, '.x.dump.partial')).isDirectory()).toBe(true);

@@ -66,11 +66,21 @@ describe('retention on disk', () => {
       createdAt: new Date(Date.now() - ageDays * DAY).toISOString(),
       deploymentId,
     });
-    ctx.store.backups.succeed(id, { sizeBytes: 4, sha256: 'x', serverVersion: '15', rowCounts: {}, schemaFingerprint: 'f' });
+    ctx.store.backups.succeed(id, {
+      sizeBytes: 4,
+      sha256: 'x',
+      serverVersion: '15',
+      rowCounts: {},
+      schemaFingerprint: 'f',
+    });
     return id;
   };
   const deployment = () =>
-    Number(ctx.store.db.prepare(`INSERT INTO deployments (kind, status, actor, created_at) VALUES ('deploy', 'succeeded', 'test', ?)`).run(new Date().toISOString()).lastInsertRowid);
+    Number(
+      ctx.store.db
+        .prepare(`INSERT INTO deployments (kind, status, actor, created_at) VALUES ('deploy', 'succeeded', 'test', ?)`)
+        .run(new Date().toISOString()).lastInsertRowid,
+    );
 
   it('deletes only expired catalogued files, keeping rollback targets of the last 5 deployments and strangers', async () => {
     const oldDeploy = deployment();
@@ -85,7 +95,9 @@ describe('retention on disk', () => {
 
     // The oldest deployment is now the sixth newest: its pre-deploy backup is no longer protected.
     expect(removed).toEqual([oldPreDeploy, expired].sort());
-    expect(backupFiles(ctx)).toEqual(['newest.dump', 'operator-notes.dump', ...recent.map((_, i) => `predeploy-${i}.dump`)].sort());
+    expect(backupFiles(ctx)).toEqual(
+      ['newest.dump', 'operator-notes.dump', ...recent.map((_, i) => `predeploy-${i}.dump`)].sort(),
+    );
     expect(ctx.store.backups.get(expired)?.status).toBe('pruned');
     expect(ctx.store.backups.get(newest)?.status).toBe('ok');
   });
@@ -94,8 +106,8 @@ describe('retention on disk', () => {
     const outside = path.join(ctx.root, 'precious.txt');
     fs.writeFileSync(outside, 'keep me');
     catalogued('newest.dump', 'scheduled', 0);
-    const escape = catalogued('escape.dump', 'scheduled', 90);
-    ctx.store.db.prepare('UPDATE backups SET file_name = ? WHERE id = ?').run('../precious.txt', escape);
+    const escapee = catalogued('escape.dump', 'scheduled', 90);
+    ctx.store.db.prepare('UPDATE backups SET file_name = ? WHERE id = ?').run('../precious.txt', escapee);
     fs.symlinkSync(outside, path.join(ctx.config.backups.dir, 'link.dump'));
     const link = catalogued('link-target.dump', 'scheduled', 80);
     fs.rmSync(path.join(ctx.config.backups.dir, 'link-target.dump'));

@@ -35,7 +35,10 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     // Restore through the container's own pg_restore, fed from the host file through the host's zstd.
     expect(backup.fileName).toMatch(/\.dump\.zst$/);
     sandbox.psql('postgres', 'CREATE DATABASE roundtrip');
-    sandbox.compose(['exec', '-T', 'db', 'pg_restore', '-U', 'postgres', '-d', 'roundtrip'], execFileSync('zstd', ['-d', '-c', '-q', file], { maxBuffer: 1 << 28 }));
+    sandbox.compose(
+      ['exec', '-T', 'db', 'pg_restore', '-U', 'postgres', '-d', 'roundtrip'],
+      execFileSync('zstd', ['-d', '-c', '-q', file], { maxBuffer: 1 << 28 }),
+    );
     for (const table of ['requests', 'comments']) {
       expect(sandbox.psql('roundtrip', tableDigest(table))).toBe(sandbox.psql('app', tableDigest(table)));
     }
@@ -50,7 +53,7 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
   });
 
-  it('reports pg_restore\'s words, without hanging, when a large .dump.zst holds no archive', async () => {
+  it("reports pg_restore's words, without hanging, when a large .dump.zst holds no archive", async () => {
     const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     const file = path.join(ctx.config.backups.dir, backup.fileName);
     // 32 MB that decompress fine but are no pg_dump archive: pg_restore stops at once while zstd has plenty left.
@@ -58,7 +61,9 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     ctx.store.db.prepare('UPDATE backups SET sha256 = ? WHERE id = ?').run(await sha256File(file), backup.id);
     const report = await drillNow(ctx, backup.id, 'test');
     expect(report.verified).toBe(false);
-    expect(report.issues.join()).toMatch(/restore failed \(pg_restore exited with code 1\): .*(not appear to be a valid archive|too short)/);
+    expect(report.issues.join()).toMatch(
+      /restore failed \(pg_restore exited with code 1\): .*(not appear to be a valid archive|too short)/,
+    );
     expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
   });
 
@@ -67,7 +72,11 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     try {
       const pending = backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
       const until = Date.now() + 60_000;
-      while (!backupFiles(ctx).some((f) => f.endsWith('.partial') && fs.statSync(path.join(ctx.config.backups.dir, f)).size > 1 << 20)) {
+      while (
+        !backupFiles(ctx).some(
+          (f) => f.endsWith('.partial') && fs.statSync(path.join(ctx.config.backups.dir, f)).size > 1 << 20,
+        )
+      ) {
         if (Date.now() > until) throw new Error('dump never started');
         await new Promise((r) => setTimeout(r, 20));
       }

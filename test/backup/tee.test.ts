@@ -16,7 +16,9 @@ const collect = (s: PassThrough) => {
 
 describe('fanOut and fileAndHashSink', () => {
   const dirs: string[] = [];
-  afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
 
   it('gives every consumer every byte, and the file sink hashes exactly what it wrote', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-tee-'));
@@ -27,7 +29,13 @@ describe('fanOut and fileAndHashSink', () => {
     const child = new PassThrough({ highWaterMark: 1024 }); // tiny buffer: backpressure on every chunk
     const childBytes = collect(child);
     const data = chunks(40);
-    await pipeline(Readable.from(data), fanOut([{ stream: child, child: true }, { stream: sink, child: false }]));
+    await pipeline(
+      Readable.from(data),
+      fanOut([
+        { stream: child, child: true },
+        { stream: sink, child: false },
+      ]),
+    );
     await file.close();
     const all = Buffer.concat(data);
     expect(childBytes().equals(all)).toBe(true);
@@ -41,12 +49,22 @@ describe('fanOut and fileAndHashSink', () => {
     const alive = new PassThrough();
     const aliveBytes = collect(alive);
     const data = chunks(10);
-    const flow = pipeline(Readable.from(data), fanOut([{ stream: dead, child: true }, { stream: alive, child: true }]));
+    const flow = pipeline(
+      Readable.from(data),
+      fanOut([
+        { stream: dead, child: true },
+        { stream: alive, child: true },
+      ]),
+    );
     dead.destroy(new Error('EPIPE'));
     await flow;
     expect(aliveBytes().length).toBe(10 * 64 * 1024);
 
-    const broken = new Writable({ write: (_c, _e, cb) => cb(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })) });
-    await expect(pipeline(Readable.from(chunks(3)), fanOut([{ stream: broken, child: false }]))).rejects.toThrow(/no space left/);
+    const broken = new Writable({
+      write: (_c, _e, cb) => cb(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })),
+    });
+    await expect(pipeline(Readable.from(chunks(3)), fanOut([{ stream: broken, child: false }]))).rejects.toThrow(
+      /no space left/,
+    );
   });
 });

@@ -48,7 +48,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
 
   it('keeps the catalog and the backups folder in step, and never logs the password', async () => {
     await backupNow(ctx, { reason: 'manual', actor: 'test' });
-    const listed = ctx.store.backups.list({ status: 'ok' }).map((b) => b.fileName).sort();
+    const listed = ctx.store.backups
+      .list({ status: 'ok' })
+      .map((b) => b.fileName)
+      .sort();
     expect(backupFiles(ctx)).toEqual(listed);
     expect(ctx.logLines.length).toBeGreaterThan(0);
     expect(ctx.logLines.join('\n')).not.toContain(pg.password);
@@ -96,7 +99,11 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     pg.psql('app', BULK_DATA);
     try {
       const pending = backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
-      await waitFor(() => backupFiles(ctx).some((f) => f.endsWith('.partial') && fs.statSync(path.join(ctx.config.backups.dir, f)).size > 1 << 20));
+      await waitFor(() =>
+        backupFiles(ctx).some(
+          (f) => f.endsWith('.partial') && fs.statSync(path.join(ctx.config.backups.dir, f)).size > 1 << 20,
+        ),
+      );
       const pids = (await runAsync('pgrep', ['-x', '-P', String(process.pid), 'pg_dump'])).trim().split('\n');
       for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
 
@@ -123,7 +130,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
       const error = await backupNow(full, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/no space left in backups dir/);
       expect(fs.readdirSync(small)).toEqual([]);
-      expect(full.store.backups.list()[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/no space left/) });
+      expect(full.store.backups.list()[0]).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/no space left/),
+      });
       expect(full.store.lock.holder()).toBeUndefined();
     } finally {
       pg.psql('app', 'DROP TABLE IF EXISTS filler');

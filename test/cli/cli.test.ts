@@ -59,7 +59,12 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('switchyard CL
     config = path.join(dir, 'config.yaml');
     fs.writeFileSync(
       config,
-      [`project: { dir: ${dir} }`, `database: { url: "${pg.url('app')}" }`, `stateDir: ${dir}/state`, `backups: { dir: ${dir}/backups }`].join('\n'),
+      [
+        `project: { dir: ${dir} }`,
+        `database: { url: "${pg.url('app')}" }`,
+        `stateDir: ${dir}/state`,
+        `backups: { dir: ${dir}/backups }`,
+      ].join('\n'),
     );
   });
   afterAll(async () => {
@@ -95,7 +100,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('switchyard CL
     const res = await switchyard(['backup', '--config', broken]);
     expect(res.code).toBe(1);
     const line = oneLineError(res.stderr);
-    expect(line).toMatch(/^switchyard backup: backup failed: cannot connect to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/app/);
+    expect(line).toMatch(
+      /^switchyard backup: backup failed: cannot connect to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/app/,
+    );
     expect(line).not.toContain(pg.password);
   });
 });

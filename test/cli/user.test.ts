@@ -12,7 +12,10 @@ describe('switchyard user', () => {
   const me = `cli:${os.userInfo().username}`;
 
   beforeAll(() => {
-    ctx = testContext({ database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }', extra: `server: { tokens: [{ name: ci, role: operator, sha256: "${'b'.repeat(64)}" }] }` });
+    ctx = testContext({
+      database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }',
+      extra: `server: { tokens: [{ name: ci, role: operator, sha256: "${'b'.repeat(64)}" }] }`,
+    });
   });
   afterAll(() => ctx?.cleanup());
 
@@ -25,25 +28,44 @@ describe('switchyard user', () => {
     const row = ctx.store.db.prepare('SELECT * FROM users WHERE name = ?').get('vendor-anna') as Record<string, string>;
     expect(row.token_sha256).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(token);
-    expect(ctx.store.audit.list(1)[0]).toMatchObject({ actor: me, action: 'user.add', target: 'vendor-anna', outcome: 'ok' });
+    expect(ctx.store.audit.list(1)[0]).toMatchObject({
+      actor: me,
+      action: 'user.add',
+      target: 'vendor-anna',
+      outcome: 'ok',
+    });
 
     // The daemon knows the token at once, with its role.
     const app = createApp(ctx, resolveTokens(ctx.config, {}));
-    expect(await (await app.request('/api/system/whoami', { headers: { Authorization: `Bearer ${token}` } })).json()).toEqual({ name: 'vendor-anna', role: 'viewer', kind: 'user' });
+    expect(
+      await (await app.request('/api/system/whoami', { headers: { Authorization: `Bearer ${token}` } })).json(),
+    ).toEqual({ name: 'vendor-anna', role: 'viewer', kind: 'user' });
 
     const json = await cli('add', 'ops-olaf', '--role', 'operator', '--json');
-    expect(JSON.parse(json.stdout)).toMatchObject({ user: { name: 'ops-olaf', role: 'operator', createdBy: me }, token: expect.stringMatching(/^sy_/) });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      user: { name: 'ops-olaf', role: 'operator', createdBy: me },
+      token: expect.stringMatching(/^sy_/),
+    });
   });
 
   it('lists, changes a role and removes, in text and JSON', async () => {
     const list = await cli('list');
     expect(list.stdout).toMatch(/^NAME\s+ROLE/);
     expect(list.stdout).toMatch(/vendor-anna\s+viewer/);
-    expect(JSON.parse((await cli('list', '--json')).stdout).users.map((u: { name: string }) => u.name)).toEqual(['ops-olaf', 'vendor-anna']);
+    expect(JSON.parse((await cli('list', '--json')).stdout).users.map((u: { name: string }) => u.name)).toEqual([
+      'ops-olaf',
+      'vendor-anna',
+    ]);
 
     expect((await cli('role', 'vendor-anna', 'operator')).stdout.trim()).toBe('user vendor-anna is now operator');
-    expect(JSON.parse((await cli('role', 'vendor-anna', 'admin', '--json')).stdout).user).toMatchObject({ name: 'vendor-anna', role: 'admin' });
-    expect(ctx.store.audit.list(1, { action: 'user.role' })[0]).toMatchObject({ actor: me, detail: 'operator → admin' });
+    expect(JSON.parse((await cli('role', 'vendor-anna', 'admin', '--json')).stdout).user).toMatchObject({
+      name: 'vendor-anna',
+      role: 'admin',
+    });
+    expect(ctx.store.audit.list(1, { action: 'user.role' })[0]).toMatchObject({
+      actor: me,
+      detail: 'operator → admin',
+    });
 
     expect(JSON.parse((await cli('remove', 'ops-olaf', '--json')).stdout)).toEqual({ removed: 'ops-olaf' });
     expect(ctx.store.users.get('ops-olaf')).toBeUndefined();

@@ -20,14 +20,20 @@ const errorOf = (yaml: string) => {
 
 describe('config', () => {
   it('fills the documented defaults', () => {
-    const c = parseConfig(minimal + 'services:\n  backend: { image: ghcr.io/acme/app-backend }\n');
+    const c = parseConfig(`${minimal}services:\n  backend: { image: ghcr.io/acme/app-backend }\n`);
     expect(c.project.composeFiles).toEqual(['docker-compose.yml']);
     expect(c.backups.dir).toBe('/project/backups');
     expect(c.backups.keep).toEqual({ last: 14, days: 30 });
     expect(c.stateDir).toBe('/var/lib/switchyard');
     expect(c.server.listen).toBe('127.0.0.1:8090');
     expect(c.services.backend).toEqual({ image: 'ghcr.io/acme/app-backend', tag: '{sha7}' });
-    expect(c.database).toEqual({ mode: 'service', service: 'db', user: 'postgres', name: 'app', passwordEnv: undefined });
+    expect(c.database).toEqual({
+      mode: 'service',
+      service: 'db',
+      user: 'postgres',
+      name: 'app',
+      passwordEnv: undefined,
+    });
   });
 
   it('takes the database name from a URL', () => {
@@ -36,28 +42,64 @@ describe('config', () => {
   });
 
   it.each([
-    ['an unknown key', minimal + 'backups: { dir: /b, kep: {} }\n', 'backups.kep: unknown key'],
-    ['a misspelt section', minimal + 'servcies: {}\n', 'servcies: unknown key'],
-    ['a relative project dir', 'project: { dir: project }\ndatabase: { service: db, name: app }\n', 'project.dir: must be an absolute path'],
-    ['a compose file outside the project', 'project: { dir: /p, composeFiles: [../x.yml] }\ndatabase: { service: db, name: app }\n', 'project.composeFiles.0: must be a path inside project.dir'],
-    ['a bad cron', minimal + 'backups: { schedule: "0 25 * * *" }\n', 'backups.schedule: not a valid cron expression'],
-    ['a bad retention', minimal + 'backups: { keep: { last: 0 } }\n', 'backups.keep.last:'],
+    ['an unknown key', `${minimal}backups: { dir: /b, kep: {} }\n`, 'backups.kep: unknown key'],
+    ['a misspelt section', `${minimal}servcies: {}\n`, 'servcies: unknown key'],
+    [
+      'a relative project dir',
+      'project: { dir: project }\ndatabase: { service: db, name: app }\n',
+      'project.dir: must be an absolute path',
+    ],
+    [
+      'a compose file outside the project',
+      'project: { dir: /p, composeFiles: [../x.yml] }\ndatabase: { service: db, name: app }\n',
+      'project.composeFiles.0: must be a path inside project.dir',
+    ],
+    ['a bad cron', `${minimal}backups: { schedule: "0 25 * * *" }\n`, 'backups.schedule: not a valid cron expression'],
+    ['a bad retention', `${minimal}backups: { keep: { last: 0 } }\n`, 'backups.keep.last:'],
     ['a missing database', 'project: { dir: /p }\n', 'database: required'],
-    ['both database modes', 'project: { dir: /p }\ndatabase: { service: db, name: a, url: "postgres://u@h/a" }\n', 'database: set exactly one of database.service or database.url'],
-    ['an image with a tag', minimal + 'services: { backend: { image: "ghcr.io/a/b:latest" } }\n', 'services.backend.image:'],
-    ['a shell in a tag template', minimal + 'services: { backend: { image: ghcr.io/a/b, tag: "$(id)" } }\n', 'services.backend.tag:'],
-    ['a bad listen address', minimal + 'server: { listen: "8090" }\n', 'server.listen: host:port'],
+    [
+      'both database modes',
+      'project: { dir: /p }\ndatabase: { service: db, name: a, url: "postgres://u@h/a" }\n',
+      'database: set exactly one of database.service or database.url',
+    ],
+    [
+      'an image with a tag',
+      `${minimal}services: { backend: { image: "ghcr.io/a/b:latest" } }\n`,
+      'services.backend.image:',
+    ],
+    [
+      'a shell in a tag template',
+      `${minimal}services: { backend: { image: ghcr.io/a/b, tag: "$(id)" } }\n`,
+      'services.backend.tag:',
+    ],
+    ['a bad listen address', `${minimal}server: { listen: "8090" }\n`, 'server.listen: host:port'],
   ])('rejects %s, naming the key', (_what, yaml, expected) => {
     expect(errorOf(yaml)).toContain(expected);
   });
 
   it.each([
-    ['a word for a number', minimal + 'deploy: { timeoutSeconds: "fast" }\n', 'deploy.timeoutSeconds: expected number, got string'],
-    ['a list for a section', minimal + 'backups: []\n', 'backups: expected object, got array'],
-    ['a number for a string', minimal + 'server: { listen: 8090 }\n', 'server.listen: expected string, got number'],
-    ['null for a boolean', minimal + 'deploy: { allowWithoutBackup: null }\n', 'deploy.allowWithoutBackup: expected boolean, got null'],
-    ['a token without a role', minimal + `server: { tokens: [{ name: ops, sha256: "${'a'.repeat(64)}" }] }\n`, 'server.tokens.0.role: required (one of viewer, operator, admin)'],
-    ['a token with an unknown role', minimal + `server: { tokens: [{ name: ops, role: root, sha256: "${'a'.repeat(64)}" }] }\n`, 'server.tokens.0.role: expected one of viewer, operator, admin, got another string'],
+    [
+      'a word for a number',
+      `${minimal}deploy: { timeoutSeconds: "fast" }\n`,
+      'deploy.timeoutSeconds: expected number, got string',
+    ],
+    ['a list for a section', `${minimal}backups: []\n`, 'backups: expected object, got array'],
+    ['a number for a string', `${minimal}server: { listen: 8090 }\n`, 'server.listen: expected string, got number'],
+    [
+      'null for a boolean',
+      `${minimal}deploy: { allowWithoutBackup: null }\n`,
+      'deploy.allowWithoutBackup: expected boolean, got null',
+    ],
+    [
+      'a token without a role',
+      `${minimal}server: { tokens: [{ name: ops, sha256: "${'a'.repeat(64)}" }] }\n`,
+      'server.tokens.0.role: required (one of viewer, operator, admin)',
+    ],
+    [
+      'a token with an unknown role',
+      `${minimal}server: { tokens: [{ name: ops, role: root, sha256: "${'a'.repeat(64)}" }] }\n`,
+      'server.tokens.0.role: expected one of viewer, operator, admin, got another string',
+    ],
   ])('says what it expected and what it got for %s', (_what, yaml, expected) => {
     const message = errorOf(yaml);
     expect(message).toContain(expected);
@@ -65,10 +107,14 @@ describe('config', () => {
   });
 
   it('never echoes the tail of a URL password holding a raw "@"', () => {
-    const message = errorOf('project: { dir: rel }\ndatabase: { url: "postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app" }\n');
+    const message = errorOf(
+      'project: { dir: rel }\ndatabase: { url: "postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app" }\n',
+    );
     expect(message).toContain('project.dir');
     expect(message).not.toMatch(/TailSecret99|Hidden/);
-    const ok = parseConfig('project: { dir: /p }\ndatabase: { url: "postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app" }\n');
+    const ok = parseConfig(
+      'project: { dir: /p }\ndatabase: { url: "postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app" }\n',
+    );
     expect(ok.database).toMatchObject({ mode: 'url', name: 'app' });
   });
 

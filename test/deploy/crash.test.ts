@@ -11,7 +11,6 @@ import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/s
 
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
-
 /**
  * Fault injection: the CLI kills itself with SIGKILL just before a given step
  * (SWITCHYARD_FAULT_KILL_AT), then `switchyard recover` runs as the next start
@@ -37,13 +36,20 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     for (const service of ['backend', 'worker']) {
       const containers = await serviceContainers(ctx.docker(), project, service);
       expect(containers.length).toBeGreaterThan(0);
-      for (const c of containers) expect({ service, running: c.running, image: c.imageId, health: c.health }).toMatchObject({ running: true, image: wantId });
+      for (const c of containers)
+        expect({ service, running: c.running, image: c.imageId, health: c.health }).toMatchObject({
+          running: true,
+          image: wantId,
+        });
     }
     expect((await (await fetch(`http://127.0.0.1:${app.httpPort}/version`)).text()).trim()).toBe(expected.version);
     expect(contents()).toBe(expected.data);
     expect(backupFiles(ctx).filter((f) => f.includes('.partial'))).toEqual([]);
     expect(fs.readdirSync(ctx.config.stateDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const catalogued = ctx.store.backups.list({ status: 'ok' }).map((b) => b.fileName).sort();
+    const catalogued = ctx.store.backups
+      .list({ status: 'ok' })
+      .map((b) => b.fileName)
+      .sort();
     expect(backupFiles(ctx).filter((f) => /\.dump(\.zst)?$/.test(f))).toEqual(catalogued);
     expect(ctx.store.lock.holder()).toBeUndefined();
     expect(ctx.store.deployments.unfinished()).toEqual([]);
@@ -89,7 +95,9 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
   });
 
   it.each(ROLLBACK_STEPS)('rollback killed before "%s": recovery leaves v2 running on its data', async (step) => {
-    let v2 = ctx.store.deployments.list().find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
+    let v2 = ctx.store.deployments
+      .list()
+      .find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
     if (!v2) {
       const res = await cli(['deploy', 'v2.0.0', '--json']);
       expect(res.code, res.stderr).toBe(0);
@@ -104,7 +112,9 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     const current = ctx.store.deployments.current()!;
     const other = current.tag === 'v2.0.0' ? 'v1.0.0' : 'v2.0.0';
     const data = contents();
-    const child = spawn(process.execPath, [CLI, 'deploy', other, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'deploy', other, '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let signalled = false;
     child.stderr.on('data', (c: Buffer) => {
@@ -121,7 +131,9 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     expect(ctx.store.deployments.steps(interrupted.id).every((s) => s.status !== 'running')).toBe(true);
 
     const recovered = await cli(['recover', '--json']);
-    expect(JSON.parse(recovered.stdout)).toEqual([expect.objectContaining({ deploymentId: interrupted.id, status: 'interrupted' })]);
+    expect(JSON.parse(recovered.stdout)).toEqual([
+      expect.objectContaining({ deploymentId: interrupted.id, status: 'interrupted' }),
+    ]);
     await assertInvariant({ imageRef: current.images!.backend!, version: current.tag!, data });
   });
 });

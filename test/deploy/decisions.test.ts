@@ -170,17 +170,9 @@ describe('rollback decisions', () => {
     const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
     expect(r.status).toBe('succeeded');
     expect(journaled(world.store, r.id)).toEqual(
-      [
-        'check',
-        'inspect',
-        'backup',
-        'stop writers',
-        'restore database',
-        'checkout',
-        'pin',
-        'up',
-        'health',
-      ].map((s) => `${s}:ok`),
+      ['check', 'inspect', 'backup', 'stop writers', 'restore database', 'checkout', 'pin', 'up', 'health'].map(
+        (s) => `${s}:ok`,
+      ),
     );
     expect(world.calls).toContain('database.restore dump-1.dump');
     expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });

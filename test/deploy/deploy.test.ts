@@ -68,11 +68,30 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     expect(await imageIdOf(d.images!.backend!)).toBe(await imageIdOf(`${app.imageRepo}:${app.commits.v2.slice(0, 7)}`));
     expect(head()).toBe(app.commits.v2);
     expect(await servedVersion()).toBe('v2.0.0');
-    expect(app.psql(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'requests' AND column_name = 'priority'`)).toBe('1');
+    expect(
+      app.psql(
+        `SELECT count(*) FROM information_schema.columns WHERE table_name = 'requests' AND column_name = 'priority'`,
+      ),
+    ).toBe('1');
 
-    expect(stepNames(d)).toEqual(['resolve:ok', 'inspect:ok', 'pull:ok', 'preflight:ok', 'backup:ok', 'checkout:ok', 'pin:ok', 'up:ok', 'health:ok', 'cleanup:ok']);
+    expect(stepNames(d)).toEqual([
+      'resolve:ok',
+      'inspect:ok',
+      'pull:ok',
+      'preflight:ok',
+      'backup:ok',
+      'checkout:ok',
+      'pin:ok',
+      'up:ok',
+      'health:ok',
+      'cleanup:ok',
+    ]);
     expect(ctx.store.deployments.current()?.id).toBe(d.id);
-    expect(ctx.store.audit.list().find((a) => a.action === 'deploy')).toMatchObject({ target: 'v2.0.0', outcome: 'ok', actor: 'test' });
+    expect(ctx.store.audit.list().find((a) => a.action === 'deploy')).toMatchObject({
+      target: 'v2.0.0',
+      outcome: 'ok',
+      actor: 'test',
+    });
     expect(fs.readFileSync(`${ctx.config.stateDir}/pins.compose.yml`, 'utf8')).toContain(d.images!.backend!);
     // Image cleanup ran, and kept what a rollback to before this deployment needs.
     expect(stepNames(d)).toContain('cleanup:ok');
@@ -85,29 +104,42 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     const d = await deploy(ctx, { ref: 'v3.0.0', actor: 'test' });
 
     expect(d.status).toBe('rolled-back');
-    expect(d.error).toMatch(/deploy of v3\.0\.0 failed: .*; rolled back to the previous version \(images, commit [0-9a-f]{7}, database from /);
+    expect(d.error).toMatch(
+      /deploy of v3\.0\.0 failed: .*; rolled back to the previous version \(images, commit [0-9a-f]{7}, database from /,
+    );
     // Why, kept before the rollback recreated the containers: the failing service and its health check in the
     // headline, its log lines and health-check results in the journal.
-    expect(d.error).toMatch(/^deploy of v3\.0\.0 failed: up: service backend is unhealthy: last health check exited 1: .*404/);
+    expect(d.error).toMatch(
+      /^deploy of v3\.0\.0 failed: up: service backend is unhealthy: last health check exited 1: .*404/,
+    );
     const report = failureReportOf(ctx.store.deployments.steps(d.id))!;
     expect(report.step).toBe('up');
     expect(report.containers.map((c) => c.service)).toEqual(['backend']);
     expect(report.containers[0]!.logs).toContain('backend v3.0.0 starting');
-    expect(report.containers[0]!.healthChecks.at(-1)).toMatchObject({ exitCode: 1, output: expect.stringContaining('404') });
+    expect(report.containers[0]!.healthChecks.at(-1)).toMatchObject({
+      exitCode: 1,
+      output: expect.stringContaining('404'),
+    });
 
     // The CLI shows the same, why first; status names the version by its tag; dry runs say what would change.
     const config = ['--config', ctx.configFile];
     const shown = await switchyard(['deployments', String(d.id), ...config]);
     expect(shown.stdout).toMatch(/WHY IT FAILED \(step up\): service backend is unhealthy/);
     expect(shown.stdout.indexOf('backend v3.0.0 starting')).toBeLessThan(shown.stdout.indexOf('STEP'));
-    expect((await switchyard(['status', ...config])).stdout).toMatch(new RegExp(`^deployed: v2\\.0\\.0 \\(${v2.commit!.slice(0, 7)}\\)`));
+    expect((await switchyard(['status', ...config])).stdout).toMatch(
+      new RegExp(`^deployed: v2\\.0\\.0 \\(${v2.commit!.slice(0, 7)}\\)`),
+    );
     const preview = await switchyard(['deploy', 'v3.0.0', '--dry-run', ...config]);
     expect(preview.code).toBe(0);
     expect(preview.stdout).toContain(`deploy v3.0.0: commit ${app.commits.v3.slice(0, 7)}`);
     expect(preview.stdout).toContain(`now running: commit ${v2.commit!.slice(0, 7)}`);
-    expect(preview.stdout).toMatch(/commits brought in: 1\n {2}[0-9a-f]{7} feat\(backend\): release v3\.0\.0 \(Sample Dev, /);
+    expect(preview.stdout).toMatch(
+      /commits brought in: 1\n {2}[0-9a-f]{7} feat\(backend\): release v3\.0\.0 \(Sample Dev, /,
+    );
     expect(preview.stdout).toContain('tag message:\n  Release v3.0.0');
-    const { plan: impact } = JSON.parse((await switchyard(['rollback', String(v2.id), '--dry-run', '--json', ...config])).stdout) as {
+    const { plan: impact } = JSON.parse(
+      (await switchyard(['rollback', String(v2.id), '--dry-run', '--json', ...config])).stdout,
+    ) as {
       plan: {
         undone: string | null;
         impact: { tables: Array<{ table: string; rowsNow: number; rowsInDump: number }>; tablesDropped: string[] };
@@ -115,14 +147,25 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     };
     expect(impact.undone).toBeNull();
     expect(impact.impact.tablesDropped).toEqual(['public.categories']); // v2's migration added it; v2's pre-deploy dump lacks it
-    expect(impact.impact.tables.find((t) => t.table === 'public.requests')).toMatchObject({ rowsNow: 50, rowsInDump: 50 });
-    const { plan: undone } = JSON.parse((await switchyard(['rollback', String(d.id), '--dry-run', '--json', ...config])).stdout) as {
+    expect(impact.impact.tables.find((t) => t.table === 'public.requests')).toMatchObject({
+      rowsNow: 50,
+      rowsInDump: 50,
+    });
+    const { plan: undone } = JSON.parse(
+      (await switchyard(['rollback', String(d.id), '--dry-run', '--json', ...config])).stdout,
+    ) as {
       plan: { undone: string };
     };
     expect(undone.undone).toBe(`deployment #${d.id} was already rolled back automatically when it failed`);
     expect(ctx.store.deployments.current()?.id).toBe(v2.id); // dry runs changed nothing
     expect(stepNames(d)).toEqual(
-      expect.arrayContaining(['up:failed', 'rollback: checkout:ok', 'rollback: restore database:ok', 'rollback: up:ok', 'rollback: health:ok']),
+      expect.arrayContaining([
+        'up:failed',
+        'rollback: checkout:ok',
+        'rollback: restore database:ok',
+        'rollback: up:ok',
+        'rollback: health:ok',
+      ]),
     );
     expect(head()).toBe(app.commits.v2);
     expect((await runningImages()).backend).toBe(await imageIdOf(v2.images!.backend!));
@@ -151,7 +194,9 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     const d = await deploy(ctx, { ref: unbuilt.slice(0, 12), actor: 'test' });
 
     expect(d.status).toBe('failed');
-    expect(d.error).toMatch(new RegExp(`failed before any change: pull of ${app.imageRepo}:${unbuilt.slice(0, 7)} failed`));
+    expect(d.error).toMatch(
+      new RegExp(`failed before any change: pull of ${app.imageRepo}:${unbuilt.slice(0, 7)} failed`),
+    );
     expect(ctx.store.backups.list().length).toBe(backups);
     expect(head()).toBe(app.commits.v2);
     expect(await runningImages()).toEqual(imagesBefore);
@@ -167,7 +212,9 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
       const backups = ctx.store.backups.list().length;
       const d = await deploy(ctx, { ref: 'v1.0.0', actor: 'test' });
       expect(d.status).toBe('failed');
-      expect(d.error).toMatch(/failed before any change: the compose repo in .* has uncommitted changes \(docker-compose\.yml\)/);
+      expect(d.error).toMatch(
+        /failed before any change: the compose repo in .* has uncommitted changes \(docker-compose\.yml\)/,
+      );
       expect(ctx.store.backups.list().length).toBe(backups);
       expect(head()).toBe(app.commits.v2);
     } finally {
@@ -187,7 +234,9 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
 
   it('lets one deploy run at a time', async () => {
     const first = await startDeploy(ctx, { ref: 'v2.0.0', actor: 'test' });
-    await expect(startDeploy(ctx, { ref: 'v1.0.0', actor: 'test' })).rejects.toThrow(/another operation is running: deploy v2\.0\.0/);
+    await expect(startDeploy(ctx, { ref: 'v1.0.0', actor: 'test' })).rejects.toThrow(
+      /another operation is running: deploy v2\.0\.0/,
+    );
     expect((await first.done).status).toBe('succeeded');
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildFailureReport, failingContainers, failureReportOf, reasonOf, type ContainerFacts, type ContainerPort } from '../../src/deploy/failureReport.js';
+import {
+  buildFailureReport,
+  failingContainers,
+  failureReportOf,
+  reasonOf,
+  type ContainerFacts,
+  type ContainerPort,
+} from '../../src/deploy/failureReport.js';
 
 const container = (over: Partial<ContainerFacts>): ContainerFacts => ({
   id: `id-${over.name ?? 'x'}`,
@@ -32,7 +39,11 @@ describe('failure report (pure rules, fake Docker)', () => {
   });
 
   it('falls back to the managed services when every container looks fine (the health URL failed)', () => {
-    const all = [container({ service: 'db', name: 'db' }), container({ service: 'backend', name: 'b' }), container({ service: 'redis', name: 'r', health: 'none' })];
+    const all = [
+      container({ service: 'db', name: 'db' }),
+      container({ service: 'backend', name: 'b' }),
+      container({ service: 'redis', name: 'r', health: 'none' }),
+    ];
     expect(failingContainers(all, ['backend']).map((c) => c.name)).toEqual(['b']);
   });
 
@@ -45,7 +56,9 @@ describe('failure report (pure rules, fake Docker)', () => {
       'is unhealthy: last health check exited 1: wget: server returned error: HTTP/1.1 404 Not Found',
     );
     expect(reasonOf(container({ state: 'exited', exitCode: 3 }))).toBe('exited with code 3');
-    expect(reasonOf(container({ state: 'exited', exitCode: 137, oomKilled: true }))).toBe('exited with code 137 (killed: out of memory)');
+    expect(reasonOf(container({ state: 'exited', exitCode: 137, oomKilled: true }))).toBe(
+      'exited with code 137 (killed: out of memory)',
+    );
     expect(reasonOf(container({ state: 'restarting' }))).toBe('is restarting');
     expect(reasonOf(container({ health: 'starting' }))).toBe('is starting (no health check has finished yet)');
   });
@@ -54,14 +67,26 @@ describe('failure report (pure rules, fake Docker)', () => {
     const lines = Array.from({ length: 250 }, (_, i) => `line ${i + 1}`);
     const port = fakePort(
       [
-        container({ id: 'b', service: 'backend', health: 'unhealthy', healthChecks: [{ at: 'x', exitCode: 1, output: 'refused' }] }),
+        container({
+          id: 'b',
+          service: 'backend',
+          health: 'unhealthy',
+          healthChecks: [{ at: 'x', exitCode: 1, output: 'refused' }],
+        }),
         container({ id: 'w', name: 'app-worker-1', service: 'worker', state: 'exited', exitCode: 2 }),
         container({ id: 'd', name: 'app-db-1', service: 'db' }),
       ],
       { b: lines, w: ['panic: no config'] },
     );
-    const report = await buildFailureReport(port, { project: 'app', managed: ['backend', 'worker'], step: 'up', error: 'compose | noise' });
-    expect(report.headline).toBe('service backend is unhealthy: last health check exited 1: refused; service worker exited with code 2');
+    const report = await buildFailureReport(port, {
+      project: 'app',
+      managed: ['backend', 'worker'],
+      step: 'up',
+      error: 'compose | noise',
+    });
+    expect(report.headline).toBe(
+      'service backend is unhealthy: last health check exited 1: refused; service worker exited with code 2',
+    );
     expect(report.containers.map((c) => c.service)).toEqual(['backend', 'worker']);
     expect(report.containers[0]!.logs).toHaveLength(200);
     expect(report.containers[0]!.logs[0]).toBe('line 51');
@@ -69,7 +94,7 @@ describe('failure report (pure rules, fake Docker)', () => {
     expect(report.error).toBe('compose | noise');
   });
 
-  it('keeps going when one container\'s logs cannot be read, saying so', async () => {
+  it("keeps going when one container's logs cannot be read, saying so", async () => {
     const port = fakePort([container({ id: 'gone', health: 'unhealthy' })], {});
     const report = await buildFailureReport(port, { project: 'app', managed: ['backend'], step: 'health', error: 'e' });
     expect(report.containers[0]!.logs).toEqual(['(logs not readable: No such container)']);
@@ -87,7 +112,15 @@ describe('failure report (pure rules, fake Docker)', () => {
   });
 
   it('finds the journaled report among the steps, and nothing when there is none', () => {
-    const step = (name: string, status: 'ok' | 'failed', detail: unknown) => ({ seq: 1, name, status, startedAt: '', finishedAt: '', error: null, detail });
+    const step = (name: string, status: 'ok' | 'failed', detail: unknown) => ({
+      seq: 1,
+      name,
+      status,
+      startedAt: '',
+      finishedAt: '',
+      error: null,
+      detail,
+    });
     const report = { step: 'up', headline: 'h', containers: [], error: 'e' };
     expect(failureReportOf([step('up', 'failed', null), step('diagnose', 'ok', report)])).toEqual(report);
     expect(failureReportOf([step('up', 'failed', null)])).toBeNull();

@@ -19,13 +19,16 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
   let beforeV2: Record<string, string>;
   let afterV2: Record<string, string>;
 
-  const rollback = async (deploymentId: number, mode: RollbackMode = 'full') => (await startRollback(ctx, { deploymentId, mode, actor: 'test' })).done;
+  const rollback = async (deploymentId: number, mode: RollbackMode = 'full') =>
+    (await startRollback(ctx, { deploymentId, mode, actor: 'test' })).done;
   const head = () => run('git', ['-C', app.dir, 'rev-parse', 'HEAD']).trim();
-  const tables = () => app.psql(`SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'`);
+  const tables = () =>
+    app.psql(`SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'`);
   /** Full contents of every public table, as one digest per table. */
   const contents = () => {
     const result: Record<string, string> = {};
-    for (const table of tables().split(',')) result[table] = app.psql(`SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ${table} t`);
+    for (const table of tables().split(','))
+      result[table] = app.psql(`SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ${table} t`);
     return result;
   };
   const backendImageId = async () => {
@@ -62,7 +65,15 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
     const safety = ctx.store.backups.get(r.backupId!)!;
     expect(safety).toMatchObject({ reason: 'pre-rollback', status: 'ok', deploymentId: r.id });
     expect(ctx.store.deployments.steps(r.id).map((s) => s.name)).toEqual([
-      'check', 'inspect', 'backup', 'stop writers', 'restore database', 'checkout', 'pin', 'up', 'health',
+      'check',
+      'inspect',
+      'backup',
+      'stop writers',
+      'restore database',
+      'checkout',
+      'pin',
+      'up',
+      'health',
     ]);
   });
 
@@ -97,7 +108,9 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
   it('refuses a target whose images are gone, changing nothing', async () => {
     const bogus = `${app.imageRepo}@sha256:${'0'.repeat(64)}`;
     const target = await deploy(ctx, { ref: 'v2.0.0', actor: 'test' });
-    ctx.store.db.prepare('UPDATE deployments SET previous_images = ? WHERE id = ?').run(JSON.stringify({ backend: bogus, worker: bogus }), target.id);
+    ctx.store.db
+      .prepare('UPDATE deployments SET previous_images = ? WHERE id = ?')
+      .run(JSON.stringify({ backend: bogus, worker: bogus }), target.id);
     const [image, data, backups] = [await backendImageId(), contents(), ctx.store.backups.list().length];
     const r = await rollback(target.id);
     expect(r.status).toBe('failed');

@@ -4,7 +4,12 @@ import type { Deployment } from '../../src/store/index.js';
 
 describe('rollback impact: rows now against rows in the dump', () => {
   it('compares every table, including ones only in the dump or only now', () => {
-    expect(compareRowCounts({ 'public.a': 10, 'public.new': 3, 'public.same': 5 }, { 'public.a': 7, 'public.gone': 2, 'public.same': 5 })).toEqual([
+    expect(
+      compareRowCounts(
+        { 'public.a': 10, 'public.new': 3, 'public.same': 5 },
+        { 'public.a': 7, 'public.gone': 2, 'public.same': 5 },
+      ),
+    ).toEqual([
       { table: 'public.a', rowsNow: 10, rowsInDump: 7, difference: 3 },
       { table: 'public.gone', rowsNow: null, rowsInDump: 2, difference: -2 },
       { table: 'public.new', rowsNow: 3, rowsInDump: null, difference: 3 },
@@ -15,14 +20,30 @@ describe('rollback impact: rows now against rows in the dump', () => {
   it('sums what the restore discards (more rows now, and whole tables the dump lacks), not what comes back', () => {
     const impact = rollbackImpact(
       { rowCounts: { 'public.requests': 53, 'public.attachments': 4, 'public.users': 1 }, schemaFingerprint: 'new' },
-      { id: 7, createdAt: '2026-01-01T00:00:00Z', rowCounts: { 'public.requests': 50, 'public.users': 2 }, schemaFingerprint: 'old' },
+      {
+        id: 7,
+        createdAt: '2026-01-01T00:00:00Z',
+        rowCounts: { 'public.requests': 50, 'public.users': 2 },
+        schemaFingerprint: 'old',
+      },
     );
-    expect(impact).toMatchObject({ backupId: 7, rowsDiscarded: 7, tablesDropped: ['public.attachments'], schemaChanged: true, keptBySafetyBackup: true });
+    expect(impact).toMatchObject({
+      backupId: 7,
+      rowsDiscarded: 7,
+      tablesDropped: ['public.attachments'],
+      schemaChanged: true,
+      keptBySafetyBackup: true,
+    });
   });
 
   it('says nothing is discarded when nothing was written since', () => {
     const counts = { 'public.requests': 50 };
-    expect(rollbackImpact({ rowCounts: counts, schemaFingerprint: 'x' }, { id: 1, createdAt: '', rowCounts: counts, schemaFingerprint: 'x' })).toMatchObject({
+    expect(
+      rollbackImpact(
+        { rowCounts: counts, schemaFingerprint: 'x' },
+        { id: 1, createdAt: '', rowCounts: counts, schemaFingerprint: 'x' },
+      ),
+    ).toMatchObject({
       rowsDiscarded: 0,
       tablesDropped: [],
       schemaChanged: false,

@@ -17,14 +17,18 @@ describe('registry credentials', () => {
   });
 
   it('takes config credentials (password from the environment) and never logs the password', () => {
-    const auth = registryAuth({ registries: { 'ghcr.io': { username: 'bot', passwordEnv: 'GHCR_PW' } } }, 'ghcr.io/acme/app:1', { GHCR_PW: 'ghp_supersecretvalue' });
+    const auth = registryAuth(
+      { registries: { 'ghcr.io': { username: 'bot', passwordEnv: 'GHCR_PW' } } },
+      'ghcr.io/acme/app:1',
+      { GHCR_PW: 'ghp_supersecretvalue' },
+    );
     expect(auth).toEqual({ username: 'bot', password: 'ghp_supersecretvalue', serveraddress: 'ghcr.io' });
     const lines: string[] = [];
     createLogger({ write: (l) => lines.push(l) }).info('pulling', { detail: 'auth ghp_supersecretvalue' });
     expect(lines.join()).not.toContain('ghp_supersecretvalue');
-    expect(() => registryAuth({ registries: { 'ghcr.io': { username: 'bot', passwordEnv: 'MISSING_PW' } } }, 'ghcr.io/a/b:1', {})).toThrow(
-      'registries.ghcr.io.passwordEnv names MISSING_PW, which is not set',
-    );
+    expect(() =>
+      registryAuth({ registries: { 'ghcr.io': { username: 'bot', passwordEnv: 'MISSING_PW' } } }, 'ghcr.io/a/b:1', {}),
+    ).toThrow('registries.ghcr.io.passwordEnv names MISSING_PW, which is not set');
   });
 
   it("falls back to docker's own config.json, and to no credentials", () => {

@@ -11,8 +11,12 @@ const frame = (type: 1 | 2, payload: Buffer) => {
 
 describe("docker's multiplexed stream", () => {
   it('splits stdout and stderr whatever the chunk boundaries', async () => {
-    const out = Buffer.from('x'.repeat(70_000) + 'end-of-stdout');
-    const stream = Buffer.concat([frame(1, out.subarray(0, 40_000)), frame(2, Buffer.from('a warning\n')), frame(1, out.subarray(40_000))]);
+    const out = Buffer.from(`${'x'.repeat(70_000)}end-of-stdout`);
+    const stream = Buffer.concat([
+      frame(1, out.subarray(0, 40_000)),
+      frame(2, Buffer.from('a warning\n')),
+      frame(1, out.subarray(40_000)),
+    ]);
     for (const size of [1, 7, 8, 9, 4096, stream.length]) {
       const source = new PassThrough();
       const stdout = new PassThrough();

@@ -29,15 +29,23 @@ describe('README stays true', () => {
     try {
       const token = 'readme-test-token-0123456789';
       const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }));
-      const routes = [...section('HTTP API reference').matchAll(/^\| `(GET|POST) (\/api\/[^`]+)`/gm)].map((m) => [m[1]!, m[2]!.replace(':id', '999')] as const);
+      const routes = [...section('HTTP API reference').matchAll(/^\| `(GET|POST) (\/api\/[^`]+)`/gm)].map(
+        (m) => [m[1]!, m[2]!.replace(':id', '999')] as const,
+      );
       expect(routes.length).toBeGreaterThan(10);
       for (const [method, path] of routes) {
         // Authenticated but deliberately broken input: the route must exist and answer its own error.
-        const res = await app.request(path, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: method === 'POST' ? '{"bogus": 1}' : undefined });
+        const res = await app.request(path, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: method === 'POST' ? '{"bogus": 1}' : undefined,
+        });
         const body = await res.text();
         expect(body, `${method} ${path}`).not.toContain('no route');
       }
-      expect(readme).toContain('curl -X POST http://127.0.0.1:8090/api/system/backups/create -H "Authorization: Bearer $ADMIN_TOKEN"');
+      expect(readme).toContain(
+        'curl -X POST http://127.0.0.1:8090/api/system/backups/create -H "Authorization: Bearer $ADMIN_TOKEN"',
+      );
     } finally {
       ctx.cleanup();
     }

@@ -28,8 +28,19 @@ describe.runIf(ready)('switchyard init and doctor on the seed compose layout', (
 
   it('proposes the managed services and the database from the compose files, and installs a unit that systemd accepts', async () => {
     const res = await switchyard([
-      'init', '--project-dir', app.dir, '--config', config, '--state-dir', path.join(dir, 'state'),
-      '--backups-dir', path.join(dir, 'backups'), '--install-unit', '--unit-dir', path.join(dir, 'units'), '--json',
+      'init',
+      '--project-dir',
+      app.dir,
+      '--config',
+      config,
+      '--state-dir',
+      path.join(dir, 'state'),
+      '--backups-dir',
+      path.join(dir, 'backups'),
+      '--install-unit',
+      '--unit-dir',
+      path.join(dir, 'units'),
+      '--json',
     ]);
     expect(res.code, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout) as { services: Record<string, string>; database: unknown };
@@ -62,7 +73,16 @@ describe.runIf(ready)('switchyard init and doctor on the seed compose layout', (
     const res = await switchyard(['doctor', '--config', config, '--json']);
     const results = JSON.parse(res.stdout) as Array<{ name: string; ok: boolean; detail: string; fix?: string }>;
     const by = Object.fromEntries(results.map((r) => [r.name, r]));
-    for (const name of ['config valid', 'docker socket reachable', 'docker compose v2 present', 'compose files parse', 'database reachable, pg_dump new enough', 'zstd present for backups', 'backups dir writable with room for the next dump', 'registry access for each image']) {
+    for (const name of [
+      'config valid',
+      'docker socket reachable',
+      'docker compose v2 present',
+      'compose files parse',
+      'database reachable, pg_dump new enough',
+      'zstd present for backups',
+      'backups dir writable with room for the next dump',
+      'registry access for each image',
+    ]) {
       expect(by[name], `${name}: ${by[name]?.detail}`).toMatchObject({ ok: true });
     }
     expect(by['newest backup age']).toMatchObject({ ok: false, fix: expect.stringContaining('switchyard backup') });

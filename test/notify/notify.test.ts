@@ -30,7 +30,10 @@ function receiver() {
     received,
     failNext: (n: number) => (failFirst = n),
     hangAll: (h: boolean) => (hang = h),
-    listen: () => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))),
+    listen: () =>
+      new Promise<string>((r) =>
+        server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+      ),
     close: () => {
       server.closeAllConnections();
       return new Promise<void>((r) => server.close(() => r()));
@@ -40,7 +43,12 @@ function receiver() {
 
 const logLines: string[] = [];
 const log = createLogger({ write: (l) => logLines.push(l) });
-const notification = { event: 'deploy' as const, ok: false, summary: 'deploy of v3 failed: unhealthy', details: { id: 7 } };
+const notification = {
+  event: 'deploy' as const,
+  ok: false,
+  summary: 'deploy of v3 failed: unhealthy',
+  details: { id: 7 },
+};
 
 describe('webhook notifications', () => {
   const rx = receiver();
@@ -71,7 +79,14 @@ describe('webhook notifications', () => {
     notifier.send(notification);
     await notifier.idle();
     const by = Object.fromEntries(rx.received.map((r) => [r.path, r.body]));
-    expect(by['/generic']).toMatchObject({ source: 'switchyard', host: 'host1', event: 'deploy', ok: false, summary: 'deploy of v3 failed: unhealthy', details: { id: 7 } });
+    expect(by['/generic']).toMatchObject({
+      source: 'switchyard',
+      host: 'host1',
+      event: 'deploy',
+      ok: false,
+      summary: 'deploy of v3 failed: unhealthy',
+      details: { id: 7 },
+    });
     expect(by['/generic']?.at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(by['/slack']).toEqual({ text: '❌ switchyard on host1: deploy of v3 failed: unhealthy' });
     expect(by['/discord']).toMatchObject({ content: '❌ switchyard on host1: deploy of v3 failed: unhealthy' });
@@ -79,7 +94,10 @@ describe('webhook notifications', () => {
 
   it('retries a failing receiver until it accepts', async () => {
     rx.failNext(2);
-    const notifier = new Notifier({ webhooks: [{ url: `${base}/r`, format: 'generic', onlyFailures: false }], timeoutSeconds: 2, retries: 3 }, log);
+    const notifier = new Notifier(
+      { webhooks: [{ url: `${base}/r`, format: 'generic', onlyFailures: false }], timeoutSeconds: 2, retries: 3 },
+      log,
+    );
     notifier.send(notification);
     await notifier.idle();
     expect(rx.received.length).toBe(3);
@@ -87,7 +105,10 @@ describe('webhook notifications', () => {
 
   it('never blocks the caller, and gives up on a receiver that hangs after the timeout', async () => {
     rx.hangAll(true);
-    const notifier = new Notifier({ webhooks: [{ url: `${base}/hang`, format: 'generic', onlyFailures: false }], timeoutSeconds: 1, retries: 1 }, log);
+    const notifier = new Notifier(
+      { webhooks: [{ url: `${base}/hang`, format: 'generic', onlyFailures: false }], timeoutSeconds: 1, retries: 1 },
+      log,
+    );
     const t0 = performance.now();
     notifier.send(notification);
     expect(performance.now() - t0).toBeLessThan(50); // send() returns at once
@@ -111,7 +132,10 @@ describe('webhook notifications', () => {
     notifier.send({ event: 'deploy', ok: true, summary: 'deployed v2', details: {} });
     notifier.send({ event: 'backup', ok: false, summary: 'backup failed', details: {} });
     await notifier.idle();
-    expect(rx.received.map((r) => `${r.path}:${r.body.summary as string}`).sort()).toEqual(['/backups:backup failed', '/failures:backup failed']);
+    expect(rx.received.map((r) => `${r.path}:${r.body.summary as string}`).sort()).toEqual([
+      '/backups:backup failed',
+      '/failures:backup failed',
+    ]);
   });
 });
 

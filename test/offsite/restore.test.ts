@@ -16,7 +16,10 @@ import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/s
 import { ageKeyPair, startS3, type S3Server } from '../fixtures/s3.js';
 
 const hasAge = () => spawnSync('age', ['--version']).status === 0;
-const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose()) && need('age (apt-get install age)', hasAge());
+const ready =
+  need('Docker engine', hasDocker()) &&
+  need('docker compose v2', hasCompose()) &&
+  need('age (apt-get install age)', hasAge());
 
 /**
  * The disaster: the host is gone. A second state dir and a fresh checkout of the
@@ -38,7 +41,9 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
       `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM notes t`,
       `SELECT md5(string_agg(id || ':' || title, '|' ORDER BY id)) FROM requests`,
       `SELECT string_agg(name, ',' ORDER BY name) FROM categories`,
-    ].map((sql) => app.psql(sql)).join(' ');
+    ]
+      .map((sql) => app.psql(sql))
+      .join(' ');
 
   beforeAll(async () => {
     s3 = await startS3();
@@ -72,14 +77,36 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
       projectDir: freshDir,
       composeFiles: app.composeFiles,
       database: '{ service: db, user: postgres, name: app }',
-      extra: ['services:', `  backend: { image: ${app.imageRepo} }`, `  worker: { image: ${app.imageRepo} }`, 'health: { timeoutSeconds: 30 }', 'deploy: { timeoutSeconds: 60 }', offsite].join('\n'),
+      extra: [
+        'services:',
+        `  backend: { image: ${app.imageRepo} }`,
+        `  worker: { image: ${app.imageRepo} }`,
+        'health: { timeoutSeconds: 30 }',
+        'deploy: { timeoutSeconds: 60 }',
+        offsite,
+      ].join('\n'),
     });
     fresh.store.close(); // the CLI below is the operator; this context only provides a config file and cleanup
     fs.rmSync(fresh.config.stateDir, { recursive: true, force: true });
   });
   afterAll(() => {
     try {
-      if (freshDir) run('docker', ['compose', '--project-directory', freshDir, ...app.composeFiles.flatMap((f) => ['-f', path.join(freshDir, f)]), 'down', '-v', '--remove-orphans', '-t', '1'], { cwd: freshDir });
+      if (freshDir)
+        run(
+          'docker',
+          [
+            'compose',
+            '--project-directory',
+            freshDir,
+            ...app.composeFiles.flatMap((f) => ['-f', path.join(freshDir, f)]),
+            'down',
+            '-v',
+            '--remove-orphans',
+            '-t',
+            '1',
+          ],
+          { cwd: freshDir },
+        );
     } catch {
       /* already down */
     }
@@ -95,16 +122,35 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     const r = await switchyard(['offsite', 'list', '--json', '--config', fresh.configFile], s3.env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const { backups } = JSON.parse(r.stdout) as { backups: Array<{ reason: string; pair: { commit: string; version: string; images: Record<string, string> } }> };
-    expect(backups[0]).toMatchObject({ reason: 'scheduled', pair: { commit: app.commits.v2, version: 'v2.0.0', images: pinsBefore } });
+    const { backups } = JSON.parse(r.stdout) as {
+      backups: Array<{ reason: string; pair: { commit: string; version: string; images: Record<string, string> } }>;
+    };
+    expect(backups[0]).toMatchObject({
+      reason: 'scheduled',
+      pair: { commit: app.commits.v2, version: 'v2.0.0', images: pinsBefore },
+    });
     expect(fs.existsSync(fresh.config.stateDir)).toBe(false);
   });
 
   it('brings back the same rows, the same commit and the same image digests', async () => {
-    const r = await switchyard(['restore', '--offsite', 'latest', '--identity', key.identityFile, '--with-images', '--config', fresh.configFile], s3.env);
+    const r = await switchyard(
+      ['restore', '--offsite', 'latest', '--identity', key.identityFile, '--with-images', '--config', fresh.configFile],
+      s3.env,
+    );
     expect(r.stderr).not.toContain('S3RVER');
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const phase of ['start database', 'check', 'download', 'checkout', 'pull', 'pin', 'restore database', 'up', 'health', 'total']) {
+    for (const phase of [
+      'start database',
+      'check',
+      'download',
+      'checkout',
+      'pull',
+      'pin',
+      'restore database',
+      'up',
+      'health',
+      'total',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^${phase} +\\d+\\.\\d$`, 'm'));
     }
     expect(r.stdout).toContain('succeeded');
@@ -112,7 +158,10 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     expect(rows()).toBe(rowsBefore);
     expect(run('git', ['-C', freshDir, 'rev-parse', 'HEAD']).trim()).toBe(app.commits.v2);
     const docker = (await import('../../src/docker/client.js')).createDocker();
-    const project = await composeProjectName({ project: { dir: freshDir, composeFiles: app.composeFiles, migrationPaths: [] }, stateDir: fresh.config.stateDir });
+    const project = await composeProjectName({
+      project: { dir: freshDir, composeFiles: app.composeFiles, migrationPaths: [] },
+      stateDir: fresh.config.stateDir,
+    });
     for (const service of ['backend', 'worker']) {
       const [c] = await serviceContainers(docker, project, service);
       expect(c?.running).toBe(true);
@@ -121,7 +170,13 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     const store = openStore(fresh.config.stateDir);
     try {
       const [d] = store.deployments.list(1);
-      expect(d).toMatchObject({ kind: 'restore', status: 'succeeded', commit: app.commits.v2, tag: 'v2.0.0', images: pinsBefore });
+      expect(d).toMatchObject({
+        kind: 'restore',
+        status: 'succeeded',
+        commit: app.commits.v2,
+        tag: 'v2.0.0',
+        images: pinsBefore,
+      });
       expect(store.backups.get(d!.backupId!)).toMatchObject({ status: 'ok' });
       expect(store.offsite.get(d!.backupId!)).toMatchObject({ state: 'uploaded' }); // fetched, never copied back
     } finally {
@@ -130,7 +185,10 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
   });
 
   it('refuses a database that is no longer empty without --force', async () => {
-    const r = await switchyard(['restore', '--offsite', 'latest', '--identity', key.identityFile, '--config', fresh.configFile], s3.env);
+    const r = await switchyard(
+      ['restore', '--offsite', 'latest', '--identity', key.identityFile, '--config', fresh.configFile],
+      s3.env,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/database "app" is not empty \(\d+ tables\).*--force/);
     expect(rows()).toBe(rowsBefore);
@@ -138,14 +196,19 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
 
   it('--force takes a safety backup of the non-empty database first, then replaces it', async () => {
     app.psql(`INSERT INTO notes (body) VALUES ('written after the disaster, before the second restore')`);
-    const r = await switchyard(['restore', '--offsite', 'latest', '--identity', key.identityFile, '--force', '--config', fresh.configFile], s3.env);
+    const r = await switchyard(
+      ['restore', '--offsite', 'latest', '--identity', key.identityFile, '--force', '--config', fresh.configFile],
+      s3.env,
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^backup +\d+\.\d$/m);
     expect(rows()).toBe(rowsBefore);
     const store = openStore(fresh.config.stateDir);
     try {
       const [d] = store.deployments.list(1);
-      const safety = store.backups.list({ status: 'ok' }).find((b) => b.reason === 'pre-rollback' && b.deploymentId === d!.id);
+      const safety = store.backups
+        .list({ status: 'ok' })
+        .find((b) => b.reason === 'pre-rollback' && b.deploymentId === d!.id);
       expect(safety?.note).toMatch(/before restore --offsite/);
       expect(safety?.rowCounts?.['public.notes']).toBe(2001);
     } finally {
@@ -153,8 +216,11 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     }
   });
 
-  it('drill --offsite reports the runbook\'s DR Drill Results with the download time', async () => {
-    const r = await switchyard(['drill', '--offsite', '--identity', key.identityFile, '--config', fresh.configFile], s3.env);
+  it("drill --offsite reports the runbook's DR Drill Results with the download time", async () => {
+    const r = await switchyard(
+      ['drill', '--offsite', '--identity', key.identityFile, '--config', fresh.configFile],
+      s3.env,
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('## DR Drill Results');
     expect(r.stdout).toMatch(/\*\*Backup Age\*\*: \d+\.\d hours/);

@@ -22,8 +22,12 @@ describe.runIf(ready)('demo down: the registry repository goes too', () => {
 
       expect((await deleteRegistryRepository(repository)).sort()).toEqual(['one', 'two']);
 
-      expect((await fetch(`http://127.0.0.1:5000/v2/${repository}/manifests/one`, { method: 'HEAD' })).status).toBe(404);
-      expect(fs.existsSync(path.join(REGISTRY_ROOT, 'docker/registry/v2/repositories', repository.split('/')[0]!))).toBe(false);
+      expect((await fetch(`http://127.0.0.1:5000/v2/${repository}/manifests/one`, { method: 'HEAD' })).status).toBe(
+        404,
+      );
+      expect(
+        fs.existsSync(path.join(REGISTRY_ROOT, 'docker/registry/v2/repositories', repository.split('/')[0]!)),
+      ).toBe(false);
       await expect(deleteRegistryRepository('../etc')).rejects.toThrow('not a repository name');
     } finally {
       run('docker', ['rmi', '-f', ref('one'), ref('two')]);

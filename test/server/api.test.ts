@@ -55,7 +55,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
     ['a wrong token', { Authorization: 'Bearer not-the-token-at-all' }],
     ['another scheme', { Authorization: `Basic ${TOKEN}` }],
   ])('refuses %s with 401 and a JSON error', async (_what, headers) => {
-    for (const [method, path] of [['GET', '/api/system/backups'], ['POST', '/api/system/backups/create']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/system/backups'],
+      ['POST', '/api/system/backups/create'],
+    ] as const) {
       const res = await app.request(path, { method, headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
@@ -74,8 +77,23 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
     const listed = await app.request('/api/system/backups', { headers: auth() });
     expect(listed.status).toBe(200);
     const { backups } = (await listed.json()) as { backups: Record<string, unknown>[] };
-    expect(backups[0]).toMatchObject({ id: backup.id, fileName: backup.fileName, sha256: backup.sha256, lastDrill: null });
-    for (const key of ['id', 'fileName', 'createdAt', 'sizeBytes', 'sha256', 'serverVersion', 'reason', 'status', 'deploymentId']) {
+    expect(backups[0]).toMatchObject({
+      id: backup.id,
+      fileName: backup.fileName,
+      sha256: backup.sha256,
+      lastDrill: null,
+    });
+    for (const key of [
+      'id',
+      'fileName',
+      'createdAt',
+      'sizeBytes',
+      'sha256',
+      'serverVersion',
+      'reason',
+      'status',
+      'deploymentId',
+    ]) {
       expect(backups[0]).toHaveProperty(key);
     }
   });
@@ -126,7 +144,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
   });
 
   it('never leaks the database password through the API', async () => {
-    const all = await Promise.all(['/api/system/backups', '/api/system/audit'].map(async (p) => (await app.request(p, { headers: auth() })).text()));
+    const all = await Promise.all(
+      ['/api/system/backups', '/api/system/audit'].map(async (p) => (await app.request(p, { headers: auth() })).text()),
+    );
     expect(all.join()).not.toContain(pg.password);
   });
 });

@@ -34,7 +34,8 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
   let app: ReturnType<typeof createApp>;
   let configFile: string;
   const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
-  const post = (body: unknown) => app.request('/api/system/deployments', { method: 'POST', headers: auth, body: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    app.request('/api/system/deployments', { method: 'POST', headers: auth, body: JSON.stringify(body) });
 
   beforeAll(() => {
     sample = createSampleApp({ versions: ['v1', 'v2'] });
@@ -48,12 +49,15 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     sample?.cleanup();
   });
 
-  it.each(['$(touch /tmp/x)', '../../etc', '--upload-pack=touch /tmp/x', 'v1;id'])('answers 400 to the ref %j and runs nothing', async (ref) => {
-    const res = await post({ ref });
-    expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/^invalid ref/);
-    expect(ctx.store.deployments.list()).toEqual([]);
-  });
+  it.each(['$(touch /tmp/x)', '../../etc', '--upload-pack=touch /tmp/x', 'v1;id'])(
+    'answers 400 to the ref %j and runs nothing',
+    async (ref) => {
+      const res = await post({ ref });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(/^invalid ref/);
+      expect(ctx.store.deployments.list()).toEqual([]);
+    },
+  );
 
   it('answers 404 to a ref the repo does not have', async () => {
     const res = await post({ ref: 'v9.9.9' });
@@ -71,21 +75,47 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     expect((await second.json()).error).toMatch(/another operation is running: deploy v2\.0\.0/);
 
     const events = await readSse(await app.request(`/api/system/deployments/${id}/events`, { headers: auth }));
-    const finished = events.filter((e) => e.event === 'step' && e.data.step!.status !== 'running').map((e) => e.data.step!.name);
-    expect(finished).toEqual(['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up', 'health', 'cleanup']);
+    const finished = events
+      .filter((e) => e.event === 'step' && e.data.step!.status !== 'running')
+      .map((e) => e.data.step!.name);
+    expect(finished).toEqual([
+      'resolve',
+      'inspect',
+      'pull',
+      'preflight',
+      'backup',
+      'checkout',
+      'pin',
+      'up',
+      'health',
+      'cleanup',
+    ]);
     expect(events.some((e) => e.event === 'progress')).toBe(true);
     expect(events.some((e) => e.event === 'log')).toBe(true);
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { deployment: { status: 'succeeded' } } });
 
     // A late subscriber (a reloaded page) gets the same steps from the journal, then the end.
     const replay = await readSse(await app.request(`/api/system/deployments/${id}/events`, { headers: auth }));
-    expect(replay.filter((e) => e.event === 'step').map((e) => e.data.step!.name)).toEqual(
-      ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up', 'health', 'cleanup'],
-    );
+    expect(replay.filter((e) => e.event === 'step').map((e) => e.data.step!.name)).toEqual([
+      'resolve',
+      'inspect',
+      'pull',
+      'preflight',
+      'backup',
+      'checkout',
+      'pin',
+      'up',
+      'health',
+      'cleanup',
+    ]);
     expect(replay.at(-1)?.event).toBe('done');
 
     const one = await app.request(`/api/system/deployments/${id}`, { headers: auth });
-    const body = (await one.json()) as { deployment: { status: string; backupId: number }; steps: Array<{ startedAt: string; finishedAt: string }>; output: string[] };
+    const body = (await one.json()) as {
+      deployment: { status: string; backupId: number };
+      steps: Array<{ startedAt: string; finishedAt: string }>;
+      output: string[];
+    };
     expect(body.deployment.status).toBe('succeeded');
     expect((body as unknown as { failure: unknown }).failure).toBeNull(); // only a failed up or health has a report
     expect(body.output.some((line) => /Container .*backend.* (Started|Healthy|Running)/.test(line))).toBe(true);
@@ -95,7 +125,11 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
 
   it('reports the current version and detects drift when compose is run by hand', async () => {
     let res = await app.request('/api/system/current-version', { headers: auth });
-    let status = (await res.json()) as { deployment: { tag: string }; services: Array<{ name: string; drift: boolean; containers: Array<{ health: string }> }>; drift: string[] };
+    let status = (await res.json()) as {
+      deployment: { tag: string };
+      services: Array<{ name: string; drift: boolean; containers: Array<{ health: string }> }>;
+      drift: string[];
+    };
     expect(status.deployment.tag).toBe('v2.0.0');
     expect(status.drift).toEqual([]);
     expect(status.services.find((s) => s.name === 'backend')?.containers[0]?.health).toBe('healthy');
@@ -148,7 +182,9 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     const { id } = JSON.parse(res.stdout) as { id: number };
     // No live event of that process reaches this one: the stream reads the journal.
     const events = await readSse(await app.request(`/api/system/deployments/${id}/events`, { headers: auth }));
-    const finished = events.filter((e) => e.event === 'step' && e.data.step!.status !== 'running').map((e) => e.data.step!.name);
+    const finished = events
+      .filter((e) => e.event === 'step' && e.data.step!.status !== 'running')
+      .map((e) => e.data.step!.name);
     expect(finished).toEqual([...DEPLOY_STEPS]);
     expect(events.filter((e) => e.event === 'log').length).toBe(ctx.store.deployments.output(id).length);
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { deployment: { status: 'succeeded' } } });

@@ -8,11 +8,19 @@ import { addUser } from '../../src/users/manage.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 
 const ADMIN = 'roles-test-admin-token-0123456789';
-const TOKENS: Record<Role, string> = { viewer: 'viewer-token-0123456789abc', operator: 'operator-token-0123456789ab', admin: 'second-admin-token-012345678' };
+const TOKENS: Record<Role, string> = {
+  viewer: 'viewer-token-0123456789abc',
+  operator: 'operator-token-0123456789ab',
+  admin: 'second-admin-token-012345678',
+};
 const hash = (t: string) => createHash('sha256').update(t).digest('hex');
 
 /** A concrete path for a route pattern: ids that do not exist, so nothing real runs. */
-const concrete = (pattern: string) => pattern.replace(/:id\b/g, '999999').replace(/:name\b/g, 'nobody').replace(/:[A-Za-z]+/g, 'x');
+const concrete = (pattern: string) =>
+  pattern
+    .replace(/:id\b/g, '999999')
+    .replace(/:name\b/g, 'nobody')
+    .replace(/:[A-Za-z]+/g, 'x');
 
 describe('roles: one table, enforced everywhere', () => {
   let ctx: TestContext;
@@ -21,16 +29,25 @@ describe('roles: one table, enforced everywhere', () => {
 
   beforeAll(() => {
     const tokens = ROLES.map((r) => `{ name: ${r}-token, role: ${r}, sha256: "${hash(TOKENS[r])}" }`).join(', ');
-    ctx = testContext({ database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }', extra: `server: { tokens: [${tokens}] }` });
+    ctx = testContext({
+      database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }',
+      extra: `server: { tokens: [${tokens}] }`,
+    });
     app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }), { authFailuresPerMinute: 1000 });
-    userToken = addUser({ users: ctx.store.users, audit: ctx.store.audit, reservedNames: [] }, { name: 'vera', role: 'viewer', actor: 'test' }).token;
+    userToken = addUser(
+      { users: ctx.store.users, audit: ctx.store.audit, reservedNames: [] },
+      { name: 'vera', role: 'viewer', actor: 'test' },
+    ).token;
   });
   afterAll(() => ctx?.cleanup());
 
   it('declares a role for every route the app serves, and declares no route that does not exist', async () => {
     const { uiRoutes } = await import('../../web/index.js');
     // The API's routes, and the UI's, which the app mounts lazily on its first UI request.
-    const ui = uiRoutes(ctx, new Identities(resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }), ctx.store.users));
+    const ui = uiRoutes(
+      ctx,
+      new Identities(resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }), ctx.store.users),
+    );
     const served = new Set(
       [...app.routes, ...ui.routes]
         .filter((r) => r.method !== 'ALL' && !r.path.endsWith('*'))
@@ -38,7 +55,8 @@ describe('roles: one table, enforced everywhere', () => {
     );
     expect(served.size).toBeGreaterThan(25);
     for (const route of served) expect(ROUTE_ROLES, `${route} has no role in ROUTE_ROLES`).toHaveProperty([route]);
-    for (const declared of Object.keys(ROUTE_ROLES)) expect(served, `${declared} is declared but not served`).toContain(declared);
+    for (const declared of Object.keys(ROUTE_ROLES))
+      expect(served, `${declared} is declared but not served`).toContain(declared);
   });
 
   it('treats a path no route declares as not found, whatever the role', async () => {
@@ -52,43 +70,80 @@ describe('roles: one table, enforced everywhere', () => {
     for (const [key, need] of apiRoutes) {
       const [method, pattern] = key.split(' ') as [string, string];
       const body = method === 'GET' || method === 'DELETE' ? undefined : '{"bogus": 1}';
-      const res = await app.request(concrete(pattern), { method, headers: { Authorization: `Bearer ${TOKENS[role]}`, 'Content-Type': 'application/json' }, body });
+      const res = await app.request(concrete(pattern), {
+        method,
+        headers: { Authorization: `Bearer ${TOKENS[role]}`, 'Content-Type': 'application/json' },
+        body,
+      });
       await res.body?.cancel();
       if (need !== 'public' && mayAct(role, need)) expect([401, 403], `${role} ${key}`).not.toContain(res.status);
       else expect(res.status, `${role} ${key}`).toBe(403);
     }
-    expect(ctx.store.audit.list(500, { actor: `api:${role}-token`, action: 'api.forbidden' }).length).toBe(apiRoutes.filter(([, n]) => n !== 'public' && !mayAct(role, n)).length);
+    expect(ctx.store.audit.list(500, { actor: `api:${role}-token`, action: 'api.forbidden' }).length).toBe(
+      apiRoutes.filter(([, n]) => n !== 'public' && !mayAct(role, n)).length,
+    );
     expect(ctx.store.backups.list()).toEqual([]);
     expect(ctx.store.deployments.list(10)).toEqual([]);
   });
 
   it('a user added by name authenticates with their own token, with their role, and loses access when removed', async () => {
     const as = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
-    expect(await (await app.request('/api/system/whoami', as(userToken))).json()).toEqual({ name: 'vera', role: 'viewer', kind: 'user' });
+    expect(await (await app.request('/api/system/whoami', as(userToken))).json()).toEqual({
+      name: 'vera',
+      role: 'viewer',
+      kind: 'user',
+    });
     expect((await app.request('/api/system/users', as(userToken))).status).toBe(403);
 
-    const promote = await app.request('/api/system/users/vera/role', { method: 'PUT', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: '{"role":"admin"}' });
+    const promote = await app.request('/api/system/users/vera/role', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: '{"role":"admin"}',
+    });
     expect(promote.status).toBe(200);
     expect((await app.request('/api/system/users', as(userToken))).status).toBe(200); // at once, no restart
 
-    const added = await app.request('/api/system/users', { method: 'POST', headers: { Authorization: `Bearer ${userToken}`, 'Content-Type': 'application/json' }, body: '{"name":"otto","role":"operator"}' });
+    const added = await app.request('/api/system/users', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${userToken}`, 'Content-Type': 'application/json' },
+      body: '{"name":"otto","role":"operator"}',
+    });
     expect(added.status).toBe(201);
     const { token } = (await added.json()) as { token: string };
-    expect(await (await app.request('/api/system/whoami', as(token))).json()).toMatchObject({ name: 'otto', role: 'operator' });
+    expect(await (await app.request('/api/system/whoami', as(token))).json()).toMatchObject({
+      name: 'otto',
+      role: 'operator',
+    });
     expect(JSON.stringify(ctx.store.db.prepare('SELECT * FROM users').all())).not.toContain(token);
-    expect(ctx.store.audit.list(5, { action: 'user.add' })[0]).toMatchObject({ actor: 'api:vera', target: 'otto', detail: 'role operator' });
+    expect(ctx.store.audit.list(5, { action: 'user.add' })[0]).toMatchObject({
+      actor: 'api:vera',
+      target: 'otto',
+      detail: 'role operator',
+    });
 
-    expect((await app.request('/api/system/users/otto', { method: 'DELETE', headers: { Authorization: `Bearer ${ADMIN}` } })).status).toBe(204);
+    expect(
+      (await app.request('/api/system/users/otto', { method: 'DELETE', headers: { Authorization: `Bearer ${ADMIN}` } }))
+        .status,
+    ).toBe(204);
     expect((await app.request('/api/system/whoami', as(token))).status).toBe(401);
-    const taken = await app.request('/api/system/users', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: '{"name":"viewer-token","role":"viewer"}' });
+    const taken = await app.request('/api/system/users', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: '{"name":"viewer-token","role":"viewer"}',
+    });
     expect(taken.status).toBe(409);
   });
 
   it('filters the audit over the API by person, action and outcome', async () => {
-    const res = await app.request('/api/system/audit?actor=api:viewer-token&action=api.forbidden&outcome=refused', { headers: { Authorization: `Bearer ${TOKENS.viewer}` } });
-    const { audit } = (await res.json()) as { audit: Array<{ actor: string; action: string; outcome: string; target: string }> };
+    const res = await app.request('/api/system/audit?actor=api:viewer-token&action=api.forbidden&outcome=refused', {
+      headers: { Authorization: `Bearer ${TOKENS.viewer}` },
+    });
+    const { audit } = (await res.json()) as {
+      audit: Array<{ actor: string; action: string; outcome: string; target: string }>;
+    };
     expect(audit.length).toBeGreaterThan(0);
-    for (const a of audit) expect(a).toMatchObject({ actor: 'api:viewer-token', action: 'api.forbidden', outcome: 'refused' });
+    for (const a of audit)
+      expect(a).toMatchObject({ actor: 'api:viewer-token', action: 'api.forbidden', outcome: 'refused' });
     expect(audit.map((a) => a.target)).toContain('POST /api/system/deployments');
   });
 
@@ -105,7 +160,8 @@ describe('roles: one table, enforced everywhere', () => {
     for (const [key, need] of uiRoutes) {
       const [method, pattern] = key.split(' ') as [string, string];
       // Forms carry their CSRF token and a field that fails validation: a permitted one stops there.
-      const body = method === 'POST' ? new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600), mode: 'nonsense' }) : undefined;
+      const body =
+        method === 'POST' ? new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600), mode: 'nonsense' }) : undefined;
       const res = await app.request(concrete(pattern), { method, headers: { cookie }, body });
       await res.body?.cancel();
       if (need !== 'public' && mayAct(role, need)) expect([401, 403], `${role} ${key}`).not.toContain(res.status);

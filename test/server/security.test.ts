@@ -48,9 +48,14 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('a database pa
     expect(failedBody).toContain('***');
 
     const answers = await Promise.all(
-      ['/api/system/backups', '/api/system/audit', '/api/system/backups/1'].flatMap((p) => [app, badApp].map(async (a) => (await a.request(p, { headers: auth })).text())),
+      ['/api/system/backups', '/api/system/audit', '/api/system/backups/1'].flatMap((p) =>
+        [app, badApp].map(async (a) => (await a.request(p, { headers: auth })).text()),
+      ),
     );
-    const catalog = JSON.stringify([ctx.store.db.prepare('SELECT * FROM backups').all(), broken.store.db.prepare('SELECT * FROM backups').all()]);
+    const catalog = JSON.stringify([
+      ctx.store.db.prepare('SELECT * FROM backups').all(),
+      broken.store.db.prepare('SELECT * FROM backups').all(),
+    ]);
     const audit = JSON.stringify([ctx.store.audit.list(), broken.store.audit.list()]);
     const config = await switchyard(['config', '--config', ctx.configFile]);
     const configJson = await switchyard(['config', '--json', '--config', ctx.configFile]);
@@ -59,7 +64,17 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('a database pa
     expect(ctx.logLines.some((l) => l.includes('backup'))).toBe(true);
     expect(broken.store.backups.list()[0]?.error).toMatch(/\*\*\*/);
 
-    const everything = [await created.text(), failedBody, ...answers, catalog, audit, config.stdout, configJson.stdout, ...ctx.logLines, ...broken.logLines].join('\n');
+    const everything = [
+      await created.text(),
+      failedBody,
+      ...answers,
+      catalog,
+      audit,
+      config.stdout,
+      configJson.stdout,
+      ...ctx.logLines,
+      ...broken.logLines,
+    ].join('\n');
     expect(everything).not.toContain(tail);
     expect(everything).not.toContain('Hidden');
   });
@@ -69,7 +84,10 @@ describe('API input, size, guessing and ids', () => {
   let ctx: TestContext;
   let app: ReturnType<typeof createApp>;
   beforeAll(() => {
-    ctx = testContext({ database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }', extra: 'server: { listen: "127.0.0.1:0" }' });
+    ctx = testContext({
+      database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }',
+      extra: 'server: { listen: "127.0.0.1:0" }',
+    });
     app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
   });
   afterAll(() => ctx?.cleanup());
@@ -91,7 +109,11 @@ describe('API input, size, guessing and ids', () => {
       expect(res.status).toBe(400);
       expect((await res.json()).error).toMatch(/must be a positive integer up to 9007199254740991/);
     }
-    const drill = await app.request('/api/system/drills', { method: 'POST', headers: json, body: '{"backupId":9999999999999999}' });
+    const drill = await app.request('/api/system/drills', {
+      method: 'POST',
+      headers: json,
+      body: '{"backupId":9999999999999999}',
+    });
     expect(drill.status).toBe(400);
     expect((await drill.json()).error).toMatch(/^backupId: /);
   });
@@ -110,7 +132,12 @@ describe('API input, size, guessing and ids', () => {
         if (sent > 10 * 1024 * 1024) controller.close();
       },
     });
-    const streamed = await app.request('/api/system/backups/create', { method: 'POST', headers: json, body: stream, duplex: 'half' } as RequestInit);
+    const streamed = await app.request('/api/system/backups/create', {
+      method: 'POST',
+      headers: json,
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(sent).toBeLessThan(256 * 1024); // stopped reading soon after the limit
     expect(ctx.store.backups.list()).toEqual([]);
@@ -128,7 +155,9 @@ describe('API input, size, guessing and ids', () => {
           if (text.includes('\r\n\r\n')) resolve(text);
         });
         socket.on('error', reject);
-        socket.write(`POST /api/system/backups/create HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${50 * 1024 * 1024}\r\n\r\n{"note":`);
+        socket.write(
+          `POST /api/system/backups/create HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${50 * 1024 * 1024}\r\n\r\n{"note":`,
+        );
       });
       socket.destroy();
       expect(answer).toMatch(/^HTTP\/1\.1 413/);
@@ -140,7 +169,8 @@ describe('API input, size, guessing and ids', () => {
   it('rate-limits wrong Bearer tokens per client (429 + Retry-After), logs it, and counts it in the audit', async () => {
     const limitedApp = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
     const wrong = { Authorization: 'Bearer not-the-right-token-at-all' };
-    for (let i = 0; i < 5; i++) expect((await limitedApp.request('/api/system/backups', { headers: wrong })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await limitedApp.request('/api/system/backups', { headers: wrong })).status).toBe(401);
     const blocked = await limitedApp.request('/api/system/backups', { headers: wrong });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);

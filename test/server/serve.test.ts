@@ -73,6 +73,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('the daemon', 
     const ok = ctx.store.backups.list({ status: 'ok' });
     expect(ok.length).toBeLessThanOrEqual(2);
     expect(ok.every((b) => b.actor === 'scheduler')).toBe(true);
-    expect(backupFiles(ctx).filter((f) => /\.dump(\.zst)?$/.test(f)).sort()).toEqual(ok.map((b) => b.fileName).sort());
+    expect(
+      backupFiles(ctx)
+        .filter((f) => /\.dump(\.zst)?$/.test(f))
+        .sort(),
+    ).toEqual(ok.map((b) => b.fileName).sort());
   });
 });

@@ -39,7 +39,9 @@ describe('operation lock', () => {
   });
 
   it('treats a lock from an earlier boot as stale', () => {
-    db.prepare(`INSERT INTO lock (id, operation, pid, boot_id, acquired_at) VALUES (1, 'deploy', ?, 'an-earlier-boot', 'then')`).run(process.pid);
+    db.prepare(
+      `INSERT INTO lock (id, operation, pid, boot_id, acquired_at) VALUES (1, 'deploy', ?, 'an-earlier-boot', 'then')`,
+    ).run(process.pid);
     const release = new OperationLock(db, () => true).acquire('backup');
     expect(new OperationLock(db).holder()).toMatchObject({ operation: 'backup', pid: process.pid });
     expect(new OperationLock(db).holder()?.bootId).not.toBe('an-earlier-boot');

@@ -56,12 +56,28 @@ describe('the off-site migration', () => {
       const db = openDb(dir);
       try {
         expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-        expect(db.prepare(`SELECT id, kind, ref, commit_sha, images FROM deployments`).all()).toEqual([{ id: 7, kind: 'deploy', ref: 'v1', commit_sha: 'abc', images: '{"web":"x"}' }]);
+        expect(db.prepare(`SELECT id, kind, ref, commit_sha, images FROM deployments`).all()).toEqual([
+          { id: 7, kind: 'deploy', ref: 'v1', commit_sha: 'abc', images: '{"web":"x"}' },
+        ]);
         expect(db.pragma('foreign_key_check')).toEqual([]);
         expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-        db.prepare(`INSERT INTO deployments (kind, status, actor, created_at) VALUES ('restore', 'running', 't', '2026-01-02')`).run();
-        expect(() => db.prepare(`INSERT INTO deployments (kind, status, actor, created_at) VALUES ('bogus', 'running', 't', '2026-01-02')`).run()).toThrow(/CHECK/);
-        expect(() => db.prepare(`INSERT INTO deployment_steps (deployment_id, seq, name, status, started_at) VALUES (99, 1, 'x', 'ok', 'now')`).run()).toThrow(/FOREIGN KEY/);
+        db.prepare(
+          `INSERT INTO deployments (kind, status, actor, created_at) VALUES ('restore', 'running', 't', '2026-01-02')`,
+        ).run();
+        expect(() =>
+          db
+            .prepare(
+              `INSERT INTO deployments (kind, status, actor, created_at) VALUES ('bogus', 'running', 't', '2026-01-02')`,
+            )
+            .run(),
+        ).toThrow(/CHECK/);
+        expect(() =>
+          db
+            .prepare(
+              `INSERT INTO deployment_steps (deployment_id, seq, name, status, started_at) VALUES (99, 1, 'x', 'ok', 'now')`,
+            )
+            .run(),
+        ).toThrow(/FOREIGN KEY/);
       } finally {
         db.close();
       }

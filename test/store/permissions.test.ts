@@ -21,7 +21,8 @@ describe('state dir permissions', () => {
       let store = openStore(state);
       store.audit.record({ actor: 'test', action: 'write', outcome: 'ok' }); // the WAL has content
       expect(mode(state)).toBe(0o700);
-      for (const f of ['switchyard.db', 'switchyard.db-wal', 'switchyard.db-shm', 'pins.compose.yml']) expect(mode(path.join(state, f)), f).toBe(0o600);
+      for (const f of ['switchyard.db', 'switchyard.db-wal', 'switchyard.db-shm', 'pins.compose.yml'])
+        expect(mode(path.join(state, f)), f).toBe(0o600);
       store.close();
 
       // Loosened by hand (or by an older version): the next start tightens it again.

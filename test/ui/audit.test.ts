@@ -36,7 +36,9 @@ describe.runIf(ready)('web UI: people, roles and the Audit page in a real browse
     await expect.poll(() => page.locator('header .who').textContent()).toMatch(/Logged in as\s*olga\s*\(operator\)/);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Backups' }).click();
     await page.getByRole('button', { name: 'Take a backup now' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/taken and verified/);
+    await expect
+      .poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 })
+      .toMatch(/taken and verified/);
     expect(daemon.ctx.store.backups.list({ status: 'ok' })[0]).toMatchObject({ actor: 'ui:olga' });
     expect(await page.getByRole('link', { name: /^Download/ }).count()).toBeGreaterThan(0);
     await logOut();
@@ -51,7 +53,10 @@ describe.runIf(ready)('web UI: people, roles and the Audit page in a real browse
     expect(await page.getByRole('button', { name: 'Take a backup now' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: /^Download/ }).count()).toBe(0);
     const id = daemon.ctx.store.backups.list({ status: 'ok' })[0]!.id;
-    await page.getByRole('link', { name: `#${id}` }).first().click();
+    await page
+      .getByRole('link', { name: `#${id}` })
+      .first()
+      .click();
     await page.getByRole('heading', { level: 1, name: `Backup #${id}` }).waitFor();
     expect(await page.getByRole('button', { name: 'Run a drill on this backup' }).count()).toBe(0);
     await browser.screenshot('backup-as-viewer');
@@ -88,7 +93,9 @@ describe.runIf(ready)('web UI: people, roles and the Audit page in a real browse
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/outcome=refused/);
     const refused = await page.locator('tbody tr').allTextContents();
-    expect(refused.some((r) => r.includes('ui:vendor-vic') && r.includes('ui.forbidden') && r.includes('GET /deploy'))).toBe(true);
+    expect(
+      refused.some((r) => r.includes('ui:vendor-vic') && r.includes('ui.forbidden') && r.includes('GET /deploy')),
+    ).toBe(true);
     expect(refused.some((r) => r.includes('/download'))).toBe(true);
     expect(await page.locator('td[data-label="Outcome"]').allTextContents()).toEqual(refused.map(() => 'refused'));
 

@@ -28,7 +28,11 @@ describe('web UI sessions and login limits (no browser)', () => {
   it('keeps at most `max` sessions, dropping the oldest', () => {
     const sessions = new SessionStore({ idleMs: 1e9, absoluteMs: 1e9, max: 2 });
     const [a, b, c] = [sessions.create(who('x')), sessions.create(who('y')), sessions.create(who('z'))];
-    expect([sessions.get(a.id), sessions.get(b.id)?.identity.name, sessions.get(c.id)?.identity.name]).toEqual([undefined, 'y', 'z']);
+    expect([sessions.get(a.id), sessions.get(b.id)?.identity.name, sessions.get(c.id)?.identity.name]).toEqual([
+      undefined,
+      'y',
+      'z',
+    ]);
   });
 
   it('blocks an address after 5 failed logins in a minute, until the oldest leaves the window', () => {
@@ -75,7 +79,11 @@ describe('web UI auth over HTTP (no browser)', () => {
 
   it('refuses a form posted from another site, and a POST without a session, doing nothing', async () => {
     const cookie = (await login()).headers.get('set-cookie')!.split(';')[0]!;
-    const crossSite = await app.request('/backups', { method: 'POST', headers: { cookie, 'Sec-Fetch-Site': 'cross-site' }, body: new URLSearchParams({ note: 'x' }) });
+    const crossSite = await app.request('/backups', {
+      method: 'POST',
+      headers: { cookie, 'Sec-Fetch-Site': 'cross-site' },
+      body: new URLSearchParams({ note: 'x' }),
+    });
     expect(crossSite.status).toBe(403);
     const noSession = await app.request('/backups', { method: 'POST', body: new URLSearchParams({ note: 'x' }) });
     expect(noSession.status).toBe(401);
@@ -91,12 +99,22 @@ describe('web UI auth over HTTP (no browser)', () => {
     const ok = await login({ Origin: 'http://localhost' });
     expect(ok.status).toBe(303);
     const cookie = ok.headers.get('set-cookie')!.split(';')[0]!;
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await app.request('/backups', { headers: { cookie } })).text())![1]!;
-    const forged = await app.request('/backups', { method: 'POST', headers: { cookie, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'same-origin' }, body: new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600) }) });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(
+      await (await app.request('/backups', { headers: { cookie } })).text(),
+    )![1]!;
+    const forged = await app.request('/backups', {
+      method: 'POST',
+      headers: { cookie, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'same-origin' },
+      body: new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600) }),
+    });
     expect(forged.status).toBe(403);
     expect(await forged.text()).toContain('came from another site');
     // The same form from our own origin passes the guard (and fails only its own validation).
-    const own = await app.request('/backups', { method: 'POST', headers: { cookie, Origin: 'http://localhost' }, body: new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600) }) });
+    const own = await app.request('/backups', {
+      method: 'POST',
+      headers: { cookie, Origin: 'http://localhost' },
+      body: new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600) }),
+    });
     expect(own.status).toBe(303);
     expect(ctx.store.backups.list()).toEqual([]);
   });

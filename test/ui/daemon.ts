@@ -46,5 +46,5 @@ export async function logIn(browser: TestBrowser, url: string, token = TOKEN): P
 
 /** Each test file records what its pages weigh next to its screenshots. */
 export function saveWeights(browser: TestBrowser, file: string): void {
-  fs.writeFileSync(path.join(SCREENSHOTS, `weights-${file}.json`), JSON.stringify(browser.weights, null, 2) + '\n');
+  fs.writeFileSync(path.join(SCREENSHOTS, `weights-${file}.json`), `${JSON.stringify(browser.weights, null, 2)}\n`);
 }

@@ -15,7 +15,10 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
   /** From the plan page: confirm, land on the progress page, return the new deployment's id. */
   async function confirmDeploy(label: string): Promise<number> {
     const { page } = browser;
-    await Promise.all([page.waitForURL(/\/deployments\/\d+$/), page.getByRole('button', { name: `Deploy ${label}` }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/deployments\/\d+$/),
+      page.getByRole('button', { name: `Deploy ${label}` }).click(),
+    ]);
     return Number(/\/deployments\/(\d+)$/.exec(page.url())![1]);
   }
 
@@ -40,7 +43,14 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
 
     await page.getByRole('link', { name: 'Review deploy of v2.0.0' }).click();
     const plan = (await page.locator('main').textContent()) ?? '';
-    for (const part of ['Pull images', 'Take a verified backup', 'restart', 'only if the new version changed the schema', 'no CI checks']) expect(plan).toContain(part);
+    for (const part of [
+      'Pull images',
+      'Take a verified backup',
+      'restart',
+      'only if the new version changed the schema',
+      'no CI checks',
+    ])
+      expect(plan).toContain(part);
     await browser.screenshot('deploy-plan');
 
     const stream = page.waitForRequest((r) => /\/deployments\/\d+\/events$/.test(r.url()));
@@ -51,10 +61,25 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     await browser.screenshot('progress-running');
     await expect.poll(outcome, { timeout: 90_000, interval: 500 }).toBe('succeeded');
     const steps = await page.locator('#steps th').allTextContents();
-    expect(steps).toEqual(['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up', 'health', 'cleanup']);
+    expect(steps).toEqual([
+      'resolve',
+      'inspect',
+      'pull',
+      'preflight',
+      'backup',
+      'checkout',
+      'pin',
+      'up',
+      'health',
+      'cleanup',
+    ]);
     expect(await page.locator('#log').textContent()).not.toBe(''); // compose output, kept for reloads
     await browser.screenshot('progress-succeeded');
-    expect(daemon.ctx.store.deployments.get(id)).toMatchObject({ status: 'succeeded', actor: 'ui:admin', tag: 'v2.0.0' });
+    expect(daemon.ctx.store.deployments.get(id)).toMatchObject({
+      status: 'succeeded',
+      actor: 'ui:admin',
+      tag: 'v2.0.0',
+    });
     expect(head()).toBe(daemon.sample.commits.v2);
 
     // Another browser (a fresh page) sees the same state.
@@ -72,7 +97,9 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     const release = daemon.ctx.store.lock.acquire('backup (manual)');
     try {
       await page.getByRole('button', { name: 'Deploy v1.0.0' }).click();
-      await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Another operation is running: backup (manual)');
+      await expect
+        .poll(() => page.getByRole('alert').first().textContent())
+        .toContain('Another operation is running: backup (manual)');
       expect(new URL(page.url()).pathname).toBe('/deploy');
     } finally {
       release();
@@ -102,7 +129,10 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     await page.setViewportSize({ width: 390, height: 844 });
     await browser.screenshot('history-phone');
     await page.setViewportSize({ width: 1200, height: 900 });
-    await page.locator(`#deployment-${v2.id}`).getByRole('link', { name: /Roll back to before this/ }).click();
+    await page
+      .locator(`#deployment-${v2.id}`)
+      .getByRole('link', { name: /Roll back to before this/ })
+      .click();
     const confirm = (await page.locator('main').textContent()) ?? '';
     expect(confirm).toContain('Database writes since');
     expect(confirm).toContain('safety backup');
@@ -112,7 +142,10 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
 
     await page.getByLabel(/Images and database/).check();
     await page.getByLabel(/I understand/).check();
-    await Promise.all([page.waitForURL(/\/deployments\/\d+$/), page.getByRole('button', { name: 'Roll back now' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/deployments\/\d+$/),
+      page.getByRole('button', { name: 'Roll back now' }).click(),
+    ]);
     await expect.poll(outcome, { timeout: 90_000, interval: 500 }).toBe('succeeded');
     await browser.screenshot('progress-rollback');
     const rollback = daemon.ctx.store.deployments.list()[0]!;

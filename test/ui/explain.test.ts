@@ -34,13 +34,19 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
   async function deploy(ref: string): Promise<number> {
     const { page } = browser;
     await page.goto(`${daemon.url}/deploy?ref=${ref}`);
-    await Promise.all([page.waitForURL(/\/deployments\/\d+$/), page.getByRole('button', { name: `Deploy ${ref}` }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/deployments\/\d+$/),
+      page.getByRole('button', { name: `Deploy ${ref}` }).click(),
+    ]);
     return Number(/\/deployments\/(\d+)$/.exec(page.url())![1]);
   }
 
   beforeAll(async () => {
     // A zone far from UTC, so that local times visibly differ from the UTC the server writes.
-    [daemon, browser] = await Promise.all([startUiDaemon(['v1', 'v2', 'v3']), launchBrowser({ timezoneId: 'Asia/Tokyo' })]);
+    [daemon, browser] = await Promise.all([
+      startUiDaemon(['v1', 'v2', 'v3']),
+      launchBrowser({ timezoneId: 'Asia/Tokyo' }),
+    ]);
     await logIn(browser, daemon.url);
   });
   afterAll(async () => {
@@ -54,7 +60,11 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
   it('lists versions newest version first although their commits share a second, with a scope badge without colon', async () => {
     const { page } = browser;
     await page.goto(`${daemon.url}/versions`);
-    expect((await page.locator('ol.cards > li h2').allTextContents()).map((t) => t.split(' ')[0])).toEqual(['v3.0.0', 'v2.0.0', 'v1.0.0']);
+    expect((await page.locator('ol.cards > li h2').allTextContents()).map((t) => t.split(' ')[0])).toEqual([
+      'v3.0.0',
+      'v2.0.0',
+      'v1.0.0',
+    ]);
     expect(await page.locator('.scope').first().textContent()).toBe('backend');
     await shots('versions');
   });
@@ -86,7 +96,10 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
       await page.goto(`${daemon.url}/`);
       await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
       await expect
-        .poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker ?? 'reloaded'), { timeout: 15_000, interval: 500 })
+        .poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker ?? 'reloaded'), {
+          timeout: 15_000,
+          interval: 500,
+        })
         .toBe('reloaded');
     } finally {
       release();
@@ -101,7 +114,9 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     await deploy('v2.0.0');
     // The summary follows the steps live (no reload): the pre-deploy backup appears there once its step ends.
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
-    await expect.poll(() => page.locator('#facts').textContent(), { timeout: 60_000, interval: 100 }).toMatch(/Pre-deploy backup\s*backup #\d+/);
+    await expect
+      .poll(() => page.locator('#facts').textContent(), { timeout: 60_000, interval: 100 })
+      .toMatch(/Pre-deploy backup\s*backup #\d+/);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
     await expect.poll(outcome, { timeout: 90_000, interval: 500 }).toBe('succeeded');
     expect(await page.locator('#facts').textContent()).toContain('v2.0.0');
@@ -127,13 +142,23 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
       return why.compareDocumentPosition(steps) & Node.DOCUMENT_POSITION_FOLLOWING;
     });
     expect(order).toBeTruthy();
-    expect(await page.locator('#outcome').textContent()).toMatch(/deploy of v3\.0\.0 failed: up: service backend is unhealthy/);
+    expect(await page.locator('#outcome').textContent()).toMatch(
+      /deploy of v3\.0\.0 failed: up: service backend is unhealthy/,
+    );
     await shots('progress-failed');
 
     // At phone width the steps are cards and the Detail is not squeezed into a narrow column.
     await page.setViewportSize({ width: 390, height: 900 });
-    expect(await page.locator('table.steps tbody tr').first().evaluate((tr) => getComputedStyle(tr).display)).toBe('block');
-    const detailWidth = await page.locator('table.steps td.detail').first().evaluate((td) => td.getBoundingClientRect().width);
+    expect(
+      await page
+        .locator('table.steps tbody tr')
+        .first()
+        .evaluate((tr) => getComputedStyle(tr).display),
+    ).toBe('block');
+    const detailWidth = await page
+      .locator('table.steps td.detail')
+      .first()
+      .evaluate((td) => td.getBoundingClientRect().width);
     expect(detailWidth).toBeGreaterThan(250);
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(daemon.ctx.store.deployments.get(id)?.status).toBe('rolled-back');
@@ -147,7 +172,12 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     expect(await v3Row.getByRole('link', { name: /Roll back to before this/ }).count()).toBe(0);
     expect(await v3Row.textContent()).toContain('Already undone');
     expect(await v3Row.textContent()).toMatch(/v2\.0\.0 [0-9a-f]{7}\s*→\s*v3\.0\.0 [0-9a-f]{7}/);
-    expect(await page.locator(`#deployment-${v2!.id}`).getByRole('link', { name: /Roll back to before this/ }).count()).toBe(1);
+    expect(
+      await page
+        .locator(`#deployment-${v2!.id}`)
+        .getByRole('link', { name: /Roll back to before this/ })
+        .count(),
+    ).toBe(1);
     await shots('history');
 
     // Opened anyway (a bookmark), the confirmation says exactly what it would do.
@@ -169,7 +199,7 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     await shots('rollback-confirm');
   });
 
-  it('shows the database and other unmanaged services, a link to the app, and times in the browser\'s zone with UTC on hover', async () => {
+  it("shows the database and other unmanaged services, a link to the app, and times in the browser's zone with UTC on hover", async () => {
     const { page } = browser;
     const appUrl = `http://127.0.0.1:${daemon.sample.httpPort}/`;
     daemon.ctx.config.project.appUrl = appUrl; // as `project.appUrl` in the config file would set it
@@ -182,9 +212,13 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     expect(await time.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     expect(await time.locator('.when').textContent()).toMatch(/GMT\+9|JST/);
     await shots('overview');
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(255, 255, 255)');
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(
+      'rgb(255, 255, 255)',
+    );
     await page.emulateMedia({ colorScheme: 'dark' });
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(21, 23, 28)');
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(
+      'rgb(21, 23, 28)',
+    );
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
@@ -192,7 +226,10 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     const { page } = browser;
     const backup = daemon.ctx.store.backups.list({ status: 'ok' })[0]!;
     await page.goto(`${daemon.url}/backups/${backup.id}`);
-    await Promise.all([page.waitForURL(`${daemon.url}/backups/${backup.id}`), page.getByRole('button', { name: 'Run a drill on this backup' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${daemon.url}/backups/${backup.id}`),
+      page.getByRole('button', { name: 'Run a drill on this backup' }).click(),
+    ]);
     await page.locator('#drill-tables').waitFor({ timeout: 60_000 });
     const requests = page.locator('#drill-tables tr', { hasText: 'public.requests' });
     const [expected, restored, match] = await requests.locator('td').allTextContents();

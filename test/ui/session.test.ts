@@ -29,7 +29,10 @@ describe.runIf(ready)('web UI: login, sessions, CSRF and backups in a real brows
     expect(new URL(page.url()).pathname).toBe('/login');
     await browser.screenshot('login');
     await page.getByLabel('Token', { exact: true }).fill('not-the-token-at-all');
-    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Log in' }).click()]);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Log in' }).click(),
+    ]);
     expect(answer.status()).toBe(401);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('That token is not valid');
     expect(await browser.context.cookies()).toEqual([]);
@@ -40,7 +43,9 @@ describe.runIf(ready)('web UI: login, sessions, CSRF and backups in a real brows
     await logIn(browser, daemon.url);
     const [cookie] = await browser.context.cookies();
     expect(cookie).toMatchObject({ name: 'switchyard_session', httpOnly: true, sameSite: 'Strict', secure: false });
-    expect(daemon.ctx.store.audit.list(5).map((a) => `${a.actor} ${a.action} ${a.outcome}`)).toContain('ui:admin ui.login ok');
+    expect(daemon.ctx.store.audit.list(5).map((a) => `${a.actor} ${a.action} ${a.outcome}`)).toContain(
+      'ui:admin ui.login ok',
+    );
     await expect.poll(() => browser.page.locator('main').textContent()).toContain('Free space in');
     await browser.screenshot('overview');
     await browser.page.setViewportSize({ width: 390, height: 844 });
@@ -53,12 +58,17 @@ describe.runIf(ready)('web UI: login, sessions, CSRF and backups in a real brows
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Backups' }).click();
     await page.getByLabel('Note (optional)').fill('before the council meeting');
     await page.getByRole('button', { name: 'Take a backup now' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backup #\d+ .* taken and verified/);
+    await expect
+      .poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 })
+      .toMatch(/Backup #\d+ .* taken and verified/);
     const backup = daemon.ctx.store.backups.list({ status: 'ok' })[0]!;
     expect(backup).toMatchObject({ reason: 'manual', note: 'before the council meeting', actor: 'ui:admin' });
     await browser.screenshot('backups');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Download backup #${backup.id}` }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: `Download backup #${backup.id}` }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(backup.fileName);
     const saved = await download.path();
     expect(createHash('sha256').update(fs.readFileSync(saved)).digest('hex')).toBe(backup.sha256);
@@ -69,7 +79,9 @@ describe.runIf(ready)('web UI: login, sessions, CSRF and backups in a real brows
     const backup = daemon.ctx.store.backups.list({ status: 'ok' })[0]!;
     await page.goto(`${daemon.url}/backups/${backup.id}`);
     await page.getByRole('button', { name: 'Run a drill on this backup' }).click();
-    await expect.poll(() => page.locator('#drill-report').textContent(), { timeout: 60_000 }).toContain('**Data Verified**: yes');
+    await expect
+      .poll(() => page.locator('#drill-report').textContent(), { timeout: 60_000 })
+      .toContain('**Data Verified**: yes');
     expect(await page.locator('#sha256').textContent()).toBe(backup.sha256);
     await browser.screenshot('backup-detail');
   });
@@ -77,12 +89,22 @@ describe.runIf(ready)('web UI: login, sessions, CSRF and backups in a real brows
   it('refuses a state-changing request without the CSRF token, and serves nothing without a session', async () => {
     const before = daemon.ctx.store.backups.list().length;
     // page.request carries the browser's session cookie, like a forged form on another tab would.
-    const forged = await browser.page.request.post(`${daemon.url}/backups`, { form: { note: 'forged' }, maxRedirects: 0 });
+    const forged = await browser.page.request.post(`${daemon.url}/backups`, {
+      form: { note: 'forged' },
+      maxRedirects: 0,
+    });
     expect(forged.status()).toBe(403);
     expect(await forged.text()).toContain('security token');
-    const wrong = await browser.page.request.post(`${daemon.url}/backups`, { form: { note: 'forged', _csrf: 'guessed' }, maxRedirects: 0 });
+    const wrong = await browser.page.request.post(`${daemon.url}/backups`, {
+      form: { note: 'forged', _csrf: 'guessed' },
+      maxRedirects: 0,
+    });
     expect(wrong.status()).toBe(403);
-    const crossSite = await browser.page.request.post(`${daemon.url}/logout`, { form: {}, headers: { 'Sec-Fetch-Site': 'cross-site' }, maxRedirects: 0 });
+    const crossSite = await browser.page.request.post(`${daemon.url}/logout`, {
+      form: {},
+      headers: { 'Sec-Fetch-Site': 'cross-site' },
+      maxRedirects: 0,
+    });
     expect(crossSite.status()).toBe(403);
     expect(daemon.ctx.store.backups.list().length).toBe(before);
 
@@ -108,7 +130,8 @@ describe.runIf(ready)('web UI: login, sessions, CSRF and backups in a real brows
   });
 
   it('rate-limits failed logins: after five failures in a minute even the right token gets 429', async () => {
-    const attempt = (token: string) => browser.page.request.post(`${daemon.url}/login`, { form: { token }, maxRedirects: 0 });
+    const attempt = (token: string) =>
+      browser.page.request.post(`${daemon.url}/login`, { form: { token }, maxRedirects: 0 });
     // One failure already happened in the first test.
     for (let i = 0; i < 4; i++) expect((await attempt(`wrong-token-${i}`)).status()).toBe(401);
     const limited = await attempt('wrong-token-again');

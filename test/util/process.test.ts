@@ -12,7 +12,12 @@ const REGISTRY = 'registry-password-that-must-stay-home';
 /** The environment of a live process, as the kernel holds it. */
 function environOf(pid: number): Record<string, string> {
   const text = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-  return Object.fromEntries(text.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 /** Our children named `comm`, found in /proc (ToolProcess hides pids on purpose). */
@@ -24,7 +29,10 @@ function childPids(comm: string): number[] {
       try {
         const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
         const close = stat.lastIndexOf(')');
-        return stat.slice(stat.indexOf('(') + 1, close) === comm && Number(stat.slice(close + 2).split(' ')[1]) === process.pid;
+        return (
+          stat.slice(stat.indexOf('(') + 1, close) === comm &&
+          Number(stat.slice(close + 2).split(' ')[1]) === process.pid
+        );
       } catch {
         return false;
       }
@@ -42,8 +50,27 @@ describe('child environments', () => {
   });
 
   it('keeps PATH, HOME, locale and Docker variables, and adds only the child its own', () => {
-    const env = childEnv({ PGPASSWORD: 'own' }, { PATH: '/bin', HOME: '/root', LANG: 'C.UTF-8', LC_ALL: 'C', DOCKER_HOST: 'unix:///x', SWITCHYARD_ADMIN_TOKEN: ADMIN, GHCR_TOKEN: REGISTRY, AWS_SECRET_ACCESS_KEY: 'x' });
-    expect(env).toEqual({ PATH: '/bin', HOME: '/root', LANG: 'C.UTF-8', LC_ALL: 'C', DOCKER_HOST: 'unix:///x', PGPASSWORD: 'own' });
+    const env = childEnv(
+      { PGPASSWORD: 'own' },
+      {
+        PATH: '/bin',
+        HOME: '/root',
+        LANG: 'C.UTF-8',
+        LC_ALL: 'C',
+        DOCKER_HOST: 'unix:///x',
+        SWITCHYARD_ADMIN_TOKEN: ADMIN,
+        GHCR_TOKEN: REGISTRY,
+        AWS_SECRET_ACCESS_KEY: 'x',
+      },
+    );
+    expect(env).toEqual({
+      PATH: '/bin',
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C',
+      DOCKER_HOST: 'unix:///x',
+      PGPASSWORD: 'own',
+    });
   });
 
   it('a real child sees neither the admin token nor a registry password in /proc/<pid>/environ', async () => {
@@ -67,31 +94,46 @@ describe('child environments', () => {
     expect(selfView.stdout).not.toContain(ADMIN);
   });
 
-  it.runIf(need('PostgreSQL client binaries', hasPostgres()))('a real pg_dump gets its own PG* variables and nothing secret of the daemon', async () => {
-    process.env.SWITCHYARD_ADMIN_TOKEN = ADMIN;
-    process.env.GHCR_TOKEN = REGISTRY;
-    // A server that accepts and never answers: pg_dump waits in its startup, long enough to be read.
-    const held: net.Socket[] = [];
-    const server = net.createServer((s) => held.push(s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as net.AddressInfo).port;
-    const proc = await urlTarget(`postgres://dumper:Own@Secret7@127.0.0.1:${port}/app`).spawn('pg_dump', ['--schema-only']);
-    try {
-      let pids: number[] = [];
-      for (let i = 0; i < 50 && pids.length === 0; i++) {
-        pids = childPids('pg_dump');
-        if (pids.length === 0) await new Promise((r) => setTimeout(r, 100));
+  it.runIf(need('PostgreSQL client binaries', hasPostgres()))(
+    'a real pg_dump gets its own PG* variables and nothing secret of the daemon',
+    async () => {
+      process.env.SWITCHYARD_ADMIN_TOKEN = ADMIN;
+      process.env.GHCR_TOKEN = REGISTRY;
+      // A server that accepts and never answers: pg_dump waits in its startup, long enough to be read.
+      const held: net.Socket[] = [];
+      const server = net.createServer((s) => held.push(s));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as net.AddressInfo).port;
+      const proc = await urlTarget(`postgres://dumper:Own@Secret7@127.0.0.1:${port}/app`).spawn('pg_dump', [
+        '--schema-only',
+      ]);
+      try {
+        let pids: number[] = [];
+        for (let i = 0; i < 50 && pids.length === 0; i++) {
+          pids = childPids('pg_dump');
+          if (pids.length === 0) await new Promise((r) => setTimeout(r, 100));
+        }
+        const env = environOf(pids[0]!);
+        expect(env).toMatchObject({
+          PGHOST: '127.0.0.1',
+          PGPORT: String(port),
+          PGUSER: 'dumper',
+          PGPASSWORD: 'Own@Secret7',
+          PGDATABASE: 'app',
+        });
+        expect(env).not.toHaveProperty('SWITCHYARD_ADMIN_TOKEN');
+        expect(env).not.toHaveProperty('GHCR_TOKEN');
+        expect(
+          Object.keys(env).every((k) =>
+            /^(PATH|HOME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|DOCKER_\w+|COMPOSE_\w+|PG\w+)$/.test(k),
+          ),
+        ).toBe(true);
+      } finally {
+        proc.kill();
+        await proc.exited;
+        for (const s of held) s.destroy();
+        server.close();
       }
-      const env = environOf(pids[0]!);
-      expect(env).toMatchObject({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'dumper', PGPASSWORD: 'Own@Secret7', PGDATABASE: 'app' });
-      expect(env).not.toHaveProperty('SWITCHYARD_ADMIN_TOKEN');
-      expect(env).not.toHaveProperty('GHCR_TOKEN');
-      expect(Object.keys(env).every((k) => /^(PATH|HOME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|DOCKER_\w+|COMPOSE_\w+|PG\w+)$/.test(k))).toBe(true);
-    } finally {
-      proc.kill();
-      await proc.exited;
-      for (const s of held) s.destroy();
-      server.close();
-    }
-  });
+    },
+  );
 });

@@ -18,7 +18,9 @@ describe('redact', () => {
     const out = redact(json);
     expect(out).not.toMatch(/Hidden|TailSecret99/);
     expect(out).toContain('"https://example.org/a@b"'); // "@" in a path is not user info
-    expect(redact('a postgres://u:p1@h/x, b postgres://v:p@2@h2/y')).toBe('a postgres://u:***@h/x, b postgres://v:***@h2/y');
+    expect(redact('a postgres://u:p1@h/x, b postgres://v:p@2@h2/y')).toBe(
+      'a postgres://u:***@h/x, b postgres://v:***@h2/y',
+    );
     expect(redact('http://user@host/x')).toBe('http://user@host/x');
   });
 

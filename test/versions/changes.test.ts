@@ -44,7 +44,12 @@ describe('what changes between two versions (a real git repo)', () => {
     expect(c.direction).toBe('forward');
     expect(c.added).toEqual([
       { sha: shas.v2, subject: 'feat(db)!: new columns', author: 'Ada Lovelace', date: '2026-03-03T10:00:00.000Z' },
-      { sha: shas.fix, subject: 'fix(api): handle empty body', author: 'Ada Lovelace', date: '2026-03-02T10:00:00.000Z' },
+      {
+        sha: shas.fix,
+        subject: 'fix(api): handle empty body',
+        author: 'Ada Lovelace',
+        date: '2026-03-02T10:00:00.000Z',
+      },
     ]);
     expect(c.removed).toEqual([]);
     expect(c.migrations).toEqual([
@@ -55,7 +60,7 @@ describe('what changes between two versions (a real git repo)', () => {
     expect(c.tagMessage).toBeNull(); // lightweight tag
   });
 
-  it('says which commits a step back takes away, and gives the annotated tag\'s message as release notes', async () => {
+  it("says which commits a step back takes away, and gives the annotated tag's message as release notes", async () => {
     const c = await versionChanges(dir, { from: shas.v2!, to: shas.v1!, tag: 'v1.0.0', migrationPaths: paths });
     expect(c.direction).toBe('backward');
     expect(c.added).toEqual([]);
@@ -73,8 +78,13 @@ describe('what changes between two versions (a real git repo)', () => {
   });
 
   it('has nothing to list for the same commit or an unknown running commit, and says why git failed', async () => {
-    expect(await versionChanges(dir, { from: shas.v2!, to: shas.v2!, tag: null, migrationPaths: paths })).toMatchObject({ direction: 'same', added: [], migrations: [] });
-    expect(await versionChanges(dir, { from: null, to: shas.v2!, tag: null, migrationPaths: paths })).toMatchObject({ direction: 'unknown', error: null });
+    expect(await versionChanges(dir, { from: shas.v2!, to: shas.v2!, tag: null, migrationPaths: paths })).toMatchObject(
+      { direction: 'same', added: [], migrations: [] },
+    );
+    expect(await versionChanges(dir, { from: null, to: shas.v2!, tag: null, migrationPaths: paths })).toMatchObject({
+      direction: 'unknown',
+      error: null,
+    });
     const missing = 'f'.repeat(40);
     const c = await versionChanges(dir, { from: missing, to: shas.v2!, tag: null, migrationPaths: paths });
     expect(c.direction).toBe('unknown');

@@ -52,6 +52,8 @@ export function sampleHistory(): SampleHistory {
 export function linearHistory(count: number): { dir: string; shas: string[]; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-versions-repo-'));
   git(dir, ['init', '--quiet', '--initial-branch=main']);
-  const shas = Array.from({ length: count }, (_, i) => commit(dir, `chore: step ${i + 1}`, new Date(Date.UTC(2026, 0, 1 + i)).toISOString()));
+  const shas = Array.from({ length: count }, (_, i) =>
+    commit(dir, `chore: step ${i + 1}`, new Date(Date.UTC(2026, 0, 1 + i)).toISOString()),
+  );
   return { dir, shas, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

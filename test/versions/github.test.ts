@@ -28,7 +28,12 @@ describe('versions with GitHub releases and CI', () => {
     github = await startFakeGitHub({
       repo: 'acme/app',
       releases: [
-        release('v1.1.0', { name: 'Dashboard', body: '## New\n- the dashboard', published_at: '2026-01-03T12:00:00Z', prerelease: true }),
+        release('v1.1.0', {
+          name: 'Dashboard',
+          body: '## New\n- the dashboard',
+          published_at: '2026-01-03T12:00:00Z',
+          prerelease: true,
+        }),
         release('v1.0.0', { name: 'First', body: 'First release.', published_at: '2026-01-02T12:00:00Z' }),
         // Not tagged locally and made from a branch: its commit cannot be known.
         release('v0.9.0', { name: 'Preview', published_at: '2025-12-01T00:00:00Z' }),
@@ -94,17 +99,39 @@ describe('versions with GitHub releases and CI', () => {
       prerelease: true,
       current: true,
       commit: { type: 'feat', scope: 'ui', breaking: true },
-      ci: { checks: [{ name: 'build', state: 'failed' }, { name: 'e2e', state: 'pending' }] },
+      ci: {
+        checks: [
+          { name: 'build', state: 'failed' },
+          { name: 'e2e', state: 'pending' },
+        ],
+      },
     });
-    expect(c2).toMatchObject({ sha: repo.c2, name: 'First', notes: 'First release.', prerelease: false, current: false });
+    expect(c2).toMatchObject({
+      sha: repo.c2,
+      name: 'First',
+      notes: 'First release.',
+      prerelease: false,
+      current: false,
+    });
     // Listed, not dropped, but nobody can deploy a commit that is not known.
-    expect(unresolved).toMatchObject({ sha: '', sha7: '', name: 'Preview', commit: null, deployable: false, current: false });
+    expect(unresolved).toMatchObject({
+      sha: '',
+      sha7: '',
+      name: 'Preview',
+      commit: null,
+      deployable: false,
+      current: false,
+    });
     expect(unresolved?.images.missing[0]).toMatch(/commit of release v0\.9\.0 is unknown/);
   });
 
   it('asks CI only for the newest 15 versions', async () => {
     const long = linearHistory(17);
-    const busy = testContext({ database: '{ service: db, name: app }', projectDir: long.dir, extra: `github: { repo: acme/app, apiUrl: "${github.url}" }` });
+    const busy = testContext({
+      database: '{ service: db, name: app }',
+      projectDir: long.dir,
+      extra: `github: { repo: acme/app, apiUrl: "${github.url}" }`,
+    });
     try {
       const list = await listVersions(busy);
       // The fake's releases are not tagged in this repo: listed too, without a commit, and never asked about.

@@ -12,7 +12,9 @@ import { hasDocker, need, run } from '../fixtures/env.js';
 import { linearHistory, sampleHistory, type SampleHistory } from './gitRepo.js';
 
 const REGISTRY = '127.0.0.1:5000';
-const hasRegistry = () => spawnSync('curl', ['-fsS', '-o', '/dev/null', '--max-time', '3', `http://${REGISTRY}/v2/`], { stdio: 'ignore' }).status === 0;
+const hasRegistry = () =>
+  spawnSync('curl', ['-fsS', '-o', '/dev/null', '--max-time', '3', `http://${REGISTRY}/v2/`], { stdio: 'ignore' })
+    .status === 0;
 const ready = need('Docker engine', hasDocker()) && need(`a Docker registry on ${REGISTRY}`, hasRegistry());
 
 describe.runIf(ready)('image availability in the registry', () => {
@@ -46,7 +48,11 @@ describe.runIf(ready)('image availability in the registry', () => {
   beforeEach(() => resetVersionCaches());
 
   const contextWith = (services: string, registries = '') =>
-    testContext({ database: '{ service: db, name: app }', projectDir: repo.dir, extra: `services: ${services}\n${registries}` });
+    testContext({
+      database: '{ service: db, name: app }',
+      projectDir: repo.dir,
+      extra: `services: ${services}\n${registries}`,
+    });
 
   it('is deployable only where every service image was pushed, naming the missing ones', async () => {
     // Credentials configured for the registry (it ignores them): they must never come back out.
@@ -63,7 +69,10 @@ describe.runIf(ready)('image availability in the registry', () => {
       const c1 = repo.c1.slice(0, 7);
       // A commit has no tag: "{tag}" falls back to the sha7.
       expect(byRef.get(c1)?.images).toEqual({ available: false, missing: [`${backend}:${c1}`, `${worker}:${c1}`] });
-      expect(byRef.get('v1.1.0')?.images).toEqual({ available: false, missing: [`${backend}:${repo.c3.slice(0, 7)}`, `${worker}:v1.1.0`] });
+      expect(byRef.get('v1.1.0')?.images).toEqual({
+        available: false,
+        missing: [`${backend}:${repo.c3.slice(0, 7)}`, `${worker}:v1.1.0`],
+      });
       expect(JSON.stringify(list) + ctx.logLines.join('\n')).not.toContain(PASSWORD);
     } finally {
       ctx.cleanup();
@@ -78,7 +87,11 @@ describe.runIf(ready)('image availability in the registry', () => {
       expect(list.versions).toHaveLength(4);
       for (const v of list.versions) {
         expect(v.deployable).toBe(false);
-        expect(v.images.missing).toEqual([expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:5999/\\S+:${v.sha7} \\(registry unreachable: .*connection refused`))]);
+        expect(v.images.missing).toEqual([
+          expect.stringMatching(
+            new RegExp(`^127\\.0\\.0\\.1:5999/\\S+:${v.sha7} \\(registry unreachable: .*connection refused`),
+          ),
+        ]);
       }
     } finally {
       ctx.cleanup();
@@ -87,12 +100,18 @@ describe.runIf(ready)('image availability in the registry', () => {
 
   it('asks the registry about the newest 15 versions only', async () => {
     const long = linearHistory(17);
-    const busy = testContext({ database: '{ service: db, name: app }', projectDir: long.dir, extra: `services: { backend: { image: ${backend} } }` });
+    const busy = testContext({
+      database: '{ service: db, name: app }',
+      projectDir: long.dir,
+      extra: `services: { backend: { image: ${backend} } }`,
+    });
     try {
       const list = await listVersions(busy);
       expect(list.versions).toHaveLength(17);
       expect(list.versions[14]?.images.missing).toEqual([`${backend}:${list.versions[14]?.sha7}`]);
-      expect(list.versions[15]?.images.missing).toEqual([`${backend}:${list.versions[15]?.sha7} (not checked: only the newest 15 versions are)`]);
+      expect(list.versions[15]?.images.missing).toEqual([
+        `${backend}:${list.versions[15]?.sha7} (not checked: only the newest 15 versions are)`,
+      ]);
     } finally {
       busy.cleanup();
       long.cleanup();
@@ -104,6 +123,9 @@ describe.runIf(ready)('image availability in the registry', () => {
     expect(await imageExists(docker, `${backend}:${repo.c2.slice(0, 7)}`)).toEqual({ state: 'present' });
     expect(await imageExists(docker, `${backend}:nope`)).toEqual({ state: 'absent' });
     expect(await imageExists(docker, `${REGISTRY}/sy-versions-test-${id}/never-pushed:x`)).toEqual({ state: 'absent' });
-    expect(await imageExists(docker, '127.0.0.1:5999/x/y:z')).toMatchObject({ state: 'unknown', error: expect.stringMatching(/^registry unreachable: /) });
+    expect(await imageExists(docker, '127.0.0.1:5999/x/y:z')).toMatchObject({
+      state: 'unknown',
+      error: expect.stringMatching(/^registry unreachable: /),
+    });
   });
 });

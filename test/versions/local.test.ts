@@ -33,13 +33,32 @@ describe('versions from the local repo alone', () => {
       ['commit', repo.c1.slice(0, 7), repo.c1],
     ]);
     const [c3, c2, c4, c1] = list.versions;
-    expect(c4?.commit).toEqual({ type: null, scope: null, breaking: false, subject: 'Update the readme', author: 'Ada Lovelace', date: '2026-01-04T10:00:00.000Z' });
-    expect(c3?.commit).toMatchObject({ type: 'feat', scope: 'ui', breaking: true, subject: 'new dashboard', date: '2026-01-03T08:00:00.000Z' });
+    expect(c4?.commit).toEqual({
+      type: null,
+      scope: null,
+      breaking: false,
+      subject: 'Update the readme',
+      author: 'Ada Lovelace',
+      date: '2026-01-04T10:00:00.000Z',
+    });
+    expect(c3?.commit).toMatchObject({
+      type: 'feat',
+      scope: 'ui',
+      breaking: true,
+      subject: 'new dashboard',
+      date: '2026-01-03T08:00:00.000Z',
+    });
     expect(c2?.commit).toMatchObject({ type: 'fix', scope: null, subject: 'handle an empty body' });
     expect(c1?.commit).toMatchObject({ type: 'feat', scope: 'api', subject: 'first endpoint' });
     expect(list.versions.map((v) => v.current)).toEqual([false, true, false, false]);
     for (const v of list.versions) {
-      expect(v).toMatchObject({ sha7: v.sha.slice(0, 7), name: null, notes: null, publishedAt: null, prerelease: false });
+      expect(v).toMatchObject({
+        sha7: v.sha.slice(0, 7),
+        name: null,
+        notes: null,
+        publishedAt: null,
+        prerelease: false,
+      });
       expect(v.ci).toEqual({ state: 'unknown', checks: [] });
       // No managed services: nothing to pull, so every version can be deployed.
       expect(v.images).toEqual({ available: true, missing: [] });
@@ -85,8 +104,18 @@ describe('versions from a clone', () => {
     const list = await listVersions(ctx);
 
     expect(list.sources.git).toBe('ok');
-    expect(list.versions.map((v) => v.ref)).toEqual(['v1.2.0', 'v1.1.0', 'v1.0.0', upstream.c4.slice(0, 7), upstream.c1.slice(0, 7)]);
-    expect(list.versions[0]).toMatchObject({ sha: c5, kind: 'tag', commit: { type: 'perf', scope: 'db', subject: 'faster search' } });
+    expect(list.versions.map((v) => v.ref)).toEqual([
+      'v1.2.0',
+      'v1.1.0',
+      'v1.0.0',
+      upstream.c4.slice(0, 7),
+      upstream.c1.slice(0, 7),
+    ]);
+    expect(list.versions[0]).toMatchObject({
+      sha: c5,
+      kind: 'tag',
+      commit: { type: 'perf', scope: 'db', subject: 'faster search' },
+    });
   });
 });
 
@@ -104,7 +133,15 @@ describe('order: semantic versions, not commit dates', () => {
       const plain = commit(dir, 'chore: after the tags', '2026-02-02T10:00:00Z');
       resetVersionCaches();
       const list = await listVersions(ctx);
-      expect(list.versions.map((v) => v.ref)).toEqual(['v10.0.0', 'v10.0.0-rc.1', 'v3.0.0', 'v2.0.0', 'v1.0.0', plain.slice(0, 7), 'release-candidate']);
+      expect(list.versions.map((v) => v.ref)).toEqual([
+        'v10.0.0',
+        'v10.0.0-rc.1',
+        'v3.0.0',
+        'v2.0.0',
+        'v1.0.0',
+        plain.slice(0, 7),
+        'release-candidate',
+      ]);
     } finally {
       ctx.cleanup();
       fs.rmSync(dir, { recursive: true, force: true });

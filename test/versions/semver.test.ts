@@ -28,7 +28,11 @@ describe('semantic-version order', () => {
       { tag: 'v2.0.0', t: 5 },
       { tag: null, t: 7 },
     ];
-    const order = newestFirst(items, (i) => i.tag, (i) => i.t).map((i) => `${i.tag ?? '-'}@${i.t}`);
+    const order = newestFirst(
+      items,
+      (i) => i.tag,
+      (i) => i.t,
+    ).map((i) => `${i.tag ?? '-'}@${i.t}`);
     expect(order).toEqual(['v3.0.0@5', 'v2.0.0@5', 'v1.0.0@5', '-@9', 'nightly@7', '-@7']);
   });
 });

@@ -20,7 +20,7 @@
   var times = document.querySelectorAll('time[datetime] .when');
   for (var t = 0; t < times.length; t++) {
     var when = new Date(times[t].parentNode.getAttribute('datetime'));
-    if (!isNaN(when)) times[t].textContent = when.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    if (!Number.isNaN(when.getTime())) times[t].textContent = when.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
   }
 
   // A page that shows a running operation (the Overview) reloads itself until it ends.

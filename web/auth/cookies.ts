@@ -19,7 +19,13 @@ export function readSessionCookie(c: HonoContext): string | undefined {
 }
 
 export function setSessionCookie(c: HonoContext, id: string, maxAgeSeconds: number): void {
-  setCookie(c, SESSION_COOKIE, id, { httpOnly: true, sameSite: 'Strict', secure: isHttps(c), path: '/', maxAge: maxAgeSeconds });
+  setCookie(c, SESSION_COOKIE, id, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: isHttps(c),
+    path: '/',
+    maxAge: maxAgeSeconds,
+  });
 }
 
 export function clearSessionCookie(c: HonoContext): void {

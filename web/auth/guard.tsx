@@ -49,16 +49,22 @@ export function uiGuard(
     if (session && !identity) sessions.destroy(session.id); // the user was removed
     if (!session || !identity) {
       if (!changing) return c.redirect(`/login?next=${encodeURIComponent(path + new URL(c.req.url).search)}`, 303);
-      return renderPage(c, { title: 'Logged out', status: 401 }, (
+      return renderPage(
+        c,
+        { title: 'Logged out', status: 401 },
         <p>
           Your session has ended, so nothing was done. <a href="/login">Log in again</a>.
-        </p>
-      ));
+        </p>,
+      );
     }
     session.identity = identity;
     c.set('session', session);
     if (need === undefined) {
-      const missing = <p class="flash flash-error" role="alert">There is no page {path}.</p>;
+      const missing = (
+        <p class="flash flash-error" role="alert">
+          There is no page {path}.
+        </p>
+      );
       return renderPage(c, { title: 'Not found', session, status: 404 }, missing);
     }
     if (!mayAct(identity.role, need)) {
@@ -70,7 +76,11 @@ export function uiGuard(
     if (!changing) return next();
     return limit(c, async () => {
       if (await carriesCsrfToken(c, session)) return next();
-      c.res = await refuse(c, session, 'This form did not carry its security token (it may be from an old page). Reload the page and try again.');
+      c.res = await refuse(
+        c,
+        session,
+        'This form did not carry its security token (it may be from an old page). Reload the page and try again.',
+      );
     });
   };
 }
@@ -99,7 +109,7 @@ async function carriesCsrfToken(c: HonoContext, session: Session): Promise<boole
   if (presented === undefined) {
     const type = c.req.header('content-type') ?? '';
     if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-      const field = (await c.req.parseBody())['_csrf'];
+      const field = (await c.req.parseBody())._csrf;
       if (typeof field === 'string') presented = field;
     }
   }
@@ -110,10 +120,12 @@ async function carriesCsrfToken(c: HonoContext, session: Session): Promise<boole
 }
 
 function refuse(c: HonoContext, session: Session | undefined, why: string) {
-  return renderPage(c, { title: 'Request refused', session, status: 403 }, (
+  return renderPage(
+    c,
+    { title: 'Request refused', session, status: 403 },
     <p class="flash flash-error" role="alert">
       <strong>Refused: </strong>
       {why}
-    </p>
-  ));
+    </p>,
+  );
 }

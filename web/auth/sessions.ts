@@ -29,7 +29,11 @@ export interface SessionLimits {
   max: number;
 }
 
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 12 * 3_600_000, absoluteMs: 7 * 24 * 3_600_000, max: 1000 };
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  idleMs: 12 * 3_600_000,
+  absoluteMs: 7 * 24 * 3_600_000,
+  max: 1000,
+};
 
 const randomToken = () => randomBytes(32).toString('base64url');
 
@@ -90,4 +94,5 @@ export class SessionStore {
 }
 
 /** Whether the logged-in person's role allows what a button or form would do (the server checks again). */
-export const may = (session: Session | undefined, need: Role): boolean => session !== undefined && mayAct(session.identity.role, need);
+export const may = (session: Session | undefined, need: Role): boolean =>
+  session !== undefined && mayAct(session.identity.role, need);

@@ -12,7 +12,11 @@ export function readChrome(ctx: Context): PageChrome {
   const lock = ctx.store.lock.holder();
   const busy = lock && !ctx.store.lock.isStale(lock) ? lock : null;
   return {
-    busy: busy && { operation: busy.operation, since: busy.acquiredAt, deploymentId: ctx.store.deployments.unfinished().at(-1)?.id ?? null },
+    busy: busy && {
+      operation: busy.operation,
+      since: busy.acquiredAt,
+      deploymentId: ctx.store.deployments.unfinished().at(-1)?.id ?? null,
+    },
     appUrl: appUrlOf(ctx.config),
   };
 }
@@ -22,7 +26,7 @@ export function appUrlOf(config: { project: { appUrl?: string }; health: { url?:
   if (config.project.appUrl) return config.project.appUrl;
   if (!config.health.url) return null;
   try {
-    return new URL(config.health.url).origin + '/';
+    return `${new URL(config.health.url).origin}/`;
   } catch {
     return null;
   }

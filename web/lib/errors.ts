@@ -3,7 +3,6 @@ import { SwitchyardError, oneLine, type ErrorKind } from '../../src/errors.js';
 import { redact } from '../../src/util/redact.js';
 import { HTTP_STATUS } from '../../src/server/errors.js';
 
-
 /** What the operator can do about it, where there is something to do. */
 const ADVICE: Partial<Record<ErrorKind, string>> = {
   conflict: ' Wait for it to end, then try again.',
@@ -19,7 +18,11 @@ export interface FriendlyError {
 
 export function friendlyError(error: unknown): FriendlyError {
   if (!(error instanceof SwitchyardError)) {
-    return { status: 500, text: 'Something went wrong inside switchyard; the daemon log has the details.', unexpected: true };
+    return {
+      status: 500,
+      text: 'Something went wrong inside switchyard; the daemon log has the details.',
+      unexpected: true,
+    };
   }
   const line = redact(oneLine(error));
   const sentence = line.charAt(0).toUpperCase() + line.slice(1) + (/[.!?]$/.test(line) ? '' : '.');

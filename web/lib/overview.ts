@@ -62,7 +62,9 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     statusError: status.error,
     current,
     subject: commit.subject,
-    versionLabel: current ? versionName(current.commit, tags, current.kind === 'deploy' ? (current.tag ?? current.ref) : current.tag) : null,
+    versionLabel: current
+      ? versionName(current.commit, tags, current.kind === 'deploy' ? (current.tag ?? current.ref) : current.tag)
+      : null,
     newestBackup,
     backupAge: backupStaleness(ctx.config.backups.schedule, newestBackup?.createdAt),
     newestOffsite,
@@ -81,6 +83,9 @@ export async function readOverview(ctx: Context): Promise<Overview> {
 async function describeCommit(ctx: Context, sha: string | null): Promise<{ subject: string | null }> {
   if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { subject: null };
   const git = gitIn(ctx.config.project.dir);
-  const subject = await git.raw(['log', '-1', '--format=%s', sha, '--']).then((out) => out.trim().split('\n')[0] || null, () => null);
+  const subject = await git.raw(['log', '-1', '--format=%s', sha, '--']).then(
+    (out) => out.trim().split('\n')[0] || null,
+    () => null,
+  );
   return { subject };
 }

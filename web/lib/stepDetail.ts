@@ -3,7 +3,8 @@ import type { DeploymentStep } from '../../src/store/index.js';
 import { formatBytes, shortSha } from './format.js';
 
 type Fields = Record<string, unknown>;
-const fields = (detail: unknown): Fields => (detail && typeof detail === 'object' && !Array.isArray(detail) ? (detail as Fields) : {});
+const fields = (detail: unknown): Fields =>
+  detail && typeof detail === 'object' && !Array.isArray(detail) ? (detail as Fields) : {};
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** One line about what a finished step did, from its journaled detail; '' when there is nothing to add. */
@@ -25,7 +26,9 @@ export function stepDetail(step: DeploymentStep): string {
     case 'backup':
     case 'rollback: restore database':
     case 'restore database':
-      return [d.backup ?? d.id ? `backup #${str(d.backup ?? d.id)}` : '', str(d.file), str(d.why)].filter(Boolean).join(', ');
+      return [(d.backup ?? d.id) ? `backup #${str(d.backup ?? d.id)}` : '', str(d.file), str(d.why)]
+        .filter(Boolean)
+        .join(', ');
     case 'checkout':
     case 'rollback: checkout':
       return `commit ${shortSha(str(d.commit))}`;
@@ -35,7 +38,9 @@ export function stepDetail(step: DeploymentStep): string {
     case 'check':
       return `deployment #${str(d.deployment)}${d.backup ? `, backup #${str(d.backup)} checked` : ''}`;
     case 'diagnose':
-      return Array.isArray(d.containers) ? `logs and health checks of ${d.containers.length} container(s) kept: see "Why it failed"` : '';
+      return Array.isArray(d.containers)
+        ? `logs and health checks of ${d.containers.length} container(s) kept: see "Why it failed"`
+        : '';
     case 'cleanup':
       return `${str(d.prunedBackups) || 0} old backup(s) pruned, ${str(d.removedImages) || 0} unused image(s) removed`;
     default:

@@ -58,7 +58,12 @@ export class LiveOutput {
       buffer.lines.push(event.line.slice(0, MAX_LINE_CHARS));
       if (buffer.lines.length > MAX_LINES) buffer.lines.splice(0, buffer.lines.length - MAX_LINES);
     } else if (event.type === 'progress') {
-      buffer.pulls.set(event.image, { image: event.image, status: event.status, current: event.current, total: event.total });
+      buffer.pulls.set(event.image, {
+        image: event.image,
+        status: event.status,
+        current: event.current,
+        total: event.total,
+      });
     } else if (event.type === 'done') {
       buffer.unsubscribe?.();
       buffer.unsubscribe = null;

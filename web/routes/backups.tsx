@@ -1,6 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { backupNow, drillMarkdown, drillNow, getBackup, listBackups, type BackupListing } from '../../src/backup/index.js';
+import {
+  backupNow,
+  drillMarkdown,
+  drillNow,
+  getBackup,
+  listBackups,
+  type BackupListing,
+} from '../../src/backup/index.js';
 import { notFound } from '../../src/errors.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
@@ -26,13 +33,21 @@ export function backupRoutes({ ctx }: UiDeps) {
   return new Hono<UiEnv>()
     .get('/backups', (c) => {
       const session = c.get('session');
-      return renderPage(c, { title: 'Backups', section: 'backups', session }, <BackupsView backups={listBackups(ctx)} session={session} />);
+      return renderPage(
+        c,
+        { title: 'Backups', section: 'backups', session },
+        <BackupsView backups={listBackups(ctx)} session={session} />,
+      );
     })
     .post('/backups', async (c) => {
       try {
         const { note } = await formBody(c, createForm);
         const backup = await backupNow(ctx, { reason: 'manual', note: note || null, actor: actorOf(c.get('session')) });
-        return redirectWithNotice(c, `Backup #${backup.id} ${backup.fileName} (${formatBytes(backup.sizeBytes)}) taken and verified.`, '/backups');
+        return redirectWithNotice(
+          c,
+          `Backup #${backup.id} ${backup.fileName} (${formatBytes(backup.sizeBytes)}) taken and verified.`,
+          '/backups',
+        );
       } catch (e) {
         return redirectWithError(c, e, '/backups');
       }
@@ -40,19 +55,27 @@ export function backupRoutes({ ctx }: UiDeps) {
     .get('/backups/:id', (c) => {
       const b = find(c.req.param('id'));
       const session = c.get('session');
-      return renderPage(c, { title: `Backup #${b.id}`, section: 'backups', session }, <BackupDetail b={b} report={drillReport(ctx.config.database.name, b)} session={session} />);
+      return renderPage(
+        c,
+        { title: `Backup #${b.id}`, section: 'backups', session },
+        <BackupDetail b={b} report={drillReport(ctx.config.database.name, b)} session={session} />,
+      );
     })
     .post('/backups/:id/drill', async (c) => {
       const b = find(c.req.param('id'));
       try {
         const drill = await drillNow(ctx, b.id, actorOf(c.get('session')));
-        const text = drill.verified ? 'Drill finished: data verified.' : `Drill finished: NOT verified (${drill.issues[0] ?? 'see the report'}).`;
+        const text = drill.verified
+          ? 'Drill finished: data verified.'
+          : `Drill finished: NOT verified (${drill.issues[0] ?? 'see the report'}).`;
         return redirectWithNotice(c, text, `/backups/${b.id}`);
       } catch (e) {
         return redirectWithError(c, e, `/backups/${b.id}`);
       }
     })
-    .get('/backups/:id/download', (c) => downloadBackup(c, ctx, idFromPath(c.req.param('id'), 'backup'), actorOf(c.get('session'))));
+    .get('/backups/:id/download', (c) =>
+      downloadBackup(c, ctx, idFromPath(c.req.param('id'), 'backup'), actorOf(c.get('session'))),
+    );
 }
 
 /** The runbook's "DR Drill Results" of the backup's last drill, rebuilt from the drill record. */
@@ -60,5 +83,13 @@ function drillReport(database: string, b: BackupListing): DrillSummary | null {
   const drill = b.lastDrill;
   if (!drill) return null;
   const backupAgeHours = (Date.parse(drill.startedAt) - Date.parse(b.createdAt)) / 3_600_000;
-  return { backupAgeHours, markdown: drillMarkdown({ ...drill, backupFile: b.fileName, backupAgeHours, scratchDatabase: `${database}_dr_test` }) };
+  return {
+    backupAgeHours,
+    markdown: drillMarkdown({
+      ...drill,
+      backupFile: b.fileName,
+      backupAgeHours,
+      scratchDatabase: `${database}_dr_test`,
+    }),
+  };
 }

@@ -41,18 +41,34 @@ export function deploymentRoutes(deps: UiDeps) {
       const entries = all.map((deployment) => ({
         deployment,
         steps: ctx.store.deployments.steps(deployment.id),
-        canRollBack: operator && Object.values(rollbackBlockers(deployment, backupOf(deployment))).some((why) => why === null),
+        canRollBack:
+          operator && Object.values(rollbackBlockers(deployment, backupOf(deployment))).some((why) => why === null),
         // Not offered where it would undo a rollback that already happened (the confirmation page still explains it).
         undone: alreadyUndone(deployment, all),
       }));
-      return renderPage(c, { title: 'History', section: 'history', session: c.get('session') }, <HistoryView entries={entries} tags={tags} />);
+      return renderPage(
+        c,
+        { title: 'History', section: 'history', session: c.get('session') },
+        <HistoryView entries={entries} tags={tags} />,
+      );
     })
     .get('/deployments/:id', async (c) => {
       const d = find(c.req.param('id'));
       if (d.status === 'running') output.watch(d.id);
       const tags = await readTagNames(ctx.config.project.dir);
-      const view = <ProgressView deployment={d} steps={ctx.store.deployments.steps(d.id)} output={output.snapshot(d.id)} tags={tags} />;
-      return renderPage(c, { title: `#${d.id} ${deploymentTitle(d, tags)}`, section: 'history', session: c.get('session') }, view);
+      const view = (
+        <ProgressView
+          deployment={d}
+          steps={ctx.store.deployments.steps(d.id)}
+          output={output.snapshot(d.id)}
+          tags={tags}
+        />
+      );
+      return renderPage(
+        c,
+        { title: `#${d.id} ${deploymentTitle(d, tags)}`, section: 'history', session: c.get('session') },
+        view,
+      );
     })
     .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
     .get('/deployments/:id/rollback', async (c) => {
@@ -76,7 +92,11 @@ export function deploymentRoutes(deps: UiDeps) {
       const back = `/deployments/${d.id}/rollback`;
       try {
         const form = await formBody(c, rollbackForm);
-        const started = await startRollback(ctx, { deploymentId: d.id, mode: form.mode, actor: actorOf(c.get('session')) });
+        const started = await startRollback(ctx, {
+          deploymentId: d.id,
+          mode: form.mode,
+          actor: actorOf(c.get('session')),
+        });
         output.watch(started.id);
         void started.done; // runs on; the progress page follows it
         return c.redirect(`/deployments/${started.id}`, 303);
@@ -89,7 +109,9 @@ export function deploymentRoutes(deps: UiDeps) {
 /** The rollback plan of src/deploy, in the confirmation view's terms: each mode with why it is not possible. */
 async function rollbackView({ ctx }: UiDeps, target: Deployment): Promise<RollbackPlan> {
   const plan = await planRollback(ctx, target);
-  const modes = Object.fromEntries(ROLLBACK_MODES.map((m) => [m, plan.modes[m]?.reason ?? null])) as RollbackPlan['modes'];
+  const modes = Object.fromEntries(
+    ROLLBACK_MODES.map((m) => [m, plan.modes[m]?.reason ?? null]),
+  ) as RollbackPlan['modes'];
   const { backup, stoppedServices, undone, impact } = plan;
   return { target, backup, modes, stoppedServices, undone, impact, tags: await readTagNames(ctx.config.project.dir) };
 }

@@ -21,7 +21,11 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginLim
     .get('/login', (c) => {
       if (sessions.get(readSessionCookie(c))) return c.redirect(safeNext(c.req.query('next')), 303);
       const notice = c.req.query('bye') !== undefined ? 'You are logged out.' : undefined;
-      return renderPage(c, { title: 'Log in' }, <LoginForm idleHours={idleHours} next={safeNext(c.req.query('next'))} notice={notice} />);
+      return renderPage(
+        c,
+        { title: 'Log in' },
+        <LoginForm idleHours={idleHours} next={safeNext(c.req.query('next'))} notice={notice} />,
+      );
     })
     .post('/login', async (c) => {
       const address = clientAddress(c);
@@ -31,19 +35,32 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginLim
       if (wait > 0) {
         c.header('Retry-After', String(wait));
         const error = `Too many failed logins from your address. Wait ${wait} seconds, then try again.`;
-        return renderPage(c, { title: 'Log in', status: 429 }, <LoginForm idleHours={idleHours} next={next} error={error} />);
+        return renderPage(
+          c,
+          { title: 'Log in', status: 429 },
+          <LoginForm idleHours={idleHours} next={next} error={error} />,
+        );
       }
       const identity = form.token.trim() === '' ? undefined : identities.byToken(form.token.trim());
       if (!identity) {
         if (loginLimiter.recordFailure(address)) ctx.log.warn('ui login rate-limited', { address });
         ctx.store.audit.record({ actor: 'ui', action: 'ui.login', outcome: 'refused', detail: `from ${address}` });
-        return renderPage(c, { title: 'Log in', status: 401 }, <LoginForm idleHours={idleHours} next={next} error="That token is not valid. Check it and try again." />);
+        return renderPage(
+          c,
+          { title: 'Log in', status: 401 },
+          <LoginForm idleHours={idleHours} next={next} error="That token is not valid. Check it and try again." />,
+        );
       }
       const old = readSessionCookie(c);
       if (old) sessions.destroy(old); // a fresh id at every login: no session fixation
       const session = sessions.create(identity);
       setSessionCookie(c, session.id, Math.floor(sessionLimits.absoluteMs / 1000));
-      ctx.store.audit.record({ actor: actorOf(session), action: 'ui.login', outcome: 'ok', detail: `${identity.role}, from ${address}` });
+      ctx.store.audit.record({
+        actor: actorOf(session),
+        action: 'ui.login',
+        outcome: 'ok',
+        detail: `${identity.role}, from ${address}`,
+      });
       return c.redirect(next, 303);
     })
     .post('/logout', (c) => {

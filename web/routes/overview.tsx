@@ -8,6 +8,10 @@ import { renderPage } from '../views/render.js';
 export function overviewRoutes({ ctx }: UiDeps) {
   return new Hono<UiEnv>().get('/', async (c) => {
     const session = c.get('session');
-    return renderPage(c, { title: 'Overview', section: 'overview', session }, <OverviewView o={await readOverview(ctx)} session={session} />);
+    return renderPage(
+      c,
+      { title: 'Overview', section: 'overview', session },
+      <OverviewView o={await readOverview(ctx)} session={session} />,
+    );
   });
 }

@@ -21,7 +21,11 @@ export function versionRoutes({ ctx, output }: UiDeps) {
   return new Hono<UiEnv>()
     .get('/versions', async (c) => {
       const list = await listVersions(ctx, { currentSha: ctx.store.deployments.current()?.commit ?? null });
-      return renderPage(c, { title: 'Versions', section: 'versions', session: c.get('session') }, <VersionsView list={list} canDeploy={may(c.get('session'), 'operator')} />);
+      return renderPage(
+        c,
+        { title: 'Versions', section: 'versions', session: c.get('session') },
+        <VersionsView list={list} canDeploy={may(c.get('session'), 'operator')} />,
+      );
     })
     .get('/deploy', async (c) => {
       const ref = refQuery.safeParse(c.req.query('ref') ?? '');

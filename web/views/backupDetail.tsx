@@ -7,7 +7,15 @@ import { OffsiteCell } from './backups.js';
 import { CsrfField, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 
 /** One backup: what it holds, its checksum, and the drill (run one, read its report). */
-export function BackupDetail({ b, report, session }: { b: BackupListing; report: DrillSummary | null; session: Session }) {
+export function BackupDetail({
+  b,
+  report,
+  session,
+}: {
+  b: BackupListing;
+  report: DrillSummary | null;
+  session: Session;
+}) {
   return (
     <>
       <dl class="facts">
@@ -61,8 +69,8 @@ export function BackupDetail({ b, report, session }: { b: BackupListing; report:
       <section aria-labelledby="drill-title">
         <h2 id="drill-title">Restore drill</h2>
         <p>
-          The drill restores this backup into a scratch database, compares row counts and schema with what was recorded when it was taken, and drops the
-          scratch database. The live database is not touched.
+          The drill restores this backup into a scratch database, compares row counts and schema with what was recorded
+          when it was taken, and drops the scratch database. The live database is not touched.
         </p>
         {b.status === 'ok' && may(session, 'operator') && (
           <form method="post" action={`/backups/${b.id}/drill`} data-busy="Running the drill…">
@@ -114,7 +122,10 @@ function DrillReportView({ b, drill, report }: { b: BackupListing; drill: DrillR
   const tables = [...new Set([...Object.keys(expected), ...Object.keys(restored ?? {})])].sort();
   return (
     <article id="drill" aria-labelledby="drill-result-title">
-      <Notice tone={drill.verified ? 'ok' : 'danger'} title={drill.verified ? 'Last drill: data verified' : 'Last drill: NOT verified'}>
+      <Notice
+        tone={drill.verified ? 'ok' : 'danger'}
+        title={drill.verified ? 'Last drill: data verified' : 'Last drill: NOT verified'}
+      >
         <h3 id="drill-result-title" class="sr-only">
           DR drill results
         </h3>
@@ -154,7 +165,9 @@ function DrillReportView({ b, drill, report }: { b: BackupListing; drill: DrillR
       {tables.length > 0 && (
         <TableWrap label="Rows per table: expected and restored">
           <table class="stack" id="drill-tables">
-            <caption>Rows per table: expected (recorded with the backup) and restored (counted in the scratch copy)</caption>
+            <caption>
+              Rows per table: expected (recorded with the backup) and restored (counted in the scratch copy)
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Table</th>
@@ -179,7 +192,13 @@ function DrillReportView({ b, drill, report }: { b: BackupListing; drill: DrillR
                     <td class="num" data-label="Restored">
                       {restored === null ? 'not recorded' : (got ?? 'no table')}
                     </td>
-                    <td data-label="Match">{match === null ? '—' : <StatusBadge status={match ? 'ok' : 'failed'} label={match ? 'same' : 'differs'} />}</td>
+                    <td data-label="Match">
+                      {match === null ? (
+                        '—'
+                      ) : (
+                        <StatusBadge status={match ? 'ok' : 'failed'} label={match ? 'same' : 'differs'} />
+                      )}
+                    </td>
                   </tr>
                 );
               })}

@@ -8,14 +8,14 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
   return (
     <>
       {may(session, 'operator') && (
-      <form method="post" action="/backups" class="inline-form" data-busy="Taking a verified backup…">
-        <CsrfField session={session} />
-        <label for="note">Note (optional)</label>
-        <input id="note" name="note" type="text" maxlength={500} />
-        <button type="submit" class="primary">
-          Take a backup now
-        </button>
-      </form>
+        <form method="post" action="/backups" class="inline-form" data-busy="Taking a verified backup…">
+          <CsrfField session={session} />
+          <label for="note">Note (optional)</label>
+          <input id="note" name="note" type="text" maxlength={500} />
+          <button type="submit" class="primary">
+            Take a backup now
+          </button>
+        </form>
       )}
       {backups.length === 0 ? (
         <p>No backups yet.</p>
@@ -56,12 +56,17 @@ export function BackupsView({ backups, session }: { backups: BackupListing[]; se
                     <StatusBadge status={b.status} />
                     {b.error && <span class="muted"> {b.error}</span>}
                   </td>
-                  <td data-label="Deployment">{b.deploymentId ? <a href={`/deployments/${b.deploymentId}`}>#{b.deploymentId}</a> : '—'}</td>
+                  <td data-label="Deployment">
+                    {b.deploymentId ? <a href={`/deployments/${b.deploymentId}`}>#{b.deploymentId}</a> : '—'}
+                  </td>
                   <td data-label="Last drill">
                     {b.lastDrill ? (
                       <>
-                        <StatusBadge status={b.lastDrill.verified ? 'verified' : 'not verified'} /> <Time iso={b.lastDrill.startedAt} age={false} />
-                        {b.lastDrill.restoreMs !== null && <span class="muted">, restore {formatDuration(b.lastDrill.restoreMs)}</span>}
+                        <StatusBadge status={b.lastDrill.verified ? 'verified' : 'not verified'} />{' '}
+                        <Time iso={b.lastDrill.startedAt} age={false} />
+                        {b.lastDrill.restoreMs !== null && (
+                          <span class="muted">, restore {formatDuration(b.lastDrill.restoreMs)}</span>
+                        )}
                       </>
                     ) : (
                       'never'

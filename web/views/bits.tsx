@@ -47,12 +47,23 @@ export function Time(props: { iso: string | null | undefined; age?: boolean }) {
   );
 }
 
-export const Sha = (props: { sha: string | null | undefined }) => <code title={props.sha ?? undefined}>{shortSha(props.sha)}</code>;
+export const Sha = (props: { sha: string | null | undefined }) => (
+  <code title={props.sha ?? undefined}>{shortSha(props.sha)}</code>
+);
 
-export const Image = (props: { ref_: string }) => <code class="image" title={props.ref_}>{shortImage(props.ref_)}</code>;
+export const Image = (props: { ref_: string }) => (
+  <code class="image" title={props.ref_}>
+    {shortImage(props.ref_)}
+  </code>
+);
 
 /** A boxed message whose first word says what it is, for readers who cannot see its colour. */
-export function Notice(props: { tone: 'info' | 'warn' | 'danger' | 'ok'; title: string; children?: Child; role?: 'alert' | 'status' }) {
+export function Notice(props: {
+  tone: 'info' | 'warn' | 'danger' | 'ok';
+  title: string;
+  children?: Child;
+  role?: 'alert' | 'status';
+}) {
   return (
     <div class={`notice notice-${props.tone}`} role={props.role}>
       <p class="notice-title">
@@ -63,7 +74,9 @@ export function Notice(props: { tone: 'info' | 'warn' | 'danger' | 'ok'; title: 
   );
 }
 
-export const CsrfField = (props: { session: Session }) => <input type="hidden" name="_csrf" value={props.session.csrf} />;
+export const CsrfField = (props: { session: Session }) => (
+  <input type="hidden" name="_csrf" value={props.session.csrf} />
+);
 
 /** Conventional-commit type as a small labelled badge ("feat", "fix!", …). */
 export function CommitTypeBadge(props: { type: string | null; breaking: boolean }) {
@@ -79,8 +92,8 @@ export function CommitTypeBadge(props: { type: string | null; breaking: boolean 
 /** A table that scrolls sideways on a narrow screen instead of overflowing the page. */
 export function TableWrap(props: { label: string; children?: Child }) {
   return (
-    <div class="table-wrap" role="region" aria-label={props.label} tabindex={0}>
+    <section class="table-wrap" aria-label={props.label} tabindex={0}>
       {props.children}
-    </div>
+    </section>
   );
 }

@@ -8,10 +8,24 @@ export function ChangesView({ changes: c, notes }: { changes: VersionChanges; no
     <section aria-labelledby="changes-title">
       <h2 id="changes-title">What changes</h2>
       {c.direction === 'same' && <p>Same commit as what runs now: no code changes.</p>}
-      {c.direction === 'unknown' && <p class="muted">The commits in between are not known{c.error ? ` (${c.error})` : ': no running commit recorded'}.</p>}
-      {c.added.length > 0 && <CommitList id="commits-added" title={`${c.added.length}${c.truncated ? '+' : ''} commit(s) added`} commits={c.added} />}
+      {c.direction === 'unknown' && (
+        <p class="muted">
+          The commits in between are not known{c.error ? ` (${c.error})` : ': no running commit recorded'}.
+        </p>
+      )}
+      {c.added.length > 0 && (
+        <CommitList
+          id="commits-added"
+          title={`${c.added.length}${c.truncated ? '+' : ''} commit(s) added`}
+          commits={c.added}
+        />
+      )}
       {c.removed.length > 0 && (
-        <CommitList id="commits-removed" title={`${c.removed.length}${c.truncated ? '+' : ''} commit(s) taken away (this version is older)`} commits={c.removed} />
+        <CommitList
+          id="commits-removed"
+          title={`${c.removed.length}${c.truncated ? '+' : ''} commit(s) taken away (this version is older)`}
+          commits={c.removed}
+        />
       )}
       {c.direction !== 'same' && c.direction !== 'unknown' && (
         <>
@@ -52,8 +66,12 @@ function CommitList({ id, title, commits }: { id: string; title: string; commits
           const cc = parseConventional(commit.subject);
           return (
             <li>
-              <code title={commit.sha}>{commit.sha.slice(0, 7)}</code> <CommitTypeBadge type={cc.type} breaking={cc.breaking} />{' '}
-              {cc.scope && <span class="scope">{cc.scope}</span>} {cc.subject} <span class="muted">— {commit.author}, <Time iso={commit.date} /></span>
+              <code title={commit.sha}>{commit.sha.slice(0, 7)}</code>{' '}
+              <CommitTypeBadge type={cc.type} breaking={cc.breaking} />{' '}
+              {cc.scope && <span class="scope">{cc.scope}</span>} {cc.subject}{' '}
+              <span class="muted">
+                — {commit.author}, <Time iso={commit.date} />
+              </span>
             </li>
           );
         })}

@@ -15,7 +15,12 @@ const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
 };
 
 /** What a deploy will do, in the order it does it, and the confirmation. */
-export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy: PageChrome['busy']; tags: TagNames }) {
+export function DeployPlanView(props: {
+  plan: DeployPlan;
+  session: Session;
+  busy: PageChrome['busy'];
+  tags: TagNames;
+}) {
   const { plan, session, busy } = props;
   const v = plan.version;
   const ci = v?.ci.state ?? 'unknown';
@@ -26,12 +31,16 @@ export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy
     <>
       <p>
         <strong>{label}</strong> is commit <code title={plan.sha}>{shortSha(plan.sha)}</code>
-        {v?.commit && <>: {v.commit.subject}</>}. Now running: <VersionRef sha={plan.current.commit} tags={props.tags} />
+        {v?.commit && <>: {v.commit.subject}</>}. Now running:{' '}
+        <VersionRef sha={plan.current.commit} tags={props.tags} />
         {plan.current.error && (
           <>
             {' '}
             (could not read what runs now:{' '}
-            {busy ? 'another operation is changing the containers; reload this page when it ends' : 'Docker did not answer as expected; the daemon log has its error'})
+            {busy
+              ? 'another operation is changing the containers; reload this page when it ends'
+              : 'Docker did not answer as expected; the daemon log has its error'}
+            )
           </>
         )}
         .
@@ -45,23 +54,37 @@ export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy
           <ul>
             {plan.images.map((i) => (
               <li>
-                {i.service}: <code class="image">{i.reference}</code> {i.mustPull ? '(will be downloaded)' : '(already on this host)'}
+                {i.service}: <code class="image">{i.reference}</code>{' '}
+                {i.mustPull ? '(will be downloaded)' : '(already on this host)'}
               </li>
             ))}
             {plan.images.length === 0 && <li>no managed services: nothing to pull</li>}
           </ul>
         </li>
         <li>
-          <strong>Take a verified backup</strong> of database <code>{plan.backup.database}</code> into <code>{plan.backup.dir}</code>
-          {plan.backup.estimateBytes !== null && <> (about {formatBytes(plan.backup.estimateBytes)}, like the last one)</>}
+          <strong>Take a verified backup</strong> of database <code>{plan.backup.database}</code> into{' '}
+          <code>{plan.backup.dir}</code>
+          {plan.backup.estimateBytes !== null && (
+            <> (about {formatBytes(plan.backup.estimateBytes)}, like the last one)</>
+          )}
           {plan.backup.freeBytes !== null && <>; {formatBytes(plan.backup.freeBytes)} free there</>}.
-          {plan.backup.allowWithout && ' If the backup fails, the deploy goes on without one (deploy.allowWithoutBackup).'}
+          {plan.backup.allowWithout &&
+            ' If the backup fails, the deploy goes on without one (deploy.allowWithoutBackup).'}
         </li>
         <li>
-          <strong>Check out</strong> commit <code>{shortSha(plan.sha)}</code> in the compose repo and <strong>restart</strong> with compose:{' '}
+          <strong>Check out</strong> commit <code>{shortSha(plan.sha)}</code> in the compose repo and{' '}
+          <strong>restart</strong> with compose:{' '}
           {restarted.length ? restarted.join(', ') : 'no managed service changes image'}
           {plan.images.some((i) => i.changes === false) && (
-            <> (unchanged: {plan.images.filter((i) => i.changes === false).map((i) => i.service).join(', ')})</>
+            <>
+              {' '}
+              (unchanged:{' '}
+              {plan.images
+                .filter((i) => i.changes === false)
+                .map((i) => i.service)
+                .join(', ')}
+              )
+            </>
           )}
           .{' '}
           {plan.composeFilesChanged === null
@@ -71,11 +94,12 @@ export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy
               : 'The compose files do not change: other services keep running.'}
         </li>
         <li>
-          <strong>Wait for health</strong>: up to {plan.timeouts.composeSeconds} s for compose, then {plan.timeouts.healthSeconds} s for the health checks.
+          <strong>Wait for health</strong>: up to {plan.timeouts.composeSeconds} s for compose, then{' '}
+          {plan.timeouts.healthSeconds} s for the health checks.
         </li>
         <li>
-          <strong>If anything fails</strong> after the checkout, switchyard rolls back automatically to what runs now. It restores the database from the
-          pre-deploy backup {RESTORE_POLICY[plan.restorePolicy]}.
+          <strong>If anything fails</strong> after the checkout, switchyard rolls back automatically to what runs now.
+          It restores the database from the pre-deploy backup {RESTORE_POLICY[plan.restorePolicy]}.
         </li>
       </ol>
       {ci === 'failed' && (
@@ -84,7 +108,10 @@ export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy
         </Notice>
       )}
       {(ci === 'unknown' || ci === 'pending') && (
-        <Notice tone="warn" title={ci === 'pending' ? 'Warning: CI checks have not finished' : 'Warning: no CI checks for this version'}>
+        <Notice
+          tone="warn"
+          title={ci === 'pending' ? 'Warning: CI checks have not finished' : 'Warning: no CI checks for this version'}
+        >
           <p>Nothing has confirmed that this version passes its tests. Prefer a version whose checks passed.</p>
         </Notice>
       )}
@@ -97,8 +124,12 @@ export function DeployPlanView(props: { plan: DeployPlan; session: Session; busy
         <Notice tone="warn" title="Cannot deploy now: another operation is running">
           <p>
             {busy.operation} runs.{' '}
-            {busy.deploymentId !== null ? <a href={`/deployments/${busy.deploymentId}`}>Follow #{busy.deploymentId}</a> : 'It ends by itself.'} Then reload this
-            page to review the deploy with what runs then.
+            {busy.deploymentId !== null ? (
+              <a href={`/deployments/${busy.deploymentId}`}>Follow #{busy.deploymentId}</a>
+            ) : (
+              'It ends by itself.'
+            )}{' '}
+            Then reload this page to review the deploy with what runs then.
           </p>
         </Notice>
       ) : deployable ? (

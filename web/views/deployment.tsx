@@ -17,7 +17,8 @@ export function FromTo(props: { d: Deployment; tags?: TagNames }) {
   const { d, tags } = props;
   return (
     <span class="fromto">
-      <VersionRef sha={d.previousCommit} tags={tags} /> <span aria-label="to">→</span>{' '}
+      <VersionRef sha={d.previousCommit} tags={tags} /> <span aria-hidden="true">→</span>
+      <span class="sr-only">to</span>{' '}
       {d.commit ? <VersionRef sha={d.commit} tags={tags} tag={d.tag} /> : <span>same commit</span>}
     </span>
   );
@@ -57,7 +58,7 @@ export function StepRow(props: { step: DeploymentStep }) {
 
 export function StepsTable(props: { steps: DeploymentStep[]; caption: string }) {
   return (
-    <div class="table-wrap" role="region" aria-label={props.caption} tabindex={0}>
+    <section class="table-wrap" aria-label={props.caption} tabindex={0}>
       <table class="stack steps">
         <caption>{props.caption}</caption>
         <thead>
@@ -74,7 +75,7 @@ export function StepsTable(props: { steps: DeploymentStep[]; caption: string }) 
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

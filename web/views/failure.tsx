@@ -16,7 +16,8 @@ export function FailureView({ report }: { report: FailureReport }) {
       {report.containers.map((c) => (
         <article class="failing" aria-labelledby={`failing-${c.name}`}>
           <h3 id={`failing-${c.name}`}>
-            Service {c.service} <code>{c.name}</code> <StatusBadge status={c.state === 'running' ? c.health : 'stopped'} label={c.reason} />
+            Service {c.service} <code>{c.name}</code>{' '}
+            <StatusBadge status={c.state === 'running' ? c.health : 'stopped'} label={c.reason} />
           </h3>
           {c.healthChecks.length > 0 && (
             <details open>
@@ -32,10 +33,11 @@ export function FailureView({ report }: { report: FailureReport }) {
             </details>
           )}
           <p class="muted">
-            Last {c.logs.length} log line{c.logs.length === 1 ? '' : 's'} of the container (kept by switchyard; the rollback replaced it):
+            Last {c.logs.length} log line{c.logs.length === 1 ? '' : 's'} of the container (kept by switchyard; the
+            rollback replaced it):
           </p>
-          <pre class="log container-log" tabindex={0} aria-label={`Log of ${c.name}`}>
-            {c.logs.length ? c.logs.join('\n') + '\n' : '(the container wrote nothing)'}
+          <pre class="log container-log" role="log" tabindex={0} aria-label={`Log of ${c.name}`}>
+            {c.logs.length ? `${c.logs.join('\n')}\n` : '(the container wrote nothing)'}
           </pre>
         </article>
       ))}

@@ -14,7 +14,12 @@ export interface HistoryEntry {
 
 /** Every deployment and rollback, newest first, each with a way back to the state before it. */
 export function HistoryView(props: { entries: HistoryEntry[]; tags: TagNames }) {
-  if (props.entries.length === 0) return <p>Nothing has been deployed yet. Pick a version on the <a href="/versions">Versions</a> page.</p>;
+  if (props.entries.length === 0)
+    return (
+      <p>
+        Nothing has been deployed yet. Pick a version on the <a href="/versions">Versions</a> page.
+      </p>
+    );
   return (
     <TableWrap label="Deployments and rollbacks">
       <table class="stack history">
@@ -68,7 +73,9 @@ export function HistoryView(props: { entries: HistoryEntry[]; tags: TagNames }) 
               </td>
               <td data-label="Actions">
                 <a href={`/deployments/${d.id}`}>Details</a>
-                {canRollBack && undone && <span class="muted"> Already undone: {undone.replace(/^deployment #\d+ /, '')}.</span>}
+                {canRollBack && undone && (
+                  <span class="muted"> Already undone: {undone.replace(/^deployment #\d+ /, '')}.</span>
+                )}
                 {canRollBack && !undone && (
                   <>
                     {' '}

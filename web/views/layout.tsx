@@ -66,7 +66,8 @@ export function Layout(props: LayoutProps) {
               <CsrfField session={session} />
               <span class="who">
                 Logged in as <strong>{session.identity.name}</strong> ({session.identity.role})
-              </span> <button type="submit">Log out</button>
+              </span>{' '}
+              <button type="submit">Log out</button>
             </form>
           )}
         </header>
@@ -91,7 +92,8 @@ function Busy({ busy }: { busy: NonNullable<PageChrome['busy']> }) {
   return (
     <p class="busy-banner" role="status" id="busy">
       <strong>Busy: </strong>
-      {busy.operation} is running since <Time iso={busy.since} />. Deploy, rollback, backup and drill wait until it ends.{' '}
+      {busy.operation} is running since <Time iso={busy.since} />. Deploy, rollback, backup and drill wait until it
+      ends.{' '}
       {busy.deploymentId !== null && <a href={`/deployments/${busy.deploymentId}`}>Follow #{busy.deploymentId}</a>}
     </p>
   );

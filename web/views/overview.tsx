@@ -17,15 +17,21 @@ export function OverviewView({ o, session }: { o: Overview; session: Session }) 
             <strong class="version">{o.versionLabel}</strong> (commit <code>{shortSha(o.current.commit)}</code>)
             {o.subject && <>: {o.subject}</>}
             <br />
-            {o.current.kind === 'rollback' ? `Rolled back (${o.current.ref})` : 'Deployed'} <Time iso={o.current.finishedAt} /> by {o.current.actor}:{' '}
+            {o.current.kind === 'rollback' ? `Rolled back (${o.current.ref})` : 'Deployed'}{' '}
+            <Time iso={o.current.finishedAt} /> by {o.current.actor}:{' '}
             <a href={`/deployments/${o.current.id}`}>#{o.current.id}</a>.
           </p>
         ) : (
-          <p>Nothing deployed by switchyard yet: what runs was started by hand. Pick a version on the <a href="/versions">Versions</a> page.</p>
+          <p>
+            Nothing deployed by switchyard yet: what runs was started by hand. Pick a version on the{' '}
+            <a href="/versions">Versions</a> page.
+          </p>
         )}
         {o.status?.drift.map((line) => (
           <Notice tone="warn" title="Warning: drift">
-            <p>{line}. Something other than switchyard changed what runs; deploy again to put the pinned version back.</p>
+            <p>
+              {line}. Something other than switchyard changed what runs; deploy again to put the pinned version back.
+            </p>
           </Notice>
         ))}
         {o.statusError && (
@@ -74,7 +80,10 @@ function OtherServices({ containers }: { containers: ContainerFacts[] }) {
               </th>
               <td data-label="Container">{c.name}</td>
               <td data-label="State">
-                <StatusBadge status={c.state === 'running' ? 'up' : 'stopped'} label={c.state === 'running' ? undefined : c.state} />
+                <StatusBadge
+                  status={c.state === 'running' ? 'up' : 'stopped'}
+                  label={c.state === 'running' ? undefined : c.state}
+                />
               </td>
               <td data-label="Health">
                 <StatusBadge status={c.health} />
@@ -97,7 +106,11 @@ function Operation({ o }: { o: Overview }) {
             {o.operation.operation}, since <Time iso={o.operation.acquiredAt} />.{' '}
           </>
         ) : null}
-        {o.running && <a href={`/deployments/${o.running.id}`}>Follow #{o.running.id} {deploymentTitle(o.running)}</a>}
+        {o.running && (
+          <a href={`/deployments/${o.running.id}`}>
+            Follow #{o.running.id} {deploymentTitle(o.running)}
+          </a>
+        )}
       </p>
     </Notice>
   );
@@ -127,7 +140,9 @@ function Services({ services }: { services: ServiceStatus[] }) {
                   {s.drift && <StatusBadge status="failed" label="drift" />}
                 </th>
                 <td data-label="Container">{c?.name ?? 'no container'}</td>
-                <td data-label="State">{c ? <StatusBadge status={c.state === 'running' ? 'up' : 'stopped'} /> : '—'}</td>
+                <td data-label="State">
+                  {c ? <StatusBadge status={c.state === 'running' ? 'up' : 'stopped'} /> : '—'}
+                </td>
                 <td data-label="Health">{c ? <StatusBadge status={c.health} /> : '—'}</td>
                 <td data-label="Image">
                   {c ? <Image ref_={c.image} /> : '—'}
@@ -154,13 +169,17 @@ function Backup({ o, session }: { o: Overview; session: Session }) {
     <>
       {b ? (
         <p>
-          Newest backup: <a href={`/backups/${b.id}`}>#{b.id}</a> <code>{b.fileName}</code>, {formatBytes(b.sizeBytes)}, taken <Time iso={b.createdAt} />.
+          Newest backup: <a href={`/backups/${b.id}`}>#{b.id}</a> <code>{b.fileName}</code>, {formatBytes(b.sizeBytes)},
+          taken <Time iso={b.createdAt} />.
         </p>
       ) : (
         <p>There is no backup yet.</p>
       )}
       {stale && (
-        <Notice tone="warn" title={b ? `Warning: the newest backup is older than ${allowedHours} hours` : 'Warning: no backup'}>
+        <Notice
+          tone="warn"
+          title={b ? `Warning: the newest backup is older than ${allowedHours} hours` : 'Warning: no backup'}
+        >
           <p>
             {o.backupAge.basis === 'schedule'
               ? `backups.schedule allows ${allowedHours} hours between backups.`
@@ -178,7 +197,8 @@ function Backup({ o, session }: { o: Overview; session: Session }) {
         <p id="offsite-age">
           {o.newestOffsite ? (
             <>
-              Newest off-site copy: <a href={`/backups/${o.newestOffsite.id}`}>#{o.newestOffsite.id}</a>, {o.offsiteAgeHours!.toFixed(1)} hours old.
+              Newest off-site copy: <a href={`/backups/${o.newestOffsite.id}`}>#{o.newestOffsite.id}</a>,{' '}
+              {o.offsiteAgeHours!.toFixed(1)} hours old.
             </>
           ) : (
             'No off-site copy yet.'

@@ -35,11 +35,13 @@ export function ProgressView({ deployment: d, steps, output, tags }: ProgressPro
       </section>
       <section aria-labelledby="log-title">
         <h2 id="log-title">Compose output</h2>
-        <pre id="log" class="log" tabindex={0} aria-labelledby="log-title">
-          {output.lines.length ? output.lines.join('\n') + '\n' : ''}
+        <pre id="log" class="log" role="log" tabindex={0} aria-labelledby="log-title">
+          {output.lines.length ? `${output.lines.join('\n')}\n` : ''}
         </pre>
         {output.lines.length === 0 && !running && (
-          <p class="muted">No output kept: output is shown live and kept in the daemon's memory only, for recent operations.</p>
+          <p class="muted">
+            No output kept: output is shown live and kept in the daemon's memory only, for recent operations.
+          </p>
         )}
       </section>
     </div>
@@ -82,7 +84,11 @@ function Outcome({ d, steps, tags }: { d: Deployment; steps: DeploymentStep[]; t
         </Notice>
       )}
       {d.status === 'interrupted' && (
-        <Notice tone="warn" title="Interrupted (the daemon stopped during it); recovery put the previous state back" role="alert">
+        <Notice
+          tone="warn"
+          title="Interrupted (the daemon stopped during it); recovery put the previous state back"
+          role="alert"
+        >
           <p>{d.error}</p>
         </Notice>
       )}
@@ -95,16 +101,23 @@ function RolledBack({ steps, d, tags }: { steps: DeploymentStep[]; d: Deployment
   const step = (name: string) => steps.find((s) => s.name === `rollback: ${name}`);
   const items: string[] = [];
   const checkout = step('checkout');
-  if (checkout?.status === 'ok') items.push(`Code: the compose repo is back at ${versionLabel(d.previousCommit, tags)}.`);
+  if (checkout?.status === 'ok')
+    items.push(`Code: the compose repo is back at ${versionLabel(d.previousCommit, tags)}.`);
   if (step('pin')?.status === 'ok') {
     const images = Object.entries(d.previousImages ?? {}).map(([service, image]) => `${service} ${shortImage(image)}`);
     items.push(`Images: ${images.length ? images.join(', ') : 'the unpinned images started by hand'}.`);
   }
   const database = step('restore database');
-  if (database?.status === 'ok') items.push(`Database: restored from the pre-deploy backup (${stepDetail(database)}). Writes made during the deploy are gone.`);
+  if (database?.status === 'ok')
+    items.push(
+      `Database: restored from the pre-deploy backup (${stepDetail(database)}). Writes made during the deploy are gone.`,
+    );
   if (database?.status === 'skipped') items.push(`Database: left as it was (${stepDetail(database)}).`);
   const health = step('health');
-  if (health) items.push(health.status === 'ok' ? 'Health: the previous version is running and healthy.' : `Health: ${stepDetail(health)}`);
+  if (health)
+    items.push(
+      health.status === 'ok' ? 'Health: the previous version is running and healthy.' : `Health: ${stepDetail(health)}`,
+    );
   if (items.length === 0) return null;
   return (
     <>

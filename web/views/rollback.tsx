@@ -36,8 +36,11 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
   return (
     <>
       <p>
-        <a href={`/deployments/${d.id}`}>#{d.id} {deploymentTitle(d, plan.tags)}</a> by {d.actor}, <Time iso={d.createdAt} />, replaced{' '}
-        <VersionRef sha={d.previousCommit} tags={plan.tags} />. Rolling back to before it brings back{' '}
+        <a href={`/deployments/${d.id}`}>
+          #{d.id} {deploymentTitle(d, plan.tags)}
+        </a>{' '}
+        by {d.actor}, <Time iso={d.createdAt} />, replaced <VersionRef sha={d.previousCommit} tags={plan.tags} />.
+        Rolling back to before it brings back{' '}
         <strong class="version">{versionName(d.previousCommit, plan.tags)}</strong>:
       </p>
       <ul>
@@ -61,12 +64,15 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
       {plan.undone && (
         <Notice tone="danger" title="Warning: this undoes a rollback that already happened" role="alert">
           <p>
-            {plan.undone[0]!.toUpperCase() + plan.undone.slice(1)}: what ran before it runs again already. Rolling back to before it now would put back{' '}
-            <VersionRef sha={d.previousCommit} tags={plan.tags} />
+            {plan.undone[0]!.toUpperCase() + plan.undone.slice(1)}: what ran before it runs again already. Rolling back
+            to before it now would put back <VersionRef sha={d.previousCommit} tags={plan.tags} />
             {backup && (
               <>
                 {' '}
-                and <strong>restore backup #{backup.id} from {since} over the data written since then</strong>
+                and{' '}
+                <strong>
+                  restore backup #{backup.id} from {since} over the data written since then
+                </strong>
               </>
             )}
             . Do this only to go back to exactly that state.
@@ -80,7 +86,15 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
           <legend>What to roll back</legend>
           {(Object.keys(LABELS) as RollbackMode[]).map((mode) => (
             <div class="choice">
-              <input type="radio" id={`mode-${mode}`} name="mode" value={mode} disabled={plan.modes[mode] !== null} checked={mode === first} required />
+              <input
+                type="radio"
+                id={`mode-${mode}`}
+                name="mode"
+                value={mode}
+                disabled={plan.modes[mode] !== null}
+                checked={mode === first}
+                required
+              />
               <label for={`mode-${mode}`}>
                 {LABELS[mode]}
                 {plan.modes[mode] !== null && <span class="muted"> (not possible: {plan.modes[mode]})</span>}
@@ -92,21 +106,29 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
           <ul>
             {backup && (
               <li>
-                <strong>Database writes since {since} will be lost</strong> when the database is rolled back: everything written after that backup (new
-                requests, edits) is replaced by the backup's contents.
+                <strong>Database writes since {since} will be lost</strong> when the database is rolled back: everything
+                written after that backup (new requests, edits) is replaced by the backup's contents.
               </li>
             )}
             <li>
-              A <strong>safety backup</strong> of the current database is taken first (reason “pre-rollback”), so this rollback can itself be rolled back
-              from History.
+              A <strong>safety backup</strong> of the current database is taken first (reason “pre-rollback”), so this
+              rollback can itself be rolled back from History.
             </li>
-            {backup && <li>While the database is restored, these services are stopped: {plan.stoppedServices.join(', ')}. The app is unavailable meanwhile.</li>}
+            {backup && (
+              <li>
+                While the database is restored, these services are stopped: {plan.stoppedServices.join(', ')}. The app
+                is unavailable meanwhile.
+              </li>
+            )}
             <li>If anything fails, switchyard puts back the state from just before the rollback.</li>
           </ul>
         </Notice>
         <div class="choice">
           <input type="checkbox" id="confirm" name="confirm" value="yes" required />
-          <label for="confirm">I understand what will be replaced{backup ? ' and that database writes since that backup will be lost' : ''}.</label>
+          <label for="confirm">
+            I understand what will be replaced{backup ? ' and that database writes since that backup will be lost' : ''}
+            .
+          </label>
         </div>
         <p class="actions">
           <button type="submit" class="danger">
@@ -121,7 +143,8 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
 
 /** Per table: rows now, rows in the dump, and what a database rollback discards (kept by the safety backup). */
 function ImpactView({ impact }: { impact: RollbackImpact | { error: string } }) {
-  if ('error' in impact) return <p class="muted">Rows per table not known: the live database could not be read ({impact.error}).</p>;
+  if ('error' in impact)
+    return <p class="muted">Rows per table not known: the live database could not be read ({impact.error}).</p>;
   const changed = impact.tables.filter((t) => t.difference !== 0 || t.rowsNow === null || t.rowsInDump === null);
   return (
     <section aria-labelledby="impact-title">
@@ -129,19 +152,25 @@ function ImpactView({ impact }: { impact: RollbackImpact | { error: string } }) 
       <p id="impact-summary">
         {impact.rowsDiscarded > 0 ? (
           <strong>
-            {impact.rowsDiscarded} row{impact.rowsDiscarded === 1 ? '' : 's'} now in the database {impact.rowsDiscarded === 1 ? 'is' : 'are'} not in backup #
-            {impact.backupId}
+            {impact.rowsDiscarded} row{impact.rowsDiscarded === 1 ? '' : 's'} now in the database{' '}
+            {impact.rowsDiscarded === 1 ? 'is' : 'are'} not in backup #{impact.backupId}
           </strong>
         ) : (
           <>No table has more rows now than in backup #{impact.backupId}</>
         )}
-        {impact.tablesDropped.length > 0 && <>; the restore drops table{impact.tablesDropped.length === 1 ? '' : 's'} {impact.tablesDropped.join(', ')}</>}
-        {impact.schemaChanged && <>; the schema changed since the backup (migrations ran)</>}. Counts only: rows edited in place do not show here. The{' '}
-        <strong>safety backup</strong> taken first keeps everything the restore discards.
+        {impact.tablesDropped.length > 0 && (
+          <>
+            ; the restore drops table{impact.tablesDropped.length === 1 ? '' : 's'} {impact.tablesDropped.join(', ')}
+          </>
+        )}
+        {impact.schemaChanged && <>; the schema changed since the backup (migrations ran)</>}. Counts only: rows edited
+        in place do not show here. The <strong>safety backup</strong> taken first keeps everything the restore discards.
       </p>
       <TableWrap label="Rows per table">
         <table class="stack impact">
-          <caption>Rows per table: now and in backup #{impact.backupId} ({changed.length} of {impact.tables.length} differ)</caption>
+          <caption>
+            Rows per table: now and in backup #{impact.backupId} ({changed.length} of {impact.tables.length} differ)
+          </caption>
           <thead>
             <tr>
               <th scope="col">Table</th>
@@ -163,7 +192,13 @@ function ImpactView({ impact }: { impact: RollbackImpact | { error: string } }) 
                   {t.rowsInDump ?? 'no table'}
                 </td>
                 <td data-label="Discarded" class="num">
-                  {t.rowsInDump === null ? `the table (${t.rowsNow} rows)` : t.difference > 0 ? `${t.difference} rows` : t.difference < 0 ? `none (${-t.difference} come back)` : 'none'}
+                  {t.rowsInDump === null
+                    ? `the table (${t.rowsNow} rows)`
+                    : t.difference > 0
+                      ? `${t.difference} rows`
+                      : t.difference < 0
+                        ? `none (${-t.difference} come back)`
+                        : 'none'}
                 </td>
               </tr>
             ))}

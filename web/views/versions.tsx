@@ -31,8 +31,8 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
         </h2>
         {v.commit ? (
           <p>
-            <CommitTypeBadge type={v.commit.type} breaking={v.commit.breaking} /> {v.commit.scope && <span class="scope">{v.commit.scope}</span>}{' '}
-            {v.commit.subject}
+            <CommitTypeBadge type={v.commit.type} breaking={v.commit.breaking} />{' '}
+            {v.commit.scope && <span class="scope">{v.commit.scope}</span>} {v.commit.subject}
             <br />
             <span class="muted">
               <code>{v.sha7}</code> by {v.commit.author}, <Time iso={v.commit.date} />

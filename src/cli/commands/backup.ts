@@ -12,7 +12,11 @@ export async function backupCommand(argv: string[], io: Io): Promise<void> {
   try {
     const note = (values.reason as string | undefined) ?? null;
     const backup = await backupNow(ctx, { reason: 'manual', note, actor: cliActor(io.env) });
-    io.out(common.json ? JSON.stringify(backup) : `backup ${backup.id} ok: ${backup.fileName} (${formatBytes(backup.sizeBytes)}, sha256 ${backup.sha256})`);
+    io.out(
+      common.json
+        ? JSON.stringify(backup)
+        : `backup ${backup.id} ok: ${backup.fileName} (${formatBytes(backup.sizeBytes)}, sha256 ${backup.sha256})`,
+    );
   } finally {
     ctx.store.close();
   }
@@ -48,7 +52,11 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
 }
 
 export async function drillCommand(argv: string[], io: Io): Promise<void> {
-  const { common, values, positionals } = parseCommand(argv, { offsite: { type: 'boolean' }, identity: { type: 'string', short: 'i' } }, 1);
+  const { common, values, positionals } = parseCommand(
+    argv,
+    { offsite: { type: 'boolean' }, identity: { type: 'string', short: 'i' } },
+    1,
+  );
   const raw = positionals[0];
   const offsite = Boolean(values.offsite);
   if (!offsite && values.identity !== undefined) throw inputError('--identity goes with --offsite');

@@ -12,7 +12,11 @@ import type { Io } from '../io.js';
 export async function composeCommand(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, Number.MAX_SAFE_INTEGER);
   const config = loadConfig(configPath(common.config, io.env));
-  const child = spawn('docker', [...composeBaseArgs(config), ...positionals], { stdio: 'inherit', cwd: config.project.dir, env: childEnv() });
+  const child = spawn('docker', [...composeBaseArgs(config), ...positionals], {
+    stdio: 'inherit',
+    cwd: config.project.dir,
+    env: childEnv(),
+  });
   const code = await new Promise<number>((resolve) => {
     child.once('error', () => resolve(127));
     child.once('close', (c) => resolve(c ?? 1));

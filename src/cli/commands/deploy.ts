@@ -13,7 +13,7 @@ import { deployPlanText, rollbackPlanText } from '../plan.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { parseId } from '../../util/id.js';
-import { parseCommand, type CommonOptions } from '../args.js';
+import { parseCommand } from '../args.js';
 import { failureReportOf, type FailureReport } from '../../deploy/failureReport.js';
 import { readTagNames, versionLabel, versionName } from '../../versions/naming.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
@@ -48,7 +48,13 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
 
   const ctx = await openOperationContext(common, io);
   try {
-    await follow(ctx, await startDeploy(ctx, { ref, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
+    await follow(
+      ctx,
+      await startDeploy(ctx, { ref, actor: cliActor(io.env) }),
+      values['detached-child'] === true,
+      common.json,
+      io,
+    );
   } finally {
     ctx.store.close();
   }
@@ -69,8 +75,10 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   );
   const raw = positionals[0];
   const deploymentId = parseId(raw);
-  if (deploymentId === undefined) throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
-  if (values['images-only'] && values['database-only']) throw inputError('--images-only and --database-only exclude each other');
+  if (deploymentId === undefined)
+    throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
+  if (values['images-only'] && values['database-only'])
+    throw inputError('--images-only and --database-only exclude each other');
   if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
   const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
   if (values['dry-run']) {
@@ -89,14 +97,26 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   if (values.detach) return detach('rollback', argv, io, common.json);
   const ctx = await openOperationContext(common, io);
   try {
-    await follow(ctx, await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env) }), values['detached-child'] === true, common.json, io);
+    await follow(
+      ctx,
+      await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env) }),
+      values['detached-child'] === true,
+      common.json,
+      io,
+    );
   } finally {
     ctx.store.close();
   }
 }
 
 /** Prints the steps of a running operation on stderr, then its record on stdout; fails unless it succeeded. */
-async function follow(ctx: Context, started: StartedDeployment, detachedChild: boolean, json: boolean, io: Io): Promise<void> {
+async function follow(
+  ctx: Context,
+  started: StartedDeployment,
+  detachedChild: boolean,
+  json: boolean,
+  io: Io,
+): Promise<void> {
   if (detachedChild) {
     io.out(JSON.stringify({ id: started.id }));
     await started.done;
@@ -110,18 +130,28 @@ async function follow(ctx: Context, started: StartedDeployment, detachedChild: b
   process.stderr.write(`deployment ${started.id} started\n`);
   ctx.events.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {
-      const took = e.step.finishedAt ? ` (${((Date.parse(e.step.finishedAt) - Date.parse(e.step.startedAt)) / 1000).toFixed(1)}s)` : '';
-      process.stderr.write(`  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}\n`);
+      const took = e.step.finishedAt
+        ? ` (${((Date.parse(e.step.finishedAt) - Date.parse(e.step.startedAt)) / 1000).toFixed(1)}s)`
+        : '';
+      process.stderr.write(
+        `  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}\n`,
+      );
     }
   });
   const result = await started.done;
   if (ctx.shutdown.stoppedBefore !== undefined) {
     // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next start recovers.
-    process.stderr.write(`switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (SIGTERM); the next start recovers\n`);
+    process.stderr.write(
+      `switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (SIGTERM); the next start recovers\n`,
+    );
     ctx.store.close();
     process.exit(143);
   }
-  io.out(json ? JSON.stringify(result) : `deployment ${result.id} ${result.status}: ${result.ref} (${result.commit?.slice(0, 7) ?? '-'})`);
+  io.out(
+    json
+      ? JSON.stringify(result)
+      : `deployment ${result.id} ${result.status}: ${result.ref} (${result.commit?.slice(0, 7) ?? '-'})`,
+  );
   if (result.status !== 'succeeded') throw failed(result.error ?? `deployment ${result.id} ${result.status}`);
 }
 
@@ -146,7 +176,10 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
   try {
     if (positionals[0] !== undefined) {
       const id = parseId(positionals[0]);
-      if (id === undefined) throw inputError(`DEPLOYMENT_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${positionals[0]}"`);
+      if (id === undefined)
+        throw inputError(
+          `DEPLOYMENT_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${positionals[0]}"`,
+        );
       const deployment = ctx.store.deployments.get(id);
       if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
       const steps = ctx.store.deployments.steps(deployment.id);
@@ -154,7 +187,12 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
       if (common.json) return io.out(JSON.stringify({ failure, deployment, steps }));
       io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
       if (failure) io.out(describeFailure(failure));
-      io.out(table(['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'], steps.map((s) => [String(s.seq), s.name, s.status, s.startedAt.slice(11, 19), s.error ?? ''])));
+      io.out(
+        table(
+          ['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'],
+          steps.map((s) => [String(s.seq), s.name, s.status, s.startedAt.slice(11, 19), s.error ?? '']),
+        ),
+      );
       return;
     }
     const list = ctx.store.deployments.list(50);
@@ -191,11 +229,23 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
     const d = status.deployment;
     const tags = await readTagNames(ctx.config.project.dir);
     const name = d && versionLabel(d.commit, tags, d.tag);
-    io.out(d ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}` : 'deployed: nothing yet (switchyard has not deployed this host)');
+    io.out(
+      d
+        ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}`
+        : 'deployed: nothing yet (switchyard has not deployed this host)',
+    );
     io.out(
       table(
         ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE'],
-        status.services.flatMap((s) => (s.containers.length ? s.containers : [{ name: '-', state: '-', health: '-', image: '-' }]).map((c) => [s.name, c.name, c.state, c.health, c.image])),
+        status.services.flatMap((s) =>
+          (s.containers.length ? s.containers : [{ name: '-', state: '-', health: '-', image: '-' }]).map((c) => [
+            s.name,
+            c.name,
+            c.state,
+            c.health,
+            c.image,
+          ]),
+        ),
       ),
     );
     for (const line of status.drift) io.out(`DRIFT: ${line}`);
@@ -205,16 +255,22 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
   }
 }
 
-const describe = (d: Deployment) => `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${d.createdAt}`;
+const describe = (d: Deployment) =>
+  `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${d.createdAt}`;
 
 /** Why it failed, before the steps: each failing container's reason, health checks and last log lines. */
 function describeFailure(report: FailureReport): string {
   const parts = [`WHY IT FAILED (step ${report.step}): ${report.headline}`];
   for (const c of report.containers) {
     parts.push(`\n== service ${c.service}, container ${c.name}: ${c.reason}`);
-    for (const h of c.healthChecks) parts.push(`health check ${h.at}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`);
-    parts.push(`-- last ${c.logs.length} log lines --`, ...(c.logs.length ? c.logs : ['(the container wrote nothing)']));
+    for (const h of c.healthChecks)
+      parts.push(
+        `health check ${h.at}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`,
+      );
+    parts.push(
+      `-- last ${c.logs.length} log lines --`,
+      ...(c.logs.length ? c.logs : ['(the container wrote nothing)']),
+    );
   }
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }
-

@@ -15,9 +15,18 @@ export async function doctorCommand(argv: string[], io: Io): Promise<void> {
       ctx.store.close();
     }
   } catch (e) {
-    results = [{ name: 'config valid', ok: false, detail: oneLine(e), fix: 'fix the key it names; `switchyard config` shows the result' }];
+    results = [
+      {
+        name: 'config valid',
+        ok: false,
+        detail: oneLine(e),
+        fix: 'fix the key it names; `switchyard config` shows the result',
+      },
+    ];
   }
   if (common.json) io.out(JSON.stringify(results));
-  else for (const r of results) io.out(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ''}`);
+  else
+    for (const r of results)
+      io.out(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ''}`);
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

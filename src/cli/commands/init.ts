@@ -33,21 +33,39 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
     0,
   );
   const projectDir = values['project-dir'] as string | undefined;
-  if (!projectDir || !path.isAbsolute(projectDir)) throw inputError('--project-dir must be an absolute path to the compose project');
+  if (!projectDir || !path.isAbsolute(projectDir))
+    throw inputError('--project-dir must be an absolute path to the compose project');
   const configFile = common.config ?? io.env.SWITCHYARD_CONFIG ?? DEFAULT_CONFIG_PATH;
-  if (!values.force && (await fs.access(configFile).then(() => true, () => false))) {
+  if (
+    !values.force &&
+    (await fs.access(configFile).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw inputError(`${configFile} exists; pass --force to overwrite it`);
   }
-  const composeFiles = ((values['compose-files'] as string | undefined) ?? (await defaultComposeFiles(projectDir)).join(',')).split(',').filter(Boolean);
+  const composeFiles = (
+    (values['compose-files'] as string | undefined) ?? (await defaultComposeFiles(projectDir)).join(',')
+  )
+    .split(',')
+    .filter(Boolean);
   const detected = await detectProject(projectDir, composeFiles);
   const url = values['database-url'] as string | undefined;
   const serviceName = values['database-service'] as string | undefined;
   const database = url
     ? { url }
     : serviceName
-      ? { service: serviceName, user: detected.database?.user ?? 'postgres', name: detected.database?.name ?? 'postgres' }
+      ? {
+          service: serviceName,
+          user: detected.database?.user ?? 'postgres',
+          name: detected.database?.name ?? 'postgres',
+        }
       : detected.database;
-  if (!database) throw inputError('no PostgreSQL service found in the compose files; pass --database-service NAME or --database-url URL');
+  if (!database)
+    throw inputError(
+      'no PostgreSQL service found in the compose files; pass --database-service NAME or --database-url URL',
+    );
 
   const stateDir = (values['state-dir'] as string | undefined) ?? '/var/lib/switchyard';
   const backupsDir = (values['backups-dir'] as string | undefined) ?? path.join(projectDir, 'backups');
@@ -69,20 +87,39 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await fs.chmod(dir, 0o700);
   }
-  const lines = [`wrote ${configFile}`, `managed services: ${Object.keys(detected.services).join(', ') || 'none found'}`, `state ${stateDir}, backups ${backupsDir} (mode 0700)`];
+  const lines = [
+    `wrote ${configFile}`,
+    `managed services: ${Object.keys(detected.services).join(', ') || 'none found'}`,
+    `state ${stateDir}, backups ${backupsDir} (mode 0700)`,
+  ];
   let unit: Awaited<ReturnType<typeof installUnit>> | undefined;
   if (values['install-unit']) {
     unit = await installUnit({ configFile, unitDir: values['unit-dir'] as string | undefined });
     lines.push(`installed ${unit.unit}; secrets in ${unit.envFile}${unit.tokenCreated ? ' (new admin token)' : ''}`);
     const reload = await collect(spawnHost('systemctl', ['daemon-reload']));
-    lines.push(reload.code === 0 ? 'next: systemctl enable --now switchyard' : 'systemd is not running here: start the unit on the real host');
+    lines.push(
+      reload.code === 0
+        ? 'next: systemctl enable --now switchyard'
+        : 'systemd is not running here: start the unit on the real host',
+    );
   }
-  io.out(common.json ? JSON.stringify({ configFile, services: detected.services, database, stateDir, backupsDir, unit: unit ?? null }) : lines.join('\n'));
+  io.out(
+    common.json
+      ? JSON.stringify({ configFile, services: detected.services, database, stateDir, backupsDir, unit: unit ?? null })
+      : lines.join('\n'),
+  );
 }
 
 /** The seed layout (docker-compose.yml plus an optional .prod.yml override), else compose.yaml. */
 async function defaultComposeFiles(dir: string): Promise<string[]> {
-  const exists = (f: string) => fs.access(path.join(dir, f)).then(() => true, () => false);
-  if (await exists('docker-compose.yml')) return (await exists('docker-compose.prod.yml')) ? ['docker-compose.yml', 'docker-compose.prod.yml'] : ['docker-compose.yml'];
+  const exists = (f: string) =>
+    fs.access(path.join(dir, f)).then(
+      () => true,
+      () => false,
+    );
+  if (await exists('docker-compose.yml'))
+    return (await exists('docker-compose.prod.yml'))
+      ? ['docker-compose.yml', 'docker-compose.prod.yml']
+      : ['docker-compose.yml'];
   return (await exists('compose.yaml')) ? ['compose.yaml'] : ['docker-compose.yml'];
 }

@@ -21,13 +21,16 @@ export async function offsiteCommand(argv: string[], io: Io): Promise<void> {
 async function push(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, 1);
   const raw = positionals[0];
-  if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw)) throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
+  if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw))
+    throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
   const ctx = openContext(common, io);
   try {
     const outcomes = await pushPending(ctx, { only: raw === undefined ? undefined : Number(raw) });
     if (common.json) io.out(JSON.stringify(outcomes));
     else if (outcomes.length === 0) io.out('nothing to upload: every copied backup is off-site');
-    else for (const o of outcomes) io.out(o.ok ? `uploaded ${o.fileName} → ${o.key} (${o.seconds} s)` : `FAILED ${o.fileName}: ${o.error}`);
+    else
+      for (const o of outcomes)
+        io.out(o.ok ? `uploaded ${o.fileName} → ${o.key} (${o.seconds} s)` : `FAILED ${o.fileName}: ${o.error}`);
     if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
   } finally {
     ctx.store.close();
@@ -63,7 +66,8 @@ async function list(argv: string[], io: Io): Promise<void> {
     );
   }
   for (const p of problems) io.out(`problem: ${p}`);
-  if (strays.length) io.out(`${strays.length} object(s) under the prefix without a switchyard manifest (not backups; never deleted)`);
+  if (strays.length)
+    io.out(`${strays.length} object(s) under the prefix without a switchyard manifest (not backups; never deleted)`);
 }
 
 async function verify(argv: string[], io: Io): Promise<void> {

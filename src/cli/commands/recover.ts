@@ -9,7 +9,11 @@ export async function recoverCommand(argv: string[], io: Io): Promise<void> {
   try {
     const recovered = await recoverInterruptedOperations(ctx);
     if (common.json) return io.out(JSON.stringify(recovered));
-    io.out(recovered.length ? recovered.map((r) => `deployment ${r.deploymentId}: ${r.status}: ${r.summary}`).join('\n') : 'nothing to recover');
+    io.out(
+      recovered.length
+        ? recovered.map((r) => `deployment ${r.deploymentId}: ${r.status}: ${r.summary}`).join('\n')
+        : 'nothing to recover',
+    );
   } finally {
     ctx.store.close();
   }

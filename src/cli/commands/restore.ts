@@ -11,11 +11,19 @@ import { cliActor, openOperationContext, table, type Io } from '../io.js';
 export async function restoreCommand(argv: string[], io: Io): Promise<void> {
   const { common, values } = parseCommand(
     argv,
-    { offsite: { type: 'string' }, identity: { type: 'string', short: 'i' }, 'with-images': { type: 'boolean' }, force: { type: 'boolean' } },
+    {
+      offsite: { type: 'string' },
+      identity: { type: 'string', short: 'i' },
+      'with-images': { type: 'boolean' },
+      force: { type: 'boolean' },
+    },
     0,
   );
   const name = values.offsite as string | undefined;
-  if (!name) throw inputError('restore needs --offsite latest|NAME (a local backup is restored with `switchyard rollback ID --database-only`)');
+  if (!name)
+    throw inputError(
+      'restore needs --offsite latest|NAME (a local backup is restored with `switchyard rollback ID --database-only`)',
+    );
   const ctx = await openOperationContext(common, io);
   try {
     const started = performance.now();
@@ -31,7 +39,12 @@ export async function restoreCommand(argv: string[], io: Io): Promise<void> {
     const d = result.deployment;
     if (common.json) io.out(JSON.stringify({ ...result, totalSeconds: total }));
     else {
-      io.out(table(['PHASE', 'SECONDS'], [...result.phases.map((p) => [p.name, p.seconds.toFixed(1)]), ['total', total.toFixed(1)]]));
+      io.out(
+        table(
+          ['PHASE', 'SECONDS'],
+          [...result.phases.map((p) => [p.name, p.seconds.toFixed(1)]), ['total', total.toFixed(1)]],
+        ),
+      );
       io.out(
         d.status === 'succeeded'
           ? `restore ${d.id} succeeded: ${result.manifest.fileName}${d.commit ? ` at ${d.tag ?? d.commit.slice(0, 7)}` : ''}`

@@ -33,7 +33,12 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
         const users = ctx.store.users.list();
         if (common.json) return io.out(JSON.stringify({ users }));
         if (users.length === 0) return io.out('no users');
-        return io.out(table(['NAME', 'ROLE', 'ADDED', 'BY'], users.map((u) => [u.name, u.role, u.createdAt.slice(0, 16), u.createdBy])));
+        return io.out(
+          table(
+            ['NAME', 'ROLE', 'ADDED', 'BY'],
+            users.map((u) => [u.name, u.role, u.createdAt.slice(0, 16), u.createdBy]),
+          ),
+        );
       }
       case 'remove': {
         need(1);

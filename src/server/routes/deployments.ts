@@ -60,7 +60,12 @@ export function deploymentRoutes(ctx: Context) {
       const deployment = find(c.req.param('id'));
       const steps = ctx.store.deployments.steps(deployment.id);
       // The failure report first: why it failed, with the failing containers' logs and health checks.
-      return c.json({ failure: failureReportOf(steps), deployment, steps, output: ctx.store.deployments.output(deployment.id) });
+      return c.json({
+        failure: failureReportOf(steps),
+        deployment,
+        steps,
+        output: ctx.store.deployments.output(deployment.id),
+      });
     })
     .get('/deployments/:id/events', (c) => {
       const { id } = find(c.req.param('id'));
@@ -68,7 +73,8 @@ export function deploymentRoutes(ctx: Context) {
         const aborted = new AbortController();
         stream.onAbort(() => aborted.abort());
         let n = 0;
-        const send = (e: DeploymentEvent) => stream.writeSSE({ event: e.type, data: JSON.stringify(e), id: String(++n) });
+        const send = (e: DeploymentEvent) =>
+          stream.writeSSE({ event: e.type, data: JSON.stringify(e), id: String(++n) });
         const sources = { deployments: ctx.store.deployments, events: ctx.events };
         for await (const event of followDeployment(sources, id, { signal: aborted.signal })) {
           if (event.type === 'keepalive') await stream.write(': keepalive\n\n');
