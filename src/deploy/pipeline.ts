@@ -7,7 +7,7 @@ import { explainFailure } from './failureReport.js';
 import { Journal } from './journal.js';
 import { startOperation, type StartedDeployment } from './operation.js';
 import type { DeployPorts } from './ports.js';
-import { finishDeployment } from './report.js';
+import { deploymentEndLog, finishDeployment } from './report.js';
 import { StoppedAtBoundary } from './shutdown.js';
 import type { HostState } from './state.js';
 import { describeUndo, restorePreviousState } from './undo.js';
@@ -145,18 +145,7 @@ export async function runDeploy(
         summary: message ?? `deployed ${target.ref} (${target.sha.slice(0, 7)})`,
         details: { id, ref: target.ref, commit: target.sha, status },
       },
-      log:
-        status === 'rollback-failed'
-          ? {
-              level: 'error',
-              message: 'ROLLBACK FAILED: the app may be down; see the deployment record',
-              fields: { deployment: id },
-            }
-          : {
-              level: status === 'succeeded' ? 'info' : 'warn',
-              message: 'deployment finished',
-              fields: { deployment: id, status },
-            },
+      log: deploymentEndLog(id, status, 'deployment finished'),
     }));
   }
 }

@@ -57,3 +57,22 @@ export function finishDeployment(
   reportOutcome(ports, outcome(message, record));
   return record;
 }
+
+/**
+ * The log line of a deploy or rollback that ended (`finished` names which): a failed undo is the one ending
+ * that is an error, because the app may be down; a failure that was rolled back is a warning.
+ */
+export function deploymentEndLog(
+  id: number,
+  status: Exclude<Deployment['status'], 'running'>,
+  finished: string,
+): Outcome['log'] {
+  if (status === 'rollback-failed') {
+    return {
+      level: 'error',
+      message: 'ROLLBACK FAILED: the app may be down; see the deployment record',
+      fields: { deployment: id },
+    };
+  }
+  return { level: status === 'succeeded' ? 'info' : 'warn', message: finished, fields: { deployment: id, status } };
+}

@@ -5,7 +5,7 @@ import { tagOf, versionLabel } from '../versions/naming.js';
 import { Journal } from './journal.js';
 import { startOperation, type StartedDeployment } from './operation.js';
 import type { DeployPorts } from './ports.js';
-import { finishDeployment } from './report.js';
+import { deploymentEndLog, finishDeployment } from './report.js';
 import { rollbackBlockers, type RollbackMode } from './rollbackPlan.js';
 import { StoppedAtBoundary } from './shutdown.js';
 import type { HostState } from './state.js';
@@ -168,18 +168,7 @@ async function runRollback(
           `rolled back to before deployment ${target.id}: ${versionLabel(record.commit, undefined, record.tag)}`,
         details: { id, rollbackOf: target.id, status },
       },
-      log:
-        status === 'rollback-failed'
-          ? {
-              level: 'error',
-              message: 'ROLLBACK FAILED: the app may be down; see the deployment record',
-              fields: { deployment: id },
-            }
-          : {
-              level: status === 'succeeded' ? 'info' : 'warn',
-              message: 'rollback finished',
-              fields: { deployment: id, status },
-            },
+      log: deploymentEndLog(id, status, 'rollback finished'),
     }));
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runDeploy, startDeployment, type DeployTarget } from '../../src/deploy/pipeline.js';
 import { recoverWith } from '../../src/deploy/recover.js';
 import { startRollbackWith } from '../../src/deploy/rollback.js';
-import { DEPLOY_STEPS } from '../../src/deploy/steps.js';
+import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/deploy/steps.js';
 import { fakeWorld, journaled, type FakeCall, type FakeWorld } from './fakePorts.js';
 
 /**
@@ -169,11 +169,7 @@ describe('rollback decisions', () => {
     const d = await deployed(world);
     const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
     expect(r.status).toBe('succeeded');
-    expect(journaled(world.store, r.id)).toEqual(
-      ['check', 'inspect', 'backup', 'stop writers', 'restore database', 'checkout', 'pin', 'up', 'health'].map(
-        (s) => `${s}:ok`,
-      ),
-    );
+    expect(journaled(world.store, r.id)).toEqual(ROLLBACK_STEPS.map((s) => `${s}:ok`));
     expect(world.calls).toContain('database.restore dump-1.dump');
     expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProjectName } from '../../src/compose/project.js';
 import { deploy, startRollback } from '../../src/deploy/index.js';
 import type { RollbackMode } from '../../src/deploy/index.js';
+import { ROLLBACK_STEPS } from '../../src/deploy/steps.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
 import type { TestContext } from '../fixtures/context.js';
@@ -64,17 +65,7 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
     expect(tables()).not.toContain('categories');
     const safety = ctx.store.backups.get(r.backupId!)!;
     expect(safety).toMatchObject({ reason: 'pre-rollback', status: 'ok', deploymentId: r.id });
-    expect(ctx.store.deployments.steps(r.id).map((s) => s.name)).toEqual([
-      'check',
-      'inspect',
-      'backup',
-      'stop writers',
-      'restore database',
-      'checkout',
-      'pin',
-      'up',
-      'health',
-    ]);
+    expect(ctx.store.deployments.steps(r.id).map((s) => s.name)).toEqual([...ROLLBACK_STEPS]);
   });
 
   it('rolls back the rollback, back to the post-deploy state', async () => {

@@ -78,36 +78,14 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     const finished = events
       .filter((e) => e.event === 'step' && e.data.step!.status !== 'running')
       .map((e) => e.data.step!.name);
-    expect(finished).toEqual([
-      'resolve',
-      'inspect',
-      'pull',
-      'preflight',
-      'backup',
-      'checkout',
-      'pin',
-      'up',
-      'health',
-      'cleanup',
-    ]);
+    expect(finished).toEqual([...DEPLOY_STEPS]);
     expect(events.some((e) => e.event === 'progress')).toBe(true);
     expect(events.some((e) => e.event === 'log')).toBe(true);
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { deployment: { status: 'succeeded' } } });
 
     // A late subscriber (a reloaded page) gets the same steps from the journal, then the end.
     const replay = await readSse(await app.request(`/api/system/deployments/${id}/events`, { headers: auth }));
-    expect(replay.filter((e) => e.event === 'step').map((e) => e.data.step!.name)).toEqual([
-      'resolve',
-      'inspect',
-      'pull',
-      'preflight',
-      'backup',
-      'checkout',
-      'pin',
-      'up',
-      'health',
-      'cleanup',
-    ]);
+    expect(replay.filter((e) => e.event === 'step').map((e) => e.data.step!.name)).toEqual([...DEPLOY_STEPS]);
     expect(replay.at(-1)?.event).toBe('done');
 
     const one = await app.request(`/api/system/deployments/${id}`, { headers: auth });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOY_STEPS } from '../../src/deploy/steps.js';
 import { launchBrowser, needChromium, type TestBrowser } from '../fixtures/browser.js';
 import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
 import { logIn, saveWeights, startUiDaemon, type UiDaemon } from './daemon.js';
@@ -61,18 +62,7 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     await browser.screenshot('progress-running');
     await expect.poll(outcome, { timeout: 90_000, interval: 500 }).toBe('succeeded');
     const steps = await page.locator('#steps th').allTextContents();
-    expect(steps).toEqual([
-      'resolve',
-      'inspect',
-      'pull',
-      'preflight',
-      'backup',
-      'checkout',
-      'pin',
-      'up',
-      'health',
-      'cleanup',
-    ]);
+    expect(steps).toEqual([...DEPLOY_STEPS]);
     expect(await page.locator('#log').textContent()).not.toBe(''); // compose output, kept for reloads
     await browser.screenshot('progress-succeeded');
     expect(daemon.ctx.store.deployments.get(id)).toMatchObject({
