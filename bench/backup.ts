@@ -18,10 +18,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { backupNow } from '../src/backup/service.js';
-import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { startPgCluster } from '../test/fixtures/postgres.js';
-import { DEFAULT_DATASET, fillBenchDatabase, serviceFiller, urlFiller, type DatasetFiller } from './dataset.js';
+import { datasetSizeFromEnv, filledCluster, filledSandbox } from './dataset.js';
 import {
   envInt,
   mb,
@@ -36,8 +34,7 @@ import {
 } from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
-const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
-const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 0);
+const SIZE = datasetSizeFromEnv();
 const MODES = (process.env.BENCH_MODES ?? 'url,service').split(',');
 
 const CONTESTANTS = ['switchyard', 'bare', 'floor'] as const;
@@ -67,9 +64,6 @@ interface Bare {
   /** pg_dump -Fc -Z0 with its output thrown away as it comes. */
   floor(): Promise<void>;
 }
-
-const fill = (label: string, db: DatasetFiller) =>
-  fillBenchDatabase(label, db, { ...DEFAULT_DATASET, scale: SCALE, requests: REQUESTS });
 
 /**
  * Rotates the contestants so each goes first, second and third equally often
@@ -121,19 +115,8 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bare: B
 }
 
 async function urlMode(): Promise<ModeResult> {
-  const cluster = await startPgCluster();
+  const { cluster, env, dbBytes } = await filledCluster('url mode', SIZE);
   try {
-    cluster.createDatabase('app');
-    // The password travels in PGPASSWORD only, never in argv.
-    const env = {
-      ...process.env,
-      PGHOST: '127.0.0.1',
-      PGPORT: String(cluster.port),
-      PGUSER: 'postgres',
-      PGPASSWORD: cluster.password,
-      PGDATABASE: 'app',
-    };
-    const dbBytes = await fill('url mode', urlFiller(cluster, env));
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
       // Same pg_dump on PATH that switchyard's URL target spawns.
@@ -150,9 +133,8 @@ async function urlMode(): Promise<ModeResult> {
 }
 
 async function serviceMode(): Promise<ModeResult> {
-  const sandbox = startPgCompose({ dbName: 'app' });
+  const { sandbox, dbBytes } = await filledSandbox('service mode', SIZE);
   try {
-    const dbBytes = await fill('service mode', serviceFiller(sandbox));
     // The compose file sets `name:`, so switchyard finds the project from its directory alone.
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
     try {
@@ -195,7 +177,7 @@ function summaryLines(label: string, r: ModeResult): string[] {
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: MODES.includes('service') });
   console.log(
-    `backup benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}`,
+    `backup benchmark: runs=${RUNS}, pgbench scale=${SIZE.scale}, service requests=${SIZE.requests}, modes=${MODES.join(',')}`,
   );
   const url = MODES.includes('url') ? await urlMode() : null;
   stopIfInterrupted();
@@ -208,8 +190,8 @@ async function main(): Promise<void> {
   writeResults(MODES.length === 1 ? `backup-${MODES[0]}.json` : 'backup.json', {
     date: new Date().toISOString(),
     runs: RUNS,
-    scale: SCALE,
-    requests: REQUESTS,
+    scale: SIZE.scale,
+    requests: SIZE.requests,
     url,
     service,
   });

@@ -12,10 +12,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ComposeSandbox } from '../test/fixtures/compose.js';
+import { startPgCompose, type ComposeSandbox } from '../test/fixtures/compose.js';
 import { run } from '../test/fixtures/env.js';
-import { PG_BIN, type PgCluster } from '../test/fixtures/postgres.js';
-import { mb, MiB, secs, since } from './lib.js';
+import { PG_BIN, startPgCluster, type PgCluster } from '../test/fixtures/postgres.js';
+import { envInt, mb, MiB, secs, since } from './lib.js';
 
 /** How to reach the database being filled, whichever mode it runs in. */
 export interface DatasetFiller {
@@ -264,6 +264,57 @@ export async function fillBenchDatabase(label: string, db: DatasetFiller, size: 
 
 /** 1 M requests (about 650 MB with indexes) plus pgbench -s 20 (about 300 MB). */
 export const DEFAULT_DATASET = { scale: 20, requests: 1_000_000, minBytes: 800 * MiB } as const;
+
+/** The dataset's size: DEFAULT_DATASET, its scale and rows overridden by BENCH_SCALE and BENCH_REQUESTS. */
+export function datasetSizeFromEnv(minRequests = 0): DatasetSize {
+  return {
+    ...DEFAULT_DATASET,
+    scale: envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1),
+    requests: envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, minRequests),
+  };
+}
+
+/** How the host's tools reach database `app` of a throwaway cluster: PG* variables, the password never in argv. */
+export function clusterEnv(cluster: Pick<PgCluster, 'port' | 'password'>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PGHOST: '127.0.0.1',
+    PGPORT: String(cluster.port),
+    PGUSER: 'postgres',
+    PGPASSWORD: cluster.password,
+    PGDATABASE: 'app',
+  };
+}
+
+/** URL mode's database: a throwaway cluster (test/fixtures/postgres.ts) with `app` filled. The caller stops it. */
+export async function filledCluster(
+  label: string,
+  size: DatasetSize,
+): Promise<{ cluster: PgCluster; env: NodeJS.ProcessEnv; dbBytes: number }> {
+  const cluster = await startPgCluster();
+  try {
+    cluster.createDatabase('app');
+    const env = clusterEnv(cluster);
+    return { cluster, env, dbBytes: await fillBenchDatabase(label, urlFiller(cluster, env), size) };
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+}
+
+/** Service mode's database: `app` in the `db` service of a compose sandbox (test/fixtures/compose.ts), filled. */
+export async function filledSandbox(
+  label: string,
+  size: DatasetSize,
+): Promise<{ sandbox: ComposeSandbox; dbBytes: number }> {
+  const sandbox = startPgCompose({ dbName: 'app' });
+  try {
+    return { sandbox, dbBytes: await fillBenchDatabase(label, serviceFiller(sandbox), size) };
+  } catch (e) {
+    sandbox.down();
+    throw e;
+  }
+}
 
 /** Fills through host psql and pgbench, the connection in PG* variables (never argv). */
 export function urlFiller(cluster: Pick<PgCluster, 'psql'>, env: NodeJS.ProcessEnv, database = 'app'): DatasetFiller {

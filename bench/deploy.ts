@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { deploy } from '../src/deploy/pipeline.js';
-import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { createSampleApp, type SampleApp } from '../test/fixtures/sampleApp.js';
+import type { TestContext } from '../test/fixtures/context.js';
+import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import {
   envInt,
   median,
@@ -190,18 +190,7 @@ async function main(): Promise<void> {
     console.log(`database is ${Math.round(dbBytes / 2 ** 20)} MB`);
 
     // The same context as test/deploy/deploy.test.ts builds for the sample app.
-    const ctx = testContext({
-      projectDir: app.dir,
-      composeFiles: app.composeFiles,
-      database: '{ service: db, user: postgres, name: app }',
-      extra: [
-        'services:',
-        `  backend: { image: ${app.imageRepo} }`,
-        `  worker: { image: ${app.imageRepo} }`,
-        'health: { timeoutSeconds: 15 }',
-        'deploy: { timeoutSeconds: 20 }',
-      ].join('\n'),
-    });
+    const ctx = sampleAppContext(app);
     try {
       // The bare side's override and dump live in ctx.root, a temp dir that ctx.cleanup()
       // removes, on the same filesystem as switchyard's backups dir (and its pin file stays unused).

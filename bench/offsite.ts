@@ -29,9 +29,8 @@ import { openBucket, UPLOAD_PART_BYTES } from '../src/offsite/bucket.js';
 import { restoreFromOffsite } from '../src/offsite/restore.js';
 import { uploadBackup } from '../src/offsite/upload.js';
 import { testContext } from '../test/fixtures/context.js';
-import { startPgCluster } from '../test/fixtures/postgres.js';
 import { ageKeyPair, S3_ACCESS_KEY, S3_SECRET_KEY, startS3 } from '../test/fixtures/s3.js';
-import { DEFAULT_DATASET, fillBenchDatabase, urlFiller } from './dataset.js';
+import { datasetSizeFromEnv, filledCluster } from './dataset.js';
 import {
   envInt,
   mb,
@@ -46,30 +45,16 @@ import {
 } from './lib.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
-const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
-const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 1000);
+const SIZE = datasetSizeFromEnv(1000);
 
 async function main(): Promise<void> {
   requireTools({ postgres: true });
-  const cluster = await startPgCluster();
+  const { cluster, dbBytes } = await filledCluster('offsite', SIZE);
   const s3 = await startS3('bench-offsite');
   Object.assign(process.env, s3.env);
   const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
   let fresh: ReturnType<typeof testContext> | undefined;
   try {
-    cluster.createDatabase('app');
-    const env = {
-      ...process.env,
-      PGHOST: '127.0.0.1',
-      PGPORT: String(cluster.port),
-      PGUSER: 'postgres',
-      PGPASSWORD: cluster.password,
-    };
-    const dbBytes = await fillBenchDatabase('offsite', urlFiller(cluster, env), {
-      ...DEFAULT_DATASET,
-      scale: SCALE,
-      requests: REQUESTS,
-    });
     stopIfInterrupted();
     const key = ageKeyPair(ctx.root);
     const offsiteYaml = s3.offsiteYaml({ recipients: [key.recipient], prefix: 'bench/' });

@@ -31,10 +31,8 @@ import { restoreBackupFile } from '../src/backup/pgRestore.js';
 import { restoreDatabase } from '../src/backup/restore.js';
 import { backupNow } from '../src/backup/service.js';
 import type { BackupRow } from '../src/store/index.js';
-import { startPgCompose } from '../test/fixtures/compose.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
-import { startPgCluster } from '../test/fixtures/postgres.js';
-import { DEFAULT_DATASET, fillBenchDatabase, serviceFiller, urlFiller } from './dataset.js';
+import { datasetSizeFromEnv, DEFAULT_DATASET, filledCluster, filledSandbox } from './dataset.js';
 import {
   envInt,
   mb,
@@ -51,8 +49,7 @@ import { medianBreakdown, restoreBreakdown, type Breakdown } from './restoreBrea
 import { measureRollback, type RollbackResult } from './restoreRollback.js';
 
 const RUNS = envInt('BENCH_RUNS', 3, 1);
-const SCALE = envInt('BENCH_SCALE', DEFAULT_DATASET.scale, 1);
-const REQUESTS = envInt('BENCH_REQUESTS', DEFAULT_DATASET.requests, 0);
+const SIZE = datasetSizeFromEnv();
 const ROLLBACK = envInt('BENCH_ROLLBACK', 1, 0) !== 0;
 const ROLLBACK_MB = envInt('BENCH_ROLLBACK_MB', 1024, 1);
 const MODES = (process.env.BENCH_MODES ?? 'url,service').split(',');
@@ -158,23 +155,8 @@ async function nodeRestore(file: string, args: string[], env: NodeJS.ProcessEnv)
 }
 
 async function urlMode(): Promise<ModeResult> {
-  const cluster = await startPgCluster();
+  const { cluster, env, dbBytes } = await filledCluster('url mode', SIZE);
   try {
-    cluster.createDatabase('app');
-    // The password travels in PGPASSWORD only, never in argv.
-    const env = {
-      ...process.env,
-      PGHOST: '127.0.0.1',
-      PGPORT: String(cluster.port),
-      PGUSER: 'postgres',
-      PGPASSWORD: cluster.password,
-      PGDATABASE: 'app',
-    };
-    const dbBytes = await fillBenchDatabase('url mode', urlFiller(cluster, env), {
-      ...DEFAULT_DATASET,
-      scale: SCALE,
-      requests: REQUESTS,
-    });
     const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
     try {
       const { backup, file, zstBytes } = await takeBackup('url mode', ctx);
@@ -243,13 +225,8 @@ async function urlMode(): Promise<ModeResult> {
 }
 
 async function serviceMode(): Promise<ModeResult> {
-  const sandbox = startPgCompose({ dbName: 'app' });
+  const { sandbox, dbBytes } = await filledSandbox('service mode', SIZE);
   try {
-    const dbBytes = await fillBenchDatabase('service mode', serviceFiller(sandbox), {
-      ...DEFAULT_DATASET,
-      scale: SCALE,
-      requests: REQUESTS,
-    });
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
     try {
       const { backup, zstBytes } = await takeBackup('service mode', ctx);
@@ -344,7 +321,7 @@ function rollbackLines(rollback: RollbackResult | null): string[] {
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: ROLLBACK || MODES.includes('service') });
   console.log(
-    `restore benchmark: runs=${RUNS}, pgbench scale=${SCALE}, service requests=${REQUESTS}, modes=${MODES.join(',')}, ` +
+    `restore benchmark: runs=${RUNS}, pgbench scale=${SIZE.scale}, service requests=${SIZE.requests}, modes=${MODES.join(',')}, ` +
       `rollback=${ROLLBACK ? `${ROLLBACK_MB} MB` : 'skipped'}`,
   );
   const url = MODES.includes('url') ? await urlMode() : null;
@@ -360,8 +337,8 @@ async function main(): Promise<void> {
   writeResults(MODES.length === 1 ? `restore-${MODES[0]}.json` : 'restore.json', {
     date: new Date().toISOString(),
     runs: RUNS,
-    scale: SCALE,
-    requests: REQUESTS,
+    scale: SIZE.scale,
+    requests: SIZE.requests,
     url,
     service,
     rollback,

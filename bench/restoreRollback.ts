@@ -8,8 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { deploy } from '../src/deploy/pipeline.js';
 import { startRollback } from '../src/deploy/rollback.js';
-import { testContext } from '../test/fixtures/context.js';
-import { createSampleApp } from '../test/fixtures/sampleApp.js';
+import { createSampleApp, sampleAppContext } from '../test/fixtures/sampleApp.js';
 import { mb, secs, since, stepSeconds, stopIfInterrupted } from './lib.js';
 
 /** pgbench's tables and indexes take about 15 MB per unit of scale. */
@@ -44,18 +43,9 @@ export async function measureRollback(targetMb: number, minBytes: number): Promi
     if (dbBytes < minBytes)
       console.warn(`service mode: below ${mb(minBytes)} MB: a smoke run, not a representative figure`);
 
-    // The same context as test/deploy/rollback.test.ts builds for the sample app.
-    const ctx = testContext({
-      projectDir: app.dir,
-      composeFiles: app.composeFiles,
-      database: '{ service: db, user: postgres, name: app }',
-      extra: [
-        'services:',
-        `  backend: { image: ${app.imageRepo} }`,
-        `  worker: { image: ${app.imageRepo} }`,
-        'health: { timeoutSeconds: 15 }',
-      ].join('\n'),
-    });
+    // The context test/deploy/rollback.test.ts builds for the sample app, but with the schema's default
+    // compose timeout (300 s) rather than the tests' 20 s: a loaded machine starts a large database slowly.
+    const ctx = sampleAppContext(app, '', { deploySeconds: 300 });
     try {
       const deployed = async (ref: string) => {
         stopIfInterrupted();

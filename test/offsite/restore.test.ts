@@ -10,7 +10,7 @@ import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { pushPending } from '../../src/offsite/push.js';
 import { openStore } from '../../src/store/index.js';
 import { switchyard } from '../fixtures/cli.js';
-import { testContext, type TestContext } from '../fixtures/context.js';
+import type { TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
 import { ageKeyPair, startS3, type S3Server } from '../fixtures/s3.js';
@@ -73,19 +73,7 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-fresh-'));
     run('git', ['clone', '-q', app.dir, freshDir]);
     run('git', ['-C', freshDir, 'checkout', '-q', app.commits.v1]);
-    fresh = testContext({
-      projectDir: freshDir,
-      composeFiles: app.composeFiles,
-      database: '{ service: db, user: postgres, name: app }',
-      extra: [
-        'services:',
-        `  backend: { image: ${app.imageRepo} }`,
-        `  worker: { image: ${app.imageRepo} }`,
-        'health: { timeoutSeconds: 30 }',
-        'deploy: { timeoutSeconds: 60 }',
-        offsite,
-      ].join('\n'),
-    });
+    fresh = sampleAppContext(app, offsite, { projectDir: freshDir, healthSeconds: 30, deploySeconds: 60 });
     fresh.store.close(); // the CLI below is the operator; this context only provides a config file and cleanup
     fs.rmSync(fresh.config.stateDir, { recursive: true, force: true });
   });
