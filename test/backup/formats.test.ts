@@ -7,10 +7,11 @@ import { readBackBackupFile } from '../../src/backup/pgRestore.js';
 import { restoreDatabase } from '../../src/backup/restore.js';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
-import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
-import { SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
+import { backupFiles, type TestContext } from '../fixtures/context.js';
+import { tableDigest } from '../fixtures/data.js';
 import { need, run } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startSampleDb } from '../fixtures/sampleDb.js';
 
 const TOKEN = 'formats-test-admin-token-0123456789';
 
@@ -25,13 +26,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
   const digest = () => ['requests', 'comments'].map((t) => pg.psql('app', tableDigest(t))).join();
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    ctx = testContext({
-      database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
+    ({ pg, ctx } = await startSampleDb({
       backups: 'compression: { method: gzip }',
-    });
+    }));
   });
   afterAll(async () => {
     ctx?.cleanup();

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow } from '../../src/backup/index.js';
 import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
-import { SAMPLE_SCHEMA } from '../fixtures/data.js';
 import { need } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startSampleDb } from '../fixtures/sampleDb.js';
 
 /**
  * The read-back race: pg_dump of a small database can finish before switchyard
@@ -17,13 +17,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup read-b
   const spinners: ChildProcess[] = [];
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    ctx = testContext({
-      database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
+    ({ pg, ctx } = await startSampleDb({
       backups: 'keep: { last: 100, days: 30 }',
-    });
+    }));
   });
   afterAll(async () => {
     for (const s of spinners) s.kill('SIGKILL');

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
-import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
-import { SAMPLE_SCHEMA } from '../fixtures/data.js';
+import { backupFiles, type TestContext } from '../fixtures/context.js';
 import { need } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startSampleDb } from '../fixtures/sampleDb.js';
 
 const TOKEN = 'serve-test-token-0123456789';
 
@@ -15,14 +15,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('the daemon', 
   let server: RunningServer | undefined;
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    ctx = testContext({
-      database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
+    ({ pg, ctx } = await startSampleDb({
       backups: 'schedule: "*/2 * * * * *", keep: { last: 2, days: 0 }', // every 2 seconds, keep two
       extra: 'server: { listen: "127.0.0.1:0" }',
-    });
+    }));
   });
   afterAll(async () => {
     await server?.close();
