@@ -16,7 +16,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { backupNow } from '../src/backup/service.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { datasetSizeFromEnv, filledCluster, filledSandbox } from './dataset.js';
@@ -25,10 +24,10 @@ import {
   mb,
   median,
   requireTools,
+  rotate,
   runBenchmark,
   runTool,
   secs,
-  since,
   stopIfInterrupted,
   writeResults,
 } from './lib.js';
@@ -66,12 +65,10 @@ interface Bare {
 }
 
 /**
- * Rotates the contestants so each goes first, second and third equally often
- * (neither gets the warmest cache every time). Every output file is removed
- * right after it is measured.
+ * Times the three contestants in rotation (rotate in lib.ts). Every output
+ * file is removed right after it is measured.
  */
 async function compare(label: string, ctx: TestContext, dbBytes: number, bare: Bare): Promise<ModeResult> {
-  const seconds: Record<Contestant, number[]> = { switchyard: [], bare: [], floor: [] };
   let bareFileBytes = 0;
   let switchyardFileBytes = 0;
   let switchyardFile = '';
@@ -90,16 +87,7 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bare: B
     },
     floor: () => bare.floor(),
   };
-  for (let round = 0; round < RUNS; round++) {
-    for (let i = 0; i < CONTESTANTS.length; i++) {
-      const who = CONTESTANTS[(round + i) % CONTESTANTS.length]!;
-      stopIfInterrupted();
-      const started = performance.now();
-      await runs[who]();
-      seconds[who].push(since(started));
-      console.log(`${label}: run ${seconds[who].length}/${RUNS} ${LABELS[who]} ${secs(seconds[who].at(-1)!)} s`);
-    }
-  }
+  const seconds = await rotate({ label, rounds: RUNS, order: CONTESTANTS, labels: LABELS, run: (who) => runs[who]() });
   const medians = { switchyard: median(seconds.switchyard), bare: median(seconds.bare), floor: median(seconds.floor) };
   return {
     dbBytes,

@@ -94,6 +94,48 @@ export function stopIfInterrupted(): void {
   if (interruptedBy) throw new Error(`interrupted (${interruptedBy})`);
 }
 
+export interface Rotation<C extends string> {
+  label: string;
+  rounds: number;
+  /** The contestants, in round 0's order. */
+  order: readonly C[];
+  labels: Record<C, string>;
+  run(who: C): Promise<void>;
+  /** Untimed clean-up after each run, even a failed one. */
+  afterEach?(who: C): void;
+  /** Untimed work between rounds. */
+  afterRound?(): Promise<void>;
+}
+
+/**
+ * Times every contestant `rounds` times, rotating the order each round (a Latin square: each goes first,
+ * second, … equally often, so none always gets the warmest cache). Returns each one's seconds, in run order.
+ */
+export async function rotate<C extends string>(r: Rotation<C>): Promise<Record<C, number[]>> {
+  const seconds = Object.fromEntries(r.order.map((c) => [c, [] as number[]])) as Record<C, number[]>;
+  for (let round = 0; round < r.rounds; round++) {
+    for (let i = 0; i < r.order.length; i++) {
+      const who = r.order[(round + i) % r.order.length]!;
+      stopIfInterrupted();
+      const started = performance.now();
+      try {
+        await r.run(who);
+        seconds[who].push(since(started));
+      } finally {
+        r.afterEach?.(who);
+      }
+      console.log(
+        `${r.label}: run ${seconds[who].length}/${r.rounds} ${r.labels[who]} ${secs(seconds[who].at(-1)!)} s`,
+      );
+    }
+    if (r.afterRound) {
+      stopIfInterrupted();
+      await r.afterRound();
+    }
+  }
+  return seconds;
+}
+
 /**
  * Runs `main` only when `moduleUrl` is the file node was started with, so that
  * importing a benchmark (or this module) never starts one. Ctrl-C reaches our

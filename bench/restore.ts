@@ -26,7 +26,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { performance } from 'node:perf_hooks';
 import { restoreBackupFile } from '../src/backup/pgRestore.js';
 import { restoreDatabase } from '../src/backup/restore.js';
 import { backupNow } from '../src/backup/service.js';
@@ -38,10 +37,10 @@ import {
   mb,
   median,
   requireTools,
+  rotate,
   runBenchmark,
   runTool,
   secs,
-  since,
   stopIfInterrupted,
   writeResults,
 } from './lib.js';
@@ -83,8 +82,8 @@ interface ModeResult {
 }
 
 /**
- * Rotates the contestants so each goes first, second, … equally often (a
- * Latin square over the rounds). Bare databases are created and dropped untimed.
+ * Times the contestants (those in BENCH_CONTESTANTS, if set) in rotation, then
+ * their medians. Bare databases are created and dropped untimed.
  */
 async function compare(
   label: string,
@@ -93,23 +92,15 @@ async function compare(
   extra?: () => Promise<void>,
 ) {
   const order = (Object.keys(runs) as Contestant[]).filter((c) => !ONLY || ONLY.includes(c));
-  const seconds: Partial<Record<Contestant, number[]>> = {};
-  for (let round = 0; round < RUNS; round++) {
-    for (let i = 0; i < order.length; i++) {
-      const who = order[(round + i) % order.length]!;
-      stopIfInterrupted();
-      const started = performance.now();
-      try {
-        await runs[who]!();
-        (seconds[who] ??= []).push(since(started));
-      } finally {
-        afterEach(who);
-      }
-      console.log(`${label}: run ${seconds[who]!.length}/${RUNS} ${LABELS[who]} ${secs(seconds[who]!.at(-1)!)} s`);
-    }
-    stopIfInterrupted();
-    await extra?.();
-  }
+  const seconds: Partial<Record<Contestant, number[]>> = await rotate({
+    label,
+    rounds: RUNS,
+    order,
+    labels: LABELS,
+    run: (who) => runs[who]!(),
+    afterEach,
+    afterRound: extra,
+  });
   const medians = Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, median(v)])) as Partial<
     Record<Contestant, number>
   >;
