@@ -4,19 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow, drillNow, sha256File } from '../../src/backup/index.js';
 import { SwitchyardError } from '../../src/errors.js';
 import { backupFiles, testContext, type TestContext } from '../fixtures/context.js';
-import { BULK_DATA, SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
+import { BULK_DATA, tableDigest } from '../fixtures/data.js';
 import { isRoot, need, run, runAsync } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startSampleDb } from '../fixtures/sampleDb.js';
 
 describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in URL mode (host pg_dump)', () => {
   let pg: PgCluster;
   let ctx: TestContext;
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    ctx = testContext({ database: `{ url: ${JSON.stringify(pg.url('app'))} }` });
+    ({ pg, ctx } = await startSampleDb());
   });
   afterAll(async () => {
     ctx?.cleanup();

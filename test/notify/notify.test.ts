@@ -4,10 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow, staleBackupHours } from '../../src/backup/index.js';
 import { Notifier } from '../../src/notify/index.js';
 import { createLogger } from '../../src/util/log.js';
-import { testContext } from '../fixtures/context.js';
-import { SAMPLE_SCHEMA } from '../fixtures/data.js';
 import { need } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster } from '../fixtures/postgres.js';
+import { hasPostgres } from '../fixtures/postgres.js';
+import { startSampleDb } from '../fixtures/sampleDb.js';
 
 /** A local webhook receiver: records what it gets; `failFirst` answers 500 that many times first; `hang` never answers. */
 function receiver() {
@@ -143,11 +142,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('notifications
   it('reports a verified backup, and a stale newest backup against the schedule', async () => {
     const rx = receiver();
     const base = await rx.listen();
-    const pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    const ctx = testContext({
-      database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
+    const { pg, ctx } = await startSampleDb({
       backups: 'schedule: "0 3 * * *"',
       extra: `notify: { webhooks: [{ url: "${base}/hook" }] }`,
     });

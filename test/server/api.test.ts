@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
-import { SAMPLE_SCHEMA } from '../fixtures/data.js';
 import { need } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startSampleDb } from '../fixtures/sampleDb.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const OPS_TOKEN = 'ops-team-token-abcdefghijkl';
@@ -29,14 +29,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
   const auth = (token = TOKEN) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
     const opsHash = createHash('sha256').update(OPS_TOKEN).digest('hex');
-    ctx = testContext({
-      database: `{ url: ${JSON.stringify(pg.url('app'))} }`,
+    ({ pg, ctx } = await startSampleDb({
       extra: `server: { tokens: [{ name: ops, role: operator, sha256: "${opsHash}" }] }`,
-    });
+    }));
     app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
   });
   afterAll(async () => {
