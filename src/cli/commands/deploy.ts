@@ -13,10 +13,30 @@ import { deployPlanText, rollbackPlanText } from '../plan.js';
 import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { parseId } from '../../util/id.js';
-import { parseCommand } from '../args.js';
+import { parseCommand, type CommonOptions } from '../args.js';
 import { failureReportOf, type FailureReport } from '../../deploy/failureReport.js';
 import { readTagNames, versionLabel, versionName } from '../../versions/naming.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
+
+/**
+ * --dry-run: builds the plan on a context that only reads (no lock, no crash recovery, no pull, no dump,
+ * no checkout) and prints it; a plan with blockers exits 1, as the operation would be refused.
+ */
+async function dryRun<P extends { blockers: readonly unknown[] }>(
+  common: CommonOptions,
+  io: Io,
+  plan: (ctx: Context) => Promise<P>,
+  text: (plan: P) => string,
+): Promise<void> {
+  const ctx = openContext(common, io);
+  try {
+    const p = await plan(ctx);
+    io.out(common.json ? JSON.stringify({ plan: p }) : text(p));
+    if (p.blockers.length) process.exitCode = 1;
+  } finally {
+    ctx.store.close();
+  }
+}
 
 /**
  * `switchyard deploy REF`: runs the deployment in this process and prints its
@@ -32,18 +52,7 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
   const ref = positionals[0];
   if (!ref) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha)');
   if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
-  if (values['dry-run']) {
-    // Reads only: no lock, no crash recovery, no pull, no dump, no checkout.
-    const ctx = openContext(common, io);
-    try {
-      const plan = await planDeploy(ctx, ref, { versions: true });
-      io.out(common.json ? JSON.stringify({ plan }) : deployPlanText(plan));
-      if (plan.blockers.length) process.exitCode = 1;
-    } finally {
-      ctx.store.close();
-    }
-    return;
-  }
+  if (values['dry-run']) return dryRun(common, io, (ctx) => planDeploy(ctx, ref, { versions: true }), deployPlanText);
   if (values.detach) return detach('deploy', argv, io, common.json);
 
   const ctx = await openOperationContext(common, io);
@@ -82,17 +91,16 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
   const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
   if (values['dry-run']) {
-    const ctx = openContext(common, io);
-    try {
-      const target = ctx.store.deployments.get(Number(raw));
-      if (!target) throw notFound(`deployment ${raw} does not exist`);
-      const plan = await planRollback(ctx, target, mode);
-      io.out(common.json ? JSON.stringify({ plan }) : rollbackPlanText(plan));
-      if (plan.blockers.length) process.exitCode = 1;
-    } finally {
-      ctx.store.close();
-    }
-    return;
+    return dryRun(
+      common,
+      io,
+      (ctx) => {
+        const target = ctx.store.deployments.get(Number(raw));
+        if (!target) throw notFound(`deployment ${raw} does not exist`);
+        return planRollback(ctx, target, mode);
+      },
+      rollbackPlanText,
+    );
   }
   if (values.detach) return detach('rollback', argv, io, common.json);
   const ctx = await openOperationContext(common, io);
