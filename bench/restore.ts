@@ -107,6 +107,23 @@ async function compare(
   return { seconds, medians };
 }
 
+/** A mode's figures; its ratio is switchyard's median over the bare single-transaction restore's. */
+function modeResult(
+  sizes: { dbBytes: number; zstBytes: number; bareDump: string },
+  { seconds, medians }: Awaited<ReturnType<typeof compare>>,
+  breakdown: Breakdown | null,
+): ModeResult {
+  return {
+    dbBytes: sizes.dbBytes,
+    zstBytes: sizes.zstBytes,
+    bareDumpBytes: fs.statSync(sizes.bareDump).size,
+    seconds,
+    medians,
+    ratioToBare: medians.switchyard! / medians.bare!,
+    breakdown,
+  };
+}
+
 /** `zstd -dc FILE | pg_restore ARGS` with the two joined by a kernel pipe, not through this process. */
 function pipeRestore(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -166,7 +183,7 @@ async function urlMode(): Promise<ModeResult> {
       };
       const target = ctx.database();
       const phases: Breakdown[] = [];
-      const { seconds, medians } = await compare(
+      const compared = await compare(
         'url mode',
         {
           switchyard: () => restoreDatabase(ctx, backup),
@@ -198,15 +215,7 @@ async function urlMode(): Promise<ModeResult> {
           console.log(`url mode: phases: ${breakdownLine(b)}`);
         },
       );
-      return {
-        dbBytes,
-        zstBytes,
-        bareDumpBytes: fs.statSync(bareDump).size,
-        seconds,
-        medians,
-        ratioToBare: medians.switchyard! / medians.bare!,
-        breakdown: medianBreakdown(phases),
-      };
+      return modeResult({ dbBytes, zstBytes, bareDump }, compared, medianBreakdown(phases));
     } finally {
       ctx.cleanup();
     }
@@ -227,7 +236,7 @@ async function serviceMode(): Promise<ModeResult> {
         cwd: sandbox.dir,
         stdoutTo: bareDump,
       });
-      const { seconds, medians } = await compare(
+      const compared = await compare(
         'service mode',
         {
           switchyard: () => restoreDatabase(ctx, backup),
@@ -248,15 +257,7 @@ async function serviceMode(): Promise<ModeResult> {
           if (who !== 'switchyard') sandbox.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`);
         },
       );
-      return {
-        dbBytes,
-        zstBytes,
-        bareDumpBytes: fs.statSync(bareDump).size,
-        seconds,
-        medians,
-        ratioToBare: medians.switchyard! / medians.bare!,
-        breakdown: null,
-      };
+      return modeResult({ dbBytes, zstBytes, bareDump }, compared, null);
     } finally {
       ctx.cleanup();
     }
