@@ -20,7 +20,8 @@ import { backupNow } from '../src/backup/service.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { datasetSizeFromEnv, filledCluster, filledSandbox } from './dataset.js';
 import {
-  envInt,
+  benchModes,
+  benchRuns,
   mb,
   median,
   requireTools,
@@ -32,9 +33,9 @@ import {
   writeResults,
 } from './lib.js';
 
-const RUNS = envInt('BENCH_RUNS', 3, 1);
+const RUNS = benchRuns();
 const SIZE = datasetSizeFromEnv();
-const MODES = (process.env.BENCH_MODES ?? 'url,service').split(',');
+const MODES = benchModes();
 
 const CONTESTANTS = ['switchyard', 'bare', 'floor'] as const;
 type Contestant = (typeof CONTESTANTS)[number];

@@ -14,7 +14,7 @@ import { deploy } from '../src/deploy/pipeline.js';
 import type { TestContext } from '../test/fixtures/context.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import {
-  envInt,
+  benchRuns,
   median,
   requireTools,
   runBenchmark,
@@ -26,7 +26,7 @@ import {
   writeResults,
 } from './lib.js';
 
-const RUNS = envInt('BENCH_RUNS', 3, 1);
+const RUNS = benchRuns();
 /** Rows of random hex in bench_data (~60 MB database), so the pre-deploy dump is not trivial. */
 const DATA_ROWS = 200_000;
 const PROBE_INTERVAL_MS = 50;

@@ -25,6 +25,12 @@ export function envInt(name: string, fallback: number, min: number): number {
   return value;
 }
 
+/** BENCH_RUNS: how many timed rounds a benchmark runs (3 by default). */
+export const benchRuns = (): number => envInt('BENCH_RUNS', 3, 1);
+
+/** BENCH_MODES: the database modes to measure, `url` and/or `service` (both by default). */
+export const benchModes = (): string[] => (process.env.BENCH_MODES ?? 'url,service').split(',');
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -32,7 +32,7 @@ import { testContext } from '../test/fixtures/context.js';
 import { ageKeyPair, S3_ACCESS_KEY, S3_SECRET_KEY, startS3 } from '../test/fixtures/s3.js';
 import { datasetSizeFromEnv, filledCluster } from './dataset.js';
 import {
-  envInt,
+  benchRuns,
   mb,
   median,
   requireTools,
@@ -44,7 +44,7 @@ import {
   writeResults,
 } from './lib.js';
 
-const RUNS = envInt('BENCH_RUNS', 3, 1);
+const RUNS = benchRuns();
 const SIZE = datasetSizeFromEnv(1000);
 
 async function main(): Promise<void> {

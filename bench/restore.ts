@@ -33,6 +33,8 @@ import type { BackupRow } from '../src/store/index.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { datasetSizeFromEnv, DEFAULT_DATASET, filledCluster, filledSandbox } from './dataset.js';
 import {
+  benchModes,
+  benchRuns,
   envInt,
   mb,
   median,
@@ -47,11 +49,11 @@ import {
 import { medianBreakdown, restoreBreakdown, type Breakdown } from './restoreBreakdown.js';
 import { measureRollback, type RollbackResult } from './restoreRollback.js';
 
-const RUNS = envInt('BENCH_RUNS', 3, 1);
+const RUNS = benchRuns();
 const SIZE = datasetSizeFromEnv();
 const ROLLBACK = envInt('BENCH_ROLLBACK', 1, 0) !== 0;
 const ROLLBACK_MB = envInt('BENCH_ROLLBACK_MB', 1024, 1);
-const MODES = (process.env.BENCH_MODES ?? 'url,service').split(',');
+const MODES = benchModes();
 /** BENCH_CONTESTANTS=switchyard,bare,bareJ2: run only these. */
 const ONLY = process.env.BENCH_CONTESTANTS?.split(',');
 /** The database the bare contestants restore into; dropped after every run, untimed. */
