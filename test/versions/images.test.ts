@@ -9,6 +9,7 @@ import { imageExists } from '../../src/docker/registry.js';
 import { listVersions, resetVersionCaches } from '../../src/versions/index.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 import { hasDocker, need, run } from '../fixtures/env.js';
+import { removeRepositoryFiles } from '../fixtures/registry.js';
 import { linearHistory, sampleHistory, type SampleHistory } from './gitRepo.js';
 
 const REGISTRY = '127.0.0.1:5000';
@@ -44,6 +45,7 @@ describe.runIf(ready)('image availability in the registry', () => {
   afterAll(() => {
     delete process.env[PASSWORD_ENV];
     repo.cleanup();
+    for (const image of [backend, worker]) removeRepositoryFiles(image.slice(`${REGISTRY}/`.length));
   });
   beforeEach(() => resetVersionCaches());
 
