@@ -17,8 +17,10 @@ export function FromTo(props: { d: Deployment; tags?: TagNames }) {
   const { d, tags } = props;
   return (
     <span class="fromto">
-      <VersionRef sha={d.previousCommit} tags={tags} /> <span aria-hidden="true">→</span>
-      <span class="sr-only">to</span>{' '}
+      <VersionRef sha={d.previousCommit} tags={tags} />{' '}
+      <span role="img" aria-label="to">
+        →
+      </span>{' '}
       {d.commit ? <VersionRef sha={d.commit} tags={tags} tag={d.tag} /> : <span>same commit</span>}
     </span>
   );
