@@ -2,9 +2,10 @@
  * The benchmarks' database, shaped like the 311 system switchyard was built
  * for: pgbench's tables plus `service_requests`, rows of a city's service
  * requests with a category, a status, an address, a free-text description of
- * 100–400 characters, timestamps and a jsonb of details. Text compresses like
- * text (neither random bytes nor one repeated string), so the dump's size and
- * the compressor's work look like a real backup's.
+ * 100–400 characters (stock sentences and specifics, bench/text.ts), timestamps
+ * and a jsonb of details. Text compresses like text (neither random bytes nor
+ * one repeated string), so the dump's size and the compressor's work look like
+ * a real backup's.
  *
  * Everything is generated server-side in SQL (generate_series), in chunks of
  * rows that run two at a time, one per core; 1 M rows take well under a minute.
@@ -16,6 +17,7 @@ import { startPgCompose, type ComposeSandbox } from '../test/fixtures/compose.js
 import { run } from '../test/fixtures/env.js';
 import { PG_BIN, startPgCluster, type PgCluster } from '../test/fixtures/postgres.js';
 import { envInt, mb, MiB, secs, since } from './lib.js';
+import { DEPARTMENTS, pick, sentenceSql } from './text.js';
 
 /** How to reach the database being filled, whichever mode it runs in. */
 export interface DatasetFiller {
@@ -37,8 +39,6 @@ export interface DatasetSize {
 
 const CHUNK_ROWS = 250_000;
 const PARALLEL_SESSIONS = 2;
-
-const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ')}]`;
 
 const CATEGORIES = [
   'Pothole',
@@ -178,36 +178,33 @@ const DETAILS = [
   'Reported again after the previous request was closed.',
 ];
 const CHANNELS = ['phone', 'web', 'mobile', 'email', 'walk-in', 'council'];
-const DEPARTMENTS = ['Public Works', 'Transportation', 'Sanitation', 'Parks', 'Water', 'Health', 'Police'];
-
-const pick = (array: string, n: number) => `(${array})[1 + floor(random() * ${n})::int]`;
 
 /** One chunk of rows, g from `from` to `to`; random() is volatile, so it is drawn anew for every row. */
 function insertRequests(from: number, to: number): string {
-  const description = `left(concat_ws(' ', ${pick(sqlArray(OPENINGS), OPENINGS.length)}, ${pick(sqlArray(PROBLEMS), PROBLEMS.length)},
-      'near ' || (1 + (g::bigint * 7919) % 9999)::text || ' ' || ${pick(sqlArray(STREETS), STREETS.length)} || ' ' || ${pick(sqlArray(SUFFIXES), SUFFIXES.length)} || '.',
-      ${Array.from({ length: 7 }, () => pick(sqlArray(DETAILS), DETAILS.length)).join(', ')}), 100 + floor(random() * 301)::int)`;
+  const description = `left(concat_ws(' ', ${pick(OPENINGS)}, ${pick(PROBLEMS)},
+      'near ' || (1 + (g::bigint * 7919) % 9999)::text || ' ' || ${pick(STREETS)} || ' ' || ${pick(SUFFIXES)} || '.',
+      ${Array.from({ length: 7 }, () => sentenceSql(DETAILS, STREETS, SUFFIXES)).join(', ')}), 100 + floor(random() * 301)::int)`;
   return `
     INSERT INTO service_requests (case_number, category, status, priority, address, ward, latitude, longitude,
                                   description, opened_at, updated_at, closed_at, details)
     SELECT 'SR-' || to_char(opened, 'YYYY') || '-' || lpad(g::text, 8, '0'),
-           ${pick(sqlArray(CATEGORIES), CATEGORIES.length)}, status, 1 + g % 4,
-           (1 + (g::bigint * 104729) % 9999)::text || ' ' || ${pick(sqlArray(STREETS), STREETS.length)} || ' ' || ${pick(sqlArray(SUFFIXES), SUFFIXES.length)},
+           ${pick(CATEGORIES)}, status, 1 + g % 4,
+           (1 + (g::bigint * 104729) % 9999)::text || ' ' || ${pick(STREETS)} || ' ' || ${pick(SUFFIXES)},
            1 + g % 15, 41.6 + random() * 0.4, -87.9 + random() * 0.4,
            ${description},
            opened, opened + interval '1 hour' * floor(random() * 400),
            CASE WHEN status IN ('closed', 'duplicate', 'cancelled') THEN opened + interval '1 hour' * (1 + floor(random() * 800)) END,
            jsonb_build_object(
-             'channel', ${pick(sqlArray(CHANNELS), CHANNELS.length)},
-             'department', ${pick(sqlArray(DEPARTMENTS), DEPARTMENTS.length)},
+             'channel', ${pick(CHANNELS)},
+             'department', ${pick(DEPARTMENTS)},
              'reporter', jsonb_build_object('anonymous', random() < 0.3, 'contactId', 'C' || (g % 200000)::text),
              'slaHours', 24 * (1 + g % 5),
              'photos', floor(random() * 4)::int,
              'duplicateOf', CASE WHEN status = 'duplicate' THEN g - 1 - floor(random() * 1000)::int END,
-             'tags', jsonb_build_array(${pick(sqlArray(CATEGORIES), CATEGORIES.length)}, 'ward-' || (1 + g % 15)::text))
+             'tags', jsonb_build_array(${pick(CATEGORIES)}, 'ward-' || (1 + g % 15)::text))
       FROM generate_series(${from}, ${to}) AS g,
            LATERAL (SELECT timestamptz '2019-01-01' + interval '1 second' * floor(random() * 220000000) AS opened,
-                           ${pick(sqlArray(STATUSES), STATUSES.length)} AS status
+                           ${pick(STATUSES)} AS status
                     WHERE g > 0 OFFSET 0) AS r`; // referring to g makes it run once per row
 }
 
