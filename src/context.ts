@@ -1,3 +1,4 @@
+import { projectNameMemo } from './compose/project.js';
 import type { Config } from './config/index.js';
 import { databaseTarget, type DatabaseTarget } from './database/index.js';
 import { DeploymentEvents } from './deploy/events.js';
@@ -19,6 +20,8 @@ export interface Context {
   /** Outcome webhooks; never blocks an operation. */
   notifier: Notifier;
   docker(): DockerClient;
+  /** The compose project name, asked of compose once per Context and config (see projectNameMemo). */
+  projectName(): Promise<string>;
   database(): DatabaseTarget;
   /** SIGHUP: take a new config (the state dir and listen address stay until a restart). */
   reload(next: Config): void;
@@ -28,6 +31,7 @@ export function createContext(config: Config, log: Logger): Context {
   const store = openStore(config.stateDir);
   let docker: DockerClient | undefined;
   let database: DatabaseTarget | undefined;
+  const projectNames = projectNameMemo();
   const ctx: Context = {
     config,
     store,
@@ -36,7 +40,8 @@ export function createContext(config: Config, log: Logger): Context {
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
     notifier: new Notifier(config.notify, log),
     docker: () => (docker ??= createDocker()),
-    database: () => (database ??= databaseTarget(ctx.config, ctx.docker)),
+    projectName: () => projectNames(ctx.config),
+    database: () => (database ??= databaseTarget(ctx.config, ctx.docker, ctx.projectName)),
     reload(next) {
       ctx.config = { ...next, stateDir: ctx.config.stateDir, server: ctx.config.server };
       ctx.notifier = new Notifier(next.notify, log);

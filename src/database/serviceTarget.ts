@@ -1,7 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/index.js';
-import { composeProjectName } from '../compose/project.js';
 import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
 import { failed } from '../errors.js';
 import { registerSecret } from '../util/redact.js';
@@ -17,7 +16,7 @@ type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
  */
 export function serviceTarget(
   docker: DockerClient,
-  config: Pick<Config, 'project' | 'stateDir'>,
+  projectName: () => Promise<string>,
   db: ServiceDatabase,
 ): DatabaseTarget {
   const password = db.passwordEnv ? process.env[db.passwordEnv] : undefined;
@@ -30,7 +29,7 @@ export function serviceTarget(
     `PGDATABASE=${database}`,
     ...(password !== undefined ? [`PGPASSWORD=${password}`] : []),
   ];
-  const container = async () => findServiceContainer(docker, await composeProjectName(config), db.service);
+  const container = async () => findServiceContainer(docker, await projectName(), db.service);
 
   const target: DatabaseTarget = {
     database: db.name,

@@ -1,5 +1,4 @@
 import { PassThrough } from 'node:stream';
-import { composeProjectName } from '../compose/project.js';
 import type { Context } from '../context.js';
 import type { DockerClient } from '../docker/client.js';
 import { demultiplex } from '../docker/demux.js';
@@ -148,7 +147,7 @@ export async function explainFailure(
 /** The report of a failed step, read from Docker: the wiring of EnginePort.diagnose. */
 export async function diagnoseContainers(ctx: Context, step: string, error: string): Promise<FailureReport> {
   return buildFailureReport(dockerContainerPort(ctx.docker()), {
-    project: await composeProjectName(ctx.config),
+    project: await ctx.projectName(),
     managed: Object.keys(ctx.config.services),
     step,
     error,

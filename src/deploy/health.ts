@@ -1,4 +1,3 @@
-import { composeProjectName } from '../compose/project.js';
 import type { Context } from '../context.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import { failed } from '../errors.js';
@@ -37,7 +36,7 @@ export async function checkHealth(ctx: Context, pins: ImagePins): Promise<void> 
 
 async function servicesProblem(ctx: Context, pins: ImagePins): Promise<string | null> {
   const docker = ctx.docker();
-  const project = await composeProjectName(ctx.config);
+  const project = await ctx.projectName();
   for (const [service, pinned] of Object.entries(pins)) {
     const containers = await serviceContainers(docker, project, service);
     if (containers.length === 0) return `service ${service} has no container`;

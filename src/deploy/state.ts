@@ -1,6 +1,5 @@
 import { gitIn } from '../util/git.js';
 import type { Config } from '../config/index.js';
-import { composeProjectName } from '../compose/project.js';
 import type { Context } from '../context.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import { failed } from '../errors.js';
@@ -31,7 +30,7 @@ export async function isGitRepo(dir: string): Promise<boolean> {
 export async function captureHostState(ctx: Context): Promise<HostState> {
   const dir = ctx.config.project.dir;
   const commit = (await isGitRepo(dir)) ? (await gitIn(dir).revparse(['HEAD'])).trim() : null;
-  const project = await composeProjectName(ctx.config);
+  const project = await ctx.projectName();
   const docker = ctx.docker();
   const images: ImagePins = {};
   for (const [service, spec] of Object.entries(ctx.config.services)) {

@@ -1,5 +1,4 @@
 import { readPins } from '../compose/pins.js';
-import { composeProjectName } from '../compose/project.js';
 import type { Context } from '../context.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import type { Deployment, LockHolder } from '../store/index.js';
@@ -25,7 +24,7 @@ export async function currentStatus(ctx: Context): Promise<CurrentStatus> {
   const current = ctx.store.deployments.current();
   const pins = current?.images ?? (await readPins(ctx.config.stateDir)) ?? {};
   const docker = ctx.docker();
-  const project = await composeProjectName(ctx.config);
+  const project = await ctx.projectName();
   const services: ServiceStatus[] = [];
   for (const [name, spec] of Object.entries(ctx.config.services)) {
     const pinned = pins[name] ?? null;

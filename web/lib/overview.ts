@@ -9,7 +9,6 @@ import { redact } from '../../src/util/redact.js';
 import { freeBytes } from '../../src/util/diskSpace.js';
 import { readTagNames, versionName } from '../../src/versions/naming.js';
 import { appUrlOf } from './chrome.js';
-import { composeProjectName } from '../../src/compose/project.js';
 import { dockerContainerPort, type ContainerFacts } from '../../src/deploy/failureReport.js';
 
 export interface Overview {
@@ -49,7 +48,8 @@ export async function readOverview(ctx: Context): Promise<Overview> {
     readTagNames(ctx.config.project.dir),
     freeBytes(ctx.config.backups.dir),
   ]);
-  const unmanaged = await composeProjectName(ctx.config)
+  const unmanaged = await ctx
+    .projectName()
     .then((project) => dockerContainerPort(ctx.docker()).projectContainers(project))
     .then((all) => all.filter((c) => !(c.service in ctx.config.services)))
     .catch(() => [] as ContainerFacts[]); // statusError already says why Docker could not be asked
