@@ -5,7 +5,6 @@ import { reportOutcome, type ReportPorts } from '../deploy/report.js';
 import { inspectDatabase, probeHostTools, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
-import { redact } from '../util/redact.js';
 import type { ToolProcess } from '../util/process.js';
 import { backupFileName, tempFileName } from './naming.js';
 import { fsyncDir, removeIfPresent } from './fsutil.js';
@@ -95,7 +94,7 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
   } catch (e) {
     for (const proc of running) proc.kill();
     await removeIfPresent(tempPath);
-    const message = redact(describeFailure(e, dir));
+    const message = ctx.redactor.redact(describeFailure(e, dir));
     store.backups.fail(id, message);
     reportOutcome(reportPorts(ctx, blog), {
       audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: false, detail: message },
@@ -152,4 +151,5 @@ const reportPorts = (ctx: Context, log: ReportPorts['log']): ReportPorts => ({
   audit: ctx.store.audit,
   notify: (n) => ctx.notifier.send(n),
   log,
+  redactor: ctx.redactor,
 });

@@ -4,7 +4,6 @@ import { reportOutcome } from '../deploy/report.js';
 import { compareFacts, inspectDatabase, quoteIdent } from '../database/index.js';
 import { notFound, oneLine } from '../errors.js';
 import type { BackupRow, DrillRecord, RowCounts } from '../store/index.js';
-import { redact } from '../util/redact.js';
 import { sha256File } from './checksum.js';
 import { restoreBackupFile } from './pgRestore.js';
 
@@ -68,10 +67,10 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
         }
       }
     } catch (e) {
-      issues.push(`drill could not run: ${redact(oneLine(e))}`);
+      issues.push(`drill could not run: ${ctx.redactor.redact(oneLine(e))}`);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`).catch((e) => {
-        issues.push(`scratch database ${scratch} could not be dropped: ${redact(oneLine(e))}`);
+        issues.push(`scratch database ${scratch} could not be dropped: ${ctx.redactor.redact(oneLine(e))}`);
       });
       await admin.close();
     }
@@ -88,7 +87,7 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
     restoredRowCounts,
   });
   reportOutcome(
-    { audit: ctx.store.audit, notify: (n) => ctx.notifier.send(n), log: ctx.log },
+    { audit: ctx.store.audit, notify: (n) => ctx.notifier.send(n), log: ctx.log, redactor: ctx.redactor },
     {
       audit: {
         actor,

@@ -3,7 +3,6 @@ import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/index.js';
 import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
 import { failed } from '../errors.js';
-import { registerSecret } from '../util/redact.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
 import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
 
@@ -23,7 +22,6 @@ export function serviceTarget(
   if (db.passwordEnv && password === undefined) {
     throw failed(`database.passwordEnv names ${db.passwordEnv}, which is not set in the environment`);
   }
-  registerSecret(password);
   const env = (database: string) => [
     `PGUSER=${db.user}`,
     `PGDATABASE=${database}`,

@@ -29,7 +29,7 @@ export async function pullTargetImages(
   const docker = ctx.docker();
   const digests = new Map<string, string>();
   for (const reference of new Set(Object.values(targets))) {
-    await pullImage(docker, reference, registryAuth(ctx.config, reference), (p) =>
+    await pullImage(docker, reference, registryAuth(ctx.config, reference, ctx.redactor), (p) =>
       onProgress({ image: p.image, status: p.status, current: p.current, total: p.total }),
     );
     const image = await inspectImage(docker, reference);

@@ -156,12 +156,16 @@ export async function planDeploy(
     name: resolved.tag ?? ref,
     version,
     current: { commit, error: host.error },
-    changes: await versionChanges(ctx.config.project.dir, {
-      from: commit,
-      to: resolved.sha,
-      tag: resolved.tag,
-      migrationPaths: ctx.config.project.migrationPaths,
-    }),
+    changes: await versionChanges(
+      ctx.config.project.dir,
+      {
+        from: commit,
+        to: resolved.sha,
+        tag: resolved.tag,
+        migrationPaths: ctx.config.project.migrationPaths,
+      },
+      ctx.redactor,
+    ),
     images,
     composeFilesChanged: await changedComposeFiles(ctx, commit, resolved.sha),
     backup: {

@@ -1,6 +1,5 @@
 import type { Context } from '../context.js';
 import type { Deployment } from '../store/index.js';
-import { redact } from '../util/redact.js';
 import { Journal } from './journal.js';
 import { underLock } from './operation.js';
 import type { DeployPorts } from './ports.js';
@@ -87,5 +86,5 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
       fields: { deployment: d.id, status, summary: message },
     },
   }));
-  return { deploymentId: d.id, status: record.status, summary: redact(summary) };
+  return { deploymentId: d.id, status: record.status, summary: ports.redactor.redact(summary) };
 }

@@ -3,7 +3,7 @@ import type { AuditLog } from '../store/audit.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { Deployment } from '../store/index.js';
 import type { Logger } from '../util/log.js';
-import { redact } from '../util/redact.js';
+import type { Redact } from '../util/redact.js';
 import type { DeploymentEvents } from './events.js';
 
 /** How an operation ended, in the terms of each place that hears about it. */
@@ -17,6 +17,8 @@ export interface ReportPorts {
   audit: Pick<AuditLog, 'record'>;
   notify(n: Omit<Notification, 'at'>): void;
   log: Logger;
+  /** Every text this reporter sends or records passes through it: the report is an edge. */
+  redactor: Redact;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface ReportPorts {
  */
 export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
   const { audit, notification, log } = outcome;
-  const detail = audit.detail === null ? null : redact(audit.detail);
+  const detail = audit.detail === null ? null : ports.redactor.redact(audit.detail);
   ports.audit.record({
     actor: audit.actor,
     action: audit.action,
@@ -34,7 +36,7 @@ export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
     detail,
   });
   ports.log[log.level](log.message, log.fields);
-  ports.notify({ ...notification, summary: redact(notification.summary) });
+  ports.notify({ ...notification, summary: ports.redactor.redact(notification.summary) });
 }
 
 export interface DeploymentReportPorts extends ReportPorts {
@@ -50,7 +52,7 @@ export function finishDeployment(
   error: string | null,
   outcome: (message: string | null, record: Deployment) => Outcome,
 ): Deployment {
-  const message = error === null ? null : redact(error);
+  const message = error === null ? null : ports.redactor.redact(error);
   ports.deployments.finish(id, status, message);
   const record = ports.deployments.get(id)!;
   ports.events.emit(id, { type: 'done', deployment: record });

@@ -2,7 +2,6 @@ import type { Context } from '../context.js';
 import { inspectDatabase } from '../database/index.js';
 import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, RowCounts } from '../store/index.js';
-import { redact } from '../util/redact.js';
 
 /**
  * What restoring a dump over the live database discards, per table: the rows
@@ -73,7 +72,7 @@ export async function readRollbackImpact(ctx: Context, dump: BackupRow): Promise
       await session.close();
     }
   } catch (e) {
-    return { error: redact(oneLine(e)) };
+    return { error: ctx.redactor.redact(oneLine(e)) };
   }
 }
 

@@ -133,12 +133,16 @@ export async function planRollback(
     images,
     commit: { now: commitNow, after: commitAfter },
     changes: commitAfter
-      ? await versionChanges(ctx.config.project.dir, {
-          from: commitNow,
-          to: commitAfter,
-          tag: null,
-          migrationPaths: ctx.config.project.migrationPaths,
-        })
+      ? await versionChanges(
+          ctx.config.project.dir,
+          {
+            from: commitNow,
+            to: commitAfter,
+            tag: null,
+            migrationPaths: ctx.config.project.migrationPaths,
+          },
+          ctx.redactor,
+        )
       : null,
     impact: withDatabase && usable ? await readRollbackImpact(ctx, usable) : null,
     undone,

@@ -50,6 +50,7 @@ export function deployPorts(ctx: Context): DeployPorts {
     lock: store.lock,
     events: ctx.events,
     log: ctx.log,
+    redactor: ctx.redactor,
     notify: (n) => ctx.notifier.send(n),
     stop: ctx.shutdown,
     engine: {
@@ -60,7 +61,7 @@ export function deployPorts(ctx: Context): DeployPorts {
           if (await inspectImage(docker, ref)) continue;
           if (!ref.includes('@sha256:'))
             throw failed(`image ${ref} of service ${service} is gone and has no registry digest to pull it by`);
-          await pullImage(docker, ref, registryAuth(config, ref), onProgress).catch((e: unknown) => {
+          await pullImage(docker, ref, registryAuth(config, ref, ctx.redactor), onProgress).catch((e: unknown) => {
             throw failed(`image ${ref} of service ${service} is not on this host and cannot be pulled: ${oneLine(e)}`);
           });
         }

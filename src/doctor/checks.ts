@@ -131,7 +131,7 @@ const CHECKS: Array<[string, Check]> = [
       const problems: string[] = [];
       for (const [name, s] of services) {
         const reference = `${s.image}:${fillTagTemplate(s.tag, { sha: head?.trim() ?? 'latest', tag: null })}`;
-        const found = await imageExists(ctx.docker(), reference, registryAuth(ctx.config, reference));
+        const found = await imageExists(ctx.docker(), reference, registryAuth(ctx.config, reference, ctx.redactor));
         if (found.state === 'unknown') problems.push(`${name}: ${found.error}`);
       }
       return problems.length

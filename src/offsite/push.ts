@@ -2,7 +2,6 @@ import type { Context } from '../context.js';
 import { configError, notFound, oneLine } from '../errors.js';
 import type { OffsiteConfig } from '../config/index.js';
 import { processIsAlive } from '../util/process.js';
-import { redact } from '../util/redact.js';
 import { openBucket, type Bucket } from './bucket.js';
 import { backoffMs, backupsToEnqueue, dueUploads, pairAtDump } from './queue.js';
 import { applyOffsiteRetention } from './retention.js';
@@ -93,7 +92,7 @@ export async function pushPending(
         seconds: seconds(),
       });
     } catch (e) {
-      const error = redact(oneLine(e));
+      const error = ctx.redactor.redact(oneLine(e));
       const attempts = row.attempts + 1;
       const next = new Date(now().getTime() + backoffMs(attempts));
       ctx.store.offsite.markFailed(row.backupId, error, next);
@@ -124,7 +123,7 @@ export async function pushPending(
   }
   if (outcomes.some((o) => o.ok)) {
     await applyOffsiteRetention(ctx, bucket).catch((e: unknown) =>
-      ctx.log.error('off-site retention failed', { error: redact(oneLine(e)) }),
+      ctx.log.error('off-site retention failed', { error: oneLine(e) }),
     );
   }
   return outcomes;

@@ -1,6 +1,5 @@
 import type { Context } from '../context.js';
 import { oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
 import type { Bucket } from './bucket.js';
 import { readBucket } from './catalog.js';
 import { manifestKey, type Manifest } from './manifest.js';
@@ -24,7 +23,7 @@ export async function applyOffsiteRetention(ctx: Context, bucket: Bucket, now = 
       ctx.store.audit.record({ actor: 'retention', action: 'offsite.prune', target: m.object.key, outcome: 'ok' });
       removed.push(m);
     } catch (e) {
-      ctx.log.error('off-site retention could not delete a copy', { key: m.object.key, error: redact(oneLine(e)) });
+      ctx.log.error('off-site retention could not delete a copy', { key: m.object.key, error: oneLine(e) });
     }
   }
   if (removed.length) ctx.log.info('off-site retention removed copies', { count: removed.length });

@@ -1,7 +1,6 @@
 import { allowedBackupAgeMs } from '../backup/staleness.js';
 import type { Context } from '../context.js';
 import { oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
 import { pushPending } from './push.js';
 import { newestOffsiteCopy, offsiteStaleHours } from './queue.js';
 
@@ -30,7 +29,7 @@ export function startOffsiteWorker(ctx: Context): OffsiteWorker {
     try {
       await pushPending(ctx);
     } catch (e) {
-      ctx.log.error('off-site pass failed', { error: redact(oneLine(e)) });
+      ctx.log.error('off-site pass failed', { error: oneLine(e) });
     }
     checkStale();
   };

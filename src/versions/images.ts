@@ -2,7 +2,6 @@ import type { Context } from '../context.js';
 import { registryAuth } from '../docker/auth.js';
 import { imageExists, type ImageLookup } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
 import { imageLookups, TTL } from './cache.js';
 import { fillTagTemplate } from './ref.js';
 
@@ -84,9 +83,9 @@ async function lookupOne(ctx: Context, ref: string): Promise<ImageLookup> {
   try {
     docker = ctx.docker();
     // Configured credentials (a missing password env var is an error worth showing), else docker's config.json, else none.
-    auth = registryAuth(ctx.config, ref);
+    auth = registryAuth(ctx.config, ref, ctx.redactor);
   } catch (e) {
-    return { state: 'unknown', error: redact(oneLine(e)) };
+    return { state: 'unknown', error: ctx.redactor.redact(oneLine(e)) };
   }
   const lookup = await imageExists(docker, ref, auth);
   if (lookup.state === 'unknown') ctx.log.debug('versions: image lookup failed', { ref, error: lookup.error });

@@ -24,7 +24,7 @@ export async function listVersions(
   options: { currentSha?: string | null; limit?: number } = {},
 ): Promise<VersionList> {
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
-  const github = ctx.config.github ? new GitHubSource(ctx.config.github, ctx.log) : null;
+  const github = ctx.config.github ? new GitHubSource(ctx.config.github, ctx.log, ctx.redactor) : null;
   // Independent sources, asked at once: a slow GitHub costs its timeout once, not on top of git.
   const [local, releases] = await Promise.all([
     readLocalHistory(ctx.config.project.dir, limit, ctx.log),

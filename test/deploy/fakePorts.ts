@@ -8,6 +8,7 @@ import type { HostState } from '../../src/deploy/state.js';
 import type { Notification } from '../../src/notify/payloads.js';
 import { openStore, type BackupRow, type ImagePins, type Store } from '../../src/store/index.js';
 import { createLogger } from '../../src/util/log.js';
+import { Redactor } from '../../src/util/redact.js';
 
 /** Port methods a test can make fail (once, or always). */
 export type FakeCall =
@@ -35,6 +36,9 @@ export interface FakeWorld {
   /** Every port call, in order, with its argument where it matters. */
   calls: string[];
   notifications: Array<Omit<Notification, 'at'>>;
+  /** This world's secrets; `logLines` are the log lines the ports wrote (errors and up). */
+  redactor: Redactor;
+  logLines: string[];
   /** What the fake host runs: the commit and pins (changed by checkout, pins and up). */
   host: HostState;
   /** The live schema fingerprint; a deploy's "migration" changes it at `up`. */
@@ -65,6 +69,8 @@ export function fakeWorld(
     store,
     calls,
     notifications,
+    redactor: new Redactor(),
+    logLines: [],
     host: { commit: 'a'.repeat(40), images: { ...pinned } },
     fingerprint: 'schema-1',
     failOnce: (c) => once.add(c),
@@ -113,7 +119,8 @@ export function fakeWorld(
     audit: store.audit,
     lock: store.lock,
     events: new DeploymentEvents(),
-    log: createLogger({ level: 'error', write: () => {} }),
+    log: createLogger({ redactor: world.redactor, level: 'error', write: (l) => world.logLines.push(l) }),
+    redactor: world.redactor,
     notify: (n) => notifications.push(n),
     stop: new StopSignal(),
     engine: {

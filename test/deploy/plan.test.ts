@@ -89,7 +89,7 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
   });
 
   it('the API answers the same plans, and rollback --dry-run changes nothing', async () => {
-    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const get = async (url: string) => {
       const res = await api.request(url, { headers: { Authorization: `Bearer ${TOKEN}` } });
       return { status: res.status, body: (await res.json()) as { plan: DeployPlan & RollbackPlan; error?: string } };

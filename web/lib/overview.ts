@@ -5,7 +5,6 @@ import type { Context } from '../../src/context.js';
 import { currentStatus, type CurrentStatus } from '../../src/deploy/index.js';
 import { oneLine } from '../../src/errors.js';
 import type { Deployment, LockHolder } from '../../src/store/index.js';
-import { redact } from '../../src/util/redact.js';
 import { freeBytes } from '../../src/util/diskSpace.js';
 import { readTagNames, versionName } from '../../src/versions/naming.js';
 import { appUrlOf } from './chrome.js';
@@ -42,7 +41,7 @@ export async function readOverview(ctx: Context): Promise<Overview> {
   const [status, commit, tags, free] = await Promise.all([
     currentStatus(ctx).then(
       (s) => ({ s, error: null }),
-      (e: unknown) => ({ s: null, error: redact(oneLine(e)) }),
+      (e: unknown) => ({ s: null, error: ctx.redactor.redact(oneLine(e)) }),
     ),
     describeCommit(ctx, current?.commit ?? null),
     readTagNames(ctx.config.project.dir),
@@ -50,7 +49,7 @@ export async function readOverview(ctx: Context): Promise<Overview> {
   ]);
   const unmanaged = await ctx
     .projectName()
-    .then((project) => dockerContainerPort(ctx.docker()).projectContainers(project))
+    .then((project) => dockerContainerPort(ctx.docker(), ctx.redactor).projectContainers(project))
     .then((all) => all.filter((c) => !(c.service in ctx.config.services)))
     .catch(() => [] as ContainerFacts[]); // statusError already says why Docker could not be asked
   const backups = listBackups(ctx);
