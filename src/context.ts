@@ -7,6 +7,7 @@ import { StopSignal } from './deploy/shutdown.js';
 import { Notifier } from './notify/index.js';
 import { createDocker, type DockerClient } from './docker/client.js';
 import { openStore, type Store } from './store/index.js';
+import { type Clock, systemClock } from './util/clock.js';
 import type { Logger } from './util/log.js';
 import type { Redactor } from './util/redact.js';
 
@@ -17,6 +18,8 @@ export interface Context {
   log: Logger;
   /** This process's secrets: every text printed, served or persisted passes through it at the edge. */
   redactor: Redactor;
+  /** The time every operation records (the system clock; fixed in tests). */
+  clock: Clock;
   /** Live progress of deployments in this process. */
   events: DeploymentEvents;
   /** SIGTERM: operations of this process stop at their next step boundary. */
@@ -51,6 +54,7 @@ export function createContext(
     store,
     log,
     redactor,
+    clock: systemClock,
     events: new DeploymentEvents(),
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
     notifier: new Notifier(config.notify, log, redactor),

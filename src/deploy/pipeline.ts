@@ -47,7 +47,15 @@ export function startDeployment(ports: DeployPorts, target: DeployTarget, actor:
   return startOperation(
     ports,
     `deploy ${target.ref}`,
-    () => ports.deployments.create({ kind: 'deploy', ref: target.ref, commit: target.sha, tag: target.tag, actor }),
+    () =>
+      ports.deployments.create({
+        kind: 'deploy',
+        ref: target.ref,
+        commit: target.sha,
+        tag: target.tag,
+        actor,
+        createdAt: ports.clock.now(),
+      }),
     (id) => runDeploy(ports, id, target, actor),
     (id) => ports.deployments.get(id)!,
   );

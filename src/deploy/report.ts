@@ -2,6 +2,7 @@ import type { Notification } from '../notify/payloads.js';
 import type { AuditLog } from '../store/audit.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { Deployment } from '../store/index.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import type { Redact } from '../util/redact.js';
 import type { DeploymentEvents } from './events.js';
@@ -42,6 +43,8 @@ export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
 export interface DeploymentReportPorts extends ReportPorts {
   deployments: Pick<DeploymentLog, 'finish' | 'get'>;
   events: Pick<DeploymentEvents, 'emit'>;
+  /** The record's end time. */
+  clock: Clock;
 }
 
 /** A deployment or rollback ends: its record, `done` for its watchers, then the outcome. Returns the final record. */
@@ -53,7 +56,7 @@ export function finishDeployment(
   outcome: (message: string | null, record: Deployment) => Outcome,
 ): Deployment {
   const message = error === null ? null : ports.redactor.redact(error);
-  ports.deployments.finish(id, status, message);
+  ports.deployments.finish(id, status, message, ports.clock.now());
   const record = ports.deployments.get(id)!;
   ports.events.emit(id, { type: 'done', deployment: record });
   reportOutcome(ports, outcome(message, record));

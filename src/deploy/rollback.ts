@@ -59,6 +59,7 @@ export function startRollbackWith(
         tag: images ? previousTag : (running?.tag ?? null), // a version is named by its tag everywhere
         actor: request.actor,
         rollbackOf: target.id,
+        createdAt: ports.clock.now(),
       });
     },
     (id) => runRollback(ports, id, target, { images, dump }, request.actor),

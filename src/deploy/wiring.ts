@@ -51,6 +51,7 @@ export function deployPorts(ctx: Context): DeployPorts {
     events: ctx.events,
     log: ctx.log,
     redactor: ctx.redactor,
+    clock: ctx.clock,
     notify: (n) => ctx.notifier.send(n),
     stop: ctx.shutdown,
     engine: {

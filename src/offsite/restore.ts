@@ -131,6 +131,7 @@ export async function restoreFromOffsite(
         commit: pair?.commit ?? null,
         tag: pair?.version ?? null,
         actor: request.actor,
+        createdAt: ports.clock.now(),
       }),
     (id) => runRestore(ctx, ports, id, b, manifest, request),
     (id) => ports.deployments.get(id)!,
