@@ -83,7 +83,10 @@ describe('createBackup with fake ports', () => {
     const w = fakePorts({
       session: async () => ({
         // The server claims a major no host pg_restore has, so the read-back runs through the target.
-        query: async (sql: string) => (queries.push(sql), sql.startsWith('SHOW') ? '9990000' : 'snap-1'),
+        query: async (sql: string) => {
+          queries.push(sql);
+          return sql.startsWith('SHOW') ? '9990000' : 'snap-1';
+        },
         close: async () => {},
       }),
       spawn: async (tool) => Promise.reject(new Error(`${tool} cannot start`)),

@@ -98,7 +98,10 @@ function world() {
       createdAt: new Date(NOW.getTime() - 3_600_000).toISOString(),
       deploymentId: null,
     });
-    if (!ok) return (store.backups.fail(id, 'pg_dump failed'), id);
+    if (!ok) {
+      store.backups.fail(id, 'pg_dump failed');
+      return id;
+    }
     const content = Buffer.from(`dump of ${fileName}`);
     fs.writeFileSync(path.join(dir, fileName), content);
     const sha256 = createHash('sha256').update(content).digest('hex');
