@@ -66,6 +66,11 @@ export interface StalenessPorts {
   clock: Clock;
 }
 
+/** Listing backups with their last drill and their off-site copy. */
+export interface BackupListingPorts {
+  store: Pick<Store, 'backups' | 'drills' | 'offsite'>;
+}
+
 /** The operations the faces offer (backup, drill, listing), each under the operation lock. */
 export interface BackupServicePorts extends DrillPorts, RetentionPorts {
   store: Pick<Store, 'backups' | 'audit' | 'drills' | 'db' | 'lock' | 'offsite'>;

@@ -1,4 +1,4 @@
-import type { BackupServicePorts } from './ports.js';
+import type { BackupListingPorts, BackupServicePorts } from './ports.js';
 import { underLock } from '../deploy/operation.js';
 import {
   offsiteStatus,
@@ -33,16 +33,16 @@ export async function drillNow(
 /** A backup as shown: its catalog record, its last drill, and its off-site copy (null: not queued). */
 export type BackupListing = BackupRecord & { lastDrill: DrillRecord | null; offsite: OffsiteStatus | null };
 
-export function listBackups(ports: BackupServicePorts): BackupListing[] {
+export function listBackups(ports: BackupListingPorts): BackupListing[] {
   return ports.store.backups.list().map((b) => listing(ports, b));
 }
 
-export function getBackup(ports: BackupServicePorts, id: number): BackupListing | undefined {
+export function getBackup(ports: BackupListingPorts, id: number): BackupListing | undefined {
   const b = ports.store.backups.get(id);
   return b && listing(ports, b);
 }
 
-function listing(ports: BackupServicePorts, b: BackupRow): BackupListing {
+function listing(ports: BackupListingPorts, b: BackupRow): BackupListing {
   const upload = ports.store.offsite.get(b.id);
   return {
     ...toPublic(b),

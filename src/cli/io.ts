@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { createContext, type Context } from '../context.js';
 import { configPath, loadConfig } from '../config/index.js';
-import { recoverInterruptedOperations } from '../deploy/recover.js';
+import { recoverInterruptedOperations } from '../deploy/wiring.js';
 import { createLogger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
 import type { CommonOptions } from './args.js';

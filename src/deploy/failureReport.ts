@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
 import { demultiplex } from '../docker/demux.js';
 import { oneLine } from '../errors.js';
@@ -7,7 +7,7 @@ import type { DeploymentLog } from '../store/deployments.js';
 import type { DeploymentStep } from '../store/index.js';
 import type { Redact } from '../util/redact.js';
 import type { Journal } from './journal.js';
-import type { EnginePort } from './ports.js';
+import type { DockerAccess, EnginePort } from './ports.js';
 import { StoppedAtBoundary } from './shutdown.js';
 
 /**
@@ -145,17 +145,20 @@ export async function explainFailure(
   }
 }
 
+/** What diagnosing reads: the project's containers and their logs, redacted before they are kept. */
+export type DiagnosePorts = DockerAccess & { config: Pick<Config, 'services'>; redactor: Redact };
+
 /** The report of a failed step, read from Docker: the wiring of EnginePort.diagnose. */
-export async function diagnoseContainers(ctx: Context, step: string, error: string): Promise<FailureReport> {
+export async function diagnoseContainers(d: DiagnosePorts, step: string, error: string): Promise<FailureReport> {
   return buildFailureReport(
-    dockerContainerPort(ctx.docker(), ctx.redactor),
+    dockerContainerPort(d.docker(), d.redactor),
     {
-      project: await ctx.projectName(),
-      managed: Object.keys(ctx.config.services),
+      project: await d.projectName(),
+      managed: Object.keys(d.config.services),
       step,
       error,
     },
-    ctx.redactor,
+    d.redactor,
   );
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureReportOf } from '../../src/deploy/failureReport.js';
-import { deploy, startDeploy } from '../../src/deploy/pipeline.js';
+import { deploy, startDeploy } from '../../src/deploy/wiring.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
 import { switchyard } from '../fixtures/cli.js';
