@@ -46,7 +46,7 @@ export async function runDrill(ports: DrillPorts, backupId: number | undefined, 
       const t0 = performance.now();
       const restoreError = await restoreBackupFile(target, scratch, file, ['--no-owner', '--no-privileges']).then(
         () => null,
-        (e: unknown) => oneLine(e),
+        (e: unknown) => ports.redactor.redact(oneLine(e)), // kept with the drill and shown in its report
       );
       restoreMs = Math.round(performance.now() - t0);
       if (restoreError) {

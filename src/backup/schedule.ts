@@ -25,7 +25,7 @@ export function startBackupSchedule(ports: BackupServicePorts): BackupSchedule |
           actor: 'scheduler',
           action: 'backup.create',
           outcome: 'refused',
-          detail: oneLine(e),
+          detail: ports.redactor.redact(oneLine(e)),
         });
         ports.notifier.send({
           event: 'backup',

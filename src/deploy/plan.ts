@@ -91,7 +91,7 @@ export async function planDeploy(
   const [host, listing, engine] = await Promise.all([
     captureHostState(ports).then(
       (state): { state: HostState | null; error: string | null } => ({ state, error: null }),
-      (e: unknown) => ({ state: null, error: oneLine(e) }),
+      (e: unknown) => ({ state: null, error: ports.redactor.redact(oneLine(e)) }), // the plan is shown as it is
     ),
     options.versions ? listVersions(ports, { currentSha }).catch(() => undefined) : Promise.resolve(undefined),
     enginePlatform(ports.docker()).catch(() => undefined),
@@ -126,7 +126,10 @@ export async function planDeploy(
   const target = ports.database();
   const [estimate, free] = await Promise.all([
     estimateDump(ports.store.backups.list({ status: 'ok' }), target).catch((e: unknown) => {
-      warnings.push({ code: 'estimate-unknown', reason: `cannot estimate the dump size: ${oneLine(e)}` });
+      warnings.push({
+        code: 'estimate-unknown',
+        reason: `cannot estimate the dump size: ${ports.redactor.redact(oneLine(e))}`,
+      });
       return null;
     }),
     freeBytes(dir),

@@ -99,6 +99,9 @@ async function lookupOne(ports: ImageCheckPorts, ref: string): Promise<ImageLook
     return { state: 'unknown', error: ports.redactor.redact(oneLine(e)) };
   }
   const lookup = await imageExists(docker, ref, auth);
-  if (lookup.state === 'unknown') ports.log.debug('versions: image lookup failed', { ref, error: lookup.error });
-  return lookup;
+  if (lookup.state !== 'unknown') return lookup;
+  // The engine's words are shown on the versions page and in the API: through the redactor first.
+  const error = ports.redactor.redact(lookup.error);
+  ports.log.debug('versions: image lookup failed', { ref, error });
+  return { state: 'unknown', error };
 }
