@@ -79,7 +79,7 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
 
     await fs.rename(tempPath, path.join(dir, fileName));
     await fsyncDir(dir);
-    store.backups.succeed(id, { sizeBytes, sha256, ...facts });
+    store.backups.succeed(id, { sizeBytes, sha256, ...facts }, ports.clock.now());
     reportOutcome(reportPorts(ports, blog), {
       audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: true, detail: null },
       notification: {
@@ -95,7 +95,7 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
     for (const proc of running) proc.kill();
     await removeIfPresent(tempPath);
     const message = ports.redactor.redact(describeFailure(e, dir));
-    store.backups.fail(id, message);
+    store.backups.fail(id, message, ports.clock.now());
     reportOutcome(reportPorts(ports, blog), {
       audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: false, detail: message },
       notification: {

@@ -70,6 +70,7 @@ describe('createBackup with fake ports', () => {
       fileName: '20320405T060708Z_app_manual.dump',
       status: 'failed',
       createdAt: AT.toISOString(),
+      finishedAt: AT.toISOString(),
       error: 'connection refused (***)',
     });
     expect(fs.readdirSync(w.dir)).toEqual([]);
