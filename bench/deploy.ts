@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { deploy } from '../src/deploy/pipeline.js';
+import { deploy } from '../src/deploy/wiring.js';
 import type { TestContext } from '../test/fixtures/context.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import {

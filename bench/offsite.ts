@@ -26,6 +26,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { backupNow } from '../src/backup/service.js';
 import { parseConfig } from '../src/config/index.js';
 import { openBucket, UPLOAD_PART_BYTES } from '../src/offsite/bucket.js';
+import { deployPorts } from '../src/deploy/wiring.js';
 import { restoreFromOffsite } from '../src/offsite/restore.js';
 import { uploadBackup } from '../src/offsite/upload.js';
 import { testContext } from '../test/fixtures/context.js';
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     fresh = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }`, extra: offsiteYaml });
     console.log('fresh host: restore --offsite latest (database missing, empty state dir) ...');
     const t0 = performance.now();
-    const result = await restoreFromOffsite(fresh, {
+    const result = await restoreFromOffsite(fresh, deployPorts(fresh), {
       name: 'latest',
       identityFile: key.identityFile,
       withImages: false,

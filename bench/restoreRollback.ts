@@ -6,8 +6,7 @@
  * Used by bench/restore.ts; the goal from the issue is 2 minutes for 1 GB.
  */
 import { performance } from 'node:perf_hooks';
-import { deploy } from '../src/deploy/pipeline.js';
-import { startRollback } from '../src/deploy/rollback.js';
+import { deploy, startRollback } from '../src/deploy/wiring.js';
 import { createSampleApp, sampleAppContext } from '../test/fixtures/sampleApp.js';
 import { mb, secs, since, stepSeconds, stopIfInterrupted } from './lib.js';
 

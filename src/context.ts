@@ -1,17 +1,25 @@
+import { projectNameMemo } from './compose/project.js';
 import type { Config } from './config/index.js';
+import { registerConfigSecrets } from './config/secrets.js';
 import { databaseTarget, type DatabaseTarget } from './database/index.js';
 import { DeploymentEvents } from './deploy/events.js';
 import { StopSignal } from './deploy/shutdown.js';
 import { Notifier } from './notify/index.js';
 import { createDocker, type DockerClient } from './docker/client.js';
 import { openStore, type Store } from './store/index.js';
+import { type Clock, systemClock } from './util/clock.js';
 import type { Logger } from './util/log.js';
+import type { Redactor } from './util/redact.js';
 
 /** Everything an operation needs, built once per process by the CLI or the daemon. */
 export interface Context {
   config: Config;
   store: Store;
   log: Logger;
+  /** This process's secrets: every text printed, served or persisted passes through it at the edge. */
+  redactor: Redactor;
+  /** The time every operation records (the system clock; fixed in tests). */
+  clock: Clock;
   /** Live progress of deployments in this process. */
   events: DeploymentEvents;
   /** SIGTERM: operations of this process stop at their next step boundary. */
@@ -19,27 +27,44 @@ export interface Context {
   /** Outcome webhooks; never blocks an operation. */
   notifier: Notifier;
   docker(): DockerClient;
+  /** The compose project name, asked of compose once per Context and config (see projectNameMemo). */
+  projectName(): Promise<string>;
   database(): DatabaseTarget;
   /** SIGHUP: take a new config (the state dir and listen address stay until a restart). */
   reload(next: Config): void;
 }
 
-export function createContext(config: Config, log: Logger): Context {
+/**
+ * The composition root's Context. `log` must write through `redactor`; the config's secrets are
+ * registered with it here (and again on reload), so a test's two contexts never share them.
+ */
+export function createContext(
+  config: Config,
+  log: Logger,
+  redactor: Redactor,
+  env: NodeJS.ProcessEnv = process.env,
+): Context {
+  registerConfigSecrets(redactor, config, env);
   const store = openStore(config.stateDir);
   let docker: DockerClient | undefined;
   let database: DatabaseTarget | undefined;
+  const projectNames = projectNameMemo();
   const ctx: Context = {
     config,
     store,
     log,
+    redactor,
+    clock: systemClock,
     events: new DeploymentEvents(),
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
-    notifier: new Notifier(config.notify, log),
+    notifier: new Notifier(config.notify, log, redactor),
     docker: () => (docker ??= createDocker()),
-    database: () => (database ??= databaseTarget(ctx.config, ctx.docker)),
+    projectName: () => projectNames(ctx.config),
+    database: () => (database ??= databaseTarget(ctx.config, ctx.docker, ctx.projectName)),
     reload(next) {
+      registerConfigSecrets(redactor, next, env);
       ctx.config = { ...next, stateDir: ctx.config.stateDir, server: ctx.config.server };
-      ctx.notifier = new Notifier(next.notify, log);
+      ctx.notifier = new Notifier(next.notify, log, redactor);
       database = undefined;
     },
   };

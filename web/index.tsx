@@ -46,13 +46,17 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
 
   const ui = new Hono<UiEnv>();
   ui.onError((err, c) => {
-    const friendly = friendlyError(err);
+    const friendly = friendlyError(err, ctx.redactor);
     if (friendly.unexpected || friendly.status >= 500)
       ctx.log.error('ui request failed', { method: c.req.method, path: c.req.path, error: oneLine(err) });
     const session = c.get('session') as Session | undefined;
     const title =
       friendly.status === 404 ? 'Not found' : friendly.status < 500 ? 'Cannot do that' : 'Something went wrong';
     return renderPage(c, { title, session, status: friendly.status }, <ErrorLine text={friendly.text} />);
+  });
+  ui.use('*', async (c, next) => {
+    c.set('redactor', ctx.redactor);
+    await next();
   });
   ui.use('*', uiGuard(deps.sessions, identities, ctx.store.audit));
   ui.use('*', async (c, next) => {

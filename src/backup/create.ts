@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Context } from '../context.js';
+import type { BackupPorts } from './ports.js';
 import { reportOutcome, type ReportPorts } from '../deploy/report.js';
 import { inspectDatabase, probeHostTools, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
-import { redact } from '../util/redact.js';
 import type { ToolProcess } from '../util/process.js';
 import { backupFileName, tempFileName } from './naming.js';
 import { fsyncDir, removeIfPresent } from './fsutil.js';
@@ -30,15 +29,15 @@ export interface BackupRequest {
  * Any failure removes the temp file and records the error; nothing that looks
  * like a backup is left behind. The caller holds the operation lock.
  */
-export async function createBackup(ctx: Context, request: BackupRequest): Promise<BackupRow> {
-  const { store, log } = ctx;
-  const dir = ctx.config.backups.dir;
-  const target = ctx.database();
+export async function createBackup(ports: BackupPorts, request: BackupRequest): Promise<BackupRow> {
+  const { store, log } = ports;
+  const dir = ports.config.backups.dir;
+  const target = ports.database();
   await ensureBackupsDir(dir);
 
-  const now = new Date();
-  const format = formatFor(ctx.config.backups.compression.method);
-  const fileName = await freeFileName(ctx, dir, now, target.database, request.reason, format);
+  const now = ports.clock.now(); // the file is named after it
+  const format = formatFor(ports.config.backups.compression.method);
+  const fileName = await freeFileName(ports, dir, now, target.database, request.reason, format);
   const tempPath = path.join(dir, tempFileName(fileName));
   const id = store.backups.begin({
     fileName,
@@ -62,7 +61,7 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
     const serverMajor = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
 
     // Every probe comes before the first spawn (see writeVerifiedDump).
-    const plan = planDump(ctx.config.backups.compression, await probeHostTools(), serverMajor);
+    const plan = planDump(ports.config.backups.compression, await probeHostTools(), serverMajor);
     const file = await fs.open(tempPath, 'wx', 0o600);
     let written: WrittenDump;
     try {
@@ -80,8 +79,8 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
 
     await fs.rename(tempPath, path.join(dir, fileName));
     await fsyncDir(dir);
-    store.backups.succeed(id, { sizeBytes, sha256, ...facts });
-    reportOutcome(reportPorts(ctx, blog), {
+    store.backups.succeed(id, { sizeBytes, sha256, ...facts }, ports.clock.now());
+    reportOutcome(reportPorts(ports, blog), {
       audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: true, detail: null },
       notification: {
         event: 'backup',
@@ -95,9 +94,9 @@ export async function createBackup(ctx: Context, request: BackupRequest): Promis
   } catch (e) {
     for (const proc of running) proc.kill();
     await removeIfPresent(tempPath);
-    const message = redact(describeFailure(e, dir));
-    store.backups.fail(id, message);
-    reportOutcome(reportPorts(ctx, blog), {
+    const message = ports.redactor.redact(describeFailure(e, dir));
+    store.backups.fail(id, message, ports.clock.now());
+    reportOutcome(reportPorts(ports, blog), {
       audit: { actor: request.actor, action: 'backup.create', target: fileName, ok: false, detail: message },
       notification: {
         event: 'backup',
@@ -124,7 +123,7 @@ async function ensureBackupsDir(dir: string): Promise<void> {
 
 /** Two backups in the same second (or a stray file of that name) get a suffix rather than collide. */
 async function freeFileName(
-  ctx: Context,
+  ports: BackupPorts,
   dir: string,
   date: Date,
   database: string,
@@ -137,7 +136,7 @@ async function freeFileName(
       () => true,
       () => false,
     );
-    if (!onDisk && !ctx.store.backups.fileNameTaken(name)) return name;
+    if (!onDisk && !ports.store.backups.fileNameTaken(name)) return name;
   }
 }
 
@@ -148,8 +147,9 @@ function describeFailure(e: unknown, dir: string): string {
   return oneLine(e);
 }
 
-const reportPorts = (ctx: Context, log: ReportPorts['log']): ReportPorts => ({
-  audit: ctx.store.audit,
-  notify: (n) => ctx.notifier.send(n),
+const reportPorts = (ports: BackupPorts, log: ReportPorts['log']): ReportPorts => ({
+  audit: ports.store.audit,
+  notify: (n) => ports.notifier.send(n),
   log,
+  redactor: ports.redactor,
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { Context } from '../context.js';
+import type { DownloadPorts } from './ports.js';
 import { failed, notFound } from '../errors.js';
 import { contentTypeOf } from './format.js';
 
@@ -19,27 +19,27 @@ export interface BackupDownload {
  * part of a path, and only files switchyard made and still keeps (status ok)
  * are served, under their own name and their format's content type.
  */
-export async function openBackupDownload(ctx: Context, id: number, actor: string): Promise<BackupDownload> {
-  const backup = ctx.store.backups.get(id);
+export async function openBackupDownload(ports: DownloadPorts, id: number, actor: string): Promise<BackupDownload> {
+  const backup = ports.store.backups.get(id);
   if (!backup) throw notFound(`backup #${id} does not exist`);
   if (backup.status !== 'ok') throw notFound(`backup #${id} is ${backup.status}: there is no file to download`);
   // The catalog only holds names switchyard generated; refuse anything else rather than trust it blindly.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(backup.fileName))
     throw failed(`backup #${id} has an unexpected file name in the catalog`);
-  const file = path.join(ctx.config.backups.dir, backup.fileName);
+  const file = path.join(ports.config.backups.dir, backup.fileName);
 
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   } catch {
-    throw notFound(`the file of backup #${id} (${backup.fileName}) is missing from ${ctx.config.backups.dir}`);
+    throw notFound(`the file of backup #${id} (${backup.fileName}) is missing from ${ports.config.backups.dir}`);
   }
   const stats = await handle.stat();
   if (!stats.isFile()) {
     await handle.close();
     throw failed(`${backup.fileName} in the backups folder is not a regular file`);
   }
-  ctx.store.audit.record({ actor, action: 'backup.download', target: backup.fileName, outcome: 'ok' });
+  ports.store.audit.record({ actor, action: 'backup.download', target: backup.fileName, outcome: 'ok' });
   const stream = fs.createReadStream(file, { fd: handle }); // reads the file opened above
   return {
     fileName: backup.fileName,

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import type { Context } from '../context.js';
+import type { DrillPorts } from './ports.js';
 import { reportOutcome } from '../deploy/report.js';
 import { compareFacts, inspectDatabase, quoteIdent } from '../database/index.js';
 import { notFound, oneLine } from '../errors.js';
 import type { BackupRow, DrillRecord, RowCounts } from '../store/index.js';
-import { redact } from '../util/redact.js';
 import { sha256File } from './checksum.js';
 import { restoreBackupFile } from './pgRestore.js';
 
@@ -21,16 +20,16 @@ export interface DrillReport extends DrillRecord {
  * with what was recorded at dump time, drop the scratch database, and keep the
  * result with the backup. The caller holds the operation lock.
  */
-export async function runDrill(ctx: Context, backupId: number | undefined, actor: string): Promise<DrillReport> {
-  const backup = pickBackup(ctx, backupId);
-  const target = ctx.database();
+export async function runDrill(ports: DrillPorts, backupId: number | undefined, actor: string): Promise<DrillReport> {
+  const backup = pickBackup(ports, backupId);
+  const target = ports.database();
   const scratch = `${target.database}_dr_test`;
-  const startedAt = new Date();
+  const startedAt = ports.clock.now();
   const issues: string[] = [];
   let restoreMs: number | null = null;
   let restoredRowCounts: RowCounts | null = null;
 
-  const file = path.join(ctx.config.backups.dir, backup.fileName);
+  const file = path.join(ports.config.backups.dir, backup.fileName);
   const actual = await sha256File(file).catch((e: NodeJS.ErrnoException) => {
     issues.push(`backup file ${backup.fileName} cannot be read: ${e.code ?? oneLine(e)}`);
     return undefined;
@@ -47,7 +46,7 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
       const t0 = performance.now();
       const restoreError = await restoreBackupFile(target, scratch, file, ['--no-owner', '--no-privileges']).then(
         () => null,
-        (e: unknown) => oneLine(e),
+        (e: unknown) => ports.redactor.redact(oneLine(e)), // kept with the drill and shown in its report
       );
       restoreMs = Math.round(performance.now() - t0);
       if (restoreError) {
@@ -68,17 +67,17 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
         }
       }
     } catch (e) {
-      issues.push(`drill could not run: ${redact(oneLine(e))}`);
+      issues.push(`drill could not run: ${ports.redactor.redact(oneLine(e))}`);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`).catch((e) => {
-        issues.push(`scratch database ${scratch} could not be dropped: ${redact(oneLine(e))}`);
+        issues.push(`scratch database ${scratch} could not be dropped: ${ports.redactor.redact(oneLine(e))}`);
       });
       await admin.close();
     }
   }
 
   const verified = issues.length === 0;
-  const record = ctx.store.drills.record({
+  const record = ports.store.drills.record({
     backupId: backup.id,
     startedAt: startedAt.toISOString(),
     restoreMs,
@@ -88,7 +87,7 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
     restoredRowCounts,
   });
   reportOutcome(
-    { audit: ctx.store.audit, notify: (n) => ctx.notifier.send(n), log: ctx.log },
+    { audit: ports.store.audit, notify: (n) => ports.notifier.send(n), log: ports.log, redactor: ports.redactor },
     {
       audit: {
         actor,
@@ -113,13 +112,13 @@ export async function runDrill(ctx: Context, backupId: number | undefined, actor
   return { ...report, markdown: drillMarkdown(report) };
 }
 
-function pickBackup(ctx: Context, backupId: number | undefined): BackupRow {
+function pickBackup(ports: DrillPorts, backupId: number | undefined): BackupRow {
   if (backupId === undefined) {
-    const newest = ctx.store.backups.list({ status: 'ok' })[0];
+    const newest = ports.store.backups.list({ status: 'ok' })[0];
     if (!newest) throw notFound('there is no backup to drill; take one with `switchyard backup`');
     return newest;
   }
-  const backup = ctx.store.backups.get(backupId);
+  const backup = ports.store.backups.get(backupId);
   if (!backup) throw notFound(`backup ${backupId} does not exist`);
   if (backup.status !== 'ok') throw notFound(`backup ${backupId} is ${backup.status}, not a usable backup`);
   return backup;

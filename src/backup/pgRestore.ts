@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DatabaseTarget } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
+import { maskUrlPasswords } from '../util/redact.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
 import { tempFileName } from './naming.js';
@@ -45,7 +45,7 @@ export async function restoreBackupFile(
         const result = await collect(proc);
         if (result.code !== 0)
           throw failed(
-            `restore failed (pg_restore exited with code ${result.code}): ${redact(result.stderr) || 'no error output'}`,
+            `restore failed (pg_restore exited with code ${result.code}): ${maskUrlPasswords(result.stderr) || 'no error output'}`,
           );
         return;
       } finally {
@@ -134,7 +134,7 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
   if (code !== 0) {
     const also = sourceError ? ` (and ${sourceError})` : '';
     throw failed(
-      `${what} failed (pg_restore exited with code ${code}): ${redact(consumerErrors()) || 'no error output'}${also}`,
+      `${what} failed (pg_restore exited with code ${code}): ${maskUrlPasswords(consumerErrors()) || 'no error output'}${also}`,
     );
   }
   if (sourceError) throw failed(`${what} failed: ${sourceError}`);

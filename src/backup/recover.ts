@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Context } from '../context.js';
+import type { BackupRecoveryPorts } from './ports.js';
 import { isTempFileName } from './naming.js';
 import { processIsAlive } from '../util/process.js';
 
@@ -11,22 +11,24 @@ import { processIsAlive } from '../util/process.js';
  * Only regular files are ever removed: anything else with a temp file's name (a
  * directory someone made, a symlink) is left in place and named in the log.
  */
-export async function recoverInterruptedBackups(ctx: Context): Promise<{ recovered: number; skipped: string[] }> {
-  const dir = ctx.config.backups.dir;
+export async function recoverInterruptedBackups(
+  ports: BackupRecoveryPorts,
+): Promise<{ recovered: number; skipped: string[] }> {
+  const dir = ports.config.backups.dir;
   const live = new Set<string>();
   const skipped: string[] = [];
   const removeTemp = async (name: string) => {
     if ((await removeRegularFile(path.join(dir, name))) === 'not-a-file') skipped.push(name);
   };
   let recovered = 0;
-  for (const b of ctx.store.backups.list({ status: 'running' })) {
+  for (const b of ports.store.backups.list({ status: 'running' })) {
     if (b.ownerPid !== null && b.ownerPid !== process.pid && processIsAlive(b.ownerPid)) {
       live.add(b.tempName);
       continue;
     }
     await removeTemp(b.tempName);
-    ctx.store.backups.fail(b.id, 'interrupted: the process taking this backup stopped before it finished');
-    ctx.log.warn('interrupted backup cleaned up', { backup: b.id, file: b.fileName });
+    ports.store.backups.fail(b.id, 'interrupted: the process taking this backup stopped before it finished');
+    ports.log.warn('interrupted backup cleaned up', { backup: b.id, file: b.fileName });
     recovered++;
   }
   const entries = await fs.readdir(dir).catch(() => [] as string[]);
@@ -34,7 +36,7 @@ export async function recoverInterruptedBackups(ctx: Context): Promise<{ recover
     if (isTempFileName(name) && !live.has(name) && !skipped.includes(name)) await removeTemp(name);
   }
   for (const name of skipped) {
-    ctx.log.warn('left in place: has the name of a backup temp file but is not a regular file', { dir, name });
+    ports.log.warn('left in place: has the name of a backup temp file but is not a regular file', { dir, name });
   }
   return { recovered, skipped };
 }

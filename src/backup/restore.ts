@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Context } from '../context.js';
+import type { RestorePorts } from './ports.js';
 import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../database/index.js';
 import { failed } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
@@ -15,13 +15,13 @@ import { restoreBackupFile } from './pgRestore.js';
  * swapped. A restore that fails leaves the live database untouched. The writers
  * (app services) must be stopped by the caller.
  */
-export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<void> {
-  const file = path.join(ctx.config.backups.dir, backup.fileName);
+export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): Promise<void> {
+  const file = path.join(ports.config.backups.dir, backup.fileName);
   const actual = await sha256File(file).catch(() => null);
   if (actual !== backup.sha256)
     throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
 
-  const target = ctx.database();
+  const target = ports.database();
   const name = target.database;
   const { incoming, outgoing } = swapNames(name);
   const admin = await target.session('postgres');
@@ -54,7 +54,7 @@ export async function restoreDatabase(ctx: Context, backup: BackupRow): Promise<
   } finally {
     await admin.close();
   }
-  ctx.log.info('database restored', { backup: backup.id, file: backup.fileName });
+  ports.log.info('database restored', { backup: backup.id, file: backup.fileName });
 }
 
 /** live → outgoing, incoming → live. Sessions still on the live database are ended first. */
@@ -90,8 +90,8 @@ function literal(value: string): string {
  * (the incoming copy was verified before the swap began), or puts the old
  * database back under its name, then drops leftovers. Idempotent.
  */
-export async function repairInterruptedSwap(ctx: Context): Promise<string | null> {
-  const target = ctx.database();
+export async function repairInterruptedSwap(ports: RestorePorts): Promise<string | null> {
+  const target = ports.database();
   const name = target.database;
   const { incoming, outgoing } = swapNames(name);
   const admin = await target.session('postgres');

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Context } from '../context.js';
+import type { RetentionPorts } from './ports.js';
 import { oneLine } from '../errors.js';
 import { protectedBackupIds, type BackupRow } from '../store/index.js';
 
@@ -32,19 +32,19 @@ export function selectExpired(
  * Deletes expired backups. Only files the catalog names, only directly inside
  * backups.dir, only regular files: a stray file or a symlink is never touched.
  */
-export async function applyRetention(ctx: Context, now = new Date()): Promise<BackupRow[]> {
-  const dir = path.resolve(ctx.config.backups.dir);
+export async function applyRetention(ports: RetentionPorts, now = ports.clock.now()): Promise<BackupRow[]> {
+  const dir = path.resolve(ports.config.backups.dir);
   const expired = selectExpired(
-    ctx.store.backups.list({ status: 'ok' }),
-    ctx.config.backups.keep,
-    protectedBackupIds(ctx.store.db),
+    ports.store.backups.list({ status: 'ok' }),
+    ports.config.backups.keep,
+    protectedBackupIds(ports.store.db),
     now,
   );
   const removed: BackupRow[] = [];
   for (const backup of expired) {
     const file = path.resolve(dir, backup.fileName);
     if (path.dirname(file) !== dir || path.basename(file) !== backup.fileName) {
-      ctx.log.warn('retention skipped a catalog entry outside backups.dir', {
+      ports.log.warn('retention skipped a catalog entry outside backups.dir', {
         backup: backup.id,
         file: backup.fileName,
       });
@@ -53,17 +53,17 @@ export async function applyRetention(ctx: Context, now = new Date()): Promise<Ba
     try {
       const stat = await fs.lstat(file).catch(() => undefined);
       if (stat && !stat.isFile()) {
-        ctx.log.warn('retention skipped a path that is not a regular file', { file });
+        ports.log.warn('retention skipped a path that is not a regular file', { file });
         continue;
       }
       if (stat) await fs.unlink(file);
-      ctx.store.backups.markPruned(backup.id);
-      ctx.store.audit.record({ actor: 'retention', action: 'backup.prune', target: backup.fileName, outcome: 'ok' });
+      ports.store.backups.markPruned(backup.id);
+      ports.store.audit.record({ actor: 'retention', action: 'backup.prune', target: backup.fileName, outcome: 'ok' });
       removed.push(backup);
     } catch (e) {
-      ctx.log.error('retention could not remove a backup', { file, error: oneLine(e) });
+      ports.log.error('retention could not remove a backup', { file, error: oneLine(e) });
     }
   }
-  if (removed.length) ctx.log.info('retention removed backups', { count: removed.length });
+  if (removed.length) ports.log.info('retention removed backups', { count: removed.length });
   return removed;
 }

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { Context } from '../context.js';
+import type { BackupServicePorts } from './ports.js';
 import { oneLine } from '../errors.js';
 import { backupNow } from './service.js';
 
@@ -10,19 +10,24 @@ export interface BackupSchedule {
 }
 
 /** Runs scheduled backups in the server's local time; a run never overlaps the previous one. */
-export function startBackupSchedule(ctx: Context): BackupSchedule | undefined {
-  const expr = ctx.config.backups.schedule;
+export function startBackupSchedule(ports: BackupServicePorts): BackupSchedule | undefined {
+  const expr = ports.config.backups.schedule;
   if (!expr) return undefined;
   let running: Promise<void> = Promise.resolve();
   const runOnce = async () => {
     try {
-      await backupNow(ctx, { reason: 'scheduled', actor: 'scheduler' });
+      await backupNow(ports, { reason: 'scheduled', actor: 'scheduler' });
     } catch (e) {
       // createBackup already recorded a failed dump; a busy lock is recorded here.
-      ctx.log.error('scheduled backup did not run', { error: oneLine(e) });
+      ports.log.error('scheduled backup did not run', { error: oneLine(e) });
       if ((e as { kind?: string }).kind === 'conflict') {
-        ctx.store.audit.record({ actor: 'scheduler', action: 'backup.create', outcome: 'refused', detail: oneLine(e) });
-        ctx.notifier.send({
+        ports.store.audit.record({
+          actor: 'scheduler',
+          action: 'backup.create',
+          outcome: 'refused',
+          detail: ports.redactor.redact(oneLine(e)),
+        });
+        ports.notifier.send({
           event: 'backup',
           ok: false,
           summary: `scheduled backup skipped: ${oneLine(e)}`,
@@ -35,7 +40,7 @@ export function startBackupSchedule(ctx: Context): BackupSchedule | undefined {
     running = runOnce();
     return running;
   });
-  ctx.log.info('backup schedule active', { schedule: expr, next: job.nextRun()?.toISOString() });
+  ports.log.info('backup schedule active', { schedule: expr, next: job.nextRun()?.toISOString() });
   return {
     stop: async () => {
       job.stop();

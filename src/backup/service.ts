@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { BackupListingPorts, BackupServicePorts } from './ports.js';
 import { underLock } from '../deploy/operation.js';
 import {
   offsiteStatus,
@@ -14,37 +14,41 @@ import { applyRetention } from './retention.js';
 
 /** The operations the CLI and the HTTP API offer, each under the operation lock. */
 
-export async function backupNow(ctx: Context, request: BackupRequest): Promise<BackupRecord> {
-  return underLock(operationPorts(ctx), `backup (${request.reason})`, async () => {
-    const backup = await createBackup(ctx, request);
-    await applyRetention(ctx);
+export async function backupNow(ports: BackupServicePorts, request: BackupRequest): Promise<BackupRecord> {
+  return underLock(operationPorts(ports), `backup (${request.reason})`, async () => {
+    const backup = await createBackup(ports, request);
+    await applyRetention(ports);
     return toPublic(backup);
   });
 }
 
-export async function drillNow(ctx: Context, backupId: number | undefined, actor: string): Promise<DrillReport> {
-  return underLock(operationPorts(ctx), 'drill', () => runDrill(ctx, backupId, actor));
+export async function drillNow(
+  ports: BackupServicePorts,
+  backupId: number | undefined,
+  actor: string,
+): Promise<DrillReport> {
+  return underLock(operationPorts(ports), 'drill', () => runDrill(ports, backupId, actor));
 }
 
 /** A backup as shown: its catalog record, its last drill, and its off-site copy (null: not queued). */
 export type BackupListing = BackupRecord & { lastDrill: DrillRecord | null; offsite: OffsiteStatus | null };
 
-export function listBackups(ctx: Context): BackupListing[] {
-  return ctx.store.backups.list().map((b) => listing(ctx, b));
+export function listBackups(ports: BackupListingPorts): BackupListing[] {
+  return ports.store.backups.list().map((b) => listing(ports, b));
 }
 
-export function getBackup(ctx: Context, id: number): BackupListing | undefined {
-  const b = ctx.store.backups.get(id);
-  return b && listing(ctx, b);
+export function getBackup(ports: BackupListingPorts, id: number): BackupListing | undefined {
+  const b = ports.store.backups.get(id);
+  return b && listing(ports, b);
 }
 
-function listing(ctx: Context, b: BackupRow): BackupListing {
-  const upload = ctx.store.offsite.get(b.id);
+function listing(ports: BackupListingPorts, b: BackupRow): BackupListing {
+  const upload = ports.store.offsite.get(b.id);
   return {
     ...toPublic(b),
-    lastDrill: ctx.store.drills.latestFor(b.id) ?? null,
+    lastDrill: ports.store.drills.latestFor(b.id) ?? null,
     offsite: upload ? offsiteStatus(upload) : null,
   };
 }
 
-const operationPorts = (ctx: Context) => ({ lock: ctx.store.lock, stop: ctx.shutdown });
+const operationPorts = (ports: BackupServicePorts) => ({ lock: ports.store.lock, stop: ports.shutdown });

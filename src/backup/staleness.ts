@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { Context } from '../context.js';
+import type { StalenessPorts } from './ports.js';
 
 /** Without a schedule to judge by, the runbook's drill pre-check: the newest backup is younger than a day. */
 const UNSCHEDULED_MAX_AGE_HOURS = 24;
@@ -31,9 +31,12 @@ export function backupStaleness(
  * The newest good backup is older than the schedule allows. Returns the age in hours, or null when
  * all is well, when there is no schedule to judge by, or no backup yet (the first scheduled run will tell).
  */
-export function staleBackupHours(ctx: Context, now = new Date()): number | null {
-  const newest = ctx.store.backups.list({ status: 'ok' })[0];
-  const s = backupStaleness(ctx.config.backups.schedule, newest?.createdAt, now);
+export function staleBackupHours(
+  ports: Pick<StalenessPorts, 'config' | 'store' | 'clock'>,
+  now = ports.clock.now(),
+): number | null {
+  const newest = ports.store.backups.list({ status: 'ok' })[0];
+  const s = backupStaleness(ports.config.backups.schedule, newest?.createdAt, now);
   return s.basis === 'schedule' && s.ageHours !== null && s.stale ? s.ageHours : null;
 }
 
@@ -45,15 +48,15 @@ export function allowedBackupAgeMs(expr: string | undefined, now: Date): number 
 }
 
 /** Checks every 10 minutes and notifies once per stale episode. */
-export function watchBackupAge(ctx: Context): () => void {
+export function watchBackupAge(ports: StalenessPorts): () => void {
   let notifiedFor: string | undefined;
   const check = () => {
-    const hours = staleBackupHours(ctx);
-    const newest = ctx.store.backups.list({ status: 'ok' })[0]?.fileName ?? 'none';
+    const hours = staleBackupHours(ports);
+    const newest = ports.store.backups.list({ status: 'ok' })[0]?.fileName ?? 'none';
     if (hours === null || notifiedFor === newest) return;
     notifiedFor = newest;
-    ctx.log.warn('newest backup is older than the schedule allows', { newest, hours: Number(hours.toFixed(1)) });
-    ctx.notifier.send({
+    ports.log.warn('newest backup is older than the schedule allows', { newest, hours: Number(hours.toFixed(1)) });
+    ports.notifier.send({
       event: 'backup-stale',
       ok: false,
       summary: `newest backup ${newest} is ${hours.toFixed(1)} h old, older than backups.schedule allows`,

@@ -1,13 +1,16 @@
 import os from 'node:os';
 import { createContext, type Context } from '../context.js';
 import { configPath, loadConfig } from '../config/index.js';
-import { recoverInterruptedOperations } from '../deploy/recover.js';
+import { recoverInterruptedOperations } from '../deploy/wiring.js';
 import { createLogger } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import type { CommonOptions } from './args.js';
 
 export interface Io {
   out(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** The process's secrets, made once by main: the command's Context and the one-line error printer share it. */
+  redactor: Redactor;
 }
 
 /** The audit actor for a command run by hand: the sudo user when there is one. */
@@ -20,12 +23,13 @@ export function cliActor(env: NodeJS.ProcessEnv): string {
  * just the one-line error, and stdout just the result.
  */
 export function openContext(common: CommonOptions, io: Io): Context {
-  const config = loadConfig(configPath(common.config, io.env));
+  const config = loadConfig(configPath(common.config, io.env), io.redactor);
   const log = createLogger({
+    redactor: io.redactor,
     level: 'debug',
     write: common.verbose ? (l) => process.stderr.write(`${l}\n`) : () => {},
   });
-  return createContext(config, log);
+  return createContext(config, log, io.redactor, io.env);
 }
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { SwitchyardError, oneLine, type ErrorKind } from '../errors.js';
-import { redact } from '../util/redact.js';
+import { Redactor } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 
@@ -143,18 +143,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await (await command.load())(rest, io);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    process.stderr.write(`switchyard ${name}: ${redact(oneLine(e))}\n`);
+    process.stderr.write(`switchyard ${name}: ${io.redactor.redact(oneLine(e))}\n`);
     return e instanceof SwitchyardError ? EXIT[e.kind] : 70;
   }
 }
 
-const io: Io = { out: (text) => process.stdout.write(`${text}\n`), env: process.env };
+// The composition root of a CLI process: one redactor for the command's Context and for the error printed here.
+const io: Io = { out: (text) => process.stdout.write(`${text}\n`), env: process.env, redactor: new Redactor() };
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`switchyard: ${redact(oneLine(e))}\n`);
+    process.stderr.write(`switchyard: ${io.redactor.redact(oneLine(e))}\n`);
     process.exitCode = 70;
   },
 );

@@ -5,7 +5,7 @@ import { failed } from '../errors.js';
 import { collect, spawnHost, tailOf } from '../util/process.js';
 import { pinFilePath } from './pins.js';
 
-type ComposeConfig = Pick<Config, 'project' | 'stateDir'>;
+export type ComposeConfig = Pick<Config, 'project' | 'stateDir'>;
 
 /**
  * `docker compose` arguments selecting this project's files in the configured
@@ -47,18 +47,14 @@ export async function streamCompose(
   if (code !== 0) throw failed(`docker compose ${args[0]} failed (exit ${code}): ${lastLines(tail(), 3)}`);
 }
 
-const resolved = new Map<string, string>();
-
 /**
  * The compose project name as compose itself computes it (config, .env,
  * COMPOSE_PROJECT_NAME, top-level `name:` or the directory), so that
- * containers are found by the same labels compose gave them.
+ * containers are found by the same labels compose gave them. Asks compose every time:
+ * `projectNameMemo` is the cached way.
  */
-export async function composeProjectName(config: ComposeConfig): Promise<string> {
+export async function readComposeProjectName(config: ComposeConfig): Promise<string> {
   if (config.project.name) return config.project.name;
-  const key = [config.project.dir, ...config.project.composeFiles].join('\0');
-  const cached = resolved.get(key);
-  if (cached) return cached;
   const result = await collect(
     spawnHost('docker', [...composeBaseArgs(config, { withPins: false }), 'config', '--format', 'json'], {
       cwd: config.project.dir,
@@ -69,8 +65,27 @@ export async function composeProjectName(config: ComposeConfig): Promise<string>
   }
   const name = (JSON.parse(result.stdout) as { name?: string }).name;
   if (!name) throw failed(`docker compose reported no project name for ${config.project.dir}; set project.name`);
-  resolved.set(key, name);
   return name;
+}
+
+/**
+ * A cache of project names owned by whoever makes it (one per Context), so two configs in one
+ * process never see each other's names. Keyed by the directory and files, so a reloaded config
+ * that moves the project asks again; a failure is not remembered.
+ */
+export function projectNameMemo(
+  read: (config: ComposeConfig) => Promise<string> = readComposeProjectName,
+): (config: ComposeConfig) => Promise<string> {
+  const resolved = new Map<string, string>();
+  return async (config) => {
+    if (config.project.name) return config.project.name;
+    const key = [config.project.dir, ...config.project.composeFiles].join('\0');
+    const cached = resolved.get(key);
+    if (cached) return cached;
+    const name = await read(config);
+    resolved.set(key, name);
+    return name;
+  };
 }
 
 function lastLines(text: string, n: number): string {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { configError } from '../errors.js';
-import { registerUrlSecret } from '../util/redact.js';
+import type { Redactor } from '../util/redact.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/switchyard/config.yaml';
@@ -12,7 +12,8 @@ export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv = pr
   return flag ?? env.SWITCHYARD_CONFIG ?? DEFAULT_CONFIG_PATH;
 }
 
-export function loadConfig(file: string): Config {
+/** With `redactor`, the database URL's password is registered before any error message could carry it. */
+export function loadConfig(file: string, redactor?: Redactor): Config {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -24,10 +25,10 @@ export function loadConfig(file: string): Config {
         : `config file ${file} cannot be read: ${code ?? e}`,
     );
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, redactor);
 }
 
-export function parseConfig(text: string, source = 'config'): Config {
+export function parseConfig(text: string, source = 'config', redactor?: Redactor): Config {
   const doc = YAML.parseDocument(text);
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
@@ -38,7 +39,7 @@ export function parseConfig(text: string, source = 'config'): Config {
   }
   const raw: unknown = doc.toJS() ?? {};
   const url = (raw as { database?: { url?: unknown } }).database?.url;
-  if (typeof url === 'string') registerUrlSecret(url); // before any error message could carry it
+  if (typeof url === 'string') redactor?.registerUrl(url); // before any error message could carry it
   const result = validate(configSchema, raw);
   if (!result.success) throw configError(`${source}: ${formatIssues(result.error.issues)}`);
   return result.data;

@@ -4,9 +4,13 @@ import { serviceTarget } from './serviceTarget.js';
 import type { DatabaseTarget } from './target.js';
 import { urlTarget } from './urlTarget.js';
 
-export function databaseTarget(config: Config, docker: () => DockerClient): DatabaseTarget {
+export function databaseTarget(
+  config: Config,
+  docker: () => DockerClient,
+  projectName: () => Promise<string>,
+): DatabaseTarget {
   const db = config.database;
-  return db.mode === 'url' ? urlTarget(db.url) : serviceTarget(docker(), config, db);
+  return db.mode === 'url' ? urlTarget(db.url) : serviceTarget(docker(), projectName, db);
 }
 
 export type { DatabaseTarget, SqlSession, PgTool } from './target.js';

@@ -1,10 +1,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/index.js';
-import { composeProjectName } from '../compose/project.js';
 import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
 import { failed } from '../errors.js';
-import { registerSecret } from '../util/redact.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
 import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
 
@@ -17,20 +15,19 @@ type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
  */
 export function serviceTarget(
   docker: DockerClient,
-  config: Pick<Config, 'project' | 'stateDir'>,
+  projectName: () => Promise<string>,
   db: ServiceDatabase,
 ): DatabaseTarget {
   const password = db.passwordEnv ? process.env[db.passwordEnv] : undefined;
   if (db.passwordEnv && password === undefined) {
     throw failed(`database.passwordEnv names ${db.passwordEnv}, which is not set in the environment`);
   }
-  registerSecret(password);
   const env = (database: string) => [
     `PGUSER=${db.user}`,
     `PGDATABASE=${database}`,
     ...(password !== undefined ? [`PGPASSWORD=${password}`] : []),
   ];
-  const container = async () => findServiceContainer(docker, await composeProjectName(config), db.service);
+  const container = async () => findServiceContainer(docker, await projectName(), db.service);
 
   const target: DatabaseTarget = {
     database: db.name,

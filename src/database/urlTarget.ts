@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { failed } from '../errors.js';
-import { redact, registerSecret } from '../util/redact.js';
+import { maskUrlPasswords } from '../util/redact.js';
 import { spawnHost } from '../util/process.js';
 import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
 
@@ -16,7 +16,6 @@ interface Connection {
 function parseUrl(url: string): Connection {
   const u = new URL(url);
   const password = u.password ? decodeURIComponent(u.password) : undefined;
-  registerSecret(password);
   return {
     host: decodeURIComponent(u.hostname) || 'localhost',
     port: u.port ? Number(u.port) : 5432,
@@ -40,7 +39,7 @@ export function urlTarget(url: string): DatabaseTarget {
   });
   return {
     database: conn.database,
-    description: redact(url),
+    description: maskUrlPasswords(url),
     readsHostFiles: true,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
@@ -63,7 +62,7 @@ export function urlTarget(url: string): DatabaseTarget {
       try {
         await client.connect();
       } catch (e) {
-        throw failed(`cannot connect to ${redact(url)}: ${redact((e as Error).message)}`, e);
+        throw failed(`cannot connect to ${maskUrlPasswords(url)}: ${maskUrlPasswords((e as Error).message)}`, e);
       }
       return {
         async query(sql: string) {
@@ -77,7 +76,7 @@ export function urlTarget(url: string): DatabaseTarget {
                 ? value
                 : JSON.stringify(value);
           } catch (e) {
-            throw failed(`query failed on ${database}: ${redact((e as Error).message)}`, e);
+            throw failed(`query failed on ${database}: ${maskUrlPasswords((e as Error).message)}`, e);
           }
         },
         close: () => client.end().catch(() => undefined),

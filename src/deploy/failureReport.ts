@@ -1,14 +1,13 @@
 import { PassThrough } from 'node:stream';
-import { composeProjectName } from '../compose/project.js';
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
 import { demultiplex } from '../docker/demux.js';
 import { oneLine } from '../errors.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { DeploymentStep } from '../store/index.js';
-import { redact } from '../util/redact.js';
+import type { Redact } from '../util/redact.js';
 import type { Journal } from './journal.js';
-import type { EnginePort } from './ports.js';
+import type { DockerAccess, EnginePort } from './ports.js';
 import { StoppedAtBoundary } from './shutdown.js';
 
 /**
@@ -103,6 +102,7 @@ export function headlineOf(containers: readonly FailingContainer[], error: strin
 export async function buildFailureReport(
   port: ContainerPort,
   input: { project: string; managed: readonly string[]; step: string; error: string },
+  redactor: Redact,
 ): Promise<FailureReport> {
   const all = await port.projectContainers(input.project);
   const containers = await Promise.all(
@@ -111,7 +111,7 @@ export async function buildFailureReport(
         ...c,
         reason: reasonOf(c),
         logs: (await port.logs(c.id, LOG_LINES_KEPT).catch((e: unknown) => [`(logs not readable: ${oneLine(e)})`])).map(
-          cleanLine,
+          cleanLine(redactor),
         ),
       }),
     ),
@@ -135,7 +135,7 @@ export async function explainFailure(
   try {
     const report = await journal.step(
       'diagnose',
-      () => ports.engine.diagnose(failedStep.name, redact(cause)),
+      () => ports.engine.diagnose(failedStep.name, cause),
       (r) => r,
     );
     return `${failedStep.name}: ${report.headline}`;
@@ -145,14 +145,21 @@ export async function explainFailure(
   }
 }
 
+/** What diagnosing reads: the project's containers and their logs, redacted before they are kept. */
+export type DiagnosePorts = DockerAccess & { config: Pick<Config, 'services'>; redactor: Redact };
+
 /** The report of a failed step, read from Docker: the wiring of EnginePort.diagnose. */
-export async function diagnoseContainers(ctx: Context, step: string, error: string): Promise<FailureReport> {
-  return buildFailureReport(dockerContainerPort(ctx.docker()), {
-    project: await composeProjectName(ctx.config),
-    managed: Object.keys(ctx.config.services),
-    step,
-    error,
-  });
+export async function diagnoseContainers(d: DiagnosePorts, step: string, error: string): Promise<FailureReport> {
+  return buildFailureReport(
+    dockerContainerPort(d.docker(), d.redactor),
+    {
+      project: await d.projectName(),
+      managed: Object.keys(d.config.services),
+      step,
+      error,
+    },
+    d.redactor,
+  );
 }
 
 /** The report journaled for a deployment, if one was taken (for the page, the CLI and the API). */
@@ -163,7 +170,7 @@ export function failureReportOf(steps: readonly DeploymentStep[]): FailureReport
 }
 
 /** The port on dockerode: compose's labels find the project's containers; logs come demultiplexed. */
-export function dockerContainerPort(docker: DockerClient): ContainerPort {
+export function dockerContainerPort(docker: DockerClient, redactor: Redact): ContainerPort {
   return {
     async projectContainers(project) {
       const list = await docker.listContainers({
@@ -187,7 +194,7 @@ export function dockerContainerPort(docker: DockerClient): ContainerPort {
             healthChecks: (health?.Log ?? []).map((h) => ({
               at: h.End,
               exitCode: h.ExitCode,
-              output: cleanOutput(h.Output),
+              output: cleanOutput(redactor, h.Output),
             })),
           };
         }),
@@ -226,8 +233,10 @@ async function demultiplexed(raw: Buffer): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const cleanLine = (line: string) => redact(line.replace(/\r$/, '')).slice(0, MAX_LINE_CHARS);
-const cleanOutput = (text: string) => redact(text.trim()).slice(0, MAX_HEALTH_OUTPUT);
+// Redacted before cutting, so a secret across the cut cannot leave a prefix in clear.
+const cleanLine = (redactor: Redact) => (line: string) =>
+  redactor.redact(line.replace(/\r$/, '')).slice(0, MAX_LINE_CHARS);
+const cleanOutput = (redactor: Redact, text: string) => redactor.redact(text.trim()).slice(0, MAX_HEALTH_OUTPUT);
 const firstLine = (text: string) =>
   text
     .split('\n')

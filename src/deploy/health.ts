@@ -1,24 +1,27 @@
-import { composeProjectName } from '../compose/project.js';
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
+import type { DockerAccess } from './ports.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import { failed } from '../errors.js';
 import type { ImagePins } from '../store/index.js';
+
+/** The health check reads the containers and calls health.url. */
+export type HealthPorts = DockerAccess & { config: Pick<Config, 'health'> };
 
 /**
  * Every managed service has a running container of the pinned image, healthy
  * where it has a healthcheck; then `health.url`, if configured, answers 2xx.
  * Polls until `health.timeoutSeconds`, then fails naming what is wrong.
  */
-export async function checkHealth(ctx: Context, pins: ImagePins): Promise<void> {
-  const deadline = Date.now() + ctx.config.health.timeoutSeconds * 1000;
-  let problem = await servicesProblem(ctx, pins);
+export async function checkHealth(ports: HealthPorts, pins: ImagePins): Promise<void> {
+  const deadline = Date.now() + ports.config.health.timeoutSeconds * 1000;
+  let problem = await servicesProblem(ports, pins);
   while (problem && Date.now() < deadline) {
     await sleep(500);
-    problem = await servicesProblem(ctx, pins);
+    problem = await servicesProblem(ports, pins);
   }
   if (problem) throw failed(`unhealthy: ${problem}`);
 
-  const url = ctx.config.health.url;
+  const url = ports.config.health.url;
   if (!url) return;
   let last = '';
   while (Date.now() < deadline || last === '') {
@@ -32,12 +35,12 @@ export async function checkHealth(ctx: Context, pins: ImagePins): Promise<void> 
     if (Date.now() >= deadline) break;
     await sleep(500);
   }
-  throw failed(`unhealthy: ${url} did not answer 2xx within ${ctx.config.health.timeoutSeconds}s (${last})`);
+  throw failed(`unhealthy: ${url} did not answer 2xx within ${ports.config.health.timeoutSeconds}s (${last})`);
 }
 
-async function servicesProblem(ctx: Context, pins: ImagePins): Promise<string | null> {
-  const docker = ctx.docker();
-  const project = await composeProjectName(ctx.config);
+async function servicesProblem(ports: HealthPorts, pins: ImagePins): Promise<string | null> {
+  const docker = ports.docker();
+  const project = await ports.projectName();
   for (const [service, pinned] of Object.entries(pins)) {
     const containers = await serviceContainers(docker, project, service);
     if (containers.length === 0) return `service ${service} has no container`;

@@ -1,14 +1,31 @@
 import fs from 'node:fs/promises';
 import type { Config } from '../config/index.js';
-import type { Context } from '../context.js';
+import type { DatabaseTarget } from '../database/index.js';
+import type { DockerClient } from '../docker/client.js';
 import { registryAuth } from '../docker/auth.js';
 import { enginePlatform, inspectImage, pullImage } from '../docker/images.js';
 import { failed } from '../errors.js';
 import { estimateDump } from '../backup/estimate.js';
 import { backupSpaceProblem, platformProblem } from './checks.js';
-import type { ImagePins } from '../store/index.js';
+import type { ImagePins, Store } from '../store/index.js';
+import type { SecretSink } from '../util/redact.js';
 import { fillTagTemplate, type ResolvedRef } from '../versions/ref.js';
 import type { PullProgress } from './ports.js';
+
+/** Pulling: the engine, and the registry credentials of the config (each registered as a secret). */
+export interface PullPorts {
+  docker(): DockerClient;
+  config: Pick<Config, 'registries'>;
+  redactor: SecretSink;
+}
+
+/** Preflight: the engine's platform, and room for the dump (the last dumps, the live database). */
+export interface PreflightPorts {
+  docker(): DockerClient;
+  config: Pick<Config, 'backups'>;
+  store: Pick<Store, 'backups'>;
+  database(): DatabaseTarget;
+}
 
 /** service → repo:tag for a version, from each service's tag template. */
 export function targetImages(config: Config, version: Pick<ResolvedRef, 'sha' | 'tag'>): Record<string, string> {
@@ -22,14 +39,14 @@ export function targetImages(config: Config, version: Pick<ResolvedRef, 'sha' | 
  * its registry digest, which is what gets pinned. Nothing running is touched.
  */
 export async function pullTargetImages(
-  ctx: Context,
+  ports: PullPorts,
   targets: Record<string, string>,
   onProgress: (p: PullProgress) => void,
 ): Promise<ImagePins> {
-  const docker = ctx.docker();
+  const docker = ports.docker();
   const digests = new Map<string, string>();
   for (const reference of new Set(Object.values(targets))) {
-    await pullImage(docker, reference, registryAuth(ctx.config, reference), (p) =>
+    await pullImage(docker, reference, registryAuth(ports.config, reference, ports.redactor), (p) =>
       onProgress({ image: p.image, status: p.status, current: p.current, total: p.total }),
     );
     const image = await inspectImage(docker, reference);
@@ -43,8 +60,11 @@ export async function pullTargetImages(
  * Refuses before any change: an image built for another platform, or a backups folder without
  * room for the dump (the one estimate, src/backup/estimate.ts). The plan shows the same rules.
  */
-export async function preflight(ctx: Context, pins: ImagePins): Promise<{ neededBytes: number; freeBytes: number }> {
-  const docker = ctx.docker();
+export async function preflight(
+  ports: PreflightPorts,
+  pins: ImagePins,
+): Promise<{ neededBytes: number; freeBytes: number }> {
+  const docker = ports.docker();
   const platform = await enginePlatform(docker);
   for (const [service, pinned] of Object.entries(pins)) {
     const image = await inspectImage(docker, pinned);
@@ -52,11 +72,11 @@ export async function preflight(ctx: Context, pins: ImagePins): Promise<{ needed
     const problem = platformProblem(service, pinned, image, platform);
     if (problem) throw failed(problem);
   }
-  const dir = ctx.config.backups.dir;
+  const dir = ports.config.backups.dir;
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const stats = await fs.statfs(dir);
   const freeBytes = stats.bavail * stats.bsize;
-  const { neededBytes } = await estimateDump(ctx.store.backups.list({ status: 'ok' }), ctx.database());
+  const { neededBytes } = await estimateDump(ports.store.backups.list({ status: 'ok' }), ports.database());
   const problem = backupSpaceProblem(dir, neededBytes, freeBytes);
   if (problem) throw failed(problem);
   return { neededBytes, freeBytes };

@@ -1,8 +1,9 @@
-export { startDeploy, deploy, type DeployRequest, type StartedDeployment } from './pipeline.js';
+export type { DeployRequest, StartedDeployment } from './pipeline.js';
+export { startDeploy, deploy, startRollback, recoverInterruptedOperations } from './wiring.js';
 export { currentStatus, type CurrentStatus, type ServiceStatus } from './status.js';
 export { DeploymentEvents, type DeploymentEvent } from './events.js';
 export { followDeployment, type FollowEvent, type FollowSources } from './follow.js';
-export { startRollback, type RollbackRequest } from './rollback.js';
+export type { RollbackRequest } from './rollback.js';
 export { planDeploy, type DeployPlan, type PlanNote } from './plan.js';
 export {
   planRollback,
@@ -11,5 +12,5 @@ export {
   type RollbackMode,
   type RollbackPlan,
 } from './rollbackPlan.js';
-export { recoverInterruptedOperations, type RecoveredOperation } from './recover.js';
+export type { RecoveredOperation } from './recover.js';
 export { StopSignal, StoppedAtBoundary } from './shutdown.js';

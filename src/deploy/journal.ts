@@ -1,17 +1,24 @@
 import { oneLine } from '../errors.js';
 import type { DeploymentLog } from '../store/deployments.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
-import { redact } from '../util/redact.js';
+import { type Redact, redactDeep } from '../util/redact.js';
 import type { DeploymentEvents } from './events.js';
 import type { StopSignal } from './shutdown.js';
 import type { StepName } from './steps.js';
 
-/** Where a journal writes: the deployment's record, live watchers, the log, and the stop signal it obeys. */
+/**
+ * Where a journal writes: the deployment's record, live watchers, the log, and the stop signal it obeys.
+ * The journal is an edge: every error, output line and step detail it keeps passes through `redactor`.
+ */
 export interface JournalPorts {
   deployments: Pick<DeploymentLog, 'beginStep' | 'endStep' | 'appendOutput'>;
   events: Pick<DeploymentEvents, 'emit'>;
   log: Logger;
   stop: StopSignal;
+  redactor: Redact;
+  /** Every step's start and end, and every output line, are stamped with its time. */
+  clock: Clock;
 }
 
 const MAX_LINES_KEPT = 2000;
@@ -31,19 +38,20 @@ export class Journal {
   ) {}
 
   async step<T>(name: StepName, run: () => Promise<T>, describe?: (result: T) => unknown): Promise<T> {
-    const { deployments, events, log, stop } = this.ports;
+    const { deployments, events, log, stop, redactor, clock } = this.ports;
     stop.atStepBoundary(name);
-    const started = deployments.beginStep(this.deploymentId, name);
+    const started = deployments.beginStep(this.deploymentId, name, clock.now());
     events.emit(this.deploymentId, { type: 'step', step: started });
     log.info('step started', { deployment: this.deploymentId, step: name });
     try {
       const result = await run();
-      const ended = deployments.endStep(this.deploymentId, started, 'ok', null, describe?.(result));
+      const detail = describe ? redactDeep(describe(result), redactor) : undefined;
+      const ended = deployments.endStep(this.deploymentId, started, 'ok', null, detail, clock.now());
       events.emit(this.deploymentId, { type: 'step', step: ended });
       return result;
     } catch (e) {
-      const message = redact(oneLine(e));
-      const ended = deployments.endStep(this.deploymentId, started, 'failed', message, undefined);
+      const message = redactor.redact(oneLine(e));
+      const ended = deployments.endStep(this.deploymentId, started, 'failed', message, undefined, clock.now());
       events.emit(this.deploymentId, { type: 'step', step: ended });
       log.error('step failed', { deployment: this.deploymentId, step: name, error: message });
       throw e;
@@ -51,20 +59,21 @@ export class Journal {
   }
 
   skip(name: StepName, why: string): void {
-    const { deployments, events } = this.ports;
-    const started = deployments.beginStep(this.deploymentId, name);
-    const ended = deployments.endStep(this.deploymentId, started, 'skipped', null, { why });
+    const { deployments, events, clock } = this.ports;
+    const at = clock.now();
+    const started = deployments.beginStep(this.deploymentId, name, at);
+    const ended = deployments.endStep(this.deploymentId, started, 'skipped', null, { why }, at);
     events.emit(this.deploymentId, { type: 'step', step: ended });
   }
 
   /** Compose output: kept in the journal (bounded) and announced to watchers. */
   log(line: string): void {
-    const text = redact(line).slice(0, MAX_LINE_CHARS);
+    const text = this.ports.redactor.redact(line).slice(0, MAX_LINE_CHARS);
     let seq: number | undefined;
     if (this.linesKept < MAX_LINES_KEPT) {
       this.linesKept++;
       const kept = this.linesKept === MAX_LINES_KEPT ? '… (further output not kept)' : text;
-      seq = this.ports.deployments.appendOutput(this.deploymentId, kept);
+      seq = this.ports.deployments.appendOutput(this.deploymentId, kept, this.ports.clock.now());
     }
     this.ports.events.emit(this.deploymentId, { type: 'log', line: text, seq });
   }

@@ -1,8 +1,6 @@
-import type { Context } from '../context.js';
 import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
-import { resolveRef, validateRef, type ResolvedRef } from '../versions/ref.js';
-import { targetImages } from './images.js';
+import type { ResolvedRef } from '../versions/ref.js';
 import { explainFailure } from './failureReport.js';
 import { Journal } from './journal.js';
 import { startOperation, type StartedDeployment } from './operation.js';
@@ -11,7 +9,6 @@ import { deploymentEndLog, finishDeployment } from './report.js';
 import { StoppedAtBoundary } from './shutdown.js';
 import type { HostState } from './state.js';
 import { describeUndo, restorePreviousState } from './undo.js';
-import { deployPorts } from './wiring.js';
 
 export type { StartedDeployment } from './operation.js';
 
@@ -25,29 +22,20 @@ export interface DeployTarget extends ResolvedRef {
   images: Record<string, string>;
 }
 
-/**
- * Steps 1 and 2 — validate and resolve the ref, take the lock — happen before
- * this returns, so a bad ref is a 400/404 and a busy host a 409. The rest runs
- * in the background; watch it through ctx.events or the journal.
- */
-export async function startDeploy(ctx: Context, request: DeployRequest): Promise<StartedDeployment> {
-  const ref = validateRef(request.ref);
-  const version = await resolveRef(ctx.config.project.dir, ref);
-  const target: DeployTarget = { ...version, images: targetImages(ctx.config, version) };
-  return startDeployment(deployPorts(ctx), target, request.actor);
-}
-
-/** Convenience for the CLI and tests: start and wait. */
-export async function deploy(ctx: Context, request: DeployRequest): Promise<Deployment> {
-  return (await startDeploy(ctx, request)).done;
-}
-
 /** Runs a deploy to `target` under the operation runner (lock, record, shutdown tracking, release). */
 export function startDeployment(ports: DeployPorts, target: DeployTarget, actor: string): StartedDeployment {
   return startOperation(
     ports,
     `deploy ${target.ref}`,
-    () => ports.deployments.create({ kind: 'deploy', ref: target.ref, commit: target.sha, tag: target.tag, actor }),
+    () =>
+      ports.deployments.create({
+        kind: 'deploy',
+        ref: target.ref,
+        commit: target.sha,
+        tag: target.tag,
+        actor,
+        createdAt: ports.clock.now(),
+      }),
     (id) => runDeploy(ports, id, target, actor),
     (id) => ports.deployments.get(id)!,
   );

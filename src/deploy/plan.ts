@@ -1,6 +1,10 @@
 import { gitIn } from '../util/git.js';
 import { estimateDump, type DumpEstimate } from '../backup/estimate.js';
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
+import type { DatabaseTarget } from '../database/index.js';
+import type { Store } from '../store/index.js';
+import type { VersionListPorts } from '../versions/list.js';
+import type { DockerAccess } from './ports.js';
 import { enginePlatform, inspectImage } from '../docker/images.js';
 import { oneLine } from '../errors.js';
 import { versionChanges, type VersionChanges } from '../versions/changes.js';
@@ -9,6 +13,16 @@ import { freeBytes } from '../util/diskSpace.js';
 import { backupSpaceProblem, dirtyWorkTreeProblem, platformProblem } from './checks.js';
 import { targetImages } from './images.js';
 import { captureHostState, type HostState } from './state.js';
+
+/**
+ * What planning reads, and nothing it could change with: the config, what runs (Docker, git), the
+ * records, the live database for the dump estimate, and the version list's sources.
+ */
+export interface PlanPorts extends VersionListPorts, DockerAccess {
+  config: Config;
+  store: Pick<Store, 'backups' | 'deployments'>;
+  database(): DatabaseTarget;
+}
 
 /** Something the operator should know before confirming, or something that stops the operation. */
 export interface PlanNote {
@@ -67,28 +81,28 @@ export interface DeployPlan {
  * version list (CI state, images in the registry), which may reach GitHub and the registry.
  */
 export async function planDeploy(
-  ctx: Context,
+  ports: PlanPorts,
   rawRef: string,
   options: { versions?: boolean } = {},
 ): Promise<DeployPlan> {
   const ref = validateRef(rawRef);
-  const resolved = await resolveRef(ctx.config.project.dir, ref);
-  const currentSha = ctx.store.deployments.current()?.commit ?? null;
+  const resolved = await resolveRef(ports.config.project.dir, ref);
+  const currentSha = ports.store.deployments.current()?.commit ?? null;
   const [host, listing, engine] = await Promise.all([
-    captureHostState(ctx).then(
+    captureHostState(ports).then(
       (state): { state: HostState | null; error: string | null } => ({ state, error: null }),
-      (e: unknown) => ({ state: null, error: oneLine(e) }),
+      (e: unknown) => ({ state: null, error: ports.redactor.redact(oneLine(e)) }), // the plan is shown as it is
     ),
-    options.versions ? listVersions(ctx, { currentSha }).catch(() => undefined) : Promise.resolve(undefined),
-    enginePlatform(ctx.docker()).catch(() => undefined),
+    options.versions ? listVersions(ports, { currentSha }).catch(() => undefined) : Promise.resolve(undefined),
+    enginePlatform(ports.docker()).catch(() => undefined),
   ]);
   const warnings: PlanNote[] = [];
   const blockers: PlanNote[] = [];
   if (host.error) warnings.push({ code: 'host-unknown', reason: `could not read what runs now: ${host.error}` });
 
-  const docker = ctx.docker();
+  const docker = ports.docker();
   const images = await Promise.all(
-    Object.entries(targetImages(ctx.config, resolved)).map(async ([service, reference]): Promise<PlannedImage> => {
+    Object.entries(targetImages(ports.config, resolved)).map(async ([service, reference]): Promise<PlannedImage> => {
       const local = await inspectImage(docker, reference).catch(() => undefined);
       const running = host.state?.images[service] ?? null;
       let changes: boolean | null = null;
@@ -108,11 +122,14 @@ export async function planDeploy(
     }),
   );
 
-  const dir = ctx.config.backups.dir;
-  const target = ctx.database();
+  const dir = ports.config.backups.dir;
+  const target = ports.database();
   const [estimate, free] = await Promise.all([
-    estimateDump(ctx.store.backups.list({ status: 'ok' }), target).catch((e: unknown) => {
-      warnings.push({ code: 'estimate-unknown', reason: `cannot estimate the dump size: ${oneLine(e)}` });
+    estimateDump(ports.store.backups.list({ status: 'ok' }), target).catch((e: unknown) => {
+      warnings.push({
+        code: 'estimate-unknown',
+        reason: `cannot estimate the dump size: ${ports.redactor.redact(oneLine(e))}`,
+      });
       return null;
     }),
     freeBytes(dir),
@@ -121,8 +138,8 @@ export async function planDeploy(
   if (space) blockers.push({ code: 'backup-space', reason: space });
 
   const commit = host.state?.commit ?? null;
-  if (commit !== null && !ctx.config.deploy.allowDirtyWorkTree) {
-    const dirty = await dirtyWorkTreeProblem(ctx.config.project.dir).catch(() => null);
+  if (commit !== null && !ports.config.deploy.allowDirtyWorkTree) {
+    const dirty = await dirtyWorkTreeProblem(ports.config.project.dir).catch(() => null);
     if (dirty) blockers.push({ code: 'dirty-work-tree', reason: dirty });
   }
 
@@ -142,7 +159,7 @@ export async function planDeploy(
       code: 'redeploy',
       reason: 'this commit runs now: its images are re-pulled and services recreated',
     });
-  if (ctx.config.deploy.allowWithoutBackup) {
+  if (ports.config.deploy.allowWithoutBackup) {
     warnings.push({
       code: 'backup-optional',
       reason: 'if the backup fails, the deploy goes on without one (deploy.allowWithoutBackup)',
@@ -156,14 +173,18 @@ export async function planDeploy(
     name: resolved.tag ?? ref,
     version,
     current: { commit, error: host.error },
-    changes: await versionChanges(ctx.config.project.dir, {
-      from: commit,
-      to: resolved.sha,
-      tag: resolved.tag,
-      migrationPaths: ctx.config.project.migrationPaths,
-    }),
+    changes: await versionChanges(
+      ports.config.project.dir,
+      {
+        from: commit,
+        to: resolved.sha,
+        tag: resolved.tag,
+        migrationPaths: ports.config.project.migrationPaths,
+      },
+      ports.redactor,
+    ),
     images,
-    composeFilesChanged: await changedComposeFiles(ctx, commit, resolved.sha),
+    composeFilesChanged: await changedComposeFiles(ports, commit, resolved.sha),
     backup: {
       database: target.database,
       dir,
@@ -171,21 +192,21 @@ export async function planDeploy(
       neededBytes: estimate?.neededBytes ?? null,
       basis: estimate?.basis ?? null,
       freeBytes: free,
-      allowWithout: ctx.config.deploy.allowWithoutBackup,
+      allowWithout: ports.config.deploy.allowWithoutBackup,
     },
-    restorePolicy: ctx.config.deploy.restoreDatabase,
-    timeouts: { composeSeconds: ctx.config.deploy.timeoutSeconds, healthSeconds: ctx.config.health.timeoutSeconds },
+    restorePolicy: ports.config.deploy.restoreDatabase,
+    timeouts: { composeSeconds: ports.config.deploy.timeoutSeconds, healthSeconds: ports.config.health.timeoutSeconds },
     warnings,
     blockers,
   };
 }
 
 const SHA = /^[0-9a-f]{40}$/;
-async function changedComposeFiles(ctx: Context, from: string | null, to: string): Promise<string[] | null> {
+async function changedComposeFiles(ports: PlanPorts, from: string | null, to: string): Promise<string[] | null> {
   if (!from || !SHA.test(from)) return null;
   if (from === to) return [];
-  return gitIn(ctx.config.project.dir)
-    .raw(['diff', '--name-only', from, to, '--', ...ctx.config.project.composeFiles])
+  return gitIn(ports.config.project.dir)
+    .raw(['diff', '--name-only', from, to, '--', ...ports.config.project.composeFiles])
     .then(
       (out) => out.split('\n').filter(Boolean),
       () => null,

@@ -1,4 +1,5 @@
 import type { BackupRequest } from '../backup/create.js';
+import type { DockerClient } from '../docker/client.js';
 import type { BackupCatalog } from '../store/backups.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { BackupRow, ImagePins, OperationLock } from '../store/index.js';
@@ -8,6 +9,12 @@ import type { JournalPorts } from './journal.js';
 import type { ReportPorts } from './report.js';
 import type { OperationPorts } from './operation.js';
 import type { HostState } from './state.js';
+
+/** Docker and the compose project's name: what the modules that read containers and images use. */
+export interface DockerAccess {
+  docker(): DockerClient;
+  projectName(): Promise<string>;
+}
 
 export interface PullProgress {
   image: string;

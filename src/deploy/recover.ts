@@ -1,13 +1,10 @@
-import type { Context } from '../context.js';
 import type { Deployment } from '../store/index.js';
-import { redact } from '../util/redact.js';
 import { Journal } from './journal.js';
 import { underLock } from './operation.js';
 import type { DeployPorts } from './ports.js';
 import { finishDeployment } from './report.js';
 import { anyMutated, anyTouchedDatabase } from './steps.js';
 import { describeUndo, restorePreviousState } from './undo.js';
-import { deployPorts } from './wiring.js';
 
 export interface RecoveredOperation {
   deploymentId: number;
@@ -23,10 +20,6 @@ export interface RecoveredOperation {
  * and each orphaned deploy or rollback is undone so that the version recorded
  * before it runs healthy. A live lock holder is left alone.
  */
-export async function recoverInterruptedOperations(ctx: Context): Promise<RecoveredOperation[]> {
-  return recoverWith(deployPorts(ctx));
-}
-
 export async function recoverWith(ports: DeployPorts): Promise<RecoveredOperation[]> {
   const holder = ports.lock.holder();
   if (holder && !ports.lock.isStale(holder)) return [];
@@ -87,5 +80,5 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
       fields: { deployment: d.id, status, summary: message },
     },
   }));
-  return { deploymentId: d.id, status: record.status, summary: redact(summary) };
+  return { deploymentId: d.id, status: record.status, summary: ports.redactor.redact(summary) };
 }

@@ -2,8 +2,9 @@ import type { Notification } from '../notify/payloads.js';
 import type { AuditLog } from '../store/audit.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { Deployment } from '../store/index.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
-import { redact } from '../util/redact.js';
+import type { Redact } from '../util/redact.js';
 import type { DeploymentEvents } from './events.js';
 
 /** How an operation ended, in the terms of each place that hears about it. */
@@ -17,6 +18,8 @@ export interface ReportPorts {
   audit: Pick<AuditLog, 'record'>;
   notify(n: Omit<Notification, 'at'>): void;
   log: Logger;
+  /** Every text this reporter sends or records passes through it: the report is an edge. */
+  redactor: Redact;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface ReportPorts {
  */
 export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
   const { audit, notification, log } = outcome;
-  const detail = audit.detail === null ? null : redact(audit.detail);
+  const detail = audit.detail === null ? null : ports.redactor.redact(audit.detail);
   ports.audit.record({
     actor: audit.actor,
     action: audit.action,
@@ -34,12 +37,14 @@ export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
     detail,
   });
   ports.log[log.level](log.message, log.fields);
-  ports.notify({ ...notification, summary: redact(notification.summary) });
+  ports.notify({ ...notification, summary: ports.redactor.redact(notification.summary) });
 }
 
 export interface DeploymentReportPorts extends ReportPorts {
   deployments: Pick<DeploymentLog, 'finish' | 'get'>;
   events: Pick<DeploymentEvents, 'emit'>;
+  /** The record's end time. */
+  clock: Clock;
 }
 
 /** A deployment or rollback ends: its record, `done` for its watchers, then the outcome. Returns the final record. */
@@ -50,8 +55,8 @@ export function finishDeployment(
   error: string | null,
   outcome: (message: string | null, record: Deployment) => Outcome,
 ): Deployment {
-  const message = error === null ? null : redact(error);
-  ports.deployments.finish(id, status, message);
+  const message = error === null ? null : ports.redactor.redact(error);
+  ports.deployments.finish(id, status, message, ports.clock.now());
   const record = ports.deployments.get(id)!;
   ports.events.emit(id, { type: 'done', deployment: record });
   reportOutcome(ports, outcome(message, record));

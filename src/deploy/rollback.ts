@@ -1,7 +1,6 @@
-import type { Context } from '../context.js';
 import { conflict, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
-import { tagOf, versionLabel } from '../versions/naming.js';
+import { versionLabel } from '../versions/naming.js';
 import { Journal } from './journal.js';
 import { startOperation, type StartedDeployment } from './operation.js';
 import type { DeployPorts } from './ports.js';
@@ -10,7 +9,6 @@ import { rollbackBlockers, type RollbackMode } from './rollbackPlan.js';
 import { StoppedAtBoundary } from './shutdown.js';
 import type { HostState } from './state.js';
 import { describeUndo, restorePreviousState } from './undo.js';
-import { deployPorts } from './wiring.js';
 
 export interface RollbackRequest {
   deploymentId: number;
@@ -23,14 +21,8 @@ export interface RollbackRequest {
  * commit and image digests, and its pre-deploy dump. A rollback is itself a
  * deployment record (kind rollback) whose "previous" is the state it replaced
  * and whose backup is its safety backup, so it can be rolled back in turn.
+ * The rules of the rollback plan (rollbackBlockers) refuse first; then the operation runner takes over.
  */
-export async function startRollback(ctx: Context, request: RollbackRequest): Promise<StartedDeployment> {
-  const target = ctx.store.deployments.get(request.deploymentId);
-  const previousTag = target ? await tagOf(ctx.config.project.dir, target.previousCommit) : null;
-  return startRollbackWith(deployPorts(ctx), request, previousTag);
-}
-
-/** The rules of the rollback plan (rollbackBlockers) refuse first; then the operation runner takes over. */
 export function startRollbackWith(
   ports: DeployPorts,
   request: RollbackRequest,
@@ -59,6 +51,7 @@ export function startRollbackWith(
         tag: images ? previousTag : (running?.tag ?? null), // a version is named by its tag everywhere
         actor: request.actor,
         rollbackOf: target.id,
+        createdAt: ports.clock.now(),
       });
     },
     (id) => runRollback(ports, id, target, { images, dump }, request.actor),

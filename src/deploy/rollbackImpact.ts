@@ -1,8 +1,13 @@
-import type { Context } from '../context.js';
-import { inspectDatabase } from '../database/index.js';
+import type { Redact } from '../util/redact.js';
+import { inspectDatabase, type DatabaseTarget } from '../database/index.js';
 import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, RowCounts } from '../store/index.js';
-import { redact } from '../util/redact.js';
+
+/** The live database to compare with the dump; its error is shown, so it passes the redactor. */
+export interface ImpactPorts {
+  database(): DatabaseTarget;
+  redactor: Redact;
+}
 
 /**
  * What restoring a dump over the live database discards, per table: the rows
@@ -64,16 +69,19 @@ export function rollbackImpact(
 }
 
 /** Reads the live database (one snapshot) and compares it with the dump; an error line when it cannot be read. */
-export async function readRollbackImpact(ctx: Context, dump: BackupRow): Promise<RollbackImpact | { error: string }> {
+export async function readRollbackImpact(
+  ports: ImpactPorts,
+  dump: BackupRow,
+): Promise<RollbackImpact | { error: string }> {
   try {
-    const session = await ctx.database().session();
+    const session = await ports.database().session();
     try {
       return rollbackImpact(await inspectDatabase(session), dump);
     } finally {
       await session.close();
     }
   } catch (e) {
-    return { error: redact(oneLine(e)) };
+    return { error: ports.redactor.redact(oneLine(e)) };
   }
 }
 

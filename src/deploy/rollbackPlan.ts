@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
+import type { DockerClient } from '../docker/client.js';
 import { inspectImage } from '../docker/images.js';
-import { toPublic, type BackupRecord, type BackupRow, type Deployment } from '../store/index.js';
+import { toPublic, type BackupRecord, type BackupRow, type Deployment, type Store } from '../store/index.js';
 import { databaseWriters } from './checks.js';
 import type { PlanNote } from './plan.js';
 import { versionChanges, type VersionChanges } from '../versions/changes.js';
-import { alreadyUndone, readRollbackImpact, type RollbackImpact } from './rollbackImpact.js';
+import { alreadyUndone, readRollbackImpact, type ImpactPorts, type RollbackImpact } from './rollbackImpact.js';
 
 export type RollbackMode = 'full' | 'images-only' | 'database-only';
 export const ROLLBACK_MODES: readonly RollbackMode[] = ['full', 'images-only', 'database-only'];
@@ -40,6 +41,13 @@ export function rollbackBlockers(target: Deployment, backup: BackupRow | undefin
   };
 }
 
+/** What planning a rollback reads: the records, the dump files, the engine, git and the live database. */
+export interface RollbackPlanPorts extends ImpactPorts {
+  config: Pick<Config, 'backups' | 'project' | 'services' | 'rollback'>;
+  store: Pick<Store, 'backups' | 'deployments'>;
+  docker(): DockerClient;
+}
+
 export interface RollbackPlan {
   target: Deployment;
   mode: RollbackMode;
@@ -68,11 +76,11 @@ export interface RollbackPlan {
  * above, plus what the host can tell now (the dump file is there, each image is here or pullable).
  */
 export async function planRollback(
-  ctx: Context,
+  ports: RollbackPlanPorts,
   target: Deployment,
   mode: RollbackMode = 'full',
 ): Promise<RollbackPlan> {
-  const backupRow = target.backupId ? ctx.store.backups.get(target.backupId) : undefined;
+  const backupRow = target.backupId ? ports.store.backups.get(target.backupId) : undefined;
   const modes = rollbackBlockers(target, backupRow);
   const usable = backupRow?.status === 'ok' ? backupRow : undefined;
   const withImages = mode !== 'database-only';
@@ -80,10 +88,10 @@ export async function planRollback(
   const blockers: PlanNote[] = modes[mode] ? [modes[mode]] : [];
   const warnings: PlanNote[] = [];
 
-  const current = ctx.store.deployments.current();
-  const docker = ctx.docker();
+  const current = ports.store.deployments.current();
+  const docker = ports.docker();
   const images = await Promise.all(
-    Object.keys(ctx.config.services).map(async (service) => {
+    Object.keys(ports.config.services).map(async (service) => {
       const after = withImages ? (target.previousImages?.[service] ?? null) : null;
       const here = after ? await inspectImage(docker, after).catch(() => undefined) : undefined;
       if (after && !here && !after.includes('@sha256:') && withImages && blockers.length === 0) {
@@ -101,7 +109,7 @@ export async function planRollback(
     }),
   );
   if (withDatabase && usable) {
-    const file = path.join(ctx.config.backups.dir, usable.fileName);
+    const file = path.join(ports.config.backups.dir, usable.fileName);
     const present = await fs.stat(file).then(
       (s) => s.isFile(),
       () => false,
@@ -109,14 +117,14 @@ export async function planRollback(
     if (!present)
       blockers.push({
         code: 'dump-missing',
-        reason: `the dump ${usable.fileName} is missing from ${ctx.config.backups.dir}`,
+        reason: `the dump ${usable.fileName} is missing from ${ports.config.backups.dir}`,
       });
     warnings.push({
       code: 'writes-lost',
       reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost`,
     });
   }
-  const undone = alreadyUndone(target, ctx.store.deployments.list(1000));
+  const undone = alreadyUndone(target, ports.store.deployments.list(1000));
   if (undone) {
     warnings.push({
       code: 'already-undone',
@@ -133,16 +141,20 @@ export async function planRollback(
     images,
     commit: { now: commitNow, after: commitAfter },
     changes: commitAfter
-      ? await versionChanges(ctx.config.project.dir, {
-          from: commitNow,
-          to: commitAfter,
-          tag: null,
-          migrationPaths: ctx.config.project.migrationPaths,
-        })
+      ? await versionChanges(
+          ports.config.project.dir,
+          {
+            from: commitNow,
+            to: commitAfter,
+            tag: null,
+            migrationPaths: ports.config.project.migrationPaths,
+          },
+          ports.redactor,
+        )
       : null,
-    impact: withDatabase && usable ? await readRollbackImpact(ctx, usable) : null,
+    impact: withDatabase && usable ? await readRollbackImpact(ports, usable) : null,
     undone,
-    stoppedServices: databaseWriters(ctx.config),
+    stoppedServices: databaseWriters(ports.config),
     warnings,
     blockers,
   };

@@ -1,11 +1,13 @@
+import type { DockerAccess } from './ports.js';
 import { gitIn } from '../util/git.js';
 import type { Config } from '../config/index.js';
-import { composeProjectName } from '../compose/project.js';
-import type { Context } from '../context.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import { failed } from '../errors.js';
 import type { ImagePins } from '../store/index.js';
 import { dirtyWorkTreeProblem } from './checks.js';
+
+/** What runs is read from git (project.dir) and from the containers of the managed services. */
+export type HostStatePorts = DockerAccess & { config: Pick<Config, 'project' | 'services'> };
 
 export interface HostState {
   /** HEAD of the compose repo, or null when project.dir is not a git repo. */
@@ -28,13 +30,13 @@ export async function isGitRepo(dir: string): Promise<boolean> {
  * records, so that a host started by hand (`:latest`) is captured exactly:
  * each container's image by its registry digest, or by image id if it has none.
  */
-export async function captureHostState(ctx: Context): Promise<HostState> {
-  const dir = ctx.config.project.dir;
+export async function captureHostState(ports: HostStatePorts): Promise<HostState> {
+  const dir = ports.config.project.dir;
   const commit = (await isGitRepo(dir)) ? (await gitIn(dir).revparse(['HEAD'])).trim() : null;
-  const project = await composeProjectName(ctx.config);
-  const docker = ctx.docker();
+  const project = await ports.projectName();
+  const docker = ports.docker();
   const images: ImagePins = {};
-  for (const [service, spec] of Object.entries(ctx.config.services)) {
+  for (const [service, spec] of Object.entries(ports.config.services)) {
     const containers = await serviceContainers(docker, project, service);
     const container = containers.find((c) => c.running) ?? containers[0];
     if (!container) continue;

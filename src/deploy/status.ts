@@ -1,8 +1,14 @@
+import type { Config } from '../config/index.js';
+import type { DockerAccess } from './ports.js';
 import { readPins } from '../compose/pins.js';
-import { composeProjectName } from '../compose/project.js';
-import type { Context } from '../context.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
-import type { Deployment, LockHolder } from '../store/index.js';
+import type { Deployment, LockHolder, Store } from '../store/index.js';
+
+/** The status reads the record of what was deployed, the pins, the containers and the lock. */
+export type StatusPorts = DockerAccess & {
+  config: Pick<Config, 'services' | 'stateDir'>;
+  store: Pick<Store, 'deployments' | 'lock'>;
+};
 
 export interface ServiceStatus {
   name: string;
@@ -21,13 +27,13 @@ export interface CurrentStatus {
 }
 
 /** What is deployed according to switchyard, and what actually runs according to Docker. */
-export async function currentStatus(ctx: Context): Promise<CurrentStatus> {
-  const current = ctx.store.deployments.current();
-  const pins = current?.images ?? (await readPins(ctx.config.stateDir)) ?? {};
-  const docker = ctx.docker();
-  const project = await composeProjectName(ctx.config);
+export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> {
+  const current = ports.store.deployments.current();
+  const pins = current?.images ?? (await readPins(ports.config.stateDir)) ?? {};
+  const docker = ports.docker();
+  const project = await ports.projectName();
   const services: ServiceStatus[] = [];
-  for (const [name, spec] of Object.entries(ctx.config.services)) {
+  for (const [name, spec] of Object.entries(ports.config.services)) {
     const pinned = pins[name] ?? null;
     const pinnedId = pinned ? (await inspectImage(docker, pinned))?.id : undefined;
     const containers = await serviceContainers(docker, project, name);
@@ -43,7 +49,7 @@ export async function currentStatus(ctx: Context): Promise<CurrentStatus> {
     const drift = pinned !== null && described.some((c) => c.imageId !== pinnedId);
     services.push({ name, pinned, containers: described.map(({ imageId: _id, ...c }) => c), drift });
   }
-  const lock = ctx.store.lock.holder();
+  const lock = ports.store.lock.holder();
   return {
     deployment: current
       ? {
@@ -60,6 +66,6 @@ export async function currentStatus(ctx: Context): Promise<CurrentStatus> {
     drift: services
       .filter((s) => s.drift)
       .map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
-    operation: lock && !ctx.store.lock.isStale(lock) ? lock : null,
+    operation: lock && !ports.store.lock.isStale(lock) ? lock : null,
   };
 }

@@ -16,9 +16,50 @@ import { diagnoseContainers } from './failureReport.js';
 import { checkHealth } from './health.js';
 import { databaseWriters } from './checks.js';
 import { removeUnneededImages } from './imageCleanup.js';
-import { preflight, pullTargetImages } from './images.js';
+import { preflight, pullTargetImages, targetImages } from './images.js';
+import type { StartedDeployment } from './operation.js';
+import { startDeployment, type DeployRequest, type DeployTarget } from './pipeline.js';
 import type { DeployPorts } from './ports.js';
+import { recoverWith, type RecoveredOperation } from './recover.js';
+import { startRollbackWith, type RollbackRequest } from './rollback.js';
 import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
+import type { Deployment } from '../store/index.js';
+import { tagOf } from '../versions/naming.js';
+import { resolveRef, validateRef } from '../versions/ref.js';
+
+/*
+ * The faces' entry points: a Context in, its ports built, the operation of pipeline.ts,
+ * rollback.ts or recover.ts run on them. Everything below them sees only DeployPorts.
+ */
+
+/**
+ * Steps 1 and 2 — validate and resolve the ref, take the lock — happen before
+ * this returns, so a bad ref is a 400/404 and a busy host a 409. The rest runs
+ * in the background; watch it through ctx.events or the journal.
+ */
+export async function startDeploy(ctx: Context, request: DeployRequest): Promise<StartedDeployment> {
+  const ref = validateRef(request.ref);
+  const version = await resolveRef(ctx.config.project.dir, ref);
+  const target: DeployTarget = { ...version, images: targetImages(ctx.config, version) };
+  return startDeployment(deployPorts(ctx), target, request.actor);
+}
+
+/** Convenience for the CLI and tests: start and wait. */
+export async function deploy(ctx: Context, request: DeployRequest): Promise<Deployment> {
+  return (await startDeploy(ctx, request)).done;
+}
+
+/** A rollback of a recorded deployment; its previous commit is named by its tag where it has one. */
+export async function startRollback(ctx: Context, request: RollbackRequest): Promise<StartedDeployment> {
+  const target = ctx.store.deployments.get(request.deploymentId);
+  const previousTag = target ? await tagOf(ctx.config.project.dir, target.previousCommit) : null;
+  return startRollbackWith(deployPorts(ctx), request, previousTag);
+}
+
+/** Crash recovery (recover.ts), run when the daemon starts and before any CLI command that takes the lock. */
+export async function recoverInterruptedOperations(ctx: Context): Promise<RecoveredOperation[]> {
+  return recoverWith(deployPorts(ctx));
+}
 
 /**
  * The composition root of src/deploy: the ports of the pipeline, the rollback and recovery,
@@ -50,6 +91,8 @@ export function deployPorts(ctx: Context): DeployPorts {
     lock: store.lock,
     events: ctx.events,
     log: ctx.log,
+    redactor: ctx.redactor,
+    clock: ctx.clock,
     notify: (n) => ctx.notifier.send(n),
     stop: ctx.shutdown,
     engine: {
@@ -60,7 +103,7 @@ export function deployPorts(ctx: Context): DeployPorts {
           if (await inspectImage(docker, ref)) continue;
           if (!ref.includes('@sha256:'))
             throw failed(`image ${ref} of service ${service} is gone and has no registry digest to pull it by`);
-          await pullImage(docker, ref, registryAuth(config, ref), onProgress).catch((e: unknown) => {
+          await pullImage(docker, ref, registryAuth(config, ref, ctx.redactor), onProgress).catch((e: unknown) => {
             throw failed(`image ${ref} of service ${service} is not on this host and cannot be pulled: ${oneLine(e)}`);
           });
         }

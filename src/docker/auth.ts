@@ -3,17 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { failed } from '../errors.js';
-import { registerSecret } from '../util/redact.js';
+import type { SecretSink } from '../util/redact.js';
 import { registryHost, type RegistryAuth } from './images.js';
 
 /**
  * Credentials for the registry of an image: `registries.<host>` in the config
  * (password from an env var), else docker's own config.json (`auths.<host>.auth`),
- * else none. Every password is registered as a secret before it is used.
+ * else none. Every password is registered with the given redactor before it is used.
  */
 export function registryAuth(
   config: Pick<Config, 'registries'>,
   reference: string,
+  secrets: SecretSink,
   env: NodeJS.ProcessEnv = process.env,
 ): RegistryAuth | undefined {
   const host = registryHost(reference);
@@ -21,13 +22,13 @@ export function registryAuth(
   if (configured) {
     const password = env[configured.passwordEnv];
     if (!password) throw failed(`registries.${host}.passwordEnv names ${configured.passwordEnv}, which is not set`);
-    registerSecret(password);
+    secrets.register(password);
     return { username: configured.username, password, serveraddress: host };
   }
-  return fromDockerConfig(host, env);
+  return fromDockerConfig(host, env, secrets);
 }
 
-function fromDockerConfig(host: string, env: NodeJS.ProcessEnv): RegistryAuth | undefined {
+function fromDockerConfig(host: string, env: NodeJS.ProcessEnv, secrets: SecretSink): RegistryAuth | undefined {
   const dir = env.DOCKER_CONFIG ?? path.join(os.homedir(), '.docker');
   let auths: Record<string, { auth?: string }> | undefined;
   try {
@@ -41,6 +42,6 @@ function fromDockerConfig(host: string, env: NodeJS.ProcessEnv): RegistryAuth | 
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   const password = decoded.slice(colon + 1);
-  registerSecret(password);
+  secrets.register(password);
   return { username: decoded.slice(0, colon), password, serveraddress: host };
 }

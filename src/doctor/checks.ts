@@ -3,12 +3,15 @@ import { Octokit } from '@octokit/rest';
 import { gitIn } from '../util/git.js';
 import { estimateFromLastDump } from '../backup/estimate.js';
 import { runCompose } from '../compose/project.js';
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
+import type { DockerClient } from '../docker/client.js';
+import type { Store } from '../store/index.js';
+import type { Redactor } from '../util/redact.js';
 import { registryAuth } from '../docker/auth.js';
 import { imageExists } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
 import { backupFormat } from '../backup/format.js';
-import { toolVersion } from '../database/index.js';
+import { toolVersion, type DatabaseTarget } from '../database/index.js';
 import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
 import { probeOffsite } from '../offsite/probe.js';
@@ -22,7 +25,17 @@ export interface CheckResult {
   fix?: string;
 }
 
-type Check = (ctx: Context) => Promise<Omit<CheckResult, 'name'>>;
+/** What the checks read: the config, the engine, the database, the backups catalog; never a change. */
+export interface DoctorPorts {
+  config: Config;
+  store: Pick<Store, 'backups'>;
+  docker(): DockerClient;
+  database(): DatabaseTarget;
+  /** Registry credentials are registered as secrets when the image check reads them. */
+  redactor: Redactor;
+}
+
+type Check = (ports: DoctorPorts) => Promise<Omit<CheckResult, 'name'>>;
 
 const pass = (detail: string) => ({ ok: true, detail });
 const fail = (detail: string, fix: string) => ({ ok: false, detail, fix });
@@ -31,8 +44,8 @@ const fail = (detail: string, fix: string) => ({ ok: false, detail, fix });
 const CHECKS: Array<[string, Check]> = [
   [
     'docker socket reachable',
-    async (ctx) => {
-      const v = (await ctx.docker().version()) as { Version: string };
+    async (ports) => {
+      const v = (await ports.docker().version()) as { Version: string };
       return pass(`engine ${v.Version}`);
     },
   ],
@@ -51,10 +64,10 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'compose files parse',
-    async (ctx) => {
-      const r = await runCompose(ctx.config, ['config', '--quiet']);
+    async (ports) => {
+      const r = await runCompose(ports.config, ['config', '--quiet']);
       return r.code === 0
-        ? pass(ctx.config.project.composeFiles.join(', '))
+        ? pass(ports.config.project.composeFiles.join(', '))
         : fail(
             r.stderr.trim().split('\n').pop() ?? 'docker compose config failed',
             'fix the compose files or project.composeFiles',
@@ -63,8 +76,8 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'database reachable, pg_dump new enough',
-    async (ctx) => {
-      const target = ctx.database();
+    async (ports) => {
+      const target = ports.database();
       const session = await target.session();
       let server: number;
       try {
@@ -84,19 +97,19 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'zstd present for backups',
-    async (ctx) => {
+    async (ports) => {
       const version = await toolVersion('zstd');
-      if (version) return pass(`zstd ${version} (backups.compression: ${ctx.config.backups.compression.method})`);
-      const zstdBackups = ctx.store.backups
+      if (version) return pass(`zstd ${version} (backups.compression: ${ports.config.backups.compression.method})`);
+      const zstdBackups = ports.store.backups
         .list({ status: 'ok' })
         .filter((b) => backupFormat(b.fileName) === 'zstd').length;
-      if (ctx.config.backups.compression.method !== 'zstd' && zstdBackups === 0) {
+      if (ports.config.backups.compression.method !== 'zstd' && zstdBackups === 0) {
         return pass(
-          `zstd not installed; not needed (backups.compression.method ${ctx.config.backups.compression.method}, no .dump.zst backups)`,
+          `zstd not installed; not needed (backups.compression.method ${ports.config.backups.compression.method}, no .dump.zst backups)`,
         );
       }
       const why =
-        ctx.config.backups.compression.method === 'zstd'
+        ports.config.backups.compression.method === 'zstd'
           ? 'backups.compression.method is zstd'
           : `${zstdBackups} backups are .dump.zst`;
       return fail(`zstd is not installed on this host (${why})`, 'apt-get install zstd (see scripts/provision.sh)');
@@ -104,13 +117,13 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'backups dir writable with room for the next dump',
-    async (ctx) => {
-      const dir = ctx.config.backups.dir;
+    async (ports) => {
+      const dir = ports.config.backups.dir;
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       await fs.access(dir, fs.constants.W_OK);
       const stats = await fs.statfs(dir);
       const free = stats.bavail * stats.bsize;
-      const estimate = estimateFromLastDump(ctx.store.backups.list({ status: 'ok' }), ctx.database().database);
+      const estimate = estimateFromLastDump(ports.store.backups.list({ status: 'ok' }), ports.database().database);
       const last = estimate?.expectedBytes ?? 0;
       return free > (estimate?.neededBytes ?? 0)
         ? pass(`${dir}: ${(free / 1073741824).toFixed(1)} GiB free, last dump ${(last / 1048576).toFixed(1)} MiB`)
@@ -122,16 +135,20 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'registry access for each image',
-    async (ctx) => {
-      const services = Object.entries(ctx.config.services);
+    async (ports) => {
+      const services = Object.entries(ports.config.services);
       if (services.length === 0) return pass('no managed services');
-      const head = await gitIn(ctx.config.project.dir)
+      const head = await gitIn(ports.config.project.dir)
         .revparse(['HEAD'])
         .catch(() => null);
       const problems: string[] = [];
       for (const [name, s] of services) {
         const reference = `${s.image}:${fillTagTemplate(s.tag, { sha: head?.trim() ?? 'latest', tag: null })}`;
-        const found = await imageExists(ctx.docker(), reference, registryAuth(ctx.config, reference));
+        const found = await imageExists(
+          ports.docker(),
+          reference,
+          registryAuth(ports.config, reference, ports.redactor),
+        );
         if (found.state === 'unknown') problems.push(`${name}: ${found.error}`);
       }
       return problems.length
@@ -144,8 +161,8 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'GitHub token and repository',
-    async (ctx) => {
-      const gh = ctx.config.github;
+    async (ports) => {
+      const gh = ports.config.github;
       if (!gh) return pass('not configured (versions come from the local repo)');
       const token = process.env[gh.tokenEnv];
       const octokit = new Octokit({
@@ -163,8 +180,8 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'newest backup age',
-    async (ctx) => {
-      const newest = ctx.store.backups.list({ status: 'ok' })[0];
+    async (ports) => {
+      const newest = ports.store.backups.list({ status: 'ok' })[0];
       if (!newest) return fail('no backup yet', 'run `switchyard backup` (and set backups.schedule)');
       const hours = (Date.now() - Date.parse(newest.createdAt)) / 3_600_000;
       return hours <= 24
@@ -177,8 +194,8 @@ const CHECKS: Array<[string, Check]> = [
   ],
   [
     'off-site bucket and recipients',
-    async (ctx) => {
-      const offsite = ctx.config.offsite;
+    async (ports) => {
+      const offsite = ports.config.offsite;
       if (!offsite) return pass('not configured (backups stay on this host only)');
       const probe = await probeOffsite(offsite);
       return probe.ok ? pass(probe.detail) : fail(probe.detail, probe.fix);
@@ -198,11 +215,11 @@ const CHECKS: Array<[string, Check]> = [
   ],
 ];
 
-export async function runChecks(ctx: Context): Promise<CheckResult[]> {
+export async function runChecks(ports: DoctorPorts): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const [name, check] of CHECKS) {
     try {
-      results.push({ name, ...(await check(ctx)) });
+      results.push({ name, ...(await check(ports)) });
     } catch (e) {
       results.push({
         name,

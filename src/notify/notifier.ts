@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
-import { redact } from '../util/redact.js';
+import type { Redact } from '../util/redact.js';
 import { webhookBody, type Notification } from './payloads.js';
 
 /**
@@ -16,11 +16,16 @@ export class Notifier {
   constructor(
     private readonly config: Config['notify'],
     private readonly log: Logger,
+    private readonly redactor: Redact,
     private readonly host = os.hostname(),
   ) {}
 
   send(notification: Omit<Notification, 'at'>): void {
-    const n: Notification = { ...notification, summary: redact(notification.summary), at: new Date().toISOString() };
+    const n: Notification = {
+      ...notification,
+      summary: this.redactor.redact(notification.summary),
+      at: new Date().toISOString(),
+    };
     for (const hook of this.config.webhooks) {
       if (hook.events && !hook.events.includes(n.event)) continue;
       if (hook.onlyFailures && n.ok) continue;

@@ -9,7 +9,6 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { OffsiteConfig } from '../config/index.js';
 import { authError, configError, failed, notFound, oneLine, type SwitchyardError } from '../errors.js';
-import { registerSecret } from '../util/redact.js';
 
 /**
  * The few things off-site copies need from a bucket, every key under the
@@ -50,8 +49,6 @@ export function openBucket(
     throw configError(`offsite.s3.accessKeyIdEnv: environment variable ${s3.accessKeyIdEnv} is not set`);
   if (!secretAccessKey)
     throw configError(`offsite.s3.secretAccessKeyEnv: environment variable ${s3.secretAccessKeyEnv} is not set`);
-  registerSecret(accessKeyId);
-  registerSecret(secretAccessKey);
   // switchyard supports Node 20; the SDK's advice to upgrade would break the CLI's "stderr is the one-line error".
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({

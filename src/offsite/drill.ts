@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { drillNow } from '../backup/service.js';
 import type { DrillReport } from '../backup/drill.js';
-import type { Context } from '../context.js';
+import type { OffsiteDrillPorts } from './ports.js';
 import { openBucket, type Bucket } from './bucket.js';
 import { findManifest } from './catalog.js';
 import { fetchIntoCatalog } from './fetch.js';
@@ -20,22 +20,22 @@ export interface OffsiteDrillReport extends DrillReport {
  * removed afterwards; the report adds the download time to the runbook's.
  */
 export async function drillFromOffsite(
-  ctx: Context,
+  ports: OffsiteDrillPorts,
   name: string,
   identityFile: string | null,
   actor: string,
   bucket?: Bucket,
 ): Promise<OffsiteDrillReport> {
-  const b = bucket ?? openBucket(offsiteConfig(ctx));
+  const b = bucket ?? openBucket(offsiteConfig(ports));
   const m = await findManifest(b, name);
-  const fetched = await fetchIntoCatalog(ctx, b, m, identityFile, actor);
+  const fetched = await fetchIntoCatalog(ports, b, m, identityFile, actor);
   let report: DrillReport;
   try {
-    report = await drillNow(ctx, fetched.backup.id, actor);
+    report = await drillNow(ports, fetched.backup.id, actor);
   } finally {
     if (fetched.wasNew) {
-      await fs.rm(path.join(ctx.config.backups.dir, m.fileName), { force: true });
-      ctx.store.backups.markPruned(fetched.backup.id);
+      await fs.rm(path.join(ports.config.backups.dir, m.fileName), { force: true });
+      ports.store.backups.markPruned(fetched.backup.id);
     }
   }
   const extra = [

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Context } from '../context.js';
+import type { FetchPorts } from './ports.js';
 import type { BackupRow } from '../store/index.js';
 import type { Bucket } from './bucket.js';
 import { downloadVerified } from './download.js';
@@ -20,20 +20,20 @@ export interface Fetched {
  * manifest's facts). It counts as off-site already: never uploaded again.
  */
 export async function fetchIntoCatalog(
-  ctx: Context,
+  ports: FetchPorts,
   bucket: Bucket,
   m: Manifest,
   identityFile: string | null,
   actor: string,
   onProgress?: (bytes: number, total: number | null) => void,
 ): Promise<Fetched> {
-  const dir = ctx.config.backups.dir;
+  const dir = ports.config.backups.dir;
   const wasNew = !(await fs.stat(path.join(dir, m.fileName)).then(
     () => true,
     () => false,
   ));
   const got = await downloadVerified(bucket, m, identityFile, dir, onProgress);
-  const id = ctx.store.backups.adopt({
+  const id = ports.store.backups.adopt({
     fileName: m.fileName,
     databaseName: m.databaseName,
     reason: m.reason,
@@ -46,6 +46,6 @@ export async function fetchIntoCatalog(
     rowCounts: m.rowCounts,
     schemaFingerprint: m.schemaFingerprint,
   });
-  ctx.store.offsite.recordFetched(id, m.object.key, m.uploadedAt);
-  return { backup: ctx.store.backups.get(id)!, seconds: got.seconds, wasNew };
+  ports.store.offsite.recordFetched(id, m.object.key, m.uploadedAt);
+  return { backup: ports.store.backups.get(id)!, seconds: got.seconds, wasNew };
 }

@@ -1,8 +1,7 @@
-import type { Context } from '../context.js';
+import type { OffsitePorts } from './ports.js';
 import { configError, notFound, oneLine } from '../errors.js';
-import type { OffsiteConfig } from '../config/index.js';
+import type { Config, OffsiteConfig } from '../config/index.js';
 import { processIsAlive } from '../util/process.js';
-import { redact } from '../util/redact.js';
 import { openBucket, type Bucket } from './bucket.js';
 import { backoffMs, backupsToEnqueue, dueUploads, pairAtDump } from './queue.js';
 import { applyOffsiteRetention } from './retention.js';
@@ -19,20 +18,20 @@ export interface PushOutcome {
   seconds: number;
 }
 
-export function offsiteConfig(ctx: Pick<Context, 'config'>): OffsiteConfig {
-  const offsite = ctx.config.offsite;
+export function offsiteConfig(ports: { config: Pick<Config, 'offsite'> }): OffsiteConfig {
+  const offsite = ports.config.offsite;
   if (!offsite) throw configError('offsite is not configured (add an offsite: section with s3 and encrypt)');
   return offsite;
 }
 
 /** Queues every good backup of a copied reason that is not queued yet, with the pair that ran when it was dumped. */
-export function syncQueue(ctx: Context, now = new Date()): number {
-  const offsite = offsiteConfig(ctx);
-  const queued = new Set(ctx.store.offsite.all().map((r) => r.backupId));
-  const deployments = ctx.store.deployments.list(1000);
+export function syncQueue(ports: OffsitePorts, now = ports.clock.now()): number {
+  const offsite = offsiteConfig(ports);
+  const queued = new Set(ports.store.offsite.all().map((r) => r.backupId));
+  const deployments = ports.store.deployments.list(1000);
   let added = 0;
-  for (const b of backupsToEnqueue(ctx.store.backups.list({ status: 'ok' }), queued, offsite.reasons)) {
-    if (ctx.store.offsite.enqueue(b.id, pairAtDump(b, deployments), now)) added++;
+  for (const b of backupsToEnqueue(ports.store.backups.list({ status: 'ok' }), queued, offsite.reasons)) {
+    if (ports.store.offsite.enqueue(b.id, pairAtDump(b, deployments), now)) added++;
   }
   return added;
 }
@@ -44,29 +43,29 @@ export function syncQueue(ctx: Context, now = new Date()): number {
  * attempt's time. Never takes the operation lock: a copy never blocks a deploy.
  */
 export async function pushPending(
-  ctx: Context,
+  ports: OffsitePorts,
   options: { only?: number; bucket?: Bucket; now?: () => Date } = {},
 ): Promise<PushOutcome[]> {
-  const offsite = offsiteConfig(ctx);
-  const now = options.now ?? (() => new Date());
-  syncQueue(ctx, now());
+  const offsite = offsiteConfig(ports);
+  const now = options.now ?? (() => ports.clock.now());
+  syncQueue(ports, now());
   if (options.only !== undefined) {
-    const row = ctx.store.offsite.get(options.only);
+    const row = ports.store.offsite.get(options.only);
     if (!row)
       throw notFound(`backup ${options.only} is not in the off-site queue (not a good backup of a copied reason)`);
-    ctx.store.offsite.dueNow(options.only, now());
+    ports.store.offsite.dueNow(options.only, now());
   }
-  const due = dueUploads(ctx.store.offsite.all(), now(), processIsAlive, options.only);
+  const due = dueUploads(ports.store.offsite.all(), now(), processIsAlive, options.only);
   if (due.length === 0) return [];
   const bucket = options.bucket ?? openBucket(offsite);
   const outcomes: PushOutcome[] = [];
   for (const row of due) {
-    if (!ctx.store.offsite.claim(row.backupId, row.state, row.ownerPid)) continue; // another process took it
-    const backup = ctx.store.backups.get(row.backupId)!;
+    if (!ports.store.offsite.claim(row.backupId, row.state, row.ownerPid)) continue; // another process took it
+    const backup = ports.store.backups.get(row.backupId)!;
     const started = performance.now();
     const seconds = () => Math.round(performance.now() - started) / 1000;
     if (backup.status !== 'ok') {
-      ctx.store.offsite.markFailed(
+      ports.store.offsite.markFailed(
         row.backupId,
         `backup is ${backup.status} locally; nothing to copy`,
         new Date(8.64e15),
@@ -74,10 +73,10 @@ export async function pushPending(
       continue;
     }
     try {
-      const manifest = await uploadBackup(bucket, offsite.encrypt, ctx.config.backups.dir, backup, row.pair, now);
-      ctx.store.offsite.markUploaded(row.backupId, manifest.object.key, now());
-      ctx.store.audit.record({ actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'ok' });
-      ctx.log.info('off-site copy uploaded', {
+      const manifest = await uploadBackup(bucket, offsite.encrypt, ports.config.backups.dir, backup, row.pair, now);
+      ports.store.offsite.markUploaded(row.backupId, manifest.object.key, now());
+      ports.store.audit.record({ actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'ok' });
+      ports.log.info('off-site copy uploaded', {
         backup: backup.id,
         key: manifest.object.key,
         bytes: manifest.object.sizeBytes,
@@ -93,19 +92,19 @@ export async function pushPending(
         seconds: seconds(),
       });
     } catch (e) {
-      const error = redact(oneLine(e));
+      const error = ports.redactor.redact(oneLine(e));
       const attempts = row.attempts + 1;
       const next = new Date(now().getTime() + backoffMs(attempts));
-      ctx.store.offsite.markFailed(row.backupId, error, next);
-      ctx.store.audit.record({
+      ports.store.offsite.markFailed(row.backupId, error, next);
+      ports.store.audit.record({
         actor: 'offsite',
         action: 'offsite.upload',
         target: backup.fileName,
         outcome: 'failed',
         detail: error,
       });
-      ctx.log.error('off-site copy failed', { backup: backup.id, attempts, next: next.toISOString(), error });
-      ctx.notifier.send({
+      ports.log.error('off-site copy failed', { backup: backup.id, attempts, next: next.toISOString(), error });
+      ports.notifier.send({
         event: 'offsite',
         ok: false,
         summary: `off-site copy of ${backup.fileName} failed (attempt ${attempts}, next at ${next.toISOString()}): ${error}`,
@@ -123,8 +122,8 @@ export async function pushPending(
     }
   }
   if (outcomes.some((o) => o.ok)) {
-    await applyOffsiteRetention(ctx, bucket).catch((e: unknown) =>
-      ctx.log.error('off-site retention failed', { error: redact(oneLine(e)) }),
+    await applyOffsiteRetention(ports, bucket).catch((e: unknown) =>
+      ports.log.error('off-site retention failed', { error: oneLine(e) }),
     );
   }
   return outcomes;

@@ -1,6 +1,6 @@
 import { streamCompose } from '../compose/project.js';
-import type { Context } from '../context.js';
-import { quoteIdent } from '../database/index.js';
+import type { Config } from '../config/index.js';
+import { quoteIdent, type DatabaseTarget } from '../database/index.js';
 import { conflict, inputError, oneLine } from '../errors.js';
 import { Journal } from '../deploy/journal.js';
 import { startOperation } from '../deploy/operation.js';
@@ -8,11 +8,11 @@ import type { DeployPorts } from '../deploy/ports.js';
 import { finishDeployment } from '../deploy/report.js';
 import { StoppedAtBoundary } from '../deploy/shutdown.js';
 import { isGitRepo } from '../deploy/state.js';
-import { deployPorts } from '../deploy/wiring.js';
-import type { BackupRow, Deployment } from '../store/index.js';
+import type { BackupRow, Deployment, Store } from '../store/index.js';
 import { openBucket, type Bucket } from './bucket.js';
 import { findManifest } from './catalog.js';
 import { fetchIntoCatalog } from './fetch.js';
+import type { FetchPorts } from './ports.js';
 import type { Manifest } from './manifest.js';
 import { offsiteConfig } from './push.js';
 
@@ -106,6 +106,16 @@ export interface OffsiteRestoreResult {
 }
 
 /**
+ * What the restore reads besides the deploy ports (which it runs its steps on): the bucket's
+ * config, the database to check and start, the compose project, and the catalog it fetches into.
+ */
+export interface OffsiteRestorePorts extends FetchPorts {
+  config: Pick<Config, 'backups' | 'offsite' | 'database' | 'project' | 'stateDir'>;
+  store: Pick<Store, 'backups' | 'offsite' | 'deployments'>;
+  database(): DatabaseTarget;
+}
+
+/**
  * `restore --offsite`: the runbook's emergency restore, from the bucket alone.
  * Recorded as a deployment of kind `restore` and journaled step by step; the
  * database goes through the same verified restore as a rollback (restored into
@@ -113,13 +123,13 @@ export interface OffsiteRestoreResult {
  * fingerprint, then swapped in). The daemon need not run.
  */
 export async function restoreFromOffsite(
-  ctx: Context,
+  ctx: OffsiteRestorePorts,
+  ports: DeployPorts,
   request: OffsiteRestoreRequest,
   bucket?: Bucket,
 ): Promise<OffsiteRestoreResult> {
   const b = bucket ?? openBucket(offsiteConfig(ctx));
   const manifest = await findManifest(b, request.name);
-  const ports = deployPorts(ctx);
   const pair = request.withImages ? manifest.pair : null;
   const started = startOperation(
     ports,
@@ -131,6 +141,7 @@ export async function restoreFromOffsite(
         commit: pair?.commit ?? null,
         tag: pair?.version ?? null,
         actor: request.actor,
+        createdAt: ports.clock.now(),
       }),
     (id) => runRestore(ctx, ports, id, b, manifest, request),
     (id) => ports.deployments.get(id)!,
@@ -140,7 +151,7 @@ export async function restoreFromOffsite(
 }
 
 async function runRestore(
-  ctx: Context,
+  ctx: OffsiteRestorePorts,
   ports: DeployPorts,
   id: number,
   bucket: Bucket,
@@ -278,7 +289,7 @@ async function runRestore(
 }
 
 /** Whether the configured database exists and how many tables it holds (the emptiness rule). */
-async function databaseState(ctx: Context): Promise<DatabaseState> {
+async function databaseState(ctx: OffsiteRestorePorts): Promise<DatabaseState> {
   const target = ctx.database();
   const admin = await target.session('postgres');
   let exists: boolean;
@@ -305,7 +316,7 @@ async function databaseState(ctx: Context): Promise<DatabaseState> {
   }
 }
 
-function phasesOf(ctx: Context, id: number): Array<{ name: string; seconds: number }> {
+function phasesOf(ctx: OffsiteRestorePorts, id: number): Array<{ name: string; seconds: number }> {
   return ctx.store.deployments.steps(id).map((s) => ({
     name: s.name,
     seconds: s.finishedAt ? Math.round(Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : 0,

@@ -1,6 +1,5 @@
-import type { Context } from '../context.js';
+import type { OffsiteRetentionPorts } from './ports.js';
 import { oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
 import type { Bucket } from './bucket.js';
 import { readBucket } from './catalog.js';
 import { manifestKey, type Manifest } from './manifest.js';
@@ -12,8 +11,12 @@ import { selectOffsiteExpired } from './queue.js';
  * object goes first and the manifest last, so an interrupted deletion leaves a
  * manifest the next run finishes, never an object nothing would clean up.
  */
-export async function applyOffsiteRetention(ctx: Context, bucket: Bucket, now = new Date()): Promise<Manifest[]> {
-  const keep = ctx.config.offsite?.keep;
+export async function applyOffsiteRetention(
+  ports: OffsiteRetentionPorts,
+  bucket: Bucket,
+  now = ports.clock.now(),
+): Promise<Manifest[]> {
+  const keep = ports.config.offsite?.keep;
   if (!keep) return [];
   const { manifests } = await readBucket(bucket);
   const removed: Manifest[] = [];
@@ -21,12 +24,12 @@ export async function applyOffsiteRetention(ctx: Context, bucket: Bucket, now = 
     try {
       await bucket.delete(m.object.key);
       await bucket.delete(manifestKey(bucket.prefix, m.fileName));
-      ctx.store.audit.record({ actor: 'retention', action: 'offsite.prune', target: m.object.key, outcome: 'ok' });
+      ports.store.audit.record({ actor: 'retention', action: 'offsite.prune', target: m.object.key, outcome: 'ok' });
       removed.push(m);
     } catch (e) {
-      ctx.log.error('off-site retention could not delete a copy', { key: m.object.key, error: redact(oneLine(e)) });
+      ports.log.error('off-site retention could not delete a copy', { key: m.object.key, error: oneLine(e) });
     }
   }
-  if (removed.length) ctx.log.info('off-site retention removed copies', { count: removed.length });
+  if (removed.length) ports.log.info('off-site retention removed copies', { count: removed.length });
   return removed;
 }

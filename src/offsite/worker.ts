@@ -1,7 +1,7 @@
 import { allowedBackupAgeMs } from '../backup/staleness.js';
-import type { Context } from '../context.js';
+import type { OffsitePorts } from './ports.js';
 import { oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
+import type { Bucket } from './bucket.js';
 import { pushPending } from './push.js';
 import { newestOffsiteCopy, offsiteStaleHours } from './queue.js';
 
@@ -20,39 +20,39 @@ export interface OffsiteWorker {
  * overlaps the previous one and never takes the operation lock. It also warns,
  * once per episode, when the newest off-site copy is older than the schedule allows.
  */
-export function startOffsiteWorker(ctx: Context): OffsiteWorker {
+export function startOffsiteWorker(ports: OffsitePorts, options: { bucket?: Bucket } = {}): OffsiteWorker {
   let running: Promise<void> | undefined;
   let stopped = false;
   let staleNotifiedFor: string | undefined;
 
   const pass = async () => {
-    if (!ctx.config.offsite) return;
+    if (!ports.config.offsite) return;
     try {
-      await pushPending(ctx);
+      await pushPending(ports, { bucket: options.bucket });
     } catch (e) {
-      ctx.log.error('off-site pass failed', { error: redact(oneLine(e)) });
+      ports.log.error('off-site pass failed', { error: oneLine(e) });
     }
     checkStale();
   };
   const checkStale = () => {
-    const backups = ctx.store.backups.list({ status: 'ok' });
-    const rows = ctx.store.offsite.all();
+    const backups = ports.store.backups.list({ status: 'ok' });
+    const rows = ports.store.offsite.all();
     const newest = newestOffsiteCopy(rows, backups);
     const queued = new Set(rows.map((r) => r.backupId));
     const oldestQueued = backups.filter((b) => queued.has(b.id)).at(-1)?.createdAt;
-    const now = new Date();
+    const now = ports.clock.now();
     const hours = offsiteStaleHours(
       newest?.createdAt,
       oldestQueued,
-      allowedBackupAgeMs(ctx.config.backups.schedule, now),
+      allowedBackupAgeMs(ports.config.backups.schedule, now),
       now,
     );
     const episode = newest?.fileName ?? 'none';
     if (hours === null || staleNotifiedFor === episode) return;
     staleNotifiedFor = episode;
     const summary = `newest off-site copy (${episode}) is ${hours.toFixed(1)} h old, older than backups.schedule allows`;
-    ctx.log.warn(summary);
-    ctx.notifier.send({ event: 'offsite-stale', ok: false, summary, details: { newest: episode, hours } });
+    ports.log.warn(summary);
+    ports.notifier.send({ event: 'offsite-stale', ok: false, summary, details: { newest: episode, hours } });
   };
   const kick = () => {
     if (stopped || running) return;

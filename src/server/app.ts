@@ -24,7 +24,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[], options: Ap
   const identities = new Identities(tokens, ctx.store.users);
   const limiter = new FailureLimiter(options.authFailuresPerMinute ?? 5, 60_000);
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.onError(errorResponse(ctx.log));
+  app.onError(errorResponse(ctx.log, ctx.redactor));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 
   app.get('/api/health', (c) => c.json({ status: 'ok', version: VERSION }));

@@ -17,7 +17,7 @@ export interface RunningServer {
 
 /** Starts the daemon: crash recovery first, then the API, then the scheduler. */
 export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
-  const tokens = resolveTokens(ctx.config, env); // refuse to start without a token, before anything else
+  const tokens = resolveTokens(ctx.config, env, ctx.redactor); // refuse to start without a token, before anything else
   const recovered = await recoverInterruptedOperations(ctx);
   for (const r of recovered) ctx.log.warn('recovered an interrupted operation', { ...r });
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { configError } from '../errors.js';
-import { registerSecret } from '../util/redact.js';
+import type { SecretSink } from '../util/redact.js';
 import type { Role } from './roles.js';
 
 export interface ApiToken {
@@ -13,7 +13,7 @@ export interface ApiToken {
 export const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 /** The admin token from the environment (always `admin`) and the hashed tokens from config, each with its role. */
-export function resolveTokens(config: Config, env: NodeJS.ProcessEnv = process.env): ApiToken[] {
+export function resolveTokens(config: Config, env: NodeJS.ProcessEnv, secrets: SecretSink): ApiToken[] {
   const tokens: ApiToken[] = config.server.tokens.map((t) => ({
     name: t.name,
     role: t.role,
@@ -22,7 +22,7 @@ export function resolveTokens(config: Config, env: NodeJS.ProcessEnv = process.e
   const admin = env.SWITCHYARD_ADMIN_TOKEN;
   if (admin !== undefined && admin !== '') {
     if (admin.length < 16) throw configError('SWITCHYARD_ADMIN_TOKEN: must be at least 16 characters');
-    registerSecret(admin);
+    secrets.register(admin);
     tokens.push({ name: 'admin', role: 'admin', sha256: sha256(admin) });
   }
   if (tokens.length === 0) {

@@ -109,14 +109,15 @@ export class BackupCatalog {
     return Number(info.lastInsertRowid);
   }
 
-  succeed(id: number, f: FinishedBackup): void {
+  /** `at`: the operation's clock; now by default. */
+  succeed(id: number, f: FinishedBackup, at = new Date()): void {
     this.db
       .prepare(
         `UPDATE backups SET status = 'ok', finished_at = ?, size_bytes = ?, sha256 = ?, server_version = ?,
            row_counts = ?, schema_fingerprint = ?, owner_pid = NULL WHERE id = ?`,
       )
       .run(
-        new Date().toISOString(),
+        at.toISOString(),
         f.sizeBytes,
         f.sha256,
         f.serverVersion,
@@ -126,10 +127,10 @@ export class BackupCatalog {
       );
   }
 
-  fail(id: number, error: string): void {
+  fail(id: number, error: string, at = new Date()): void {
     this.db
       .prepare(`UPDATE backups SET status = 'failed', finished_at = ?, error = ?, owner_pid = NULL WHERE id = ?`)
-      .run(new Date().toISOString(), error, id);
+      .run(at.toISOString(), error, id);
   }
 
   markPruned(id: number): void {

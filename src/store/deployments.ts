@@ -87,13 +87,15 @@ export class DeploymentLog {
     tag: string | null;
     actor: string;
     rollbackOf?: number | null;
+    /** From the operation's clock; now by default. */
+    createdAt?: Date;
   }): number {
     const info = this.db
       .prepare(
         `INSERT INTO deployments (kind, ref, commit_sha, tag, status, actor, created_at, rollback_of)
          VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(d.kind, d.ref, d.commit, d.tag, d.actor, new Date().toISOString(), d.rollbackOf ?? null);
+      .run(d.kind, d.ref, d.commit, d.tag, d.actor, (d.createdAt ?? new Date()).toISOString(), d.rollbackOf ?? null);
     return Number(info.lastInsertRowid);
   }
 
@@ -112,10 +114,10 @@ export class DeploymentLog {
     this.db.prepare(`UPDATE deployments SET backup_id = ? WHERE id = ?`).run(backupId, id);
   }
 
-  finish(id: number, status: Exclude<DeploymentStatus, 'running'>, error: string | null = null): void {
+  finish(id: number, status: Exclude<DeploymentStatus, 'running'>, error: string | null = null, at = new Date()): void {
     this.db
       .prepare(`UPDATE deployments SET status = ?, error = ?, finished_at = ? WHERE id = ?`)
-      .run(status, error, new Date().toISOString(), id);
+      .run(status, error, at.toISOString(), id);
   }
 
   get(id: number): Deployment | undefined {
@@ -144,10 +146,10 @@ export class DeploymentLog {
   }
 
   /** Keeps one output line; returns its position, by which a follower in another process reads on after it. */
-  appendOutput(deploymentId: number, line: string): number {
+  appendOutput(deploymentId: number, line: string, at = new Date()): number {
     const row = this.db
       .prepare(`INSERT INTO deployment_output (deployment_id, at, line) VALUES (?, ?, ?)`)
-      .run(deploymentId, new Date().toISOString(), line);
+      .run(deploymentId, at.toISOString(), line);
     return Number(row.lastInsertRowid);
   }
 
@@ -168,14 +170,14 @@ export class DeploymentLog {
     return rows.map((r) => r.line);
   }
 
-  beginStep(deploymentId: number, name: string): DeploymentStep {
+  beginStep(deploymentId: number, name: string, at = new Date()): DeploymentStep {
     const seq =
       ((
         this.db.prepare(`SELECT MAX(seq) AS seq FROM deployment_steps WHERE deployment_id = ?`).get(deploymentId) as {
           seq: number | null;
         }
       ).seq ?? 0) + 1;
-    const startedAt = new Date().toISOString();
+    const startedAt = at.toISOString();
     this.db
       .prepare(
         `INSERT INTO deployment_steps (deployment_id, seq, name, status, started_at) VALUES (?, ?, ?, 'running', ?)`,
@@ -190,8 +192,9 @@ export class DeploymentLog {
     status: StepStatus,
     error: string | null,
     detail: unknown,
+    at = new Date(),
   ): DeploymentStep {
-    const finishedAt = new Date().toISOString();
+    const finishedAt = at.toISOString();
     this.db
       .prepare(
         `UPDATE deployment_steps SET status = ?, finished_at = ?, error = ?, detail = ? WHERE deployment_id = ? AND seq = ?`,

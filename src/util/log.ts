@@ -1,6 +1,6 @@
-import { redact } from './redact.js';
+import type { Redact } from './redact.js';
 
-/** Structured log lines on stdout (journald keeps them); every line is redacted. */
+/** Structured log lines on stdout (journald keeps them); every line passes through the root's redactor. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -14,16 +14,19 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createLogger(
-  options: { level?: LogLevel; write?: (line: string) => void; fields?: LogFields } = {},
-): Logger {
+export function createLogger(options: {
+  redactor: Redact;
+  level?: LogLevel;
+  write?: (line: string) => void;
+  fields?: LogFields;
+}): Logger {
   const min = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const base = options.fields ?? {};
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
     const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
-    write(redact(JSON.stringify(record, errorsAsText)));
+    write(options.redactor.redact(JSON.stringify(record, errorsAsText)));
   };
   return {
     debug: (m, f) => emit('debug', m, f),

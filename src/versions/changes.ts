@@ -1,7 +1,7 @@
 import type { SimpleGit } from 'simple-git';
 import { gitIn } from '../util/git.js';
 import { oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
+import type { Redact } from '../util/redact.js';
 
 /**
  * What changes between the running version and a target: the commits between
@@ -47,6 +47,8 @@ const RECORD = '\x1e';
 export async function versionChanges(
   dir: string,
   input: { from: string | null; to: string; tag: string | null; migrationPaths: readonly string[] },
+  /** The error is part of a plan, shown as it is by the API, the UI and the CLI. */
+  redactor: Redact,
 ): Promise<VersionChanges> {
   const git = gitIn(dir, { timeout: { block: 15_000 } });
   const result: VersionChanges = {
@@ -74,7 +76,7 @@ export async function versionChanges(
     result.direction = removed.length === 0 ? 'forward' : added.length === 0 ? 'backward' : 'diverged';
     result.migrations = await changedMigrations(git, input.from, input.to, input.migrationPaths);
   } catch (e) {
-    result.error = redact(oneLine(e)).slice(0, 300);
+    result.error = redactor.redact(oneLine(e)).slice(0, 300);
   }
   return result;
 }

@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/rest';
 import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
-import { redact, registerSecret } from '../util/redact.js';
+import type { Redact } from '../util/redact.js';
 import { githubDown, githubResponses, rememberGithubResponse, TTL } from './cache.js';
 import { combineCi, unknownCi, type CheckRun, type CiStatus, type CommitStatus } from './ci.js';
 
@@ -45,6 +45,8 @@ export class GitHubSource {
   constructor(
     config: GitHubConfig,
     private readonly log: Logger,
+    /** Failures are kept and shown (the versions page, the API); the token is registered by the composition root. */
+    private readonly redactor: Redact,
   ) {
     const [owner = '', repo = ''] = config.repo.split('/');
     this.owner = owner;
@@ -52,7 +54,6 @@ export class GitHubSource {
     const baseUrl = (config.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
     this.downKey = `${baseUrl}/repos/${config.repo}`;
     const token = process.env[config.tokenEnv];
-    registerSecret(token);
     this.octokit = new Octokit({
       baseUrl,
       auth: token || undefined,
@@ -112,7 +113,7 @@ export class GitHubSource {
       const { data } = await this.octokit.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 });
       return (data as GitHubRelease[]).filter((r) => !r.draft);
     } catch (e) {
-      const message = describe(e);
+      const message = describe(e, this.redactor);
       githubDown.set(this.downKey, { until: Date.now() + TTL.githubDown, message });
       this.log.warn('versions: GitHub unreachable; listing local versions only', { error: message });
       throw new GitHubUnreachable(message);
@@ -148,9 +149,9 @@ export class GitHubSource {
       ]);
       return combineCi(runs, statuses);
     } catch (e) {
-      this.failure ??= describe(e);
+      this.failure ??= describe(e, this.redactor);
       this.ciGaps++;
-      this.log.debug('versions: CI state not available', { sha, error: describe(e) });
+      this.log.debug('versions: CI state not available', { sha, error: describe(e, this.redactor) });
       return unknownCi();
     }
   }
@@ -169,11 +170,11 @@ function statusOf(e: unknown): number | undefined {
 }
 
 /** One line: "HTTP 401 Bad credentials", "connect ECONNREFUSED 127.0.0.1:443", "no answer within 5 s". */
-function describe(e: unknown): string {
+function describe(e: unknown, redactor: Redact): string {
   if ((e as { cause?: { name?: unknown } }).cause?.name === 'TimeoutError')
     return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
   const status = statusOf(e);
-  const message = redact(oneLine(e)).slice(0, 200);
+  const message = redactor.redact(oneLine(e)).slice(0, 200);
   // Octokit reports network failures as status 500 too; only a real HTTP answer gets the prefix.
   const answered = status !== undefined && (e as { response?: unknown }).response !== undefined;
   return answered ? `HTTP ${status} ${message}` : message;

@@ -1,10 +1,20 @@
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
+import type { DockerClient } from '../docker/client.js';
+import type { Logger } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import { registryAuth } from '../docker/auth.js';
 import { imageExists, type ImageLookup } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
-import { redact } from '../util/redact.js';
 import { imageLookups, TTL } from './cache.js';
 import { fillTagTemplate } from './ref.js';
+
+/** Asking the registries: the engine, each service's image, the credentials (registered as secrets), the log. */
+export interface ImageCheckPorts {
+  docker(): DockerClient;
+  config: Pick<Config, 'services' | 'registries'>;
+  log: Logger;
+  redactor: Redactor;
+}
 
 export interface ImageAvailability {
   available: boolean;
@@ -18,8 +28,8 @@ const LOOKUP_CONCURRENCY = 4;
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** The image reference of every managed service for one version. */
-function serviceImages(ctx: Context, version: { sha: string; tag: string | null }): string[] {
-  return Object.values(ctx.config.services).map((s) => `${s.image}:${fillTagTemplate(s.tag, version)}`);
+function serviceImages(ports: ImageCheckPorts, version: { sha: string; tag: string | null }): string[] {
+  return Object.values(ports.config.services).map((s) => `${s.image}:${fillTagTemplate(s.tag, version)}`);
 }
 
 /**
@@ -28,12 +38,12 @@ function serviceImages(ctx: Context, version: { sha: string; tag: string | null 
  * With `ask: false` only cached answers are used (the registry is not asked).
  */
 export async function checkImages(
-  ctx: Context,
+  ports: ImageCheckPorts,
   versions: ReadonlyArray<{ sha: string; tag: string | null }>,
   options: { ask: boolean; notAskedReason?: string } = { ask: true },
 ): Promise<Map<string, ImageAvailability>> {
-  const refsBySha = new Map(versions.map((v) => [v.sha, serviceImages(ctx, v)]));
-  const lookups = await lookupAll(ctx, [...new Set([...refsBySha.values()].flat())], options);
+  const refsBySha = new Map(versions.map((v) => [v.sha, serviceImages(ports, v)]));
+  const lookups = await lookupAll(ports, [...new Set([...refsBySha.values()].flat())], options);
   const result = new Map<string, ImageAvailability>();
   for (const [sha, refs] of refsBySha) {
     const missing: string[] = [];
@@ -48,7 +58,7 @@ export async function checkImages(
 }
 
 async function lookupAll(
-  ctx: Context,
+  ports: ImageCheckPorts,
   refs: string[],
   options: { ask: boolean; notAskedReason?: string },
 ): Promise<Map<string, ImageLookup>> {
@@ -67,7 +77,7 @@ async function lookupAll(
   const worker = async () => {
     while (next < toAsk.length) {
       const ref = toAsk[next++]!;
-      const lookup = await lookupOne(ctx, ref);
+      const lookup = await lookupOne(ports, ref);
       result.set(ref, lookup);
       const ttl =
         lookup.state === 'present' ? TTL.imagePresent : lookup.state === 'absent' ? TTL.imageAbsent : TTL.imageUnknown;
@@ -78,17 +88,20 @@ async function lookupAll(
   return result;
 }
 
-async function lookupOne(ctx: Context, ref: string): Promise<ImageLookup> {
-  let docker: ReturnType<Context['docker']>;
+async function lookupOne(ports: ImageCheckPorts, ref: string): Promise<ImageLookup> {
+  let docker: DockerClient;
   let auth: ReturnType<typeof registryAuth>;
   try {
-    docker = ctx.docker();
+    docker = ports.docker();
     // Configured credentials (a missing password env var is an error worth showing), else docker's config.json, else none.
-    auth = registryAuth(ctx.config, ref);
+    auth = registryAuth(ports.config, ref, ports.redactor);
   } catch (e) {
-    return { state: 'unknown', error: redact(oneLine(e)) };
+    return { state: 'unknown', error: ports.redactor.redact(oneLine(e)) };
   }
   const lookup = await imageExists(docker, ref, auth);
-  if (lookup.state === 'unknown') ctx.log.debug('versions: image lookup failed', { ref, error: lookup.error });
-  return lookup;
+  if (lookup.state !== 'unknown') return lookup;
+  // The engine's words are shown on the versions page and in the API: through the redactor first.
+  const error = ports.redactor.redact(lookup.error);
+  ports.log.debug('versions: image lookup failed', { ref, error });
+  return { state: 'unknown', error };
 }

@@ -1,11 +1,16 @@
-import type { Context } from '../context.js';
+import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
 import { unknownCi, type CiStatus } from './ci.js';
 import { GitHubSource } from './github.js';
-import { checkImages, type ImageAvailability } from './images.js';
+import { checkImages, type ImageAvailability, type ImageCheckPorts } from './images.js';
 import { readLocalHistory } from './local.js';
 import { mergeVersions, type DraftVersion } from './merge.js';
 import type { Version, VersionList } from './types.js';
+
+/** The list reads git, GitHub when configured, and the registries (through checkImages). */
+export interface VersionListPorts extends ImageCheckPorts {
+  config: Pick<Config, 'github' | 'project' | 'services' | 'registries'>;
+}
 
 const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 200;
@@ -20,14 +25,14 @@ const CHECK_WINDOW = 15;
  * reported in `sources` and the others are still listed.
  */
 export async function listVersions(
-  ctx: Context,
+  ports: VersionListPorts,
   options: { currentSha?: string | null; limit?: number } = {},
 ): Promise<VersionList> {
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
-  const github = ctx.config.github ? new GitHubSource(ctx.config.github, ctx.log) : null;
+  const github = ports.config.github ? new GitHubSource(ports.config.github, ports.log, ports.redactor) : null;
   // Independent sources, asked at once: a slow GitHub costs its timeout once, not on top of git.
   const [local, releases] = await Promise.all([
-    readLocalHistory(ctx.config.project.dir, limit, ctx.log),
+    readLocalHistory(ports.config.project.dir, limit, ports.log),
     // On failure github.status() says why; the local versions are listed regardless.
     github ? github.releases().catch(() => null) : Promise.resolve(null),
   ]);
@@ -39,15 +44,15 @@ export async function listVersions(
   const imageQuery = (d: DraftVersion) => ({ sha: d.sha, tag: d.kind === 'commit' ? null : d.ref });
   const [ci, images, olderImages] = await Promise.all([
     github && githubAnswered ? github.ciStatuses(checked.map((d) => d.sha)) : new Map<string, CiStatus>(),
-    checkImages(ctx, checked.map(imageQuery)),
+    checkImages(ports, checked.map(imageQuery)),
     // Older versions show what is already known, without asking the registry.
-    checkImages(ctx, withCommit.slice(CHECK_WINDOW).map(imageQuery), {
+    checkImages(ports, withCommit.slice(CHECK_WINDOW).map(imageQuery), {
       ask: false,
       notAskedReason: `not checked: only the newest ${CHECK_WINDOW} versions are`,
     }),
   ]).catch((e: unknown) => {
     // Not expected (each part reports its own failures), but a listing must not fail on enrichment.
-    ctx.log.warn('versions: enrichment failed', { error: oneLine(e) });
+    ports.log.warn('versions: enrichment failed', { error: oneLine(e) });
     return [
       new Map<string, CiStatus>(),
       new Map<string, ImageAvailability>(),
@@ -72,6 +77,6 @@ export async function listVersions(
     };
   });
   const sources = { git: local.status, github: github ? github.status() : 'not configured' };
-  ctx.log.debug('versions listed', { count: versions.length, ...sources });
+  ports.log.debug('versions listed', { count: versions.length, ...sources });
   return { versions, sources };
 }

@@ -85,7 +85,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
   });
 
   it('downloads either format from the API under its own name and content type, byte for byte', async () => {
-    const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const zst = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     useMethod('gzip');
     const dump = await backupNow(ctx, { reason: 'manual', actor: 'test' });

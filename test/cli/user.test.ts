@@ -36,7 +36,7 @@ describe('switchyard user', () => {
     });
 
     // The daemon knows the token at once, with its role.
-    const app = createApp(ctx, resolveTokens(ctx.config, {}));
+    const app = createApp(ctx, resolveTokens(ctx.config, {}, ctx.redactor));
     expect(
       await (await app.request('/api/system/whoami', { headers: { Authorization: `Bearer ${token}` } })).json(),
     ).toEqual({ name: 'vendor-anna', role: 'viewer', kind: 'user' });

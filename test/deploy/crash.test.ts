@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeProjectName } from '../../src/compose/project.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/deploy/steps.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { spawn } from 'node:child_process';
@@ -31,7 +30,7 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
 
   /** A recorded version runs healthy, the data is as expected, nothing is left half-done. */
   async function assertInvariant(expected: { imageRef: string; version: string; data: string }): Promise<void> {
-    const project = await composeProjectName(ctx.config);
+    const project = await ctx.projectName();
     const wantId = (await inspectImage(ctx.docker(), expected.imageRef))!.id;
     for (const service of ['backend', 'worker']) {
       const containers = await serviceContainers(ctx.docker(), project, service);

@@ -3,7 +3,7 @@ import { runDeploy, startDeployment, type DeployTarget } from '../../src/deploy/
 import { recoverWith } from '../../src/deploy/recover.js';
 import { startRollbackWith } from '../../src/deploy/rollback.js';
 import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/deploy/steps.js';
-import { fakeWorld, journaled, type FakeCall, type FakeWorld } from './fakePorts.js';
+import { FAKE_EPOCH, fakeWorld, journaled, type FakeCall, type FakeWorld } from './fakePorts.js';
 
 /**
  * The decisions of the deploy pipeline, the rollback and crash recovery, against in-memory fakes
@@ -311,5 +311,47 @@ describe('crash recovery decisions', () => {
     const [r] = await recoverWith(world.ports);
     expect(r).toMatchObject({ deploymentId: id, status: 'rollback-failed' });
     expect(world.notifications.at(-1)).toMatchObject({ event: 'deploy', ok: false });
+  });
+});
+
+describe('time comes from the clock port', () => {
+  /** Every timestamp a deployment record holds: its own, and each step's start and end. */
+  function stamps(w: FakeWorld, id: number): string[] {
+    const d = w.store.deployments.get(id)!;
+    const steps = w.store.deployments.steps(id).flatMap((s) => [s.startedAt, s.finishedAt]);
+    return [d.createdAt, ...steps, d.finishedAt].map((t) => t ?? 'missing');
+  }
+  /** The readings the fake clock gave, in order (it moves one second on each). */
+  const readings = (w: FakeWorld) =>
+    Array.from({ length: w.clock.readings }, (_, i) => new Date(FAKE_EPOCH.getTime() + 1000 * i).toISOString());
+
+  it('a deploy records its start, each step and its end at the times the clock gives', async () => {
+    world = fakeWorld();
+    const d = await deployNow(world);
+    const all = stamps(world, d.id);
+    expect(all[0]).toBe(FAKE_EPOCH.toISOString()); // the record is created at the first reading
+    expect(all.at(-1)).toBe(readings(world).at(-1)); // and finished at the last
+    expect(all.every((t) => readings(world).includes(t))).toBe(true);
+    expect([...all].sort()).toEqual(all); // in the order they happened
+  });
+
+  it('a rollback and a recovery take their times from the clock too', async () => {
+    world = fakeWorld();
+    const d = await deployNow(world);
+    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    expect(stamps(world, r.id).every((t) => readings(world).includes(t))).toBe(true);
+
+    const orphan = world.store.deployments.create({
+      kind: 'deploy',
+      ref: 'v3',
+      commit: TARGET.sha,
+      tag: null,
+      actor: 't',
+    });
+    world.store.deployments.setPrevious(orphan, 'a'.repeat(40), world.host.images);
+    await recoverWith(world.ports);
+    const recovered = world.store.deployments.get(orphan)!;
+    expect(recovered.status).toBe('interrupted');
+    expect(recovered.finishedAt).toBe(readings(world).at(-1));
   });
 });

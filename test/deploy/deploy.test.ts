@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureReportOf } from '../../src/deploy/failureReport.js';
-import { deploy, startDeploy } from '../../src/deploy/pipeline.js';
-import { composeProjectName } from '../../src/compose/project.js';
+import { deploy, startDeploy } from '../../src/deploy/wiring.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
 import { switchyard } from '../fixtures/cli.js';
@@ -19,7 +18,7 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
   const head = () => run('git', ['-C', app.dir, 'rev-parse', 'HEAD']).trim();
   const servedVersion = async () => (await (await fetch(`http://127.0.0.1:${app.httpPort}/version`)).text()).trim();
   const runningImages = async () => {
-    const project = await composeProjectName(ctx.config);
+    const project = await ctx.projectName();
     const result: Record<string, string> = {};
     for (const service of ['backend', 'worker']) {
       const [container] = await serviceContainers(ctx.docker(), project, service);

@@ -1,3 +1,4 @@
+import { Redactor } from '../../src/util/redact.js';
 import { describe, expect, it } from 'vitest';
 import {
   buildFailureReport,
@@ -78,12 +79,16 @@ describe('failure report (pure rules, fake Docker)', () => {
       ],
       { b: lines, w: ['panic: no config'] },
     );
-    const report = await buildFailureReport(port, {
-      project: 'app',
-      managed: ['backend', 'worker'],
-      step: 'up',
-      error: 'compose | noise',
-    });
+    const report = await buildFailureReport(
+      port,
+      {
+        project: 'app',
+        managed: ['backend', 'worker'],
+        step: 'up',
+        error: 'compose | noise',
+      },
+      new Redactor(),
+    );
     expect(report.headline).toBe(
       'service backend is unhealthy: last health check exited 1: refused; service worker exited with code 2',
     );
@@ -96,17 +101,25 @@ describe('failure report (pure rules, fake Docker)', () => {
 
   it("keeps going when one container's logs cannot be read, saying so", async () => {
     const port = fakePort([container({ id: 'gone', health: 'unhealthy' })], {});
-    const report = await buildFailureReport(port, { project: 'app', managed: ['backend'], step: 'health', error: 'e' });
+    const report = await buildFailureReport(
+      port,
+      { project: 'app', managed: ['backend'], step: 'health', error: 'e' },
+      new Redactor(),
+    );
     expect(report.containers[0]!.logs).toEqual(['(logs not readable: No such container)']);
   });
 
   it('uses the step error as the headline when no container fails', async () => {
-    const report = await buildFailureReport(fakePort([container({ id: 'b' })], { b: [] }), {
-      project: 'app',
-      managed: ['backend'],
-      step: 'health',
-      error: 'unhealthy: http://127.0.0.1:1/health did not answer 2xx within 5s (HTTP 500)',
-    });
+    const report = await buildFailureReport(
+      fakePort([container({ id: 'b' })], { b: [] }),
+      {
+        project: 'app',
+        managed: ['backend'],
+        step: 'health',
+        error: 'unhealthy: http://127.0.0.1:1/health did not answer 2xx within 5s (HTTP 500)',
+      },
+      new Redactor(),
+    );
     expect(report.headline).toBe('unhealthy: http://127.0.0.1:1/health did not answer 2xx within 5s (HTTP 500)');
     expect(report.containers).toHaveLength(1);
   });

@@ -8,6 +8,10 @@ import type { HostState } from '../../src/deploy/state.js';
 import type { Notification } from '../../src/notify/payloads.js';
 import { openStore, type BackupRow, type ImagePins, type Store } from '../../src/store/index.js';
 import { createLogger } from '../../src/util/log.js';
+import { Redactor } from '../../src/util/redact.js';
+
+/** Where the fake clock starts: far from the real time, so a timestamp that did not come from it shows. */
+export const FAKE_EPOCH = new Date('2031-02-03T04:05:06.000Z');
 
 /** Port methods a test can make fail (once, or always). */
 export type FakeCall =
@@ -35,6 +39,11 @@ export interface FakeWorld {
   /** Every port call, in order, with its argument where it matters. */
   calls: string[];
   notifications: Array<Omit<Notification, 'at'>>;
+  /** This world's secrets; `logLines` are the log lines the ports wrote (errors and up). */
+  redactor: Redactor;
+  logLines: string[];
+  /** A clock that starts at FAKE_EPOCH and moves one second on every reading. */
+  clock: { now(): Date; readings: number };
   /** What the fake host runs: the commit and pins (changed by checkout, pins and up). */
   host: HostState;
   /** The live schema fingerprint; a deploy's "migration" changes it at `up`. */
@@ -65,6 +74,12 @@ export function fakeWorld(
     store,
     calls,
     notifications,
+    redactor: new Redactor(),
+    logLines: [],
+    clock: {
+      readings: 0,
+      now: () => new Date(FAKE_EPOCH.getTime() + 1000 * world.clock.readings++),
+    },
     host: { commit: 'a'.repeat(40), images: { ...pinned } },
     fingerprint: 'schema-1',
     failOnce: (c) => once.add(c),
@@ -113,7 +128,9 @@ export function fakeWorld(
     audit: store.audit,
     lock: store.lock,
     events: new DeploymentEvents(),
-    log: createLogger({ level: 'error', write: () => {} }),
+    log: createLogger({ redactor: world.redactor, level: 'error', write: (l) => world.logLines.push(l) }),
+    redactor: world.redactor,
+    clock: world.clock,
     notify: (n) => notifications.push(n),
     stop: new StopSignal(),
     engine: {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployPlan, RollbackPlan } from '../../src/deploy/index.js';
-import { deploy } from '../../src/deploy/pipeline.js';
+import { deploy } from '../../src/deploy/wiring.js';
 import { inspectImage } from '../../src/docker/images.js';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
@@ -89,7 +89,7 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
   });
 
   it('the API answers the same plans, and rollback --dry-run changes nothing', async () => {
-    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const get = async (url: string) => {
       const res = await api.request(url, { headers: { Authorization: `Bearer ${TOKEN}` } });
       return { status: res.status, body: (await res.json()) as { plan: DeployPlan & RollbackPlan; error?: string } };

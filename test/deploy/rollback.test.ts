@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeProjectName } from '../../src/compose/project.js';
 import { deploy, startRollback } from '../../src/deploy/index.js';
 import type { RollbackMode } from '../../src/deploy/index.js';
 import { ROLLBACK_STEPS } from '../../src/deploy/steps.js';
@@ -33,7 +32,7 @@ describe.runIf(ready)('rollback to an earlier (images, database) pair', () => {
     return result;
   };
   const backendImageId = async () => {
-    const [c] = await serviceContainers(ctx.docker(), await composeProjectName(ctx.config), 'backend');
+    const [c] = await serviceContainers(ctx.docker(), await ctx.projectName(), 'backend');
     return c!.imageId;
   };
   const idOf = async (ref: string) => (await inspectImage(ctx.docker(), ref))!.id;

@@ -28,7 +28,7 @@ describe('README stays true', () => {
     const ctx = testContext({ database: '{ service: db, name: app }' });
     try {
       const token = 'readme-test-token-0123456789';
-      const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }));
+      const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }, ctx.redactor));
       const routes = [...section('HTTP API reference').matchAll(/^\| `(GET|POST) (\/api\/[^`]+)`/gm)].map(
         (m) => [m[1]!, m[2]!.replace(':id', '999')] as const,
       );

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow, staleBackupHours } from '../../src/backup/index.js';
 import { Notifier } from '../../src/notify/index.js';
 import { createLogger } from '../../src/util/log.js';
+import { Redactor } from '../../src/util/redact.js';
 import { need } from '../fixtures/env.js';
 import { hasPostgres } from '../fixtures/postgres.js';
 import { startSampleDb } from '../fixtures/sampleDb.js';
@@ -41,7 +42,8 @@ function receiver() {
 }
 
 const logLines: string[] = [];
-const log = createLogger({ write: (l) => logLines.push(l) });
+const redactor = new Redactor();
+const log = createLogger({ redactor, write: (l) => logLines.push(l) });
 const notification = {
   event: 'deploy' as const,
   ok: false,
@@ -73,6 +75,7 @@ describe('webhook notifications', () => {
         retries: 0,
       },
       log,
+      redactor,
       'host1',
     );
     notifier.send(notification);
@@ -96,6 +99,7 @@ describe('webhook notifications', () => {
     const notifier = new Notifier(
       { webhooks: [{ url: `${base}/r`, format: 'generic', onlyFailures: false }], timeoutSeconds: 2, retries: 3 },
       log,
+      redactor,
     );
     notifier.send(notification);
     await notifier.idle();
@@ -107,6 +111,7 @@ describe('webhook notifications', () => {
     const notifier = new Notifier(
       { webhooks: [{ url: `${base}/hang`, format: 'generic', onlyFailures: false }], timeoutSeconds: 1, retries: 1 },
       log,
+      redactor,
     );
     const t0 = performance.now();
     notifier.send(notification);
@@ -127,6 +132,7 @@ describe('webhook notifications', () => {
         retries: 0,
       },
       log,
+      redactor,
     );
     notifier.send({ event: 'deploy', ok: true, summary: 'deployed v2', details: {} });
     notifier.send({ event: 'backup', ok: false, summary: 'backup failed', details: {} });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow } from '../../src/backup/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { Notifier } from '../../src/notify/index.js';
+import { registerConfigSecrets } from '../../src/config/secrets.js';
 import { openBucket } from '../../src/offsite/bucket.js';
 import { readBucket } from '../../src/offsite/catalog.js';
 import { probeOffsite } from '../../src/offsite/probe.js';
@@ -34,7 +35,8 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
     const configure = (extra: string) => {
       ctx.config = parseConfig(`${fs.readFileSync(ctx.configFile, 'utf8')}\n${extra}`);
       fs.writeFileSync(ctx.configFile, `${fs.readFileSync(ctx.configFile, 'utf8').split('\noffsite:')[0]}\n${extra}`);
-      ctx.notifier = new Notifier(ctx.config.notify, ctx.log);
+      registerConfigSecrets(ctx.redactor, ctx.config, process.env); // as a reload does
+      ctx.notifier = new Notifier(ctx.config.notify, ctx.log, ctx.redactor);
     };
 
     beforeAll(async () => {
@@ -135,7 +137,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
       expect(json.every((b) => b.offsite?.state === 'uploaded')).toBe(true);
 
       const token = 'lifecycle-test-token-0123456789';
-      const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }));
+      const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }, ctx.redactor));
       const res = await app.request('/api/system/backups', { headers: { Authorization: `Bearer ${token}` } });
       const body = (await res.json()) as {
         backups: Array<{ offsite: { state: string; key: string; uploadedAt: string } }>;

@@ -7,6 +7,7 @@ import { backupNow } from '../../src/backup/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { openBucket, UPLOAD_PART_BYTES } from '../../src/offsite/bucket.js';
 import { readBucket } from '../../src/offsite/catalog.js';
+import { deployPorts } from '../../src/deploy/wiring.js';
 import { pushPending } from '../../src/offsite/push.js';
 import { restoreFromOffsite } from '../../src/offsite/restore.js';
 import { verifyOffsite } from '../../src/offsite/verify.js';
@@ -134,6 +135,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
         const filesBefore = fs.readdirSync(ctx.config.backups.dir).sort();
         const restore = await restoreFromOffsite(
           ctx,
+          deployPorts(ctx),
           { name: newest.fileName, identityFile: key.identityFile, withImages: false, force: true, actor: 'test' },
           bucket(),
         );

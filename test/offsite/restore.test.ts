@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow } from '../../src/backup/index.js';
-import { composeProjectName } from '../../src/compose/project.js';
-import { deploy } from '../../src/deploy/pipeline.js';
+import { readComposeProjectName } from '../../src/compose/project.js';
+import { deploy } from '../../src/deploy/wiring.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { pushPending } from '../../src/offsite/push.js';
 import { openStore } from '../../src/store/index.js';
@@ -146,7 +146,7 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     expect(rows()).toBe(rowsBefore);
     expect(run('git', ['-C', freshDir, 'rev-parse', 'HEAD']).trim()).toBe(app.commits.v2);
     const docker = (await import('../../src/docker/client.js')).createDocker();
-    const project = await composeProjectName({
+    const project = await readComposeProjectName({
       project: { dir: freshDir, composeFiles: app.composeFiles, migrationPaths: [] },
       stateDir: fresh.config.stateDir,
     });

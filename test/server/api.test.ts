@@ -14,8 +14,12 @@ describe('token configuration', () => {
   it('refuses to serve the API without any token', () => {
     const ctx = testContext({ database: '{ service: db, name: app }' });
     try {
-      expect(() => resolveTokens(ctx.config, {})).toThrow(/no API token: set SWITCHYARD_ADMIN_TOKEN or server.tokens/);
-      expect(() => resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: 'short' })).toThrow(/at least 16 characters/);
+      expect(() => resolveTokens(ctx.config, {}, ctx.redactor)).toThrow(
+        /no API token: set SWITCHYARD_ADMIN_TOKEN or server.tokens/,
+      );
+      expect(() => resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: 'short' }, ctx.redactor)).toThrow(
+        /at least 16 characters/,
+      );
     } finally {
       ctx.cleanup();
     }
@@ -33,7 +37,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
     ({ pg, ctx } = await startSampleDb({
       extra: `server: { tokens: [{ name: ops, role: operator, sha256: "${opsHash}" }] }`,
     }));
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
   });
   afterAll(async () => {
     ctx?.cleanup();

@@ -41,7 +41,7 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     sample = createSampleApp({ versions: ['v1', 'v2'] });
     sample.startByHand();
     ctx = sampleAppContext(sample);
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     configFile = ctx.configFile;
   });
   afterAll(() => {

@@ -33,7 +33,9 @@ describe('roles: one table, enforced everywhere', () => {
       database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }',
       extra: `server: { tokens: [${tokens}] }`,
     });
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }), { authFailuresPerMinute: 1000 });
+    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor), {
+      authFailuresPerMinute: 1000,
+    });
     userToken = addUser(
       { users: ctx.store.users, audit: ctx.store.audit, reservedNames: [] },
       { name: 'vera', role: 'viewer', actor: 'test' },
@@ -46,7 +48,7 @@ describe('roles: one table, enforced everywhere', () => {
     // The API's routes, and the UI's, which the app mounts lazily on its first UI request.
     const ui = uiRoutes(
       ctx,
-      new Identities(resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }), ctx.store.users),
+      new Identities(resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor), ctx.store.users),
     );
     const served = new Set(
       [...app.routes, ...ui.routes]

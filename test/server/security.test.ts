@@ -37,11 +37,11 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('a database pa
   });
 
   it('works, and appears in no log line, API answer, catalog row, audit detail, error or `switchyard config`', async () => {
-    const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const created = await app.request('/api/system/backups/create', { method: 'POST', headers: auth });
     expect(created.status).toBe(201);
 
-    const badApp = createApp(broken, resolveTokens(broken.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    const badApp = createApp(broken, resolveTokens(broken.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, broken.redactor));
     const failed = await badApp.request('/api/system/backups/create', { method: 'POST', headers: auth });
     expect(failed.status).toBe(500);
     const failedBody = await failed.text();
@@ -88,7 +88,7 @@ describe('API input, size, guessing and ids', () => {
       database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }',
       extra: 'server: { listen: "127.0.0.1:0" }',
     });
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
   });
   afterAll(() => ctx?.cleanup());
 
@@ -167,7 +167,7 @@ describe('API input, size, guessing and ids', () => {
   });
 
   it('rate-limits wrong Bearer tokens per client (429 + Retry-After), logs it, and counts it in the audit', async () => {
-    const limitedApp = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    const limitedApp = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const wrong = { Authorization: 'Bearer not-the-right-token-at-all' };
     for (let i = 0; i < 5; i++)
       expect((await limitedApp.request('/api/system/backups', { headers: wrong })).status).toBe(401);

@@ -58,7 +58,7 @@ describe('web UI auth over HTTP (no browser)', () => {
 
   beforeAll(() => {
     ctx = testContext({ database: '{ url: "postgres://app:secret@127.0.0.1:1/app" }' });
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }));
+    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
   });
   afterAll(() => ctx?.cleanup());
 

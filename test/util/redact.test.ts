@@ -1,9 +1,19 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { redact, registerUrlSecret } from '../../src/util/redact.js';
+import { Journal } from '../../src/deploy/journal.js';
+import { finishDeployment } from '../../src/deploy/report.js';
+import { failed, oneLine } from '../../src/errors.js';
+import { errorResponse } from '../../src/server/errors.js';
+import { createLogger } from '../../src/util/log.js';
+import { friendlyError } from '../../web/lib/errors.js';
+import { fakeWorld } from '../deploy/fakePorts.js';
+import { Redactor } from '../../src/util/redact.js';
 
 const URL_WITH_AT = 'postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app';
 
 describe('redact', () => {
+  const redactor = new Redactor();
+  const { redact } = redactor;
   it('masks a password holding a raw "@" entirely, as the URL parser reads it', () => {
     const parsed = new URL(URL_WITH_AT);
     expect(decodeURIComponent(parsed.password)).toBe('Hidden@TailSecret99'); // what libpq and node-postgres use
@@ -25,8 +35,80 @@ describe('redact', () => {
   });
 
   it('masks a registered URL password wherever it appears on its own, decoded or encoded', () => {
-    registerUrlSecret('postgres://u:Pct%40Encoded%2Fpw77@127.0.0.1/app');
+    redactor.registerUrl('postgres://u:Pct%40Encoded%2Fpw77@127.0.0.1/app');
     expect(redact('error: password Pct@Encoded/pw77 rejected')).toBe('error: password *** rejected');
     expect(redact('raw Pct%40Encoded%2Fpw77 form')).toBe('raw *** form');
+  });
+});
+
+describe('Redactor instances and the edges that use them', () => {
+  const SECRET = 'Deep-Secret-4711';
+  /** A deep module's error carrying a registered secret, as a driver might echo it. */
+  const deepError = () => failed(`pg_dump: password authentication failed: ${SECRET}`);
+
+  it('two Redactors in one process do not share secrets', () => {
+    const a = new Redactor();
+    const b = new Redactor();
+    a.register(SECRET);
+    b.registerUrl('postgres://u:Other-Secret-99@h/app');
+    expect(a.redact(`x ${SECRET} Other-Secret-99`)).toBe('x *** Other-Secret-99');
+    expect(b.redact(`x ${SECRET} Other-Secret-99`)).toBe(`x ${SECRET} ***`);
+    expect(new Redactor().redact(SECRET)).toBe(SECRET);
+  });
+
+  it('the logger, the API error mapper and the UI error line mask a secret of a deep error', async () => {
+    const redactor = new Redactor();
+    redactor.register(SECRET);
+    const lines: string[] = [];
+    const log = createLogger({ redactor, write: (l) => lines.push(l) });
+    log.error('backup failed', { error: deepError() });
+    expect(lines.join('\n')).toContain('***');
+    expect(lines.join('\n')).not.toContain(SECRET);
+
+    const app = new Hono();
+    app.onError(errorResponse(log, redactor));
+    app.get('/x', () => {
+      throw deepError();
+    });
+    const res = await app.request('/x');
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe(JSON.stringify({ error: 'pg_dump: password authentication failed: ***' }));
+    expect(lines.join('\n')).not.toContain(SECRET);
+
+    expect(friendlyError(deepError(), redactor).text).toBe('Pg_dump: password authentication failed: ***.');
+  });
+
+  it('the journal, the outcome reporter and the deployment record mask it with the ports redactor', async () => {
+    const world = fakeWorld();
+    try {
+      world.redactor.register(SECRET);
+      const { store, ports } = world;
+      const id = store.deployments.create({ kind: 'deploy', ref: 'v2', commit: 'a'.repeat(40), tag: null, actor: 't' });
+      const journal = new Journal(ports, id);
+      journal.log(`compose: connecting with ${SECRET}`);
+      await journal.step(
+        'pull',
+        async () => ({ note: `saw ${SECRET}` }),
+        (r) => r,
+      );
+      await expect(journal.step('backup', async () => Promise.reject(deepError()))).rejects.toThrow(SECRET);
+      finishDeployment(ports, id, 'failed', oneLine(deepError()), (message) => ({
+        audit: { actor: 't', action: 'deploy', target: 'v2', ok: false, detail: message },
+        notification: { event: 'deploy', ok: false, summary: `deploy failed: ${message}`, details: {} },
+        log: { level: 'error', message: 'deploy failed', fields: { error: oneLine(deepError()) } },
+      }));
+      const kept = JSON.stringify({
+        steps: store.deployments.steps(id),
+        output: store.deployments.output(id),
+        record: store.deployments.get(id),
+        audit: store.audit.list(),
+        notifications: world.notifications,
+        log: world.logLines,
+      });
+      expect(kept).toContain('***');
+      expect(kept).not.toContain(SECRET);
+    } finally {
+      world.cleanup();
+    }
   });
 });

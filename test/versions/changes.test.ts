@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATION_PATHS } from '../../src/config/schema.js';
 import { versionChanges } from '../../src/versions/changes.js';
+import { Redactor } from '../../src/util/redact.js';
 import { git } from './gitRepo.js';
 
 describe('what changes between two versions (a real git repo)', () => {
@@ -39,7 +40,11 @@ describe('what changes between two versions (a real git repo)', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('lists the commits a deploy adds, newest first, and the migration files that change', async () => {
-    const c = await versionChanges(dir, { from: shas.v1!, to: shas.v2!, tag: 'v2.0.0', migrationPaths: paths });
+    const c = await versionChanges(
+      dir,
+      { from: shas.v1!, to: shas.v2!, tag: 'v2.0.0', migrationPaths: paths },
+      new Redactor(),
+    );
     expect(c.error).toBeNull();
     expect(c.direction).toBe('forward');
     expect(c.added).toEqual([
@@ -61,7 +66,11 @@ describe('what changes between two versions (a real git repo)', () => {
   });
 
   it("says which commits a step back takes away, and gives the annotated tag's message as release notes", async () => {
-    const c = await versionChanges(dir, { from: shas.v2!, to: shas.v1!, tag: 'v1.0.0', migrationPaths: paths });
+    const c = await versionChanges(
+      dir,
+      { from: shas.v2!, to: shas.v1!, tag: 'v1.0.0', migrationPaths: paths },
+      new Redactor(),
+    );
     expect(c.direction).toBe('backward');
     expect(c.added).toEqual([]);
     expect(c.removed.map((x) => x.subject)).toEqual(['feat(db)!: new columns', 'fix(api): handle empty body']);
@@ -70,7 +79,11 @@ describe('what changes between two versions (a real git repo)', () => {
   });
 
   it('takes the configured globs only', async () => {
-    const c = await versionChanges(dir, { from: shas.v1!, to: shas.v2!, tag: null, migrationPaths: ['db/**'] });
+    const c = await versionChanges(
+      dir,
+      { from: shas.v1!, to: shas.v2!, tag: null, migrationPaths: ['db/**'] },
+      new Redactor(),
+    );
     expect(c.migrations).toEqual([
       { status: 'D', path: 'db/migrations/001_init.sql' },
       { status: 'A', path: 'db/schema/notes.txt' },
@@ -78,15 +91,21 @@ describe('what changes between two versions (a real git repo)', () => {
   });
 
   it('has nothing to list for the same commit or an unknown running commit, and says why git failed', async () => {
-    expect(await versionChanges(dir, { from: shas.v2!, to: shas.v2!, tag: null, migrationPaths: paths })).toMatchObject(
-      { direction: 'same', added: [], migrations: [] },
-    );
-    expect(await versionChanges(dir, { from: null, to: shas.v2!, tag: null, migrationPaths: paths })).toMatchObject({
+    expect(
+      await versionChanges(dir, { from: shas.v2!, to: shas.v2!, tag: null, migrationPaths: paths }, new Redactor()),
+    ).toMatchObject({ direction: 'same', added: [], migrations: [] });
+    expect(
+      await versionChanges(dir, { from: null, to: shas.v2!, tag: null, migrationPaths: paths }, new Redactor()),
+    ).toMatchObject({
       direction: 'unknown',
       error: null,
     });
     const missing = 'f'.repeat(40);
-    const c = await versionChanges(dir, { from: missing, to: shas.v2!, tag: null, migrationPaths: paths });
+    const c = await versionChanges(
+      dir,
+      { from: missing, to: shas.v2!, tag: null, migrationPaths: paths },
+      new Redactor(),
+    );
     expect(c.direction).toBe('unknown');
     expect(c.error).toMatch(/f{40}|bad revision|unknown revision/i);
   });

@@ -1,4 +1,4 @@
-import type { Context } from '../../src/context.js';
+import type { Store } from '../../src/store/index.js';
 
 /** What every page shows around its content: the operation that runs now, and where the app is. */
 export interface PageChrome {
@@ -8,16 +8,22 @@ export interface PageChrome {
   appUrl: string | null;
 }
 
-export function readChrome(ctx: Context): PageChrome {
-  const lock = ctx.store.lock.holder();
-  const busy = lock && !ctx.store.lock.isStale(lock) ? lock : null;
+/** The lock, the running deployment and the config: all the chrome reads. */
+export interface ChromePorts {
+  config: Parameters<typeof appUrlOf>[0];
+  store: Pick<Store, 'lock' | 'deployments'>;
+}
+
+export function readChrome(ports: ChromePorts): PageChrome {
+  const lock = ports.store.lock.holder();
+  const busy = lock && !ports.store.lock.isStale(lock) ? lock : null;
   return {
     busy: busy && {
       operation: busy.operation,
       since: busy.acquiredAt,
-      deploymentId: ctx.store.deployments.unfinished().at(-1)?.id ?? null,
+      deploymentId: ports.store.deployments.unfinished().at(-1)?.id ?? null,
     },
-    appUrl: appUrlOf(ctx.config),
+    appUrl: appUrlOf(ports.config),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SwitchyardError, oneLine, type ErrorKind } from '../../src/errors.js';
-import { redact } from '../../src/util/redact.js';
+import type { Redact } from '../../src/util/redact.js';
 import { HTTP_STATUS } from '../../src/server/errors.js';
 
 /** What the operator can do about it, where there is something to do. */
@@ -16,7 +16,7 @@ export interface FriendlyError {
   unexpected: boolean;
 }
 
-export function friendlyError(error: unknown): FriendlyError {
+export function friendlyError(error: unknown, redactor: Redact): FriendlyError {
   if (!(error instanceof SwitchyardError)) {
     return {
       status: 500,
@@ -24,7 +24,7 @@ export function friendlyError(error: unknown): FriendlyError {
       unexpected: true,
     };
   }
-  const line = redact(oneLine(error));
+  const line = redactor.redact(oneLine(error));
   const sentence = line.charAt(0).toUpperCase() + line.slice(1) + (/[.!?]$/.test(line) ? '' : '.');
   return { status: HTTP_STATUS[error.kind], text: sentence + (ADVICE[error.kind] ?? ''), unexpected: false };
 }

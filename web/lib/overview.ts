@@ -1,16 +1,28 @@
 import { gitIn } from '../../src/util/git.js';
 import { listBackups, type BackupListing } from '../../src/backup/index.js';
 import { backupStaleness, type BackupStaleness } from '../../src/backup/staleness.js';
-import type { Context } from '../../src/context.js';
+import type { Config } from '../../src/config/index.js';
+import type { StatusPorts } from '../../src/deploy/status.js';
+import type { Clock } from '../../src/util/clock.js';
+import type { Redact } from '../../src/util/redact.js';
 import { currentStatus, type CurrentStatus } from '../../src/deploy/index.js';
 import { oneLine } from '../../src/errors.js';
-import type { Deployment, LockHolder } from '../../src/store/index.js';
-import { redact } from '../../src/util/redact.js';
+import type { Deployment, LockHolder, Store } from '../../src/store/index.js';
 import { freeBytes } from '../../src/util/diskSpace.js';
 import { readTagNames, versionName } from '../../src/versions/naming.js';
-import { appUrlOf } from './chrome.js';
-import { composeProjectName } from '../../src/compose/project.js';
+import { appUrlOf, type ChromePorts } from './chrome.js';
 import { dockerContainerPort, type ContainerFacts } from '../../src/deploy/failureReport.js';
+
+/**
+ * What the first page reads, each part on its own: the status (Docker), the records, the backups
+ * and their off-site copies, git, the time (for ages) and the redactor (for the errors it shows).
+ */
+export interface OverviewPorts extends StatusPorts, ChromePorts {
+  config: Config;
+  store: Pick<Store, 'deployments' | 'lock' | 'backups' | 'offsite' | 'drills'>;
+  redactor: Redact;
+  clock: Clock;
+}
 
 export interface Overview {
   status: CurrentStatus | null;
@@ -38,25 +50,27 @@ export interface Overview {
 }
 
 /** Everything the first page shows, each part read on its own so one failure does not hide the rest. */
-export async function readOverview(ctx: Context): Promise<Overview> {
-  const current = ctx.store.deployments.current();
+export async function readOverview(ports: OverviewPorts): Promise<Overview> {
+  const current = ports.store.deployments.current();
+  const now = ports.clock.now();
   const [status, commit, tags, free] = await Promise.all([
-    currentStatus(ctx).then(
+    currentStatus(ports).then(
       (s) => ({ s, error: null }),
-      (e: unknown) => ({ s: null, error: redact(oneLine(e)) }),
+      (e: unknown) => ({ s: null, error: ports.redactor.redact(oneLine(e)) }),
     ),
-    describeCommit(ctx, current?.commit ?? null),
-    readTagNames(ctx.config.project.dir),
-    freeBytes(ctx.config.backups.dir),
+    describeCommit(ports, current?.commit ?? null),
+    readTagNames(ports.config.project.dir),
+    freeBytes(ports.config.backups.dir),
   ]);
-  const unmanaged = await composeProjectName(ctx.config)
-    .then((project) => dockerContainerPort(ctx.docker()).projectContainers(project))
-    .then((all) => all.filter((c) => !(c.service in ctx.config.services)))
+  const unmanaged = await ports
+    .projectName()
+    .then((project) => dockerContainerPort(ports.docker(), ports.redactor).projectContainers(project))
+    .then((all) => all.filter((c) => !(c.service in ports.config.services)))
     .catch(() => [] as ContainerFacts[]); // statusError already says why Docker could not be asked
-  const backups = listBackups(ctx);
+  const backups = listBackups(ports);
   const newestBackup = backups.find((b) => b.status === 'ok');
   const newestOffsite = backups.find((b) => b.offsite?.state === 'uploaded');
-  const lock = ctx.store.lock.holder();
+  const lock = ports.store.lock.holder();
   return {
     status: status.s,
     statusError: status.error,
@@ -66,23 +80,23 @@ export async function readOverview(ctx: Context): Promise<Overview> {
       ? versionName(current.commit, tags, current.kind === 'deploy' ? (current.tag ?? current.ref) : current.tag)
       : null,
     newestBackup,
-    backupAge: backupStaleness(ctx.config.backups.schedule, newestBackup?.createdAt),
+    backupAge: backupStaleness(ports.config.backups.schedule, newestBackup?.createdAt, now),
     newestOffsite,
-    offsiteAgeHours: newestOffsite ? (Date.now() - Date.parse(newestOffsite.createdAt)) / 3_600_000 : null,
-    offsiteConfigured: ctx.config.offsite !== undefined,
-    backupsDir: ctx.config.backups.dir,
+    offsiteAgeHours: newestOffsite ? (now.getTime() - Date.parse(newestOffsite.createdAt)) / 3_600_000 : null,
+    offsiteConfigured: ports.config.offsite !== undefined,
+    backupsDir: ports.config.backups.dir,
     freeBytes: free,
-    operation: status.s?.operation ?? (lock && !ctx.store.lock.isStale(lock) ? lock : null),
-    running: ctx.store.deployments.unfinished().at(-1),
+    operation: status.s?.operation ?? (lock && !ports.store.lock.isStale(lock) ? lock : null),
+    running: ports.store.deployments.unfinished().at(-1),
     unmanaged,
-    appUrl: appUrlOf(ctx.config),
+    appUrl: appUrlOf(ports.config),
   };
 }
 
 /** The commit's subject, from the compose repo; null when git cannot say. */
-async function describeCommit(ctx: Context, sha: string | null): Promise<{ subject: string | null }> {
+async function describeCommit(ports: OverviewPorts, sha: string | null): Promise<{ subject: string | null }> {
   if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return { subject: null };
-  const git = gitIn(ctx.config.project.dir);
+  const git = gitIn(ports.config.project.dir);
   const subject = await git.raw(['log', '-1', '--format=%s', sha, '--']).then(
     (out) => out.trim().split('\n')[0] || null,
     () => null,

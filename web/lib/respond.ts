@@ -7,7 +7,7 @@ import { friendlyError } from './errors.js';
  * one-line message on that page (post/redirect/get, so a reload does not resubmit).
  */
 export function redirectWithError(c: HonoContext<UiEnv>, error: unknown, location: string) {
-  const friendly = friendlyError(error);
+  const friendly = friendlyError(error, c.get('redactor'));
   if (friendly.unexpected) throw error; // the UI's error handler logs it and shows a page
   c.get('session').flash = { kind: 'error', text: friendly.text };
   return c.redirect(location, 303);

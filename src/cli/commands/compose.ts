@@ -11,7 +11,7 @@ import type { Io } from '../io.js';
  */
 export async function composeCommand(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, Number.MAX_SAFE_INTEGER);
-  const config = loadConfig(configPath(common.config, io.env));
+  const config = loadConfig(configPath(common.config, io.env), io.redactor);
   const child = spawn('docker', [...composeBaseArgs(config), ...positionals], {
     stdio: 'inherit',
     cwd: config.project.dir,

@@ -1,5 +1,4 @@
 import { configPath, loadConfig } from '../../config/index.js';
-import { redact } from '../../util/redact.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../io.js';
 
@@ -7,6 +6,7 @@ import type { Io } from '../io.js';
 export async function configCommand(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
   const file = configPath(common.config, io.env);
-  const config = loadConfig(file);
+  const config = loadConfig(file, io.redactor);
+  const { redact } = io.redactor;
   io.out(common.json ? redact(JSON.stringify(config)) : `${file}: valid\n${redact(JSON.stringify(config, null, 2))}`);
 }

@@ -24,9 +24,11 @@ export async function doctorCommand(argv: string[], io: Io): Promise<void> {
       },
     ];
   }
-  if (common.json) io.out(JSON.stringify(results));
+  // The details quote what the engine, the database and the registry said: printed through the redactor.
+  const { redact } = io.redactor;
+  if (common.json) io.out(redact(JSON.stringify(results)));
   else
     for (const r of results)
-      io.out(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ''}`);
+      io.out(redact(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ''}`));
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

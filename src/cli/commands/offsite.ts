@@ -1,3 +1,4 @@
+import { registerConfigSecrets } from '../../config/secrets.js';
 import { configPath, loadConfig } from '../../config/index.js';
 import { inputError } from '../../errors.js';
 import { openBucket } from '../../offsite/bucket.js';
@@ -38,7 +39,8 @@ async function push(argv: string[], io: Io): Promise<void> {
 }
 
 function bucketFrom(common: CommonOptions, io: Io) {
-  const config = loadConfig(configPath(common.config, io.env));
+  const config = loadConfig(configPath(common.config, io.env), io.redactor);
+  registerConfigSecrets(io.redactor, config, io.env); // no Context here: the bucket keys are registered directly
   return openBucket(offsiteConfig({ config }), io.env);
 }
 

@@ -1,3 +1,4 @@
+import { deployPorts } from '../../deploy/wiring.js';
 import { inputError } from '../../errors.js';
 import { restoreFromOffsite } from '../../offsite/restore.js';
 import { parseCommand } from '../args.js';
@@ -27,7 +28,7 @@ export async function restoreCommand(argv: string[], io: Io): Promise<void> {
   const ctx = await openOperationContext(common, io);
   try {
     const started = performance.now();
-    const result = await restoreFromOffsite(ctx, {
+    const result = await restoreFromOffsite(ctx, deployPorts(ctx), {
       name,
       identityFile: (values.identity as string | undefined) ?? null,
       withImages: Boolean(values['with-images']),

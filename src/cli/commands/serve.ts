@@ -10,9 +10,9 @@ import type { Io } from '../io.js';
 /** Runs the daemon until SIGTERM or SIGINT. */
 export async function serveCommand(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
-  const config = loadConfig(configPath(common.config, io.env));
-  const log = createLogger({ level: common.verbose ? 'debug' : config.log.level });
-  const ctx = createContext(config, log);
+  const config = loadConfig(configPath(common.config, io.env), io.redactor);
+  const log = createLogger({ redactor: io.redactor, level: common.verbose ? 'debug' : config.log.level });
+  const ctx = createContext(config, log, io.redactor, io.env);
   const server = await startServer(ctx, io.env);
   const stopNotifying = notifySystemd(log, io.env);
   await new Promise<void>((resolve) => {
@@ -25,7 +25,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGHUP', () => {
       try {
-        void server.reload(loadConfig(configPath(common.config, io.env)));
+        void server.reload(loadConfig(configPath(common.config, io.env), io.redactor));
       } catch (e) {
         log.error('config reload refused; keeping the running config', { error: oneLine(e) });
       }

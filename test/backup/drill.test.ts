@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDrill } from '../../src/backup/drill.js';
+import type { DrillPorts } from '../../src/backup/ports.js';
+import { parseConfig } from '../../src/config/index.js';
+import type { Notification } from '../../src/notify/payloads.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { createLogger } from '../../src/util/log.js';
+import { Redactor } from '../../src/util/redact.js';
+
+/**
+ * The drill's decisions before it touches a database, against fake ports: which backup, a file
+ * that is gone or changed is an issue (never a restore), the record and outcome at the clock's
+ * time. test/backup/url-mode.test.ts and service-mode.test.ts drill for real.
+ */
+const NOW = new Date('2035-07-08T09:10:11.000Z');
+
+let cleanup: () => void = () => {};
+afterEach(() => cleanup());
+
+function world() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-drill-'));
+  const store: Store = openStore(path.join(root, 'state'));
+  cleanup = () => {
+    store.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+  const dir = path.join(root, 'backups');
+  fs.mkdirSync(dir);
+  const redactor = new Redactor();
+  const notifications: Array<Omit<Notification, 'at'>> = [];
+  const sessions: string[] = [];
+  const ports: DrillPorts = {
+    config: parseConfig(
+      `project: { dir: /srv/app }\ndatabase: { service: db, name: app }\nbackups: { dir: ${JSON.stringify(dir)} }`,
+    ),
+    store,
+    database: () => ({
+      database: 'app',
+      description: 'fake',
+      readsHostFiles: true,
+      spawn: async () => Promise.reject(new Error('not expected')),
+      session: async (db = 'app') => {
+        sessions.push(db);
+        throw new Error('not expected');
+      },
+    }),
+    notifier: { send: (n) => notifications.push(n) },
+    log: createLogger({ redactor, level: 'error', write: () => {} }),
+    redactor,
+    clock: { now: () => NOW },
+  };
+  const backup = (fileName: string, hoursOld: number, content?: string) => {
+    const id = store.backups.begin({
+      fileName,
+      tempName: `.${fileName}.partial`,
+      databaseName: 'app',
+      reason: 'manual',
+      note: null,
+      actor: 't',
+      createdAt: new Date(NOW.getTime() - hoursOld * 3_600_000).toISOString(),
+      deploymentId: null,
+    });
+    if (content !== undefined) fs.writeFileSync(path.join(dir, fileName), content);
+    store.backups.succeed(id, {
+      sizeBytes: 1,
+      sha256: 'f'.repeat(64),
+      serverVersion: '16',
+      rowCounts: {},
+      schemaFingerprint: 'x',
+    });
+    return id;
+  };
+  return { ports, store, notifications, sessions, backup };
+}
+
+describe('runDrill with fake ports', () => {
+  it('drills the newest good backup; a missing file is an issue, and no database is touched', async () => {
+    const w = world();
+    w.backup('old.dump', 48, 'x');
+    const newest = w.backup('new.dump', 6); // catalogued, but its file is gone
+    const report = await runDrill(w.ports, undefined, 'tester');
+    expect(report).toMatchObject({
+      backupId: newest,
+      verified: false,
+      startedAt: NOW.toISOString(),
+      backupAgeHours: 6,
+      scratchDatabase: 'app_dr_test',
+      restoreMs: null,
+    });
+    expect(report.issues).toEqual(['backup file new.dump cannot be read: ENOENT']);
+    expect(w.sessions).toEqual([]);
+    expect(w.store.drills.latestFor(newest)).toMatchObject({ verified: false, startedAt: NOW.toISOString() });
+    expect(w.notifications).toMatchObject([{ event: 'drill', ok: false }]);
+    expect(report.markdown).toContain('## DR Drill Results - 2035-07-08');
+  });
+
+  it('a file that no longer matches its sha256 is never restored', async () => {
+    const w = world();
+    const id = w.backup('changed.dump', 1, 'not what was dumped');
+    const report = await runDrill(w.ports, id, 'tester');
+    expect(report.verified).toBe(false);
+    expect(report.issues[0]).toMatch(/^sha256 mismatch: catalog ffffffffffff, file [0-9a-f]{12}$/);
+    expect(w.sessions).toEqual([]);
+    expect(w.store.audit.list()).toMatchObject([{ action: 'backup.drill', outcome: 'failed' }]);
+  });
+
+  it('refuses a backup that does not exist or is not usable, naming it', async () => {
+    const w = world();
+    await expect(runDrill(w.ports, undefined, 't')).rejects.toThrow('there is no backup to drill');
+    await expect(runDrill(w.ports, 42, 't')).rejects.toThrow('backup 42 does not exist');
+  });
+});

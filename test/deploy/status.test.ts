@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.js';
+import type { DockerClient } from '../../src/docker/client.js';
+import { currentStatus, type StatusPorts } from '../../src/deploy/status.js';
+import { openStore, type Store } from '../../src/store/index.js';
+
+/**
+ * currentStatus's decisions (drift, the operation that holds the lock) against a fake engine: no
+ * Docker. test/deploy/deploy.test.ts reads the status of a real deployment.
+ */
+interface FakeContainer {
+  id: string;
+  service: string;
+  imageId: string;
+  running?: boolean;
+}
+
+/** The three engine calls the status makes: list by labels, inspect a container, inspect an image. */
+function fakeDocker(containers: FakeContainer[], images: Record<string, { Id: string; RepoDigests: string[] }>) {
+  return {
+    listContainers: async (o: { filters: { label: string[] } }) => {
+      const service = o.filters.label.find((l) => l.startsWith('com.docker.compose.service='))!.split('=')[1];
+      return containers.filter((c) => c.service === service).map((c) => ({ Id: c.id }));
+    },
+    getContainer: (id: string) => ({
+      inspect: async () => {
+        const c = containers.find((x) => x.id === id)!;
+        return { Name: `/app-${c.service}-1`, State: { Running: c.running ?? true }, Image: c.imageId };
+      },
+    }),
+    getImage: (ref: string) => ({
+      inspect: async () => {
+        const image = images[ref] ?? Object.values(images).find((i) => i.Id === ref);
+        if (!image) throw new Error(`no such image ${ref}`);
+        return image;
+      },
+    }),
+  } as unknown as DockerClient;
+}
+
+let store: Store | undefined;
+let root: string | undefined;
+afterEach(() => {
+  store?.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+function ports(docker: DockerClient): StatusPorts & { store: Store } {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-status-'));
+  store = openStore(path.join(root, 'state'));
+  const config = parseConfig(
+    [
+      'project: { dir: /srv/app }',
+      'database: { service: db, name: app }',
+      `stateDir: ${JSON.stringify(path.join(root, 'state'))}`,
+      'services: { backend: { image: repo }, worker: { image: repo } }',
+    ].join('\n'),
+  );
+  return { config, store, docker: () => docker, projectName: async () => 'app' };
+}
+
+describe('currentStatus with a fake engine', () => {
+  it('calls a service drifted when a container runs another image than the pin, and names both', async () => {
+    const docker = fakeDocker([{ id: 'c1', service: 'backend', imageId: 'img-old' }], {
+      'repo@sha256:new': { Id: 'img-new', RepoDigests: ['repo@sha256:new'] },
+      'img-old': { Id: 'img-old', RepoDigests: ['repo@sha256:old'] },
+    });
+    const p = ports(docker);
+    const id = p.store.deployments.create({ kind: 'deploy', ref: 'v2', commit: 'c'.repeat(40), tag: 'v2', actor: 't' });
+    p.store.deployments.setImages(id, { backend: 'repo@sha256:new', worker: 'repo@sha256:new' });
+    p.store.deployments.finish(id, 'succeeded');
+
+    const status = await currentStatus(p);
+    expect(status.deployment).toMatchObject({ id, tag: 'v2' });
+    expect(status.services).toEqual([
+      {
+        name: 'backend',
+        pinned: 'repo@sha256:new',
+        containers: [{ name: 'app-backend-1', state: 'running', health: 'none', image: 'repo@sha256:old' }],
+        drift: true,
+      },
+      { name: 'worker', pinned: 'repo@sha256:new', containers: [], drift: false }, // no container: not drift
+    ]);
+    expect(status.drift).toEqual(['service backend runs repo@sha256:old instead of repo@sha256:new']);
+    expect(status.operation).toBeNull();
+  });
+
+  it('shows the operation that holds the lock, and nothing pinned before the first deploy', async () => {
+    const p = ports(fakeDocker([{ id: 'c1', service: 'backend', imageId: 'img-1' }], {}));
+    const release = p.store.lock.acquire('backup (manual)');
+    try {
+      const status = await currentStatus(p);
+      expect(status.operation).toMatchObject({ operation: 'backup (manual)', pid: process.pid });
+      expect(status.services[0]).toMatchObject({ name: 'backend', pinned: null, drift: false });
+      expect(status.drift).toEqual([]);
+    } finally {
+      release();
+    }
+  });
+});
