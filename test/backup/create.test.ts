@@ -1,15 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackup } from '../../src/backup/create.js';
 import type { BackupPorts } from '../../src/backup/ports.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { DatabaseTarget } from '../../src/database/index.js';
 import type { Notification } from '../../src/notify/payloads.js';
-import { openStore, type Store } from '../../src/store/index.js';
 import { createLogger } from '../../src/util/log.js';
 import { Redactor } from '../../src/util/redact.js';
+import { fakeDatabaseTarget, tempStore } from '../fixtures/fakes.js';
 
 /**
  * createBackup's decisions on failure, against fake ports (no PostgreSQL): the catalog row,
@@ -26,13 +24,8 @@ afterEach(() => {
 });
 
 function fakePorts(database: Partial<DatabaseTarget>) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-create-'));
-  const store: Store = openStore(path.join(root, 'state'));
-  cleanup.push(() => {
-    store.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  const dir = path.join(root, 'backups');
+  const { store, backupsDir: dir, remove } = tempStore('sy-create-');
+  cleanup.push(remove);
   const config = parseConfig(
     `project: { dir: /srv/app }\ndatabase: { service: db, name: app }\nbackups: { dir: ${JSON.stringify(dir)}, compression: { method: none } }`,
   );
@@ -43,14 +36,7 @@ function fakePorts(database: Partial<DatabaseTarget>) {
   const ports: BackupPorts = {
     config,
     store,
-    database: () => ({
-      database: 'app',
-      description: 'fake',
-      readsHostFiles: true,
-      spawn: async () => Promise.reject(new Error('no pg_dump here')),
-      session: async () => Promise.reject(new Error('no database here')),
-      ...database,
-    }),
+    database: () => fakeDatabaseTarget(database),
     notifier: { send: (n) => notifications.push(n) },
     log: createLogger({ redactor, write: (l) => logLines.push(l) }),
     redactor,

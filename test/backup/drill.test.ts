@@ -1,14 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDrill } from '../../src/backup/drill.js';
 import type { DrillPorts } from '../../src/backup/ports.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { Notification } from '../../src/notify/payloads.js';
-import { openStore, type Store } from '../../src/store/index.js';
 import { createLogger } from '../../src/util/log.js';
 import { Redactor } from '../../src/util/redact.js';
+import { fakeDatabaseTarget, tempStore } from '../fixtures/fakes.js';
 
 /**
  * The drill's decisions before it touches a database, against fake ports: which backup, a file
@@ -21,13 +20,8 @@ let cleanup: () => void = () => {};
 afterEach(() => cleanup());
 
 function world() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-drill-'));
-  const store: Store = openStore(path.join(root, 'state'));
-  cleanup = () => {
-    store.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  };
-  const dir = path.join(root, 'backups');
+  const { store, backupsDir: dir, remove } = tempStore('sy-drill-');
+  cleanup = remove;
   fs.mkdirSync(dir);
   const redactor = new Redactor();
   const notifications: Array<Omit<Notification, 'at'>> = [];
@@ -37,16 +31,13 @@ function world() {
       `project: { dir: /srv/app }\ndatabase: { service: db, name: app }\nbackups: { dir: ${JSON.stringify(dir)} }`,
     ),
     store,
-    database: () => ({
-      database: 'app',
-      description: 'fake',
-      readsHostFiles: true,
-      spawn: async () => Promise.reject(new Error('not expected')),
-      session: async (db = 'app') => {
-        sessions.push(db);
-        throw new Error('not expected');
-      },
-    }),
+    database: () =>
+      fakeDatabaseTarget({
+        session: async (db = 'app') => {
+          sessions.push(db);
+          throw new Error('not expected');
+        },
+      }),
     notifier: { send: (n) => notifications.push(n) },
     log: createLogger({ redactor, level: 'error', write: () => {} }),
     redactor,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,9 +11,10 @@ import { pushPending } from '../../src/offsite/push.js';
 import { backoffMs } from '../../src/offsite/queue.js';
 import { startOffsiteWorker } from '../../src/offsite/worker.js';
 import type { BackupReason } from '../../src/store/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+
 import { createLogger } from '../../src/util/log.js';
 import { Redactor } from '../../src/util/redact.js';
+import { tempStore } from '../fixtures/fakes.js';
 
 /**
  * The off-site worker's decisions against fake ports and an in-memory bucket (no S3): what it
@@ -59,13 +59,8 @@ afterEach(() => {
 });
 
 function world() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-offsite-worker-'));
-  const store: Store = openStore(path.join(root, 'state'));
-  cleanup.push(() => {
-    store.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  const dir = path.join(root, 'backups');
+  const { store, backupsDir: dir, remove } = tempStore('sy-offsite-worker-');
+  cleanup.push(remove);
   fs.mkdirSync(dir);
   const config = parseConfig(
     [
