@@ -52,15 +52,16 @@ export function createContext(
   let docker: DockerClient | undefined;
   let database: DatabaseTarget | undefined;
   const projectNames = projectNameMemo();
+  const clock = systemClock;
   const ctx: Context = {
     config,
     store,
     log,
     redactor,
-    clock: systemClock,
+    clock,
     events: new DeploymentEvents(),
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
-    notifier: new Notifier(config.notify, log, redactor),
+    notifier: new Notifier(config.notify, log, redactor, { clock }),
     versionCaches: new VersionCaches(),
     docker: () => (docker ??= createDocker()),
     projectName: () => projectNames(ctx.config),
@@ -68,7 +69,7 @@ export function createContext(
     reload(next) {
       registerConfigSecrets(redactor, next, env);
       ctx.config = { ...next, stateDir: ctx.config.stateDir, server: ctx.config.server };
-      ctx.notifier = new Notifier(next.notify, log, redactor);
+      ctx.notifier = new Notifier(next.notify, log, redactor, { clock });
       database = undefined;
     },
   };
