@@ -10,6 +10,7 @@ import { openStore, type Store } from './store/index.js';
 import { type Clock, systemClock } from './util/clock.js';
 import type { Logger } from './util/log.js';
 import type { Redactor } from './util/redact.js';
+import { VersionCaches } from './versions/cache.js';
 
 /** Everything an operation needs, built once per process by the CLI or the daemon. */
 export interface Context {
@@ -26,6 +27,8 @@ export interface Context {
   shutdown: StopSignal;
   /** Outcome webhooks; never blocks an operation. */
   notifier: Notifier;
+  /** The version list's remembered answers (GitHub, git fetch, registries): one per Context, shared by its spreads. */
+  versionCaches: VersionCaches;
   docker(): DockerClient;
   /** The compose project name, asked of compose once per Context and config (see projectNameMemo). */
   projectName(): Promise<string>;
@@ -49,22 +52,24 @@ export function createContext(
   let docker: DockerClient | undefined;
   let database: DatabaseTarget | undefined;
   const projectNames = projectNameMemo();
+  const clock = systemClock;
   const ctx: Context = {
     config,
     store,
     log,
     redactor,
-    clock: systemClock,
+    clock,
     events: new DeploymentEvents(),
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
-    notifier: new Notifier(config.notify, log, redactor),
+    notifier: new Notifier(config.notify, log, redactor, { clock }),
+    versionCaches: new VersionCaches(),
     docker: () => (docker ??= createDocker()),
     projectName: () => projectNames(ctx.config),
     database: () => (database ??= databaseTarget(ctx.config, ctx.docker, ctx.projectName)),
     reload(next) {
       registerConfigSecrets(redactor, next, env);
       ctx.config = { ...next, stateDir: ctx.config.stateDir, server: ctx.config.server };
-      ctx.notifier = new Notifier(next.notify, log, redactor);
+      ctx.notifier = new Notifier(next.notify, log, redactor, { clock });
       database = undefined;
     },
   };

@@ -152,4 +152,5 @@ const reportPorts = (ports: BackupPorts, log: ReportPorts['log']): ReportPorts =
   notify: (n) => ports.notifier.send(n),
   log,
   redactor: ports.redactor,
+  clock: ports.clock,
 });

@@ -39,7 +39,10 @@ export async function openBackupDownload(ports: DownloadPorts, id: number, actor
     await handle.close();
     throw failed(`${backup.fileName} in the backups folder is not a regular file`);
   }
-  ports.store.audit.record({ actor, action: 'backup.download', target: backup.fileName, outcome: 'ok' });
+  ports.store.audit.record(
+    { actor, action: 'backup.download', target: backup.fileName, outcome: 'ok' },
+    ports.clock.now(),
+  );
   const stream = fs.createReadStream(file, { fd: handle }); // reads the file opened above
   return {
     fileName: backup.fileName,

@@ -87,7 +87,13 @@ export async function runDrill(ports: DrillPorts, backupId: number | undefined, 
     restoredRowCounts,
   });
   reportOutcome(
-    { audit: ports.store.audit, notify: (n) => ports.notifier.send(n), log: ports.log, redactor: ports.redactor },
+    {
+      audit: ports.store.audit,
+      notify: (n) => ports.notifier.send(n),
+      log: ports.log,
+      redactor: ports.redactor,
+      clock: ports.clock,
+    },
     {
       audit: {
         actor,

@@ -51,10 +51,11 @@ export interface RestorePorts {
   log: Logger;
 }
 
-/** Serving a backup file, found through the catalog only. */
+/** Serving a backup file, found through the catalog only; the download is audited at the clock's time. */
 export interface DownloadPorts {
   config: Pick<Config, 'backups'>;
   store: Pick<Store, 'backups' | 'audit'>;
+  clock: Clock;
 }
 
 /** Whether the newest backup is older than the schedule allows, and telling once. */

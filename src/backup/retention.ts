@@ -58,7 +58,11 @@ export async function applyRetention(ports: RetentionPorts, now = ports.clock.no
       }
       if (stat) await fs.unlink(file);
       ports.store.backups.markPruned(backup.id);
-      ports.store.audit.record({ actor: 'retention', action: 'backup.prune', target: backup.fileName, outcome: 'ok' });
+      // When it was deleted, from the clock: `now` only decides what has expired (a caller may move it).
+      ports.store.audit.record(
+        { actor: 'retention', action: 'backup.prune', target: backup.fileName, outcome: 'ok' },
+        ports.clock.now(),
+      );
       removed.push(backup);
     } catch (e) {
       ports.log.error('retention could not remove a backup', { file, error: oneLine(e) });

@@ -21,12 +21,15 @@ export function startBackupSchedule(ports: BackupServicePorts): BackupSchedule |
       // createBackup already recorded a failed dump; a busy lock is recorded here.
       ports.log.error('scheduled backup did not run', { error: oneLine(e) });
       if ((e as { kind?: string }).kind === 'conflict') {
-        ports.store.audit.record({
-          actor: 'scheduler',
-          action: 'backup.create',
-          outcome: 'refused',
-          detail: ports.redactor.redact(oneLine(e)),
-        });
+        ports.store.audit.record(
+          {
+            actor: 'scheduler',
+            action: 'backup.create',
+            outcome: 'refused',
+            detail: ports.redactor.redact(oneLine(e)),
+          },
+          ports.clock.now(),
+        );
         ports.notifier.send({
           event: 'backup',
           ok: false,

@@ -51,4 +51,8 @@ function listing(ports: BackupListingPorts, b: BackupRow): BackupListing {
   };
 }
 
-const operationPorts = (ports: BackupServicePorts) => ({ lock: ports.store.lock, stop: ports.shutdown });
+const operationPorts = (ports: BackupServicePorts) => ({
+  lock: ports.store.lock,
+  stop: ports.shutdown,
+  clock: ports.clock,
+});

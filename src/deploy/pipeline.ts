@@ -27,14 +27,14 @@ export function startDeployment(ports: DeployPorts, target: DeployTarget, actor:
   return startOperation(
     ports,
     `deploy ${target.ref}`,
-    () =>
+    (at) =>
       ports.deployments.create({
         kind: 'deploy',
         ref: target.ref,
         commit: target.sha,
         tag: target.tag,
         actor,
-        createdAt: ports.clock.now(),
+        createdAt: at,
       }),
     (id) => runDeploy(ports, id, target, actor),
     (id) => ports.deployments.get(id)!,

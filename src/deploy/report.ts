@@ -20,22 +20,28 @@ export interface ReportPorts {
   log: Logger;
   /** Every text this reporter sends or records passes through it: the report is an edge. */
   redactor: Redact;
+  /** The audit entry's time. */
+  clock: Clock;
 }
 
 /**
  * The one ending of every operation (deploy, rollback, recovery, backup, drill): the audit
- * entry, the webhook notification and the log line, each redacted here once.
+ * entry, the webhook notification and the log line, each redacted here once. `at`: when the
+ * operation ended, if the caller has already read it (its record carries the same time).
  */
-export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
+export function reportOutcome(ports: ReportPorts, outcome: Outcome, at = ports.clock.now()): void {
   const { audit, notification, log } = outcome;
   const detail = audit.detail === null ? null : ports.redactor.redact(audit.detail);
-  ports.audit.record({
-    actor: audit.actor,
-    action: audit.action,
-    target: audit.target,
-    outcome: audit.ok ? 'ok' : 'failed',
-    detail,
-  });
+  ports.audit.record(
+    {
+      actor: audit.actor,
+      action: audit.action,
+      target: audit.target,
+      outcome: audit.ok ? 'ok' : 'failed',
+      detail,
+    },
+    at,
+  );
   ports.log[log.level](log.message, log.fields);
   ports.notify({ ...notification, summary: ports.redactor.redact(notification.summary) });
 }
@@ -43,11 +49,12 @@ export function reportOutcome(ports: ReportPorts, outcome: Outcome): void {
 export interface DeploymentReportPorts extends ReportPorts {
   deployments: Pick<DeploymentLog, 'finish' | 'get'>;
   events: Pick<DeploymentEvents, 'emit'>;
-  /** The record's end time. */
-  clock: Clock;
 }
 
-/** A deployment or rollback ends: its record, `done` for its watchers, then the outcome. Returns the final record. */
+/**
+ * A deployment or rollback ends: its record, `done` for its watchers, then the outcome. The record's end
+ * and the audit entry are one reading of the clock. Returns the final record.
+ */
 export function finishDeployment(
   ports: DeploymentReportPorts,
   id: number,
@@ -56,10 +63,11 @@ export function finishDeployment(
   outcome: (message: string | null, record: Deployment) => Outcome,
 ): Deployment {
   const message = error === null ? null : ports.redactor.redact(error);
-  ports.deployments.finish(id, status, message, ports.clock.now());
+  const at = ports.clock.now();
+  ports.deployments.finish(id, status, message, at);
   const record = ports.deployments.get(id)!;
   ports.events.emit(id, { type: 'done', deployment: record });
-  reportOutcome(ports, outcome(message, record));
+  reportOutcome(ports, outcome(message, record), at);
   return record;
 }
 

@@ -41,7 +41,7 @@ export function startRollbackWith(
   return startOperation(
     ports,
     `rollback to before deployment ${target.id}`,
-    () => {
+    (at) => {
       // A database-only rollback keeps the code that runs: record it, so "current version" stays known.
       const running = ports.deployments.current();
       return ports.deployments.create({
@@ -51,7 +51,7 @@ export function startRollbackWith(
         tag: images ? previousTag : (running?.tag ?? null), // a version is named by its tag everywhere
         actor: request.actor,
         rollbackOf: target.id,
-        createdAt: ports.clock.now(),
+        createdAt: at,
       });
     },
     (id) => runRollback(ports, id, target, { images, dump }, request.actor),

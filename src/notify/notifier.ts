@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import type { Redact } from '../util/redact.js';
 import { webhookBody, type Notification } from './payloads.js';
@@ -12,19 +13,25 @@ import { webhookBody, type Notification } from './payloads.js';
  */
 export class Notifier {
   private pending = new Set<Promise<void>>();
+  private readonly clock: Clock;
+  private readonly host: string;
 
   constructor(
     private readonly config: Config['notify'],
     private readonly log: Logger,
     private readonly redactor: Redact,
-    private readonly host = os.hostname(),
-  ) {}
+    /** `clock`: the composition root's, for each notification's `at`; `host`: the name receivers see. */
+    options: { clock?: Clock; host?: string } = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.host = options.host ?? os.hostname();
+  }
 
   send(notification: Omit<Notification, 'at'>): void {
     const n: Notification = {
       ...notification,
       summary: this.redactor.redact(notification.summary),
-      at: new Date().toISOString(),
+      at: this.clock.now().toISOString(),
     };
     for (const hook of this.config.webhooks) {
       if (hook.events && !hook.events.includes(n.event)) continue;

@@ -75,7 +75,10 @@ export async function pushPending(
     try {
       const manifest = await uploadBackup(bucket, offsite.encrypt, ports.config.backups.dir, backup, row.pair, now);
       ports.store.offsite.markUploaded(row.backupId, manifest.object.key, now());
-      ports.store.audit.record({ actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'ok' });
+      ports.store.audit.record(
+        { actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'ok' },
+        now(),
+      );
       ports.log.info('off-site copy uploaded', {
         backup: backup.id,
         key: manifest.object.key,
@@ -96,13 +99,10 @@ export async function pushPending(
       const attempts = row.attempts + 1;
       const next = new Date(now().getTime() + backoffMs(attempts));
       ports.store.offsite.markFailed(row.backupId, error, next);
-      ports.store.audit.record({
-        actor: 'offsite',
-        action: 'offsite.upload',
-        target: backup.fileName,
-        outcome: 'failed',
-        detail: error,
-      });
+      ports.store.audit.record(
+        { actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'failed', detail: error },
+        now(),
+      );
       ports.log.error('off-site copy failed', { backup: backup.id, attempts, next: next.toISOString(), error });
       ports.notifier.send({
         event: 'offsite',

@@ -134,14 +134,14 @@ export async function restoreFromOffsite(
   const started = startOperation(
     ports,
     `restore --offsite ${manifest.fileName}`,
-    () =>
+    (at) =>
       ports.deployments.create({
         kind: 'restore',
         ref: `offsite ${manifest.fileName}`,
         commit: pair?.commit ?? null,
         tag: pair?.version ?? null,
         actor: request.actor,
-        createdAt: ports.clock.now(),
+        createdAt: at,
       }),
     (id) => runRestore(ctx, ports, id, b, manifest, request),
     (id) => ports.deployments.get(id)!,

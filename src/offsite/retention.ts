@@ -24,7 +24,11 @@ export async function applyOffsiteRetention(
     try {
       await bucket.delete(m.object.key);
       await bucket.delete(manifestKey(bucket.prefix, m.fileName));
-      ports.store.audit.record({ actor: 'retention', action: 'offsite.prune', target: m.object.key, outcome: 'ok' });
+      // When it was deleted, from the clock: `now` only decides what has expired (a caller may move it).
+      ports.store.audit.record(
+        { actor: 'retention', action: 'offsite.prune', target: m.object.key, outcome: 'ok' },
+        ports.clock.now(),
+      );
       removed.push(m);
     } catch (e) {
       ports.log.error('off-site retention could not delete a copy', { key: m.object.key, error: oneLine(e) });

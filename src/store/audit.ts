@@ -36,16 +36,20 @@ export function auditFilterFrom(query: Record<string, string>): AuditFilter {
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  record(e: {
-    actor: string;
-    action: string;
-    target?: string | null;
-    outcome: AuditOutcome;
-    detail?: string | null;
-  }): void {
+  /** `at`: from the operation's clock; now by default. */
+  record(
+    e: {
+      actor: string;
+      action: string;
+      target?: string | null;
+      outcome: AuditOutcome;
+      detail?: string | null;
+    },
+    at = new Date(),
+  ): void {
     this.db
       .prepare(`INSERT INTO audit (at, actor, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(new Date().toISOString(), e.actor, e.action, e.target ?? null, e.outcome, e.detail ?? null);
+      .run(at.toISOString(), e.actor, e.action, e.target ?? null, e.outcome, e.detail ?? null);
   }
 
   /** Newest first; each filter given narrows to exact matches. */

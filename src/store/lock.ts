@@ -32,8 +32,11 @@ export class OperationLock {
     return h.bootId !== bootId() || !this.isAlive(h.pid);
   }
 
-  /** Takes the lock or throws a conflict naming the running operation. Returns the release function. */
-  acquire(operation: string): () => void {
+  /**
+   * Takes the lock or throws a conflict naming the running operation. Returns the release function.
+   * `at`: from the operation's clock (shown as "since" to the next one); now by default.
+   */
+  acquire(operation: string, at = new Date()): () => void {
     const pid = process.pid;
     this.db
       .transaction(() => {
@@ -45,7 +48,7 @@ export class OperationLock {
         }
         this.db
           .prepare(`INSERT OR REPLACE INTO lock (id, operation, pid, boot_id, acquired_at) VALUES (1, ?, ?, ?, ?)`)
-          .run(operation, pid, bootId(), new Date().toISOString());
+          .run(operation, pid, bootId(), at.toISOString());
       })
       .immediate();
     let released = false;

@@ -1,12 +1,5 @@
 import type { ImageLookup } from '../docker/registry.js';
 
-/**
- * The caches behind listVersions, module-level on purpose: the daemon has one
- * config, and keys carry everything that distinguishes answers (full request
- * URL, project dir, image reference), so a Context rebuilt or spread per request
- * still hits them. Tests call resetVersionCaches() in beforeEach.
- */
-
 /** How long an answer is served without asking again. */
 export const TTL = {
   /** GitHub responses (releases, CI per sha): repeated page loads make no request at all. */
@@ -28,33 +21,38 @@ export interface HttpCacheEntry {
   fetchedAt: number;
 }
 
-export const githubResponses = new Map<string, HttpCacheEntry>();
-export const githubDown = new Map<string, { until: number; message: string }>();
-export const gitFetches = new Map<string, { at: number; status: string }>();
-export const imageLookups = new Map<string, { until: number; lookup: ImageLookup }>();
-
 /** The GitHub response cache is bounded: each new commit adds entries, old ones stop being asked for. */
 const MAX_GITHUB_ENTRIES = 1000;
 
-export function rememberGithubResponse(url: string, entry: HttpCacheEntry): void {
-  githubResponses.delete(url); // re-insert so Map order is least recently stored first
-  githubResponses.set(url, entry);
-  while (githubResponses.size > MAX_GITHUB_ENTRIES) {
-    const oldest = githubResponses.keys().next().value;
-    if (oldest === undefined) break;
-    githubResponses.delete(oldest);
+/**
+ * The caches behind listVersions. The composition root (createContext) makes one, so the daemon's
+ * one Context holds it and a Context spread per request still shares it; keys carry everything
+ * that distinguishes answers (full request URL, project dir, image reference). A test makes its own.
+ */
+export class VersionCaches {
+  readonly githubResponses = new Map<string, HttpCacheEntry>();
+  readonly githubDown = new Map<string, { until: number; message: string }>();
+  readonly gitFetches = new Map<string, { at: number; status: string }>();
+  readonly imageLookups = new Map<string, { until: number; lookup: ImageLookup }>();
+
+  /**
+   * `now` measures the TTLs. They are deadlines, not recorded times, so production keeps Date.now;
+   * a test moves it past a TTL instead of waiting.
+   */
+  constructor(readonly now: () => number = Date.now) {}
+
+  rememberGithubResponse(url: string, entry: HttpCacheEntry): void {
+    this.githubResponses.delete(url); // re-insert so Map order is least recently stored first
+    this.githubResponses.set(url, entry);
+    while (this.githubResponses.size > MAX_GITHUB_ENTRIES) {
+      const oldest = this.githubResponses.keys().next().value;
+      if (oldest === undefined) break;
+      this.githubResponses.delete(oldest);
+    }
   }
 }
 
-/**
- * Forgets cached answers, for tests. With keepEtags the GitHub responses are
- * only marked stale: the next call asks GitHub again with If-None-Match, as it
- * would after the TTL.
- */
-export function resetVersionCaches(options: { keepEtags?: boolean } = {}): void {
-  if (options.keepEtags) for (const entry of githubResponses.values()) entry.fetchedAt = 0;
-  else githubResponses.clear();
-  githubDown.clear();
-  gitFetches.clear();
-  imageLookups.clear();
-}
+/** What each source reads and writes of the caches (narrow ports: a test can hand in a fresh VersionCaches). */
+export type GitHubCaches = Pick<VersionCaches, 'githubResponses' | 'githubDown' | 'rememberGithubResponse' | 'now'>;
+export type GitFetchCache = Pick<VersionCaches, 'gitFetches' | 'now'>;
+export type ImageLookupCache = Pick<VersionCaches, 'imageLookups' | 'now'>;

@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import type { Redact } from '../util/redact.js';
-import { githubDown, githubResponses, rememberGithubResponse, TTL } from './cache.js';
+import { type GitHubCaches, TTL } from './cache.js';
 import { combineCi, unknownCi, type CheckRun, type CiStatus, type CommitStatus } from './ci.js';
 
 export type GitHubConfig = NonNullable<Config['github']>;
@@ -47,6 +47,8 @@ export class GitHubSource {
     private readonly log: Logger,
     /** Failures are kept and shown (the versions page, the API); the token is registered by the composition root. */
     private readonly redactor: Redact,
+    /** The Context's: answers and a GitHub that is down are remembered across listings, not per source. */
+    private readonly caches: GitHubCaches,
   ) {
     const [owner = '', repo = ''] = config.repo.split('/');
     this.owner = owner;
@@ -69,8 +71,8 @@ export class GitHubSource {
     this.octokit.hook.wrap('request', async (request, options) => {
       if (options.method !== 'GET') return request(options);
       const url = this.octokit.request.endpoint(options).url;
-      const cached = githubResponses.get(url);
-      if (cached && Date.now() - cached.fetchedAt < TTL.github) {
+      const cached = caches.githubResponses.get(url);
+      if (cached && caches.now() - cached.fetchedAt < TTL.github) {
         return { status: 200, url, headers: {}, data: cached.data };
       }
       // Changed in place: with other hooks registered (request-log), `request` is already bound to this object.
@@ -79,16 +81,16 @@ export class GitHubSource {
       options.request = { ...options.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
       try {
         const response = await request(options);
-        rememberGithubResponse(url, {
+        caches.rememberGithubResponse(url, {
           etag: response.headers.etag ?? null,
           data: response.data,
-          fetchedAt: Date.now(),
+          fetchedAt: caches.now(),
         });
         return response;
       } catch (e) {
         // Octokit throws on 304; for us it means "what you have is still right".
         if (statusOf(e) === 304 && cached) {
-          cached.fetchedAt = Date.now();
+          cached.fetchedAt = caches.now();
           return { status: 200, url, headers: {}, data: cached.data };
         }
         throw e;
@@ -98,8 +100,8 @@ export class GitHubSource {
 
   /** One line on how this listing went: 'ok', 'partial: …' or 'unreachable: …'. */
   status(): string {
-    const down = githubDown.get(this.downKey);
-    if (down && Date.now() < down.until) return `unreachable: ${down.message}`;
+    const down = this.caches.githubDown.get(this.downKey);
+    if (down && this.caches.now() < down.until) return `unreachable: ${down.message}`;
     if (this.ciGaps > 0)
       return `partial: CI state unknown for ${this.ciGaps} version(s): ${this.failure ?? 'request failed'}`;
     return 'ok';
@@ -107,14 +109,14 @@ export class GitHubSource {
 
   /** The newest 100 published releases (drafts have no tag to deploy); throws GitHubUnreachable. */
   async releases(): Promise<GitHubRelease[]> {
-    const down = githubDown.get(this.downKey);
-    if (down && Date.now() < down.until) throw new GitHubUnreachable(down.message);
+    const down = this.caches.githubDown.get(this.downKey);
+    if (down && this.caches.now() < down.until) throw new GitHubUnreachable(down.message);
     try {
       const { data } = await this.octokit.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 });
       return (data as GitHubRelease[]).filter((r) => !r.draft);
     } catch (e) {
       const message = describe(e, this.redactor);
-      githubDown.set(this.downKey, { until: Date.now() + TTL.githubDown, message });
+      this.caches.githubDown.set(this.downKey, { until: this.caches.now() + TTL.githubDown, message });
       this.log.warn('versions: GitHub unreachable; listing local versions only', { error: message });
       throw new GitHubUnreachable(message);
     }

@@ -5,15 +5,19 @@ import type { Redactor } from '../util/redact.js';
 import { registryAuth } from '../docker/auth.js';
 import { imageExists, type ImageLookup } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
-import { imageLookups, TTL } from './cache.js';
+import { type ImageLookupCache, TTL } from './cache.js';
 import { fillTagTemplate } from './ref.js';
 
-/** Asking the registries: the engine, each service's image, the credentials (registered as secrets), the log. */
+/**
+ * Asking the registries: the engine, each service's image, the credentials (registered as secrets), the log,
+ * and the Context's caches (registry answers are kept across listings).
+ */
 export interface ImageCheckPorts {
   docker(): DockerClient;
   config: Pick<Config, 'services' | 'registries'>;
   log: Logger;
   redactor: Redactor;
+  versionCaches: ImageLookupCache;
 }
 
 export interface ImageAvailability {
@@ -64,10 +68,11 @@ async function lookupAll(
 ): Promise<Map<string, ImageLookup>> {
   const result = new Map<string, ImageLookup>();
   const toAsk: string[] = [];
-  for (const [ref, cached] of imageLookups) if (Date.now() >= cached.until) imageLookups.delete(ref);
+  const cache = ports.versionCaches;
+  for (const [ref, cached] of cache.imageLookups) if (cache.now() >= cached.until) cache.imageLookups.delete(ref);
   for (const ref of refs) {
-    const cached = imageLookups.get(ref);
-    if (cached && Date.now() < cached.until) result.set(ref, cached.lookup);
+    const cached = cache.imageLookups.get(ref);
+    if (cached && cache.now() < cached.until) result.set(ref, cached.lookup);
     else if (!DOCKER_TAG.test(ref.slice(ref.lastIndexOf(':') + 1)))
       result.set(ref, { state: 'unknown', error: 'not a valid image tag' });
     else if (!options.ask) result.set(ref, { state: 'unknown', error: options.notAskedReason ?? 'not checked' });
@@ -81,7 +86,7 @@ async function lookupAll(
       result.set(ref, lookup);
       const ttl =
         lookup.state === 'present' ? TTL.imagePresent : lookup.state === 'absent' ? TTL.imageAbsent : TTL.imageUnknown;
-      imageLookups.set(ref, { until: Date.now() + ttl, lookup });
+      cache.imageLookups.set(ref, { until: cache.now() + ttl, lookup });
     }
   };
   await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, toAsk.length) }, worker));

@@ -1,15 +1,17 @@
 import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
 import { unknownCi, type CiStatus } from './ci.js';
+import type { VersionCaches } from './cache.js';
 import { GitHubSource } from './github.js';
 import { checkImages, type ImageAvailability, type ImageCheckPorts } from './images.js';
 import { readLocalHistory } from './local.js';
 import { mergeVersions, type DraftVersion } from './merge.js';
 import type { Version, VersionList } from './types.js';
 
-/** The list reads git, GitHub when configured, and the registries (through checkImages). */
+/** The list reads git, GitHub when configured, and the registries (through checkImages), each through its cache. */
 export interface VersionListPorts extends ImageCheckPorts {
   config: Pick<Config, 'github' | 'project' | 'services' | 'registries'>;
+  versionCaches: VersionCaches;
 }
 
 const DEFAULT_LIMIT = 30;
@@ -29,10 +31,11 @@ export async function listVersions(
   options: { currentSha?: string | null; limit?: number } = {},
 ): Promise<VersionList> {
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
-  const github = ports.config.github ? new GitHubSource(ports.config.github, ports.log, ports.redactor) : null;
+  const caches = ports.versionCaches;
+  const github = ports.config.github ? new GitHubSource(ports.config.github, ports.log, ports.redactor, caches) : null;
   // Independent sources, asked at once: a slow GitHub costs its timeout once, not on top of git.
   const [local, releases] = await Promise.all([
-    readLocalHistory(ports.config.project.dir, limit, ports.log),
+    readLocalHistory(ports.config.project.dir, limit, ports.log, caches),
     // On failure github.status() says why; the local versions are listed regardless.
     github ? github.releases().catch(() => null) : Promise.resolve(null),
   ]);

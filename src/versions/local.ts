@@ -4,7 +4,7 @@ import { gitIn } from '../util/git.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { maskUrlPasswords } from '../util/redact.js';
-import { gitFetches, TTL } from './cache.js';
+import { type GitFetchCache, TTL } from './cache.js';
 import { newestFirst } from './semver.js';
 
 export interface LocalCommit {
@@ -40,7 +40,12 @@ const RECORD = '\x1e';
  * TTL.gitFetch; a failure is reported, never thrown), the tags, and the last
  * `limit` commits of the default branch. Never throws.
  */
-export async function readLocalHistory(dir: string, limit: number, log: Logger): Promise<LocalHistory> {
+export async function readLocalHistory(
+  dir: string,
+  limit: number,
+  log: Logger,
+  fetches: GitFetchCache,
+): Promise<LocalHistory> {
   const empty = (status: string): LocalHistory => ({ status, tags: [], commits: [] });
   if (!fs.existsSync(dir)) return empty(`not a git repository: ${dir} does not exist`);
   try {
@@ -50,7 +55,7 @@ export async function readLocalHistory(dir: string, limit: number, log: Logger):
     // the timeout ends a prompt nobody answers.
     const git = gitIn(dir, { timeout: { block: GIT_TIMEOUT_MS } });
     if (!(await git.checkIsRepo())) return empty(`not a git repository: ${dir}`);
-    const fetchStatus = await fetchTags(git, dir, log);
+    const fetchStatus = await fetchTags(git, dir, log, fetches);
     const [tags, commits] = await Promise.all([readTags(git), readBranchCommits(git, limit)]);
     const ordered = newestFirst(
       tags,
@@ -64,9 +69,9 @@ export async function readLocalHistory(dir: string, limit: number, log: Logger):
   }
 }
 
-async function fetchTags(git: SimpleGit, dir: string, log: Logger): Promise<string> {
-  const previous = gitFetches.get(dir);
-  if (previous && Date.now() - previous.at < TTL.gitFetch) return previous.status;
+async function fetchTags(git: SimpleGit, dir: string, log: Logger, fetches: GitFetchCache): Promise<string> {
+  const previous = fetches.gitFetches.get(dir);
+  if (previous && fetches.now() - previous.at < TTL.gitFetch) return previous.status;
   const remotes = await git.getRemotes();
   let status = 'ok';
   if (remotes.some((r) => r.name === 'origin')) {
@@ -77,7 +82,7 @@ async function fetchTags(git: SimpleGit, dir: string, log: Logger): Promise<stri
       log.warn('versions: git fetch failed; listing what the local repo has', { dir, error: status });
     }
   }
-  gitFetches.set(dir, { at: Date.now(), status });
+  fetches.gitFetches.set(dir, { at: fetches.now(), status });
   return status;
 }
 

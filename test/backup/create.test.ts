@@ -60,7 +60,7 @@ describe('createBackup with fake ports', () => {
       error: 'connection refused (***)',
     });
     expect(fs.readdirSync(w.dir)).toEqual([]);
-    expect(w.store.audit.list()).toMatchObject([{ action: 'backup.create', outcome: 'failed' }]);
+    expect(w.store.audit.list()).toMatchObject([{ action: 'backup.create', outcome: 'failed', at: AT.toISOString() }]);
     expect(w.notifications).toMatchObject([{ event: 'backup', ok: false, summary: expect.stringContaining('***') }]);
     expect(JSON.stringify([w.notifications, w.store.audit.list(), w.logLines])).not.toContain(SECRET);
   });

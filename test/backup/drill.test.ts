@@ -95,7 +95,7 @@ describe('runDrill with fake ports', () => {
     expect(report.verified).toBe(false);
     expect(report.issues[0]).toMatch(/^sha256 mismatch: catalog ffffffffffff, file [0-9a-f]{12}$/);
     expect(w.sessions).toEqual([]);
-    expect(w.store.audit.list()).toMatchObject([{ action: 'backup.drill', outcome: 'failed' }]);
+    expect(w.store.audit.list()).toMatchObject([{ action: 'backup.drill', outcome: 'failed', at: NOW.toISOString() }]);
   });
 
   it('refuses a backup that does not exist or is not usable, naming it', async () => {

@@ -335,6 +335,23 @@ describe('time comes from the clock port', () => {
     expect([...all].sort()).toEqual(all); // in the order they happened
   });
 
+  it("a deploy's lock is taken at its start and its audit entry written at its end, on the clock", async () => {
+    world = fakeWorld();
+    const lockedAt: Array<string | undefined> = [];
+    const health = world.ports.engine.health;
+    world.ports.engine.health = async (pins) => {
+      lockedAt.push(world.store.lock.holder()?.acquiredAt); // while the deploy runs
+      return health(pins);
+    };
+    const d = await deployNow(world);
+    expect(lockedAt).toEqual([FAKE_EPOCH.toISOString()]); // the first reading, the record's start too
+    expect(d.createdAt).toBe(FAKE_EPOCH.toISOString());
+    const [entry] = world.store.audit.list();
+    expect(entry).toMatchObject({ action: 'deploy', outcome: 'ok' });
+    expect(entry?.at).toBe(d.finishedAt); // one reading for the record's end and the audit entry
+    expect(entry?.at).toBe(readings(world).at(-1));
+  });
+
   it('a rollback and a recovery take their times from the clock too', async () => {
     world = fakeWorld();
     const d = await deployNow(world);
@@ -353,5 +370,9 @@ describe('time comes from the clock port', () => {
     const recovered = world.store.deployments.get(orphan)!;
     expect(recovered.status).toBe('interrupted');
     expect(recovered.finishedAt).toBe(readings(world).at(-1));
+    // The deploy's, the rollback's and the recovery's audit entries.
+    const audit = world.store.audit.list();
+    expect(audit.map((e) => `${e.actor} ${e.action}`)).toEqual(['recovery deploy', 't rollback', 'tester deploy']);
+    expect(audit.every((e) => readings(world).includes(e.at))).toBe(true);
   });
 });

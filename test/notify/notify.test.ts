@@ -76,7 +76,7 @@ describe('webhook notifications', () => {
       },
       log,
       redactor,
-      'host1',
+      { host: 'host1' },
     );
     notifier.send(notification);
     await notifier.idle();
@@ -141,6 +141,19 @@ describe('webhook notifications', () => {
       '/backups:backup failed',
       '/failures:backup failed',
     ]);
+  });
+
+  it("stamps each notification with its clock's time, not the system's", async () => {
+    const at = new Date('2031-02-03T04:05:06.000Z');
+    const notifier = new Notifier(
+      { webhooks: [{ url: `${base}/clock`, format: 'generic', onlyFailures: false }], timeoutSeconds: 2, retries: 0 },
+      log,
+      redactor,
+      { clock: { now: () => at } },
+    );
+    notifier.send(notification);
+    await notifier.idle();
+    expect(rx.received.map((r) => r.body.at)).toEqual([at.toISOString()]);
   });
 });
 

@@ -127,7 +127,7 @@ describe('the off-site worker, with a bucket in memory', () => {
     expect(w.store.offsite.get(copied)!.uploadedAt).toBe(NOW.toISOString()); // the clock's time
     const manifest = JSON.parse(bucket.objects.get('p/a_pre-deploy.dump.manifest.json')!.toString());
     expect(manifest.uploadedAt).toBe(NOW.toISOString());
-    expect(w.store.audit.list()).toMatchObject([{ action: 'offsite.upload', outcome: 'ok' }]);
+    expect(w.store.audit.list()).toMatchObject([{ action: 'offsite.upload', outcome: 'ok', at: NOW.toISOString() }]);
   });
 
   it('a failed upload is kept with its redacted error and tried again only when due', async () => {

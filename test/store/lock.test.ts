@@ -28,6 +28,15 @@ describe('operation lock', () => {
     expect(lock.holder()).toBeUndefined();
   });
 
+  it('records the time it was taken at, and names it to the next', () => {
+    const lock = new OperationLock(db);
+    const at = new Date('2031-02-03T04:05:06.000Z'); // from the operation's clock
+    const release = lock.acquire('backup (manual)', at);
+    expect(lock.holder()?.acquiredAt).toBe(at.toISOString());
+    expect(() => lock.acquire('deploy v2')).toThrow(`since ${at.toISOString()}`);
+    release();
+  });
+
   it('replaces the lock of a dead process but never steals a live one', () => {
     db.prepare(`INSERT INTO lock (id, operation, pid, boot_id, acquired_at) VALUES (1, 'deploy', 4242, ?, 'then')`).run(
       fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),

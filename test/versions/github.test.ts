@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listVersions, resetVersionCaches, type VersionList } from '../../src/versions/index.js';
+import { TTL } from '../../src/versions/cache.js';
+import { listVersions, VersionCaches, type VersionList } from '../../src/versions/index.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 import { countRequests, startFakeGitHub, type FakeGitHub, type FakeRelease } from '../fixtures/github.js';
 import { linearHistory, sampleHistory, type SampleHistory } from './gitRepo.js';
@@ -22,6 +23,11 @@ describe('versions with GitHub releases and CI', () => {
   let repo: SampleHistory;
   let github: FakeGitHub;
   let ctx: TestContext;
+  /** How far the caches' time is ahead of the real one: a test moves it to pass a TTL instead of waiting. */
+  let ahead = 0;
+  const passTtl = () => {
+    ahead += TTL.github;
+  };
 
   beforeAll(async () => {
     repo = sampleHistory();
@@ -60,7 +66,6 @@ describe('versions with GitHub releases and CI', () => {
     repo.cleanup();
   });
   beforeEach(() => {
-    resetVersionCaches();
     github.requests.clear();
     github.notModified.clear();
     github.setDown(false);
@@ -69,6 +74,8 @@ describe('versions with GitHub releases and CI', () => {
       projectDir: repo.dir,
       extra: `github: { repo: acme/app, apiUrl: "${github.url}", tokenEnv: ${TOKEN_ENV} }`,
     });
+    ahead = 0;
+    ctx.versionCaches = new VersionCaches(() => Date.now() + ahead);
   });
   afterEach(() => ctx.cleanup());
 
@@ -163,7 +170,7 @@ describe('versions with GitHub releases and CI', () => {
     expect(countRequests(github.requests)).toBe(requestsAfterFirst);
     expect(second).toEqual(first);
 
-    resetVersionCaches({ keepEtags: true }); // as if the TTL had passed
+    passTtl(); // the answers are kept with their ETags, but stale
     const third = await listVersions(ctx);
     expect(countRequests(github.requests)).toBe(2 * requestsAfterFirst);
     expect(countRequests(github.notModified)).toBe(requestsAfterFirst);
@@ -171,12 +178,26 @@ describe('versions with GitHub releases and CI', () => {
     expect(third).toEqual(first);
   });
 
+  it("answers from its own caches only: another Context's asks GitHub again, a spread of this one does not", async () => {
+    await listVersions(ctx);
+    const asked = countRequests(github.requests);
+    expect(asked).toBeGreaterThan(0);
+
+    const other = await listVersions({ ...ctx, versionCaches: new VersionCaches() });
+    expect(countRequests(github.requests)).toBe(2 * asked);
+    expect(countRequests(github.notModified)).toBe(0); // it had no ETags to send either
+    expect(other.sources.github).toBe('ok');
+
+    await listVersions({ ...ctx }); // what a request handler's Context spread looks like
+    expect(countRequests(github.requests)).toBe(2 * asked);
+  });
+
   it('sees a change once the TTL has passed', async () => {
     await listVersions(ctx);
     const runs = github.data.checkRuns![repo.c2]!;
     runs[0] = { name: 'build', status: 'completed', conclusion: 'success' };
     try {
-      resetVersionCaches({ keepEtags: true });
+      passTtl();
       const list = await listVersions(ctx);
       expect(list.versions.find((v) => v.sha === repo.c2)?.ci.state).toBe('passed');
       expect(github.notModified.get(`/repos/acme/app/commits/${repo.c2}/check-runs`)).toBeUndefined();

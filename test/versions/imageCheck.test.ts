@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import type { DockerClient } from '../../src/docker/client.js';
 import { checkImages, type ImageCheckPorts } from '../../src/versions/images.js';
-import { resetVersionCaches } from '../../src/versions/index.js';
+import { TTL, VersionCaches } from '../../src/versions/cache.js';
 import { createLogger } from '../../src/util/log.js';
 import { Redactor } from '../../src/util/redact.js';
 
@@ -13,9 +13,8 @@ import { Redactor } from '../../src/util/redact.js';
  */
 const SECRET = 'Registry-Secret-1414';
 
-afterEach(() => resetVersionCaches());
-
-function ports(distribution: () => Promise<unknown>): ImageCheckPorts {
+/** Each call its own caches (so no answer carries over between tests), on the given time. */
+function ports(distribution: () => Promise<unknown>, caches = new VersionCaches()): ImageCheckPorts {
   const redactor = new Redactor();
   redactor.register(SECRET);
   return {
@@ -25,6 +24,7 @@ function ports(distribution: () => Promise<unknown>): ImageCheckPorts {
     docker: () => ({ getImage: () => ({ distribution }) }) as unknown as DockerClient,
     log: createLogger({ redactor, level: 'error', write: () => {} }),
     redactor,
+    versionCaches: caches,
   };
 }
 
@@ -48,5 +48,30 @@ describe('checkImages with a fake engine', () => {
       [{ sha: 'b'.repeat(40), tag: 'v2' }],
     );
     expect([...result.values()]).toEqual([{ available: true, missing: [] }]);
+  });
+
+  it("keeps the registry's answer for its TTL, in its own caches only", async () => {
+    let now = 1_000_000;
+    const caches = new VersionCaches(() => now);
+    let asked = 0;
+    const absent = Object.assign(new Error('manifest unknown'), { statusCode: 404 });
+    const check = ports(() => {
+      asked++;
+      return Promise.reject(absent);
+    }, caches);
+    const version = [{ sha: 'c'.repeat(40), tag: 'v3' }];
+
+    const first = await checkImages(check, version);
+    expect([...first.values()]).toEqual([{ available: false, missing: ['fake.example/app:ccccccc'] }]);
+    expect(asked).toBe(1);
+    now += TTL.imageAbsent - 1;
+    expect(await checkImages(check, version)).toEqual(first);
+    expect(asked).toBe(1);
+    // Another caches object (another Context) has not heard the answer.
+    await checkImages({ ...check, versionCaches: new VersionCaches(() => now) }, version);
+    expect(asked).toBe(2);
+    now += 1;
+    await checkImages(check, version);
+    expect(asked).toBe(3);
   });
 });

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocker } from '../../src/docker/client.js';
 import { imageExists } from '../../src/docker/registry.js';
-import { listVersions, resetVersionCaches } from '../../src/versions/index.js';
+import { listVersions } from '../../src/versions/index.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 import { hasDocker, need, run } from '../fixtures/env.js';
 import { removeRepositoryFiles } from '../fixtures/registry.js';
@@ -47,8 +47,7 @@ describe.runIf(ready)('image availability in the registry', () => {
     repo.cleanup();
     for (const image of [backend, worker]) removeRepositoryFiles(image.slice(`${REGISTRY}/`.length));
   });
-  beforeEach(() => resetVersionCaches());
-
+  // Each test's own Context, so its own VersionCaches: no registry answer carries over.
   const contextWith = (services: string, registries = '') =>
     testContext({
       database: '{ service: db, name: app }',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listVersions, resetVersionCaches } from '../../src/versions/index.js';
+import { listVersions } from '../../src/versions/index.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 import { commit, git, sampleHistory, type SampleHistory } from './gitRepo.js';
 
@@ -12,8 +12,7 @@ describe('versions from the local repo alone', () => {
   let repo: SampleHistory;
   let ctx: TestContext;
   beforeEach(() => {
-    resetVersionCaches();
-    repo = sampleHistory();
+    repo = sampleHistory(); // and a fresh Context below, with its own VersionCaches
     ctx = testContext({ database: DATABASE, projectDir: repo.dir });
   });
   afterEach(() => {
@@ -84,8 +83,7 @@ describe('versions from a clone', () => {
   let clone: string;
   let ctx: TestContext;
   beforeEach(() => {
-    resetVersionCaches();
-    upstream = sampleHistory();
+    upstream = sampleHistory(); // and a fresh Context below: its first listing fetches
     clone = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-versions-clone-'));
     git(clone, ['clone', '--quiet', upstream.dir, '.']);
     ctx = testContext({ database: DATABASE, projectDir: clone });
@@ -131,7 +129,6 @@ describe('order: semantic versions, not commit dates', () => {
         git(dir, ['tag', tag]);
       }
       const plain = commit(dir, 'chore: after the tags', '2026-02-02T10:00:00Z');
-      resetVersionCaches();
       const list = await listVersions(ctx);
       expect(list.versions.map((v) => v.ref)).toEqual([
         'v10.0.0',
@@ -151,7 +148,6 @@ describe('order: semantic versions, not commit dates', () => {
 
 describe('a project dir that is not a git repository', () => {
   it('gives an empty list and says why', async () => {
-    resetVersionCaches();
     const ctx = testContext({ database: DATABASE });
     try {
       const list = await listVersions(ctx);
