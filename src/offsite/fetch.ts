@@ -46,6 +46,6 @@ export async function fetchIntoCatalog(
     rowCounts: m.rowCounts,
     schemaFingerprint: m.schemaFingerprint,
   });
-  ports.store.offsite.recordFetched(id, m.object.key, m.uploadedAt);
+  ports.store.offsite.recordFetched(id, m.object.key, m.uploadedAt, ports.clock.now());
   return { backup: ports.store.backups.get(id)!, seconds: got.seconds, wasNew };
 }

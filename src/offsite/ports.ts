@@ -34,6 +34,7 @@ export interface OffsiteRetentionPorts {
 export interface FetchPorts {
   config: Pick<Config, 'backups'>;
   store: Pick<Store, 'backups' | 'offsite'>;
+  clock: Clock;
 }
 
 /** The drill from the off-site copy: a fetch, then the usual drill under the lock. */

@@ -60,7 +60,7 @@ export async function pushPending(
   const bucket = options.bucket ?? openBucket(offsite);
   const outcomes: PushOutcome[] = [];
   for (const row of due) {
-    if (!ports.store.offsite.claim(row.backupId, row.state, row.ownerPid)) continue; // another process took it
+    if (!ports.store.offsite.claim(row.backupId, row.state, row.ownerPid, now())) continue; // another process took it
     const backup = ports.store.backups.get(row.backupId)!;
     const started = performance.now();
     const seconds = () => Math.round(performance.now() - started) / 1000;
@@ -69,6 +69,7 @@ export async function pushPending(
         row.backupId,
         `backup is ${backup.status} locally; nothing to copy`,
         new Date(8.64e15),
+        now(),
       );
       continue;
     }
@@ -98,7 +99,7 @@ export async function pushPending(
       const error = ports.redactor.redact(oneLine(e));
       const attempts = row.attempts + 1;
       const next = new Date(now().getTime() + backoffMs(attempts));
-      ports.store.offsite.markFailed(row.backupId, error, next);
+      ports.store.offsite.markFailed(row.backupId, error, next, now());
       ports.store.audit.record(
         { actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'failed', detail: error },
         now(),

@@ -33,7 +33,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[], options: Ap
     '/api/*',
     limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)),
   );
-  app.use('/api/system/*', bearerAuth({ identities, limiter, audit: ctx.store.audit, log: ctx.log }));
+  app.use('/api/system/*', bearerAuth({ identities, limiter, audit: ctx.store.audit, log: ctx.log, clock: ctx.clock }));
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));

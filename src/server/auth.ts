@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { authError, forbidden, limited, notFound } from '../errors.js';
 import type { AuditLog } from '../store/audit.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import { clientAddress } from './clientAddress.js';
 import type { FailureLimiter } from './failureLimiter.js';
@@ -14,6 +15,7 @@ export interface ApiAuthDeps {
   limiter: FailureLimiter;
   audit: Pick<AuditLog, 'record'>;
   log: Logger;
+  clock: Clock;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface ApiAuthDeps {
  * (ROUTE_ROLES) does not allow gets 403. The identity's name becomes the audit actor.
  */
 export function bearerAuth(deps: ApiAuthDeps): MiddlewareHandler<{ Variables: AuthVariables }> {
-  const { identities, limiter, audit, log } = deps;
+  const { identities, limiter, log, clock } = deps;
+  const audit = { record: (entry: Parameters<AuditLog['record']>[0]) => deps.audit.record(entry, clock.now()) };
   return async (c, next) => {
     const address = clientAddress(c);
     const wait = limiter.retryAfterSeconds(address);

@@ -75,13 +75,19 @@ export class OffsiteQueue {
   }
 
   /** Claims a row, as it was read, for this process; false when another process changed it first. */
-  claim(backupId: number, expected: OffsiteState, expectedOwner: number | null, pid = process.pid): boolean {
+  claim(
+    backupId: number,
+    expected: OffsiteState,
+    expectedOwner: number | null,
+    at = new Date(),
+    pid = process.pid,
+  ): boolean {
     const info = this.db
       .prepare(
         `UPDATE offsite_uploads SET state = 'uploading', attempts = attempts + 1, owner_pid = ?, updated_at = ?
           WHERE backup_id = ? AND state = ? AND owner_pid IS ?`,
       )
-      .run(pid, new Date().toISOString(), backupId, expected, expectedOwner);
+      .run(pid, at.toISOString(), backupId, expected, expectedOwner);
     return info.changes > 0;
   }
 
@@ -94,18 +100,18 @@ export class OffsiteQueue {
       .run(key, at.toISOString(), at.toISOString(), backupId);
   }
 
-  markFailed(backupId: number, error: string, nextAttemptAt: Date): void {
+  markFailed(backupId: number, error: string, nextAttemptAt: Date, at = new Date()): void {
     this.db
       .prepare(
         `UPDATE offsite_uploads SET state = 'failed', error = ?, next_attempt_at = ?, owner_pid = NULL, updated_at = ?
           WHERE backup_id = ?`,
       )
-      .run(error, nextAttemptAt.toISOString(), new Date().toISOString(), backupId);
+      .run(error, nextAttemptAt.toISOString(), at.toISOString(), backupId);
   }
 
   /** A backup fetched from the bucket is already off-site: recorded as uploaded, never copied again. */
-  recordFetched(backupId: number, key: string, uploadedAt: string): void {
-    const now = new Date().toISOString();
+  recordFetched(backupId: number, key: string, uploadedAt: string, at = new Date()): void {
+    const now = at.toISOString();
     this.db
       .prepare(
         `INSERT INTO offsite_uploads (backup_id, state, attempts, next_attempt_at, object_key, uploaded_at, updated_at)

@@ -21,10 +21,10 @@ const toUser = (r: UserRow): User => ({ name: r.name, role: r.role, createdAt: r
 export class UserStore {
   constructor(private readonly db: Db) {}
 
-  add(u: { name: string; role: Role; tokenSha256: string; createdBy: string }): User {
+  add(u: { name: string; role: Role; tokenSha256: string; createdBy: string }, at = new Date()): User {
     this.db
       .prepare(`INSERT INTO users (name, role, token_sha256, created_at, created_by) VALUES (?, ?, ?, ?, ?)`)
-      .run(u.name, u.role, u.tokenSha256, new Date().toISOString(), u.createdBy);
+      .run(u.name, u.role, u.tokenSha256, at.toISOString(), u.createdBy);
     return this.get(u.name)!;
   }
 

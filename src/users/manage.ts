@@ -6,12 +6,15 @@ import { ROLES, type Role } from '../server/roles.js';
 import { sha256 } from '../server/tokens.js';
 import type { AuditLog } from '../store/audit.js';
 import type { User, UserStore } from '../store/users.js';
+import type { Clock } from '../util/clock.js';
 
 /** What managing users needs: the users, the audit, and the names configured tokens already use. */
 export interface UserPorts {
   users: UserStore;
   audit: Pick<AuditLog, 'record'>;
   reservedNames: readonly string[];
+  /** When a user was made and when each change is audited. */
+  clock: Clock;
 }
 
 const userName = z
@@ -42,14 +45,21 @@ export function addUser(
     throw conflict(`"${name}" is the name of a configured token; choose another name`);
   if (ports.users.get(name)) throw conflict(`user ${name} already exists`);
   const token = `sy_${randomBytes(32).toString('base64url')}`;
-  const user = ports.users.add({ name, role: r, tokenSha256: sha256(token).toString('hex'), createdBy: input.actor });
-  ports.audit.record({ actor: input.actor, action: 'user.add', target: name, outcome: 'ok', detail: `role ${r}` });
+  const at = ports.clock.now();
+  const user = ports.users.add(
+    { name, role: r, tokenSha256: sha256(token).toString('hex'), createdBy: input.actor },
+    at,
+  );
+  ports.audit.record({ actor: input.actor, action: 'user.add', target: name, outcome: 'ok', detail: `role ${r}` }, at);
   return { user, token };
 }
 
 export function removeUser(ports: UserPorts, input: { name: string; actor: string }): void {
   if (!ports.users.remove(input.name)) throw notFound(`user ${input.name} does not exist`);
-  ports.audit.record({ actor: input.actor, action: 'user.remove', target: input.name, outcome: 'ok' });
+  ports.audit.record(
+    { actor: input.actor, action: 'user.remove', target: input.name, outcome: 'ok' },
+    ports.clock.now(),
+  );
 }
 
 export function setUserRole(ports: UserPorts, input: { name: string; role: unknown; actor: string }): User {
@@ -58,6 +68,9 @@ export function setUserRole(ports: UserPorts, input: { name: string; role: unkno
   if (!before) throw notFound(`user ${input.name} does not exist`);
   ports.users.setRole(input.name, r);
   const detail = `${before.role} → ${r}`;
-  ports.audit.record({ actor: input.actor, action: 'user.role', target: input.name, outcome: 'ok', detail });
+  ports.audit.record(
+    { actor: input.actor, action: 'user.role', target: input.name, outcome: 'ok', detail },
+    ports.clock.now(),
+  );
   return ports.users.get(input.name)!;
 }

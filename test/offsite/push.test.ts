@@ -205,7 +205,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
     it('resumes an upload whose process died (claimed by a pid that is gone)', async () => {
       const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
       ctx.store.offsite.enqueue(backup.id, null, new Date());
-      expect(ctx.store.offsite.claim(backup.id, 'pending', null, 2 ** 22 + 12345)).toBe(true); // a pid that does not exist
+      expect(ctx.store.offsite.claim(backup.id, 'pending', null, new Date(), 2 ** 22 + 12345)).toBe(true); // a pid that does not exist
       const [outcome] = await pushPending(ctx, { bucket: bucket() });
       expect(outcome).toMatchObject({ backupId: backup.id, ok: true });
     });

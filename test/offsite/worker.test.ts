@@ -142,6 +142,9 @@ describe('the off-site worker, with a bucket in memory', () => {
       error: '403 for key ***',
       nextAttemptAt: new Date(NOW.getTime() + backoffMs(1)).toISOString(),
     });
+    // Claimed and failed at the clock's time: nothing in the queue reads the system time.
+    const row = w.store.db.prepare('SELECT updated_at FROM offsite_uploads WHERE backup_id = ?').get(id);
+    expect(row).toEqual({ updated_at: NOW.toISOString() });
     expect(w.notifications).toMatchObject([{ event: 'offsite', ok: false }]);
     expect(JSON.stringify([w.notifications, w.store.audit.list()])).not.toContain(SECRET);
     expect(await pushPending(w.ports, { bucket })).toEqual([]); // not due yet at the same clock time

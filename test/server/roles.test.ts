@@ -37,7 +37,7 @@ describe('roles: one table, enforced everywhere', () => {
       authFailuresPerMinute: 1000,
     });
     userToken = addUser(
-      { users: ctx.store.users, audit: ctx.store.audit, reservedNames: [] },
+      { users: ctx.store.users, audit: ctx.store.audit, reservedNames: [], clock: ctx.clock },
       { name: 'vera', role: 'viewer', actor: 'test' },
     ).token;
   });

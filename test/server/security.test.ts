@@ -183,4 +183,15 @@ describe('API input, size, guessing and ids', () => {
     expect(refused.filter((a) => a.action === 'api.auth.rate-limited')).toHaveLength(1);
     expect(ctx.logLines.filter((l) => l.includes('api authentication rate-limited'))).toHaveLength(1);
   });
+
+  it("audits a refused token at the Context clock's time", async () => {
+    const at = new Date('2033-03-03T03:03:03.000Z');
+    const clocked = createApp(
+      { ...ctx, clock: { now: () => at } },
+      resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor),
+    );
+    const headers = { Authorization: 'Bearer wrong-token-for-the-clock-test' };
+    expect((await clocked.request('/api/system/backups', { headers })).status).toBe(401);
+    expect(ctx.store.audit.list(1, { action: 'api.auth' })[0]?.at).toBe(at.toISOString());
+  });
 });

@@ -18,7 +18,12 @@ describe.runIf(ready)('web UI: people, roles and the Audit page in a real browse
 
   beforeAll(async () => {
     [daemon, browser] = await Promise.all([startUiDaemon(['v1']), launchBrowser()]);
-    const ports = { users: daemon.ctx.store.users, audit: daemon.ctx.store.audit, reservedNames: ['admin'] };
+    const ports = {
+      users: daemon.ctx.store.users,
+      audit: daemon.ctx.store.audit,
+      reservedNames: ['admin'],
+      clock: daemon.ctx.clock,
+    };
     viewerToken = addUser(ports, { name: 'vendor-vic', role: 'viewer', actor: 'cli:root' }).token;
     operatorToken = addUser(ports, { name: 'olga', role: 'operator', actor: 'cli:root' }).token;
   });

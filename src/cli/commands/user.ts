@@ -61,5 +61,5 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
 /** Names of configured tokens (and the environment's `admin`) are taken: the audit could not tell them apart. */
 function userPorts(ctx: Context): UserPorts {
   const reservedNames = ['admin', ...ctx.config.server.tokens.map((t) => t.name)];
-  return { users: ctx.store.users, audit: ctx.store.audit, reservedNames };
+  return { users: ctx.store.users, audit: ctx.store.audit, reservedNames, clock: ctx.clock };
 }

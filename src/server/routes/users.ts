@@ -15,6 +15,7 @@ export function userRoutes(ctx: Context, identities: Identities) {
     users: ctx.store.users,
     audit: ctx.store.audit,
     reservedNames: ['admin', ...identities.tokenNames()],
+    clock: ctx.clock,
   });
   return new Hono<{ Variables: AuthVariables }>()
     .get('/whoami', (c) => c.json(c.get('identity')))
