@@ -44,10 +44,10 @@ export function syncQueue(ports: OffsitePorts, now = ports.clock.now()): number 
  */
 export async function pushPending(
   ports: OffsitePorts,
-  options: { only?: number; bucket?: Bucket; now?: () => Date } = {},
+  options: { only?: number; bucket?: Bucket } = {},
 ): Promise<PushOutcome[]> {
   const offsite = offsiteConfig(ports);
-  const now = options.now ?? (() => ports.clock.now());
+  const now = () => ports.clock.now();
   syncQueue(ports, now());
   if (options.only !== undefined) {
     const row = ports.store.offsite.get(options.only);

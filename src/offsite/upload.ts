@@ -21,7 +21,7 @@ export async function uploadBackup(
   backupsDir: string,
   backup: BackupRow,
   pair: RunningPair | null,
-  now: () => Date = () => new Date(),
+  now: () => Date,
 ): Promise<Manifest & { parts: number }> {
   const encrypted = encrypt.recipients.length > 0;
   const key = objectKey(bucket.prefix, backup.fileName, encrypted);

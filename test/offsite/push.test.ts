@@ -196,7 +196,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
       // Not due yet: nothing happens. Once the backoff has passed, it goes.
       expect(await pushPending(ctx, { bucket: bucket() })).toEqual([]);
       const later = new Date(Date.parse(row.nextAttemptAt) + 1000);
-      const [retry] = await pushPending(ctx, { bucket: bucket(), now: () => later });
+      const [retry] = await pushPending({ ...ctx, clock: { now: () => later } }, { bucket: bucket() });
       expect(retry).toMatchObject({ backupId: backup.id, ok: true });
       expect(ctx.store.offsite.get(backup.id)).toMatchObject({ state: 'uploaded', attempts: 2, error: null });
       expect((await readBucket(bucket())).manifests.map((m) => m.fileName)).toContain(backup.fileName);
