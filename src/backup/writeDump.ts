@@ -5,6 +5,7 @@ import type { DatabaseTarget, HostTools } from '../database/index.js';
 import { failed } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
+import { compactArchive } from './compactArchive.js';
 import { fanOut, fileAndHashSink } from './tee.js';
 
 type Compression = Config['backups']['compression'];
@@ -12,6 +13,8 @@ type Compression = Config['backups']['compression'];
 export interface DumpPlan {
   /** pg_dump's own compression: 0 when zstd compresses (or nothing does), the zlib level for gzip. */
   pgDumpCompress: number;
+  /** An uncompressed archive's per-row chunks are merged on the way through (compactArchive.ts). */
+  compactChunks: boolean;
   /** The host's zstd, when it compresses: its arguments. */
   zstdArgs: string[] | null;
   /** Where the read-back pg_restore runs. */
@@ -30,8 +33,10 @@ export function planDump(compression: Compression, host: HostTools, serverMajor:
       'zstd is not installed on this host (backups.compression.method is zstd): install the zstd package, or set method: gzip',
     );
   }
+  const pgDumpCompress = compression.method === 'gzip' ? compression.level : 0;
   return {
-    pgDumpCompress: compression.method === 'gzip' ? compression.level : 0,
+    pgDumpCompress,
+    compactChunks: pgDumpCompress === 0,
     zstdArgs: compression.method === 'zstd' ? ['-q', '-c', `-${compression.level}`, `-T${compression.threads}`] : null,
     verifyOnHost: host.pgRestoreMajor !== null && host.pgRestoreMajor >= serverMajor,
   };
@@ -43,9 +48,9 @@ export interface WrittenDump {
 }
 
 /**
- * Streams `pg_dump --format=custom` of the snapshot, in one pass, into the
- * read-back `pg_restore --file=/dev/null` (the archive as pg_dump wrote it, so
- * no inflating) and into the file: through a multi-threaded zstd on the host,
+ * Streams `pg_dump --format=custom` of the snapshot, in one pass (an uncompressed
+ * archive compacted on the way, compactArchive.ts), into the read-back
+ * `pg_restore --file=/dev/null` (the archive uncompressed, so no inflating) and into the file: through a multi-threaded zstd on the host,
  * or as it is. The sha256 is of the bytes as stored.
  *
  * Every consumer is started before pg_dump, and each child's output has its
@@ -92,7 +97,12 @@ export async function writeVerifiedDump(
   );
   const dumpErrors = tailOf(dump.stderr);
   dump.stderr.on('data', (c: Buffer) => onDumpStderr(c.toString().trim()));
-  const streamed = settled(pipeline(dump.stdout, fanOut(outlets))); // read from the tick pg_dump exists
+  // Read from the tick pg_dump exists. The read-back sees the compacted archive: what is stored is what is verified.
+  const streamed = settled(
+    plan.compactChunks
+      ? pipeline(dump.stdout, compactArchive(), fanOut(outlets))
+      : pipeline(dump.stdout, fanOut(outlets)),
+  );
 
   // A write error (disk full) ends everything at once; the caller kills what still runs.
   const firstError = await Promise.race([

@@ -68,6 +68,7 @@ describe('planDump', () => {
   it('zstd: pg_dump uncompressed, zstd at the configured level and threads', () => {
     expect(planDump(config('{}').backups.compression, host, 15)).toEqual({
       pgDumpCompress: 0,
+      compactChunks: true,
       zstdArgs: ['-q', '-c', '-3', '-T0'],
       verifyOnHost: true,
     });
@@ -75,10 +76,11 @@ describe('planDump', () => {
 
   it("gzip is pg_dump's own compression; none is neither", () => {
     expect(planDump(config('{ compression: { method: gzip, level: 4 } }').backups.compression, host, 15)).toMatchObject(
-      { pgDumpCompress: 4, zstdArgs: null },
+      { pgDumpCompress: 4, compactChunks: false, zstdArgs: null },
     );
     expect(planDump(config('{ compression: { method: none } }').backups.compression, host, 15)).toMatchObject({
       pgDumpCompress: 0,
+      compactChunks: true,
       zstdArgs: null,
     });
   });
