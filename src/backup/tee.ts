@@ -53,12 +53,20 @@ function outlet(stream: NodeJS.WritableStream, child: boolean) {
   let closed = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
+  let ending = false;
   stream.on('error', (e: Error) => {
     closed = true;
     if (!child) failure = e;
     wake?.();
   });
   stream.on('drain', () => wake?.());
+  // A child that exits has its stdin destroyed by Node: a 'close' with no error, and no 'drain' for a write
+  // that was waiting for room. Without this, that write waited forever and the backup hung.
+  stream.on('close', () => {
+    closed = true;
+    if (!child && !ending) failure ??= new Error('the backup file closed before the end of the dump');
+    wake?.();
+  });
   return {
     write: (chunk: Buffer) =>
       new Promise<void>((resolve, reject) => {
@@ -74,6 +82,7 @@ function outlet(stream: NodeJS.WritableStream, child: boolean) {
       new Promise<void>((resolve, reject) => {
         if (failure) return reject(failure);
         if (closed) return resolve();
+        ending = true;
         if (child) {
           stream.end();
           return resolve();

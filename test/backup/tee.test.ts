@@ -60,6 +60,27 @@ describe('fanOut and fileAndHashSink', () => {
     await flow;
     expect(aliveBytes().length).toBe(10 * 64 * 1024);
 
+    // A child that exits while a write waits for room: Node destroys its stdin, with no error and no drain.
+    const exited = new PassThrough({ highWaterMark: 1024 }); // never read: the first write already fills it
+    const other = new PassThrough();
+    const otherBytes = collect(other);
+    const waiting = pipeline(
+      Readable.from(chunks(10)),
+      fanOut([
+        { stream: exited, child: true },
+        { stream: other, child: true },
+      ]),
+    );
+    setTimeout(() => exited.destroy(), 50);
+    await waiting;
+    expect(otherBytes().length).toBe(10 * 64 * 1024);
+
+    // The file sink is ours: one that closes before the end is an error, never a short file taken as whole.
+    const shut = new Writable({ highWaterMark: 1024, write: (_c, _e, cb) => setTimeout(cb, 20) });
+    const cut = pipeline(Readable.from(chunks(10)), fanOut([{ stream: shut, child: false }]));
+    setTimeout(() => shut.destroy(), 30);
+    await expect(cut).rejects.toThrow(/the backup file closed before the end of the dump/);
+
     const broken = new Writable({
       write: (_c, _e, cb) => cb(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })),
     });
