@@ -36,10 +36,16 @@ export function demultiplex(source: Readable, stdout: Writable, stderr: Writable
       if (!accepted && !waitingForDrain) {
         waitingForDrain = true;
         source.pause();
-        target.once('drain', () => {
+        // A consumer that is destroyed (its pipeline failed) never drains: resume then too, or the exec hangs.
+        const full = target;
+        const resume = () => {
+          full.off('drain', resume);
+          full.off('close', resume);
           waitingForDrain = false;
           source.resume();
-        });
+        };
+        full.on('drain', resume);
+        full.on('close', resume);
       }
     }
   });

@@ -45,4 +45,17 @@ describe("docker's multiplexed stream", () => {
     await new Promise((r) => setImmediate(r));
     expect(source.isPaused()).toBe(false);
   });
+
+  it('resumes the source when a full stdout is destroyed, so the exec never hangs on it', async () => {
+    const source = new PassThrough({ highWaterMark: 1024 });
+    const stuck = new Writable({ highWaterMark: 1024, write: () => undefined }); // never calls back
+    demultiplex(source, stuck, new PassThrough());
+    source.write(frame(1, Buffer.alloc(4096)));
+    await new Promise((r) => setImmediate(r));
+    expect(source.isPaused()).toBe(true);
+    stuck.destroy();
+    await new Promise((r) => setImmediate(r));
+    expect(source.isPaused()).toBe(false);
+    expect(stuck.listenerCount('close')).toBe(0);
+  });
 });
