@@ -160,8 +160,8 @@ enum At {
 
 class ArchiveCompactor extends Transform {
   private at = At.Head;
-  private head: Buffer[] = [];
-  private headBytes = 0;
+  /** The start of the stream while its table of contents is still incomplete. */
+  private head: Buffer = Buffer.alloc(0);
   /** Bytes of the current chunk's data still to come. */
   private remaining = 0;
   /** The start of a length or a block header that the next chunk completes. */
@@ -191,22 +191,20 @@ class ArchiveCompactor extends Transform {
 
   override _flush(done: TransformCallback): void {
     // A stream that ended early goes on as it came: pg_dump's exit code and the read-back say what went wrong.
-    if (this.at === At.Head && this.headBytes > 0) this.push(Buffer.concat(this.head));
+    if (this.at === At.Head && this.head.length > 0) this.push(this.head);
     if (this.carry) this.push(this.carry);
     done();
   }
 
   /** Collects the table of contents; once it is whole, passes it on and returns what follows it. */
   private takeHead(chunk: Buffer): Buffer | null {
-    this.head.push(chunk);
-    this.headBytes += chunk.length;
-    const bytes = this.head.length === 1 ? chunk : Buffer.concat(this.head, this.headBytes);
+    const bytes = this.head.length > 0 ? Buffer.concat([this.head, chunk]) : chunk;
     const head = parseArchiveHead(bytes);
     if (head.kind === 'incomplete') {
-      this.head = [bytes];
+      this.head = bytes;
       return null;
     }
-    this.head = [];
+    this.head = Buffer.alloc(0);
     if (head.kind === 'leave') {
       this.at = At.PassThrough;
       return bytes;
