@@ -13,6 +13,7 @@
  *   npm run bench:backup                                             # full run (~950 MB database, bench/dataset.ts)
  *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 npm run bench:backup   # smoke run
  *   BENCH_MODES=url npm run bench:backup                             # one mode only (url or service)
+ *   BENCH_ZSTD_LEVEL=2 npm run bench:backup                          # another zstd level (default 3)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { datasetSizeFromEnv, filledCluster, filledSandbox } from './dataset.js';
 import {
   benchModes,
   benchRuns,
+  envInt,
   mb,
   median,
   requireTools,
@@ -36,6 +38,9 @@ import {
 const RUNS = benchRuns();
 const SIZE = datasetSizeFromEnv();
 const MODES = benchModes();
+/** BENCH_ZSTD_LEVEL=2: switchyard at another zstd level than the default 3 (README's figures are at 3). */
+const LEVEL = envInt('BENCH_ZSTD_LEVEL', 3, 1);
+const BACKUPS = `compression: { method: zstd, level: ${LEVEL}, threads: 0 }`;
 
 const CONTESTANTS = ['switchyard', 'bare', 'floor'] as const;
 type Contestant = (typeof CONTESTANTS)[number];
@@ -106,7 +111,7 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bare: B
 async function urlMode(): Promise<ModeResult> {
   const { cluster, env, dbBytes } = await filledCluster('url mode', SIZE);
   try {
-    const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }` });
+    const ctx = testContext({ database: `{ url: ${JSON.stringify(cluster.url('app'))} }`, backups: BACKUPS });
     try {
       // Same pg_dump on PATH that switchyard's URL target spawns.
       return await compare('url mode', ctx, dbBytes, {
@@ -125,7 +130,11 @@ async function serviceMode(): Promise<ModeResult> {
   const { sandbox, dbBytes } = await filledSandbox('service mode', SIZE);
   try {
     // The compose file sets `name:`, so switchyard finds the project from its directory alone.
-    const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
+    const ctx = testContext({
+      database: '{ service: db, user: postgres, name: app }',
+      projectDir: sandbox.dir,
+      backups: BACKUPS,
+    });
     try {
       const exec = [
         'compose',
@@ -166,19 +175,21 @@ function summaryLines(label: string, r: ModeResult): string[] {
 async function main(): Promise<void> {
   requireTools({ postgres: true, docker: MODES.includes('service') });
   console.log(
-    `backup benchmark: runs=${RUNS}, pgbench scale=${SIZE.scale}, service requests=${SIZE.requests}, modes=${MODES.join(',')}`,
+    `backup benchmark: runs=${RUNS}, pgbench scale=${SIZE.scale}, service requests=${SIZE.requests}, modes=${MODES.join(',')}, zstd level ${LEVEL}`,
   );
   const url = MODES.includes('url') ? await urlMode() : null;
   stopIfInterrupted();
   const service = MODES.includes('service') ? await serviceMode() : null;
 
-  const lines = [`backup benchmark (runs=${RUNS})`];
+  const lines = [`backup benchmark (runs=${RUNS}, zstd level ${LEVEL})`];
   if (url) lines.push(...summaryLines('url mode:', url));
   if (service) lines.push(...summaryLines('service mode:', service));
   console.log(`\n${lines.join('\n')}`);
-  writeResults(MODES.length === 1 ? `backup-${MODES[0]}.json` : 'backup.json', {
+  const name = `backup${MODES.length === 1 ? `-${MODES[0]}` : ''}${LEVEL === 3 ? '' : `-zstd${LEVEL}`}.json`;
+  writeResults(name, {
     date: new Date().toISOString(),
     runs: RUNS,
+    zstdLevel: LEVEL,
     scale: SIZE.scale,
     requests: SIZE.requests,
     url,
