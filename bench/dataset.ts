@@ -274,15 +274,8 @@ export function datasetSizeFromEnv(minRequests = 0): DatasetSize {
 }
 
 /** How the host's tools reach database `app` of a throwaway cluster: PG* variables, the password never in argv. */
-export function clusterEnv(cluster: Pick<PgCluster, 'port' | 'password'>): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PGHOST: '127.0.0.1',
-    PGPORT: String(cluster.port),
-    PGUSER: 'postgres',
-    PGPASSWORD: cluster.password,
-    PGDATABASE: 'app',
-  };
+export function clusterEnv(cluster: Pick<PgCluster, 'env'>): NodeJS.ProcessEnv {
+  return { ...cluster.env, PGDATABASE: 'app' };
 }
 
 /** URL mode's database: a throwaway cluster (test/fixtures/postgres.ts) with `app` filled. The caller stops it. */

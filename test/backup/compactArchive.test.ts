@@ -21,15 +21,8 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('compactArchiv
   /** `pg_dump -Fc -Z0` to a pipe, as backups run it: no data offsets. */
   let streamed: Buffer;
 
-  const env = () => ({
-    ...process.env,
-    PGHOST: '127.0.0.1',
-    PGPORT: String(pg.port),
-    PGUSER: 'postgres',
-    PGPASSWORD: pg.password,
-  });
   const tool = (cmd: string, args: string[], input?: Buffer) => {
-    const r = spawnSync(cmd, args, { env: env(), input, maxBuffer: 1 << 28 });
+    const r = spawnSync(cmd, args, { env: pg.env, input, maxBuffer: 1 << 28 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
   };
   /** The SQL pg_restore makes of an archive, without the \restrict lines that carry a random key. */

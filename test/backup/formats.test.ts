@@ -82,15 +82,8 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
     const file = path.join(ctx.config.backups.dir, plain.fileName);
     expect(run('pg_restore', ['--list', file])).toMatch(/Compression: (none|0)/);
     // Its rows were merged into large chunks on the way (compactArchive.ts): 5 bytes less per row than pg_dump's stream.
-    const env = {
-      ...process.env,
-      PGHOST: '127.0.0.1',
-      PGPORT: String(pg.port),
-      PGUSER: 'postgres',
-      PGPASSWORD: pg.password,
-    };
     const streamed = spawnSync('pg_dump', ['--format=custom', '--compress=0', 'app'], {
-      env,
+      env: pg.env,
       maxBuffer: 1 << 26,
     }).stdout;
     const rows = Number(pg.psql('app', 'SELECT (SELECT count(*) FROM requests) + (SELECT count(*) FROM comments)'));
