@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DatabaseTarget } from '../database/index.js';
+import type { DatabaseTarget, TempFile } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import { maskUrlPasswords } from '../util/redact.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
@@ -19,12 +19,11 @@ import { tempFileName } from './naming.js';
  * copy all come through here.
  *
  * The fastest way that works where pg_restore runs (measured by bench:restore):
- *   - pg_restore on this host (URL mode): a `.dump.zst` is decompressed to a temp
- *     file next to it, then `pg_restore -j N` reads it (a `.dump` is read as it
- *     is). No --single-transaction, which -j excludes: the database is fresh and
- *     dropped on failure, so a half-restored copy is never used;
- *   - pg_restore in a container (service mode), or no room for the temp file:
- *     `--single-transaction`, the archive fed on stdin (through `zstd -dc`).
+ * `pg_restore -j N` of a file (stageArchive). No --single-transaction, which -j
+ * excludes: the database is fresh and dropped on failure, so a half-restored copy
+ * is never used. When no file can be staged (no room; a container whose /tmp this
+ * host cannot reach): `--single-transaction`, the archive fed on stdin (through
+ * `zstd -dc`).
  */
 export async function restoreBackupFile(
   target: DatabaseTarget,
@@ -32,25 +31,22 @@ export async function restoreBackupFile(
   file: string,
   extraArgs: readonly string[] = [],
 ): Promise<void> {
-  if (target.readsHostFiles) {
-    const archive =
-      backupFormat(file) === 'zstd' ? await decompressNextTo(file) : { path: file, remove: async () => undefined };
-    if (archive) {
-      try {
-        const proc = await target.spawn(
-          'pg_restore',
-          ['--dbname', database, `--jobs=${restoreJobs()}`, '--exit-on-error', ...extraArgs, '--', archive.path],
-          { database },
+  const archive = await stageArchive(target, file);
+  if (archive) {
+    try {
+      const proc = await target.spawn(
+        'pg_restore',
+        ['--dbname', database, `--jobs=${restoreJobs()}`, '--exit-on-error', ...extraArgs, '--', archive.path],
+        { database },
+      );
+      const result = await collect(proc);
+      if (result.code !== 0)
+        throw failed(
+          `restore failed (pg_restore exited with code ${result.code}): ${maskUrlPasswords(result.stderr) || 'no error output'}`,
         );
-        const result = await collect(proc);
-        if (result.code !== 0)
-          throw failed(
-            `restore failed (pg_restore exited with code ${result.code}): ${maskUrlPasswords(result.stderr) || 'no error output'}`,
-          );
-        return;
-      } finally {
-        await archive.remove();
-      }
+      return;
+    } finally {
+      await archive.remove();
     }
   }
   const args = ['--dbname', database, '--single-transaction', '--exit-on-error', ...extraArgs];
@@ -61,20 +57,58 @@ export async function restoreBackupFile(
 const restoreJobs = () => Math.min(4, Math.max(2, os.availableParallelism()));
 
 /**
- * `zstd -d` of a `.dump.zst` into a hidden temp file beside it, named like a
- * backup's temp file (`.….dump.partial`) so that crash recovery removes it.
- * Null when it cannot be written (no room): the caller streams instead.
+ * The archive as a file pg_restore opens by name: on this host a `.dump` as it
+ * is, a `.dump.zst` decompressed into a hidden temp file beside it (named like a
+ * backup's temp file, `.….dump.partial`, so that crash recovery removes it); in a
+ * container, either format written into its /tmp (DatabaseTarget.tempFile).
+ * Null when there is no such place or no room for it: the caller streams instead.
  */
-async function decompressNextTo(file: string): Promise<{ path: string; remove: () => Promise<void> } | null> {
-  const temp = path.join(path.dirname(file), tempFileName(path.basename(file).replace(/\.zst$/, '')));
-  const remove = () => fs.rm(temp, { force: true });
-  const result = await collect(spawnHost('zstd', ['-d', '-q', '-f', '-o', temp, '--', file]));
-  if (result.code === 0) return { path: temp, remove };
-  await remove();
-  if (/no space|quota/i.test(result.stderr)) return null;
+async function stageArchive(
+  target: DatabaseTarget,
+  file: string,
+): Promise<{ path: string; remove: () => Promise<void> } | null> {
+  const zstd = backupFormat(file) === 'zstd';
+  if (target.readsHostFiles && !zstd) return { path: file, remove: async () => undefined };
+  const temp: TempFile | null = target.readsHostFiles
+    ? { here: besideTemp(file), there: besideTemp(file), mode: 0o600 }
+    : await target.tempFile();
+  if (!temp) return null;
+  const remove = () => fs.rm(temp.here, { force: true });
+  try {
+    if ((await (zstd ? decompress(file, temp.here) : copy(file, temp.here))) === 'no room') {
+      await remove();
+      return null;
+    }
+    await fs.chmod(temp.here, temp.mode);
+    return { path: temp.there, remove };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+}
+
+const besideTemp = (file: string) =>
+  path.join(path.dirname(file), tempFileName(path.basename(file).replace(/\.zst$/, '')));
+
+const NO_ROOM = /no space|quota|ENOSPC|EDQUOT/i;
+
+async function decompress(file: string, to: string): Promise<'done' | 'no room'> {
+  const result = await collect(spawnHost('zstd', ['-d', '-q', '-f', '-o', to, '--', file]));
+  if (result.code === 0) return 'done';
+  if (NO_ROOM.test(result.stderr)) return 'no room';
   throw failed(
     `restore failed: zstd could not decompress the file (code ${result.code}): ${result.stderr || 'no error output'}`,
   );
+}
+
+async function copy(file: string, to: string): Promise<'done' | 'no room'> {
+  try {
+    await fs.copyFile(file, to);
+    return 'done';
+  } catch (e) {
+    if (NO_ROOM.test((e as NodeJS.ErrnoException).code ?? '')) return 'no room';
+    throw failed(`restore failed: could not copy the archive for pg_restore: ${oneLine(e)}`, e);
+  }
 }
 
 /**

@@ -1,10 +1,14 @@
+import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/index.js';
 import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
+import { openContainerPipe } from '../docker/containerPipe.js';
+import { containerTempName, containerTmp, removeOrphans, type ContainerTmp } from '../docker/containerTmp.js';
 import { failed } from '../errors.js';
+import { processIsAlive, type ToolProcess } from '../util/process.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
-import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
+import type { DatabaseTarget, PgTool, SqlSession, TempFile } from './target.js';
 
 type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
 
@@ -12,11 +16,17 @@ type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
  * `database.service`: the client programs inside the running container of that
  * compose service, so their version always matches the server. The container is
  * looked up on every use, since compose may have recreated it.
+ *
+ * Bulk data avoids the engine's exec stream when this host reaches the container's
+ * /tmp (containerTmp.ts): pg_dump writes into a pipe there that this process reads,
+ * and an archive to restore is staged there as a file. `findTmp` is that lookup;
+ * tests pass one that finds nothing, to exercise the streams.
  */
 export function serviceTarget(
   docker: DockerClient,
   projectName: () => Promise<string>,
   db: ServiceDatabase,
+  findTmp: (containerId: string) => Promise<ContainerTmp | null> = (id) => containerTmp(docker, id),
 ): DatabaseTarget {
   const password = db.passwordEnv ? process.env[db.passwordEnv] : undefined;
   if (db.passwordEnv && password === undefined) {
@@ -28,18 +38,47 @@ export function serviceTarget(
     ...(password !== undefined ? [`PGPASSWORD=${password}`] : []),
   ];
   const container = async () => findServiceContainer(docker, await projectName(), db.service);
+  const exec = (id: string, cmd: readonly string[], options: { database?: string; stdin?: boolean }) =>
+    execInContainer(docker, id, cmd, { env: env(options.database ?? db.name), stdin: options.stdin });
+  /** The container's /tmp, cleared of what a switchyard process that is gone left there. */
+  const tmpOf = async (id: string) => {
+    const tmp = await findTmp(id);
+    if (tmp) await removeOrphans(tmp.here, processIsAlive);
+    return tmp;
+  };
+
+  /**
+   * pg_dump writes its archive into a pipe in the container's /tmp that this process reads
+   * (containerPipe.ts), or else to stdout, through the engine. `--no-sync`: no file to fsync, only a pipe.
+   */
+  const dump = async (args: readonly string[], database: string | undefined): Promise<ToolProcess> => {
+    const id = await container();
+    const tmp = await tmpOf(id);
+    const pipe = tmp ? await openContainerPipe(tmp) : null;
+    if (!pipe) return exec(id, ['pg_dump', ...args], { database });
+    try {
+      const proc = await exec(id, ['pg_dump', ...args, `--file=${pipe.inside}`, '--no-sync'], { database });
+      proc.stdout.resume(); // nothing comes this way
+      return { ...proc, stdout: pipe.output, exited: proc.exited.finally(() => pipe.writerExited()) };
+    } catch (e) {
+      pipe.writerExited();
+      pipe.output.destroy();
+      throw e;
+    }
+  };
 
   const target: DatabaseTarget = {
     database: db.name,
     description: `database "${db.name}" in compose service "${db.service}"`,
     readsHostFiles: false,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
+      if (tool === 'pg_dump' && !options.stdin) return dump(args, options.database);
       // A source stream gets its reader now, before the first await: output of a child that exits unread is lost.
       const from =
         typeof options.stdin === 'object' ? options.stdin.pipe(new PassThrough({ highWaterMark: 1 << 20 })) : undefined;
       try {
-        const proc = await execInContainer(docker, await container(), [tool, ...args], {
-          env: env(options.database ?? db.name),
+        const proc = await exec(await container(), [tool, ...args], {
+          database: options.database,
           stdin: Boolean(options.stdin),
         });
         // A failure shows in the exit codes; the source is closed so that its writer stops too.
@@ -55,6 +94,13 @@ export function serviceTarget(
       const session = psqlSession(proc, `service ${db.service}`);
       await session.query('SELECT 1'); // surfaces a connection error here, not mid-backup
       return session;
+    },
+    async tempFile(): Promise<TempFile | null> {
+      const tmp = await tmpOf(await container());
+      if (!tmp) return null;
+      const name = containerTempName('dump');
+      // Read by pg_restore as the container's user, whoever that is.
+      return { here: path.join(tmp.here, name), there: path.posix.join(tmp.inside, name), mode: 0o644 };
     },
   };
   return target;

@@ -34,4 +34,20 @@ export interface DatabaseTarget {
     options?: { database?: string; stdin?: boolean | Readable },
   ): Promise<ToolProcess>;
   session(database?: string): Promise<SqlSession>;
+  /**
+   * For client programs that do not read host files: a temp file in their own filesystem, written
+   * from here, that they then open by name (an archive for `pg_restore -j`, which needs a file).
+   * Service mode: in the container's /tmp, when this host reaches it. Null when there is none (and
+   * in URL mode, whose programs read host files): archives are then streamed into them.
+   */
+  tempFile(): Promise<TempFile | null>;
+}
+
+export interface TempFile {
+  /** Where this process writes it. */
+  readonly here: string;
+  /** What the client programs are given. */
+  readonly there: string;
+  /** Its mode: readable by all when the programs run as another user (a container's), else owner-only. */
+  readonly mode: number;
 }

@@ -41,6 +41,7 @@ export function urlTarget(url: string): DatabaseTarget {
     database: conn.database,
     description: maskUrlPasswords(url),
     readsHostFiles: true,
+    tempFile: async () => null,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
     },

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDocker, findServiceContainer } from '../../src/docker/client.js';
+import { containerTempName, containerTmp, removeOrphans, selectOrphans } from '../../src/docker/containerTmp.js';
+import { startPgCompose, type ComposeSandbox } from '../fixtures/compose.js';
+import { hasCompose, hasDocker, isRoot, need } from '../fixtures/env.js';
+
+const ID = 'c0ffee'.padEnd(64, '0');
+
+/** An engine that knows one container, and a /proc with its pid in it. */
+function fakeHost(state: { running: boolean; pid: number; cgroup: string; tmp: 'dir' | 'file' | 'none' }) {
+  const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-proc-'));
+  const dir = path.join(proc, String(state.pid));
+  fs.mkdirSync(path.join(dir, 'root'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'cgroup'), state.cgroup);
+  if (state.tmp === 'dir') fs.mkdirSync(path.join(dir, 'root', 'tmp'));
+  if (state.tmp === 'file') fs.writeFileSync(path.join(dir, 'root', 'tmp'), '');
+  const docker = {
+    getContainer: (id: string) => ({
+      inspect: async () => {
+        if (id !== ID) throw new Error('no such container');
+        return { Id: ID, State: { Running: state.running, Pid: state.running ? state.pid : 0 } };
+      },
+    }),
+  } as unknown as Parameters<typeof containerTmp>[0];
+  return { proc, docker, remove: () => fs.rmSync(proc, { recursive: true, force: true }) };
+}
+
+describe("a container's /tmp, as this host sees it", () => {
+  const good = { running: true, pid: 4242, cgroup: `0::/system.slice/docker-${ID}.scope\n`, tmp: 'dir' } as const;
+
+  it('is /proc/<pid>/root/tmp when the pid is the running container’s', async () => {
+    const host = fakeHost(good);
+    try {
+      expect(await containerTmp(host.docker, ID, host.proc)).toEqual({
+        here: path.join(host.proc, '4242', 'root', 'tmp'),
+        inside: '/tmp',
+      });
+    } finally {
+      host.remove();
+    }
+  });
+
+  it.each([
+    [
+      'a pid whose cgroup names another container (an engine on another host)',
+      { cgroup: `0::/docker/${'a'.repeat(64)}` },
+    ],
+    ['a stopped container', { running: false }],
+    ['no /tmp in the container', { tmp: 'none' as const }],
+    ['a /tmp that is not a directory', { tmp: 'file' as const }],
+  ])('is null for %s', async (_what, change) => {
+    const host = fakeHost({ ...good, ...change });
+    try {
+      expect(await containerTmp(host.docker, ID, host.proc)).toBeNull();
+    } finally {
+      host.remove();
+    }
+  });
+
+  it('is null for a container the engine does not know', async () => {
+    const host = fakeHost(good);
+    try {
+      expect(await containerTmp(host.docker, 'f'.repeat(64), host.proc)).toBeNull();
+    } finally {
+      host.remove();
+    }
+  });
+});
+
+describe('what a switchyard process that is gone left in a container’s /tmp', () => {
+  const alive = new Set([100, 200]);
+  const isAlive = (pid: number) => alive.has(pid);
+
+  it('is its own named files only: not a live process’s, not this one’s, not anybody else’s', () => {
+    const dead = containerTempName('dump', 300);
+    const deadPipe = containerTempName('fifo', 301);
+    const names = [
+      dead,
+      deadPipe,
+      containerTempName('dump', 100),
+      containerTempName('fifo', 999),
+      'switchyard-300-notrandom.dump',
+      'switchyard-300-0123456789abcdef.dump.bak',
+      'pgdata',
+    ];
+    expect(selectOrphans(names, isAlive, 999)).toEqual([dead, deadPipe]);
+  });
+
+  describe('removal', () => {
+    let tmp: string;
+    beforeEach(() => {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-ctmp-'));
+    });
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it('removes orphaned files, and leaves a directory that has such a name', async () => {
+      const orphan = containerTempName('dump', 300);
+      const live = containerTempName('dump', 100);
+      const dirNamedLikeOne = containerTempName('dump', 301);
+      fs.writeFileSync(path.join(tmp, orphan), 'x');
+      fs.writeFileSync(path.join(tmp, live), 'x');
+      fs.mkdirSync(path.join(tmp, dirNamedLikeOne));
+      await removeOrphans(tmp, isAlive);
+      expect(fs.readdirSync(tmp).sort()).toEqual([dirNamedLikeOne, live].sort());
+    });
+  });
+});
+
+const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose()) && need('root', isRoot());
+
+describe.runIf(ready)("a real container's /tmp", () => {
+  let sandbox: ComposeSandbox;
+  beforeAll(() => {
+    sandbox = startPgCompose({ dbName: 'app' });
+  });
+  afterAll(() => sandbox?.down());
+
+  it('is where a file written from this host is read inside the container', async () => {
+    const docker = createDocker();
+    const id = await findServiceContainer(docker, sandbox.project, 'db');
+    const tmp = await containerTmp(docker, id);
+    expect(tmp?.inside).toBe('/tmp');
+    const name = containerTempName('dump');
+    fs.writeFileSync(path.join(tmp!.here, name), 'written from the host\n');
+    try {
+      expect(sandbox.compose(['exec', '-T', 'db', 'cat', `/tmp/${name}`])).toBe('written from the host\n');
+    } finally {
+      fs.rmSync(path.join(tmp!.here, name));
+    }
+  });
+});
