@@ -5,6 +5,7 @@ import type { DatabaseTarget, HostTools } from '../database/index.js';
 import { failed } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
+import { coalesce } from './coalesce.js';
 import { compactArchive } from './compactArchive.js';
 import { fanOut, fileAndHashSink } from './tee.js';
 
@@ -98,11 +99,12 @@ export async function writeVerifiedDump(
   );
   const dumpErrors = tailOf(dump.stderr);
   dump.stderr.on('data', (c: Buffer) => onDumpStderr(c.toString().trim()));
-  // Read from the tick pg_dump exists. The read-back sees the compacted archive: what is stored is what is verified.
+  // Read from the tick pg_dump exists, in large pieces (coalesce.ts). The read-back sees the compacted archive:
+  // what is stored is what is verified.
   const streamed = settled(
     plan.compactChunks
-      ? pipeline(dump.stdout, compactArchive(), fanOut(outlets))
-      : pipeline(dump.stdout, fanOut(outlets)),
+      ? pipeline(dump.stdout, coalesce(), compactArchive(), fanOut(outlets))
+      : pipeline(dump.stdout, coalesce(), fanOut(outlets)),
   );
 
   // A write error (disk full) ends everything at once; the caller kills what still runs.
