@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 
 /**
@@ -48,11 +49,13 @@ export function childEnv(
  * `stdin`: true for a pipe to write to, or another host child's stdout, which
  * this child then reads directly (a kernel pipe from one to the other, no copy
  * through this process; our end is closed here, so EOF comes when the writer ends).
+ * `nice`: its scheduling priority, for work that must not take the CPU from the
+ * database and the app (a backup's compression and read-back).
  */
 export function spawnHost(
   command: string,
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; stdin?: boolean | Readable; cwd?: string } = {},
+  options: { env?: Record<string, string | undefined>; stdin?: boolean | Readable; cwd?: string; nice?: number } = {},
 ): ToolProcess {
   const from = typeof options.stdin === 'object' ? options.stdin : undefined;
   const child = spawn(command, args, {
@@ -61,6 +64,13 @@ export function spawnHost(
     stdio: [from ?? (options.stdin ? 'pipe' : 'ignore'), 'pipe', 'pipe'],
   });
   from?.destroy();
+  if (options.nice && child.pid) {
+    try {
+      os.setPriority(child.pid, options.nice);
+    } catch {
+      /* already gone: its exit code says how it went */
+    }
+  }
   const exited = new Promise<number>((resolve) => {
     child.once('error', (e) => {
       child.stderr?.emit('data', Buffer.from(`${command}: ${(e as NodeJS.ErrnoException).code ?? e.message}\n`));

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { urlTarget } from '../../src/database/urlTarget.js';
@@ -71,6 +72,21 @@ describe('child environments', () => {
       DOCKER_HOST: 'unix:///x',
       PGPASSWORD: 'own',
     });
+  });
+
+  it('starts a child at the priority asked for, and at ours otherwise', async () => {
+    const background = spawnHost('sleep', ['30'], { nice: 10 });
+    const normal = spawnHost('sleep', ['30']);
+    try {
+      const pids = childPids('sleep');
+      expect(pids).toHaveLength(2);
+      const byNice = (a: number, b: number) => a - b;
+      expect(pids.map((pid) => os.getPriority(pid)).sort(byNice)).toEqual([os.getPriority(), 10].sort(byNice));
+    } finally {
+      background.kill();
+      normal.kill();
+      await Promise.all([background.exited, normal.exited]);
+    }
   });
 
   it('a real child sees neither the admin token nor a registry password in /proc/<pid>/environ', async () => {
