@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DatabaseTarget, TempFile } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
+import { freeBytes } from '../util/diskSpace.js';
 import { maskUrlPasswords } from '../util/redact.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
@@ -30,8 +31,9 @@ export async function restoreBackupFile(
   database: string,
   file: string,
   extraArgs: readonly string[] = [],
+  keepFree = KEEP_FREE,
 ): Promise<void> {
-  const archive = await stageArchive(target, file);
+  const archive = await stageArchive(target, file, keepFree);
   if (archive) {
     try {
       const proc = await target.spawn(
@@ -61,11 +63,13 @@ const restoreJobs = () => Math.min(4, Math.max(2, os.availableParallelism()));
  * is, a `.dump.zst` decompressed into a hidden temp file beside it (named like a
  * backup's temp file, `.….dump.partial`, so that crash recovery removes it); in a
  * container, either format written into its /tmp (DatabaseTarget.tempFile).
- * Null when there is no such place or no room for it: the caller streams instead.
+ * Null when there is no such place, or no room for it (`keepFree` bytes must stay
+ * free there): the caller streams instead.
  */
 async function stageArchive(
   target: DatabaseTarget,
   file: string,
+  keepFree: number,
 ): Promise<{ path: string; remove: () => Promise<void> } | null> {
   const zstd = backupFormat(file) === 'zstd';
   if (target.readsHostFiles && !zstd) return { path: file, remove: async () => undefined };
@@ -74,8 +78,14 @@ async function stageArchive(
     : await target.tempFile();
   if (!temp) return null;
   const remove = () => fs.rm(temp.here, { force: true });
+  const roomLeft = async (adding = 0) => ((await freeBytes(path.dirname(temp.here))) ?? Infinity) - adding >= keepFree;
   try {
-    if ((await (zstd ? decompress(file, temp.here) : copy(file, temp.here))) === 'no room') {
+    const written = zstd
+      ? await decompress(file, temp.here, roomLeft)
+      : (await roomLeft((await fs.stat(file)).size))
+        ? await copy(file, temp.here)
+        : 'no room';
+    if (written === 'no room') {
       await remove();
       return null;
     }
@@ -90,10 +100,30 @@ async function stageArchive(
 const besideTemp = (file: string) =>
   path.join(path.dirname(file), tempFileName(path.basename(file).replace(/\.zst$/, '')));
 
+/**
+ * What a staged archive must leave free where it is written. That filesystem is
+ * often the live database's too (the backups dir, Docker's own disk), and the
+ * database must never be the one to find it full: below this, staging stops and
+ * the archive is streamed instead. A stream needs no room at all.
+ */
+export const KEEP_FREE = 1 << 30;
+
 const NO_ROOM = /no space|quota|ENOSPC|EDQUOT/i;
 
-async function decompress(file: string, to: string): Promise<'done' | 'no room'> {
-  const result = await collect(spawnHost('zstd', ['-d', '-q', '-f', '-o', to, '--', file]));
+/** zstd -d into `to`, stopped as soon as `roomLeft` says no (checked before it starts, then every 200 ms). */
+async function decompress(file: string, to: string, roomLeft: () => Promise<boolean>): Promise<'done' | 'no room'> {
+  if (!(await roomLeft())) return 'no room';
+  const zstd = spawnHost('zstd', ['-d', '-q', '-f', '-o', to, '--', file]);
+  let full = false;
+  const watch = setInterval(() => {
+    void roomLeft().then((ok) => {
+      if (ok || full) return;
+      full = true;
+      zstd.kill();
+    });
+  }, 200);
+  const result = await collect(zstd).finally(() => clearInterval(watch));
+  if (full) return 'no room';
   if (result.code === 0) return 'done';
   if (NO_ROOM.test(result.stderr)) return 'no room';
   throw failed(

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restoreBackupFile } from '../../src/backup/pgRestore.js';
+import { KEEP_FREE, restoreBackupFile } from '../../src/backup/pgRestore.js';
 import { serviceTarget } from '../../src/database/serviceTarget.js';
 import type { DatabaseTarget } from '../../src/database/index.js';
 import { createDocker, findServiceContainer } from '../../src/docker/client.js';
@@ -96,21 +96,25 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
     expect(await streamed.tempFile()).toBeNull();
   });
 
+  const STAGED = /--jobs=\d .*-- \/tmp\/switchyard-\d+-[0-9a-f]{16}\.dump$/;
+  const STREAMED = /--single-transaction --exit-on-error$/;
   it.each([
+    ['staged in the container’s /tmp, for pg_restore -j', () => direct, KEEP_FREE, STAGED],
+    ['streamed into pg_restore when the container is out of reach', () => streamed, KEEP_FREE, STREAMED],
     [
-      'staged in the container’s /tmp, for pg_restore -j',
+      'streamed into pg_restore when staging would leave too little room',
       () => direct,
-      /--jobs=\d .*-- \/tmp\/switchyard-\d+-[0-9a-f]{16}\.dump$/,
+      Number.MAX_SAFE_INTEGER,
+      STREAMED,
     ],
-    ['streamed into pg_restore', () => streamed, /--single-transaction --exit-on-error$/],
-  ])('restores a backup file %s, and leaves nothing in /tmp', async (_how, target, restoreCommand) => {
+  ])('restores a backup file %s, and leaves nothing in /tmp', async (_how, target, keepFree, restoreCommand) => {
     const { file } = await dumpWith(direct, 'restore-me.dump');
     const zst = `${file}.zst`;
     execFileSync('zstd', ['-q', '-f', '-o', zst, file]);
     const database = `restored_${Math.random().toString(36).slice(2, 8)}`;
     sandbox.psql('postgres', `CREATE DATABASE ${database}`);
     const before = commands.length;
-    await restoreBackupFile(target(), database, zst);
+    await restoreBackupFile(target(), database, zst, [], keepFree);
     expect(
       commands
         .slice(before)
