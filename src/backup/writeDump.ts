@@ -92,7 +92,7 @@ export async function writeVerifiedDump(
   ];
 
   const dump = started(
-    await target.spawn('pg_dump', [
+    await target.dump([
       '--format=custom',
       `--compress=${plan.pgDumpCompress}`,
       `--snapshot=${snapshot}`,

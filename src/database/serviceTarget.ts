@@ -51,13 +51,13 @@ export function serviceTarget(
    * pg_dump writes its archive into a pipe in the container's /tmp that this process reads
    * (containerPipe.ts), or else to stdout, through the engine. `--no-sync`: no file to fsync, only a pipe.
    */
-  const dump = async (args: readonly string[], database: string | undefined): Promise<ToolProcess> => {
+  const dump = async (args: readonly string[]): Promise<ToolProcess> => {
     const id = await container();
     const tmp = await tmpOf(id);
     const pipe = tmp ? await openContainerPipe(tmp) : null;
-    if (!pipe) return exec(id, ['pg_dump', ...args], { database });
+    if (!pipe) return exec(id, ['pg_dump', ...args], {});
     try {
-      const proc = await exec(id, ['pg_dump', ...args, `--file=${pipe.inside}`, '--no-sync'], { database });
+      const proc = await exec(id, ['pg_dump', ...args, `--file=${pipe.inside}`, '--no-sync'], {});
       proc.stdout.resume(); // nothing comes this way
       return { ...proc, stdout: pipe.output, exited: proc.exited.finally(() => pipe.writerExited()) };
     } catch (e) {
@@ -72,7 +72,6 @@ export function serviceTarget(
     description: `database "${db.name}" in compose service "${db.service}"`,
     readsHostFiles: false,
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
-      if (tool === 'pg_dump' && !options.stdin) return dump(args, options.database);
       // A source stream gets its reader now, before the first await: output of a child that exits unread is lost.
       const from =
         typeof options.stdin === 'object' ? options.stdin.pipe(new PassThrough({ highWaterMark: 1 << 20 })) : undefined;
@@ -89,6 +88,7 @@ export function serviceTarget(
         throw e;
       }
     },
+    dump,
     async session(database = db.name): Promise<SqlSession> {
       const proc = await target.spawn('psql', PSQL_SESSION_ARGS, { database, stdin: true });
       const session = psqlSession(proc, `service ${db.service}`);

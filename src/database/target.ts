@@ -33,6 +33,11 @@ export interface DatabaseTarget {
     args: readonly string[],
     options?: { database?: string; stdin?: boolean | Readable },
   ): Promise<ToolProcess>;
+  /**
+   * `pg_dump` of `database` with `args`, its archive on the returned stdout however it travels
+   * (service mode: through a pipe in the container's /tmp when this host reaches it).
+   */
+  dump(args: readonly string[]): Promise<ToolProcess>;
   session(database?: string): Promise<SqlSession>;
   /**
    * For client programs that do not read host files: a temp file in their own filesystem, written

@@ -45,6 +45,9 @@ export function urlTarget(url: string): DatabaseTarget {
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
     },
+    async dump(args: readonly string[]) {
+      return spawnHost('pg_dump', args, { env: env(conn.database) });
+    },
     async session(database = conn.database): Promise<SqlSession> {
       const client = new pg.Client({
         host: conn.host,

@@ -54,7 +54,7 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
 
   /** A dump through `target`, into a file; returns the file and its table of contents (without the dated header). */
   async function dumpWith(target: DatabaseTarget, name: string) {
-    const proc = await target.spawn('pg_dump', ['--format=custom', '--compress=0']);
+    const proc = await target.dump(['--format=custom', '--compress=0']);
     const file = path.join(work, name);
     const written = new Promise<void>((resolve, reject) =>
       proc.stdout.pipe(fs.createWriteStream(file)).once('finish', resolve).once('error', reject),
@@ -81,6 +81,13 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
     expect(viaPipe.toc.length).toBeGreaterThan(5);
     expect(viaPipe.toc).toEqual(viaStream.toc);
     expect(fs.statSync(viaPipe.file).size).toBe(fs.statSync(viaStream.file).size);
+  });
+
+  it('runs any other pg_dump as it is, its output on stdout', async () => {
+    const before = commands.length;
+    const version = await collect(await direct.spawn('pg_dump', ['--version']));
+    expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^pg_dump \(PostgreSQL\) \d+/) });
+    expect(commands.slice(before)).toEqual([['pg_dump', '--version']]);
   });
 
   it('stages a temp file in the container’s /tmp, readable by its user, after clearing what a dead process left', async () => {

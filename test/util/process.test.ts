@@ -120,9 +120,7 @@ describe('child environments', () => {
       const server = net.createServer((s) => held.push(s));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const port = (server.address() as net.AddressInfo).port;
-      const proc = await urlTarget(`postgres://dumper:Own@Secret7@127.0.0.1:${port}/app`).spawn('pg_dump', [
-        '--schema-only',
-      ]);
+      const proc = await urlTarget(`postgres://dumper:Own@Secret7@127.0.0.1:${port}/app`).dump(['--schema-only']);
       try {
         let pids: number[] = [];
         for (let i = 0; i < 50 && pids.length === 0; i++) {
