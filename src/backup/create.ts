@@ -72,7 +72,7 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
     } finally {
       await file.close();
     }
-    const { sizeBytes, sha256 } = written;
+    const { sizeBytes, sha256, via } = written;
 
     const facts = await inspectDatabase(session);
     await session.query('COMMIT');
@@ -88,7 +88,7 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
         summary: `backup ${fileName} (${request.reason}) verified, ${sizeBytes} bytes`,
         details: { id, fileName, reason: request.reason, sha256 },
       },
-      log: { level: 'info', message: 'backup finished', fields: { sizeBytes, sha256 } },
+      log: { level: 'info', message: 'backup finished', fields: { sizeBytes, sha256, via } },
     });
     return store.backups.get(id)!;
   } catch (e) {

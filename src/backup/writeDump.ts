@@ -46,6 +46,8 @@ export function planDump(compression: Compression, host: HostTools, serverMajor:
 export interface WrittenDump {
   sizeBytes: number;
   sha256: string;
+  /** How the archive came from pg_dump (DumpProcess.via). */
+  via: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function writeVerifiedDump(
   running: ToolProcess[],
   onDumpStderr: (text: string) => void,
 ): Promise<WrittenDump> {
-  const started = (proc: ToolProcess) => {
+  const started = <P extends ToolProcess>(proc: P) => {
     running.push(proc);
     return proc;
   };
@@ -125,7 +127,7 @@ export async function writeVerifiedDump(
     throw failed(`zstd exited with code ${compressCode}: ${compressErrors() || 'no error output'}`);
   if (verifyCode !== 0)
     throw failed(`the dump does not read back (pg_restore exited with code ${verifyCode}): ${verifyErrors()}`);
-  return { sizeBytes: sink.bytes(), sha256: hash.digest('hex') };
+  return { sizeBytes: sink.bytes(), sha256: hash.digest('hex'), via: dump.via };
 }
 
 /**

@@ -13,7 +13,7 @@ export function databaseTarget(
   return db.mode === 'url' ? urlTarget(db.url) : serviceTarget(docker(), projectName, db);
 }
 
-export type { DatabaseTarget, SqlSession, PgTool, TempFile } from './target.js';
+export type { DatabaseTarget, DumpProcess, SqlSession, PgTool, TempFile } from './target.js';
 export { inspectDatabase, compareFacts, type DatabaseFacts } from './inspect.js';
 export { quoteIdent } from './sql.js';
 export { probeHostTools, toolVersion, type HostTools } from './hostTools.js';

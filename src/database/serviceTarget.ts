@@ -6,9 +6,9 @@ import { execInContainer, findServiceContainer, type DockerClient } from '../doc
 import { openContainerPipe } from '../docker/containerPipe.js';
 import { containerTempName, containerTmp, removeOrphans, type ContainerTmp } from '../docker/containerTmp.js';
 import { failed } from '../errors.js';
-import { processIsAlive, type ToolProcess } from '../util/process.js';
+import { processIsAlive } from '../util/process.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
-import type { DatabaseTarget, PgTool, SqlSession, TempFile } from './target.js';
+import type { DatabaseTarget, DumpProcess, PgTool, SqlSession, TempFile } from './target.js';
 
 type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
 
@@ -51,15 +51,16 @@ export function serviceTarget(
    * pg_dump writes its archive into a pipe in the container's /tmp that this process reads
    * (containerPipe.ts), or else to stdout, through the engine. `--no-sync`: no file to fsync, only a pipe.
    */
-  const dump = async (args: readonly string[]): Promise<ToolProcess> => {
+  const dump = async (args: readonly string[]): Promise<DumpProcess> => {
     const id = await container();
     const tmp = await tmpOf(id);
     const pipe = tmp ? await openContainerPipe(tmp) : null;
-    if (!pipe) return exec(id, ['pg_dump', ...args], {});
+    if (!pipe) return { ...(await exec(id, ['pg_dump', ...args], {})), via: "docker exec's stdout (slower)" };
     try {
       const proc = await exec(id, ['pg_dump', ...args, `--file=${pipe.inside}`, '--no-sync'], {});
       proc.stdout.resume(); // nothing comes this way
-      return { ...proc, stdout: pipe.output, exited: proc.exited.finally(() => pipe.writerExited()) };
+      const exited = proc.exited.finally(() => pipe.writerExited());
+      return { ...proc, stdout: pipe.output, exited, via: "a pipe in the container's /tmp" };
     } catch (e) {
       pipe.writerExited();
       pipe.output.destroy();

@@ -37,7 +37,7 @@ export interface DatabaseTarget {
    * `pg_dump` of `database` with `args`, its archive on the returned stdout however it travels
    * (service mode: through a pipe in the container's /tmp when this host reaches it).
    */
-  dump(args: readonly string[]): Promise<ToolProcess>;
+  dump(args: readonly string[]): Promise<DumpProcess>;
   session(database?: string): Promise<SqlSession>;
   /**
    * For client programs that do not read host files: a temp file in their own filesystem, written
@@ -46,6 +46,12 @@ export interface DatabaseTarget {
    * in URL mode, whose programs read host files): archives are then streamed into them.
    */
   tempFile(): Promise<TempFile | null>;
+}
+
+/** A running pg_dump whose stdout is its archive. */
+export interface DumpProcess extends ToolProcess {
+  /** How the archive travels to this process, for the backup's log line. */
+  readonly via: string;
 }
 
 export interface TempFile {

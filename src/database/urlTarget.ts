@@ -46,7 +46,7 @@ export function urlTarget(url: string): DatabaseTarget {
       return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
     },
     async dump(args: readonly string[]) {
-      return spawnHost('pg_dump', args, { env: env(conn.database) });
+      return { ...spawnHost('pg_dump', args, { env: env(conn.database) }), via: "the host pg_dump's stdout" };
     },
     async session(database = conn.database): Promise<SqlSession> {
       const client = new pg.Client({

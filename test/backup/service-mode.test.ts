@@ -31,6 +31,8 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     expect(backup.rowCounts).toEqual({ 'public.comments': 600, 'public.requests': 250 });
     const file = path.join(ctx.config.backups.dir, backup.fileName);
     expect(await sha256File(file)).toBe(backup.sha256);
+    const finished = ctx.logLines.find((l) => l.includes('backup finished') && l.includes(backup.fileName));
+    expect(finished).toContain("a pipe in the container's /tmp");
 
     // Restore through the container's own pg_restore, fed from the host file through the host's zstd.
     expect(backup.fileName).toMatch(/\.dump\.zst$/);

@@ -55,6 +55,7 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
   /** A dump through `target`, into a file; returns the file and its table of contents (without the dated header). */
   async function dumpWith(target: DatabaseTarget, name: string) {
     const proc = await target.dump(['--format=custom', '--compress=0']);
+    expect(proc.via).toBe(target === direct ? "a pipe in the container's /tmp" : "docker exec's stdout (slower)");
     const file = path.join(work, name);
     const written = new Promise<void>((resolve, reject) =>
       proc.stdout.pipe(fs.createWriteStream(file)).once('finish', resolve).once('error', reject),
