@@ -80,12 +80,7 @@ async function stageArchive(
   const remove = () => fs.rm(temp.here, { force: true });
   const roomLeft = async (adding = 0) => ((await freeBytes(path.dirname(temp.here))) ?? Infinity) - adding >= keepFree;
   try {
-    const written = zstd
-      ? await decompress(file, temp.here, roomLeft)
-      : (await roomLeft((await fs.stat(file)).size))
-        ? await copy(file, temp.here)
-        : 'no room';
-    if (written === 'no room') {
+    if ((await (zstd ? decompress : copy)(file, temp.here, roomLeft)) === 'no room') {
       await remove();
       return null;
     }
@@ -111,7 +106,11 @@ export const KEEP_FREE = 1 << 30;
 const NO_ROOM = /no space|quota|ENOSPC|EDQUOT/i;
 
 /** zstd -d into `to`, stopped as soon as `roomLeft` says no (checked before it starts, then every 200 ms). */
-async function decompress(file: string, to: string, roomLeft: () => Promise<boolean>): Promise<'done' | 'no room'> {
+async function decompress(
+  file: string,
+  to: string,
+  roomLeft: (adding?: number) => Promise<boolean>,
+): Promise<'done' | 'no room'> {
   if (!(await roomLeft())) return 'no room';
   const zstd = spawnHost('zstd', ['-d', '-q', '-f', '-o', to, '--', file]);
   let full = false;
@@ -131,8 +130,14 @@ async function decompress(file: string, to: string, roomLeft: () => Promise<bool
   );
 }
 
-async function copy(file: string, to: string): Promise<'done' | 'no room'> {
+/** A `.dump` copied into `to`, when `roomLeft` says its size fits. */
+async function copy(
+  file: string,
+  to: string,
+  roomLeft: (adding: number) => Promise<boolean>,
+): Promise<'done' | 'no room'> {
   try {
+    if (!(await roomLeft((await fs.stat(file)).size))) return 'no room';
     await fs.copyFile(file, to);
     return 'done';
   } catch (e) {

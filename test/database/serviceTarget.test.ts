@@ -107,22 +107,30 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
   const STAGED = /--jobs=\d .*-- \/tmp\/switchyard-\d+-[0-9a-f]{16}\.dump$/;
   const STREAMED = /--single-transaction --exit-on-error$/;
   it.each([
-    ['staged in the container’s /tmp, for pg_restore -j', () => direct, KEEP_FREE, STAGED],
-    ['streamed into pg_restore when the container is out of reach', () => streamed, KEEP_FREE, STREAMED],
+    ['a .dump.zst staged in the container’s /tmp, for pg_restore -j', () => direct, KEEP_FREE, STAGED, '.zst'],
+    ['an old .dump copied into the container’s /tmp, for pg_restore -j', () => direct, KEEP_FREE, STAGED, ''],
     [
-      'streamed into pg_restore when staging would leave too little room',
+      'a .dump.zst streamed into pg_restore when the container is out of reach',
+      () => streamed,
+      KEEP_FREE,
+      STREAMED,
+      '.zst',
+    ],
+    [
+      'a .dump.zst streamed into pg_restore when staging would leave too little room',
       () => direct,
       Number.MAX_SAFE_INTEGER,
       STREAMED,
+      '.zst',
     ],
-  ])('restores a backup file %s, and leaves nothing in /tmp', async (_how, target, keepFree, restoreCommand) => {
-    const { file } = await dumpWith(direct, 'restore-me.dump');
-    const zst = `${file}.zst`;
-    execFileSync('zstd', ['-q', '-f', '-o', zst, file]);
+  ])('restores %s, and leaves nothing in /tmp', async (_how, target, keepFree, restoreCommand, suffix) => {
+    const { file: dump } = await dumpWith(direct, 'restore-me.dump');
+    const file = `${dump}${suffix}`;
+    if (suffix) execFileSync('zstd', ['-q', '-f', '-o', file, dump]);
     const database = `restored_${Math.random().toString(36).slice(2, 8)}`;
     sandbox.psql('postgres', `CREATE DATABASE ${database}`);
     const before = commands.length;
-    await restoreBackupFile(target(), database, zst, [], keepFree);
+    await restoreBackupFile(target(), database, file, [], keepFree);
     expect(
       commands
         .slice(before)
