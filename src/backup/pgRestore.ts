@@ -80,7 +80,7 @@ async function stageArchive(
   const remove = () => fs.rm(temp.here, { force: true });
   const roomLeft = async (adding = 0) => ((await freeBytes(path.dirname(temp.here))) ?? Infinity) - adding >= keepFree;
   try {
-    if ((await (zstd ? decompress : copy)(file, temp.here, roomLeft)) === 'no room') {
+    if ((await (zstd ? decompressWhileRoom : copy)(file, temp.here, roomLeft)) === 'no room') {
       await remove();
       return null;
     }
@@ -106,7 +106,7 @@ export const KEEP_FREE = 1 << 30;
 const NO_ROOM = /no space|quota|ENOSPC|EDQUOT/i;
 
 /** zstd -d into `to`, stopped as soon as `roomLeft` says no (checked before it starts, then every 200 ms). */
-async function decompress(
+export async function decompressWhileRoom(
   file: string,
   to: string,
   roomLeft: (adding?: number) => Promise<boolean>,
