@@ -73,9 +73,7 @@ async function stageArchive(
 ): Promise<{ path: string; remove: () => Promise<void> } | null> {
   const zstd = backupFormat(file) === 'zstd';
   if (target.readsHostFiles && !zstd) return { path: file, remove: async () => undefined };
-  const temp: TempFile | null = target.readsHostFiles
-    ? { here: besideTemp(file), there: besideTemp(file), mode: 0o600 }
-    : await target.tempFile();
+  const temp = target.readsHostFiles ? besideTemp(file) : await target.tempFile();
   if (!temp) return null;
   const remove = () => fs.rm(temp.here, { force: true });
   const roomLeft = async (adding = 0) => ((await freeBytes(path.dirname(temp.here))) ?? Infinity) - adding >= keepFree;
@@ -92,8 +90,11 @@ async function stageArchive(
   }
 }
 
-const besideTemp = (file: string) =>
-  path.join(path.dirname(file), tempFileName(path.basename(file).replace(/\.zst$/, '')));
+/** The host's pg_restore opens the file where this process writes it, beside the backup. */
+function besideTemp(file: string): TempFile {
+  const here = path.join(path.dirname(file), tempFileName(path.basename(file).replace(/\.zst$/, '')));
+  return { here, there: here, mode: 0o600 };
+}
 
 /**
  * What a staged archive must leave free where it is written. That filesystem is

@@ -38,7 +38,7 @@ export function serviceTarget(
     ...(password !== undefined ? [`PGPASSWORD=${password}`] : []),
   ];
   const container = async () => findServiceContainer(docker, await projectName(), db.service);
-  const exec = (id: string, cmd: readonly string[], options: { database?: string; stdin?: boolean }) =>
+  const exec = (id: string, cmd: readonly string[], options: { database?: string; stdin?: boolean } = {}) =>
     execInContainer(docker, id, cmd, { env: env(options.database ?? db.name), stdin: options.stdin });
   /** The container's /tmp, cleared of what a switchyard process that is gone left there. */
   const tmpOf = async (id: string) => {
@@ -55,9 +55,9 @@ export function serviceTarget(
     const id = await container();
     const tmp = await tmpOf(id);
     const pipe = tmp ? await openContainerPipe(tmp) : null;
-    if (!pipe) return { ...(await exec(id, ['pg_dump', ...args], {})), via: "docker exec's stdout (slower)" };
+    if (!pipe) return { ...(await exec(id, ['pg_dump', ...args])), via: "docker exec's stdout (slower)" };
     try {
-      const proc = await exec(id, ['pg_dump', ...args, `--file=${pipe.inside}`, '--no-sync'], {});
+      const proc = await exec(id, ['pg_dump', ...args, `--file=${pipe.inside}`, '--no-sync']);
       proc.stdout.resume(); // nothing comes this way
       const exited = proc.exited.finally(() => pipe.writerExited());
       return { ...proc, stdout: pipe.output, exited, via: "a pipe in the container's /tmp" };
