@@ -3,10 +3,12 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config/index.js';
 import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
-import { openContainerPipe } from '../docker/containerPipe.js';
-import { containerTempName, containerTmp, removeOrphans, type ContainerTmp } from '../docker/containerTmp.js';
+import { containerTmp } from '../docker/containerTmp.js';
 import { failed } from '../errors.js';
+import { openNamedPipe } from '../util/namedPipe.js';
 import { processIsAlive } from '../util/process.js';
+import { removeOrphans, scratchName, type ScratchDir } from '../util/scratchDir.js';
+import { dumpThroughPipe } from './dumpThroughPipe.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
 import type { DatabaseTarget, DumpProcess, PgTool, SqlSession, TempFile } from './target.js';
 
@@ -18,7 +20,7 @@ type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
  * looked up on every use, since compose may have recreated it.
  *
  * Bulk data avoids the engine's exec stream when this host reaches the container's
- * /tmp (containerTmp.ts): pg_dump writes into a pipe there that this process reads,
+ * /tmp (containerTmp.ts): pg_dump writes into a pipe there (namedPipe.ts) that this process reads,
  * and an archive to restore is staged there as a file. `findTmp` is that lookup;
  * tests pass one that finds nothing, to exercise the streams.
  */
@@ -26,7 +28,7 @@ export function serviceTarget(
   docker: DockerClient,
   projectName: () => Promise<string>,
   db: ServiceDatabase,
-  findTmp: (containerId: string) => Promise<ContainerTmp | null> = (id) => containerTmp(docker, id),
+  findTmp: (containerId: string) => Promise<ScratchDir | null> = (id) => containerTmp(docker, id),
 ): DatabaseTarget {
   const password = db.passwordEnv ? process.env[db.passwordEnv] : undefined;
   if (db.passwordEnv && password === undefined) {
@@ -47,25 +49,18 @@ export function serviceTarget(
     return tmp;
   };
 
-  /**
-   * pg_dump writes its archive into a pipe in the container's /tmp that this process reads
-   * (containerPipe.ts), or else to stdout, through the engine. `--no-sync`: no file to fsync, only a pipe.
-   */
+  /** pg_dump writes its archive into a pipe in the container's /tmp, or else to stdout, through the engine. */
   const dump = async (args: readonly string[]): Promise<DumpProcess> => {
     const id = await container();
     const tmp = await tmpOf(id);
-    const pipe = tmp ? await openContainerPipe(tmp) : null;
+    const pipe = tmp ? await openNamedPipe(tmp, 0o622) : null;
     if (!pipe) return { ...(await exec(id, ['pg_dump', ...args])), via: "docker exec's stdout (slower)" };
-    try {
-      const proc = await exec(id, ['pg_dump', ...args, `--file=${pipe.inside}`, '--no-sync']);
-      proc.stdout.resume(); // nothing comes this way
-      const exited = proc.exited.finally(() => pipe.writerExited());
-      return { ...proc, stdout: pipe.output, exited, via: "a pipe in the container's /tmp" };
-    } catch (e) {
-      pipe.writerExited();
-      pipe.output.destroy();
-      throw e;
-    }
+    return dumpThroughPipe(
+      pipe,
+      args,
+      (withFile) => exec(id, ['pg_dump', ...withFile]),
+      "a pipe in the container's /tmp",
+    );
   };
 
   const target: DatabaseTarget = {
@@ -99,9 +94,9 @@ export function serviceTarget(
     async tempFile(): Promise<TempFile | null> {
       const tmp = await tmpOf(await container());
       if (!tmp) return null;
-      const name = containerTempName('dump');
+      const name = scratchName('dump');
       // Read by pg_restore as the container's user, whoever that is.
-      return { here: path.join(tmp.here, name), there: path.posix.join(tmp.inside, name), mode: 0o644 };
+      return { here: path.join(tmp.here, name), there: path.posix.join(tmp.there, name), mode: 0o644 };
     },
   };
   return target;

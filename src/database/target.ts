@@ -34,8 +34,9 @@ export interface DatabaseTarget {
     options?: { database?: string; stdin?: boolean | Readable },
   ): Promise<ToolProcess>;
   /**
-   * `pg_dump` of `database` with `args`, its archive on the returned stdout however it travels
-   * (service mode: through a pipe in the container's /tmp when this host reaches it).
+   * `pg_dump` of `database` with `args`, its archive on the returned stdout however it travels:
+   * through a named pipe where one can be made (this host's temp dir; the container's /tmp when this
+   * host reaches it), else on pg_dump's own stdout.
    */
   dump(args: readonly string[]): Promise<DumpProcess>;
   session(database?: string): Promise<SqlSession>;

@@ -1,7 +1,10 @@
 import pg from 'pg';
 import { failed } from '../errors.js';
 import { maskUrlPasswords } from '../util/redact.js';
-import { spawnHost } from '../util/process.js';
+import { openNamedPipe } from '../util/namedPipe.js';
+import { processIsAlive, spawnHost } from '../util/process.js';
+import { hostScratch, removeOrphans } from '../util/scratchDir.js';
+import { dumpThroughPipe } from './dumpThroughPipe.js';
 import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
 
 interface Connection {
@@ -45,8 +48,14 @@ export function urlTarget(url: string): DatabaseTarget {
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
     },
+    /** Through a pipe in this host's temp dir (namedPipe.ts: read without an allocation per read), or else stdout. */
     async dump(args: readonly string[]) {
-      return { ...spawnHost('pg_dump', args, { env: env(conn.database) }), via: "the host pg_dump's stdout" };
+      const start = async (all: readonly string[]) => spawnHost('pg_dump', all, { env: env(conn.database) });
+      const scratch = hostScratch();
+      await removeOrphans(scratch.here, processIsAlive);
+      const pipe = await openNamedPipe(scratch, 0o600);
+      if (!pipe) return { ...(await start(args)), via: "the host pg_dump's stdout" };
+      return dumpThroughPipe(pipe, args, start, 'a pipe in the temp dir');
     },
     async session(database = conn.database): Promise<SqlSession> {
       const client = new pg.Client({

@@ -7,7 +7,8 @@ import { KEEP_FREE, restoreBackupFile } from '../../src/backup/pgRestore.js';
 import { serviceTarget } from '../../src/database/serviceTarget.js';
 import type { DatabaseTarget } from '../../src/database/index.js';
 import { createDocker, findServiceContainer } from '../../src/docker/client.js';
-import { containerTempName, containerTmp } from '../../src/docker/containerTmp.js';
+import { containerTmp } from '../../src/docker/containerTmp.js';
+import { scratchName } from '../../src/util/scratchDir.js';
 import { collect } from '../../src/util/process.js';
 import { startPgCompose, type ComposeSandbox } from '../fixtures/compose.js';
 import { SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
@@ -94,7 +95,7 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
   it('stages a temp file in the container’s /tmp, readable by its user, after clearing what a dead process left', async () => {
     const id = await findServiceContainer(docker, sandbox.project, 'db');
     const tmp = (await containerTmp(docker, id))!;
-    const orphan = containerTempName('dump', 2 ** 22 + 7); // above pid_max's default: never a live process
+    const orphan = scratchName('dump', 2 ** 22 + 7); // above pid_max's default: never a live process
     fs.writeFileSync(path.join(tmp.here, orphan), 'left by a crash');
     const temp = (await direct.tempFile())!;
     expect(temp.there).toMatch(new RegExp(`^/tmp/switchyard-${process.pid}-[0-9a-f]{16}\\.dump$`));

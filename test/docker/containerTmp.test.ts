@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocker, findServiceContainer } from '../../src/docker/client.js';
-import { containerTempName, containerTmp, removeOrphans, selectOrphans } from '../../src/docker/containerTmp.js';
+import { containerTmp } from '../../src/docker/containerTmp.js';
+import { scratchName } from '../../src/util/scratchDir.js';
 import { startPgCompose, type ComposeSandbox } from '../fixtures/compose.js';
 import { hasCompose, hasDocker, isRoot, need } from '../fixtures/env.js';
 
@@ -36,7 +37,7 @@ describe("a container's /tmp, as this host sees it", () => {
     try {
       expect(await containerTmp(host.docker, ID, host.proc)).toEqual({
         here: path.join(host.proc, '4242', 'root', 'tmp'),
-        inside: '/tmp',
+        there: '/tmp',
       });
     } finally {
       host.remove();
@@ -70,45 +71,6 @@ describe("a container's /tmp, as this host sees it", () => {
   });
 });
 
-describe('what a switchyard process that is gone left in a container’s /tmp', () => {
-  const alive = new Set([100, 200]);
-  const isAlive = (pid: number) => alive.has(pid);
-
-  it('is its own named files only: not a live process’s, not this one’s, not anybody else’s', () => {
-    const dead = containerTempName('dump', 300);
-    const deadPipe = containerTempName('fifo', 301);
-    const names = [
-      dead,
-      deadPipe,
-      containerTempName('dump', 100),
-      containerTempName('fifo', 999),
-      'switchyard-300-notrandom.dump',
-      'switchyard-300-0123456789abcdef.dump.bak',
-      'pgdata',
-    ];
-    expect(selectOrphans(names, isAlive, 999)).toEqual([dead, deadPipe]);
-  });
-
-  describe('removal', () => {
-    let tmp: string;
-    beforeEach(() => {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-ctmp-'));
-    });
-    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-    it('removes orphaned files, and leaves a directory that has such a name', async () => {
-      const orphan = containerTempName('dump', 300);
-      const live = containerTempName('dump', 100);
-      const dirNamedLikeOne = containerTempName('dump', 301);
-      fs.writeFileSync(path.join(tmp, orphan), 'x');
-      fs.writeFileSync(path.join(tmp, live), 'x');
-      fs.mkdirSync(path.join(tmp, dirNamedLikeOne));
-      await removeOrphans(tmp, isAlive);
-      expect(fs.readdirSync(tmp).sort()).toEqual([dirNamedLikeOne, live].sort());
-    });
-  });
-});
-
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose()) && need('root', isRoot());
 
 describe.runIf(ready)("a real container's /tmp", () => {
@@ -122,8 +84,8 @@ describe.runIf(ready)("a real container's /tmp", () => {
     const docker = createDocker();
     const id = await findServiceContainer(docker, sandbox.project, 'db');
     const tmp = await containerTmp(docker, id);
-    expect(tmp?.inside).toBe('/tmp');
-    const name = containerTempName('dump');
+    expect(tmp?.there).toBe('/tmp');
+    const name = scratchName('dump');
     fs.writeFileSync(path.join(tmp!.here, name), 'written from the host\n');
     try {
       expect(sandbox.compose(['exec', '-T', 'db', 'cat', `/tmp/${name}`])).toBe('written from the host\n');

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { collect, spawnHost } from './process.js';
+import { readInPieces } from './readInPieces.js';
+import { scratchName, type ScratchDir } from './scratchDir.js';
+
+/** A named pipe in a scratch dir that a program writes to and this process reads. */
+export interface NamedPipe {
+  /** The path the program is given. */
+  readonly there: string;
+  /** What it writes, in pieces (readInPieces.ts). Ends after it has closed the pipe and `writerExited` has been called. */
+  readonly output: Readable;
+  /**
+   * The program has exited: our own write end, kept open so far because a pipe with no writer at all
+   * reads as ended (before the program has opened it, say), is closed, and the pipe's name removed.
+   */
+  writerExited(): void;
+}
+
+/**
+ * Makes a pipe in `dir` for a program to write its output to, read here straight into large
+ * pieces. Into a container it is a kernel pipe where the exec stream would copy every byte through
+ * containerd and dockerd; on this host it is read with no allocation per read, where a child's
+ * stdout is not. Null when the pipe cannot be made or opened (no `mkfifo`, no inodes left): the
+ * caller streams instead. `mode`: 0622 when the program runs as another user (a container's), whose
+ * output only root here may read; else 0600.
+ */
+export async function openNamedPipe(dir: ScratchDir, mode: 0o600 | 0o622): Promise<NamedPipe | null> {
+  const name = scratchName('fifo');
+  const here = path.join(dir.here, name);
+  const made = await collect(spawnHost('mkfifo', ['-m', mode.toString(8), '--', here]));
+  if (made.code !== 0) return null;
+  let reader: number | undefined;
+  let keepOpen: number | undefined;
+  try {
+    // Neither open waits: the reader's returns at once, and the writer's finds that reader.
+    reader = fs.openSync(here, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    keepOpen = fs.openSync(here, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    const output = readInPieces(reader);
+    let closed = false;
+    return {
+      there: path.posix.join(dir.there, name),
+      output,
+      writerExited() {
+        if (closed) return;
+        closed = true;
+        fs.closeSync(keepOpen!);
+        fs.rmSync(here, { force: true });
+      },
+    };
+  } catch {
+    for (const fd of [reader, keepOpen]) if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(here, { force: true });
+    return null;
+  }
+}

@@ -1,0 +1,55 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readInPieces } from '../../src/util/readInPieces.js';
+
+describe('reading a pipe in pieces', () => {
+  let dir: string;
+  let writer: ChildProcess | undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-pieces-'));
+  });
+  afterEach(() => {
+    writer?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A pipe that `cmd` writes to and that is read in pieces of `size`. */
+  function pipeFrom(cmd: string, args: string[], size: number) {
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', ['--', fifo]);
+    const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const writeEnd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    const child = spawn(cmd, args, { stdio: ['ignore', writeEnd, 'ignore'] });
+    fs.closeSync(writeEnd);
+    writer = child;
+    return { pieces: readInPieces(fd, size), exited: new Promise((r) => child.once('exit', r)) };
+  }
+
+  it('fills every piece before passing it on; the last holds the rest', async () => {
+    const { pieces, exited } = pipeFrom('head', ['-c', '300000', '/dev/urandom'], 99_999);
+    const sizes: number[] = [];
+    for await (const piece of pieces) sizes.push((piece as Buffer).length);
+    expect(sizes).toEqual([99_999, 99_999, 99_999, 3]);
+    expect(await exited).toBe(0);
+  });
+
+  it('stops reading while nobody takes its pieces, and reads on once somebody does', async () => {
+    const { pieces } = pipeFrom('cat', ['/dev/zero'], 1 << 16);
+    pieces.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    // Up to the high-water mark (two pieces), not the hundreds of megabytes cat writes meanwhile.
+    expect(pieces.readableLength).toBeGreaterThan(0);
+    expect(pieces.readableLength).toBeLessThanOrEqual(2 << 16);
+    let more = 0;
+    pieces.on('data', (piece: Buffer) => {
+      more += piece.length;
+      if (more > 8 << 20) pieces.destroy();
+    });
+    pieces.resume();
+    await new Promise((resolve) => pieces.once('close', resolve));
+    expect(more).toBeGreaterThan(8 << 20);
+  });
+});
