@@ -107,8 +107,8 @@ export async function writeVerifiedDump(
   // what is stored is what is verified.
   const streamed = settled(
     plan.compactChunks
-      ? pipeline(dump.stdout, coalesce(), compactArchive(), fanOut(outlets))
-      : pipeline(dump.stdout, coalesce(), fanOut(outlets)),
+      ? pipeline(dump.stdout, coalesce(), compactArchive(), fanOut(outlets, dump.pieces))
+      : pipeline(dump.stdout, coalesce(), fanOut(outlets, dump.pieces)),
   );
 
   // A write error (disk full) ends everything at once; the caller kills what still runs.

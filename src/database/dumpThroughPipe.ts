@@ -17,7 +17,7 @@ export async function dumpThroughPipe(
     const proc = await start([...args, `--file=${pipe.there}`, '--no-sync']);
     proc.stdout.resume(); // nothing comes this way
     const exited = proc.exited.finally(() => pipe.writerExited());
-    return { ...proc, stdout: pipe.output, exited, via };
+    return { ...proc, stdout: pipe.output, pieces: pipe.pieces, exited, via };
   } catch (e) {
     pipe.writerExited();
     pipe.output.destroy();

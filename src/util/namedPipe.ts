@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { collect, spawnHost } from './process.js';
-import { readInPieces } from './readInPieces.js';
+import { PiecePool, readInPieces } from './readInPieces.js';
 import { scratchName, type ScratchDir } from './scratchDir.js';
 
 /** A named pipe in a scratch dir that a program writes to and this process reads. */
@@ -11,6 +11,8 @@ export interface NamedPipe {
   readonly there: string;
   /** What it writes, in pieces (readInPieces.ts). Ends after it has closed the pipe and `writerExited` has been called. */
   readonly output: Readable;
+  /** Where those pieces come from, for the last consumer to hand them back. */
+  readonly pieces: PiecePool;
   /**
    * The program has exited: our own write end, kept open so far because a pipe with no writer at all
    * reads as ended (before the program has opened it, say), is closed, and the pipe's name removed.
@@ -37,11 +39,13 @@ export async function openNamedPipe(dir: ScratchDir, mode: 0o600 | 0o622): Promi
     // Neither open waits: the reader's returns at once, and the writer's finds that reader.
     reader = fs.openSync(here, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     keepOpen = fs.openSync(here, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-    const output = readInPieces(reader);
+    const pieces = new PiecePool();
+    const output = readInPieces(reader, pieces);
     let closed = false;
     return {
       there: path.posix.join(dir.there, name),
       output,
+      pieces,
       writerExited() {
         if (closed) return;
         closed = true;

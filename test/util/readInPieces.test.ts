@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readInPieces } from '../../src/util/readInPieces.js';
+import { PiecePool, readInPieces } from '../../src/util/readInPieces.js';
 
 describe('reading a pipe in pieces', () => {
   let dir: string;
@@ -25,7 +25,7 @@ describe('reading a pipe in pieces', () => {
     const child = spawn(cmd, args, { stdio: ['ignore', writeEnd, 'ignore'] });
     fs.closeSync(writeEnd);
     writer = child;
-    return { pieces: readInPieces(fd, size), exited: new Promise((r) => child.once('exit', r)) };
+    return { pieces: readInPieces(fd, new PiecePool(size)), exited: new Promise((r) => child.once('exit', r)) };
   }
 
   it('fills every piece before passing it on; the last holds the rest', async () => {
@@ -51,5 +51,37 @@ describe('reading a pipe in pieces', () => {
     pieces.resume();
     await new Promise((resolve) => pieces.once('close', resolve));
     expect(more).toBeGreaterThan(8 << 20);
+  });
+});
+
+describe('the pool of pieces', () => {
+  it('refills a piece only once it is released and a chunk of a later piece has arrived', () => {
+    const pool = new PiecePool(16);
+    const first = pool.take();
+    const second = pool.take();
+    const releaseFirst = pool.hold(first.subarray(0, 8));
+    const releaseRest = pool.hold(first.subarray(8));
+    releaseFirst();
+    releaseRest();
+    // Released, but more of the first piece could still come: not refilled yet.
+    expect(pool.take()).not.toBe(first);
+    const releaseSecond = pool.hold(second);
+    // A chunk of a later piece came: the first is passed and released, and is refilled next.
+    expect(pool.take()).toBe(first);
+    releaseSecond();
+    expect(pool.allocated).toBe(3);
+  });
+
+  it('keeps a passed piece while any chunk of it is still held, and ignores chunks that are not its own', () => {
+    const pool = new PiecePool(16);
+    const first = pool.take();
+    const second = pool.take();
+    const release = pool.hold(first);
+    pool.hold(Buffer.alloc(16))(); // a copy (compactArchive's carry): not the pool's
+    pool.hold(second);
+    expect(pool.take()).not.toBe(first);
+    release();
+    release(); // twice is once
+    expect(pool.take()).toBe(first);
   });
 });
