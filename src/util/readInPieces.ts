@@ -8,7 +8,7 @@ export const PIECE_BYTES = 1 << 20;
  * The pieces a pipe is read into, each refilled once its last reader is done with it. Why: V8
  * answers memory allocated outside its heap with full collections, about one per 25 MB. A backup
  * of the 818 MB bench archive allocating every piece anew spent 0.45 s of the main thread in 37 of
- * them; refilling, 0.13 s in 10.
+ * them; refilling, 0.09-0.14 s in 9-11.
  *
  * The rule: the last consumer (tee.ts's fanOut) `hold`s every chunk it gets and releases it once
  * each of its targets has written it. A piece goes back for refilling once it is released and a
