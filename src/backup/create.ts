@@ -74,6 +74,7 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
     }
     const { sizeBytes, sha256, via } = written;
 
+    // Only after the dump: a query failing here (a table this role may not read) ends the snapshot pg_dump imports.
     const facts = await inspectDatabase(session);
     await session.query('COMMIT');
 
