@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupPorts } from './ports.js';
 import { reportOutcome, type ReportPorts } from '../deploy/report.js';
-import { inspectDatabase, probeHostTools, type SqlSession } from '../database/index.js';
+import { inspectDatabase, probeHostTools, type DatabaseFacts, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
 import type { ToolProcess } from '../util/process.js';
@@ -64,18 +64,18 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
     const plan = planDump(ports.config.backups.compression, await probeHostTools(), serverMajor);
     const file = await fs.open(tempPath, 'wx', 0o600);
     let written: WrittenDump;
+    let facts: DatabaseFacts;
     try {
       written = await writeVerifiedDump(target, plan, snapshot, file, running, (stderr) =>
         blog.warn('pg_dump', { stderr }),
       );
-      await file.sync();
+      // The counts wait for the dump (a query failing here, on a table this role may not read, ends the
+      // snapshot pg_dump imports), and go on while the file reaches the disk.
+      [facts] = await Promise.all([inspectDatabase(session), file.sync()]);
     } finally {
       await file.close();
     }
     const { sizeBytes, sha256, via } = written;
-
-    // Only after the dump: a query failing here (a table this role may not read) ends the snapshot pg_dump imports.
-    const facts = await inspectDatabase(session);
     await session.query('COMMIT');
 
     await fs.rename(tempPath, path.join(dir, fileName));
