@@ -108,7 +108,7 @@ describe('fanOut and fileAndHashSink', () => {
     const data = chunks(200, 1000);
     await pipeline(Readable.from(data), fanOut([{ stream: slow, child: true }]));
     expect(received).toHaveLength(data.length);
-    received.forEach((chunk, i) => expect(chunk).toBe(data[i]));
+    for (const [i, chunk] of received.entries()) expect(chunk).toBe(data[i]);
   });
 
   it('hands pieces back for refilling only once every child has them: both get every byte as it was', async () => {
