@@ -1,24 +1,32 @@
 /**
  * What does a verified switchyard backup cost, against the bare tools on the
- * same database in the same run? Three contestants, rotated every round:
+ * same database in the same run?
  *   - switchyard: backupNow() (pg_dump -Fc -Z0 → read-back pg_restore + zstd → file, sha256, fsync);
  *   - bare: `pg_dump -Fc -f FILE` (pg_dump's zlib, one thread), as an operator types it;
  *   - floor: `pg_dump -Fc -Z0 > /dev/null`, the cost of reading the database at all (in service mode
- *     inside the container, so that no transport out of it is counted).
+ *     inside the container, so that no transport out of it is counted);
+ *   - pipeline: the issue's reference, bare tools doing what switchyard does minus the merged chunks:
+ *     `pg_dump -Fc -Z0 | tee >(zstd -T0 > FILE) | pg_restore --file=/dev/null`, wired here without a
+ *     shell (in service mode pg_dump writes into a pipe in the container's /tmp, as switchyard's does).
  * Goals (issue 9): switchyard ≤ 0.45× bare and ≤ 1.8× floor; its file no larger than bare's.
  * Measured in both database modes:
  *   - URL mode: host binaries against a throwaway cluster (test/fixtures/postgres.ts);
  *   - service mode: binaries inside the `db` container of a compose sandbox (test/fixtures/compose.ts).
- * A benchmark, not a test: it prints medians and writes bench/results/backup.json.
+ * Four contestants, rotated every round. A benchmark, not a test: it prints medians and writes
+ * bench/results/backup.json.
  *
  *   npm run bench:backup                                             # full run (~950 MB database, bench/dataset.ts)
  *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 npm run bench:backup   # smoke run
  *   BENCH_MODES=url npm run bench:backup                             # one mode only (url or service)
  *   BENCH_ZSTD_LEVEL=2 npm run bench:backup                          # another zstd level (default 3)
  */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { backupNow } from '../src/backup/service.js';
+import { createDocker, findServiceContainer } from '../src/docker/client.js';
+import { containerTmp } from '../src/docker/containerTmp.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { datasetSizeFromEnv, filledCluster, filledSandbox } from './dataset.js';
 import {
@@ -43,12 +51,13 @@ const MODES = benchModes();
 const LEVEL = envInt('BENCH_ZSTD_LEVEL', 3, 1);
 const BACKUPS = `compression: { method: zstd, level: ${LEVEL}, threads: 0 }`;
 
-const CONTESTANTS = ['switchyard', 'bare', 'floor'] as const;
+const CONTESTANTS = ['switchyard', 'bare', 'floor', 'pipeline'] as const;
 type Contestant = (typeof CONTESTANTS)[number];
 const LABELS: Record<Contestant, string> = {
   switchyard: 'switchyard verified backup',
   bare: 'bare pg_dump -Fc -f',
   floor: 'floor pg_dump -Fc -Z0 > /dev/null',
+  pipeline: 'bare pipeline: tee, zstd, pg_restore',
 };
 
 interface ModeResult {
@@ -62,6 +71,8 @@ interface ModeResult {
   ratioToBare: number;
   ratioToFloor: number;
   sizeRatioToBare: number;
+  /** The reference pipeline against bare: what bare tools reach on this machine. */
+  pipelineRatioToBare: number;
 }
 
 interface Bare {
@@ -69,6 +80,8 @@ interface Bare {
   dump(file: string): Promise<void>;
   /** pg_dump -Fc -Z0 with its output thrown away as it comes. */
   floor(): Promise<void>;
+  /** Starts what writes `pg_dump -Fc -Z0`'s archive into `stdout` (teePipeline). */
+  archiveInto(stdout: Writable): ChildProcess[];
 }
 
 /**
@@ -93,9 +106,13 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bare: B
       fs.rmSync(bareFile, { force: true });
     },
     floor: () => bare.floor(),
+    pipeline: async () => {
+      await teePipeline(bareFile, bare.archiveInto);
+      fs.rmSync(bareFile, { force: true });
+    },
   };
   const seconds = await rotate({ label, rounds: RUNS, order: CONTESTANTS, labels: LABELS, run: (who) => runs[who]() });
-  const medians = { switchyard: median(seconds.switchyard), bare: median(seconds.bare), floor: median(seconds.floor) };
+  const medians = Object.fromEntries(CONTESTANTS.map((c) => [c, median(seconds[c])])) as Record<Contestant, number>;
   return {
     dbBytes,
     bareFileBytes,
@@ -106,7 +123,34 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bare: B
     ratioToBare: medians.switchyard / medians.bare,
     ratioToFloor: medians.switchyard / medians.floor,
     sizeRatioToBare: switchyardFileBytes / bareFileBytes,
+    pipelineRatioToBare: medians.pipeline / medians.bare,
   };
+}
+
+/**
+ * `SOURCE | tee >(zstd -LEVEL -T0 > FILE) | pg_restore --file=/dev/null`: child processes joined by
+ * kernel pipes, as a shell would join them; `archiveInto` starts the source. zstd reads a named pipe
+ * that tee writes, since Node's pipes to a child are socket pairs, which tee cannot open by path.
+ */
+async function teePipeline(file: string, archiveInto: Bare['archiveInto']): Promise<void> {
+  const fifo = path.join(path.dirname(file), 'pipeline.fifo');
+  fs.rmSync(fifo, { force: true });
+  execFileSync('mkfifo', ['-m', '0600', '--', fifo]);
+  const out = fs.openSync(file, 'w');
+  const zstd = spawn('zstd', ['-q', '-c', `-${LEVEL}`, '-T0', '--', fifo], { stdio: ['ignore', out, 'inherit'] });
+  fs.closeSync(out);
+  const readBack = spawn('pg_restore', ['--file=/dev/null'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const tee = spawn('tee', ['--', fifo], { stdio: ['pipe', readBack.stdin!, 'inherit'] });
+  const sources = archiveInto(tee.stdin!);
+  // The children hold these ends now; ours would keep each pipe open past its writer's end.
+  for (const end of [readBack.stdin!, tee.stdin!]) end.destroy();
+  const all = [...sources, tee, zstd, readBack];
+  const codes = await Promise.all(
+    all.map((child) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))),
+  );
+  fs.rmSync(fifo, { force: true });
+  if (codes.some((code) => code !== 0))
+    throw new Error(`the reference pipeline failed: exit codes ${codes.join(', ')}`);
 }
 
 async function urlMode(): Promise<ModeResult> {
@@ -118,6 +162,7 @@ async function urlMode(): Promise<ModeResult> {
       return await compare('url mode', ctx, dbBytes, {
         dump: (file) => runTool('pg_dump', ['-Fc', '-f', file], { env }),
         floor: () => runTool('pg_dump', ['-Fc', '-Z0'], { env }), // stdout: /dev/null (runTool ignores it)
+        archiveInto: (stdout) => [spawn('pg_dump', ['-Fc', '-Z0'], { env, stdio: ['ignore', stdout, 'inherit'] })],
       });
     } finally {
       ctx.cleanup();
@@ -150,12 +195,27 @@ async function serviceMode(): Promise<ModeResult> {
         '-U',
         'postgres',
       ];
+      const docker = createDocker();
+      const tmp = (await containerTmp(docker, await findServiceContainer(docker, sandbox.project, 'db')))!;
+      const fifo = 'bench-pipeline.fifo';
       // bare streams its dump out of the container to the host, as an operator would; the floor reads the
       // database inside the container and throws the archive away there, so no transport is counted.
       return await compare('service mode', ctx, dbBytes, {
         dump: (file) => runTool('docker', [...exec, '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: file }),
         floor: () =>
           runTool('docker', [...exec, '-Fc', '-Z0', '--no-sync', '-f', '/dev/null', 'app'], { cwd: sandbox.dir }),
+        archiveInto: (stdout) => {
+          const here = path.join(tmp.here, fifo);
+          fs.rmSync(here, { force: true });
+          execFileSync('mkfifo', ['-m', '0666', '--', here]);
+          return [
+            spawn('cat', ['--', here], { stdio: ['ignore', stdout, 'inherit'] }),
+            spawn('docker', [...exec, '-Fc', '-Z0', '--no-sync', `--file=${tmp.there}/${fifo}`, 'app'], {
+              cwd: sandbox.dir,
+              stdio: ['ignore', 'ignore', 'inherit'],
+            }),
+          ];
+        },
       });
     } finally {
       ctx.cleanup();
@@ -169,9 +229,10 @@ function summaryLines(label: string, r: ModeResult): string[] {
   return [
     `${label} db ${mb(r.dbBytes)} MB; bare file ${mb(r.bareFileBytes)} MB, switchyard file ${mb(r.switchyardFileBytes)} MB (${r.sizeRatioToBare.toFixed(2)}x)`,
     ...CONTESTANTS.map(
-      (c) => `  ${(`${LABELS[c]}:`).padEnd(38)}median ${secs(r.medians[c])} s  (${r.seconds[c].map(secs).join(', ')})`,
+      (c) => `  ${(`${LABELS[c]}:`).padEnd(40)}median ${secs(r.medians[c])} s  (${r.seconds[c].map(secs).join(', ')})`,
     ),
     `  ratio switchyard/bare ${r.ratioToBare.toFixed(2)} (goal <= 0.45), switchyard/floor ${r.ratioToFloor.toFixed(2)} (goal <= 1.8)`,
+    `  ratio pipeline/bare ${r.pipelineRatioToBare.toFixed(2)} (the bare tools' own pipeline, for reference)`,
   ];
 }
 
