@@ -85,13 +85,9 @@ function outlet(stream: Writable, child: boolean) {
   });
   /**
    * Several chunks corked: a pipe takes them in one system call. `written[i]` runs once chunk i is
-   * written (or will never be). True when the stream has room for more.
+   * written. True when the stream has room for more.
    */
   const writeAll = (chunks: Buffer[], written?: Array<() => void>) => {
-    if (closed) {
-      for (const done of written ?? []) done();
-      return true;
-    }
     if (chunks.length > 1) stream.cork();
     let room = true;
     chunks.forEach((chunk, i) => {
@@ -103,9 +99,9 @@ function outlet(stream: Writable, child: boolean) {
   return {
     write: (chunks: Buffer[], written?: Array<() => void>) =>
       new Promise<void>((resolve, reject) => {
-        if (failure) {
-          for (const done of written ?? []) done();
-          return reject(failure);
+        if (failure || closed) {
+          for (const done of written ?? []) done(); // never written, so never held
+          return failure ? reject(failure) : resolve();
         }
         if (writeAll(chunks, written)) return resolve();
         wake = () => {
