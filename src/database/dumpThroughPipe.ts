@@ -1,23 +1,28 @@
-import type { NamedPipe } from '../util/namedPipe.js';
+import { openNamedPipe } from '../util/namedPipe.js';
 import type { ToolProcess } from '../util/process.js';
+import type { ScratchDir } from '../util/scratchDir.js';
 import type { DumpProcess } from './target.js';
 
 /**
- * pg_dump with `args` writing its archive into `pipe` (`--file`; `--no-sync`, a pipe has nothing to
- * fsync), which this process reads. `start` runs it where it runs. The pipe is closed and removed
- * once pg_dump has exited, or if it never starts.
+ * pg_dump with `args`, started where it runs by `start`: writing its archive into a named pipe in
+ * `scratch` (`--file`; `--no-sync`, a pipe has nothing to fsync) that this process reads, or on its
+ * stdout when there is no scratch dir or no pipe can be made there. `via` names each way, for the
+ * backup's log line. The pipe is closed and removed once pg_dump has exited, or if it never starts.
  */
 export async function dumpThroughPipe(
-  pipe: NamedPipe,
+  scratch: ScratchDir | null,
+  mode: 0o600 | 0o622,
   args: readonly string[],
-  start: (args: string[]) => Promise<ToolProcess>,
-  via: string,
+  start: (args: readonly string[]) => Promise<ToolProcess>,
+  via: { pipe: string; stdout: string },
 ): Promise<DumpProcess> {
+  const pipe = scratch ? await openNamedPipe(scratch, mode) : null;
+  if (!pipe) return { ...(await start(args)), via: via.stdout };
   try {
     const proc = await start([...args, `--file=${pipe.there}`, '--no-sync']);
     proc.stdout.resume(); // nothing comes this way
     const exited = proc.exited.finally(() => pipe.writerExited());
-    return { ...proc, stdout: pipe.output, pieces: pipe.pieces, exited, via };
+    return { ...proc, stdout: pipe.output, pieces: pipe.pieces, exited, via: via.pipe };
   } catch (e) {
     pipe.writerExited();
     pipe.output.destroy();

@@ -5,7 +5,6 @@ import type { Config } from '../config/index.js';
 import { execInContainer, findServiceContainer, type DockerClient } from '../docker/client.js';
 import { containerTmp } from '../docker/containerTmp.js';
 import { failed } from '../errors.js';
-import { openNamedPipe } from '../util/namedPipe.js';
 import { processIsAlive } from '../util/process.js';
 import { removeOrphans, scratchName, type ScratchDir } from '../util/scratchDir.js';
 import { dumpThroughPipe } from './dumpThroughPipe.js';
@@ -52,15 +51,10 @@ export function serviceTarget(
   /** pg_dump writes its archive into a pipe in the container's /tmp, or else to stdout, through the engine. */
   const dump = async (args: readonly string[]): Promise<DumpProcess> => {
     const id = await container();
-    const tmp = await tmpOf(id);
-    const pipe = tmp ? await openNamedPipe(tmp, 0o622) : null;
-    if (!pipe) return { ...(await exec(id, ['pg_dump', ...args])), via: "docker exec's stdout (slower)" };
-    return dumpThroughPipe(
-      pipe,
-      args,
-      (withFile) => exec(id, ['pg_dump', ...withFile]),
-      "a pipe in the container's /tmp",
-    );
+    return dumpThroughPipe(await tmpOf(id), 0o622, args, (all) => exec(id, ['pg_dump', ...all]), {
+      pipe: "a pipe in the container's /tmp",
+      stdout: "docker exec's stdout (slower)",
+    });
   };
 
   const target: DatabaseTarget = {

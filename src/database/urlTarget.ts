@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { failed } from '../errors.js';
 import { maskUrlPasswords } from '../util/redact.js';
-import { openNamedPipe } from '../util/namedPipe.js';
 import { processIsAlive, spawnHost } from '../util/process.js';
 import { hostScratch, removeOrphans } from '../util/scratchDir.js';
 import { dumpThroughPipe } from './dumpThroughPipe.js';
@@ -50,12 +49,13 @@ export function urlTarget(url: string): DatabaseTarget {
     },
     /** Through a pipe in this host's temp dir (namedPipe.ts: read without an allocation per read), or else stdout. */
     async dump(args: readonly string[]) {
-      const start = async (all: readonly string[]) => spawnHost('pg_dump', all, { env: env(conn.database) });
       const scratch = hostScratch();
       await removeOrphans(scratch.here, processIsAlive);
-      const pipe = await openNamedPipe(scratch, 0o600);
-      if (!pipe) return { ...(await start(args)), via: "the host pg_dump's stdout" };
-      return dumpThroughPipe(pipe, args, start, 'a pipe in the temp dir');
+      const start = async (all: readonly string[]) => spawnHost('pg_dump', all, { env: env(conn.database) });
+      return dumpThroughPipe(scratch, 0o600, args, start, {
+        pipe: 'a pipe in the temp dir',
+        stdout: "the host pg_dump's stdout",
+      });
     },
     async session(database = conn.database): Promise<SqlSession> {
       const client = new pg.Client({
