@@ -25,15 +25,31 @@ import { Transform, type TransformCallback } from 'node:stream';
  * It rewrites the chunks it is handed in place, so its input must be its own (a
  * child's stdout).
  */
-export function compactArchive(): Transform {
+export function compactArchive(): ArchiveCompactor {
   return new ArchiveCompactor();
+}
+
+/** pg_backup.h's teSection. */
+export enum Section {
+  None = 1,
+  PreData = 2,
+  Data = 3,
+  PostData = 4,
+}
+
+/** One entry of the table of contents, as much of it as switchyard needs. */
+export interface TocEntry {
+  dumpId: number;
+  section: Section;
+  /** It has a data block (table data, large objects). */
+  hasData: boolean;
 }
 
 /** What parseArchiveHead found at the start of a stream. */
 export type ArchiveHead =
   | { kind: 'incomplete' }
-  /** Data blocks start at `dataStart`. */
-  | { kind: 'compactable'; dataStart: number }
+  /** Data blocks start at `dataStart`: the bytes before it are a whole archive without data. */
+  | { kind: 'compactable'; dataStart: number; entries: TocEntry[] }
   /** Pass the stream through as it is. */
   | { kind: 'leave'; why: string };
 
@@ -73,12 +89,13 @@ export function parseArchiveHead(bytes: Buffer): ArchiveHead {
     else reader.int(); // compression: an algorithm byte, before that a zlib level
     for (let i = 0; i < 7; i++) reader.int(); // creation time
     reader.skipStrings(3); // database name, server version, pg_dump version
-    const entries = reader.int();
-    for (let i = 0; i < entries; i++) {
-      reader.int(); // dump id
-      reader.int(); // had a data dumper
+    const count = reader.int();
+    const entries: TocEntry[] = [];
+    for (let i = 0; i < count; i++) {
+      const dumpId = reader.int();
+      const hasData = reader.int() !== 0; // had a data dumper
       reader.skipStrings(4); // table oid, oid, tag, description
-      reader.int(); // section
+      entries.push({ dumpId, hasData, section: reader.int() });
       reader.skipStrings(5); // definition, drop statement, COPY statement, namespace, tablespace
       if (since(1, 14)) reader.skipStrings(1); // table access method
       if (since(1, 16)) reader.int(); // relkind
@@ -87,7 +104,7 @@ export function parseArchiveHead(bytes: Buffer): ArchiveHead {
       if (reader.byte() === OFFSET_POS_SET) return { kind: 'leave', why: 'data offsets already filled in' };
       reader.skip(OFFSET_SIZE);
     }
-    return { kind: 'compactable', dataStart: reader.position };
+    return { kind: 'compactable', dataStart: reader.position, entries };
   } catch (e) {
     if (e === INCOMPLETE) return { kind: 'incomplete' };
     throw e;
@@ -158,8 +175,14 @@ enum At {
   PassThrough,
 }
 
-class ArchiveCompactor extends Transform {
+/**
+ * A compactArchive() stream. It also counts each block's data bytes on the way (the archive's
+ * table of contents, written before the data, has no sizes): the restore balances its streams by them.
+ */
+export class ArchiveCompactor extends Transform {
   private at = At.Head;
+  private readonly sizes = new Map<number, number>();
+  private block = 0;
   /** The start of the stream while its table of contents is still incomplete. */
   private head: Buffer = Buffer.alloc(0);
   /** Bytes of the current chunk's data still to come. */
@@ -187,6 +210,18 @@ class ArchiveCompactor extends Transform {
     }
     this.compact(chunk);
     done();
+  }
+
+  /**
+   * Data bytes per dump id of every block seen, once the stream has ended; null when it was passed
+   * through as it came (an archive this reader does not know), so that its sizes are unknown.
+   */
+  dataSizes(): ReadonlyMap<number, number> | null {
+    return this.at === At.BlockStart && !this.carry ? this.sizes : null;
+  }
+
+  private count(bytes: number): void {
+    this.sizes.set(this.block, (this.sizes.get(this.block) ?? 0) + bytes);
   }
 
   override _flush(done: TransformCallback): void {
@@ -237,6 +272,7 @@ class ArchiveCompactor extends Transform {
           const n = Math.min(this.remaining, end - p);
           if (runStart < 0) runStart = runEnd = p;
           if (runEnd !== p) chunk.copyWithin(runEnd, p, p + n);
+          this.count(n);
           runEnd += n;
           p += n;
           this.remaining -= n;
@@ -273,6 +309,8 @@ class ArchiveCompactor extends Transform {
             return;
           }
           this.push(chunk.subarray(p, p + 1 + INT_BYTES));
+          this.block = readInt(chunk, p + 1);
+          this.sizes.set(this.block, this.sizes.get(this.block) ?? 0);
           p += 1 + INT_BYTES;
           this.at = type === BLOCK_DATA ? At.DataLength : At.LargeObjectOid;
           break;
@@ -298,6 +336,7 @@ class ArchiveCompactor extends Transform {
         case At.LargeObjectBytes: {
           const n = Math.min(this.remaining, end - p);
           this.push(chunk.subarray(p, p + n));
+          this.count(n);
           p += n;
           this.remaining -= n;
           if (this.remaining === 0) this.at = At.LargeObjectLength;

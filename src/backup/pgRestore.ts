@@ -4,27 +4,31 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DatabaseTarget, TempFile } from '../database/index.js';
+import type { DatabaseTarget } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import { freeBytes } from '../util/diskSpace.js';
 import { maskUrlPasswords } from '../util/redact.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
-import { tempFileName } from './naming.js';
+import { restoreInStreams } from './restoreStreams.js';
 
 /**
  * Restores a stored backup file, of either format (format.ts), into an existing,
  * fresh database (one the caller drops if this throws). Throws with pg_restore's
  * (or zstd's) own words. The caller checks the sha256 first. This is the one way
  * a stored file is restored: the rollback restore, the drill and the off-site
- * copy all come through here.
+ * copy all come through here. Returns how it went, for the log.
  *
  * The fastest way that works where pg_restore runs (measured by bench:restore):
- * `pg_restore -j N` of a file (stageArchive). No --single-transaction, which -j
- * excludes: the database is fresh and dropped on failure, so a half-restored copy
- * is never used. When no file can be staged (no room; a container whose /tmp this
- * host cannot reach): `--single-transaction`, the archive fed on stdin (through
- * `zstd -dc`).
+ *   - a `.dump.zst` for the host's pg_restore: parallel streams straight from the
+ *     file (restoreStreams.ts);
+ *   - otherwise `pg_restore -j N` of a file (stageArchive): an old `.dump` on the
+ *     host as it is; into a container, either format written into its /tmp;
+ *   - when neither works (no room to stage; a container whose /tmp this host
+ *     cannot reach; an archive whose head is not one restoreStreams knows):
+ *     `--single-transaction`, the archive fed on stdin (through `zstd -dc`).
+ * Neither of the first two is one transaction, which `-j` excludes: the database
+ * is fresh and dropped on failure, so a half-restored copy is never used.
  */
 export async function restoreBackupFile(
   target: DatabaseTarget,
@@ -32,13 +36,18 @@ export async function restoreBackupFile(
   file: string,
   extraArgs: readonly string[] = [],
   keepFree = KEEP_FREE,
-): Promise<void> {
+): Promise<string> {
+  const jobs = restoreJobs();
+  if (target.readsHostFiles && backupFormat(file) === 'zstd') {
+    const streams = await restoreInStreams(target, database, file, extraArgs, jobs);
+    if (streams !== null) return `${streams} parallel stream${streams === 1 ? '' : 's'} from the file`;
+  }
   const archive = await stageArchive(target, file, keepFree);
   if (archive) {
     try {
       const proc = await target.spawn(
         'pg_restore',
-        ['--dbname', database, `--jobs=${restoreJobs()}`, '--exit-on-error', ...extraArgs, '--', archive.path],
+        ['--dbname', database, `--jobs=${jobs}`, '--exit-on-error', ...extraArgs, '--', archive.path],
         { database },
       );
       const result = await collect(proc);
@@ -46,13 +55,14 @@ export async function restoreBackupFile(
         throw failed(
           `restore failed (pg_restore exited with code ${result.code}): ${maskUrlPasswords(result.stderr) || 'no error output'}`,
         );
-      return;
+      return `pg_restore --jobs=${jobs} of ${archive.staged ? 'a staged copy' : 'the file'}`;
     } finally {
       await archive.remove();
     }
   }
   const args = ['--dbname', database, '--single-transaction', '--exit-on-error', ...extraArgs];
   await feedArchive(file, (stdin) => target.spawn('pg_restore', args, { database, stdin }), 'restore');
+  return 'one transaction, fed on stdin';
 }
 
 /** pg_restore -j: one job per core, at least 2 (the I/O overlaps), at most 4. */
@@ -60,20 +70,19 @@ const restoreJobs = () => Math.min(4, Math.max(2, os.availableParallelism()));
 
 /**
  * The archive as a file pg_restore opens by name: on this host a `.dump` as it
- * is, a `.dump.zst` decompressed into a hidden temp file beside it (named like a
- * backup's temp file, `.….dump.partial`, so that crash recovery removes it); in a
- * container, either format written into its /tmp (DatabaseTarget.tempFile).
+ * is; in a container, either format written into its /tmp (DatabaseTarget.tempFile).
  * Null when there is no such place, or no room for it (`keepFree` bytes must stay
- * free there): the caller streams instead.
+ * free there), and for a `.dump.zst` on this host (restoreStreams.ts reads those):
+ * the caller streams instead.
  */
 async function stageArchive(
   target: DatabaseTarget,
   file: string,
   keepFree: number,
-): Promise<{ path: string; remove: () => Promise<void> } | null> {
+): Promise<{ path: string; staged: boolean; remove: () => Promise<void> } | null> {
   const zstd = backupFormat(file) === 'zstd';
-  if (target.readsHostFiles && !zstd) return { path: file, remove: async () => undefined };
-  const temp = target.readsHostFiles ? besideTemp(file) : await target.tempFile();
+  if (target.readsHostFiles) return zstd ? null : { path: file, staged: false, remove: async () => undefined };
+  const temp = await target.tempFile();
   if (!temp) return null;
   const remove = () => fs.rm(temp.here, { force: true });
   const roomLeft = async (adding = 0) => ((await freeBytes(path.dirname(temp.here))) ?? Infinity) - adding >= keepFree;
@@ -83,17 +92,11 @@ async function stageArchive(
       return null;
     }
     await fs.chmod(temp.here, temp.mode);
-    return { path: temp.there, remove };
+    return { path: temp.there, staged: true, remove };
   } catch (e) {
     await remove();
     throw e;
   }
-}
-
-/** The host's pg_restore opens the file where this process writes it, beside the backup. */
-function besideTemp(file: string): TempFile {
-  const here = path.join(path.dirname(file), tempFileName(path.basename(file).replace(/\.zst$/, '')));
-  return { here, there: here, mode: 0o600 };
 }
 
 /**

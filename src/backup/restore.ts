@@ -25,6 +25,7 @@ export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): P
   const name = target.database;
   const { incoming, outgoing } = swapNames(name);
   const admin = await target.session('postgres');
+  let via: string;
   try {
     const owner = await admin.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${literal(name)}`);
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`);
@@ -32,7 +33,7 @@ export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): P
       `CREATE DATABASE ${quoteIdent(incoming)} TEMPLATE template0${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`,
     );
     try {
-      await restoreBackupFile(target, incoming, file);
+      via = await restoreBackupFile(target, incoming, file);
       const restored = await target.session(incoming);
       let issues: string[];
       try {
@@ -54,7 +55,7 @@ export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): P
   } finally {
     await admin.close();
   }
-  ports.log.info('database restored', { backup: backup.id, file: backup.fileName });
+  ports.log.info('database restored', { backup: backup.id, file: backup.fileName, via });
 }
 
 /** live → outgoing, incoming → live. Sessions still on the live database are ended first. */

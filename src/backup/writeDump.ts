@@ -6,6 +6,7 @@ import { failed } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { coalesce } from './coalesce.js';
+import { encodeArchiveIndex } from './archiveIndex.js';
 import { compactArchive } from './compactArchive.js';
 import { fanOut, fileAndHashSink } from './tee.js';
 
@@ -87,7 +88,15 @@ export async function writeVerifiedDump(
     ? started(spawnHost('zstd', plan.zstdArgs, { stdin: true, nice: BACKGROUND }))
     : null;
   const compressErrors = compressor ? tailOf(compressor.stderr) : () => '';
-  const stored = compressor ? settled(pipeline(compressor.stdout, sink)) : null;
+  const compactor = plan.compactChunks ? compactArchive() : null;
+  // zstd's output, then the archive's data sizes in a frame that zstd readers skip (archiveIndex.ts). zstd's
+  // output ends after its input has, so the compactor has seen the whole archive by then.
+  const withIndex = async function* (zstdOutput: AsyncIterable<Buffer>) {
+    yield* zstdOutput;
+    const sizes = compactor?.dataSizes();
+    if (sizes) yield encodeArchiveIndex(sizes);
+  };
+  const stored = compressor ? settled(pipeline(compressor.stdout, withIndex, sink)) : null;
   const outlets = [
     { stream: verifier.stdin!, child: true },
     compressor ? { stream: compressor.stdin!, child: true } : { stream: sink, child: false },
@@ -106,8 +115,8 @@ export async function writeVerifiedDump(
   // Read from the tick pg_dump exists, in large pieces (coalesce.ts). The read-back sees the compacted archive:
   // what is stored is what is verified.
   const streamed = settled(
-    plan.compactChunks
-      ? pipeline(dump.stdout, coalesce(), compactArchive(), fanOut(outlets, dump.pieces))
+    compactor
+      ? pipeline(dump.stdout, coalesce(), compactor, fanOut(outlets, dump.pieces))
       : pipeline(dump.stdout, coalesce(), fanOut(outlets, dump.pieces)),
   );
 

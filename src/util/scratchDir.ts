@@ -18,12 +18,12 @@ export const hostScratch = (): ScratchDir => ({ here: os.tmpdir(), there: os.tmp
 
 /**
  * switchyard's files in a scratch dir (a pipe a dump comes through, an archive staged for
- * pg_restore) carry the pid of the process that made them: `switchyard-<pid>-<random>.<kind>`.
+ * pg_restore, a restore's list of entries) carry the pid of the process that made them: `switchyard-<pid>-<random>.<kind>`.
  */
-const SCRATCH_NAME = /^switchyard-(\d+)-[0-9a-f]{16}\.(fifo|dump)$/;
+const SCRATCH_NAME = /^switchyard-(\d+)-[0-9a-f]{16}\.(fifo|dump|list)$/;
 
 /** A fresh name for a file of this process in a scratch dir. */
-export const scratchName = (kind: 'fifo' | 'dump', pid = process.pid): string =>
+export const scratchName = (kind: 'fifo' | 'dump' | 'list', pid = process.pid): string =>
   `switchyard-${pid}-${randomBytes(8).toString('hex')}.${kind}`;
 
 /**

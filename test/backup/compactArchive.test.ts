@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compactArchive, parseArchiveHead } from '../../src/backup/compactArchive.js';
+import { compactArchive, parseArchiveHead, Section } from '../../src/backup/compactArchive.js';
 import { need } from '../fixtures/env.js';
 import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
 
@@ -35,14 +35,25 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('compactArchiv
       .filter((line) => !/^\\(un)?restrict /.test(line))
       .join('\n');
   };
-  const compact = async (archive: Buffer, pieceSize: number) => {
+  /** The compacted archive, and the data sizes the compactor counted on the way. */
+  const compactCounting = async (archive: Buffer, pieceSize: number) => {
     const pieces: Buffer[] = [];
     // Fresh copies: the compactor rewrites its input in place.
     for (let at = 0; at < archive.length; at += pieceSize)
       pieces.push(Buffer.from(archive.subarray(at, at + pieceSize)));
     const out: Buffer[] = [];
-    for await (const chunk of Readable.from(pieces).pipe(compactArchive())) out.push(chunk as Buffer);
-    return Buffer.concat(out);
+    const compactor = compactArchive();
+    for await (const chunk of Readable.from(pieces).pipe(compactor)) out.push(chunk as Buffer);
+    return { archive: Buffer.concat(out), sizes: compactor.dataSizes() };
+  };
+  const compact = async (archive: Buffer, pieceSize: number) => (await compactCounting(archive, pieceSize)).archive;
+  /** Dump ids by description, from pg_restore's own listing (`3368; 0 16391 TABLE DATA public t owner`). */
+  const dumpIdOf = (archive: Buffer, description: string) => {
+    const line = tool('pg_restore', ['--list'], archive)
+      .stdout.toString()
+      .split('\n')
+      .find((l) => l.includes(` ${description} `));
+    return Number(line?.split(';')[0]);
   };
 
   beforeAll(async () => {
@@ -116,6 +127,37 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('compactArchiv
     const seekable = fs.readFileSync(file);
     expect(parseArchiveHead(seekable)).toMatchObject({ kind: 'leave', why: 'data offsets already filled in' });
     expect((await compact(seekable, 4096)).equals(seekable)).toBe(true);
+  });
+
+  it('lists every entry with its section, and which ones have data', () => {
+    const head = parseArchiveHead(streamed) as Extract<ReturnType<typeof parseArchiveHead>, { kind: 'compactable' }>;
+    const requests = head.entries.find((e) => e.dumpId === dumpIdOf(streamed, 'TABLE DATA city requests'));
+    expect(requests).toEqual({ dumpId: requests!.dumpId, section: Section.Data, hasData: true });
+    const table = head.entries.find((e) => e.dumpId === dumpIdOf(streamed, 'TABLE city requests'));
+    expect(table).toMatchObject({ section: Section.PreData, hasData: false });
+    const key = head.entries.find((e) => e.dumpId === dumpIdOf(streamed, 'CONSTRAINT city requests requests_pkey'));
+    expect(key).toMatchObject({ section: Section.PostData, hasData: false });
+  });
+
+  it("counts each table's data bytes on the way: exactly its COPY text, however the stream is cut", async () => {
+    // pg_dump ends every table's COPY data with `\.` and two empty lines.
+    const copyBytes = (table: string) =>
+      tool('psql', ['-d', 'app', '-c', `COPY ${table} TO STDOUT`]).stdout.length + '\\.\n\n\n'.length;
+    for (const pieceSize of [7, 65_536]) {
+      const { sizes } = await compactCounting(streamed, pieceSize);
+      expect(sizes!.get(dumpIdOf(streamed, 'TABLE DATA city requests'))).toBe(copyBytes('city.requests'));
+      expect(sizes!.get(dumpIdOf(streamed, 'TABLE DATA public files'))).toBe(copyBytes('files'));
+      expect(sizes!.get(dumpIdOf(streamed, 'TABLE DATA public empty_table'))).toBe(copyBytes('empty_table'));
+      expect(sizes!.get(dumpIdOf(streamed, 'BLOBS -'))).toBe(260_000);
+    }
+  });
+
+  it('has no sizes for an archive it passed through, or one cut short', async () => {
+    const newer = Buffer.from(streamed);
+    newer[6] = 99;
+    expect((await compactCounting(newer, 4096)).sizes).toBeNull();
+    const cut = streamed.subarray(0, Math.floor(streamed.length / 2) + 3);
+    expect((await compactCounting(cut, 4096)).sizes).toBeNull();
   });
 
   it('passes a stream cut short on as it came, for pg_restore to refuse', async () => {
