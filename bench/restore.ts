@@ -8,7 +8,8 @@
  * URL mode also times the ways of feeding pg_restore a `.dump.zst` (the restore
  * alone, into an empty database), to keep the fastest that works in both modes:
  *   - pipe: `zstd -dc FILE | pg_restore --single-transaction` through a kernel pipe;
- *   - pipeSwitchyard: the same, as switchyard does it (restoreBackupFile());
+ *   - streams: restoreBackupFile() as switchyard runs it on this host: pre-data, the data
+ *     in parallel `zstd -dc | pg_restore --use-list` streams, post-data with -j;
  *   - node: the same, copied through this process (how switchyard fed pg_restore before);
  *   - file: `zstd -d` to a temp file, then `pg_restore --single-transaction TEMP`;
  *   - fileJ2: `zstd -d` to a temp file, then `pg_restore -j 2 TEMP`.
@@ -64,7 +65,7 @@ const LABELS = {
   bare: 'bare pg_restore --single-transaction',
   bareJ2: 'bare pg_restore -j 2',
   pipe: 'zst feed: zstd -dc | pg_restore (pipe)',
-  pipeSwitchyard: 'zst feed: restoreBackupFile (pipe)',
+  streams: 'zst feed: restoreBackupFile (streams)',
   node: 'zst feed: through node (copied)',
   file: 'zst feed: zstd -d to temp, pg_restore file',
   fileJ2: 'zst feed: zstd -d to temp, pg_restore -j 2',
@@ -195,7 +196,7 @@ async function urlMode(): Promise<ModeResult> {
             createBare();
             await pipeRestore(file, ['-d', BARE_DB, '--single-transaction', '--exit-on-error'], bareEnv);
           },
-          pipeSwitchyard: async () => {
+          streams: async () => {
             createBare();
             await restoreBackupFile(target, BARE_DB, file);
           },

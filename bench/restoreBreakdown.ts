@@ -18,7 +18,7 @@ export interface Breakdown {
   /** Reading the whole dump file back for its sha256. */
   sha256: number;
   create: number;
-  /** switchyard's feed (restoreBackupFile): zstd -dc on the host into pg_restore --single-transaction's stdin. */
+  /** restoreBackupFile: in URL mode, parallel data streams straight from the file (src/backup/restoreStreams.ts). */
   pgRestore: number;
   /** Row counts (count(*) of every table) and schema fingerprint on the fresh copy. */
   verify: number;

@@ -63,29 +63,37 @@ export async function restoreInStreams(
 }
 
 /** Most a table of contents may take: far above any real one (a few hundred bytes per object). */
-const MAX_HEAD_BYTES = 256 << 20;
+const MAX_HEAD_BYTES = 64 << 20;
 
 /**
  * The archive's header and table of contents, decompressed from the start of the file (zstd is
  * stopped as soon as they are whole), with its entries. Null when it is not an archive this reader
- * knows, or the file ends first.
+ * knows, or the file ends first. It parses again only each time the bytes have doubled, so a large
+ * table of contents costs linear time.
  */
 export async function readArchiveHead(file: string): Promise<{ bytes: Buffer; entries: TocEntry[] } | null> {
   const zstd = spawnHost('zstd', ['-d', '-c', '-q', '--', file]);
   zstd.stderr.resume();
   const chunks: Buffer[] = [];
   let length = 0;
+  let parseAt = 0;
+  const parse = () => {
+    const bytes = Buffer.concat(chunks, length);
+    const head = parseArchiveHead(bytes);
+    if (head.kind === 'compactable') return { bytes: bytes.subarray(0, head.dataStart), entries: head.entries };
+    return head.kind === 'leave' || length > MAX_HEAD_BYTES ? null : 'more';
+  };
   try {
     for await (const chunk of zstd.stdout as AsyncIterable<Buffer>) {
       chunks.push(chunk);
       length += chunk.length;
-      const bytes = Buffer.concat(chunks, length);
-      const head = parseArchiveHead(bytes);
-      if (head.kind === 'leave') return null;
-      if (head.kind === 'compactable') return { bytes: bytes.subarray(0, head.dataStart), entries: head.entries };
-      if (length > MAX_HEAD_BYTES) return null;
+      if (length < parseAt) continue;
+      parseAt = 2 * length;
+      const head = parse();
+      if (head !== 'more') return head;
     }
-    return null;
+    const head = parse(); // the file ended before the bytes doubled again
+    return head === 'more' ? null : head;
   } finally {
     zstd.kill();
   }
@@ -96,27 +104,28 @@ async function runPgRestore(target: DatabaseTarget, database: string, args: stri
   if (result.code !== 0) throw restoreFailed(result.code, result.stderr);
 }
 
-const restoreFailed = (code: number, stderr: string) =>
-  failed(`restore failed (pg_restore exited with code ${code}): ${maskUrlPasswords(stderr) || 'no error output'}`);
+const restoreFailed = (code: number, stderr: string, cause = '') =>
+  failed(
+    `restore failed (pg_restore exited with code ${code}): ${maskUrlPasswords(stderr) || 'no error output'}${cause}`,
+  );
 
 interface Stream {
   done: Promise<void>;
   stop(): void;
 }
 
-/** Exit codes of a zstd that pg_restore stopped reading: SIGPIPE, or our SIGTERM once pg_restore was done. */
-const CUT_OFF = new Set([141, 143]);
-
 /**
- * One data stream. pg_restore exits as soon as it has restored its last entry, which may be long
- * before the end of the file: zstd, cut off then, has done its part. zstd failing on its own is
- * the stream's failure.
+ * One data stream. pg_restore reads every block it lists whole, framing and all, so its success is
+ * the stream's: the file's sha256 was checked before. It exits as soon as it has restored its last
+ * entry, often long before the end of the file, and zstd, cut off then, fails to write (SIGPIPE,
+ * EPIPE, ECONNRESET): that is no error. zstd's own words count only beside a pg_restore that
+ * failed after zstd had ended, as the likely cause (a missing zstd, a damaged file).
  */
 function startStream(target: DatabaseTarget, database: string, file: string, args: string[]): Stream {
   const zstd = spawnHost('zstd', ['-d', '-c', '-q', '--', file]);
   const zstdErrors = tailOf(zstd.stderr);
-  let zstdCode: number | null = null;
-  const zstdExited = zstd.exited.then((code) => (zstdCode = code));
+  let zstdEnded: number | null = null;
+  const zstdExited = zstd.exited.then((code) => (zstdEnded = code));
   let restore: ToolProcess | undefined;
   let stopped = false;
   const done = (async () => {
@@ -130,14 +139,15 @@ function startStream(target: DatabaseTarget, database: string, file: string, arg
     const restoreErrors = tailOf(restore.stderr);
     restore.stdout.resume();
     const code = await restore.exited;
-    const zstdFinished = zstdCode !== null;
-    zstd.kill(); // when it is still running, nothing reads its output any more
+    const zstdBefore: number | null = zstdEnded;
+    zstd.kill(); // when it still runs, nothing reads its output any more
     await zstdExited;
-    if (code !== 0) throw restoreFailed(code, restoreErrors());
-    if (zstdFinished && zstdCode !== 0 && !CUT_OFF.has(zstdCode!))
-      throw failed(
-        `restore failed: zstd could not decompress the file (code ${zstdCode}): ${zstdErrors() || 'no error output'}`,
-      );
+    if (code === 0) return;
+    const cause =
+      zstdBefore !== null && zstdBefore !== 0
+        ? ` (and zstd exited with code ${zstdBefore}: ${zstdErrors() || 'no error output'})`
+        : '';
+    throw restoreFailed(code, restoreErrors(), cause);
   })();
   return {
     done,

@@ -29,7 +29,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
   const withArchive = (name: string, edit: (archive: Buffer) => Buffer, trailer: Buffer) => {
     const archive = execFileSync('zstd', ['-d', '-c', '-q', '--', file], { maxBuffer: 1 << 26 });
     const copy = path.join(ctx.root, name);
-    fs.writeFileSync(copy, Buffer.concat([execFileSync('zstd', ['-q', '-c'], { input: edit(archive) }), trailer]));
+    fs.writeFileSync(
+      copy,
+      Buffer.concat([execFileSync('zstd', ['-q', '-c'], { input: edit(archive), maxBuffer: 1 << 26 }), trailer]),
+    );
     return copy;
   };
   const restoreInto = async (database: string, from: string) => {
@@ -37,7 +40,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     return restoreBackupFile(ctx.database(), database, from);
   };
   const expectSameAsApp = (database: string) => {
-    for (const table of ['requests', 'comments'])
+    for (const table of ['requests', 'comments', 'zz_filler'])
       expect(pg.psql(database, tableDigest(table)), table).toBe(pg.psql('app', tableDigest(table)));
     expect(pg.psql(database, INDEXES)).toBe(pg.psql('app', INDEXES));
     expect(pg.psql(database, CONSTRAINTS)).toBe(pg.psql('app', CONSTRAINTS));
@@ -46,8 +49,37 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     );
   };
 
+  /**
+   * Runs `fn` with a `zstd` first on PATH: `script` runs (sh) once the real one has read the archive's head,
+   * with $REAL the real zstd.
+   */
+  const withZstd = async <T>(script: string, fn: () => Promise<T>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-zstd-'));
+    const real = execFileSync('which', ['zstd']).toString().trim();
+    fs.writeFileSync(
+      path.join(dir, 'zstd'),
+      `#!/bin/sh\nREAL=${real}\nif [ ! -e ${dir}/head-read ]; then touch ${dir}/head-read; exec $REAL "$@"; fi\n${script}\n`,
+      { mode: 0o755 },
+    );
+    const path0 = process.env.PATH;
+    process.env.PATH = `${dir}:${path0}`;
+    try {
+      return await fn();
+    } finally {
+      process.env.PATH = path0;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
   beforeAll(async () => {
     ({ pg, ctx } = await startSampleDb());
+    // Last in the archive and the largest, so it has a stream of its own, and the other stream's pg_restore
+    // is done (and stops reading) while its zstd still has megabytes to write.
+    pg.psql(
+      'app',
+      `CREATE TABLE zz_filler (id int PRIMARY KEY, body text);
+       INSERT INTO zz_filler SELECT g, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, 300000) g;`,
+    );
     const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     file = path.join(ctx.config.backups.dir, backup.fileName);
   });
@@ -56,9 +88,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     await pg?.stop();
   });
 
-  it('restores data, indexes, constraints and sequences, one stream per table, and leaves no scratch file', async () => {
+  it('restores data, indexes, constraints and sequences in two streams, and leaves no scratch file', async () => {
     const sizes = await readArchiveIndex(file);
-    expect([...sizes!.values()].filter((bytes) => bytes > 1000)).toHaveLength(2); // requests and comments
+    expect([...sizes!.values()].filter((bytes) => bytes > 1000)).toHaveLength(3); // requests, comments, zz_filler
     expect(await restoreInto('streamed', file)).toBe('2 parallel streams from the file');
     expectSameAsApp('streamed');
     expect(ourScratch()).toEqual([]);
@@ -69,6 +101,22 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     expect(await readArchiveIndex(old)).toBeNull();
     expect(await restoreInto('from_old', old)).toBe('2 parallel streams from the file');
     expectSameAsApp('from_old');
+  });
+
+  it('takes a stream whose pg_restore succeeded as done, whatever its zstd does after', async () => {
+    // As when pg_restore, done with its last entry, stops reading: zstd then fails to write (EPIPE, ECONNRESET).
+    const via = await withZstd('$REAL "$@"; exit 70', () => restoreInto('zstd_failed_after', file));
+    expect(via).toBe('2 parallel streams from the file');
+    expectSameAsApp('zstd_failed_after');
+  });
+
+  it('names zstd beside pg_restore when zstd ended first and pg_restore failed', async () => {
+    await expect(
+      withZstd('echo "zstd: the file is damaged" >&2; exit 1', () => restoreInto('zstd_failed', file)),
+    ).rejects.toThrow(
+      /pg_restore exited with code 1\): .* \(and zstd exited with code 1: zstd: the file is damaged\)$/s,
+    );
+    expect(ourScratch()).toEqual([]);
   });
 
   it('fails with pg_restore’s words when one stream fails, and leaves no scratch file', async () => {
