@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeArchiveIndex, readArchiveIndex } from '../../src/backup/archiveIndex.js';
 import { backupNow } from '../../src/backup/index.js';
+import { parseArchiveHead } from '../../src/backup/compactArchive.js';
 import { restoreBackupFile } from '../../src/backup/pgRestore.js';
+import { readArchiveHead } from '../../src/backup/restoreStreams.js';
 import type { TestContext } from '../fixtures/context.js';
 import { tableDigest } from '../fixtures/data.js';
 import { need } from '../fixtures/env.js';
@@ -139,5 +141,32 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     // The failed stream's table is empty; post-data never ran.
     expect(pg.psql('from_broken', 'SELECT count(*) FROM requests')).toBe('0');
     expect(pg.psql('from_broken', INDEXES)).toBe('');
+  });
+
+  it('reads a table of contents that takes many reads, and one that is the whole file', async () => {
+    pg.createDatabase('wide');
+    pg.psql(
+      'wide',
+      `CREATE TABLE t (id int);
+       DO $$ BEGIN EXECUTE format('COMMENT ON TABLE t IS %L', repeat('a long comment ', 40000)); END $$;
+       INSERT INTO t VALUES (1);`,
+    );
+    const zstdOf = (args: string[]) => {
+      const archive = execFileSync('pg_dump', ['--format=custom', '--compress=0', ...args, 'wide'], {
+        env: pg.env,
+        maxBuffer: 1 << 26,
+      });
+      const file = path.join(ctx.root, `wide-${args.length}.dump.zst`);
+      fs.writeFileSync(file, execFileSync('zstd', ['-q', '-c'], { input: archive, maxBuffer: 1 << 26 }));
+      return { archive, file };
+    };
+    const withData = zstdOf([]);
+    const head = await readArchiveHead(withData.file);
+    expect(head!.bytes.length).toBeGreaterThan(600_000); // ten reads of a pipe, at least
+    expect(head!.bytes.equals(withData.archive.subarray(0, head!.bytes.length))).toBe(true);
+    expect(parseArchiveHead(head!.bytes)).toMatchObject({ kind: 'compactable', dataStart: head!.bytes.length });
+
+    const schemaOnly = zstdOf(['--schema-only']);
+    expect((await readArchiveHead(schemaOnly.file))!.bytes.equals(schemaOnly.archive)).toBe(true);
   });
 });
