@@ -10,7 +10,7 @@ import { freeBytes } from '../util/diskSpace.js';
 import { maskUrlPasswords } from '../util/redact.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
-import { restoreInStreams } from './restoreStreams.js';
+import { restoreInStreams, runPgRestore } from './restoreStreams.js';
 
 /**
  * Restores a stored backup file, of either format (format.ts), into an existing,
@@ -45,16 +45,15 @@ export async function restoreBackupFile(
   const archive = await stageArchive(target, file, keepFree);
   if (archive) {
     try {
-      const proc = await target.spawn(
-        'pg_restore',
-        ['--dbname', database, `--jobs=${jobs}`, '--exit-on-error', ...extraArgs, '--', archive.path],
-        { database },
-      );
-      const result = await collect(proc);
-      if (result.code !== 0)
-        throw failed(
-          `restore failed (pg_restore exited with code ${result.code}): ${maskUrlPasswords(result.stderr) || 'no error output'}`,
-        );
+      await runPgRestore(target, database, [
+        '--dbname',
+        database,
+        `--jobs=${jobs}`,
+        '--exit-on-error',
+        ...extraArgs,
+        '--',
+        archive.path,
+      ]);
       return `pg_restore --jobs=${jobs} of ${archive.staged ? 'a staged copy' : 'the file'}`;
     } finally {
       await archive.remove();

@@ -99,7 +99,8 @@ export async function readArchiveHead(file: string): Promise<{ bytes: Buffer; en
   }
 }
 
-async function runPgRestore(target: DatabaseTarget, database: string, args: string[]): Promise<void> {
+/** One pg_restore run to its end; a failure is thrown with pg_restore's own words. */
+export async function runPgRestore(target: DatabaseTarget, database: string, args: string[]): Promise<void> {
   const result = await collect(await target.spawn('pg_restore', args, { database }));
   if (result.code !== 0) throw restoreFailed(result.code, result.stderr);
 }
