@@ -16,7 +16,8 @@ import { Section, type TocEntry } from './compactArchive.js';
  */
 export function planDataStreams(entries: readonly TocEntry[], sizes: DataSizes | null, jobs: number): number[][] {
   const position = new Map(entries.map((entry, i) => [entry.dumpId, i]));
-  const data = entries.filter((entry) => entry.section === Section.Data);
+  const sections = sectionsAsRestored(entries);
+  const data = entries.filter((_, i) => sections[i] === Section.Data);
   const tables = data
     .filter((entry) => entry.hasData)
     .map((entry) => ({ id: entry.dumpId, bytes: sizes ? (sizes.get(entry.dumpId) ?? 0) : 1 }))
@@ -33,4 +34,17 @@ export function planDataStreams(entries: readonly TocEntry[], sizes: DataSizes |
   }
   for (const entry of data) if (!entry.hasData) leastLoaded().ids.push(entry.dumpId);
   return streams.filter((s) => s.ids.length > 0).map((s) => s.ids.sort((a, b) => position.get(a)! - position.get(b)!));
+}
+
+/**
+ * Each entry's section as `pg_restore --section` counts it: an entry of no section of its own (a
+ * comment, a grant) goes with the section of the entry before it, the first ones with pre-data.
+ * Every entry is then in exactly one of the three steps, as in a plain restore.
+ */
+export function sectionsAsRestored(entries: readonly TocEntry[]): Section[] {
+  let current = Section.PreData;
+  return entries.map((entry) => {
+    if (entry.section !== Section.None) current = entry.section;
+    return current;
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Section, type TocEntry } from '../../src/backup/compactArchive.js';
-import { planDataStreams } from '../../src/backup/restorePlan.js';
+import { planDataStreams, sectionsAsRestored } from '../../src/backup/restorePlan.js';
 
 const table = (dumpId: number): TocEntry => ({ dumpId, section: Section.Data, hasData: true });
 const sequenceValue = (dumpId: number): TocEntry => ({ dumpId, section: Section.Data, hasData: false });
@@ -61,5 +61,20 @@ describe('planning the data streams of a restore', () => {
     expect(streams).not.toContain(216);
     expect(streams).not.toContain(3217);
     expect(streams.sort()).toEqual([3366, 3367, 3368, 3369, 3371, 3379]);
+  });
+
+  it('counts an entry of no section (a comment, a grant) in the section before it, as pg_restore does', () => {
+    const none = (dumpId: number): TocEntry => ({ dumpId, section: Section.None, hasData: false });
+    const entries = [none(1), schema(2), none(3), table(4), none(5), schema(6, Section.PostData), none(7)];
+    expect(sectionsAsRestored(entries)).toEqual([
+      Section.PreData,
+      Section.PreData,
+      Section.PreData,
+      Section.Data,
+      Section.Data,
+      Section.PostData,
+      Section.PostData,
+    ]);
+    expect(planDataStreams(entries, new Map([[4, 10]]), 2)).toEqual([[4, 5]]);
   });
 });

@@ -8,7 +8,7 @@ import { backupNow } from '../../src/backup/index.js';
 import { parseArchiveHead } from '../../src/backup/compactArchive.js';
 import { restoreBackupFile } from '../../src/backup/pgRestore.js';
 import { readArchiveHead } from '../../src/backup/restoreStreams.js';
-import type { TestContext } from '../fixtures/context.js';
+import { testContext, type TestContext } from '../fixtures/context.js';
 import { tableDigest } from '../fixtures/data.js';
 import { need } from '../fixtures/env.js';
 import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
@@ -168,5 +168,65 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
 
     const schemaOnly = zstdOf(['--schema-only']);
     expect((await readArchiveHead(schemaOnly.file))!.bytes.equals(schemaOnly.archive)).toBe(true);
+  });
+
+  it('restores everything a plain pg_restore does: comments, grants, policies, views, large objects', async () => {
+    pg.createDatabase('rich');
+    pg.psql(
+      'rich',
+      `CREATE ROLE reader;
+       CREATE SCHEMA city;
+       COMMENT ON SCHEMA city IS 'the city';
+       CREATE TABLE city.requests (id serial PRIMARY KEY, title text NOT NULL, opened date DEFAULT now());
+       COMMENT ON TABLE city.requests IS 'requests';
+       COMMENT ON COLUMN city.requests.title IS 'what was asked';
+       CREATE TABLE city.notes (id int REFERENCES city.requests (id), body text);
+       INSERT INTO city.requests (title) SELECT 'request ' || g FROM generate_series(1, 2000) g;
+       INSERT INTO city.notes SELECT 1 + g % 2000, md5(g::text) FROM generate_series(1, 3000) g;
+       CREATE INDEX notes_body ON city.notes (body);
+       CREATE VIEW city.open AS SELECT id, title FROM city.requests;
+       CREATE MATERIALIZED VIEW city.counts AS SELECT count(*) AS n FROM city.notes;
+       CREATE FUNCTION city.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+       CREATE TRIGGER touch BEFORE UPDATE ON city.requests FOR EACH ROW EXECUTE FUNCTION city.touch();
+       GRANT USAGE ON SCHEMA city TO reader;
+       GRANT SELECT ON city.requests TO reader;
+       ALTER TABLE city.notes ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY readable ON city.notes USING (true);
+       SELECT lo_from_bytea(4242, 'a large object');
+       COMMENT ON LARGE OBJECT 4242 IS 'its comment';
+       GRANT SELECT ON LARGE OBJECT 4242 TO reader;`,
+    );
+    const richCtx = testContext({ database: `{ url: ${JSON.stringify(pg.url('rich'))} }` });
+    try {
+      const backup = await backupNow(richCtx, { reason: 'manual', actor: 'test' });
+      const richFile = path.join(richCtx.config.backups.dir, backup.fileName);
+      pg.createDatabase('rich_streams');
+      expect(await restoreBackupFile(richCtx.database(), 'rich_streams', richFile)).toMatch(/parallel streams/);
+      // The reference: the same archive, restored whole by pg_restore in one go.
+      const plain = path.join(richCtx.root, 'plain.dump');
+      execFileSync('zstd', ['-d', '-q', '-o', plain, '--', richFile]);
+      pg.createDatabase('rich_plain');
+      execFileSync('pg_restore', ['--dbname=rich_plain', '--exit-on-error', '--single-transaction', plain], {
+        env: pg.env,
+      });
+      const schemaOf = (database: string) =>
+        execFileSync('pg_dump', ['--schema-only', database], { env: pg.env })
+          .toString()
+          .split('\n')
+          .filter((line) => !/^\\(un)?restrict /.test(line))
+          .join('\n');
+      expect(schemaOf('rich_streams')).toBe(schemaOf('rich_plain'));
+      expect(schemaOf('rich_streams')).toContain('CREATE POLICY readable');
+      for (const query of [
+        tableDigest('city.requests'),
+        tableDigest('city.notes'),
+        'SELECT n FROM city.counts',
+        `SELECT convert_from(lo_get(4242), 'UTF8') || ' / ' || obj_description(4242, 'pg_largeobject')`,
+        'SELECT lomacl::text FROM pg_largeobject_metadata WHERE oid = 4242',
+      ])
+        expect(pg.psql('rich_streams', query), query).toBe(pg.psql('rich', query));
+    } finally {
+      richCtx.cleanup();
+    }
   });
 });

@@ -23,16 +23,19 @@ describe('what a switchyard process that is gone left in a scratch dir', () => {
   it('is its own named files only: not a live process’s, not this one’s, not anybody else’s', () => {
     const dead = scratchName('dump', 300);
     const deadPipe = scratchName('fifo', 301);
+    const deadList = scratchName('list', 302);
     const names = [
       dead,
       deadPipe,
+      deadList,
+      scratchName('list', 200),
       scratchName('dump', 100),
       scratchName('fifo', 999),
       'switchyard-300-notrandom.dump',
       'switchyard-300-0123456789abcdef.dump.bak',
       'pgdata',
     ];
-    expect(selectOrphans(names, isAlive, 999)).toEqual([dead, deadPipe]);
+    expect(selectOrphans(names, isAlive, 999)).toEqual([dead, deadPipe, deadList]);
   });
 
   describe('removal', () => {
