@@ -182,7 +182,9 @@ enum At {
 export class ArchiveCompactor extends Transform {
   private at = At.Head;
   private readonly sizes = new Map<number, number>();
+  /** The dump id of the block being read, and its data bytes so far (a plain field: this runs once per row). */
   private block = 0;
+  private blockBytes = 0;
   /** The start of the stream while its table of contents is still incomplete. */
   private head: Buffer = Buffer.alloc(0);
   /** Bytes of the current chunk's data still to come. */
@@ -220,8 +222,9 @@ export class ArchiveCompactor extends Transform {
     return this.at === At.BlockStart && !this.carry ? this.sizes : null;
   }
 
-  private count(bytes: number): void {
-    this.sizes.set(this.block, (this.sizes.get(this.block) ?? 0) + bytes);
+  private endBlock(): void {
+    this.sizes.set(this.block, (this.sizes.get(this.block) ?? 0) + this.blockBytes);
+    this.at = At.BlockStart;
   }
 
   override _flush(done: TransformCallback): void {
@@ -272,7 +275,7 @@ export class ArchiveCompactor extends Transform {
           const n = Math.min(this.remaining, end - p);
           if (runStart < 0) runStart = runEnd = p;
           if (runEnd !== p) chunk.copyWithin(runEnd, p, p + n);
-          this.count(n);
+          this.blockBytes += n;
           runEnd += n;
           p += n;
           this.remaining -= n;
@@ -292,7 +295,7 @@ export class ArchiveCompactor extends Transform {
           } else {
             endRun();
             this.push(END_OF_CHUNKS);
-            this.at = At.BlockStart;
+            this.endBlock();
           }
           break;
         }
@@ -310,7 +313,7 @@ export class ArchiveCompactor extends Transform {
           }
           this.push(chunk.subarray(p, p + 1 + INT_BYTES));
           this.block = readInt(chunk, p + 1);
-          this.sizes.set(this.block, this.sizes.get(this.block) ?? 0);
+          this.blockBytes = 0;
           p += 1 + INT_BYTES;
           this.at = type === BLOCK_DATA ? At.DataLength : At.LargeObjectOid;
           break;
@@ -325,8 +328,10 @@ export class ArchiveCompactor extends Transform {
           const value = readInt(chunk, p);
           this.push(chunk.subarray(p, p + INT_BYTES));
           p += INT_BYTES;
-          if (this.at === At.LargeObjectOid) this.at = value === 0 ? At.BlockStart : At.LargeObjectLength;
-          else if (value === 0) this.at = At.LargeObjectOid;
+          if (this.at === At.LargeObjectOid) {
+            if (value === 0) this.endBlock();
+            else this.at = At.LargeObjectLength;
+          } else if (value === 0) this.at = At.LargeObjectOid;
           else {
             this.remaining = value;
             this.at = At.LargeObjectBytes;
@@ -336,7 +341,7 @@ export class ArchiveCompactor extends Transform {
         case At.LargeObjectBytes: {
           const n = Math.min(this.remaining, end - p);
           this.push(chunk.subarray(p, p + n));
-          this.count(n);
+          this.blockBytes += n;
           p += n;
           this.remaining -= n;
           if (this.remaining === 0) this.at = At.LargeObjectLength;

@@ -3,7 +3,8 @@
  * naming, the backup writer, every reader (restore, drill, download, the
  * off-site copy) and temp-file recovery ask here.
  *
- *   - `zstd`: `pg_dump --format=custom --compress=0` inside a zstd frame,
+ *   - `zstd`: `pg_dump --format=custom --compress=0` inside a zstd frame, then
+ *     a skippable frame with its data sizes (archiveIndex.ts),
  *     `…_<reason>.dump.zst`; read back with `zstd -dc FILE | pg_restore …`.
  *   - `custom`: a custom-format archive as pg_dump wrote it, `…_<reason>.dump`,
  *     with pg_dump's own zlib (backups.compression.method gzip, and every backup

@@ -55,8 +55,9 @@ export interface WrittenDump {
  * Streams `pg_dump --format=custom` of the snapshot, in one pass (an uncompressed
  * archive compacted on the way, compactArchive.ts), into the read-back
  * `pg_restore --file=/dev/null` (the archive uncompressed, so no inflating) and
- * into the file: through a multi-threaded zstd on the host, or as it is. The
- * sha256 is of the bytes as stored.
+ * into the file: through a multi-threaded zstd on the host, followed by the
+ * archive's data sizes (archiveIndex.ts), or as it is. The sha256 is of the
+ * bytes as stored.
  *
  * Every consumer is started before pg_dump, and each child's output has its
  * reader from the tick it is spawned: a child that exits unread loses its output.
