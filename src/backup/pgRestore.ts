@@ -7,10 +7,10 @@ import { pipeline } from 'node:stream/promises';
 import type { DatabaseTarget } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import { freeBytes } from '../util/diskSpace.js';
-import { maskUrlPasswords } from '../util/redact.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
-import { restoreInStreams, runPgRestore } from './restoreStreams.js';
+import { decompressArchive, pgRestoreFailed, runPgRestore } from './pgRestoreRun.js';
+import { restoreInStreams } from './restoreStreams.js';
 
 /**
  * Restores a stored backup file, of either format (format.ts), into an existing,
@@ -173,8 +173,7 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
   let fed: Promise<Error | null>;
   let source: Promise<string | null>;
   if (backupFormat(file) === 'zstd') {
-    // The path is the catalog's own name inside backups.dir; `--` keeps it from ever reading as an option.
-    const zstd = (producer = spawnHost('zstd', ['-d', '-c', '-q', '--', file]));
+    const zstd = (producer = decompressArchive(file));
     const zstdErrors = tailOf(zstd.stderr);
     source = zstd.exited.then((code) =>
       code === 0 ? null : `zstd could not decompress the file (code ${code}): ${zstdErrors() || 'no error output'}`,
@@ -205,9 +204,7 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
   // When both fail, pg_restore's words come first: a zstd cut off by a pg_restore that stopped is only the echo.
   if (code !== 0) {
     const also = sourceError ? ` (and ${sourceError})` : '';
-    throw failed(
-      `${what} failed (pg_restore exited with code ${code}): ${maskUrlPasswords(consumerErrors()) || 'no error output'}${also}`,
-    );
+    throw pgRestoreFailed(what, code, consumerErrors(), also);
   }
   if (sourceError) throw failed(`${what} failed: ${sourceError}`);
   if (feedError) throw failed(`${what} input failed: ${oneLine(feedError)}`);

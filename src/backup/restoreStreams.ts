@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DatabaseTarget } from '../database/index.js';
-import { failed } from '../errors.js';
-import { collect, processIsAlive, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { processIsAlive, tailOf, type ToolProcess } from '../util/process.js';
 import { hostScratch, removeOrphans, scratchName } from '../util/scratchDir.js';
 import { readArchiveIndex } from './archiveIndex.js';
+import { decompressArchive, pgRestoreFailed, runPgRestore } from './pgRestoreRun.js';
 import { parseArchiveHead, type TocEntry } from './compactArchive.js';
 import { planDataStreams } from './restorePlan.js';
 
@@ -72,7 +71,7 @@ const MAX_HEAD_BYTES = 64 << 20;
  * table of contents costs linear time.
  */
 export async function readArchiveHead(file: string): Promise<{ bytes: Buffer; entries: TocEntry[] } | null> {
-  const zstd = spawnHost('zstd', ['-d', '-c', '-q', '--', file]);
+  const zstd = decompressArchive(file);
   zstd.stderr.resume();
   const chunks: Buffer[] = [];
   let length = 0;
@@ -99,17 +98,6 @@ export async function readArchiveHead(file: string): Promise<{ bytes: Buffer; en
   }
 }
 
-/** One pg_restore run to its end; a failure is thrown with pg_restore's own words. */
-export async function runPgRestore(target: DatabaseTarget, database: string, args: string[]): Promise<void> {
-  const result = await collect(await target.spawn('pg_restore', args, { database }));
-  if (result.code !== 0) throw restoreFailed(result.code, result.stderr);
-}
-
-const restoreFailed = (code: number, stderr: string, cause = '') =>
-  failed(
-    `restore failed (pg_restore exited with code ${code}): ${maskUrlPasswords(stderr) || 'no error output'}${cause}`,
-  );
-
 interface Stream {
   done: Promise<void>;
   stop(): void;
@@ -123,7 +111,7 @@ interface Stream {
  * failed after zstd had ended, as the likely cause (a missing zstd, a damaged file).
  */
 function startStream(target: DatabaseTarget, database: string, file: string, args: string[]): Stream {
-  const zstd = spawnHost('zstd', ['-d', '-c', '-q', '--', file]);
+  const zstd = decompressArchive(file);
   const zstdErrors = tailOf(zstd.stderr);
   let zstdEnded: number | null = null;
   const zstdExited = zstd.exited.then((code) => (zstdEnded = code));
@@ -148,7 +136,7 @@ function startStream(target: DatabaseTarget, database: string, file: string, arg
       zstdBefore !== null && zstdBefore !== 0
         ? ` (and zstd exited with code ${zstdBefore}: ${zstdErrors() || 'no error output'})`
         : '';
-    throw restoreFailed(code, restoreErrors(), cause);
+    throw pgRestoreFailed('restore', code, restoreErrors(), cause);
   })();
   return {
     done,
