@@ -11,9 +11,11 @@
  * Goals (issue 9): switchyard ≤ 0.45× bare and ≤ 1.8× floor; its file no larger than bare's.
  * Measured in both database modes:
  *   - URL mode: host binaries against a throwaway cluster (test/fixtures/postgres.ts);
- *   - service mode: binaries inside the `db` container of a compose sandbox (test/fixtures/compose.ts).
- * Four contestants, rotated every round. A benchmark, not a test: it prints medians and writes
- * bench/results/backup.json.
+ *   - service mode: the `db` container of a compose sandbox (test/fixtures/compose.ts); switchyard
+ *     reaches it with this host's programs over its socket, the bare tools run inside it.
+ * Four contestants; in service mode a fifth, switchyard with `database.clientPrograms: container`
+ * (the container's own programs through `docker exec`, as before this host's took over). Rotated
+ * every round. A benchmark, not a test: it prints medians and writes bench/results/backup.json.
  *
  *   npm run bench:backup                                             # full run (~950 MB database, bench/dataset.ts)
  *   BENCH_SCALE=2 BENCH_REQUESTS=50000 BENCH_RUNS=3 npm run bench:backup   # smoke run
@@ -26,7 +28,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { backupNow } from '../src/backup/service.js';
 import { createDocker, findServiceContainer } from '../src/docker/client.js';
-import { containerTmp } from '../src/docker/containerTmp.js';
+import { containerRoot, containerTmp } from '../src/docker/containerRoot.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { datasetSizeFromEnv, filledCluster, filledSandbox } from './dataset.js';
 import {
@@ -51,13 +53,14 @@ const MODES = benchModes();
 const LEVEL = envInt('BENCH_ZSTD_LEVEL', 3, 1);
 const BACKUPS = `compression: { method: zstd, level: ${LEVEL}, threads: 0 }`;
 
-const CONTESTANTS = ['switchyard', 'bare', 'floor', 'pipeline'] as const;
+const CONTESTANTS = ['switchyard', 'bare', 'floor', 'pipeline', 'inContainer'] as const;
 type Contestant = (typeof CONTESTANTS)[number];
 const LABELS: Record<Contestant, string> = {
   switchyard: 'switchyard verified backup',
   bare: 'bare pg_dump -Fc -f',
   floor: 'floor pg_dump -Fc -Z0 > /dev/null',
   pipeline: 'bare pipeline: tee, zstd, pg_restore',
+  inContainer: "switchyard, the container's programs",
 };
 
 interface ModeResult {
@@ -66,8 +69,9 @@ interface ModeResult {
   bareFileBytes: number;
   switchyardFileBytes: number;
   switchyardFile: string;
-  seconds: Record<Contestant, number[]>;
-  medians: Record<Contestant, number>;
+  /** Service mode also times `inContainer`: switchyard with `database.clientPrograms: container`. */
+  seconds: Partial<Record<Contestant, number[]>>;
+  medians: Partial<Record<Contestant, number>>;
   ratioToBare: number;
   ratioToFloor: number;
   sizeRatioToBare: number;
@@ -85,21 +89,28 @@ interface Bare {
 }
 
 /**
- * Times the three contestants in rotation (rotate in lib.ts). Every output
- * file is removed right after it is measured.
+ * Times the contestants in rotation (rotate in lib.ts), `inContainer` only when given (service
+ * mode). Every output file is removed right after it is measured.
  */
-async function compare(label: string, ctx: TestContext, dbBytes: number, bare: Bare): Promise<ModeResult> {
+async function compare(
+  label: string,
+  ctx: TestContext,
+  dbBytes: number,
+  bare: Bare,
+  inContainer?: TestContext,
+): Promise<ModeResult> {
   let bareFileBytes = 0;
   let switchyardFileBytes = 0;
   let switchyardFile = '';
   const bareFile = path.join(ctx.root, 'bare.dump'); // same filesystem as switchyard's backups dir
-  const runs: Record<Contestant, () => Promise<void>> = {
-    switchyard: async () => {
-      const backup = await backupNow(ctx, { reason: 'manual', actor: 'bench' });
-      switchyardFileBytes = backup.sizeBytes ?? 0;
-      switchyardFile = backup.fileName;
-      fs.rmSync(path.join(ctx.config.backups.dir, backup.fileName), { force: true });
-    },
+  const switchyard = async (ports: TestContext) => {
+    const backup = await backupNow(ports, { reason: 'manual', actor: 'bench' });
+    switchyardFileBytes = backup.sizeBytes ?? 0;
+    switchyardFile = backup.fileName;
+    fs.rmSync(path.join(ports.config.backups.dir, backup.fileName), { force: true });
+  };
+  const runs: Partial<Record<Contestant, () => Promise<void>>> = {
+    switchyard: () => switchyard(ctx),
     bare: async () => {
       await bare.dump(bareFile);
       bareFileBytes = fs.statSync(bareFile).size;
@@ -110,9 +121,11 @@ async function compare(label: string, ctx: TestContext, dbBytes: number, bare: B
       await teePipeline(bareFile, bare.archiveInto);
       fs.rmSync(bareFile, { force: true });
     },
+    ...(inContainer ? { inContainer: () => switchyard(inContainer) } : {}),
   };
-  const seconds = await rotate({ label, rounds: RUNS, order: CONTESTANTS, labels: LABELS, run: (who) => runs[who]() });
-  const medians = Object.fromEntries(CONTESTANTS.map((c) => [c, median(seconds[c])])) as Record<Contestant, number>;
+  const order = CONTESTANTS.filter((c) => runs[c]);
+  const seconds = await rotate({ label, rounds: RUNS, order, labels: LABELS, run: (who) => runs[who]!() });
+  const medians = Object.fromEntries(order.map((c) => [c, median(seconds[c])])) as Record<Contestant, number>;
   return {
     dbBytes,
     bareFileBytes,
@@ -181,6 +194,11 @@ async function serviceMode(): Promise<ModeResult> {
       projectDir: sandbox.dir,
       backups: BACKUPS,
     });
+    const inContainer = testContext({
+      database: '{ service: db, user: postgres, name: app, clientPrograms: container }',
+      projectDir: sandbox.dir,
+      backups: BACKUPS,
+    });
     try {
       const exec = [
         'compose',
@@ -196,29 +214,38 @@ async function serviceMode(): Promise<ModeResult> {
         'postgres',
       ];
       const docker = createDocker();
-      const tmp = (await containerTmp(docker, await findServiceContainer(docker, sandbox.project, 'db')))!;
+      const tmp = (await containerTmp(
+        (await containerRoot(docker, await findServiceContainer(docker, sandbox.project, 'db')))!,
+      ))!;
       const fifo = 'bench-pipeline.fifo';
       // bare streams its dump out of the container to the host, as an operator would; the floor reads the
       // database inside the container and throws the archive away there, so no transport is counted.
-      return await compare('service mode', ctx, dbBytes, {
-        dump: (file) => runTool('docker', [...exec, '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: file }),
-        floor: () =>
-          runTool('docker', [...exec, '-Fc', '-Z0', '--no-sync', '-f', '/dev/null', 'app'], { cwd: sandbox.dir }),
-        archiveInto: (stdout) => {
-          const here = path.join(tmp.here, fifo);
-          fs.rmSync(here, { force: true });
-          execFileSync('mkfifo', ['-m', '0666', '--', here]);
-          return [
-            spawn('cat', ['--', here], { stdio: ['ignore', stdout, 'inherit'] }),
-            spawn('docker', [...exec, '-Fc', '-Z0', '--no-sync', `--file=${tmp.there}/${fifo}`, 'app'], {
-              cwd: sandbox.dir,
-              stdio: ['ignore', 'ignore', 'inherit'],
-            }),
-          ];
+      return await compare(
+        'service mode',
+        ctx,
+        dbBytes,
+        {
+          dump: (file) => runTool('docker', [...exec, '-Fc', 'app'], { cwd: sandbox.dir, stdoutTo: file }),
+          floor: () =>
+            runTool('docker', [...exec, '-Fc', '-Z0', '--no-sync', '-f', '/dev/null', 'app'], { cwd: sandbox.dir }),
+          archiveInto: (stdout) => {
+            const here = path.join(tmp.here, fifo);
+            fs.rmSync(here, { force: true });
+            execFileSync('mkfifo', ['-m', '0666', '--', here]);
+            return [
+              spawn('cat', ['--', here], { stdio: ['ignore', stdout, 'inherit'] }),
+              spawn('docker', [...exec, '-Fc', '-Z0', '--no-sync', `--file=${tmp.there}/${fifo}`, 'app'], {
+                cwd: sandbox.dir,
+                stdio: ['ignore', 'ignore', 'inherit'],
+              }),
+            ];
+          },
         },
-      });
+        inContainer,
+      );
     } finally {
       ctx.cleanup();
+      inContainer.cleanup();
     }
   } finally {
     sandbox.down();
@@ -228,9 +255,13 @@ async function serviceMode(): Promise<ModeResult> {
 function summaryLines(label: string, r: ModeResult): string[] {
   return [
     `${label} db ${mb(r.dbBytes)} MB; bare file ${mb(r.bareFileBytes)} MB, switchyard file ${mb(r.switchyardFileBytes)} MB (${r.sizeRatioToBare.toFixed(2)}x)`,
-    ...CONTESTANTS.map(
-      (c) => `  ${(`${LABELS[c]}:`).padEnd(40)}median ${secs(r.medians[c])} s  (${r.seconds[c].map(secs).join(', ')})`,
+    ...CONTESTANTS.filter((c) => r.seconds[c]).map(
+      (c) =>
+        `  ${(`${LABELS[c]}:`).padEnd(40)}median ${secs(r.medians[c]!)} s  (${r.seconds[c]!.map(secs).join(', ')})`,
     ),
+    ...(r.medians.inContainer
+      ? [`  ratio with the container's programs/bare ${(r.medians.inContainer / r.medians.bare!).toFixed(2)}`]
+      : []),
     `  ratio switchyard/bare ${r.ratioToBare.toFixed(2)} (goal <= 0.45), switchyard/floor ${r.ratioToFloor.toFixed(2)} (goal <= 1.8)`,
     `  ratio pipeline/bare ${r.pipelineRatioToBare.toFixed(2)} (the bare tools' own pipeline, for reference)`,
   ];

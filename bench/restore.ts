@@ -13,6 +13,8 @@
  *   - node: the same, copied through this process (how switchyard fed pg_restore before);
  *   - file: `zstd -d` to a temp file, then `pg_restore --single-transaction TEMP`;
  *   - fileJ2: `zstd -d` to a temp file, then `pg_restore -j 2 TEMP`.
+ * Service mode also times switchyard with `database.clientPrograms: container` (inContainer): the
+ * container's own pg_restore -j of the archive staged in its /tmp, as before this host's took over.
  * Then, unless BENCH_ROLLBACK=0, one whole `--database-only` rollback in service
  * mode (bench/restoreRollback.ts). A benchmark, not a test: prints medians,
  * writes bench/results/restore.json.
@@ -30,6 +32,8 @@ import { pipeline } from 'node:stream/promises';
 import { restoreBackupFile } from '../src/backup/pgRestore.js';
 import { restoreDatabase } from '../src/backup/restore.js';
 import { backupNow } from '../src/backup/service.js';
+import type { Config } from '../src/config/index.js';
+import { serviceTarget } from '../src/database/serviceTarget.js';
 import type { BackupRow } from '../src/store/index.js';
 import { testContext, type TestContext } from '../test/fixtures/context.js';
 import { datasetSizeFromEnv, DEFAULT_DATASET, filledCluster, filledSandbox } from './dataset.js';
@@ -57,6 +61,7 @@ const ROLLBACK_MB = envInt('BENCH_ROLLBACK_MB', 1024, 1);
 const MODES = benchModes();
 /** BENCH_CONTESTANTS=switchyard,bare,bareJ2: run only these. */
 const ONLY = process.env.BENCH_CONTESTANTS?.split(',');
+type ServiceDatabase = Extract<Config['database'], { mode: 'service' }>;
 /** The database the bare contestants restore into; dropped after every run, untimed. */
 const BARE_DB = 'bench_bare';
 
@@ -64,6 +69,7 @@ const LABELS = {
   switchyard: 'switchyard restoreDatabase',
   bare: 'bare pg_restore --single-transaction',
   bareJ2: 'bare pg_restore -j 2',
+  inContainer: "switchyard, the container's programs",
   pipe: 'zst feed: zstd -dc | pg_restore (pipe)',
   streams: 'zst feed: restoreBackupFile (streams)',
   node: 'zst feed: through node (copied)',
@@ -233,6 +239,8 @@ async function serviceMode(): Promise<ModeResult> {
     const ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
     try {
       const { backup, zstBytes } = await takeBackup('service mode', ctx);
+      const db = { ...(ctx.config.database as ServiceDatabase), clientPrograms: 'container' as const };
+      const inContainer = serviceTarget(ctx.docker(), ctx.projectName, db);
       const exec = ['compose', '--project-directory', sandbox.dir, '-p', sandbox.project, 'exec', '-T', 'db'];
       const bareDump = path.join(ctx.root, 'bare.dump');
       await runTool('docker', [...exec, 'pg_dump', '-U', 'postgres', '-Fc', 'app'], {
@@ -243,6 +251,8 @@ async function serviceMode(): Promise<ModeResult> {
         'service mode',
         {
           switchyard: () => restoreDatabase(ctx, backup),
+          // As before this host's programs took over: the archive staged in the container's /tmp, pg_restore -j there.
+          inContainer: () => restoreDatabase({ ...ctx, database: () => inContainer }, backup),
           // As an operator does it: the host's file fed to the container's pg_restore.
           bare: async () => {
             sandbox.psql('postgres', `CREATE DATABASE ${BARE_DB} TEMPLATE template0`);
@@ -257,7 +267,7 @@ async function serviceMode(): Promise<ModeResult> {
           },
         },
         (who) => {
-          if (who !== 'switchyard') sandbox.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`);
+          if (who === 'bare') sandbox.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`);
         },
       );
       return modeResult({ dbBytes, zstBytes, bareDump }, compared, null);

@@ -55,7 +55,8 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
   let session: SqlSession | undefined;
   const running: ToolProcess[] = [];
   try {
-    session = await target.session();
+    const reached = await target.reach(); // the session, pg_dump and the read-back all go one way
+    session = await reached.session();
     await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const snapshot = await session.query('SELECT pg_export_snapshot()');
     const serverMajor = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
@@ -66,7 +67,7 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
     let written: WrittenDump;
     let facts: DatabaseFacts;
     try {
-      written = await writeVerifiedDump(target, plan, snapshot, file, running, (stderr) =>
+      written = await writeVerifiedDump(reached, plan, snapshot, file, running, (stderr) =>
         blog.warn('pg_dump', { stderr }),
       );
       // The counts wait for the dump (a query failing here, on a table this role may not read, ends the
@@ -89,7 +90,11 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
         summary: `backup ${fileName} (${request.reason}) verified, ${sizeBytes} bytes`,
         details: { id, fileName, reason: request.reason, sha256 },
       },
-      log: { level: 'info', message: 'backup finished', fields: { sizeBytes, sha256, via } },
+      log: {
+        level: 'info',
+        message: 'backup finished',
+        fields: { sizeBytes, sha256, via, reached: reached.description },
+      },
     });
     return store.backups.get(id)!;
   } catch (e) {

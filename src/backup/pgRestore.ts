@@ -31,12 +31,13 @@ import { restoreInStreams } from './restoreStreams.js';
  * is fresh and dropped on failure, so a half-restored copy is never used.
  */
 export async function restoreBackupFile(
-  target: DatabaseTarget,
+  reachable: DatabaseTarget,
   database: string,
   file: string,
   extraArgs: readonly string[] = [],
   keepFree = KEEP_FREE,
 ): Promise<string> {
+  const target = await reachable.reach(); // one way for every program below
   const jobs = restoreJobs();
   if (target.readsHostFiles && backupFormat(file) === 'zstd') {
     const streams = await restoreInStreams(target, database, file, extraArgs, jobs);

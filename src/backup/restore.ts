@@ -21,7 +21,7 @@ export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): P
   if (actual !== backup.sha256)
     throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
 
-  const target = ports.database();
+  const target = await ports.database().reach(); // its sessions and programs all go one way
   const name = target.database;
   const { incoming, outgoing } = swapNames(name);
   const admin = await target.session('postgres');
@@ -55,7 +55,7 @@ export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): P
   } finally {
     await admin.close();
   }
-  ports.log.info('database restored', { backup: backup.id, file: backup.fileName, via });
+  ports.log.info('database restored', { backup: backup.id, file: backup.fileName, via, reached: target.description });
 }
 
 /** live → outgoing, incoming → live. Sessions still on the live database are ended first. */

@@ -87,6 +87,7 @@ const database = z
     user: identifier.default('postgres'),
     name: identifier.optional(),
     passwordEnv: envName.optional(),
+    clientPrograms: z.enum(['auto', 'container']).optional(),
     url: databaseUrl.optional(),
   })
   .strict()
@@ -98,11 +99,24 @@ const database = z
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with database.service' });
     if (db.url && db.name)
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'comes from the URL; do not set it with database.url' });
+    if (db.url && db.clientPrograms)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientPrograms'],
+        message: "only with database.service: URL mode always runs this host's client programs",
+      });
   })
   .transform((db) =>
     db.url
       ? { mode: 'url' as const, url: db.url, name: decodeURIComponent(new URL(db.url).pathname.slice(1)) }
-      : { mode: 'service' as const, service: db.service!, user: db.user, name: db.name!, passwordEnv: db.passwordEnv },
+      : {
+          mode: 'service' as const,
+          service: db.service!,
+          user: db.user,
+          name: db.name!,
+          passwordEnv: db.passwordEnv,
+          clientPrograms: db.clientPrograms ?? ('auto' as const),
+        },
   );
 
 /** An age X25519 recipient (public key): bech32, lowercase. */

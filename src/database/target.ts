@@ -13,17 +13,27 @@ export interface SqlSession {
 }
 
 /**
- * Where the database is and how to reach it: host binaries with a URL, or the
- * binaries inside the compose service's container. Connection details travel in
- * PG* environment variables, never in argv, so they never show up in `ps`.
+ * Where the database is and how to reach it: host binaries with a URL, or a compose service's
+ * container, reached with the host's binaries over its socket or with its own binaries. Connection
+ * details travel in PG* environment variables, never in argv, so they never show up in `ps`.
  */
 export interface DatabaseTarget {
   /** The application database. */
   readonly database: string;
   /** For logs and errors; never contains a secret. */
   readonly description: string;
-  /** Whether the client programs run on this host, so they can be given a path to a host file. */
+  /**
+   * Whether the client programs run on this host, so they can be given a path to a host file. Known
+   * once reached: a service-mode target not yet reached says false.
+   */
   readonly readsHostFiles: boolean;
+  /**
+   * This target bound to one way of reaching the database, for one operation: in service mode, the
+   * container as it is now, with the host's client programs over its socket or its own programs
+   * (serviceTarget.ts); in URL mode, the target itself. An operation that spawns several programs
+   * reaches once first, so that they all run the same way and `readsHostFiles` is known.
+   */
+  reach(): Promise<DatabaseTarget>;
   /**
    * Starts a client program connected (by default) to `database`. `stdin`: true
    * for a pipe to write to, or a host child's stdout to read from (on the host a

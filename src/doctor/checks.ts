@@ -77,7 +77,7 @@ const CHECKS: Array<[string, Check]> = [
   [
     'database reachable, pg_dump new enough',
     async (ports) => {
-      const target = ports.database();
+      const target = await ports.database().reach(); // its description says which client programs, and why
       const session = await target.session();
       let server: number;
       try {

@@ -6,7 +6,7 @@ import path from 'node:path';
 /**
  * A directory where this process leaves a pipe or a file for another program to open by name:
  * `here` as this process sees it, `there` as the program does. A container's /tmp, seen from the
- * host through /proc (docker/containerTmp.ts), or this host's temp dir for the host's programs.
+ * host through /proc (docker/containerRoot.ts), or this host's temp dir for the host's programs.
  */
 export interface ScratchDir {
   readonly here: string;

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,26 @@ import { hasCompose, hasDocker, need } from '../fixtures/env.js';
 
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
-describe.runIf(ready)('backups in service mode (pg_dump inside the compose db container)', () => {
+/** Kills pg_dump where it runs; async, since a blocking spawn would stop this process reading the dump. */
+type KillPgDump = (sandbox: ComposeSandbox) => Promise<unknown>;
+
+describe.runIf(ready).each([
+  {
+    programs: "this host's client programs over the container's socket",
+    clientPrograms: 'auto',
+    via: "a pipe in the temp dir, from this host's pg_dump over the container's socket",
+    // This process's own child, not some other pg_dump of the host.
+    killPgDump: (() =>
+      promisify(execFile)('pkill', ['-KILL', '-P', String(process.pid), '-x', 'pg_dump'])) as KillPgDump,
+  },
+  {
+    programs: "the container's own client programs",
+    clientPrograms: 'container',
+    via: "a pipe in the container's /tmp",
+    killPgDump: ((sandbox) =>
+      sandbox.composeAsync(['exec', '-T', 'db', 'pkill', '-KILL', '-x', 'pg_dump'])) as KillPgDump,
+  },
+])('backups in service mode, with $programs', ({ clientPrograms, via, killPgDump }) => {
   let sandbox: ComposeSandbox;
   let ctx: TestContext;
 
@@ -18,7 +38,10 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     sandbox = startPgCompose({ dbName: 'app' });
     sandbox.psql('app', SAMPLE_SCHEMA);
     // No project.name: switchyard must find the name the way compose does (here: `name:` in the file).
-    ctx = testContext({ database: '{ service: db, user: postgres, name: app }', projectDir: sandbox.dir });
+    ctx = testContext({
+      database: `{ service: db, user: postgres, name: app, clientPrograms: ${clientPrograms} }`,
+      projectDir: sandbox.dir,
+    });
   });
   afterAll(() => {
     ctx?.cleanup();
@@ -32,7 +55,7 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     const file = path.join(ctx.config.backups.dir, backup.fileName);
     expect(await sha256File(file)).toBe(backup.sha256);
     const finished = ctx.logLines.find((l) => l.includes('backup finished') && l.includes(backup.fileName));
-    expect(finished).toContain("a pipe in the container's /tmp");
+    expect(finished).toContain(via);
 
     // Restore through the container's own pg_restore, fed from the host file through the host's zstd.
     expect(backup.fileName).toMatch(/\.dump\.zst$/);
@@ -46,7 +69,7 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     }
   });
 
-  it('verifies a good backup with a drill inside the container', async () => {
+  it('verifies a good backup with a drill', async () => {
     const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     const report = await drillNow(ctx, undefined, 'test');
     expect(report.backupId).toBe(backup.id);
@@ -69,10 +92,10 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
     expect(sandbox.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname = 'app_dr_test'`)).toBe('0');
   });
 
-  it('leaves no valid-looking file when pg_dump is killed inside the container', async () => {
+  it('leaves no valid-looking file when pg_dump is killed', async () => {
     sandbox.psql('app', BULK_DATA);
+    const pending = backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
     try {
-      const pending = backupNow(ctx, { reason: 'manual', actor: 'test' }).catch((e: unknown) => e);
       const until = Date.now() + 60_000;
       while (
         !backupFiles(ctx).some(
@@ -82,8 +105,7 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
         if (Date.now() > until) throw new Error('dump never started');
         await new Promise((r) => setTimeout(r, 20));
       }
-      // Async: a blocking spawn here would stop this process reading the dump and stall the exec.
-      await sandbox.composeAsync(['exec', '-T', 'db', 'pkill', '-KILL', '-x', 'pg_dump']);
+      await killPgDump(sandbox);
       const error = (await pending) as Error;
       expect(error.message).toMatch(/backup failed: (pg_dump exited with code|the dump does not read back)/);
       expect(backupFiles(ctx).filter((f) => f.includes('.partial'))).toEqual([]);
@@ -92,6 +114,7 @@ describe.runIf(ready)('backups in service mode (pg_dump inside the compose db co
       expect(backupFiles(ctx)).not.toContain(row.fileName);
       expect(ctx.store.lock.holder()).toBeUndefined();
     } finally {
+      await pending; // a dump still running holds a lock that DROP TABLE would wait for, blocking this process
       sandbox.psql('app', 'DROP TABLE bulk');
     }
   });

@@ -33,6 +33,7 @@ describe('config', () => {
       user: 'postgres',
       name: 'app',
       passwordEnv: undefined,
+      clientPrograms: 'auto',
     });
   });
 
@@ -61,6 +62,16 @@ describe('config', () => {
       'both database modes',
       'project: { dir: /p }\ndatabase: { service: db, name: a, url: "postgres://u@h/a" }\n',
       'database: set exactly one of database.service or database.url',
+    ],
+    [
+      'clientPrograms in URL mode',
+      'project: { dir: /p }\ndatabase: { url: "postgres://u@h/a", clientPrograms: container }\n',
+      "database.clientPrograms: only with database.service: URL mode always runs this host's client programs",
+    ],
+    [
+      'an unknown clientPrograms',
+      'project: { dir: /p }\ndatabase: { service: db, name: a, clientPrograms: host }\n',
+      'database.clientPrograms:',
     ],
     [
       'an image with a tag',

@@ -7,7 +7,7 @@ import { KEEP_FREE, restoreBackupFile } from '../../src/backup/pgRestore.js';
 import { serviceTarget } from '../../src/database/serviceTarget.js';
 import type { DatabaseTarget } from '../../src/database/index.js';
 import { createDocker, findServiceContainer } from '../../src/docker/client.js';
-import { containerTmp } from '../../src/docker/containerTmp.js';
+import { containerRoot, containerTmp } from '../../src/docker/containerRoot.js';
 import { scratchName } from '../../src/util/scratchDir.js';
 import { collect } from '../../src/util/process.js';
 import { startPgCompose, type ComposeSandbox } from '../fixtures/compose.js';
@@ -36,17 +36,29 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
       };
     },
   });
+  const DB = {
+    mode: 'service',
+    service: 'db',
+    user: 'postgres',
+    name: 'app',
+    passwordEnv: undefined,
+    clientPrograms: 'auto',
+  } as const;
+  /** The container's own programs, through the engine's exec; bulk data through its /tmp. */
   let direct: DatabaseTarget;
+  /** The same, when this host cannot see into the container: bulk data through the exec stream. */
   let streamed: DatabaseTarget;
+  /** This host's programs, over the container's socket. */
+  let hostClients: DatabaseTarget;
 
   beforeAll(() => {
     sandbox = startPgCompose({ dbName: 'app' });
     sandbox.psql('app', SAMPLE_SCHEMA);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-target-'));
-    const db = { mode: 'service', service: 'db', user: 'postgres', name: 'app', passwordEnv: undefined } as const;
     const project = async () => sandbox.project;
-    direct = serviceTarget(recording, project, db);
-    streamed = serviceTarget(recording, project, db, async () => null); // as with an engine on another host
+    direct = serviceTarget(recording, project, { ...DB, clientPrograms: 'container' });
+    streamed = serviceTarget(recording, project, DB, async () => null); // as with an engine on another host
+    hostClients = serviceTarget(recording, project, DB);
   });
   afterAll(() => {
     sandbox?.down();
@@ -56,7 +68,6 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
   /** A dump through `target`, into a file; returns the file and its table of contents (without the dated header). */
   async function dumpWith(target: DatabaseTarget, name: string) {
     const proc = await target.dump(['--format=custom', '--compress=0']);
-    expect(proc.via).toBe(target === direct ? "a pipe in the container's /tmp" : "docker exec's stdout (slower)");
     const file = path.join(work, name);
     const written = new Promise<void>((resolve, reject) =>
       proc.stdout.pipe(fs.createWriteStream(file)).once('finish', resolve).once('error', reject),
@@ -64,13 +75,15 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
     const [code] = await Promise.all([proc.exited, written]);
     expect(code).toBe(0);
     const toc = execFileSync('pg_restore', ['--list', file], { encoding: 'utf8' });
-    return { file, toc: toc.split('\n').filter((l) => l && !l.startsWith(';')) };
+    return { file, via: proc.via, toc: toc.split('\n').filter((l) => l && !l.startsWith(';')) };
   }
 
   it('pg_dump writes through a pipe in the container’s /tmp, and its archive is the one the stream gives', async () => {
     const before = commands.length;
     const viaPipe = await dumpWith(direct, 'pipe.dump');
     const viaStream = await dumpWith(streamed, 'stream.dump');
+    expect(viaPipe.via).toBe("a pipe in the container's /tmp");
+    expect(viaStream.via).toBe("docker exec's stdout (slower)");
     const [pipeArgs, streamArgs] = commands.slice(before);
     expect(pipeArgs).toEqual([
       'pg_dump',
@@ -94,7 +107,7 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
 
   it('stages a temp file in the container’s /tmp, readable by its user, after clearing what a dead process left', async () => {
     const id = await findServiceContainer(docker, sandbox.project, 'db');
-    const tmp = (await containerTmp(docker, id))!;
+    const tmp = (await containerTmp((await containerRoot(docker, id))!))!;
     const orphan = scratchName('dump', 2 ** 22 + 7); // above pid_max's default: never a live process
     fs.writeFileSync(path.join(tmp.here, orphan), 'left by a crash');
     const temp = (await direct.tempFile())!;
@@ -142,8 +155,78 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
       expect(sandbox.psql(database, tableDigest(table))).toBe(sandbox.psql('app', tableDigest(table)));
     }
     const id = await findServiceContainer(docker, sandbox.project, 'db');
-    const tmp = (await containerTmp(docker, id))!;
+    const tmp = (await containerTmp((await containerRoot(docker, id))!))!;
     expect(fs.readdirSync(tmp.here).filter((n) => n.startsWith('switchyard-'))).toEqual([]);
     expect((await collect(await direct.spawn('psql', ['-c', 'SELECT 1']))).code).toBe(0);
+  });
+
+  it('reaches the server with this host’s client programs over the container’s socket: the same server, no exec', async () => {
+    const reached = await hostClients.reach();
+    expect(reached.description).toBe(
+      `database "app" in compose service "db" (this host's client programs, over its socket)`,
+    );
+    expect(reached.readsHostFiles).toBe(true);
+    const before = commands.length;
+    const viaHost = await dumpWith(reached, 'host.dump');
+    expect(viaHost.via).toBe("a pipe in the temp dir, from this host's pg_dump over the container's socket");
+    expect(viaHost.toc).toEqual((await dumpWith(streamed, 'compare.dump')).toc);
+    const session = await reached.session();
+    try {
+      const identity = 'SELECT system_identifier FROM pg_control_system()';
+      expect(await session.query(identity)).toBe(sandbox.psql('app', identity));
+    } finally {
+      await session.close();
+    }
+    expect(commands.length - before).toBe(1); // streamed's pg_dump: the host's programs ran no exec
+  });
+
+  it('restores a .dump.zst over the socket in parallel streams from the file, running nothing in the container', async () => {
+    const { file: dump } = await dumpWith(direct, 'streams.dump');
+    const file = `${dump}.zst`;
+    execFileSync('zstd', ['-q', '-f', '-o', file, dump]);
+    const database = `restored_${Math.random().toString(36).slice(2, 8)}`;
+    sandbox.psql('postgres', `CREATE DATABASE ${database}`);
+    const before = commands.length;
+    expect(await restoreBackupFile(hostClients, database, file)).toMatch(/^\d parallel streams from the file$/);
+    expect(commands.length).toBe(before);
+    for (const table of ['requests', 'comments']) {
+      expect(sandbox.psql(database, tableDigest(table))).toBe(sandbox.psql('app', tableDigest(table)));
+    }
+  });
+
+  it.each([
+    ['database.clientPrograms is "container"', () => direct, 'database.clientPrograms is "container"'],
+    ['this host cannot see into the container', () => streamed, "this host cannot see into the container's filesystem"],
+    [
+      'the role cannot connect',
+      () => serviceTarget(recording, async () => sandbox.project, { ...DB, user: 'ghost' }),
+      'cannot connect to its socket: role "ghost" does not exist',
+    ],
+  ])('uses the container’s own programs when %s, and says why', async (_when, target, why) => {
+    const reached = await target().reach();
+    expect(reached.readsHostFiles).toBe(false);
+    expect(reached.description).toContain(`(client programs in the container: ${why}`);
+  });
+
+  it('uses the container’s own programs when this host’s pg_dump is of another major version', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-bin-'));
+    const fake = path.join(bin, 'pg_dump');
+    fs.writeFileSync(fake, '#!/bin/sh\necho "pg_dump (PostgreSQL) 99.1"\n', { mode: 0o755 });
+    const pathBefore = process.env.PATH;
+    process.env.PATH = `${bin}:${pathBefore}`;
+    try {
+      const reached = await hostClients.reach();
+      expect(reached.description).toMatch(
+        /client programs in the container: this host's pg_dump is 99, the server 1\d\)$/,
+      );
+      const before = commands.length;
+      expect((await collect(await reached.spawn('pg_dump', ['--version']))).stdout).toMatch(
+        /^pg_dump \(PostgreSQL\) 1\d/,
+      );
+      expect(commands.slice(before)).toEqual([['pg_dump', '--version']]);
+    } finally {
+      process.env.PATH = pathBefore;
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -85,6 +85,10 @@ describe.runIf(ready)('switchyard init and doctor on the seed compose layout', (
     ]) {
       expect(by[name], `${name}: ${by[name]?.detail}`).toMatchObject({ ok: true });
     }
+    // Says which client programs reach the database: here the host's are the server's version.
+    expect(by['database reachable, pg_dump new enough']?.detail).toMatch(
+      /^database "app" in compose service "db" \(this host's client programs, over its socket\): server 15, pg_dump 15$/,
+    );
     expect(by['newest backup age']).toMatchObject({ ok: false, fix: expect.stringContaining('switchyard backup') });
     expect(res.code).toBe(1);
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDocker, execInContainer, findServiceContainer } from '../../src/docker/client.js';
-import { containerTmp } from '../../src/docker/containerTmp.js';
+import { containerRoot, containerTmp } from '../../src/docker/containerRoot.js';
 import { openNamedPipe } from '../../src/util/namedPipe.js';
 import { spawnHost } from '../../src/util/process.js';
 import { PIECE_BYTES } from '../../src/util/readInPieces.js';
@@ -24,7 +24,7 @@ describe.runIf(ready)('a pipe in a container’s /tmp', () => {
   beforeAll(async () => {
     sandbox = startPgCompose({ dbName: 'app' });
     id = await findServiceContainer(docker, sandbox.project, 'db');
-    tmp = (await containerTmp(docker, id))!;
+    tmp = (await containerTmp((await containerRoot(docker, id))!))!;
   });
   afterAll(() => sandbox?.down());
 

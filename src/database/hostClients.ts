@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { failed } from '../errors.js';
+import { maskUrlPasswords } from '../util/redact.js';
+import { processIsAlive, spawnHost } from '../util/process.js';
+import { hostScratch, removeOrphans } from '../util/scratchDir.js';
+import { dumpThroughPipe } from './dumpThroughPipe.js';
+import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
+
+/** How this host's client programs and node-postgres reach a server. */
+export interface HostConnection {
+  /** A host name, or a directory holding the server's unix socket. */
+  host: string;
+  port: number;
+  user: string;
+  password: string | undefined;
+  database: string;
+  sslmode: string | undefined;
+}
+
+/**
+ * The host's own PostgreSQL client programs and node-postgres, connected as `conn` says: URL mode's
+ * way, and service mode's when the host's programs match the server (serviceTarget.ts).
+ * `description` is for logs and must hold no secret; `via` names how a dump's archive travels.
+ */
+export function hostClientTarget(
+  conn: HostConnection,
+  description: string,
+  via: { pipe: string; stdout: string },
+): DatabaseTarget {
+  const env = (database: string) => ({
+    PGHOST: conn.host,
+    PGPORT: String(conn.port),
+    PGUSER: conn.user,
+    PGDATABASE: database,
+    ...(conn.password !== undefined ? { PGPASSWORD: conn.password } : {}),
+    ...(conn.sslmode ? { PGSSLMODE: conn.sslmode } : {}),
+  });
+  const target: DatabaseTarget = {
+    database: conn.database,
+    description,
+    readsHostFiles: true,
+    reach: async () => target,
+    tempFile: async () => null,
+    async spawn(tool: PgTool, args: readonly string[], options = {}) {
+      return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
+    },
+    /** Through a pipe in this host's temp dir (namedPipe.ts: read without an allocation per read), or else stdout. */
+    async dump(args: readonly string[]) {
+      const scratch = hostScratch();
+      await removeOrphans(scratch.here, processIsAlive);
+      const start = async (all: readonly string[]) => spawnHost('pg_dump', all, { env: env(conn.database) });
+      return dumpThroughPipe(scratch, 0o600, args, start, via);
+    },
+    session: (database = conn.database) => hostSession(conn, database, description),
+  };
+  return target;
+}
+
+/** A node-postgres session; its errors name `description`, never the password. */
+export async function hostSession(conn: HostConnection, database: string, description: string): Promise<SqlSession> {
+  const client = new pg.Client({
+    host: conn.host,
+    port: conn.port,
+    user: conn.user,
+    password: conn.password,
+    database,
+    connectionTimeoutMillis: 30_000,
+    ssl:
+      conn.sslmode && conn.sslmode !== 'disable' ? { rejectUnauthorized: conn.sslmode === 'verify-full' } : undefined,
+  });
+  client.on('error', () => {
+    /* surfaced by the next query */
+  });
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw failed(`cannot connect to ${description}: ${maskUrlPasswords((e as Error).message)}`, e);
+  }
+  return {
+    async query(sql: string) {
+      try {
+        const result = await client.query({ text: sql, rowMode: 'array' });
+        const last = Array.isArray(result) ? result[result.length - 1] : result;
+        const value = (last?.rows?.[0] as unknown[] | undefined)?.[0];
+        return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+      } catch (e) {
+        throw failed(`query failed on ${database}: ${maskUrlPasswords((e as Error).message)}`, e);
+      }
+    },
+    close: () => client.end().catch(() => undefined),
+  };
+}
