@@ -1,5 +1,6 @@
 /** The client programs that a dump, a restore and a read-back need from this host. */
 export const HOST_CLIENTS = ['pg_dump', 'pg_restore'] as const;
+export type HostClient = (typeof HOST_CLIENTS)[number];
 
 /**
  * Why this host's client programs may not stand in for the container's, or null when they may
@@ -8,10 +9,7 @@ export const HOST_CLIENTS = ['pg_dump', 'pg_restore'] as const;
  * longer restore the way README's hand recipes and the disaster-recovery runbook do it, inside the
  * container. `hostMajors` holds null for a program this host lacks.
  */
-export function hostClientsMismatch(
-  hostMajors: Record<(typeof HOST_CLIENTS)[number], number | null>,
-  serverMajor: number,
-): string | null {
+export function hostClientsMismatch(hostMajors: Record<HostClient, number | null>, serverMajor: number): string | null {
   for (const tool of HOST_CLIENTS) {
     const major = hostMajors[tool];
     if (major === null) return `this host has no ${tool}`;

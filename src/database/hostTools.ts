@@ -16,8 +16,14 @@ export interface HostTools {
  * while nobody listens), and a host whose tools were upgraded is seen at once.
  */
 export async function probeHostTools(): Promise<HostTools> {
-  const [pgRestore, zstd] = await Promise.all([toolVersion('pg_restore'), toolVersion('zstd')]);
-  return { pgRestoreMajor: pgRestore === null ? null : Number(pgRestore.split('.')[0]), zstd };
+  const [pgRestoreMajor, zstd] = await Promise.all([toolMajor('pg_restore'), toolVersion('zstd')]);
+  return { pgRestoreMajor, zstd };
+}
+
+/** The major version of a host tool (15 for "15.18"), or null when it is not installed. */
+export async function toolMajor(tool: string): Promise<number | null> {
+  const version = await toolVersion(tool);
+  return version === null ? null : Number(version.split('.')[0]);
 }
 
 /** The first version number a host tool prints for `--version`, or null when it is not installed. */

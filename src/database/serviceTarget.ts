@@ -8,10 +8,16 @@ import { containerRoot, containerTmp, resolveInRoot } from '../docker/containerR
 import { failed, oneLine } from '../errors.js';
 import { processIsAlive, type ToolProcess } from '../util/process.js';
 import { removeOrphans, scratchName } from '../util/scratchDir.js';
-import { CONTAINER_SOCKET_DIRS, DEFAULT_PORT, HOST_CLIENTS, hostClientsMismatch } from './clientRoute.js';
+import {
+  CONTAINER_SOCKET_DIRS,
+  DEFAULT_PORT,
+  HOST_CLIENTS,
+  type HostClient,
+  hostClientsMismatch,
+} from './clientRoute.js';
 import { dumpThroughPipe } from './dumpThroughPipe.js';
 import { hostClientTarget, hostSession, type HostConnection } from './hostClients.js';
-import { toolVersion } from './hostTools.js';
+import { toolMajor } from './hostTools.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
 import type { DatabaseTarget, DumpProcess, PgTool, SqlSession, TempFile } from './target.js';
 
@@ -59,9 +65,12 @@ export function serviceTarget(
       database: db.name,
       sslmode: undefined,
     };
-    const [server, ...majors] = await Promise.all([serverMajor(conn), ...HOST_CLIENTS.map(toolMajor)]);
+    const [server, majors] = await Promise.all([
+      serverMajor(conn),
+      Promise.all(HOST_CLIENTS.map(async (tool) => [tool, await toolMajor(tool)] as const)),
+    ]);
     if (typeof server === 'string') return inContainer(server);
-    const mismatch = hostClientsMismatch({ pg_dump: majors[0]!, pg_restore: majors[1]! }, server);
+    const mismatch = hostClientsMismatch(Object.fromEntries(majors) as Record<HostClient, number | null>, server);
     if (mismatch) return inContainer(mismatch);
     return hostClientTarget(conn, `${description} (this host's client programs, over its socket)`, {
       pipe: "a pipe in the temp dir, from this host's pg_dump over the container's socket",
@@ -105,11 +114,6 @@ async function serverMajor(conn: HostConnection): Promise<number | string> {
     return oneLine(e);
   }
 }
-
-const toolMajor = async (tool: string) => {
-  const version = await toolVersion(tool);
-  return version === null ? null : Number(version.split('.')[0]);
-};
 
 /**
  * A source stream (another child's stdout) gets its reader now, before the first await: the output
