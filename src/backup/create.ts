@@ -2,7 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupPorts } from './ports.js';
 import { reportOutcome, type ReportPorts } from '../deploy/report.js';
-import { inspectDatabase, probeHostTools, type DatabaseFacts, type SqlSession } from '../database/index.js';
+import {
+  inspectDatabase,
+  probeHostTools,
+  serverMajor,
+  type DatabaseFacts,
+  type SqlSession,
+} from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
 import type { ToolProcess } from '../util/process.js';
@@ -59,10 +65,10 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
     session = await reached.session();
     await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const snapshot = await session.query('SELECT pg_export_snapshot()');
-    const serverMajor = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
+    const server = await serverMajor(session);
 
     // Every probe comes before the first spawn (see writeVerifiedDump).
-    const plan = planDump(ports.config.backups.compression, await probeHostTools(), serverMajor);
+    const plan = planDump(ports.config.backups.compression, await probeHostTools(), server);
     const file = await fs.open(tempPath, 'wx', 0o600);
     let written: WrittenDump;
     let facts: DatabaseFacts;

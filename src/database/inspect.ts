@@ -84,3 +84,8 @@ export function compareFacts(
   }
   return issues;
 }
+
+/** The server's major version (15 for 15.18), as the session's server reports it. */
+export async function serverMajor(session: SqlSession): Promise<number> {
+  return Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
+}

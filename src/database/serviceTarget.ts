@@ -18,6 +18,7 @@ import {
 import { dumpThroughPipe } from './dumpThroughPipe.js';
 import { hostClientTarget, hostSession, type HostConnection } from './hostClients.js';
 import { toolMajor } from './hostTools.js';
+import { serverMajor } from './inspect.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';
 import type { DatabaseTarget, DumpProcess, PgTool, SqlSession, TempFile } from './target.js';
 
@@ -66,7 +67,7 @@ export function serviceTarget(
       sslmode: undefined,
     };
     const [server, majors] = await Promise.all([
-      serverMajor(conn),
+      serverMajorOver(conn),
       Promise.all(HOST_CLIENTS.map(async (tool) => [tool, await toolMajor(tool)] as const)),
     ]);
     if (typeof server === 'string') return inContainer(server);
@@ -102,11 +103,11 @@ async function findSocketDir(root: string): Promise<string | null> {
 }
 
 /** The server's major version over `conn`, or why it could not be asked ("cannot connect to its socket: …"). */
-async function serverMajor(conn: HostConnection): Promise<number | string> {
+async function serverMajorOver(conn: HostConnection): Promise<number | string> {
   try {
     const session = await hostSession(conn, conn.database, 'its socket');
     try {
-      return Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
+      return await serverMajor(session);
     } finally {
       await session.close();
     }

@@ -11,7 +11,7 @@ import { registryAuth } from '../docker/auth.js';
 import { imageExists } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
 import { backupFormat } from '../backup/format.js';
-import { toolVersion, type DatabaseTarget } from '../database/index.js';
+import { serverMajor, toolVersion, type DatabaseTarget } from '../database/index.js';
 import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
 import { probeOffsite } from '../offsite/probe.js';
@@ -81,7 +81,7 @@ const CHECKS: Array<[string, Check]> = [
       const session = await target.session();
       let server: number;
       try {
-        server = Math.floor(Number(await session.query('SHOW server_version_num')) / 10000);
+        server = await serverMajor(session);
       } finally {
         await session.close();
       }
