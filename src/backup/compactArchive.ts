@@ -40,10 +40,15 @@ export enum Section {
 /** One entry of the table of contents, as much of it as switchyard needs. */
 export interface TocEntry {
   dumpId: number;
+  /** What it is, as `pg_restore --list` names it: `TABLE DATA`, `SEQUENCE SET`, `BLOBS`… */
+  kind: string;
   section: Section;
   /** It has a data block (table data, large objects). */
   hasData: boolean;
 }
+
+/** The entries whose data block is a table's rows, read by a COPY: the ones a restore may split (restorePlan.ts). */
+export const TABLE_DATA = 'TABLE DATA';
 
 /** What parseArchiveHead found at the start of a stream. */
 export type ArchiveHead =
@@ -94,8 +99,9 @@ export function parseArchiveHead(bytes: Buffer): ArchiveHead {
     for (let i = 0; i < count; i++) {
       const dumpId = reader.int();
       const hasData = reader.int() !== 0; // had a data dumper
-      reader.skipStrings(4); // table oid, oid, tag, description
-      entries.push({ dumpId, hasData, section: reader.int() });
+      reader.skipStrings(3); // table oid, oid, tag
+      const kind = reader.text() ?? '';
+      entries.push({ dumpId, kind, hasData, section: reader.int() });
       reader.skipStrings(5); // definition, drop statement, COPY statement, namespace, tablespace
       if (since(1, 14)) reader.skipStrings(1); // table access method
       if (since(1, 16)) reader.int(); // relkind
@@ -135,6 +141,13 @@ class HeadReader {
   }
   int(): number {
     return readInt(this.bytes, this.take(INT_BYTES));
+  }
+  /** The string as text; null for the null string. */
+  text(): string | null {
+    const length = this.int();
+    if (length < 0) return null;
+    const at = this.take(length);
+    return this.bytes.toString('utf8', at, at + length);
   }
   /** False for the null string (length -1). */
   string(): boolean {

@@ -35,13 +35,13 @@ export async function restoreBackupFile(
   database: string,
   file: string,
   extraArgs: readonly string[] = [],
-  keepFree = KEEP_FREE,
+  { keepFree = KEEP_FREE, splitFrom }: { keepFree?: number; splitFrom?: number } = {},
 ): Promise<string> {
   const target = await reachable.reach(); // one way for every program below
   const jobs = restoreJobs();
   if (target.readsHostFiles && backupFormat(file) === 'zstd') {
-    const streams = await restoreInStreams(target, database, file, extraArgs, jobs);
-    if (streams !== null) return `${streams} parallel stream${streams === 1 ? '' : 's'} from the file`;
+    const ran = await restoreInStreams(target, database, file, extraArgs, jobs, splitFrom);
+    if (ran !== null) return describeStreams(ran);
   }
   const archive = await stageArchive(target, file, keepFree);
   if (archive) {
@@ -63,6 +63,13 @@ export async function restoreBackupFile(
   const args = ['--dbname', database, '--single-transaction', '--exit-on-error', ...extraArgs];
   await feedArchive(file, (stdin) => target.spawn('pg_restore', args, { database, stdin }), 'restore');
   return 'one transaction, fed on stdin';
+}
+
+/** For the log: e.g. `3 parallel streams from the file, 2 of them sharing one table's rows`. */
+function describeStreams({ streams, splitSessions }: { streams: number; splitSessions: number }): string {
+  const all = streams + splitSessions;
+  const sharing = splitSessions > 0 ? `, ${splitSessions} of them sharing a large table's rows` : '';
+  return `${all} parallel stream${all === 1 ? '' : 's'} from the file${sharing}`;
 }
 
 /** pg_restore -j: one job per core, at least 2 (the I/O overlaps), at most 4. */

@@ -6,23 +6,27 @@ import { hostScratch, removeOrphans, scratchName } from '../util/scratchDir.js';
 import { readArchiveIndex } from './archiveIndex.js';
 import { decompressArchive, pgRestoreFailed, runPgRestore } from './pgRestoreRun.js';
 import { parseArchiveHead, type TocEntry } from './compactArchive.js';
-import { planDataStreams } from './restorePlan.js';
+import { planDataStreams, SPLIT_FROM_BYTES } from './restorePlan.js';
+import { allOrNone, type RunningStream } from './runningStream.js';
+import { startSplitTable } from './splitTable.js';
 
 /**
  * Restores a `.dump.zst` with host client programs in three steps, the data in parallel streams
  * straight from the file, with nothing decompressed to disk:
  *   1. `pg_restore --section=pre-data` of the archive's head (its table of contents, no data),
  *      kept as a small file: tables, types, functions;
- *   2. the data: one `zstd -dc FILE | pg_restore --section=data --use-list=LIST` per stream
- *      (restorePlan.ts), all at once, each pipe a kernel pipe between the two;
+ *   2. the data, all at once (restorePlan.ts): one `zstd -dc FILE | pg_restore --section=data
+ *      --use-list=LIST` per stream, each pipe a kernel pipe between the two; and a table too large
+ *      for one stream in several COPY sessions (splitTable.ts);
  *   3. `pg_restore --section=post-data --jobs=N` of the head again: indexes and constraints.
  *
  * Why (bench:restore): `pg_restore -j` needs a file it can seek in, so a `.dump.zst` had first to
  * be decompressed to disk (0.7 s for the 818 MB bench archive) and pg_restore started only then,
  * beside the kernel writing that file out. Streams start loading at once.
  *
- * Returns the number of data streams, or null when the archive's head is not one this reader
- * knows (compactArchive.ts): the caller restores it another way. The caller has checked the file's
+ * Returns what ran at once, or null when the archive's head is not one this reader knows
+ * (compactArchive.ts): the caller restores it another way. `splitFrom`: the smallest table split
+ * (restorePlan.ts; tests split small ones). The caller has checked the file's
  * sha256. Like `-j`, this is not one transaction: the database is fresh, and dropped by the caller
  * when this throws.
  */
@@ -32,10 +36,11 @@ export async function restoreInStreams(
   file: string,
   extraArgs: readonly string[],
   jobs: number,
-): Promise<number | null> {
+  splitFrom = SPLIT_FROM_BYTES,
+): Promise<{ streams: number; splitSessions: number } | null> {
   const head = await readArchiveHead(file);
   if (!head) return null;
-  const streams = planDataStreams(head.entries, await readArchiveIndex(file), jobs);
+  const plan = planDataStreams(head.entries, await readArchiveIndex(file), jobs, splitFrom);
   const scratch = hostScratch().here;
   await removeOrphans(scratch, processIsAlive);
   const written: string[] = [];
@@ -48,14 +53,17 @@ export async function restoreInStreams(
   try {
     const toc = await writeScratch('dump', head.bytes);
     // A list names entries by dump id; pg_restore reads the number before the semicolon.
-    const lists = await Promise.all(streams.map((ids) => writeScratch('list', ids.map((id) => `${id};\n`).join(''))));
+    const listOf = (ids: number[]) => writeScratch('list', ids.map((id) => `${id};\n`).join(''));
+    const lists = await Promise.all(plan.lists.map(listOf));
+    const splitLists = await Promise.all(plan.split.map((table) => listOf([table.dumpId])));
     const common = ['--dbname', database, '--exit-on-error', ...extraArgs];
     await runPgRestore(target, database, [...common, '--section=pre-data', '--', toc]);
-    await allOrNone(
-      lists.map((list) => startStream(target, database, file, [...common, '--section=data', `--use-list=${list}`])),
-    );
+    await allOrNone([
+      ...lists.map((list) => startStream(target, database, file, [...common, '--section=data', `--use-list=${list}`])),
+      ...plan.split.map((table, i) => startSplitTable(target, database, file, splitLists[i]!, table.sessions)),
+    ]);
     await runPgRestore(target, database, [...common, '--section=post-data', `--jobs=${jobs}`, '--', toc]);
-    return streams.length;
+    return { streams: lists.length, splitSessions: plan.split.reduce((sum, table) => sum + table.sessions, 0) };
   } finally {
     await Promise.all(written.map((name) => fs.rm(name, { force: true })));
   }
@@ -98,11 +106,6 @@ export async function readArchiveHead(file: string): Promise<{ bytes: Buffer; en
   }
 }
 
-interface Stream {
-  done: Promise<void>;
-  stop(): void;
-}
-
 /**
  * One data stream. pg_restore reads every block it lists whole, framing and all, so its success is
  * the stream's: the file's sha256 was checked before. It exits as soon as it has restored its last
@@ -110,7 +113,7 @@ interface Stream {
  * EPIPE, ECONNRESET): that is no error. zstd's own words count only beside a pg_restore that
  * failed after zstd had ended, as the likely cause (a missing zstd, a damaged file).
  */
-function startStream(target: DatabaseTarget, database: string, file: string, args: string[]): Stream {
+function startStream(target: DatabaseTarget, database: string, file: string, args: string[]): RunningStream {
   const zstd = decompressArchive(file);
   const zstdErrors = tailOf(zstd.stderr);
   let zstdEnded: number | null = null;
@@ -146,20 +149,4 @@ function startStream(target: DatabaseTarget, database: string, file: string, arg
       zstd.kill();
     },
   };
-}
-
-/** Waits for every stream; the first to fail stops the others, and its error is the one thrown. */
-async function allOrNone(streams: Stream[]): Promise<void> {
-  let first: unknown;
-  await Promise.all(
-    streams.map((s) =>
-      s.done.catch((e: unknown) => {
-        if (first === undefined) {
-          first = e;
-          for (const other of streams) if (other !== s) other.stop();
-        }
-      }),
-    ),
-  );
-  if (first !== undefined) throw first;
 }

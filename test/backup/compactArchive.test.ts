@@ -132,7 +132,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('compactArchiv
   it('lists every entry with its section, and which ones have data', () => {
     const head = parseArchiveHead(streamed) as Extract<ReturnType<typeof parseArchiveHead>, { kind: 'compactable' }>;
     const requests = head.entries.find((e) => e.dumpId === dumpIdOf(streamed, 'TABLE DATA city requests'));
-    expect(requests).toEqual({ dumpId: requests!.dumpId, section: Section.Data, hasData: true });
+    expect(requests).toEqual({ dumpId: requests!.dumpId, kind: 'TABLE DATA', section: Section.Data, hasData: true });
     const table = head.entries.find((e) => e.dumpId === dumpIdOf(streamed, 'TABLE city requests'));
     expect(table).toMatchObject({ section: Section.PreData, hasData: false });
     const key = head.entries.find((e) => e.dumpId === dumpIdOf(streamed, 'CONSTRAINT city requests requests_pkey'));

@@ -2,9 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { Section, type TocEntry } from '../../src/backup/compactArchive.js';
 import { planDataStreams, sectionsAsRestored } from '../../src/backup/restorePlan.js';
 
-const table = (dumpId: number): TocEntry => ({ dumpId, section: Section.Data, hasData: true });
-const sequenceValue = (dumpId: number): TocEntry => ({ dumpId, section: Section.Data, hasData: false });
-const schema = (dumpId: number, section = Section.PreData): TocEntry => ({ dumpId, section, hasData: false });
+const table = (dumpId: number): TocEntry => ({ dumpId, kind: 'TABLE DATA', section: Section.Data, hasData: true });
+const largeObjects = (dumpId: number): TocEntry => ({ dumpId, kind: 'BLOBS', section: Section.Data, hasData: true });
+const sequenceValue = (dumpId: number): TocEntry => ({
+  dumpId,
+  kind: 'SEQUENCE SET',
+  section: Section.Data,
+  hasData: false,
+});
+const schema = (dumpId: number, section = Section.PreData): TocEntry => ({
+  dumpId,
+  kind: 'TABLE',
+  section,
+  hasData: false,
+});
+/** The `--use-list` streams alone, for a plan that splits no table. */
+const lists = (...args: Parameters<typeof planDataStreams>) => {
+  const plan = planDataStreams(...args);
+  expect(plan.split).toEqual([]);
+  return plan.lists;
+};
+const MiB = 1 << 20;
 
 /** The bench database's shape: pgbench's four tables, then the 311 requests, in the archive's order. */
 const BENCH = [
@@ -26,8 +44,46 @@ const BENCH_SIZES = new Map([
 ]);
 
 describe('planning the data streams of a restore', () => {
-  it('gives the largest table a stream of its own and the rest to the others, each in archive order', () => {
-    expect(planDataStreams(BENCH, BENCH_SIZES, 2)).toEqual([[3371], [3368, 3369, 3366, 3367, 3379]]);
+  it('deals the rows of a table larger than its share of the data over sessions, the rest in one stream', () => {
+    // 609 of 803 MB: more than half, so two sessions; the other tables and the sequence in a third stream.
+    expect(planDataStreams(BENCH, BENCH_SIZES, 2)).toEqual({
+      lists: [[3368, 3369, 3366, 3367, 3379]],
+      split: [{ dumpId: 3371, sessions: 2 }],
+    });
+    // A share of 201 MB: the table has four, and one stream is left for the rest.
+    expect(planDataStreams(BENCH, BENCH_SIZES, 4)).toEqual({
+      lists: [[3368, 3369, 3366, 3367, 3379]],
+      split: [{ dumpId: 3371, sessions: 4 }],
+    });
+  });
+
+  it('splits every table larger than its share, each over as many sessions as it has shares', () => {
+    const entries = [table(1), table(2), table(3), table(4)];
+    const sizes = new Map([
+      [1, 400 * MiB],
+      [2, 250 * MiB],
+      [3, 200 * MiB],
+      [4, 150 * MiB],
+    ]);
+    // Shares of 250 MB: table 1 takes two sessions, table 2 is not larger than its share.
+    expect(planDataStreams(entries, sizes, 4)).toEqual({ lists: [[2], [3, 4]], split: [{ dumpId: 1, sessions: 2 }] });
+  });
+
+  it('splits no table below splitFrom, nor large objects, nor without the sizes', () => {
+    expect(lists(BENCH, BENCH_SIZES, 2, Infinity)).toEqual([[3371], [3368, 3369, 3366, 3367, 3379]]);
+    expect(lists([table(1), table(2)], new Map([[1, 63 * MiB], [2, 1 * MiB]]), 2)).toEqual([[1], [2]]);
+    expect(lists([largeObjects(1), table(2)], new Map([[1, 900 * MiB], [2, 1 * MiB]]), 2)).toEqual([[1], [2]]);
+    expect(lists(BENCH, null, 2)).toEqual([
+      [3368, 3366, 3371],
+      [3369, 3367, 3379],
+    ]);
+  });
+
+  it('splits a small table when told to (splitFrom), as the tests of the split restore do', () => {
+    expect(planDataStreams([table(1), table(2)], new Map([[1, 3000], [2, 1000]]), 2, 1)).toEqual({
+      lists: [[2]],
+      split: [{ dumpId: 1, sessions: 2 }],
+    });
   });
 
   it('balances by size, largest first onto the least loaded stream', () => {
@@ -40,31 +96,32 @@ describe('planning the data streams of a restore', () => {
       [5, 10],
     ]);
     // 70 | 50 | 40, then 30 onto the 40 and 10 onto the 50.
-    expect(planDataStreams(entries, sizes, 3)).toEqual([[1], [2, 5], [3, 4]]);
+    expect(lists(entries, sizes, 3)).toEqual([[1], [2, 5], [3, 4]]);
   });
 
   it('counts every table the same when the file has no sizes', () => {
-    expect(planDataStreams(BENCH, null, 2)).toEqual([
+    expect(lists(BENCH, null, 2)).toEqual([
       [3368, 3366, 3371],
       [3369, 3367, 3379],
     ]);
   });
 
   it('makes no more streams than there are tables, and none for an archive without data', () => {
-    expect(planDataStreams([table(7), sequenceValue(8)], new Map([[7, 10]]), 4)).toEqual([[7, 8]]);
-    expect(planDataStreams([schema(1), sequenceValue(2)], new Map(), 4)).toEqual([[2]]);
-    expect(planDataStreams([schema(1), schema(2, Section.PostData)], new Map(), 4)).toEqual([]);
+    expect(lists([table(7), sequenceValue(8)], new Map([[7, 10]]), 4)).toEqual([[7, 8]]);
+    expect(lists([schema(1), sequenceValue(2)], new Map(), 4)).toEqual([[2]]);
+    expect(lists([schema(1), schema(2, Section.PostData)], new Map(), 4)).toEqual([]);
   });
 
   it('leaves out entries of the other sections', () => {
-    const streams = planDataStreams(BENCH, BENCH_SIZES, 4).flat();
+    const plan = planDataStreams(BENCH, BENCH_SIZES, 4);
+    const streams = [...plan.lists.flat(), ...plan.split.map((table) => table.dumpId)];
     expect(streams).not.toContain(216);
     expect(streams).not.toContain(3217);
     expect(streams.sort()).toEqual([3366, 3367, 3368, 3369, 3371, 3379]);
   });
 
   it('counts an entry of no section (a comment, a grant) in the section before it, as pg_restore does', () => {
-    const none = (dumpId: number): TocEntry => ({ dumpId, section: Section.None, hasData: false });
+    const none = (dumpId: number): TocEntry => ({ dumpId, kind: 'COMMENT', section: Section.None, hasData: false });
     const entries = [none(1), schema(2), none(3), table(4), none(5), schema(6, Section.PostData), none(7)];
     expect(sectionsAsRestored(entries)).toEqual([
       Section.PreData,
@@ -75,6 +132,6 @@ describe('planning the data streams of a restore', () => {
       Section.PostData,
       Section.PostData,
     ]);
-    expect(planDataStreams(entries, new Map([[4, 10]]), 2)).toEqual([[4, 5]]);
+    expect(lists(entries, new Map([[4, 10]]), 2)).toEqual([[4, 5]]);
   });
 });

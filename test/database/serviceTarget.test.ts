@@ -144,7 +144,7 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
     const database = `restored_${Math.random().toString(36).slice(2, 8)}`;
     sandbox.psql('postgres', `CREATE DATABASE ${database}`);
     const before = commands.length;
-    await restoreBackupFile(target(), database, file, [], keepFree);
+    await restoreBackupFile(target(), database, file, [], { keepFree });
     expect(
       commands
         .slice(before)
