@@ -68,4 +68,5 @@ function endOfRows(lines: Buffer): number {
   return at < 0 ? -1 : at + 1;
 }
 
-const notOneCopy = (why: string) => failed(`restore failed: pg_restore's script of a table's data is not one COPY: ${why}`);
+const notOneCopy = (why: string) =>
+  failed(`restore failed: pg_restore's script of a table's data is not one COPY: ${why}`);

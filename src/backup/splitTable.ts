@@ -75,7 +75,11 @@ export function startSplitTable(
     const reader = new CopyScript();
     let dealError: unknown = null;
     try {
-      await dealRows(script.stdout, reader, loaders.map((l) => l.stdin!));
+      await dealRows(
+        script.stdout,
+        reader,
+        loaders.map((l) => l.stdin!),
+      );
     } catch (e) {
       dealError = e;
       stop();

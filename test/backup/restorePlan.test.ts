@@ -71,8 +71,26 @@ describe('planning the data streams of a restore', () => {
 
   it('splits no table below splitFrom, nor large objects, nor without the sizes', () => {
     expect(lists(BENCH, BENCH_SIZES, 2, Infinity)).toEqual([[3371], [3368, 3369, 3366, 3367, 3379]]);
-    expect(lists([table(1), table(2)], new Map([[1, 63 * MiB], [2, 1 * MiB]]), 2)).toEqual([[1], [2]]);
-    expect(lists([largeObjects(1), table(2)], new Map([[1, 900 * MiB], [2, 1 * MiB]]), 2)).toEqual([[1], [2]]);
+    expect(
+      lists(
+        [table(1), table(2)],
+        new Map([
+          [1, 63 * MiB],
+          [2, 1 * MiB],
+        ]),
+        2,
+      ),
+    ).toEqual([[1], [2]]);
+    expect(
+      lists(
+        [largeObjects(1), table(2)],
+        new Map([
+          [1, 900 * MiB],
+          [2, 1 * MiB],
+        ]),
+        2,
+      ),
+    ).toEqual([[1], [2]]);
     expect(lists(BENCH, null, 2)).toEqual([
       [3368, 3366, 3371],
       [3369, 3367, 3379],
@@ -80,7 +98,17 @@ describe('planning the data streams of a restore', () => {
   });
 
   it('splits a small table when told to (splitFrom), as the tests of the split restore do', () => {
-    expect(planDataStreams([table(1), table(2)], new Map([[1, 3000], [2, 1000]]), 2, 1)).toEqual({
+    expect(
+      planDataStreams(
+        [table(1), table(2)],
+        new Map([
+          [1, 3000],
+          [2, 1000],
+        ]),
+        2,
+        1,
+      ),
+    ).toEqual({
       lists: [[2]],
       split: [{ dumpId: 1, sessions: 2 }],
     });

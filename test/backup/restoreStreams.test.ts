@@ -26,6 +26,12 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
 
   const INDEXES = `SELECT string_agg(indexdef, '; ' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'public'`;
   const CONSTRAINTS = `SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), ', ' ORDER BY conname) FROM pg_constraint WHERE connamespace = 'public'::regnamespace`;
+  const ourChildren = () =>
+    execFileSync('ps', ['-e', '-o', 'ppid=,comm='])
+      .toString()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([ppid, name]) => ppid === String(process.pid) && /^(psql|pg_restore|zstd)$/.test(name ?? ''));
   const ourScratch = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`switchyard-${process.pid}-`));
   /** A copy of the backup with its archive passed through `edit` (decompressed, edited, compressed again). */
   const withArchive = (name: string, edit: (archive: Buffer) => Buffer, trailer: Buffer) => {
@@ -37,10 +43,12 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     );
     return copy;
   };
-  const restoreInto = async (database: string, from: string) => {
+  /** `splitFrom: 1` deals the rows of any table larger than its share over sessions (restorePlan.ts). */
+  const restoreInto = async (database: string, from: string, splitFrom?: number) => {
     pg.createDatabase(database);
-    return restoreBackupFile(ctx.database(), database, from);
+    return restoreBackupFile(ctx.database(), database, from, [], { splitFrom });
   };
+  const SPLIT = /^\d parallel streams from the file, \d of them sharing a large table's rows$/;
   const expectSameAsApp = (database: string) => {
     for (const table of ['requests', 'comments', 'zz_filler'])
       expect(pg.psql(database, tableDigest(table)), table).toBe(pg.psql('app', tableDigest(table)));
@@ -96,6 +104,31 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     expect(await restoreInto('streamed', file)).toBe('2 parallel streams from the file');
     expectSameAsApp('streamed');
     expect(ourScratch()).toEqual([]);
+  });
+
+  it('deals the largest table’s rows over two sessions: the same database, and no scratch file left', async () => {
+    expect(await restoreInto('split', file, 1)).toMatch(SPLIT);
+    expectSameAsApp('split');
+    expect(ourScratch()).toEqual([]);
+  });
+
+  it('fails with psql’s words when a session’s COPY fails, stops the others, and leaves no scratch file', async () => {
+    // zz_filler is the table split; same length, so the archive's framing still holds.
+    const broken = withArchive(
+      'broken-split.dump.zst',
+      (archive) => {
+        const row = archive.indexOf('\n150000\t');
+        expect(row).toBeGreaterThan(0);
+        return Buffer.concat([archive.subarray(0, row), Buffer.from('\n15000x'), archive.subarray(row + 7)]);
+      },
+      encodeArchiveIndex((await readArchiveIndex(file))!),
+    );
+    await expect(restoreInto('from_broken_split', broken, 1)).rejects.toThrow(
+      /^restore failed \(psql exited with code 3 loading a table's rows\): .*invalid input syntax for type integer: "15000x"/s,
+    );
+    expect(ourScratch()).toEqual([]);
+    expect(ourChildren()).toEqual([]); // every session, pg_restore and zstd of the restore has ended
+    expect(pg.psql('from_broken_split', INDEXES)).toBe('');
   });
 
   it('restores a file written before backups stored their data sizes', async () => {
@@ -192,6 +225,11 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
        GRANT SELECT ON city.requests TO reader;
        ALTER TABLE city.notes ENABLE ROW LEVEL SECURITY;
        CREATE POLICY readable ON city.notes USING (true);
+       CREATE TABLE city."odd
+name" (id int, v text);
+       INSERT INTO city."odd
+name" SELECT g, (ARRAY['\\.', '\\\\.', E'a\\nb', E'tab\\tx', NULL, '', 'ünïcode'])[1 + g % 7]
+         FROM generate_series(1, 20000) g;
        SELECT lo_from_bytea(4242, 'a large object');
        COMMENT ON LARGE OBJECT 4242 IS 'its comment';
        GRANT SELECT ON LARGE OBJECT 4242 TO reader;`,
@@ -202,6 +240,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
       const richFile = path.join(richCtx.config.backups.dir, backup.fileName);
       pg.createDatabase('rich_streams');
       expect(await restoreBackupFile(richCtx.database(), 'rich_streams', richFile)).toMatch(/parallel streams/);
+      // The odd table, the largest, is split: its name holds a newline, its values backslashes, `\.` and tabs.
+      pg.createDatabase('rich_split');
+      expect(await restoreBackupFile(richCtx.database(), 'rich_split', richFile, [], { splitFrom: 1 })).toMatch(SPLIT);
       // The reference: the same archive, restored whole by pg_restore in one go.
       const plain = path.join(richCtx.root, 'plain.dump');
       execFileSync('zstd', ['-d', '-q', '-o', plain, '--', richFile]);
@@ -216,15 +257,19 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
           .filter((line) => !/^\\(un)?restrict /.test(line))
           .join('\n');
       expect(schemaOf('rich_streams')).toBe(schemaOf('rich_plain'));
+      expect(schemaOf('rich_split')).toBe(schemaOf('rich_plain'));
       expect(schemaOf('rich_streams')).toContain('CREATE POLICY readable');
       for (const query of [
         tableDigest('city.requests'),
         tableDigest('city.notes'),
+        tableDigest('city."odd\nname"'),
         'SELECT n FROM city.counts',
         `SELECT convert_from(lo_get(4242), 'UTF8') || ' / ' || obj_description(4242, 'pg_largeobject')`,
         'SELECT lomacl::text FROM pg_largeobject_metadata WHERE oid = 4242',
       ])
-        expect(pg.psql('rich_streams', query), query).toBe(pg.psql('rich', query));
+        for (const restored of ['rich_streams', 'rich_split'])
+          expect(pg.psql(restored, query), `${restored}: ${query}`).toBe(pg.psql('rich', query));
+      expect(pg.psql('rich_split', `SELECT count(DISTINCT v) FROM city."odd\nname"`)).toBe('6');
     } finally {
       richCtx.cleanup();
     }
