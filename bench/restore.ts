@@ -9,7 +9,9 @@
  * alone, into an empty database), to keep the fastest that works in both modes:
  *   - pipe: `zstd -dc FILE | pg_restore --single-transaction` through a kernel pipe;
  *   - streams: restoreBackupFile() as switchyard runs it on this host: pre-data, the data
- *     in parallel `zstd -dc | pg_restore --use-list` streams, post-data with -j;
+ *     in parallel `zstd -dc | pg_restore --use-list` streams and the largest table's rows dealt
+ *     over COPY sessions, post-data with -j;
+ *   - wholeTables: the same with no table split, each table in one stream's COPY;
  *   - node: the same, copied through this process (how switchyard fed pg_restore before);
  *   - file: `zstd -d` to a temp file, then `pg_restore --single-transaction TEMP`;
  *   - fileJ2: `zstd -d` to a temp file, then `pg_restore -j 2 TEMP`.
@@ -72,6 +74,7 @@ const LABELS = {
   inContainer: "switchyard, the container's programs",
   pipe: 'zst feed: zstd -dc | pg_restore (pipe)',
   streams: 'zst feed: restoreBackupFile (streams)',
+  wholeTables: 'zst feed: streams, no table split',
   node: 'zst feed: through node (copied)',
   file: 'zst feed: zstd -d to temp, pg_restore file',
   fileJ2: 'zst feed: zstd -d to temp, pg_restore -j 2',
@@ -205,6 +208,10 @@ async function urlMode(): Promise<ModeResult> {
           streams: async () => {
             createBare();
             await restoreBackupFile(target, BARE_DB, file);
+          },
+          wholeTables: async () => {
+            createBare();
+            await restoreBackupFile(target, BARE_DB, file, [], { splitFrom: Infinity });
           },
           node: async () => {
             createBare();

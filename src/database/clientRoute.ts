@@ -1,5 +1,8 @@
-/** The client programs that a dump, a restore and a read-back need from this host. */
-export const HOST_CLIENTS = ['pg_dump', 'pg_restore'] as const;
+/**
+ * The client programs that a dump, a restore and a read-back need from this host: psql loads a large
+ * table's rows over several sessions (splitTable.ts).
+ */
+export const HOST_CLIENTS = ['pg_dump', 'pg_restore', 'psql'] as const;
 export type HostClient = (typeof HOST_CLIENTS)[number];
 
 /**
