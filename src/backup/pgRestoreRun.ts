@@ -15,6 +15,16 @@ export const pgRestoreFailed = (what: 'restore' | 'read-back', code: number, std
     `${what} failed (pg_restore exited with code ${code}): ${maskUrlPasswords(stderr) || 'no error output'}${also}`,
   );
 
+/**
+ * What to add to a stream's pg_restore failure about its zstd: zstd's words only when zstd had
+ * already ended, and failed, before pg_restore did (a missing zstd, a damaged file). A zstd still
+ * running then was only cut off by a pg_restore that stopped reading, which is no cause.
+ */
+export const zstdCause = (codeBefore: number | null, errors: string): string =>
+  codeBefore !== null && codeBefore !== 0
+    ? ` (and zstd exited with code ${codeBefore}: ${errors || 'no error output'})`
+    : '';
+
 /** One pg_restore run to its end; a failure is thrown with pg_restore's own words. */
 export async function runPgRestore(target: DatabaseTarget, database: string, args: string[]): Promise<void> {
   const result = await collect(await target.spawn('pg_restore', args, { database }));

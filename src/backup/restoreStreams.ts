@@ -4,7 +4,7 @@ import type { DatabaseTarget } from '../database/index.js';
 import { processIsAlive, tailOf, type ToolProcess } from '../util/process.js';
 import { hostScratch, removeOrphans, scratchName } from '../util/scratchDir.js';
 import { readArchiveIndex } from './archiveIndex.js';
-import { decompressArchive, pgRestoreFailed, runPgRestore } from './pgRestoreRun.js';
+import { decompressArchive, pgRestoreFailed, runPgRestore, zstdCause } from './pgRestoreRun.js';
 import { parseArchiveHead, type TocEntry } from './compactArchive.js';
 import { planDataStreams, SPLIT_FROM_BYTES } from './restorePlan.js';
 import { allOrNone, type RunningStream } from './runningStream.js';
@@ -135,11 +135,7 @@ function startStream(target: DatabaseTarget, database: string, file: string, arg
     zstd.kill(); // when it still runs, nothing reads its output any more
     await zstdExited;
     if (code === 0) return;
-    const cause =
-      zstdBefore !== null && zstdBefore !== 0
-        ? ` (and zstd exited with code ${zstdBefore}: ${zstdErrors() || 'no error output'})`
-        : '';
-    throw pgRestoreFailed('restore', code, restoreErrors(), cause);
+    throw pgRestoreFailed('restore', code, restoreErrors(), zstdCause(zstdBefore, zstdErrors()));
   })();
   return {
     done,

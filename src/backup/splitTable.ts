@@ -4,7 +4,7 @@ import { failed } from '../errors.js';
 import { maskUrlPasswords } from '../util/redact.js';
 import { tailOf, type ToolProcess } from '../util/process.js';
 import { CopyScript } from './copyScript.js';
-import { decompressArchive, pgRestoreFailed } from './pgRestoreRun.js';
+import { decompressArchive, pgRestoreFailed, zstdCause } from './pgRestoreRun.js';
 import type { RunningStream } from './runningStream.js';
 
 /** psql running a script from stdin; its first error ends it with code 3. */
@@ -24,7 +24,7 @@ const PSQL_SCRIPT_ARGS = ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1'];
  * transaction: the database is fresh, dropped by the caller when this throws.
  *
  * The first session that fails stops the rest, and its words are the error; a pg_restore that
- * fails on its own is named with zstd's words beside it, as in the other streams.
+ * fails is named with zstd's words beside it, as in the other streams (zstdCause).
  */
 export function startSplitTable(
   target: DatabaseTarget,
@@ -65,7 +65,8 @@ export function startSplitTable(
       loader.stdout.resume();
       const errors = tailOf(loader.stderr);
       void loader.exited.then((code) => {
-        if (code === 0 || loaderFailure) return;
+        // Only the first to fail on its own counts: the others were then stopped here.
+        if (code === 0 || loaderFailure || stopped) return;
         loaderFailure = failed(
           `restore failed (psql exited with code ${code} loading a table's rows): ${maskUrlPasswords(errors()) || 'no error output'}`,
         );
@@ -89,13 +90,8 @@ export function startSplitTable(
     zstd.kill(); // when it still runs, nothing reads its output any more
     await Promise.all(loaders.map((l) => l.exited)); // each one's failure is in loaderFailure by then
     if (loaderFailure) throw loaderFailure;
-    if (scriptCode !== 0) {
-      const cause =
-        zstdBefore !== null && zstdBefore !== 0
-          ? ` (and zstd exited with code ${zstdBefore}: ${zstdErrors() || 'no error output'})`
-          : '';
-      throw pgRestoreFailed('restore', scriptCode, scriptErrors(), cause);
-    }
+    if (scriptCode !== 0)
+      throw pgRestoreFailed('restore', scriptCode, scriptErrors(), zstdCause(zstdBefore, zstdErrors()));
     if (dealError) throw dealError;
   })();
   return { done, stop };

@@ -145,13 +145,19 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     expectSameAsApp('zstd_failed_after');
   });
 
-  it('names zstd beside pg_restore when zstd ended first and pg_restore failed', async () => {
+  it.each([
+    ['whole tables', undefined],
+    ['the largest split', 1],
+  ])('names zstd beside pg_restore when zstd ended first and pg_restore failed (%s)', async (_how, splitFrom) => {
     await expect(
-      withZstd('echo "zstd: the file is damaged" >&2; exit 1', () => restoreInto('zstd_failed', file)),
+      withZstd('echo "zstd: the file is damaged" >&2; exit 1', () =>
+        restoreInto(`zstd_failed_${splitFrom ?? 0}`, file, splitFrom),
+      ),
     ).rejects.toThrow(
-      /pg_restore exited with code 1\): .* \(and zstd exited with code 1: zstd: the file is damaged\)$/s,
+      /^restore failed \(pg_restore exited with code 1\): .* \(and zstd exited with code 1: zstd: the file is damaged\)$/s,
     );
     expect(ourScratch()).toEqual([]);
+    expect(ourChildren()).toEqual([]);
   });
 
   it('fails with pg_restore’s words when one stream fails, and leaves no scratch file', async () => {
