@@ -23,6 +23,8 @@ const lists = (...args: Parameters<typeof planDataStreams>) => {
   return plan.lists;
 };
 const MiB = 1 << 20;
+/** Data sizes by dump id. */
+const bytes = (byId: Record<number, number>) => new Map(Object.entries(byId).map(([id, n]) => [Number(id), n]));
 
 /** The bench database's shape: pgbench's four tables, then the 311 requests, in the archive's order. */
 const BENCH = [
@@ -59,38 +61,15 @@ describe('planning the data streams of a restore', () => {
 
   it('splits every table larger than its share, each over as many sessions as it has shares', () => {
     const entries = [table(1), table(2), table(3), table(4)];
-    const sizes = new Map([
-      [1, 400 * MiB],
-      [2, 250 * MiB],
-      [3, 200 * MiB],
-      [4, 150 * MiB],
-    ]);
+    const sizes = bytes({ 1: 400 * MiB, 2: 250 * MiB, 3: 200 * MiB, 4: 150 * MiB });
     // Shares of 250 MB: table 1 takes two sessions, table 2 is not larger than its share.
     expect(planDataStreams(entries, sizes, 4)).toEqual({ lists: [[2], [3, 4]], split: [{ dumpId: 1, sessions: 2 }] });
   });
 
   it('splits no table below splitFrom, nor large objects, nor without the sizes', () => {
     expect(lists(BENCH, BENCH_SIZES, 2, Infinity)).toEqual([[3371], [3368, 3369, 3366, 3367, 3379]]);
-    expect(
-      lists(
-        [table(1), table(2)],
-        new Map([
-          [1, 63 * MiB],
-          [2, 1 * MiB],
-        ]),
-        2,
-      ),
-    ).toEqual([[1], [2]]);
-    expect(
-      lists(
-        [largeObjects(1), table(2)],
-        new Map([
-          [1, 900 * MiB],
-          [2, 1 * MiB],
-        ]),
-        2,
-      ),
-    ).toEqual([[1], [2]]);
+    expect(lists([table(1), table(2)], bytes({ 1: 63 * MiB, 2: MiB }), 2)).toEqual([[1], [2]]);
+    expect(lists([largeObjects(1), table(2)], bytes({ 1: 900 * MiB, 2: MiB }), 2)).toEqual([[1], [2]]);
     expect(lists(BENCH, null, 2)).toEqual([
       [3368, 3366, 3371],
       [3369, 3367, 3379],
@@ -98,17 +77,7 @@ describe('planning the data streams of a restore', () => {
   });
 
   it('splits a small table when told to (splitFrom), as the tests of the split restore do', () => {
-    expect(
-      planDataStreams(
-        [table(1), table(2)],
-        new Map([
-          [1, 3000],
-          [2, 1000],
-        ]),
-        2,
-        1,
-      ),
-    ).toEqual({
+    expect(planDataStreams([table(1), table(2)], bytes({ 1: 3000, 2: 1000 }), 2, 1)).toEqual({
       lists: [[2]],
       split: [{ dumpId: 1, sessions: 2 }],
     });

@@ -43,6 +43,19 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
     );
     return copy;
   };
+  /** A copy of the backup, its stored sizes kept, with `row` made `broken`: same length, so the framing holds. */
+  const withRowBroken = async (name: string, row: string, broken: string) => {
+    expect(broken.length).toBe(row.length);
+    return withArchive(
+      name,
+      (archive) => {
+        const at = archive.indexOf(row);
+        expect(at).toBeGreaterThan(0);
+        return Buffer.concat([archive.subarray(0, at), Buffer.from(broken), archive.subarray(at + row.length)]);
+      },
+      encodeArchiveIndex((await readArchiveIndex(file))!),
+    );
+  };
   /** `splitFrom: 1` deals the rows of any table larger than its share over sessions (restorePlan.ts). */
   const restoreInto = async (database: string, from: string, splitFrom?: number) => {
     pg.createDatabase(database);
@@ -113,16 +126,8 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
   });
 
   it('fails with psql’s words when a session’s COPY fails, stops the others, and leaves no scratch file', async () => {
-    // zz_filler is the table split; same length, so the archive's framing still holds.
-    const broken = withArchive(
-      'broken-split.dump.zst',
-      (archive) => {
-        const row = archive.indexOf('\n150000\t');
-        expect(row).toBeGreaterThan(0);
-        return Buffer.concat([archive.subarray(0, row), Buffer.from('\n15000x'), archive.subarray(row + 7)]);
-      },
-      encodeArchiveIndex((await readArchiveIndex(file))!),
-    );
+    // zz_filler is the table split.
+    const broken = await withRowBroken('broken-split.dump.zst', '\n150000\t', '\n15000x\t');
     await expect(restoreInto('from_broken_split', broken, 1)).rejects.toThrow(
       /^restore failed \(psql exited with code 3 loading a table's rows\): .*invalid input syntax for type integer: "15000x"/s,
     );
@@ -161,16 +166,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
   });
 
   it('fails with pg_restore’s words when one stream fails, and leaves no scratch file', async () => {
-    // Same length, so the archive's framing still holds: only the row is wrong.
-    const broken = withArchive(
-      'broken.dump.zst',
-      (archive) => {
-        const row = archive.indexOf('\n17\tpothole #17\t');
-        expect(row).toBeGreaterThan(0);
-        return Buffer.concat([archive.subarray(0, row), Buffer.from('\n1x'), archive.subarray(row + 3)]);
-      },
-      encodeArchiveIndex((await readArchiveIndex(file))!),
-    );
+    const broken = await withRowBroken('broken.dump.zst', '\n17\tpothole #17\t', '\n1x\tpothole #17\t');
     const started = Date.now();
     await expect(restoreInto('from_broken', broken)).rejects.toThrow(
       /^restore failed \(pg_restore exited with code 1\): .*invalid input syntax for type integer: "1x"/s,
