@@ -211,7 +211,7 @@ async function urlMode(): Promise<ModeResult> {
           },
           wholeTables: async () => {
             createBare();
-            await restoreBackupFile(target, BARE_DB, file, [], { splitFrom: Infinity });
+            await restoreBackupFile(target, BARE_DB, file, [], { split: { fromBytes: Infinity } });
           },
           node: async () => {
             createBare();

@@ -10,7 +10,8 @@ import { freeBytes } from '../util/diskSpace.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
 import { decompressArchive, pgRestoreFailed, runPgRestore } from './pgRestoreRun.js';
-import { restoreInStreams } from './restoreStreams.js';
+import type { SplitRule } from './restorePlan.js';
+import { restoreInStreams, type StreamsRan } from './restoreStreams.js';
 
 /**
  * Restores a stored backup file, of either format (format.ts), into an existing,
@@ -35,12 +36,12 @@ export async function restoreBackupFile(
   database: string,
   file: string,
   extraArgs: readonly string[] = [],
-  { keepFree = KEEP_FREE, splitFrom }: { keepFree?: number; splitFrom?: number } = {},
+  { keepFree = KEEP_FREE, split }: { keepFree?: number; split?: Partial<SplitRule> } = {},
 ): Promise<string> {
   const target = await reachable.reach(); // one way for every program below
   const jobs = restoreJobs();
   if (target.readsHostFiles && backupFormat(file) === 'zstd') {
-    const ran = await restoreInStreams(target, database, file, extraArgs, jobs, splitFrom);
+    const ran = await restoreInStreams(target, database, file, extraArgs, jobs, split);
     if (ran !== null) return describeStreams(ran);
   }
   const archive = await stageArchive(target, file, keepFree);
@@ -65,11 +66,16 @@ export async function restoreBackupFile(
   return 'one transaction, fed on stdin';
 }
 
-/** For the log: e.g. `3 parallel streams from the file, 2 of them sharing one table's rows`. */
-function describeStreams({ streams, splitSessions }: { streams: number; splitSessions: number }): string {
+/**
+ * For the log: e.g. `3 parallel streams from the file, 2 of them sharing a large table's rows`, or
+ * `2 parallel streams from the file, a large table in one of them: 1 core free`.
+ */
+function describeStreams({ streams, splitSessions, keptWhole, spareCores }: StreamsRan): string {
   const all = streams + splitSessions;
   const sharing = splitSessions > 0 ? `, ${splitSessions} of them sharing a large table's rows` : '';
-  return `${all} parallel stream${all === 1 ? '' : 's'} from the file${sharing}`;
+  const cores = `${spareCores} core${spareCores === 1 ? '' : 's'} free`;
+  const whole = keptWhole > 0 ? `, a large table in one of them: ${cores}` : '';
+  return `${all} parallel stream${all === 1 ? '' : 's'} from the file${sharing}${whole}`;
 }
 
 /** pg_restore -j: one job per core, at least 2 (the I/O overlaps), at most 4. */

@@ -7,6 +7,21 @@ export interface DataPlan {
   lists: number[][];
   /** Tables each too large for one stream: its rows dealt out over `sessions` COPYs at once (splitTable.ts). */
   split: SplitTable[];
+  /** Tables that would have been split but for the host's busy cores: each in one stream. */
+  keptWhole: number;
+}
+
+/** When a table is split. */
+export interface SplitRule {
+  /** The smallest table split. */
+  fromBytes: number;
+  /**
+   * Cores free as the restore starts (spareCores.ts): a table is dealt over at most this many
+   * sessions, and not at all over fewer than two. On a busy host the dealing's own CPU (about 1.5
+   * CPU-seconds for 609 MB) costs more than the second session gains: by hand, beside two busy
+   * loops, 13.7–14.2 s split against 12.3–12.7 s whole.
+   */
+  spareCores: number;
 }
 
 export interface SplitTable {
@@ -25,8 +40,8 @@ export const SPLIT_FROM_BYTES = 64 << 20;
  *
  * A table larger than its share of the data (the total over `jobs`) would alone set how long the
  * data takes, since pg_restore loads a table in one COPY: its rows are dealt out over as many COPY
- * sessions as it has shares (bench:restore, a 609 MB table of 803 MB: the data in 5.6 s against
- * 6.6 s). Only with the archive's sizes, and from `splitFrom` bytes.
+ * sessions as it has shares, as far as `rule` allows (bench:restore, a 609 MB table of 803 MB: the
+ * data in 5.6 s against 6.6 s). Only with the archive's sizes.
  *
  * The other tables go, largest first, each onto the `--use-list` stream with the least data so far
  * (longest processing time first), over the jobs the split tables leave, at least one. `sizes` are
@@ -40,7 +55,7 @@ export function planDataStreams(
   entries: readonly TocEntry[],
   sizes: DataSizes | null,
   jobs: number,
-  splitFrom = SPLIT_FROM_BYTES,
+  rule: SplitRule,
 ): DataPlan {
   const position = new Map(entries.map((entry, i) => [entry.dumpId, i]));
   const sections = sectionsAsRestored(entries);
@@ -52,11 +67,14 @@ export function planDataStreams(
   const share = tables.reduce((sum, t) => sum + t.bytes, 0) / jobs;
   const split: SplitTable[] = [];
   const rest: typeof tables = [];
+  let keptWhole = 0;
   for (const table of tables) {
-    const sessions = Math.min(jobs, Math.ceil(table.bytes / share));
-    const splits = sizes && table.entry.kind === TABLE_DATA && table.bytes >= splitFrom && sessions >= 2;
-    if (splits) split.push({ dumpId: table.entry.dumpId, sessions });
+    const shares = Math.min(jobs, Math.ceil(table.bytes / share));
+    const sessions = Math.min(shares, rule.spareCores);
+    const large = sizes && table.entry.kind === TABLE_DATA && table.bytes >= rule.fromBytes && shares >= 2;
+    if (large && sessions >= 2) split.push({ dumpId: table.entry.dumpId, sessions });
     else rest.push(table);
+    if (large && sessions < 2) keptWhole++;
   }
   const taken = split.reduce((sum, s) => sum + s.sessions, 0);
   const streams = Array.from({ length: Math.max(1, Math.min(jobs - taken, rest.length)) }, () => ({
@@ -73,7 +91,7 @@ export function planDataStreams(
   const lists = streams
     .filter((s) => s.ids.length > 0)
     .map((s) => s.ids.sort((a, b) => position.get(a)! - position.get(b)!));
-  return { lists, split };
+  return { lists, split, keptWhole };
 }
 
 /**

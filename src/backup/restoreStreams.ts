@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { DatabaseTarget } from '../database/index.js';
 import { processIsAlive, tailOf, type ToolProcess } from '../util/process.js';
 import { hostScratch, removeOrphans, scratchName } from '../util/scratchDir.js';
+import { spareCores } from '../util/spareCores.js';
 import { readArchiveIndex } from './archiveIndex.js';
 import { decompressArchive, pgRestoreFailed, runPgRestore, zstdCause } from './pgRestoreRun.js';
 import { parseArchiveHead, type TocEntry } from './compactArchive.js';
-import { planDataStreams, SPLIT_FROM_BYTES } from './restorePlan.js';
+import { planDataStreams, SPLIT_FROM_BYTES, type SplitRule } from './restorePlan.js';
 import { allOrNone, type RunningStream } from './runningStream.js';
 import { startSplitTable } from './splitTable.js';
 
@@ -25,10 +26,11 @@ import { startSplitTable } from './splitTable.js';
  * beside the kernel writing that file out. Streams start loading at once.
  *
  * Returns what ran at once, or null when the archive's head is not one this reader knows
- * (compactArchive.ts): the caller restores it another way. `splitFrom`: the smallest table split
- * (restorePlan.ts; tests split small ones). The caller has checked the file's
- * sha256. Like `-j`, this is not one transaction: the database is fresh, and dropped by the caller
- * when this throws.
+ * (compactArchive.ts): the caller restores it another way. `split` overrides the rule for splitting
+ * a table (restorePlan.ts): by default from 64 MiB, over as many sessions as cores are free, which
+ * are counted only when a table is large enough (spareCores.ts, 40 ms). The caller has checked the
+ * file's sha256. Like `-j`, this is not one transaction: the database is fresh, and dropped by the
+ * caller when this throws.
  */
 export async function restoreInStreams(
   target: DatabaseTarget,
@@ -36,11 +38,16 @@ export async function restoreInStreams(
   file: string,
   extraArgs: readonly string[],
   jobs: number,
-  splitFrom = SPLIT_FROM_BYTES,
-): Promise<{ streams: number; splitSessions: number } | null> {
+  split: Partial<SplitRule> = {},
+): Promise<StreamsRan | null> {
   const head = await readArchiveHead(file);
   if (!head) return null;
-  const plan = planDataStreams(head.entries, await readArchiveIndex(file), jobs, splitFrom);
+  const sizes = await readArchiveIndex(file);
+  const fromBytes = split.fromBytes ?? SPLIT_FROM_BYTES;
+  const planWith = (cores: number) => planDataStreams(head.entries, sizes, jobs, { fromBytes, spareCores: cores });
+  // Free cores are counted (40 ms) only when a table is large enough to split at all.
+  const free = split.spareCores ?? (planWith(Infinity).split.length > 0 ? await spareCores() : Infinity);
+  const plan = planWith(free);
   const scratch = hostScratch().here;
   await removeOrphans(scratch, processIsAlive);
   const written: string[] = [];
@@ -63,10 +70,23 @@ export async function restoreInStreams(
       ...plan.split.map((table, i) => startSplitTable(target, database, file, splitLists[i]!, table.sessions)),
     ]);
     await runPgRestore(target, database, [...common, '--section=post-data', `--jobs=${jobs}`, '--', toc]);
-    return { streams: lists.length, splitSessions: plan.split.reduce((sum, table) => sum + table.sessions, 0) };
+    const splitSessions = plan.split.reduce((sum, table) => sum + table.sessions, 0);
+    return { streams: lists.length, splitSessions, keptWhole: plan.keptWhole, spareCores: free };
   } finally {
     await Promise.all(written.map((name) => fs.rm(name, { force: true })));
   }
+}
+
+/** What ran at once, for the log. */
+export interface StreamsRan {
+  /** `pg_restore --use-list` streams. */
+  streams: number;
+  /** COPY sessions sharing the rows of split tables. */
+  splitSessions: number;
+  /** Tables large enough to split, each loaded in one session: too few cores were free. */
+  keptWhole: number;
+  /** Cores free as it started, when they were counted (a table large enough to split); else Infinity. */
+  spareCores: number;
 }
 
 /** Most a table of contents may take: far above any real one (a few hundred bytes per object). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Section, type TocEntry } from '../../src/backup/compactArchive.js';
-import { planDataStreams, sectionsAsRestored } from '../../src/backup/restorePlan.js';
+import { planDataStreams, sectionsAsRestored, SPLIT_FROM_BYTES, type SplitRule } from '../../src/backup/restorePlan.js';
 
 const table = (dumpId: number): TocEntry => ({ dumpId, kind: 'TABLE DATA', section: Section.Data, hasData: true });
 const largeObjects = (dumpId: number): TocEntry => ({ dumpId, kind: 'BLOBS', section: Section.Data, hasData: true });
@@ -17,12 +17,14 @@ const schema = (dumpId: number, section = Section.PreData): TocEntry => ({
   hasData: false,
 });
 /** The `--use-list` streams alone, for a plan that splits no table. */
-const lists = (...args: Parameters<typeof planDataStreams>) => {
-  const plan = planDataStreams(...args);
+const lists = (entries: TocEntry[], sizes: Map<number, number> | null, jobs: number, rule: SplitRule = IDLE) => {
+  const plan = planDataStreams(entries, sizes, jobs, rule);
   expect(plan.split).toEqual([]);
   return plan.lists;
 };
 const MiB = 1 << 20;
+/** The default rule on a host with every core free. */
+const IDLE: SplitRule = { fromBytes: SPLIT_FROM_BYTES, spareCores: 4 };
 /** Data sizes by dump id. */
 const bytes = (byId: Record<number, number>) => new Map(Object.entries(byId).map(([id, n]) => [Number(id), n]));
 
@@ -48,14 +50,16 @@ const BENCH_SIZES = new Map([
 describe('planning the data streams of a restore', () => {
   it('deals the rows of a table larger than its share of the data over sessions, the rest in one stream', () => {
     // 609 of 803 MB: more than half, so two sessions; the other tables and the sequence in a third stream.
-    expect(planDataStreams(BENCH, BENCH_SIZES, 2)).toEqual({
+    expect(planDataStreams(BENCH, BENCH_SIZES, 2, IDLE)).toEqual({
       lists: [[3368, 3369, 3366, 3367, 3379]],
       split: [{ dumpId: 3371, sessions: 2 }],
+      keptWhole: 0,
     });
     // A share of 201 MB: the table has four, and one stream is left for the rest.
-    expect(planDataStreams(BENCH, BENCH_SIZES, 4)).toEqual({
+    expect(planDataStreams(BENCH, BENCH_SIZES, 4, IDLE)).toEqual({
       lists: [[3368, 3369, 3366, 3367, 3379]],
       split: [{ dumpId: 3371, sessions: 4 }],
+      keptWhole: 0,
     });
   });
 
@@ -63,11 +67,18 @@ describe('planning the data streams of a restore', () => {
     const entries = [table(1), table(2), table(3), table(4)];
     const sizes = bytes({ 1: 400 * MiB, 2: 250 * MiB, 3: 200 * MiB, 4: 150 * MiB });
     // Shares of 250 MB: table 1 takes two sessions, table 2 is not larger than its share.
-    expect(planDataStreams(entries, sizes, 4)).toEqual({ lists: [[2], [3, 4]], split: [{ dumpId: 1, sessions: 2 }] });
+    expect(planDataStreams(entries, sizes, 4, IDLE)).toEqual({
+      lists: [[2], [3, 4]],
+      split: [{ dumpId: 1, sessions: 2 }],
+      keptWhole: 0,
+    });
   });
 
   it('splits no table below splitFrom, nor large objects, nor without the sizes', () => {
-    expect(lists(BENCH, BENCH_SIZES, 2, Infinity)).toEqual([[3371], [3368, 3369, 3366, 3367, 3379]]);
+    expect(lists(BENCH, BENCH_SIZES, 2, { ...IDLE, fromBytes: Infinity })).toEqual([
+      [3371],
+      [3368, 3369, 3366, 3367, 3379],
+    ]);
     expect(lists([table(1), table(2)], bytes({ 1: 63 * MiB, 2: MiB }), 2)).toEqual([[1], [2]]);
     expect(lists([largeObjects(1), table(2)], bytes({ 1: 900 * MiB, 2: MiB }), 2)).toEqual([[1], [2]]);
     expect(lists(BENCH, null, 2)).toEqual([
@@ -77,10 +88,23 @@ describe('planning the data streams of a restore', () => {
   });
 
   it('splits a small table when told to (splitFrom), as the tests of the split restore do', () => {
-    expect(planDataStreams([table(1), table(2)], bytes({ 1: 3000, 2: 1000 }), 2, 1)).toEqual({
+    expect(planDataStreams([table(1), table(2)], bytes({ 1: 3000, 2: 1000 }), 2, { ...IDLE, fromBytes: 1 })).toEqual({
       lists: [[2]],
       split: [{ dumpId: 1, sessions: 2 }],
+      keptWhole: 0,
     });
+  });
+
+  it('deals a table over no more sessions than cores are free, and keeps it whole with fewer than two', () => {
+    expect(planDataStreams(BENCH, BENCH_SIZES, 4, { ...IDLE, spareCores: 3 }).split).toEqual([
+      { dumpId: 3371, sessions: 3 },
+    ]);
+    for (const spareCores of [1, 0])
+      expect(planDataStreams(BENCH, BENCH_SIZES, 2, { ...IDLE, spareCores })).toEqual({
+        lists: [[3371], [3368, 3369, 3366, 3367, 3379]],
+        split: [],
+        keptWhole: 1,
+      });
   });
 
   it('balances by size, largest first onto the least loaded stream', () => {
@@ -110,7 +134,7 @@ describe('planning the data streams of a restore', () => {
   });
 
   it('leaves out entries of the other sections', () => {
-    const plan = planDataStreams(BENCH, BENCH_SIZES, 4);
+    const plan = planDataStreams(BENCH, BENCH_SIZES, 4, IDLE);
     const streams = [...plan.lists.flat(), ...plan.split.map((table) => table.dumpId)];
     expect(streams).not.toContain(216);
     expect(streams).not.toContain(3217);

@@ -9,7 +9,7 @@ import { parseArchiveHead } from '../../src/backup/compactArchive.js';
 import { restoreBackupFile } from '../../src/backup/pgRestore.js';
 import { readArchiveHead } from '../../src/backup/restoreStreams.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
-import { tableDigest } from '../fixtures/data.js';
+import { ALWAYS_SPLIT, tableDigest } from '../fixtures/data.js';
 import { need } from '../fixtures/env.js';
 import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startSampleDb } from '../fixtures/sampleDb.js';
@@ -56,10 +56,10 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
       encodeArchiveIndex((await readArchiveIndex(file))!),
     );
   };
-  /** `splitFrom: 1` deals the rows of any table larger than its share over sessions (restorePlan.ts). */
-  const restoreInto = async (database: string, from: string, splitFrom?: number) => {
+  /** `split` deals the rows of any table larger than its share over sessions (restorePlan.ts), however busy the host. */
+  const restoreInto = async (database: string, from: string, split = false) => {
     pg.createDatabase(database);
-    return restoreBackupFile(ctx.database(), database, from, [], { splitFrom });
+    return restoreBackupFile(ctx.database(), database, from, [], { split: split ? ALWAYS_SPLIT : undefined });
   };
   const SPLIT = /^\d parallel streams from the file, \d of them sharing a large table's rows$/;
   const expectSameAsApp = (database: string) => {
@@ -120,15 +120,24 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
   });
 
   it('deals the largest table’s rows over two sessions: the same database, and no scratch file left', async () => {
-    expect(await restoreInto('split', file, 1)).toMatch(SPLIT);
+    expect(await restoreInto('split', file, true)).toMatch(SPLIT);
     expectSameAsApp('split');
     expect(ourScratch()).toEqual([]);
+  });
+
+  it('keeps a large table in one session when too few cores are free, and says so', async () => {
+    pg.createDatabase('busy');
+    const split = { ...ALWAYS_SPLIT, spareCores: 1 };
+    expect(await restoreBackupFile(ctx.database(), 'busy', file, [], { split })).toBe(
+      '2 parallel streams from the file, a large table in one of them: 1 core free',
+    );
+    expectSameAsApp('busy');
   });
 
   it('fails with psql’s words when a session’s COPY fails, stops the others, and leaves no scratch file', async () => {
     // zz_filler is the table split.
     const broken = await withRowBroken('broken-split.dump.zst', '\n150000\t', '\n15000x\t');
-    await expect(restoreInto('from_broken_split', broken, 1)).rejects.toThrow(
+    await expect(restoreInto('from_broken_split', broken, true)).rejects.toThrow(
       /^restore failed \(psql exited with code 3 loading a table's rows\): .*invalid input syntax for type integer: "15000x"/s,
     );
     expect(ourScratch()).toEqual([]);
@@ -151,12 +160,12 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('restoring a .
   });
 
   it.each([
-    ['whole tables', undefined],
-    ['the largest split', 1],
-  ])('names zstd beside pg_restore when zstd ended first and pg_restore failed (%s)', async (_how, splitFrom) => {
+    ['whole tables', false],
+    ['the largest split', true],
+  ])('names zstd beside pg_restore when zstd ended first and pg_restore failed (%s)', async (_how, split) => {
     await expect(
       withZstd('echo "zstd: the file is damaged" >&2; exit 1', () =>
-        restoreInto(`zstd_failed_${splitFrom ?? 0}`, file, splitFrom),
+        restoreInto(`zstd_failed_${split ? 'split' : 'whole'}`, file, split),
       ),
     ).rejects.toThrow(
       /^restore failed \(pg_restore exited with code 1\): .* \(and zstd exited with code 1: zstd: the file is damaged\)$/s,
@@ -244,7 +253,9 @@ name" SELECT g, (ARRAY['\\.', '\\\\.', E'a\\nb', E'tab\\tx', NULL, '', 'ünïcod
       expect(await restoreBackupFile(richCtx.database(), 'rich_streams', richFile)).toMatch(/parallel streams/);
       // The odd table, the largest, is split: its name holds a newline, its values backslashes, `\.` and tabs.
       pg.createDatabase('rich_split');
-      expect(await restoreBackupFile(richCtx.database(), 'rich_split', richFile, [], { splitFrom: 1 })).toMatch(SPLIT);
+      expect(await restoreBackupFile(richCtx.database(), 'rich_split', richFile, [], { split: ALWAYS_SPLIT })).toMatch(
+        SPLIT,
+      );
       // The reference: the same archive, restored whole by pg_restore in one go.
       const plain = path.join(richCtx.root, 'plain.dump');
       execFileSync('zstd', ['-d', '-q', '-o', plain, '--', richFile]);

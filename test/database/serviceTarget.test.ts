@@ -13,7 +13,7 @@ import { containerRoot, containerTmp } from '../../src/docker/containerRoot.js';
 import { scratchName } from '../../src/util/scratchDir.js';
 import { collect } from '../../src/util/process.js';
 import { startPgCompose, type ComposeSandbox } from '../fixtures/compose.js';
-import { SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
+import { ALWAYS_SPLIT, SAMPLE_SCHEMA, tableDigest } from '../fixtures/data.js';
 import { hasCompose, hasDocker, isRoot, need } from '../fixtures/env.js';
 
 const ready = need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose()) && need('root', isRoot());
@@ -212,7 +212,7 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
     const database = `split_${Math.random().toString(36).slice(2, 8)}`;
     sandbox.psql('postgres', `CREATE DATABASE ${database}`);
     const before = commands.length;
-    expect(await restoreBackupFile(hostClients, database, file, [], { splitFrom: 1 })).toMatch(
+    expect(await restoreBackupFile(hostClients, database, file, [], { split: ALWAYS_SPLIT })).toMatch(
       /^\d parallel streams from the file, \d of them sharing a large table's rows$/,
     );
     expect(commands.length).toBe(before);
