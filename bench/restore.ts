@@ -91,6 +91,8 @@ interface ModeResult {
   ratioToBare: number;
   /** URL mode: median seconds per phase of switchyard's restore (bench/restoreBreakdown.ts). */
   breakdown: Breakdown | null;
+  /** How switchyard's restores went: each `database restored` log line's `via`, counted. */
+  ways: Record<string, number>;
 }
 
 /**
@@ -124,8 +126,15 @@ function modeResult(
   sizes: { dbBytes: number; zstBytes: number; bareDump: string },
   { seconds, medians }: Awaited<ReturnType<typeof compare>>,
   breakdown: Breakdown | null,
+  logLines: readonly string[],
 ): ModeResult {
+  const ways: Record<string, number> = {};
+  for (const line of logLines) {
+    const record = JSON.parse(line) as { msg?: string; via?: string };
+    if (record.msg === 'database restored' && record.via) ways[record.via] = (ways[record.via] ?? 0) + 1;
+  }
   return {
+    ways,
     dbBytes: sizes.dbBytes,
     zstBytes: sizes.zstBytes,
     bareDumpBytes: fs.statSync(sizes.bareDump).size,
@@ -231,7 +240,7 @@ async function urlMode(): Promise<ModeResult> {
           console.log(`url mode: phases: ${breakdownLine(b)}`);
         },
       );
-      return modeResult({ dbBytes, zstBytes, bareDump }, compared, medianBreakdown(phases));
+      return modeResult({ dbBytes, zstBytes, bareDump }, compared, medianBreakdown(phases), ctx.logLines);
     } finally {
       ctx.cleanup();
     }
@@ -277,7 +286,7 @@ async function serviceMode(): Promise<ModeResult> {
           if (who === 'bare') sandbox.psql('postgres', `DROP DATABASE IF EXISTS ${BARE_DB} WITH (FORCE)`);
         },
       );
-      return modeResult({ dbBytes, zstBytes, bareDump }, compared, null);
+      return modeResult({ dbBytes, zstBytes, bareDump }, compared, null, ctx.logLines);
     } finally {
       ctx.cleanup();
     }
@@ -315,6 +324,7 @@ function modeLines(label: string, r: ModeResult): string[] {
   if (r.medians.bareJ2)
     lines.push(`  ratio switchyard/bare-j2 ${(r.medians.switchyard! / r.medians.bareJ2).toFixed(2)}`);
   if (r.breakdown) lines.push(`  switchyard phases (median s): ${breakdownLine(r.breakdown)}`);
+  for (const [via, times] of Object.entries(r.ways)) lines.push(`  switchyard restored ${times}x: ${via}`);
   return lines;
 }
 
