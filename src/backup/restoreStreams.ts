@@ -27,8 +27,8 @@ import { startSplitTable } from './splitTable.js';
  *
  * Returns what ran at once, or null when the archive's head is not one this reader knows
  * (compactArchive.ts): the caller restores it another way. `split` overrides the rule for splitting
- * a table (restorePlan.ts): by default from 64 MiB, over as many sessions as cores are free, which
- * are counted only when a table is large enough (spareCores.ts, 40 ms). The caller has checked the
+ * a table (restorePlan.ts): by default from 64 MiB, over as many sessions as cores are free
+ * (spareCores.ts, over 50 ms while the head is read). The caller has checked the
  * file's sha256. Like `-j`, this is not one transaction: the database is fresh, and dropped by the
  * caller when this throws.
  */
@@ -40,13 +40,15 @@ export async function restoreInStreams(
   jobs: number,
   split: Partial<SplitRule> = {},
 ): Promise<StreamsRan | null> {
+  // Free cores are counted while the head is read (two reads of /proc/stat), and waited for only
+  // when a table is large enough to split at all.
+  const counting = split.spareCores ?? spareCores();
   const head = await readArchiveHead(file);
   if (!head) return null;
   const sizes = await readArchiveIndex(file);
   const fromBytes = split.fromBytes ?? SPLIT_FROM_BYTES;
   const planWith = (cores: number) => planDataStreams(head.entries, sizes, jobs, { fromBytes, spareCores: cores });
-  // Free cores are counted (40 ms) only when a table is large enough to split at all.
-  const free = split.spareCores ?? (planWith(Infinity).split.length > 0 ? await spareCores() : Infinity);
+  const free = planWith(Infinity).split.length > 0 ? await counting : Infinity;
   const plan = planWith(free);
   const scratch = hostScratch().here;
   await removeOrphans(scratch, processIsAlive);

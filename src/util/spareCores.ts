@@ -14,7 +14,7 @@ const TICKS_PER_SECOND = 100;
  * run queue (`procs_running`) was tried first and was too noisy: this process's own threads and a
  * child just killed showed as another task on an idle host.
  */
-export async function spareCores(windowMs = 100): Promise<number> {
+export async function spareCores(windowMs = 50): Promise<number> {
   const cores = os.availableParallelism();
   const before = cpuTicks(await readStat());
   const ours = process.cpuUsage();
