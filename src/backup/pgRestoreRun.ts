@@ -15,15 +15,24 @@ export const pgRestoreFailed = (what: 'restore' | 'read-back', code: number, std
     `${what} failed (pg_restore exited with code ${code}): ${maskUrlPasswords(stderr) || 'no error output'}${also}`,
   );
 
+/** Exit codes of a zstd that was only cut off: SIGPIPE (its reader had gone), SIGTERM (stopped here). */
+const CUT_OFF_CODES = new Set([128 + 13, 128 + 15]);
+
 /**
- * What to add to a stream's pg_restore failure about its zstd: zstd's words only when zstd had
- * already ended, and failed, before pg_restore did (a missing zstd, a damaged file). A zstd still
- * running then was only cut off by a pg_restore that stopped reading, which is no cause.
+ * What to add to a stream's failed pg_restore about its zstd, once zstd has ended (at once, as its
+ * reader has gone; stopped after 2 s if not): zstd's own words when it failed by itself (a missing
+ * zstd, a damaged file), as the likely cause. Nothing when it succeeded, or was only cut off by the
+ * pg_restore that stopped reading: killed by SIGPIPE, or its write refused (EPIPE, ECONNRESET: Node's
+ * pipes between children are socket pairs). Which of the two ended first cannot tell them apart:
+ * their exits reach this process in either order.
  */
-export const zstdCause = (codeBefore: number | null, errors: string): string =>
-  codeBefore !== null && codeBefore !== 0
-    ? ` (and zstd exited with code ${codeBefore}: ${errors || 'no error output'})`
-    : '';
+export async function zstdCause(zstd: ToolProcess, errors: () => string): Promise<string> {
+  const timer = setTimeout(() => zstd.kill(), 2000);
+  const code = await zstd.exited.finally(() => clearTimeout(timer));
+  const words = errors();
+  if (code === 0 || CUT_OFF_CODES.has(code) || /write error/i.test(words)) return '';
+  return ` (and zstd exited with code ${code}: ${words || 'no error output'})`;
+}
 
 /** One pg_restore run to its end; a failure is thrown with pg_restore's own words. */
 export async function runPgRestore(target: DatabaseTarget, database: string, args: string[]): Promise<void> {

@@ -133,13 +133,11 @@ export async function readArchiveHead(file: string): Promise<{ bytes: Buffer; en
  * the stream's: the file's sha256 was checked before. It exits as soon as it has restored its last
  * entry, often long before the end of the file, and zstd, cut off then, fails to write (SIGPIPE,
  * EPIPE, ECONNRESET): that is no error. zstd's own words count only beside a pg_restore that
- * failed after zstd had ended, as the likely cause (a missing zstd, a damaged file).
+ * failed, and only when zstd failed by itself (zstdCause).
  */
 function startStream(target: DatabaseTarget, database: string, file: string, args: string[]): RunningStream {
   const zstd = decompressArchive(file);
   const zstdErrors = tailOf(zstd.stderr);
-  let zstdEnded: number | null = null;
-  const zstdExited = zstd.exited.then((code) => (zstdEnded = code));
   let restore: ToolProcess | undefined;
   let stopped = false;
   const done = (async () => {
@@ -153,11 +151,9 @@ function startStream(target: DatabaseTarget, database: string, file: string, arg
     const restoreErrors = tailOf(restore.stderr);
     restore.stdout.resume();
     const code = await restore.exited;
-    const zstdBefore: number | null = zstdEnded;
+    if (code !== 0) throw pgRestoreFailed('restore', code, restoreErrors(), await zstdCause(zstd, zstdErrors));
     zstd.kill(); // when it still runs, nothing reads its output any more
-    await zstdExited;
-    if (code === 0) return;
-    throw pgRestoreFailed('restore', code, restoreErrors(), zstdCause(zstdBefore, zstdErrors()));
+    await zstd.exited;
   })();
   return {
     done,

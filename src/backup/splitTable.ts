@@ -58,8 +58,6 @@ export function startSplitTable(
     }
     if (stopped) stop();
     const scriptErrors = tailOf(script.stderr);
-    let zstdEnded: number | null = null;
-    void zstd.exited.then((code) => (zstdEnded = code));
     let loaderFailure: Error | null = null;
     for (const loader of loaders) {
       loader.stdout.resume();
@@ -86,12 +84,12 @@ export function startSplitTable(
       stop();
     }
     const scriptCode = await script.exited;
-    const zstdBefore: number | null = zstdEnded;
-    zstd.kill(); // when it still runs, nothing reads its output any more
-    await Promise.all(loaders.map((l) => l.exited)); // each one's failure is in loaderFailure by then
+    let zstdWords = '';
+    if (scriptCode !== 0) zstdWords = await zstdCause(zstd, zstdErrors);
+    else zstd.kill(); // when it still runs, nothing reads its output any more
+    await Promise.all([zstd.exited, ...loaders.map((l) => l.exited)]); // a loader's failure is in loaderFailure by then
     if (loaderFailure) throw loaderFailure;
-    if (scriptCode !== 0)
-      throw pgRestoreFailed('restore', scriptCode, scriptErrors(), zstdCause(zstdBefore, zstdErrors()));
+    if (scriptCode !== 0) throw pgRestoreFailed('restore', scriptCode, scriptErrors(), zstdWords);
     if (dealError) throw dealError;
   })();
   return { done, stop };
