@@ -28,9 +28,9 @@ import { startSplitTable } from './splitTable.js';
  * Returns what ran at once, or null when the archive's head is not one this reader knows
  * (compactArchive.ts): the caller restores it another way. `split` overrides the rule for splitting
  * a table (restorePlan.ts): by default from 64 MiB, over as many sessions as cores are free
- * (spareCores.ts, over 50 ms while the head is read). The caller has checked the
- * file's sha256. Like `-j`, this is not one transaction: the database is fresh, and dropped by the
- * caller when this throws.
+ * (spareCores.ts, over 50 ms while the head is read). The caller has checked the file's sha256.
+ * Like `-j`, this is not one transaction: the database is fresh, and dropped by the caller when
+ * this throws.
  */
 export async function restoreInStreams(
   target: DatabaseTarget,
