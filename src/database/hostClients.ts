@@ -4,6 +4,8 @@ import { maskUrlPasswords } from '../util/redact.js';
 import { processIsAlive, spawnHost } from '../util/process.js';
 import { hostScratch, removeOrphans } from '../util/scratchDir.js';
 import { dumpThroughPipe } from './dumpThroughPipe.js';
+import { withLargeWrites } from './largeWrites.js';
+import type { NamedPipe } from '../util/namedPipe.js';
 import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
 
 /** How this host's client programs and node-postgres reach a server. */
@@ -44,12 +46,18 @@ export function hostClientTarget(
     async spawn(tool: PgTool, args: readonly string[], options = {}) {
       return spawnHost(tool, args, { env: env(options.database ?? conn.database), stdin: options.stdin });
     },
-    /** Through a pipe in this host's temp dir (namedPipe.ts: read without an allocation per read), or else stdout. */
+    /**
+     * pg_dump's stdout is a pipe in this host's temp dir (namedPipe.ts: read without an allocation per read), or else
+     * a pipe to this process; either way written in large pieces (largeWrites.ts).
+     */
     async dump(args: readonly string[]) {
       const scratch = hostScratch();
       await removeOrphans(scratch.here, processIsAlive);
-      const start = async (all: readonly string[]) => spawnHost('pg_dump', all, { env: env(conn.database) });
-      return dumpThroughPipe(scratch, 0o600, args, start, via);
+      // Its stdout, not --file, so that stdbuf can set how it writes (largeWrites.ts).
+      const { command, note } = withLargeWrites(['pg_dump', ...args]);
+      const start = async (pipe: NamedPipe | null) =>
+        spawnHost(command[0]!, command.slice(1), { env: env(conn.database), stdout: pipe?.writeEnd() });
+      return dumpThroughPipe(scratch, 0o600, start, { pipe: `${via.pipe}, ${note}`, stdout: `${via.stdout}, ${note}` });
     },
     session: (database = conn.database) => hostSession(conn, database, description),
   };

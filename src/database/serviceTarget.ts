@@ -15,7 +15,7 @@ import {
   type HostClient,
   hostClientsMismatch,
 } from './clientRoute.js';
-import { dumpThroughPipe } from './dumpThroughPipe.js';
+import { dumpThroughPipe, intoPipeByPath } from './dumpThroughPipe.js';
 import { hostClientTarget, hostSession, type HostConnection } from './hostClients.js';
 import { toolMajor } from './hostTools.js';
 import { serverMajor } from './inspect.js';
@@ -168,7 +168,7 @@ function containerClients(
       withSourceRead(options, (stdin) => exec([tool, ...args], { database: options.database, stdin })),
     /** pg_dump writes its archive into a pipe in the container's /tmp, or else to stdout, through the engine. */
     async dump(args: readonly string[]): Promise<DumpProcess> {
-      return dumpThroughPipe(await tmp(), 0o622, args, (all) => exec(['pg_dump', ...all]), {
+      return dumpThroughPipe(await tmp(), 0o622, async (pipe) => exec(['pg_dump', ...intoPipeByPath(args, pipe)]), {
         pipe: "a pipe in the container's /tmp",
         stdout: "docker exec's stdout (slower)",
       });

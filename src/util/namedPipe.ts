@@ -13,6 +13,8 @@ export interface NamedPipe {
   readonly output: Readable;
   /** Where those pieces come from, for the last consumer to hand them back. */
   readonly pieces: PiecePool;
+  /** A write end for a child on this host to have as its stdout (blocking, as a program's stdout is). */
+  writeEnd(): number;
   /**
    * The program has exited: our own write end, kept open so far because a pipe with no writer at all
    * reads as ended (before the program has opened it, say), is closed, and the pipe's name removed.
@@ -46,6 +48,8 @@ export async function openNamedPipe(dir: ScratchDir, mode: 0o600 | 0o622): Promi
       there: path.posix.join(dir.there, name),
       output,
       pieces,
+      // Our read end is open, so this open finds a reader and returns at once.
+      writeEnd: () => fs.openSync(here, fs.constants.O_WRONLY),
       writerExited() {
         if (closed) return;
         closed = true;

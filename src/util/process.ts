@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 
 /**
  * A running tool, wherever it runs (on the host or inside a container): its
@@ -49,20 +50,34 @@ export function childEnv(
  * `stdin`: true for a pipe to write to, or another host child's stdout, which
  * this child then reads directly (a kernel pipe from one to the other, no copy
  * through this process; our end is closed here, so EOF comes when the writer ends).
+ * `stdout`: a file descriptor the child writes its output to instead of a pipe to
+ * this process (a named pipe's write end); it is closed here once the child has it,
+ * and the returned `stdout` is empty.
  * `nice`: its scheduling priority, for work that must not take the CPU from the
  * database and the app (a backup's compression and read-back).
  */
 export function spawnHost(
   command: string,
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; stdin?: boolean | Readable; cwd?: string; nice?: number } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    stdin?: boolean | Readable;
+    stdout?: number;
+    cwd?: string;
+    nice?: number;
+  } = {},
 ): ToolProcess {
   const from = typeof options.stdin === 'object' ? options.stdin : undefined;
-  const child = spawn(command, args, {
-    env: childEnv(options.env),
-    cwd: options.cwd,
-    stdio: [from ?? (options.stdin ? 'pipe' : 'ignore'), 'pipe', 'pipe'],
-  });
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(command, args, {
+      env: childEnv(options.env),
+      cwd: options.cwd,
+      stdio: [from ?? (options.stdin ? 'pipe' : 'ignore'), options.stdout ?? 'pipe', 'pipe'],
+    });
+  } finally {
+    if (options.stdout !== undefined) fs.closeSync(options.stdout);
+  }
   from?.destroy();
   if (options.nice && child.pid) {
     try {
@@ -79,7 +94,7 @@ export function spawnHost(
     child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0)));
   });
   return {
-    stdout: child.stdout!,
+    stdout: child.stdout ?? Readable.from([]),
     stderr: child.stderr!,
     stdin: from ? null : (child.stdin ?? null),
     exited,

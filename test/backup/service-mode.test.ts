@@ -18,7 +18,7 @@ describe.runIf(ready).each([
   {
     programs: "this host's client programs over the container's socket",
     clientPrograms: 'auto',
-    via: "a pipe in the temp dir, from this host's pg_dump over the container's socket",
+    via: "a pipe in the temp dir, from this host's pg_dump over the container's socket, in 1 MiB writes",
     // This process's own child, not some other pg_dump of the host.
     killPgDump: (() =>
       promisify(execFile)('pkill', ['-KILL', '-P', String(process.pid), '-x', 'pg_dump'])) as KillPgDump,

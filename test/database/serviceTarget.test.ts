@@ -170,7 +170,9 @@ describe.runIf(ready)('service mode: bulk data between this host and the db cont
     expect(reached.readsHostFiles).toBe(true);
     const before = commands.length;
     const viaHost = await dumpWith(reached, 'host.dump');
-    expect(viaHost.via).toBe("a pipe in the temp dir, from this host's pg_dump over the container's socket");
+    expect(viaHost.via).toBe(
+      "a pipe in the temp dir, from this host's pg_dump over the container's socket, in 1 MiB writes",
+    );
     expect(viaHost.toc).toEqual((await dumpWith(streamed, 'compare.dump')).toc);
     const session = await reached.session();
     try {

@@ -46,12 +46,12 @@ describe.runIf(need('PostgreSQL binaries', hasPostgres()))('URL mode: pg_dump on
   it('reads the archive from a pipe in the temp dir, the same archive as on stdout, and leaves no pipe behind', async () => {
     const target = urlTarget(cluster.url('app'));
     const piped = await target.dump(['--format=custom', '--compress=0']);
-    expect(piped.via).toBe('a pipe in the temp dir');
+    expect(piped.via).toBe('a pipe in the temp dir, in 1 MiB writes');
     const viaPipe = await archiveOf(piped, 'pipe.dump');
 
     process.env.TMPDIR = path.join(work, 'missing'); // no pipe can be made there
     const streamed = await target.dump(['--format=custom', '--compress=0']);
-    expect(streamed.via).toBe("the host pg_dump's stdout");
+    expect(streamed.via).toBe("the host pg_dump's stdout, in 1 MiB writes");
     const viaStdout = await archiveOf(streamed, 'stdout.dump');
 
     expect(viaPipe.code).toBe(0);
@@ -59,6 +59,45 @@ describe.runIf(need('PostgreSQL binaries', hasPostgres()))('URL mode: pg_dump on
     expect(viaPipe.toc).toEqual(viaStdout.toc);
     expect(fs.statSync(viaPipe.file).size).toBe(fs.statSync(viaStdout.file).size);
     expect(ours(tmp)).toEqual([]);
+  });
+
+  async function outputOf(proc: DumpProcess): Promise<string> {
+    const chunks: Buffer[] = [];
+    proc.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const [code] = await Promise.all([proc.exited, new Promise((resolve) => proc.stdout.once('end', resolve))]);
+    expect(code).toBe(0);
+    return Buffer.concat(chunks).toString();
+  }
+
+  /** A directory on PATH's front holding `pg_dump`: a script that writes `body`'s output as its archive. */
+  function fakePgDump(body: string): string {
+    const dir = fs.mkdtempSync(path.join(work, 'bin-'));
+    fs.writeFileSync(path.join(dir, 'pg_dump'), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return dir;
+  }
+
+  it('runs pg_dump under stdbuf, its stdout buffered in 1 MiB, and as it is where PATH has no stdbuf', async () => {
+    // stdbuf tells the program it wraps the buffer size in _STDBUF_O (and sets it through LD_PRELOAD).
+    const bin = fakePgDump('printf "buffer=%s" "${_STDBUF_O:-none}"');
+    const target = urlTarget(cluster.url('app'));
+    const pathWas = process.env.PATH;
+    try {
+      process.env.PATH = `${bin}${path.delimiter}${pathWas}`;
+      const wrapped = await target.dump(['--format=custom']);
+      expect(wrapped.via).toBe('a pipe in the temp dir, in 1 MiB writes');
+      expect(await outputOf(wrapped)).toBe('buffer=1048576');
+
+      fs.symlinkSync(
+        execFileSync('sh', ['-c', 'command -v mkfifo'], { encoding: 'utf8' }).trim(),
+        path.join(bin, 'mkfifo'),
+      );
+      process.env.PATH = bin; // a PATH without stdbuf (and with mkfifo, for the pipe)
+      const plain = await target.dump(['--format=custom']);
+      expect(plain.via).toBe('a pipe in the temp dir, in 4 KiB writes (no stdbuf on this host)');
+      expect(await outputOf(plain)).toBe('buffer=none');
+    } finally {
+      process.env.PATH = pathWas;
+    }
   });
 
   it('ends the archive, empty, when pg_dump fails before it opens the pipe', async () => {

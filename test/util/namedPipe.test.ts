@@ -101,6 +101,22 @@ describe('a pipe in a scratch dir on this host', () => {
     expect(fs.readdirSync(dir.here)).toEqual([]);
   });
 
+  it('is a host child’s stdout through its write end, which is the child’s alone once it runs', async () => {
+    const pipe = (await openNamedPipe(dir, 0o600))!;
+    const source = '/usr/lib/postgresql/15/bin/postgres';
+    const openBefore = fs.readdirSync('/proc/self/fd').length;
+    const cat = spawnHost('cat', ['--', source], { stdout: pipe.writeEnd() });
+    expect(fs.readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(openBefore + 2); // its stderr's pipe, no write end
+    void cat.exited.then(() => pipe.writerExited());
+    const hash = createHash('sha256');
+    for await (const piece of pipe.output) hash.update(piece as Buffer);
+    expect(await cat.exited).toBe(0);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(fs.readFileSync(source)).digest('hex'));
+    let fromStdout = 0;
+    for await (const chunk of cat.stdout) fromStdout += (chunk as Buffer).length;
+    expect(fromStdout).toBe(0);
+  });
+
   it('ends, empty, when the program fails before opening it', async () => {
     const pipe = (await openNamedPipe(dir, 0o600))!;
     const cp = spawnHost('cp', ['--', path.join(dir.here, 'no such file'), pipe.there]);

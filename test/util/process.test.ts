@@ -137,9 +137,11 @@ describe('child environments', () => {
         });
         expect(env).not.toHaveProperty('SWITCHYARD_ADMIN_TOKEN');
         expect(env).not.toHaveProperty('GHCR_TOKEN');
+        // stdbuf, which runs pg_dump (largeWrites.ts), adds its own two, for its library to set the buffer.
+        expect(env).toMatchObject({ _STDBUF_O: '1048576', LD_PRELOAD: expect.stringMatching(/\/libstdbuf\.so$/) });
         expect(
           Object.keys(env).every((k) =>
-            /^(PATH|HOME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|DOCKER_\w+|COMPOSE_\w+|PG\w+)$/.test(k),
+            /^(PATH|HOME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|DOCKER_\w+|COMPOSE_\w+|PG\w+|_STDBUF_O|LD_PRELOAD)$/.test(k),
           ),
         ).toBe(true);
       } finally {
