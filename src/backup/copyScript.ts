@@ -7,6 +7,7 @@ const FROM_STDIN = Buffer.from(' FROM stdin;\n');
 /** `\.` alone on a line: the end of a COPY's rows. A row is never that: a field's backslash is written `\\`. */
 const END_OF_ROWS = Buffer.from('\n\\.\n');
 const END_OF_ROWS_FIRST = Buffer.from('\\.\n');
+const EMPTY = Buffer.alloc(0);
 /** Far above any real preamble (a few settings and one COPY statement's column list). */
 const MAX_PREAMBLE_BYTES = 16 << 20;
 
@@ -23,33 +24,32 @@ const MAX_PREAMBLE_BYTES = 16 << 20;
 export class CopyScript {
   /** Everything up to and including the COPY line, once read: each session runs it first. */
   preamble: Buffer | null = null;
-  private pending: Buffer = Buffer.alloc(0);
+  /** The start of a line that the next piece ends: a copy, so that no piece is kept past its own turn. */
+  private pending: Buffer = EMPTY;
   private ended = false;
 
-  /** The whole rows that `piece` completes (maybe none); nothing once `\.` has been read. */
-  rows(piece: Buffer): Buffer {
-    if (this.ended) return EMPTY;
-    let bytes = this.pending.length > 0 ? Buffer.concat([this.pending, piece]) : piece;
+  /**
+   * The whole rows that `piece` completes (maybe none), nothing once `\.` has been read: at most two
+   * runs of whole lines, the first of them the one line that began in an earlier piece (a copy), the
+   * other a view of `piece` itself. Nothing else of `piece` is kept: it may be refilled (readInPieces.ts)
+   * once what was handed back is written.
+   */
+  rows(piece: Buffer): Buffer[] {
+    if (this.ended) return [];
     if (!this.preamble) {
+      const bytes = this.pending.length > 0 ? Buffer.concat([this.pending, piece]) : piece;
       const copyAt = bytes.indexOf(COPY_LINE);
       const fromAt = copyAt < 0 ? -1 : bytes.indexOf(FROM_STDIN, copyAt);
       if (fromAt < 0) {
         if (bytes.length > MAX_PREAMBLE_BYTES) throw notOneCopy('no COPY … FROM stdin in its first 16 MB');
-        this.pending = bytes;
-        return EMPTY;
+        this.pending = Buffer.from(bytes);
+        return [];
       }
-      this.preamble = bytes.subarray(0, fromAt + FROM_STDIN.length);
-      bytes = bytes.subarray(fromAt + FROM_STDIN.length);
+      this.preamble = Buffer.from(bytes.subarray(0, fromAt + FROM_STDIN.length));
+      this.pending = EMPTY;
+      return this.wholeLines(bytes.subarray(fromAt + FROM_STDIN.length));
     }
-    // `pending` starts at a line's start, so `lines` does too.
-    const lastNewline = bytes.lastIndexOf(NEWLINE);
-    const lines = bytes.subarray(0, lastNewline + 1);
-    this.pending = bytes.subarray(lastNewline + 1);
-    const end = endOfRows(lines);
-    if (end < 0) return lines;
-    this.ended = true;
-    this.pending = EMPTY;
-    return lines.subarray(0, end);
+    return this.wholeLines(piece);
   }
 
   /** Throws unless the rows ended with `\.`: the script was cut short. */
@@ -57,9 +57,34 @@ export class CopyScript {
     if (!this.preamble) throw notOneCopy('it ended before any COPY statement');
     if (!this.ended) throw notOneCopy('it ended before the end of the rows (\\.)');
   }
-}
 
-const EMPTY = Buffer.alloc(0);
+  /** `bytes` follows `pending`, which starts at a line's start. */
+  private wholeLines(bytes: Buffer): Buffer[] {
+    const lastNewline = bytes.lastIndexOf(NEWLINE);
+    if (lastNewline < 0) {
+      this.pending = Buffer.concat([this.pending, bytes]); // a row longer than a piece: rare
+      return [];
+    }
+    const runs: Buffer[] = [];
+    let body = bytes.subarray(0, lastNewline + 1);
+    if (this.pending.length > 0) {
+      const firstNewline = body.indexOf(NEWLINE);
+      runs.push(Buffer.concat([this.pending, body.subarray(0, firstNewline + 1)]));
+      body = body.subarray(firstNewline + 1);
+    }
+    if (body.length > 0) runs.push(body);
+    this.pending = Buffer.from(bytes.subarray(lastNewline + 1));
+    // Each run starts at a line's start, so the `\.` line is found wherever it falls.
+    for (const [i, run] of runs.entries()) {
+      const end = endOfRows(run);
+      if (end < 0) continue;
+      this.ended = true;
+      this.pending = EMPTY;
+      return [...runs.slice(0, i), run.subarray(0, end)].filter((r) => r.length > 0);
+    }
+    return runs;
+  }
+}
 
 /** Where the `\.` line starts in whole `lines`, or -1. */
 function endOfRows(lines: Buffer): number {

@@ -2,7 +2,10 @@ import type { Readable, Writable } from 'node:stream';
 import type { DatabaseTarget } from '../database/index.js';
 import { failed } from '../errors.js';
 import { maskUrlPasswords } from '../util/redact.js';
+import { openNamedPipe } from '../util/namedPipe.js';
 import { tailOf, type ToolProcess } from '../util/process.js';
+import type { PiecePool } from '../util/readInPieces.js';
+import { hostScratch } from '../util/scratchDir.js';
 import { CopyScript } from './copyScript.js';
 import { decompressArchive, pgRestoreFailed, zstdCause } from './pgRestoreRun.js';
 import type { RunningStream } from './runningStream.js';
@@ -33,26 +36,37 @@ export function startSplitTable(
   list: string,
   sessions: number,
 ): RunningStream {
-  const zstd = decompressArchive(file);
-  const zstdErrors = tailOf(zstd.stderr);
-  const running: ToolProcess[] = [zstd];
+  const running: ToolProcess[] = [];
   let stopped = false;
   const stop = () => {
     stopped = true;
     for (const child of running) child.kill();
   };
   const done = (async () => {
+    // The script comes through a named pipe, read into pieces that are refilled (readInPieces.ts), or else stdout.
+    // Made before zstd starts: this process reads a child's stdout from the moment it exists, so nothing may be
+    // awaited between starting zstd and handing its stdout to pg_restore.
+    const pipe = await openNamedPipe(hostScratch(), 0o600);
+    const zstd = decompressArchive(file);
+    const zstdErrors = tailOf(zstd.stderr);
+    running.push(zstd);
     let script: ToolProcess;
     const loaders: ToolProcess[] = [];
     try {
-      script = await target.spawn('pg_restore', [`--use-list=${list}`, '--file=-'], { database, stdin: zstd.stdout });
+      script = await target.spawn('pg_restore', [`--use-list=${list}`, `--file=${pipe?.there ?? '-'}`], {
+        database,
+        stdin: zstd.stdout,
+      });
       running.push(script);
+      if (pipe) void script.exited.finally(() => pipe.writerExited());
       for (let i = 0; i < sessions; i++) {
         const loader = await target.spawn('psql', PSQL_SCRIPT_ARGS, { database, stdin: true });
         running.push(loader);
         loaders.push(loader);
       }
     } catch (e) {
+      pipe?.writerExited();
+      pipe?.output.destroy();
       stop();
       throw e;
     }
@@ -75,13 +89,16 @@ export function startSplitTable(
     let dealError: unknown = null;
     try {
       await dealRows(
-        script.stdout,
+        pipe?.output ?? script.stdout,
         reader,
         loaders.map((l) => l.stdin!),
+        pipe?.pieces,
       );
     } catch (e) {
       dealError = e;
       stop();
+    } finally {
+      pipe?.output.destroy(); // read to its end, or no longer wanted
     }
     const scriptCode = await script.exited;
     let zstdWords = '';
@@ -98,9 +115,10 @@ export function startSplitTable(
 /**
  * Reads pg_restore's script and writes its rows to whichever input can take more, each input
  * first given the preamble; at the end each gets `\.` and is closed, so that its psql ends the COPY
- * and exits. Throws when the script is not one whole COPY (copyScript.ts).
+ * and exits. Throws when the script is not one whole COPY (copyScript.ts). With `pieces`, each run
+ * of rows goes back to that pool once written (PiecePool's rule: this is the last consumer).
  */
-async function dealRows(script: Readable, reader: CopyScript, inputs: Writable[]): Promise<void> {
+async function dealRows(script: Readable, reader: CopyScript, inputs: Writable[], pieces?: PiecePool): Promise<void> {
   let wake: (() => void) | null = null;
   for (const input of inputs) {
     input.on('error', () => undefined); // a psql that died: its exit code tells
@@ -119,15 +137,16 @@ async function dealRows(script: Readable, reader: CopyScript, inputs: Writable[]
   };
   let started = false;
   for await (const piece of script as AsyncIterable<Buffer>) {
-    const rows = reader.rows(piece);
+    const runs = reader.rows(piece);
     if (!started && reader.preamble) {
       started = true;
       for (const input of inputs) input.write(reader.preamble);
     }
-    if (rows.length === 0) continue;
-    const input = await ready();
-    if (!input) return; // every session ended early: their exit codes tell why
-    input.write(rows);
+    for (const run of runs) {
+      const input = await ready();
+      if (!input) return; // every session ended early: their exit codes tell why
+      input.write(run, pieces?.hold(run));
+    }
   }
   reader.finish();
   for (const input of inputs) input.end('\\.\n');

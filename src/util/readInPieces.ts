@@ -10,11 +10,12 @@ export const PIECE_BYTES = 1 << 20;
  * of the 818 MB bench archive allocating every piece anew spent 0.45 s of the main thread in 37 of
  * them; refilling, 0.09-0.14 s in 9-11.
  *
- * The rule: the last consumer (tee.ts's fanOut) `hold`s every chunk it gets and releases it once
- * each of its targets has written it. A piece goes back for refilling once it is released and a
- * chunk of a later piece has arrived: chunks arrive in order, so no more of it can come. Everything
- * between the reader and that consumer must therefore keep chunks in order and hold no piece past
- * the next one (compactArchive.ts copies what it keeps; coalesce.ts passes full pieces on as they are).
+ * The rule: the last consumer (tee.ts's fanOut, splitTable.ts's dealing) `hold`s every chunk it
+ * gets and releases it once each of its targets has written it. A piece goes back for refilling
+ * once it is released and a chunk of a later piece has arrived: chunks arrive in order, so no more
+ * of it can come. Everything between the reader and that consumer must therefore keep chunks in
+ * order and hold no piece past the next one (compactArchive.ts and copyScript.ts copy what they
+ * keep; coalesce.ts passes full pieces on as they are).
  */
 export class PiecePool {
   private readonly free: Buffer[] = [];
@@ -68,8 +69,12 @@ export function readInPieces(fd: number, pool = new PiecePool()): Readable {
   const size = pool.size;
   let piece = pool.take();
   let filled = 0;
+  // One piece per chunk, two read ahead. Not a byte stream: its read() joins whatever chunks wait in
+  // its buffer into a new one, as an async iterator's reads did (splitTable.ts), and a joined piece
+  // is both an allocation and a chunk the pool does not know, so its pieces were never refilled.
   const pieces = new Readable({
-    highWaterMark: 2 * size,
+    objectMode: true,
+    highWaterMark: 2,
     read: () => void socket.resume(),
     destroy(error, done) {
       socket.destroy();

@@ -35,15 +35,27 @@ const ROWS = [
 const TRAILER = '\\.\n\n\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict abc123\n\n';
 const SCRIPT = Buffer.from(PREAMBLE + ROWS + TRAILER);
 
-/** Feeds `script` in pieces cut at `cuts`, checking each piece of rows is whole lines. */
+/**
+ * Feeds `script` in pieces cut at `cuts`, each piece in one buffer that is refilled for the next, as
+ * readInPieces.ts refills its pieces: the reader must keep nothing of a piece past its turn. Checks
+ * that each run handed back is whole lines, and at most two per piece.
+ */
 function read(script: Buffer, cuts: number[]) {
   const reader = new CopyScript();
   const rows: Buffer[] = [];
+  const refilled = Buffer.alloc(script.length);
   let from = 0;
   for (const to of [...cuts, script.length]) {
-    const got = reader.rows(script.subarray(from, to));
-    if (got.length > 0) expect(got[got.length - 1]).toBe(0x0a);
-    rows.push(Buffer.from(got)); // a copy: the reader may hand back a view of its input
+    refilled.fill('X');
+    const piece = refilled.subarray(0, to - from);
+    script.copy(piece, 0, from, to);
+    const runs = reader.rows(piece);
+    expect(runs.length).toBeLessThanOrEqual(2);
+    for (const run of runs) {
+      expect(run.length).toBeGreaterThan(0);
+      expect(run[run.length - 1]).toBe(0x0a);
+      rows.push(Buffer.from(run)); // written before the piece is refilled
+    }
     from = to;
   }
   return { reader, rows: Buffer.concat(rows).toString() };
