@@ -43,10 +43,10 @@ export function startSplitTable(
     for (const child of running) child.kill();
   };
   const done = (async () => {
-    // The script comes through a named pipe, read into pieces that are refilled (readInPieces.ts), or else stdout.
-    // Made before zstd starts: this process reads a child's stdout from the moment it exists, so nothing may be
-    // awaited between starting zstd and handing its stdout to pg_restore.
-    const pipe = await openNamedPipe(hostScratch(), 0o600);
+    // The script comes through a named pipe in this host's temp dir, read into pieces that are refilled
+    // (readInPieces.ts), or else on stdout. Made before zstd starts: this process reads a child's stdout from the
+    // moment it exists, so nothing may be awaited between starting zstd and handing its stdout to pg_restore.
+    const pipe = target.readsHostFiles ? await openNamedPipe(hostScratch(), 0o600) : null;
     const zstd = decompressArchive(file);
     const zstdErrors = tailOf(zstd.stderr);
     running.push(zstd);
