@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { DatabaseTarget } from '../database/index.js';
 import { failed } from '../errors.js';
 import { maskUrlPasswords } from '../util/redact.js';
-import { openNamedPipe } from '../util/namedPipe.js';
+import { type PipedProcess, runIntoPipe } from '../util/namedPipe.js';
 import { tailOf, type ToolProcess } from '../util/process.js';
 import type { PiecePool } from '../util/readInPieces.js';
 import { hostScratch } from '../util/scratchDir.js';
@@ -43,30 +43,30 @@ export function startSplitTable(
     for (const child of running) child.kill();
   };
   const done = (async () => {
-    // The script comes through a named pipe in this host's temp dir, read into pieces that are refilled
-    // (readInPieces.ts), or else on stdout. Made before zstd starts: this process reads a child's stdout from the
-    // moment it exists, so nothing may be awaited between starting zstd and handing its stdout to pg_restore.
-    const pipe = target.readsHostFiles ? await openNamedPipe(hostScratch(), 0o600) : null;
-    const zstd = decompressArchive(file);
-    const zstdErrors = tailOf(zstd.stderr);
-    running.push(zstd);
-    let script: ToolProcess;
+    let zstd!: ToolProcess; // started in `start` below, before anything else can fail
+    let zstdErrors!: () => string;
+    let script: PipedProcess | undefined;
     const loaders: ToolProcess[] = [];
     try {
-      script = await target.spawn('pg_restore', [`--use-list=${list}`, `--file=${pipe?.there ?? '-'}`], {
-        database,
-        stdin: zstd.stdout,
+      // pg_restore writes the script into a named pipe in this host's temp dir, read into pieces that are refilled
+      // (readInPieces.ts), or else on its stdout. zstd starts once the pipe is made: this process reads a child's
+      // stdout from the moment it exists, so nothing may be awaited between starting zstd and handing its stdout
+      // to pg_restore.
+      script = await runIntoPipe(target.readsHostFiles ? hostScratch() : null, 0o600, async (pipe) => {
+        zstd = decompressArchive(file);
+        zstdErrors = tailOf(zstd.stderr);
+        running.push(zstd);
+        const args = [`--use-list=${list}`, `--file=${pipe?.there ?? '-'}`];
+        return target.spawn('pg_restore', args, { database, stdin: zstd.stdout });
       });
       running.push(script);
-      if (pipe) void script.exited.finally(() => pipe.writerExited());
       for (let i = 0; i < sessions; i++) {
         const loader = await target.spawn('psql', PSQL_SCRIPT_ARGS, { database, stdin: true });
         running.push(loader);
         loaders.push(loader);
       }
     } catch (e) {
-      pipe?.writerExited();
-      pipe?.output.destroy();
+      script?.stdout.destroy();
       stop();
       throw e;
     }
@@ -89,16 +89,16 @@ export function startSplitTable(
     let dealError: unknown = null;
     try {
       await dealRows(
-        pipe?.output ?? script.stdout,
+        script.stdout,
         reader,
         loaders.map((l) => l.stdin!),
-        pipe?.pieces,
+        script.pieces,
       );
     } catch (e) {
       dealError = e;
       stop();
     } finally {
-      pipe?.output.destroy(); // read to its end, or no longer wanted
+      script.stdout.destroy(); // read to its end, or no longer wanted
     }
     const scriptCode = await script.exited;
     let zstdWords = '';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { collect, spawnHost } from './process.js';
+import { collect, spawnHost, type ToolProcess } from './process.js';
 import { PiecePool, readInPieces } from './readInPieces.js';
 import { scratchName, type ScratchDir } from './scratchDir.js';
 
@@ -61,5 +61,33 @@ export async function openNamedPipe(dir: ScratchDir, mode: 0o600 | 0o622): Promi
     for (const fd of [reader, keepOpen]) if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(here, { force: true });
     return null;
+  }
+}
+
+/** A program's process whose stdout is what it wrote, read as `readInPieces` reads when it came through a pipe. */
+export type PipedProcess = ToolProcess & { readonly pieces?: PiecePool; readonly throughPipe: boolean };
+
+/**
+ * A program, started by `start`, writing its output into a named pipe in `scratch` that this process reads
+ * in pieces (the returned `stdout`), or on its own stdout when there is no scratch dir or no pipe can be made
+ * there (`start` is then given null). The pipe is closed and removed once the program has exited, or if it
+ * never starts.
+ */
+export async function runIntoPipe(
+  scratch: ScratchDir | null,
+  mode: 0o600 | 0o622,
+  start: (pipe: NamedPipe | null) => Promise<ToolProcess>,
+): Promise<PipedProcess> {
+  const pipe = scratch ? await openNamedPipe(scratch, mode) : null;
+  if (!pipe) return { ...(await start(null)), throughPipe: false };
+  try {
+    const proc = await start(pipe);
+    proc.stdout.resume(); // nothing comes this way
+    const exited = proc.exited.finally(() => pipe.writerExited());
+    return { ...proc, stdout: pipe.output, pieces: pipe.pieces, exited, throughPipe: true };
+  } catch (e) {
+    pipe.writerExited();
+    pipe.output.destroy();
+    throw e;
   }
 }
