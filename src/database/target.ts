@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ToolProcess } from '../util/process.js';
-import type { PiecePool } from '../util/readInPieces.js';
+import type { PipedProcess } from '../util/namedPipe.js';
 
 /** The PostgreSQL client programs switchyard runs. */
 export type PgTool = 'pg_dump' | 'pg_restore' | 'psql';
@@ -60,10 +60,8 @@ export interface DatabaseTarget {
   tempFile(): Promise<TempFile | null>;
 }
 
-/** A running pg_dump whose stdout is its archive. */
-export interface DumpProcess extends ToolProcess {
-  /** When stdout's chunks come from a pool of pieces: that pool, for the last consumer to hand them back. */
-  readonly pieces?: PiecePool;
+/** A running pg_dump whose stdout is its archive (runIntoPipe: maybe through a named pipe, in pieces). */
+export interface DumpProcess extends Omit<PipedProcess, 'throughPipe'> {
   /** How the archive travels to this process, for the backup's log line. */
   readonly via: string;
 }

@@ -64,8 +64,12 @@ export async function openNamedPipe(dir: ScratchDir, mode: 0o600 | 0o622): Promi
   }
 }
 
-/** A program's process whose stdout is what it wrote, read as `readInPieces` reads when it came through a pipe. */
-export type PipedProcess = ToolProcess & { readonly pieces?: PiecePool; readonly throughPipe: boolean };
+/** A program's process whose stdout is what it wrote: through a named pipe, or on its own stdout. */
+export type PipedProcess = ToolProcess & {
+  /** When stdout's chunks come from a pool of pieces: that pool, for the last consumer to hand them back. */
+  readonly pieces?: PiecePool;
+  readonly throughPipe: boolean;
+};
 
 /**
  * A program, started by `start`, writing its output into a named pipe in `scratch` that this process reads
