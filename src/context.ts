@@ -68,7 +68,12 @@ export function createContext(
     database: () => (database ??= databaseTarget(ctx.config, ctx.docker, ctx.projectName)),
     reload(next) {
       registerConfigSecrets(redactor, next, env);
-      ctx.config = { ...next, stateDir: ctx.config.stateDir, server: ctx.config.server };
+      // server.tokens apply (the daemon's reload rebuilds its identities); the listening socket stays.
+      ctx.config = {
+        ...next,
+        stateDir: ctx.config.stateDir,
+        server: { ...next.server, listen: ctx.config.server.listen },
+      };
       ctx.notifier = new Notifier(next.notify, log, redactor, { clock });
       database = undefined;
     },

@@ -1,6 +1,6 @@
 import type { Context } from '../src/context.js';
 import type { Identities } from '../src/server/identity.js';
-import type { FailureLimiter } from '../src/server/failureLimiter.js';
+import type { AuthFailures } from '../src/server/authFailures.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
 import type { LiveOutput } from './live/output.js';
 
@@ -10,7 +10,8 @@ export interface UiDeps {
   identities: Identities;
   sessions: SessionStore;
   sessionLimits: SessionLimits;
-  loginLimiter: FailureLimiter;
+  /** Audits, counts and slows a failed login (authFailures('ui', …)). */
+  loginFailed: AuthFailures;
   output: LiveOutput;
 }
 

@@ -4,7 +4,8 @@ import { oneLine } from '../src/errors.js';
 import type { Identities } from '../src/server/identity.js';
 import { serveAsset } from './assets.js';
 import { uiGuard } from './auth/guard.js';
-import { FailureLimiter } from '../src/server/failureLimiter.js';
+import { authFailures } from '../src/server/authFailures.js';
+import { DEFAULT_FAILURE_RULE, FailureLimiter, type FailureRule } from '../src/server/failureLimiter.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
 import type { UiDeps } from './deps.js';
 import type { UiEnv } from './env.js';
@@ -21,8 +22,8 @@ import { renderPage } from './views/render.js';
 
 export interface UiOptions {
   sessionLimits?: SessionLimits;
-  /** Failed logins allowed per client address per minute. */
-  loginAttemptsPerMinute?: number;
+  /** How failed logins from one client address are slowed. */
+  loginFailures?: FailureRule;
 }
 
 /**
@@ -36,7 +37,12 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
     identities,
     sessions: new SessionStore(sessionLimits),
     sessionLimits,
-    loginLimiter: new FailureLimiter(options.loginAttemptsPerMinute ?? 5, 60_000),
+    loginFailed: authFailures('ui', {
+      limiter: new FailureLimiter(options.loginFailures ?? DEFAULT_FAILURE_RULE),
+      audit: ctx.store.audit,
+      log: ctx.log,
+      clock: ctx.clock,
+    }),
     output: new LiveOutput(
       ctx.events,
       (id) => ctx.store.deployments.get(id)?.status === 'running',

@@ -4,7 +4,8 @@ import { VERSION } from '../version.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
 import { limitBody, MAX_BODY_BYTES } from './body.js';
 import { errorResponse } from './errors.js';
-import { FailureLimiter } from './failureLimiter.js';
+import { authFailures } from './authFailures.js';
+import { FailureLimiter, DEFAULT_FAILURE_RULE, type FailureRule } from './failureLimiter.js';
 import { Identities } from './identity.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -14,15 +15,20 @@ import type { ApiToken } from './tokens.js';
 import type { UiOptions } from '../../web/index.js';
 
 export interface AppOptions {
-  /** Failed authentications allowed per client address per minute, on the API and on the UI login each. */
-  authFailuresPerMinute?: number;
+  /** How wrong tokens from one client address are slowed, on the API and on the UI login each. */
+  authFailures?: Partial<FailureRule>;
   ui?: UiOptions;
 }
 
-/** The HTTP API. Built without binding a port, so tests call `app.request()`. */
-export function createApp(ctx: Context, tokens: readonly ApiToken[], options: AppOptions = {}) {
-  const identities = new Identities(tokens, ctx.store.users);
-  const limiter = new FailureLimiter(options.authFailuresPerMinute ?? 5, 60_000);
+/**
+ * The HTTP API. Built without binding a port, so tests call `app.request()`. Given Identities (the
+ * daemon's), a reload that replaces their tokens applies to the API and the UI alike.
+ */
+export function createApp(ctx: Context, tokens: readonly ApiToken[] | Identities, options: AppOptions = {}) {
+  const identities = tokens instanceof Identities ? tokens : new Identities(tokens, ctx.store.users);
+  const failureRule = { ...DEFAULT_FAILURE_RULE, ...options.authFailures };
+  const limiter = new FailureLimiter(failureRule);
+  const failed = authFailures('api', { limiter, audit: ctx.store.audit, log: ctx.log, clock: ctx.clock });
   const app = new Hono<{ Variables: AuthVariables }>();
   app.onError(errorResponse(ctx.log, ctx.redactor));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
@@ -33,7 +39,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[], options: Ap
     '/api/*',
     limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)),
   );
-  app.use('/api/system/*', bearerAuth({ identities, limiter, audit: ctx.store.audit, log: ctx.log, clock: ctx.clock }));
+  app.use('/api/system/*', bearerAuth({ identities, failed, audit: ctx.store.audit, clock: ctx.clock }));
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
@@ -45,7 +51,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[], options: Ap
   app.all('*', async (c) => {
     if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return c.notFound(); // the API's JSON answer
     ui ??= import('../../web/index.js').then((web) =>
-      web.uiRoutes(ctx, identities, { loginAttemptsPerMinute: options.authFailuresPerMinute, ...options.ui }),
+      web.uiRoutes(ctx, identities, { loginFailures: failureRule, ...options.ui }),
     );
     return (await ui).fetch(c.req.raw, c.env);
   });

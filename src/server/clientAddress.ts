@@ -2,9 +2,10 @@ import type { Context as HonoContext } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 
 /**
- * The peer's address, for rate limiting failed logins. X-Forwarded-For is not
+ * The peer's address, for slowing and auditing wrong tokens. X-Forwarded-For is not
  * trusted (anyone can send it); behind a proxy every client shares the proxy's
- * address, which makes the limit stricter, never looser.
+ * address, so their wrong tokens are slowed together, never looser, and a right
+ * token is let in whatever the others sent (FailureLimiter).
  */
 export function clientAddress(c: HonoContext): string {
   try {

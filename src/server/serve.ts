@@ -6,12 +6,16 @@ import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
 import { createApp } from './app.js';
+import { Identities } from './identity.js';
 import { resolveTokens } from './tokens.js';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
-  /** Applies a new config: schedule, database, webhooks, services; the listen address and state dir need a restart. */
+  /**
+   * Applies a new config: tokens, schedule, database, webhooks, services; the listen address and state dir need a
+   * restart. A config that leaves no token is refused (rejects) before anything changes.
+   */
   reload(next: Config): Promise<void>;
 }
 
@@ -21,7 +25,8 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
   const recovered = await recoverInterruptedOperations(ctx);
   for (const r of recovered) ctx.log.warn('recovered an interrupted operation', { ...r });
 
-  const app = createApp(ctx, tokens);
+  const identities = new Identities(tokens, ctx.store.users);
+  const app = createApp(ctx, identities);
   const listen = ctx.config.server.listen;
   const at = listen.lastIndexOf(':');
   const hostname = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
@@ -42,13 +47,15 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
   return {
     url,
     async reload(next) {
+      const tokens = resolveTokens(next, env, ctx.redactor); // every identity from the new config, or no reload
       if (next.stateDir !== ctx.config.stateDir || next.server.listen !== ctx.config.server.listen) {
         ctx.log.warn('stateDir and server.listen change only on restart');
       }
       await schedule?.stop();
       ctx.reload(next);
+      identities.replaceTokens(tokens);
       schedule = startBackupSchedule(ctx);
-      ctx.log.info('config reloaded');
+      ctx.log.info('config reloaded', { tokens: identities.tokenNames() });
     },
     // Lets a running operation reach its end (or, after SIGTERM, its next step boundary) first.
     close: async () => {

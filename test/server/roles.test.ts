@@ -34,7 +34,7 @@ describe('roles: one table, enforced everywhere', () => {
       extra: `server: { tokens: [${tokens}] }`,
     });
     app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor), {
-      authFailuresPerMinute: 1000,
+      authFailures: { allowed: 1000 },
     });
     userToken = addUser(
       { users: ctx.store.users, audit: ctx.store.audit, reservedNames: [], clock: ctx.clock },

@@ -166,22 +166,28 @@ describe('API input, size, guessing and ids', () => {
     }
   });
 
-  it('rate-limits wrong Bearer tokens per client (429 + Retry-After), logs it, and counts it in the audit', async () => {
-    const limitedApp = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+  it('slows wrong Bearer tokens per client (429 + Retry-After after a growing delay), audits each, never refuses a right one', async () => {
+    const limitedApp = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor), {
+      authFailures: { firstDelayMs: 200, maxDelayMs: 400 },
+    });
     const wrong = { Authorization: 'Bearer not-the-right-token-at-all' };
     for (let i = 0; i < 5; i++)
       expect((await limitedApp.request('/api/system/backups', { headers: wrong })).status).toBe(401);
-    const blocked = await limitedApp.request('/api/system/backups', { headers: wrong });
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await blocked.json()).error).toMatch(/too many failed authentications/);
-    // Not even the right token is compared while the address is blocked.
-    expect((await limitedApp.request('/api/system/backups', { headers: auth })).status).toBe(429);
+    const started = Date.now();
+    const slowed = await limitedApp.request('/api/system/backups', { headers: wrong });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await slowed.json()).error).toMatch(/^invalid token; too many from your address/);
+    // The right token from the same address is checked first: let in at once.
+    const rightStarted = Date.now();
+    expect((await limitedApp.request('/api/system/backups', { headers: auth })).status).toBe(200);
+    expect(Date.now() - rightStarted).toBeLessThan(150);
 
     const refused = ctx.store.audit.list(100, { actor: 'api' });
-    expect(refused.filter((a) => a.action === 'api.auth')).toHaveLength(5);
+    expect(refused.filter((a) => a.action === 'api.auth')).toHaveLength(6);
     expect(refused.filter((a) => a.action === 'api.auth.rate-limited')).toHaveLength(1);
-    expect(ctx.logLines.filter((l) => l.includes('api authentication rate-limited'))).toHaveLength(1);
+    expect(ctx.logLines.filter((l) => l.includes('authentication rate-limited'))).toHaveLength(1);
   });
 
   it("audits a refused token at the Context clock's time", async () => {

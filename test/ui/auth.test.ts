@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
-import { FailureLimiter } from '../../src/server/failureLimiter.js';
 import { SessionStore } from '../../web/auth/sessions.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 
 const TOKEN = 'ui-auth-test-token-0123456789';
-const who = (name: string) => ({ name, role: 'admin' as const, kind: 'token' as const });
+const who = (name: string) => ({ name, role: 'admin' as const, kind: 'token' as const, credential: `sha-of-${name}` });
 
 describe('web UI sessions and login limits (no browser)', () => {
   it('ends a session after its idle time, and after its absolute lifetime even when used', () => {
     let now = 0;
-    const sessions = new SessionStore({ idleMs: 1000, absoluteMs: 5000, max: 2 }, () => now);
+    const sessions = new SessionStore({ idleMs: 1000, absoluteMs: 5000, perIdentity: 2 }, () => now);
     const a = sessions.create(who('admin'));
     now = 900;
     expect(sessions.get(a.id)?.identity.name).toBe('admin'); // touched: idle timer restarts
@@ -25,28 +24,17 @@ describe('web UI sessions and login limits (no browser)', () => {
     expect(sessions.get(b.id)).toBeUndefined(); // 5 s after login, however busy
   });
 
-  it('keeps at most `max` sessions, dropping the oldest', () => {
-    const sessions = new SessionStore({ idleMs: 1e9, absoluteMs: 1e9, max: 2 });
-    const [a, b, c] = [sessions.create(who('x')), sessions.create(who('y')), sessions.create(who('z'))];
-    expect([sessions.get(a.id), sessions.get(b.id)?.identity.name, sessions.get(c.id)?.identity.name]).toEqual([
-      undefined,
-      'y',
-      'z',
-    ]);
-  });
-
-  it('blocks an address after 5 failed logins in a minute, until the oldest leaves the window', () => {
-    let now = 0;
-    const limiter = new FailureLimiter(5, 60_000, () => now);
-    for (let i = 0; i < 5; i++) {
-      expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(0);
-      limiter.recordFailure('10.0.0.1');
-      now += 1000;
-    }
-    expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(55);
-    expect(limiter.retryAfterSeconds('10.0.0.2')).toBe(0);
-    now = 60_001;
-    expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(0);
+  it("keeps at most `perIdentity` sessions of each identity, dropping that identity's oldest, never another's", () => {
+    const sessions = new SessionStore({ idleMs: 1e9, absoluteMs: 1e9, perIdentity: 2 });
+    const admin = sessions.create(who('admin'));
+    const viewer = { ...who('vera'), role: 'viewer' as const, kind: 'user' as const };
+    const logins = Array.from({ length: 1000 }, () => sessions.create(viewer));
+    expect(sessions.get(admin.id)?.identity.name).toBe('admin');
+    expect(logins.filter((s) => sessions.get(s.id)).map((s) => s.id)).toEqual(logins.slice(-2).map((s) => s.id));
+    expect(sessions.size).toBe(3);
+    // A token and a user of the same name are two identities.
+    sessions.create({ ...who('vera'), kind: 'token' });
+    expect(sessions.size).toBe(4);
   });
 });
 

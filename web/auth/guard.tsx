@@ -44,10 +44,8 @@ export function uiGuard(
     const need = requiredRole(c.req.method, path);
     if (need === 'public') return changing ? limit(c, next) : next();
 
-    const session = sessions.get(readSessionCookie(c));
-    const identity = session && identities.refresh(session.identity);
-    if (session && !identity) sessions.destroy(session.id); // the user was removed
-    if (!session || !identity) {
+    const session = liveSession(c, sessions, identities);
+    if (!session) {
       if (!changing) return c.redirect(`/login?next=${encodeURIComponent(path + new URL(c.req.url).search)}`, 303);
       return renderPage(
         c,
@@ -57,7 +55,7 @@ export function uiGuard(
         </p>,
       );
     }
-    session.identity = identity;
+    const { identity } = session;
     c.set('session', session);
     if (need === undefined) {
       const missing = (
@@ -83,6 +81,22 @@ export function uiGuard(
       );
     });
   };
+}
+
+/**
+ * The request's session with its identity as it stands now; a session whose token no longer names its
+ * identity (a user removed, a configured token removed or changed by a reload) is ended here.
+ */
+export function liveSession(c: HonoContext, sessions: SessionStore, identities: Identities): Session | undefined {
+  const session = sessions.get(readSessionCookie(c));
+  if (!session) return undefined;
+  const identity = identities.refresh(session.identity);
+  if (!identity) {
+    sessions.destroy(session.id);
+    return undefined;
+  }
+  session.identity = identity;
+  return session;
 }
 
 /**

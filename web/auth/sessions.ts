@@ -25,14 +25,17 @@ export interface SessionLimits {
   idleMs: number;
   /** A session is gone this long after login, used or not (default 7 days). */
   absoluteMs: number;
-  /** The oldest sessions are dropped beyond this many (memory stays bounded). */
-  max: number;
+  /**
+   * Sessions per identity (a token or a user): a login beyond this ends that identity's oldest session, never
+   * another's. Memory stays bounded, as identities are the configured tokens and the users.
+   */
+  perIdentity: number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   idleMs: 12 * 3_600_000,
   absoluteMs: 7 * 24 * 3_600_000,
-  max: 1000,
+  perIdentity: 20,
 };
 
 const randomToken = () => randomBytes(32).toString('base64url');
@@ -51,11 +54,8 @@ export class SessionStore {
 
   create(identity: Identity): Session {
     this.sweep();
-    while (this.sessions.size >= this.limits.max) {
-      const oldest = this.sessions.keys().next().value; // Map keeps insertion order
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
+    const own = [...this.sessions.values()].filter((s) => sameIdentity(s.identity, identity)); // oldest first
+    for (const s of own.slice(0, Math.max(0, own.length - this.limits.perIdentity + 1))) this.sessions.delete(s.id);
     const at = this.now();
     const session: Session = { id: randomToken(), identity, csrf: randomToken(), createdAt: at, lastSeenAt: at };
     this.sessions.set(session.id, session);
@@ -92,6 +92,8 @@ export class SessionStore {
     for (const [id, s] of this.sessions) if (this.expired(s)) this.sessions.delete(id);
   }
 }
+
+const sameIdentity = (a: Identity, b: Identity) => a.kind === b.kind && a.name === b.name;
 
 /** Whether the logged-in person's role allows what a button or form would do (the server checks again). */
 export const may = (session: Session | undefined, need: Role): boolean =>

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { clientAddress } from '../../src/server/clientAddress.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookies.js';
+import { liveSession } from '../auth/guard.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { formBody } from '../lib/form.js';
@@ -15,11 +16,11 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/';
 }
 
-export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginLimiter }: UiDeps) {
+export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginFailed }: UiDeps) {
   const idleHours = Math.round(sessionLimits.idleMs / 3_600_000);
   return new Hono<UiEnv>()
     .get('/login', (c) => {
-      if (sessions.get(readSessionCookie(c))) return c.redirect(safeNext(c.req.query('next')), 303);
+      if (liveSession(c, sessions, identities)) return c.redirect(safeNext(c.req.query('next')), 303);
       const notice = c.req.query('bye') !== undefined ? 'You are logged out.' : undefined;
       return renderPage(
         c,
@@ -28,27 +29,21 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginLim
       );
     })
     .post('/login', async (c) => {
-      const address = clientAddress(c);
       const form = await formBody(c, loginForm);
       const next = safeNext(form.next);
-      const wait = loginLimiter.retryAfterSeconds(address);
-      if (wait > 0) {
-        c.header('Retry-After', String(wait));
-        const error = `Too many failed logins from your address. Wait ${wait} seconds, then try again.`;
-        return renderPage(
-          c,
-          { title: 'Log in', status: 429 },
-          <LoginForm idleHours={idleHours} next={next} error={error} />,
-        );
-      }
+      // The token first: a right one logs in whatever others tried from the same address.
       const identity = form.token.trim() === '' ? undefined : identities.byToken(form.token.trim());
       if (!identity) {
-        if (loginLimiter.recordFailure(address)) ctx.log.warn('ui login rate-limited', { address });
-        ctx.store.audit.record({ actor: 'ui', action: 'ui.login', outcome: 'refused', detail: `from ${address}` });
+        const { retryAfterSeconds } = await loginFailed(clientAddress(c));
+        const error =
+          retryAfterSeconds === 0
+            ? 'That token is not valid. Check it and try again.'
+            : `That token is not valid. After many failed logins from your address each answer is slower, for ${retryAfterSeconds} more seconds.`;
+        if (retryAfterSeconds > 0) c.header('Retry-After', String(retryAfterSeconds));
         return renderPage(
           c,
-          { title: 'Log in', status: 401 },
-          <LoginForm idleHours={idleHours} next={next} error="That token is not valid. Check it and try again." />,
+          { title: 'Log in', status: retryAfterSeconds === 0 ? 401 : 429 },
+          <LoginForm idleHours={idleHours} next={next} error={error} />,
         );
       }
       const old = readSessionCookie(c);
@@ -59,7 +54,7 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginLim
         actor: actorOf(session),
         action: 'ui.login',
         outcome: 'ok',
-        detail: `${identity.role}, from ${address}`,
+        detail: `${identity.role}, from ${clientAddress(c)}`,
       });
       return c.redirect(next, 303);
     })

@@ -23,12 +23,12 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
       void server.close().then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // One reload at a time, each reading the file as it is then; a refused one (a bad file, no token) changes nothing.
+    let reloading = Promise.resolve();
     process.on('SIGHUP', () => {
-      try {
-        void server.reload(loadConfig(configPath(common.config, io.env), io.redactor));
-      } catch (e) {
-        log.error('config reload refused; keeping the running config', { error: oneLine(e) });
-      }
+      reloading = reloading
+        .then(() => server.reload(loadConfig(configPath(common.config, io.env), io.redactor)))
+        .catch((e) => log.error('config reload refused; keeping the running config', { error: oneLine(e) }));
     });
     process.once('SIGINT', () => stop('SIGINT'));
   });

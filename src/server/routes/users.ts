@@ -18,7 +18,10 @@ export function userRoutes(ctx: Context, identities: Identities) {
     clock: ctx.clock,
   });
   return new Hono<{ Variables: AuthVariables }>()
-    .get('/whoami', (c) => c.json(c.get('identity')))
+    .get('/whoami', (c) => {
+      const { name, role, kind } = c.get('identity');
+      return c.json({ name, role, kind });
+    })
     .get('/users', (c) => c.json({ users: ctx.store.users.list() }))
     .post('/users', async (c) => {
       const body = await jsonBody(c, addBody);
