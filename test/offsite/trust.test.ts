@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow } from '../../src/backup/index.js';
@@ -10,6 +11,7 @@ import { manifestKey, type Manifest } from '../../src/offsite/manifest.js';
 import { judgeProtection, probeProtection } from '../../src/offsite/probe.js';
 import { pushPending } from '../../src/offsite/push.js';
 import { distrust, signatureOf, signManifest } from '../../src/offsite/trust.js';
+import { retainUntilFor } from '../../src/offsite/upload.js';
 import { switchyard } from '../fixtures/cli.js';
 import type { TestContext } from '../fixtures/context.js';
 import { need } from '../fixtures/env.js';
@@ -96,6 +98,35 @@ describe('which copies are trusted (pure)', () => {
       ok: false,
       fix: expect.stringMatching(/needs a bucket with Object Lock enabled/),
     });
+  });
+});
+
+describe('uploads under offsite.objectLock', () => {
+  it('are retained for keep.days, and carry the lock and its checksum without changing a byte (s3rver ignores the lock)', async () => {
+    const now = new Date('2026-12-01T00:00:00Z');
+    expect(retainUntilFor({ objectLock: 'compliance', keep: { last: 1, days: 30 } }, now)).toEqual(
+      new Date('2026-12-31T00:00:00Z'),
+    );
+    expect(retainUntilFor({ keep: { last: 1, days: 30 } }, now)).toBeUndefined();
+    const s3 = await startS3();
+    try {
+      const yaml = `project: { dir: /tmp }\ndatabase: { url: "postgres://u@127.0.0.1/app" }\n${s3.offsiteYaml({})}`;
+      const bucket = openBucket(parseConfig(`${yaml}\n  objectLock: governance`).offsite!, s3.env);
+      const body = Buffer.alloc(100_000, 7);
+      const until = new Date(Date.now() + 86_400_000);
+      const sent = await bucket.upload('prod/a.bin', Readable.from([body]), undefined, until);
+      await bucket.put('prod/a.json', '{"x":1}', until);
+      expect(await bucket.list()).toEqual([
+        expect.objectContaining({ key: 'prod/a.bin', sizeBytes: body.length, etag: sent.etag }),
+        expect.objectContaining({ key: 'prod/a.json', sizeBytes: 7 }),
+      ]);
+      const chunks: Buffer[] = [];
+      for await (const c of (await bucket.getStream('prod/a.bin')).body) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(body)).toBe(true);
+      expect(await bucket.getText('prod/a.json')).toBe('{"x":1}');
+    } finally {
+      await s3.stop();
+    }
   });
 });
 
