@@ -87,14 +87,14 @@ async function main(): Promise<void> {
       bareUpload: [] as number[],
     };
     // One untimed copy first: connections, the SDK's first request and the page cache are the same for both then.
-    await uploadBackup(bucket, offsite.encrypt, ctx.config.backups.dir, backup, null, () => ctx.clock.now());
+    await uploadBackup(bucket, offsite, ctx.config.backups.dir, backup, null, () => ctx.clock.now());
     for (let run = 1; run <= RUNS; run++) {
       const order = run % 2 ? (['switchyard', 'bare'] as const) : (['bare', 'switchyard'] as const);
       for (const who of order) {
         stopIfInterrupted();
         const t0 = performance.now();
         if (who === 'switchyard') {
-          await uploadBackup(bucket, offsite.encrypt, ctx.config.backups.dir, backup, null, () => ctx.clock.now());
+          await uploadBackup(bucket, offsite, ctx.config.backups.dir, backup, null, () => ctx.clock.now());
           seconds.switchyard.push(since(t0));
         } else {
           await runTool('age', ['-r', key.recipient, '-o', encryptedFile, file]);

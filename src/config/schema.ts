@@ -160,8 +160,16 @@ const offsite = z
       .strict()
       .default({ last: 30, days: 2555 }),
     reasons: z.array(backupReason).min(1).default(['pre-deploy', 'scheduled', 'manual', 'pre-rollback']),
+    // The secret manifests are signed with (HMAC-SHA256): on the host and in the recovery kit, never in the bucket.
+    signingKeyEnv: envName.optional(),
+    // S3 Object Lock on every copy, retained for keep.days (the bucket must have Object Lock enabled).
+    objectLock: z.enum(['governance', 'compliance']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => !o.objectLock || o.keep.days > 0, {
+    message: 'objectLock retains each copy for keep.days: set keep.days to 1 or more',
+    path: ['objectLock'],
+  });
 
 /**
  * How new backups are compressed (src/backup/format.ts): zstd on the host (levels 1-19, `threads` 0 =

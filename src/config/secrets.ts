@@ -13,6 +13,7 @@ export function registerConfigSecrets(redactor: Redactor, config: Config, env: N
     ...Object.values(config.registries).map((r) => r.passwordEnv),
     config.offsite?.s3.accessKeyIdEnv,
     config.offsite?.s3.secretAccessKeyEnv,
+    config.offsite?.signingKeyEnv,
     config.github?.tokenEnv,
     'SWITCHYARD_ADMIN_TOKEN',
   ];

@@ -14,15 +14,17 @@ import { backupFormat } from '../backup/format.js';
 import { serverMajor, toolVersion, type DatabaseTarget } from '../database/index.js';
 import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
-import { probeOffsite } from '../offsite/probe.js';
+import { probeOffsite, probeProtection } from '../offsite/probe.js';
 
 export interface CheckResult {
   name: string;
   ok: boolean;
   /** What was found, one line. */
   detail: string;
-  /** What to do about a failure. */
+  /** What to do about a failure (or a warning). */
   fix?: string;
+  /** Passed, with something to know: printed WARN, does not fail doctor. */
+  warn?: boolean;
 }
 
 /** What the checks read: the config, the engine, the database, the backups catalog; never a change. */
@@ -199,6 +201,16 @@ const CHECKS: Array<[string, Check]> = [
       if (!offsite) return pass('not configured (backups stay on this host only)');
       const probe = await probeOffsite(offsite);
       return probe.ok ? pass(probe.detail) : fail(probe.detail, probe.fix);
+    },
+  ],
+  [
+    'off-site copies protected',
+    async (ports) => {
+      const offsite = ports.config.offsite;
+      if (!offsite) return pass('not configured');
+      const r = await probeProtection(offsite);
+      if (!r.ok) return fail(r.detail, r.fix);
+      return r.warn ? { ok: true, warn: true, detail: r.detail, fix: r.fix } : pass(r.detail);
     },
   ],
   [

@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -9,6 +11,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { OffsiteConfig } from '../config/index.js';
 import { authError, configError, failed, notFound, oneLine, type SwitchyardError } from '../errors.js';
+import { signingKeyFrom, type BucketRecord } from './trust.js';
 
 /**
  * The few things off-site copies need from a bucket, every key under the
@@ -18,14 +21,34 @@ import { authError, configError, failed, notFound, oneLine, type SwitchyardError
 export interface Bucket {
   readonly name: string;
   readonly prefix: string;
-  /** Streams a body of unknown length as a multipart upload with bounded memory; resolves with the part count. */
-  upload(key: string, body: Readable, onProgress?: (bytes: number) => void): Promise<{ parts: number }>;
-  put(key: string, body: string): Promise<void>;
+  /** The key manifests are signed and checked with (offsite.signingKeyEnv); null when this host does not sign. */
+  readonly signingKey: Buffer | null;
+  /**
+   * Streams a body of unknown length as a multipart upload with bounded memory; resolves with the part count and
+   * the bucket's own ETag and version of the object. `retainUntil` puts it under Object Lock (offsite.objectLock).
+   */
+  upload(key: string, body: Readable, onProgress?: (bytes: number) => void, retainUntil?: Date): Promise<Uploaded>;
+  put(key: string, body: string, retainUntil?: Date): Promise<void>;
   getText(key: string): Promise<string>;
-  getStream(key: string): Promise<{ body: Readable; size: number | null }>;
-  /** Every key under the prefix. */
-  list(): Promise<string[]>;
+  /** The object, or the given version of it (what the manifest recorded, on a versioned bucket). */
+  getStream(key: string, versionId?: string | null): Promise<{ body: Readable; size: number | null }>;
+  /** Every object under the prefix, as the bucket records it. */
+  list(): Promise<BucketRecord[]>;
   delete(key: string): Promise<void>;
+  /** The bucket's own protection of its objects, as far as it answers. */
+  protection(): Promise<BucketProtection>;
+}
+
+export interface Uploaded {
+  parts: number;
+  etag: string | null;
+  versionId: string | null;
+}
+
+/** `unsupported`: the server does not implement the setting; `unknown`: the key may not read it. */
+export interface BucketProtection {
+  versioning: 'enabled' | 'suspended' | 'off' | 'unsupported' | 'unknown';
+  objectLock: { mode: 'governance' | 'compliance' | null; days: number | null } | 'off' | 'unsupported' | 'unknown';
 }
 
 /** 8 MiB parts, 4 in flight: at most ~32 MiB of a dump in memory whatever its size. */
@@ -62,6 +85,23 @@ export function openBucket(
     maxAttempts: 3,
   });
   const Bucket = s3.bucket;
+  const signingKey = signingKeyFrom(config, env);
+  // Object Lock parameters need a checksum on the request (S3 refuses them without one).
+  const lock = (retainUntil: Date | undefined) =>
+    retainUntil && config.objectLock
+      ? {
+          ObjectLockMode: config.objectLock === 'compliance' ? ('COMPLIANCE' as const) : ('GOVERNANCE' as const),
+          ObjectLockRetainUntilDate: retainUntil,
+          ChecksumAlgorithm: 'CRC32' as const,
+        }
+      : {};
+  // What a server that lacks a setting, or a key that may not read it, answers instead of the setting.
+  const unanswered = (e: unknown): 'unsupported' | 'unknown' | null => {
+    const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (err.name === 'NotImplemented' || err.$metadata?.httpStatusCode === 501) return 'unsupported';
+    if (err.name === 'AccessDenied' || err.$metadata?.httpStatusCode === 403) return 'unknown';
+    return null;
+  };
   const fail = (op: string, key: string | null, e: unknown) =>
     s3Error(e, op, s3.bucket, key, [accessKeyId, secretAccessKey], config);
   const guard = <T>(op: string, key: string | null, run: () => Promise<T>) =>
@@ -70,11 +110,12 @@ export function openBucket(
   return {
     name: s3.bucket,
     prefix: s3.prefix,
-    upload: (Key, body, onProgress) =>
+    signingKey,
+    upload: (Key, body, onProgress, retainUntil) =>
       guard('upload', Key, async () => {
         const upload = new Upload({
           client,
-          params: { Bucket, Key, Body: body },
+          params: { Bucket, Key, Body: body, ...lock(retainUntil) },
           partSize: partBytes,
           queueSize: UPLOAD_QUEUE,
           leavePartsOnError: false,
@@ -84,43 +125,76 @@ export function openBucket(
           parts = Math.max(parts, p.part ?? 0);
           if (onProgress && p.loaded !== undefined) onProgress(p.loaded);
         });
-        await upload.done();
-        return { parts };
+        const done = await upload.done();
+        return { parts, etag: unquote(done.ETag), versionId: done.VersionId ?? null };
       }),
-    put: (Key, body) =>
+    put: (Key, body, retainUntil) =>
       guard('put', Key, async () => {
-        await client.send(new PutObjectCommand({ Bucket, Key, Body: body, ContentType: 'application/json' }));
+        await client.send(
+          new PutObjectCommand({ Bucket, Key, Body: body, ContentType: 'application/json', ...lock(retainUntil) }),
+        );
       }),
     getText: (Key) =>
       guard('get', Key, async () => {
         const res = await client.send(new GetObjectCommand({ Bucket, Key }));
         return res.Body!.transformToString();
       }),
-    getStream: (Key) =>
+    getStream: (Key, versionId) =>
       guard('get', Key, async () => {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key }));
+        const res = await client.send(new GetObjectCommand({ Bucket, Key, VersionId: versionId ?? undefined }));
         return { body: res.Body as Readable, size: res.ContentLength ?? null };
       }),
     list: () =>
       guard('list', null, async () => {
-        const keys: string[] = [];
+        const records: BucketRecord[] = [];
         let token: string | undefined;
         do {
           const res = await client.send(
             new ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }),
           );
-          for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
+          for (const o of res.Contents ?? [])
+            if (o.Key)
+              records.push({
+                key: o.Key,
+                sizeBytes: o.Size ?? null,
+                lastModified: o.LastModified ?? null,
+                etag: unquote(o.ETag),
+              });
           token = res.IsTruncated ? res.NextContinuationToken : undefined;
         } while (token);
-        return keys;
+        return records;
       }),
     delete: (Key) =>
       guard('delete', Key, async () => {
         if (!Key.startsWith(s3.prefix)) throw new Error(`refusing to delete ${Key}, outside the prefix`);
         await client.send(new DeleteObjectCommand({ Bucket, Key }));
       }),
+    protection: () =>
+      guard('read the protection of', null, async () => {
+        const versioning = await client.send(new GetBucketVersioningCommand({ Bucket })).then(
+          (r): BucketProtection['versioning'] =>
+            r.Status === 'Enabled' ? 'enabled' : r.Status === 'Suspended' ? 'suspended' : 'off',
+          (e: unknown) => unanswered(e) ?? Promise.reject(e),
+        );
+        const objectLock = await client.send(new GetObjectLockConfigurationCommand({ Bucket })).then(
+          (r): BucketProtection['objectLock'] => {
+            const c = r.ObjectLockConfiguration;
+            if (c?.ObjectLockEnabled !== 'Enabled') return 'off';
+            const d = c.Rule?.DefaultRetention;
+            const mode = d?.Mode === 'COMPLIANCE' ? 'compliance' : d?.Mode === 'GOVERNANCE' ? 'governance' : null;
+            return { mode, days: d?.Days ?? (d?.Years ? d.Years * 365 : null) };
+          },
+          (e: unknown) =>
+            (e as { name?: string }).name === 'ObjectLockConfigurationNotFoundError'
+              ? ('off' as const)
+              : (unanswered(e) ?? Promise.reject(e)),
+        );
+        return { versioning, objectLock };
+      }),
   };
 }
+
+const unquote = (etag: string | undefined): string | null => (etag ? etag.replace(/^"|"$/g, '') : null);
 
 /**
  * One line naming the bucket and what to do, never the credentials: the SDK's

@@ -42,7 +42,7 @@ export async function downloadVerified(
   const stored = new HashingStream();
   const plain = new HashingStream();
   try {
-    const { body, size } = await bucket.getStream(m.object.key);
+    const { body, size } = await bucket.getStream(m.object.key, m.object.versionId);
     if (onProgress) {
       let last = 0;
       stored.on('data', () => {

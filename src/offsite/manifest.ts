@@ -29,11 +29,16 @@ export const manifestSchema = z.object({
     sha256,
     encryption: z.enum(['age', 'none']),
     recipients: z.array(z.string()),
+    /** The bucket's own identity of the object as uploaded (null where the bucket gives none, or from older versions). */
+    etag: z.string().nullable().default(null),
+    versionId: z.string().nullable().default(null),
   }),
   pair: z
     .object({ commit: z.string().nullable(), version: z.string().nullable(), images: z.record(z.string(), z.string()) })
     .nullable(),
   uploadedAt: z.string(),
+  /** HMAC of the rest under the host's signing key (src/offsite/trust.ts); null when the host does not sign. */
+  signature: z.string().nullable().default(null),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
@@ -71,6 +76,7 @@ export function buildManifest(
     object,
     pair,
     uploadedAt: uploadedAt.toISOString(),
+    signature: null,
   };
 }
 

@@ -74,7 +74,7 @@ export async function pushPending(
       continue;
     }
     try {
-      const manifest = await uploadBackup(bucket, offsite.encrypt, ports.config.backups.dir, backup, row.pair, now);
+      const manifest = await uploadBackup(bucket, offsite, ports.config.backups.dir, backup, row.pair, now);
       ports.store.offsite.markUploaded(row.backupId, manifest.object.key, now());
       ports.store.audit.record(
         { actor: 'offsite', action: 'offsite.upload', target: backup.fileName, outcome: 'ok' },

@@ -94,7 +94,8 @@ export function planOffsiteRestore(input: {
     steps.push('pull', 'pin');
   }
   steps.push('restore database');
-  if (withImages) steps.push('up', 'health');
+  // The writers stopped for the swap start again (on the host's own pins), as a database-only rollback's do.
+  if (withImages || nonEmpty) steps.push('up', 'health');
   return { steps, createDatabase: !database.exists };
 }
 
@@ -196,8 +197,10 @@ async function runRestore(
     deployments.setBackup(id, fetched.backup.id);
 
     let safety: BackupRow | undefined;
+    let running: Record<string, string> = {};
     if (plan.steps.includes('backup')) {
       const previous = await host.inspect();
+      running = previous.images;
       deployments.setPrevious(id, previous.commit, previous.images);
       safety = await journal.step(
         'backup',
@@ -220,7 +223,7 @@ async function runRestore(
           () => ({ services: writers }),
         );
     }
-    const pins = m.pair?.images ?? {};
+    const pins = request.withImages ? (m.pair?.images ?? {}) : running;
     if (plan.steps.includes('checkout')) {
       const commit = m.pair!.commit!;
       await journal.step(

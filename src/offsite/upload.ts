@@ -7,6 +7,7 @@ import type { BackupRow, RunningPair } from '../store/index.js';
 import { ageOutcome, HashingStream, startEncrypt } from './age.js';
 import type { Bucket } from './bucket.js';
 import { buildManifest, manifestKey, objectKey, type Manifest } from './manifest.js';
+import { signManifest } from './trust.js';
 
 /**
  * Copies one verified backup off-site: the stored file as it is (whatever its
@@ -17,21 +18,23 @@ import { buildManifest, manifestKey, objectKey, type Manifest } from './manifest
  */
 export async function uploadBackup(
   bucket: Bucket,
-  encrypt: OffsiteConfig['encrypt'],
+  offsite: Pick<OffsiteConfig, 'encrypt' | 'objectLock' | 'keep'>,
   backupsDir: string,
   backup: BackupRow,
   pair: RunningPair | null,
   now: () => Date,
 ): Promise<Manifest & { parts: number }> {
+  const { encrypt } = offsite;
   const encrypted = encrypt.recipients.length > 0;
+  const retainUntil = retainUntilFor(offsite, now());
   const key = objectKey(bucket.prefix, backup.fileName, encrypted);
   const file = path.join(backupsDir, backup.fileName);
   const plain = new HashingStream();
   const stored = new HashingStream();
 
   const source = createReadStream(file, { highWaterMark: 1 << 20 });
-  let parts = 0;
-  const send = () => bucket.upload(key, stored).then((r) => void (parts = r.parts));
+  let sent: Awaited<ReturnType<Bucket['upload']>> = { parts: 0, etag: null, versionId: null };
+  const send = () => bucket.upload(key, stored, undefined, retainUntil).then((r) => void (sent = r));
   let uploaded: Promise<void>;
   if (encrypted) {
     const age = startEncrypt(encrypt.recipients);
@@ -68,22 +71,32 @@ export async function uploadBackup(
       `backup ${backup.fileName} does not match its recorded sha256 (file ${plainSha.slice(0, 12)}, catalog ${backup.sha256?.slice(0, 12)}); not copied`,
     );
   }
-  const manifest = buildManifest(
-    backup,
-    pair,
-    {
-      key,
-      sizeBytes: stored.bytes,
-      sha256: stored.sha256(),
-      encryption: encrypted ? 'age' : 'none',
-      recipients: [...encrypt.recipients],
-    },
-    now(),
+  const manifest = signManifest(
+    buildManifest(
+      backup,
+      pair,
+      {
+        key,
+        sizeBytes: stored.bytes,
+        sha256: stored.sha256(),
+        encryption: encrypted ? 'age' : 'none',
+        recipients: [...encrypt.recipients],
+        etag: sent.etag,
+        versionId: sent.versionId,
+      },
+      now(),
+    ),
+    bucket.signingKey,
   );
   try {
-    await bucket.put(manifestKey(bucket.prefix, backup.fileName), JSON.stringify(manifest, null, 2));
+    await bucket.put(manifestKey(bucket.prefix, backup.fileName), JSON.stringify(manifest, null, 2), retainUntil);
   } catch (e) {
     throw failed(`uploaded ${key} but could not write its manifest: ${oneLine(e)}`, e);
   }
-  return { ...manifest, parts };
+  return { ...manifest, parts: sent.parts };
+}
+
+/** Under offsite.objectLock, a copy is retained as long as offsite.keep.days keeps it. */
+export function retainUntilFor(offsite: Pick<OffsiteConfig, 'objectLock' | 'keep'>, now: Date): Date | undefined {
+  return offsite.objectLock ? new Date(now.getTime() + offsite.keep.days * 86_400_000) : undefined;
 }

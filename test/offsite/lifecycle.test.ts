@@ -122,7 +122,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
         .map((b) => b.fileName);
       expect(manifests.map((m) => m.fileName)).toEqual(newest);
       expect(strays).toEqual(['prod/notes-from-ops.txt']);
-      expect(await outside.list()).toEqual(['other/20200101T000000Z_app_manual.dump.manifest.json']);
+      expect((await outside.list()).map((o) => o.key)).toEqual([
+        'other/20200101T000000Z_app_manual.dump.manifest.json',
+      ]);
       expect(ctx.store.audit.list(50).filter((a) => a.action === 'offsite.prune').length).toBeGreaterThanOrEqual(1);
     });
 
@@ -187,7 +189,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
         ok: true,
         detail: expect.stringMatching(/put, get and delete work; encrypting to 1 age recipient/),
       });
-      expect((await openBucket(ctx.config.offsite!).list()).filter((k) => k.includes('probe'))).toEqual([]);
+      expect((await openBucket(ctx.config.offsite!).list()).filter((o) => o.key.includes('probe'))).toEqual([]);
       const missing = await probeOffsite(
         parseConfig(`${base}\n${s3.offsiteYaml({ bucket: 'no-such-bucket' })}`).offsite!,
       );

@@ -123,7 +123,9 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
       const bytes = Buffer.from(original);
       const at = bytes.length - 100; // inside the last payload chunk: age would also notice, the sha256 first
       bytes[at] = bytes[at]! ^ 0x01;
+      const { atime, mtime } = fs.statSync(stored);
       fs.writeFileSync(stored, bytes);
+      fs.utimesSync(stored, atime, mtime); // rot, not a rewrite: the bucket's record (its time) stays as it was
       try {
         await expect(verifyOffsite(bucket(), newest.fileName, key.identityFile)).rejects.toThrow(
           /sha256 mismatch|age failed/,
@@ -149,6 +151,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
         expect(fs.readdirSync(ctx.config.backups.dir).sort()).toEqual(filesBefore);
       } finally {
         fs.writeFileSync(stored, original);
+        fs.utimesSync(stored, atime, mtime);
       }
     });
 

@@ -45,6 +45,21 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
       .map((sql) => app.psql(sql))
       .join(' ');
 
+  /** Each of the writers that is running on the fresh host, with the digest of the image it runs. */
+  const runningImages = async () => {
+    const docker = (await import('../../src/docker/client.js')).createDocker();
+    const project = await readComposeProjectName({
+      project: { dir: freshDir, composeFiles: app.composeFiles, migrationPaths: [] },
+      stateDir: fresh.config.stateDir,
+    });
+    const running: Record<string, string | null | undefined> = {};
+    for (const service of ['backend', 'worker']) {
+      const [c] = await serviceContainers(docker, project, service);
+      if (c?.running) running[service] = (await inspectImage(docker, c.imageId, app.imageRepo))?.digestRef;
+    }
+    return running;
+  };
+
   beforeAll(async () => {
     s3 = await startS3();
     Object.assign(process.env, s3.env);
@@ -145,16 +160,7 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
 
     expect(rows()).toBe(rowsBefore);
     expect(run('git', ['-C', freshDir, 'rev-parse', 'HEAD']).trim()).toBe(app.commits.v2);
-    const docker = (await import('../../src/docker/client.js')).createDocker();
-    const project = await readComposeProjectName({
-      project: { dir: freshDir, composeFiles: app.composeFiles, migrationPaths: [] },
-      stateDir: fresh.config.stateDir,
-    });
-    for (const service of ['backend', 'worker']) {
-      const [c] = await serviceContainers(docker, project, service);
-      expect(c?.running).toBe(true);
-      expect((await inspectImage(docker, c!.imageId, app.imageRepo))?.digestRef).toBe(pinsBefore[service]);
-    }
+    expect(await runningImages()).toEqual({ backend: pinsBefore.backend, worker: pinsBefore.worker });
     const store = openStore(fresh.config.stateDir);
     try {
       const [d] = store.deployments.list(1);
@@ -190,6 +196,11 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^backup +\d+\.\d$/m);
+    // The writers it stopped for the swap run again, and the plan said so before it began.
+    expect(r.stderr).toMatch(/^plan: .*stop writers → restore database → up → health$/m);
+    for (const phase of ['stop writers', 'up', 'health'])
+      expect(r.stdout).toMatch(new RegExp(`^${phase} +\\d+\\.\\d$`, 'm'));
+    expect(Object.keys(await runningImages())).toEqual(['backend', 'worker']);
     expect(rows()).toBe(rowsBefore);
     const store = openStore(fresh.config.stateDir);
     try {

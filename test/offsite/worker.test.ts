@@ -35,6 +35,7 @@ function memoryBucket(failUploads?: Error): Bucket & { objects: Map<string, Buff
   return {
     name: 'mem',
     prefix: 'p/',
+    signingKey: null,
     objects,
     upload: async (key, body) => {
       if (failUploads) {
@@ -42,13 +43,15 @@ function memoryBucket(failUploads?: Error): Bucket & { objects: Map<string, Buff
         throw failUploads;
       }
       objects.set(key, await read(body));
-      return { parts: 1 };
+      return { parts: 1, etag: null, versionId: null };
     },
     put: async (key, body) => void objects.set(key, Buffer.from(body)),
     getText: async (key) => objects.get(key)?.toString() ?? Promise.reject(new Error(`no ${key}`)),
     getStream: async () => Promise.reject(new Error('not used here')),
-    list: async () => [...objects.keys()],
+    list: async () =>
+      [...objects].map(([key, body]) => ({ key, sizeBytes: body.length, lastModified: null, etag: null })),
     delete: async (key) => void objects.delete(key),
+    protection: async () => ({ versioning: 'unsupported', objectLock: 'unsupported' }),
   };
 }
 

@@ -29,6 +29,10 @@ export async function doctorCommand(argv: string[], io: Io): Promise<void> {
   if (common.json) io.out(redact(JSON.stringify(results)));
   else
     for (const r of results)
-      io.out(redact(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ''}`));
+      io.out(
+        redact(
+          `${r.ok ? (r.warn ? 'WARN' : 'PASS') : 'FAIL'}  ${r.name}: ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ''}`,
+        ),
+      );
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

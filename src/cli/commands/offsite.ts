@@ -47,8 +47,8 @@ function bucketFrom(common: CommonOptions, io: Io) {
 async function list(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
   const bucket = bucketFrom(common, io);
-  const { manifests, problems, strays } = await readBucket(bucket);
-  if (common.json) return io.out(JSON.stringify({ backups: manifests, problems, strays }));
+  const { manifests, refused, problems, strays, signed } = await readBucket(bucket);
+  if (common.json) return io.out(JSON.stringify({ backups: manifests, refused, problems, strays, signed }));
   if (manifests.length === 0) io.out(`no switchyard backups in bucket "${bucket.name}" under "${bucket.prefix}"`);
   else {
     io.out(
@@ -70,18 +70,25 @@ async function list(argv: string[], io: Io): Promise<void> {
   for (const p of problems) io.out(`problem: ${p}`);
   if (strays.length)
     io.out(`${strays.length} object(s) under the prefix without a switchyard manifest (not backups; never deleted)`);
+  if (!signed) io.out(`warning: ${UNSIGNED}`);
 }
+
+const UNSIGNED =
+  'manifests are not signed (offsite.signingKeyEnv is not set): anyone holding the bucket key can forge a copy that verifies';
 
 async function verify(argv: string[], io: Io): Promise<void> {
   const { common, values, positionals } = parseCommand(argv, { identity: { type: 'string', short: 'i' } }, 1);
   const name = positionals[0];
   if (!name) throw inputError('offsite verify needs a NAME (see switchyard offsite list) or "latest"');
   const identity = (values.identity as string | undefined) ?? null;
-  const report = await verifyOffsite(bucketFrom(common, io), name, identity);
+  const bucket = bucketFrom(common, io);
+  const report = await verifyOffsite(bucket, name, identity);
+  const signed = bucket.signingKey !== null;
   io.out(
     common.json
-      ? JSON.stringify(report)
-      : `verified ${report.fileName}: ${formatBytes(report.bytes)}, both sha256s match, dump reads back in full ` +
-          `(download ${report.downloadSeconds} s, read-back ${report.readBackSeconds} s)`,
+      ? JSON.stringify({ ...report, signed })
+      : `verified ${report.fileName}: ${formatBytes(report.bytes)}, ${signed ? 'manifest signature and ' : ''}both sha256s match, ` +
+          `dump reads back in full (download ${report.downloadSeconds} s, read-back ${report.readBackSeconds} s)` +
+          (signed ? '' : `\nwarning: ${UNSIGNED}`),
   );
 }
