@@ -1,3 +1,4 @@
+import type { HostConnection } from '../database/hostClients.js';
 import { queryParameters } from '../util/urlQuery.js';
 
 /**
@@ -7,21 +8,12 @@ import { queryParameters } from '../util/urlQuery.js';
  */
 export const URL_PARAMETERS = ['password', 'sslmode'] as const;
 
-/** `database.url` as this host's client programs and node-postgres are given it. */
-export interface PostgresUrl {
-  host: string;
-  port: number;
-  user: string;
-  password: string | undefined;
-  database: string;
-  sslmode: string | undefined;
-}
-
 /**
- * Reads `database.url` as libpq does: user info and query percent-decoded, and a `?password=` winning
- * over the user info's. Throws an Error naming the problem, never a value.
+ * Reads `database.url` as libpq does, into the connection this host's client programs and node-postgres
+ * are given: user info and query percent-decoded, and a `?password=` winning over the user info's.
+ * Throws an Error naming the problem, never a value.
  */
-export function parsePostgresUrl(url: string): PostgresUrl {
+export function parsePostgresUrl(url: string): HostConnection {
   let u: URL;
   try {
     u = new URL(url);

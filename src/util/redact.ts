@@ -30,8 +30,16 @@ function maskAuthority(authority: string): string {
   return `${userinfo.slice(0, colon)}:***${authority.slice(at)}`;
 }
 
-/** `?password=x&sslmode=require` → `?password=***&sslmode=require`. */
+/**
+ * `?password=x&sslmode=require` → `?password=***&sslmode=require`. Punctuation ending the query is the
+ * text's, not the URL's (`cannot connect to URL: ...`), and stays.
+ */
 function maskQuery(query: string): string {
+  const [, body, trailing] = /^([\s\S]*?)([.,:;!?)\]}]*)$/.exec(query)!;
+  return maskPairs(body!) + trailing!;
+}
+
+function maskPairs(query: string): string {
   return query.replace(/([?&])([^=&]*)=([^&]*)/g, (pair, sep: string, name: string) => {
     let decoded = name;
     try {

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
 import { switchyard } from '../fixtures/cli.js';
-import { SAMPLE_SCHEMA } from '../fixtures/data.js';
+import type { TestContext } from '../fixtures/context.js';
 import { need } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startSampleDb } from '../fixtures/sampleDb.js';
 
 /**
  * A database URL carrying its password as libpq's `?password=` rather than in the user info: the backup
@@ -14,63 +11,42 @@ import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgre
  */
 describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('a database URL with ?password=', () => {
   let pg: PgCluster;
-  let dir: string;
-  const configFor = (database: string) => {
-    const file = path.join(dir, `${database}.yaml`);
-    const url = `postgres://postgres@127.0.0.1:${pg.port}/${database}?sslmode=disable&password=${encodeURIComponent(pg.password)}`;
-    fs.writeFileSync(
-      file,
-      [
-        `project: { dir: ${dir} }`,
-        `database: { url: "${url}" }`,
-        `stateDir: ${dir}/state`,
-        `backups: { dir: ${dir}/backups }`,
-      ].join('\n'),
-    );
-    return file;
-  };
+  let ctx: TestContext;
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-cli-url-'));
+    ({ pg, ctx } = await startSampleDb({}, (cluster) => cluster.url('app', { passwordInQuery: true })));
   });
   afterAll(async () => {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    ctx?.cleanup();
     await pg?.stop();
   });
 
   it('backs up with it, and it is in none of: config, the log, the catalog, the failed backup, the audit', async () => {
-    const good = configFor('app');
-    const shown = await switchyard(['config', '--config', good]);
+    const url = `postgres://postgres@127.0.0.1:${pg.port}/app?password=***`;
+    const shown = await switchyard(['config', '--config', ctx.configFile]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain(
-      `"url": "postgres://postgres@127.0.0.1:${pg.port}/app?sslmode=disable&password=***"`,
-    );
+    expect(shown.stdout).toContain(`"url": "${url}"`);
 
-    const made = await switchyard(['backup', '--verbose', '--json', '--config', good]);
+    const made = await switchyard(['backup', '--verbose', '--json', '--config', ctx.configFile]);
     expect(made.code).toBe(0);
     expect(JSON.parse(made.stdout)).toMatchObject({ status: 'ok', rowCounts: { 'public.requests': 250 } });
-    expect(made.stderr).toContain('"msg":"backup started"');
-    expect(made.stderr).toContain('password=***');
-
-    // The database does not exist: the error names the URL it could not reach.
-    const failed = await switchyard(['backup', '--verbose', '--config', configFor('gone')]);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(
-      /backup failed: cannot connect to postgres:\/\/postgres@127\.0\.0\.1:\d+\/gone\?sslmode=disable&password=\*\*\* /,
+    expect(made.stderr).toMatch(
+      /"msg":"backup started",.*"database":"postgres:\/\/postgres@127\.0\.0\.1:\d+\/app\?password=\*\*\*"/,
     );
-    const listed = await switchyard(['backups', '--json', '--config', good]);
+
+    // Gone: the error names the URL it could not reach.
+    pg.psql('postgres', 'DROP DATABASE app');
+    const failed = await switchyard(['backup', '--verbose', '--config', ctx.configFile]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`backup failed: cannot connect to ${url}: `);
+    expect(failed.stderr).toContain('does not exist');
+    const listed = await switchyard(['backups', '--json', '--config', ctx.configFile]);
     const rows = JSON.parse(listed.stdout) as { status: string; error: string | null }[];
     expect(rows.map((r) => r.status).sort()).toEqual(['failed', 'ok']);
-    expect(rows.find((r) => r.status === 'failed')?.error).toContain('/gone?sslmode=disable&password=*** ');
+    expect(rows.find((r) => r.status === 'failed')?.error).toContain(`cannot connect to ${url}:`);
 
-    const store = openStore(path.join(dir, 'state'));
-    const audit = JSON.stringify(store.audit.list());
-    store.close();
-    expect(audit).toContain('backup.create');
-    expect(audit).toContain('password=***');
+    const audit = JSON.stringify(ctx.store.audit.list());
+    expect(audit).toContain(`cannot connect to ${url}:`);
     for (const text of [shown.stdout, made.stdout, made.stderr, failed.stderr, listed.stdout, audit]) {
       expect(text).not.toContain(pg.password);
     }
