@@ -1,6 +1,6 @@
 import type { DatabaseTarget } from '../database/index.js';
 import { failed } from '../errors.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { maskUrlSecrets } from '../util/redact.js';
 import { collect, spawnHost, type ToolProcess } from '../util/process.js';
 
 /**
@@ -11,9 +11,7 @@ export const decompressArchive = (file: string): ToolProcess => spawnHost('zstd'
 
 /** The one wording of a pg_restore that failed: its own words (passwords masked), and what else went wrong. */
 export const pgRestoreFailed = (what: 'restore' | 'read-back', code: number, stderr: string, also = '') =>
-  failed(
-    `${what} failed (pg_restore exited with code ${code}): ${maskUrlPasswords(stderr) || 'no error output'}${also}`,
-  );
+  failed(`${what} failed (pg_restore exited with code ${code}): ${maskUrlSecrets(stderr) || 'no error output'}${also}`);
 
 /** Exit codes of a zstd that was only cut off: SIGPIPE (its reader had gone), SIGTERM (stopped here). */
 const CUT_OFF_CODES = new Set([128 + 13, 128 + 15]);

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { DatabaseTarget } from '../database/index.js';
 import { failed } from '../errors.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { maskUrlSecrets } from '../util/redact.js';
 import { type PipedProcess, runIntoPipe } from '../util/namedPipe.js';
 import { tailOf, type ToolProcess } from '../util/process.js';
 import type { PiecePool } from '../util/readInPieces.js';
@@ -80,7 +80,7 @@ export function startSplitTable(
         // Only the first to fail on its own counts: the others were then stopped here.
         if (code === 0 || loaderFailure || stopped) return;
         loaderFailure = failed(
-          `restore failed (psql exited with code ${code} loading a table's rows): ${maskUrlPasswords(errors()) || 'no error output'}`,
+          `restore failed (psql exited with code ${code} loading a table's rows): ${maskUrlSecrets(errors()) || 'no error output'}`,
         );
         stop();
       });

@@ -4,10 +4,14 @@ import { configPath, loadConfig } from '../config/index.js';
 import { recoverInterruptedOperations } from '../deploy/wiring.js';
 import { createLogger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
+import { terminalText } from '../util/terminalText.js';
 import type { CommonOptions } from './args.js';
 
+/** The terminal: each text becomes one or more lines with its control characters made visible (terminalText.ts). */
 export interface Io {
   out(text: string): void;
+  /** Progress, steps and errors, on stderr. */
+  err(text: string): void;
   env: NodeJS.ProcessEnv;
   /** The process's secrets, made once by main: the command's Context and the one-line error printer share it. */
   redactor: Redactor;
@@ -27,7 +31,7 @@ export function openContext(common: CommonOptions, io: Io): Context {
   const log = createLogger({
     redactor: io.redactor,
     level: 'debug',
-    write: common.verbose ? (l) => process.stderr.write(`${l}\n`) : () => {},
+    write: common.verbose ? io.err : () => {},
   });
   return createContext(config, log, io.redactor, io.env);
 }
@@ -40,7 +44,7 @@ export async function openOperationContext(common: CommonOptions, io: Io): Promi
   const ctx = openContext(common, io);
   try {
     for (const r of await recoverInterruptedOperations(ctx))
-      process.stderr.write(`recovered deployment ${r.deploymentId}: ${r.summary}\n`);
+      io.err(`recovered deployment ${r.deploymentId}: ${r.summary}`);
   } catch (e) {
     ctx.store.close();
     throw e;
@@ -52,6 +56,8 @@ export { formatBytes } from '../util/format.js';
 
 /** A plain aligned table for terminals. */
 export function table(headers: string[], rows: string[][]): string {
+  // A cell is one line: a newline or tab inside it (a release name, a subject) would break the columns.
+  rows = rows.map((r) => r.map((c) => terminalText(c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { SwitchyardError, oneLine, type ErrorKind } from '../errors.js';
 import { Redactor } from '../util/redact.js';
+import { terminalText } from '../util/terminalText.js';
 import { VERSION } from '../version.js';
 import type { Io } from './io.js';
 
@@ -136,26 +137,32 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`switchyard: unknown command "${name}" (see switchyard --help)\n`);
+    io.err(`switchyard: unknown command "${terminalText(name)}" (see switchyard --help)`);
     return 64;
   }
   try {
     await (await command.load())(rest, io);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    process.stderr.write(`switchyard ${name}: ${io.redactor.redact(oneLine(e))}\n`);
+    io.err(`switchyard ${name}: ${terminalText(io.redactor.redact(oneLine(e)))}`);
     return e instanceof SwitchyardError ? EXIT[e.kind] : 70;
   }
 }
 
-// The composition root of a CLI process: one redactor for the command's Context and for the error printed here.
-const io: Io = { out: (text) => process.stdout.write(`${text}\n`), env: process.env, redactor: new Redactor() };
+// The composition root of a CLI process: one redactor for the command's Context and for the error printed here,
+// and the terminal's two streams, through which every text passes with its control characters made visible.
+const io: Io = {
+  out: (text) => process.stdout.write(`${terminalText(text, { lines: true })}\n`),
+  err: (text) => process.stderr.write(`${terminalText(text, { lines: true })}\n`),
+  env: process.env,
+  redactor: new Redactor(),
+};
 main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`switchyard: ${io.redactor.redact(oneLine(e))}\n`);
+    io.err(`switchyard: ${terminalText(io.redactor.redact(oneLine(e)))}`);
     process.exitCode = 70;
   },
 );

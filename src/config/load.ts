@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { configError } from '../errors.js';
+import { configError, oneLine } from '../errors.js';
 import type { Redactor } from '../util/redact.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -37,12 +37,28 @@ export function parseConfig(text: string, source = 'config', redactor?: Redactor
       `${source}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw = toPlainData(doc, source);
   const url = (raw as { database?: { url?: unknown } }).database?.url;
   if (typeof url === 'string') redactor?.registerUrl(url); // before any error message could carry it
   const result = validate(configSchema, raw);
   if (!result.success) throw configError(`${source}: ${formatIssues(result.error.issues)}`);
   return result.data;
+}
+
+/** At most this many alias expansions (yaml's own default, stated): a "billion laughs" file stops here. */
+const MAX_ALIAS_COUNT = 100;
+
+function toPlainData(doc: YAML.Document, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    const aliases = e instanceof ReferenceError && /alias count/i.test(e.message);
+    throw configError(
+      aliases
+        ? `${source}: invalid YAML: its aliases expand too far (more than ${MAX_ALIAS_COUNT} expansions)`
+        : `${source}: invalid YAML: ${oneLine(e)}`,
+    );
+  }
 }
 
 /**

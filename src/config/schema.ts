@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { ROLES } from '../server/roles.js';
+import { parsePostgresUrl } from './databaseUrl.js';
 
 const absolutePath = z
   .string()
@@ -48,14 +49,21 @@ const tagTemplate = z
     'a tag template using {sha7}, {sha}, {tag} and tag characters',
   );
 
-const cron = z.string().refine((expr) => {
-  try {
-    new Cron(expr, { paused: true });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid cron expression');
+/** README's cron: 5 fields, or 6 with seconds first. croner would also take a 7th (years) and "@daily". */
+const cron = z
+  .string()
+  .refine((expr) => [5, 6].includes(expr.trim().split(/\s+/).length), {
+    message: 'a cron expression of 5 fields, or 6 with seconds',
+    abort: true,
+  })
+  .refine((expr) => {
+    try {
+      new Cron(expr, { paused: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid cron expression');
 
 const listen = z
   .string()
@@ -72,14 +80,13 @@ const httpUrl = z.string().refine((s) => {
   }
 }, 'an http(s) URL');
 
-const databaseUrl = z.string().refine((s) => {
+const databaseUrl = z.string().superRefine((s, ctx) => {
   try {
-    const u = new URL(s);
-    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.pathname.length > 1;
-  } catch {
-    return false;
+    parsePostgresUrl(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
   }
-}, 'a postgres://user:pass@host:port/dbname URL');
+});
 
 const database = z
   .object({
@@ -108,7 +115,7 @@ const database = z
   })
   .transform((db) =>
     db.url
-      ? { mode: 'url' as const, url: db.url, name: decodeURIComponent(new URL(db.url).pathname.slice(1)) }
+      ? { mode: 'url' as const, url: db.url, name: parsePostgresUrl(db.url).database }
       : {
           mode: 'service' as const,
           service: db.service!,

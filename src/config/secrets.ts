@@ -2,12 +2,14 @@ import type { Redactor } from '../util/redact.js';
 import type { Config } from './schema.js';
 
 /**
- * Registers every secret the config points at: the database URL's password, and the values of the
- * environment variables it names (database, registries, bucket, GitHub) and the admin token. The
+ * Registers every secret the config points at: the database URL's password (user info or query), the
+ * webhook URLs (credentials as a whole: Slack and Discord carry their token in the path), and the values of
+ * the environment variables it names (database, registries, bucket, GitHub) and the admin token. The
  * composition root calls it once per loaded config, before anything could print one of them.
  */
 export function registerConfigSecrets(redactor: Redactor, config: Config, env: NodeJS.ProcessEnv): void {
   if (config.database.mode === 'url') redactor.registerUrl(config.database.url);
+  for (const hook of config.notify.webhooks) redactor.registerCredentialUrl(hook.url);
   const named = [
     config.database.mode === 'service' ? config.database.passwordEnv : undefined,
     ...Object.values(config.registries).map((r) => r.passwordEnv),

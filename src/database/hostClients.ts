@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { failed } from '../errors.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { maskUrlSecrets } from '../util/redact.js';
 import { processIsAlive, spawnHost } from '../util/process.js';
 import { hostScratch, removeOrphans } from '../util/scratchDir.js';
 import { dumpThroughPipe } from './dumpThroughPipe.js';
@@ -83,7 +83,7 @@ export async function hostSession(conn: HostConnection, database: string, descri
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw failed(`cannot connect to ${description}: ${maskUrlPasswords((e as Error).message)}`, e);
+    throw failed(`cannot connect to ${description}: ${maskUrlSecrets((e as Error).message)}`, e);
   }
   return {
     async query(sql: string) {
@@ -93,7 +93,7 @@ export async function hostSession(conn: HostConnection, database: string, descri
         const value = (last?.rows?.[0] as unknown[] | undefined)?.[0];
         return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
       } catch (e) {
-        throw failed(`query failed on ${database}: ${maskUrlPasswords((e as Error).message)}`, e);
+        throw failed(`query failed on ${database}: ${maskUrlSecrets((e as Error).message)}`, e);
       }
     },
     close: () => client.end().catch(() => undefined),

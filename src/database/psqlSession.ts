@@ -1,5 +1,5 @@
 import { failed } from '../errors.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { maskUrlSecrets } from '../util/redact.js';
 import { tailOf, type ToolProcess } from '../util/process.js';
 import type { SqlSession } from './target.js';
 
@@ -19,7 +19,7 @@ export function psqlSession(proc: ToolProcess, label: string): SqlSession {
   let waiting: { resolve: (text: string) => void; reject: (e: Error) => void } | undefined;
   let ended = false;
 
-  const deathError = () => failed(`psql in ${label} stopped: ${maskUrlPasswords(stderr()) || 'no error output'}`);
+  const deathError = () => failed(`psql in ${label} stopped: ${maskUrlSecrets(stderr()) || 'no error output'}`);
 
   proc.stdout.setEncoding('utf8');
   proc.stdout.on('data', (chunk: string) => {

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { failed } from '../errors.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { maskUrlSecrets } from '../util/redact.js';
 import type { DockerClient } from './client.js';
 
 export interface RegistryAuth {
@@ -43,14 +43,14 @@ export async function pullImage(
   try {
     stream = (await docker.pull(reference, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
   } catch (e) {
-    throw failed(`pull of ${reference} failed: ${maskUrlPasswords(engineMessage(e))}`, e);
+    throw failed(`pull of ${reference} failed: ${maskUrlSecrets(engineMessage(e))}`, e);
   }
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
       (error: Error | null, output: Array<{ error?: string }>) => {
         const streamError = error?.message ?? output.find((o) => o.error)?.error;
-        if (streamError) reject(failed(`pull of ${reference} failed: ${maskUrlPasswords(streamError)}`));
+        if (streamError) reject(failed(`pull of ${reference} failed: ${maskUrlSecrets(streamError)}`));
         else resolve();
       },
       (event: { status?: string; progressDetail?: { current?: number; total?: number } }) => {

@@ -1,5 +1,5 @@
 import { oneLine } from '../errors.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { maskUrlSecrets } from '../util/redact.js';
 import type { DockerClient } from './client.js';
 
 /** Credentials in the shape of the engine's X-Registry-Auth header (see registryAuth in auth.ts). */
@@ -61,5 +61,5 @@ function engineMessage(e: unknown): string {
     json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string'
       ? (json as { message: string }).message
       : oneLine(e);
-  return maskUrlPasswords(oneLine(text)).slice(0, 300);
+  return maskUrlSecrets(oneLine(text)).slice(0, 300);
 }

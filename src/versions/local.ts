@@ -3,7 +3,7 @@ import type { SimpleGit } from 'simple-git';
 import { gitIn } from '../util/git.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
-import { maskUrlPasswords } from '../util/redact.js';
+import { maskUrlSecrets } from '../util/redact.js';
 import { type GitFetchCache, TTL } from './cache.js';
 import { newestFirst } from './semver.js';
 
@@ -169,5 +169,5 @@ function commit(sha = '', subject = '', author = '', date = ''): LocalCommit {
 
 /** git's own last words (simple-git puts stderr in the message), one line, no credentials from remote URLs. */
 function gitError(e: unknown): string {
-  return maskUrlPasswords(oneLine(e)).slice(0, 300);
+  return maskUrlSecrets(oneLine(e)).slice(0, 300);
 }

@@ -56,6 +56,21 @@ describe('config', () => {
       'project.composeFiles.0: must be a path inside project.dir',
     ],
     ['a bad cron', `${minimal}backups: { schedule: "0 25 * * *" }\n`, 'backups.schedule: not a valid cron expression'],
+    [
+      'a cron with a 7th field (years)',
+      `${minimal}backups: { schedule: "0 0 3 * * * 2027" }\n`,
+      'backups.schedule: a cron expression of 5 fields, or 6 with seconds',
+    ],
+    [
+      'a cron nickname',
+      `${minimal}backups: { schedule: "@daily" }\n`,
+      'backups.schedule: a cron expression of 5 fields, or 6 with seconds',
+    ],
+    [
+      'a database URL parameter URL mode would ignore',
+      'project: { dir: /p }\ndatabase: { url: "postgres://u@h/app?host=/run/postgresql" }\n',
+      'database.url: ?host= is not supported (only ?password= and ?sslmode=)',
+    ],
     ['a bad retention', `${minimal}backups: { keep: { last: 0 } }\n`, 'backups.keep.last:'],
     ['a missing database', 'project: { dir: /p }\n', 'database: required'],
     [
@@ -127,6 +142,37 @@ describe('config', () => {
       'project: { dir: /p }\ndatabase: { url: "postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app" }\n',
     );
     expect(ok.database).toMatchObject({ mode: 'url', name: 'app' });
+  });
+
+  it('takes 5 cron fields, or 6 with seconds', () => {
+    expect(parseConfig(`${minimal}backups: { schedule: "0 3 * * *" }\n`).backups.schedule).toBe('0 3 * * *');
+    expect(parseConfig(`${minimal}backups: { schedule: "30 0 3 * * 1-5" }\n`).backups.schedule).toBe('30 0 3 * * 1-5');
+    expect(errorOf(`${minimal}backups: { schedule: "0 3 * *" }\n`)).toBe(
+      'config: backups.schedule: a cron expression of 5 fields, or 6 with seconds',
+    );
+  });
+
+  it('stops a YAML alias bomb at once, naming the file', () => {
+    const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) {
+      const [name, prev] = [String.fromCharCode(97 + i), String.fromCharCode(96 + i)];
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const started = performance.now();
+    expect(() => parseConfig(bomb.join('\n'), '/etc/switchyard/bomb.yaml')).toThrow(
+      /^\/etc\/switchyard\/bomb\.yaml: invalid YAML: its aliases expand too far \(more than 100 expansions\)$/,
+    );
+    expect(errorOf(bomb.join('\n'))).toMatch(/^config: invalid YAML/);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("reads a database URL's ?password= and refuses a badly encoded one without echoing it", () => {
+    const c = parseConfig(
+      'project: { dir: /p }\ndatabase: { url: "postgres://u@h/app?password=a%2Bb&sslmode=require" }\n',
+    );
+    expect(c.database).toMatchObject({ mode: 'url', name: 'app' });
+    const message = errorOf('project: { dir: /p }\ndatabase: { url: "postgres://u@h/app?password=Bad%zzSecret" }\n');
+    expect(message).toBe('config: database.url: a URL whose user info, path and query are percent-encoded correctly');
   });
 
   it('reports broken YAML with its line', () => {

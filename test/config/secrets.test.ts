@@ -28,6 +28,18 @@ describe('registerConfigSecrets', () => {
     expect(redactor.redact(text)).toBe('*** *** *** *** *** not-a-secret-5 ***');
   });
 
+  it("registers a database URL's ?password= and every webhook URL as a credential", () => {
+    const redactor = new Redactor();
+    const hook = 'https://hooks.slack.com/services/T0001/B0001/SlackTokenSlackToken1234';
+    const config = parseConfig(
+      `${yaml('{ url: "postgres://u@db/app?password=Query-Pw-8" }')}\nnotify: { webhooks: [{ url: "${hook}", format: slack }] }`,
+    );
+    registerConfigSecrets(redactor, config, {});
+    expect(redactor.redact(`Query-Pw-8 ${hook} SlackTokenSlackToken1234`)).toBe(
+      '*** https://hooks.slack.com/services/*** ***',
+    );
+  });
+
   it('registers the service-mode password from its variable, and only in the redactor it is given', () => {
     const mine = new Redactor();
     const config = parseConfig(yaml('{ service: db, name: app, passwordEnv: DB_PW }'));

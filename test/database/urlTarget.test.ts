@@ -100,6 +100,26 @@ describe.runIf(need('PostgreSQL binaries', hasPostgres()))('URL mode: pg_dump on
     }
   });
 
+  it("hands a URL's ?password= to its children as PGPASSWORD alone, never in argv or another variable", async () => {
+    const url = `postgres://postgres@127.0.0.1:${cluster.port}/app?password=${encodeURIComponent(cluster.password)}`;
+    const target = urlTarget(url);
+    expect(target.description).toBe(`postgres://postgres@127.0.0.1:${cluster.port}/app?password=***`);
+    const session = await target.session(); // node-postgres connects with it
+    expect(await session.query('SELECT count(*) FROM requests')).toBe('250');
+    await session.close();
+
+    const bin = fakePgDump('printf "arg %s\\n" "$@"; env');
+    const pathWas = process.env.PATH;
+    try {
+      process.env.PATH = `${bin}${path.delimiter}${pathWas}`;
+      const seen = (await outputOf(await target.dump(['--format=custom']))).split('\n');
+      expect(seen).toContain('arg --format=custom');
+      expect(seen.filter((line) => line.includes(cluster.password))).toEqual([`PGPASSWORD=${cluster.password}`]);
+    } finally {
+      process.env.PATH = pathWas;
+    }
+  });
+
   it('ends the archive, empty, when pg_dump fails before it opens the pipe', async () => {
     const proc = await urlTarget(cluster.url('no_such_database')).dump(['--format=custom']);
     const result = await archiveOf(proc, 'failed.dump');

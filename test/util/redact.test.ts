@@ -7,7 +7,7 @@ import { errorResponse } from '../../src/server/errors.js';
 import { createLogger } from '../../src/util/log.js';
 import { friendlyError } from '../../web/lib/errors.js';
 import { fakeWorld } from '../deploy/fakePorts.js';
-import { Redactor } from '../../src/util/redact.js';
+import { maskCredentialUrl, Redactor } from '../../src/util/redact.js';
 
 const URL_WITH_AT = 'postgres://atuser:Hidden@TailSecret99@127.0.0.1:5432/app';
 
@@ -38,6 +38,56 @@ describe('redact', () => {
     redactor.registerUrl('postgres://u:Pct%40Encoded%2Fpw77@127.0.0.1/app');
     expect(redact('error: password Pct@Encoded/pw77 rejected')).toBe('error: password *** rejected');
     expect(redact('raw Pct%40Encoded%2Fpw77 form')).toBe('raw *** form');
+  });
+});
+
+describe('secrets in URL queries and credential URLs', () => {
+  it('masks secret-named query values of any URL by their shape, and leaves the others as they are', () => {
+    const { redact } = new Redactor();
+    expect(redact('cannot reach postgres://u@h:5432/app?sslmode=require&password=Qp-77x&sslpassword=k%40y9')).toBe(
+      'cannot reach postgres://u@h:5432/app?sslmode=require&password=***&sslpassword=***',
+    );
+    expect(redact('"postgresql://u:pw1234@h/app?PassWord=abc1234&application_name=x"')).toBe(
+      '"postgresql://u:***@h/app?PassWord=***&application_name=x"',
+    );
+    expect(redact('GET https://s3.example.org/b/k?X-Amz-Signature=f00d&X-Amz-Credential=AKIA%2F1&part=2 failed')).toBe(
+      'GET https://s3.example.org/b/k?X-Amz-Signature=***&X-Amz-Credential=***&part=2 failed',
+    );
+    expect(redact('https://example.org/search?q=password')).toBe('https://example.org/search?q=password');
+    expect(redact('cannot connect to postgres://u@h/app?password=x1: refused (see postgres://h/b?sslkey=/k).')).toBe(
+      'cannot connect to postgres://u@h/app?password=***: refused (see postgres://h/b?sslkey=***).',
+    );
+  });
+
+  it('learns the query password of a URL, so that it is masked on its own, decoded or encoded', () => {
+    const redactor = new Redactor();
+    redactor.registerUrl('postgres://u@h/app?sslmode=require&password=Query%2BSecret%40One&sslpassword=Key-Pass-22');
+    expect(redactor.redact('auth failed for Query+Secret@One; raw Query%2BSecret%40One; key Key-Pass-22')).toBe(
+      'auth failed for ***; raw ***; key ***',
+    );
+    expect(redactor.redact('sslmode require')).toBe('sslmode require'); // only secret-named parameters
+  });
+
+  it('shows a credential URL as its host and first path segment, and masks its parts wherever they appear', () => {
+    expect(maskCredentialUrl('https://hooks.slack.com/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX')).toBe(
+      'https://hooks.slack.com/services/***',
+    );
+    expect(maskCredentialUrl('https://bot:pw-9@example.org:8443/hook?token=abc&x=1#frag')).toBe(
+      'https://***@example.org:8443/***?token=***&x=***#***',
+    );
+    expect(maskCredentialUrl('https://example.org')).toBe('https://example.org');
+
+    const redactor = new Redactor();
+    const slack = 'https://hooks.slack.com/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX';
+    redactor.registerCredentialUrl(slack);
+    redactor.registerCredentialUrl('https://bot:Hook-Pass-1@example.org/hook?sig=Sig-Value-2');
+    expect(redactor.redact(JSON.stringify({ webhooks: [{ url: slack }] }))).toBe(
+      '{"webhooks":[{"url":"https://hooks.slack.com/services/***"}]}',
+    );
+    expect(redactor.redact('POST /services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX: 404; Hook-Pass-1 Sig-Value-2')).toBe(
+      'POST /services/T0001/B0001/***: 404; *** ***',
+    );
+    expect(redactor.redact('the /hook and /services paths')).toBe('the /hook and /services paths');
   });
 });
 

@@ -135,23 +135,19 @@ async function follow(
   const stop = () => ctx.shutdown.requestStop();
   process.once('SIGINT', stop);
   process.on('SIGTERM', stop);
-  process.stderr.write(`deployment ${started.id} started\n`);
+  io.err(`deployment ${started.id} started`);
   ctx.events.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {
       const took = e.step.finishedAt
         ? ` (${((Date.parse(e.step.finishedAt) - Date.parse(e.step.startedAt)) / 1000).toFixed(1)}s)`
         : '';
-      process.stderr.write(
-        `  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}\n`,
-      );
+      io.err(`  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}`);
     }
   });
   const result = await started.done;
   if (ctx.shutdown.stoppedBefore !== undefined) {
     // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next start recovers.
-    process.stderr.write(
-      `switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (SIGTERM); the next start recovers\n`,
-    );
+    io.err(`switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (SIGTERM); the next start recovers`);
     ctx.store.close();
     process.exit(143);
   }

@@ -34,7 +34,7 @@ export async function restoreCommand(argv: string[], io: Io): Promise<void> {
       withImages: Boolean(values['with-images']),
       force: Boolean(values.force),
       actor: cliActor(io.env),
-      onProgress: (line) => process.stderr.write(`${line}\n`),
+      onProgress: io.err,
     });
     const total = Math.round(performance.now() - started) / 1000;
     const d = result.deployment;
