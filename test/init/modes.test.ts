@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type CliResult } from '../fixtures/cli.js';
+import { switchyard } from '../fixtures/cli.js';
 import { hasCompose, need } from '../fixtures/env.js';
 
-/** `switchyard init` as run from a shell whose umask is 000 (the arguments stay an array). */
-function initUnderUmask000(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, CLI, 'init', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** `switchyard init` as run from a shell whose umask is 000. */
+const initUnderUmask000 = (args: string[]) => switchyard(['init', ...args], {}, '000');
 
 const mode = (file: string) => `0${(fs.statSync(file).mode & 0o777).toString(8)}`;
 

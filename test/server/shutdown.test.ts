@@ -1,12 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTION_GRACE_MS } from '../../src/server/shutdown.js';
-import { openStore } from '../../src/store/index.js';
 import { CLI } from '../fixtures/cli.js';
+import { testContext, type TestContext } from '../fixtures/context.js';
 import { freePort } from '../fixtures/env.js';
 
 const TOKEN = 'shutdown-test-token-0123456789';
@@ -19,55 +18,41 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
  * a download whose client stopped reading included.
  */
 describe('the daemon with a FIFO in the backups folder, and hanging requests', () => {
-  let dir: string;
+  let ctx: TestContext;
   let daemon: ChildProcess | undefined;
   let url: string;
   let log = '';
   const ids: Record<string, number> = {};
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-shutdown-'));
-    const backups = path.join(dir, 'backups');
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    ctx = testContext({
+      database: '{ url: "postgres://u:pw@127.0.0.1:1/app" }',
+      extra: `server: { listen: "127.0.0.1:${port}" }`,
+    });
+    const backups = ctx.config.backups.dir;
     fs.mkdirSync(backups, { mode: 0o700 });
-    const store = openStore(path.join(dir, 'state'));
-    for (const name of ['20260101T000000Z_app_manual.dump', '20260101T000001Z_app_manual.dump']) {
-      const id = store.backups.begin({
-        fileName: name,
-        tempName: `.${name}.partial`,
+    const catalogue = (fileName: string) =>
+      ctx.store.backups.adopt({
+        fileName,
         databaseName: 'app',
         reason: 'manual',
         note: null,
         actor: 'test',
         createdAt: '2026-01-01T00:00:00.000Z',
-        deploymentId: null,
-      });
-      store.backups.succeed(id, {
         sizeBytes: 1,
         sha256: 'f'.repeat(64),
         serverVersion: '15',
         rowCounts: {},
         schemaFingerprint: 'x',
       });
-      ids[name.includes('000000Z') ? 'fifo' : 'large'] = id;
-    }
-    store.close();
+    ids.fifo = catalogue('20260101T000000Z_app_manual.dump');
+    ids.large = catalogue('20260101T000001Z_app_manual.dump');
     execFileSync('mkfifo', ['--', path.join(backups, '20260101T000000Z_app_manual.dump')]); // nobody writes to it
     fs.writeFileSync(path.join(backups, '20260101T000001Z_app_manual.dump'), Buffer.alloc(64 << 20)); // > socket buffers
 
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const config = path.join(dir, 'config.yaml');
-    fs.writeFileSync(
-      config,
-      [
-        `project: { dir: ${dir} }`,
-        'database: { url: "postgres://u:pw@127.0.0.1:1/app" }',
-        `stateDir: ${dir}/state`,
-        `backups: { dir: ${backups} }`,
-        `server: { listen: "127.0.0.1:${port}" }`,
-      ].join('\n'),
-    );
-    daemon = spawn(process.execPath, [CLI, 'serve', '--config', config], {
+    daemon = spawn(process.execPath, [CLI, 'serve', '--config', ctx.configFile], {
       env: { ...process.env, SWITCHYARD_ADMIN_TOKEN: TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -81,26 +66,26 @@ describe('the daemon with a FIFO in the backups folder, and hanging requests', (
   });
   afterAll(() => {
     daemon?.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
+    ctx?.cleanup();
   });
 
   it('refuses the FIFO at once, five times over, and keeps answering the health check and the UI assets', async () => {
     const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: 5 }, () =>
-        fetch(`${url}/api/system/backups/${ids.fifo}/download`, { headers: auth, signal: AbortSignal.timeout(3000) }),
+        fetch(`${url}/api/system/backups/${ids.fifo}/download`, { headers: auth, signal: AbortSignal.timeout(10_000) }),
       ),
     );
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(performance.now() - started).toBeLessThan(10_000); // before: never (the tests share a loaded host)
     for (const res of answers) {
       expect(res.status).toBe(500);
       expect(((await res.json()) as { error: string }).error).toMatch(
         /20260101T000000Z_app_manual\.dump is a FIFO, not a regular file; refusing to read it$/,
       );
     }
-    const health = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(3000) });
+    const health = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) });
     expect(health.status).toBe(200);
-    const css = await fetch(`${url}/assets/app.css`, { signal: AbortSignal.timeout(3000) });
+    const css = await fetch(`${url}/assets/app.css`, { signal: AbortSignal.timeout(10_000) });
     expect(css.status).toBe(200);
     expect((await css.text()).length).toBeGreaterThan(100);
   });
