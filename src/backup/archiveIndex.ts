@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { openRegularFile } from './fsutil.js';
 
 /**
  * The data sizes of a `.dump.zst`'s archive, stored at the end of the file in a zstd skippable
@@ -65,7 +65,7 @@ export function decodeArchiveIndex(tail: Buffer): DataSizes | null {
 
 /** The index at the end of a stored `.dump.zst`, or null when it has none (see decodeArchiveIndex). */
 export async function readArchiveIndex(file: string): Promise<DataSizes | null> {
-  const handle = await fs.open(file, 'r');
+  const handle = await openRegularFile(file);
   try {
     const { size } = await handle.stat();
     const footer = Buffer.alloc(FOOTER_BYTES);

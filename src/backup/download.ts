@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { DownloadPorts } from './ports.js';
 import { failed, notFound } from '../errors.js';
 import { contentTypeOf } from './format.js';
+import { openRegularFile } from './fsutil.js';
 
 export interface BackupDownload {
   fileName: string;
@@ -28,22 +28,17 @@ export async function openBackupDownload(ports: DownloadPorts, id: number, actor
     throw failed(`backup #${id} has an unexpected file name in the catalog`);
   const file = path.join(ports.config.backups.dir, backup.fileName);
 
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  } catch {
+  // Refused at once when it is not a regular file (a FIFO would hold a worker thread for good).
+  const handle = await openRegularFile(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
     throw notFound(`the file of backup #${id} (${backup.fileName}) is missing from ${ports.config.backups.dir}`);
-  }
+  });
   const stats = await handle.stat();
-  if (!stats.isFile()) {
-    await handle.close();
-    throw failed(`${backup.fileName} in the backups folder is not a regular file`);
-  }
   ports.store.audit.record(
     { actor, action: 'backup.download', target: backup.fileName, outcome: 'ok' },
     ports.clock.now(),
   );
-  const stream = fs.createReadStream(file, { fd: handle }); // reads the file opened above
+  const stream = handle.createReadStream(); // the file opened above, closed at its end
   return {
     fileName: backup.fileName,
     contentType: contentTypeOf(backup.fileName),

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { failed, oneLine } from '../errors.js';
 import { freeBytes } from '../util/diskSpace.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
+import { openRegularFile } from './fsutil.js';
 import { decompressArchive, pgRestoreFailed, runPgRestore } from './pgRestoreRun.js';
 import type { SplitRule } from './restorePlan.js';
 import { restoreInStreams, type StreamsRan } from './restoreStreams.js';
@@ -200,8 +200,14 @@ async function feedArchive(file: string, startConsumer: StartConsumer, what: 're
     }
     fed = Promise.resolve(null);
   } else {
-    consumer = await startConsumer(true);
-    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    const handle = await openRegularFile(file);
+    try {
+      consumer = await startConsumer(true);
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+    const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
     source = new Promise((resolve) =>
       stream.once('error', (e) => resolve(oneLine(e))).once('close', () => resolve(null)),
     );

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupRecoveryPorts } from './ports.js';
+import { removeRegularFile } from './fsutil.js';
 import { isTempFileName } from './naming.js';
 import { processIsAlive } from '../util/process.js';
 
@@ -39,18 +40,4 @@ export async function recoverInterruptedBackups(
     ports.log.warn('left in place: has the name of a backup temp file but is not a regular file', { dir, name });
   }
   return { recovered, skipped };
-}
-
-/** Removes `file` only when it is a regular file; a missing file is fine. */
-async function removeRegularFile(file: string): Promise<'removed' | 'absent' | 'not-a-file'> {
-  let stat: Awaited<ReturnType<typeof fs.lstat>>;
-  try {
-    stat = await fs.lstat(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
-    throw e;
-  }
-  if (!stat.isFile()) return 'not-a-file';
-  await fs.rm(file, { force: true });
-  return 'removed';
 }

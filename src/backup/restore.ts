@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { RestorePorts } from './ports.js';
 import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../database/index.js';
-import { failed } from '../errors.js';
+import { failed, oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
 import { sha256File } from './checksum.js';
 import { restoreBackupFile } from './pgRestore.js';
@@ -17,7 +17,10 @@ import { restoreBackupFile } from './pgRestore.js';
  */
 export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): Promise<void> {
   const file = path.join(ports.config.backups.dir, backup.fileName);
-  const actual = await sha256File(file).catch(() => null);
+  const actual = await sha256File(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw failed(`backup ${backup.fileName} cannot be read (${oneLine(e)}); refusing to restore it`);
+  });
   if (actual !== backup.sha256)
     throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
 

@@ -1,6 +1,6 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RetentionPorts } from './ports.js';
+import { removeRegularFile } from './fsutil.js';
 import { oneLine } from '../errors.js';
 import { protectedBackupIds, type BackupRow } from '../store/index.js';
 
@@ -51,12 +51,10 @@ export async function applyRetention(ports: RetentionPorts, now = ports.clock.no
       continue;
     }
     try {
-      const stat = await fs.lstat(file).catch(() => undefined);
-      if (stat && !stat.isFile()) {
+      if ((await removeRegularFile(file)) === 'not-a-file') {
         ports.log.warn('retention skipped a path that is not a regular file', { file });
         continue;
       }
-      if (stat) await fs.unlink(file);
       ports.store.backups.markPruned(backup.id);
       // When it was deleted, from the clock: `now` only decides what has expired (a caller may move it).
       ports.store.audit.record(

@@ -133,8 +133,10 @@ export function deployPorts(ctx: Context): DeployPorts {
       dump: (request) => createBackup(ctx, request),
       checkDump: async (dump) => {
         const file = path.join(config.backups.dir, dump.fileName);
-        const actual = await sha256File(file).catch(() => null);
-        if (actual === null) throw failed(`the dump ${dump.fileName} is missing from ${config.backups.dir}`);
+        const actual = await sha256File(file).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') throw failed(`the dump ${dump.fileName} is missing from ${config.backups.dir}`);
+          throw failed(`the dump ${dump.fileName} cannot be read: ${oneLine(e)}`);
+        });
         if (actual !== dump.sha256)
           throw failed(`the dump ${dump.fileName} does not match its recorded sha256: it was changed or damaged`);
       },

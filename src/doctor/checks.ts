@@ -12,6 +12,7 @@ import { imageExists } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
 import { backupFormat } from '../backup/format.js';
 import { serverMajor, toolVersion, type DatabaseTarget } from '../database/index.js';
+import { formatMode } from '../util/format.js';
 import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
 import { probeOffsite, probeProtection } from '../offsite/probe.js';
@@ -133,6 +134,21 @@ const CHECKS: Array<[string, Check]> = [
             `${dir}: only ${(free / 1048576).toFixed(0)} MiB free, last dump ${(last / 1048576).toFixed(0)} MiB`,
             'free space or point backups.dir elsewhere',
           );
+    },
+  ],
+  [
+    'backups dir writable by switchyard alone',
+    async (ports) => {
+      // Whoever else can write there can swap a dump for another file, or for a FIFO that stalls its readers.
+      const dir = ports.config.backups.dir;
+      const stats = await fs.stat(dir);
+      const mode = formatMode(stats.mode);
+      const uid = process.getuid?.() ?? stats.uid;
+      if (stats.uid !== uid)
+        return fail(`${dir} belongs to uid ${stats.uid}, not to switchyard's user (uid ${uid})`, `chown ${uid} ${dir}`);
+      return stats.mode & 0o022
+        ? fail(`${dir} is mode ${mode}: other users can write there`, `chmod 700 ${dir}`)
+        : pass(`${dir}: mode ${mode}`);
     },
   ],
   [

@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { openRegularFile } from '../backup/fsutil.js';
 import type { OffsiteConfig } from '../config/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupRow, RunningPair } from '../store/index.js';
@@ -32,7 +32,11 @@ export async function uploadBackup(
   const plain = new HashingStream();
   const stored = new HashingStream();
 
-  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const handle = await openRegularFile(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+    throw failed(`backup file ${backup.fileName} is gone from ${backupsDir}`);
+  });
+  const source = handle.createReadStream({ highWaterMark: 1 << 20 });
   let sent: Awaited<ReturnType<Bucket['upload']>> = { parts: 0, etag: null, versionId: null };
   const send = () => bucket.upload(key, stored, undefined, retainUntil).then((r) => void (sent = r));
   let uploaded: Promise<void>;
@@ -59,8 +63,6 @@ export async function uploadBackup(
   } catch (e) {
     // Whatever reached the bucket has no manifest, so it is not a backup; remove it if the bucket answers.
     await bucket.delete(key).catch(() => undefined);
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw failed(`backup file ${backup.fileName} is gone from ${backupsDir}`);
     throw e;
   }
 

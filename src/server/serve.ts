@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
 import { createApp } from './app.js';
 import { Identities } from './identity.js';
+import { closeConnections } from './shutdown.js';
 import { resolveTokens } from './tokens.js';
 
 export interface RunningServer {
@@ -57,8 +58,9 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
       schedule = startBackupSchedule(ctx);
       ctx.log.info('config reloaded', { tokens: identities.tokenNames() });
     },
-    // Lets a running operation reach its end (or, after SIGTERM, its next step boundary) first.
+    // No new requests from now on; a running operation reaches its end (or, after SIGTERM, its next step boundary).
     close: async () => {
+      const connectionsClosed = closeConnections(server);
       stopWatchingAge();
       await schedule?.stop();
       await offsite.stop();
@@ -67,12 +69,7 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
         ctx.log.warn('stopped an operation at a step boundary; the next start recovers', {
           before: ctx.shutdown.stoppedBefore,
         });
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
-      http.closeIdleConnections?.();
-      const force = setTimeout(() => http.closeAllConnections?.(), 5000); // open event streams
-      await closed;
-      clearTimeout(force);
+      await connectionsClosed;
       await ctx.notifier.idle();
     },
   };

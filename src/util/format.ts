@@ -10,3 +10,8 @@ export function formatBytes(n: number | null | undefined, empty = '-'): string {
   }
   return unit === 0 ? `${n} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
+
+/** 0o644 → "0644": a file's permission bits as chmod takes them. */
+export function formatMode(mode: number): string {
+  return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
+}

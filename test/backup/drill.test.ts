@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,6 +97,20 @@ describe('runDrill with fake ports', () => {
     expect(report.issues[0]).toMatch(/^sha256 mismatch: catalog ffffffffffff, file [0-9a-f]{12}$/);
     expect(w.sessions).toEqual([]);
     expect(w.store.audit.list()).toMatchObject([{ action: 'backup.drill', outcome: 'failed', at: NOW.toISOString() }]);
+  });
+
+  it('a FIFO in place of the file is an issue at once, named, and no database is touched', {
+    timeout: 5000,
+  }, async () => {
+    const w = world();
+    const id = w.backup('fifo.dump', 1);
+    const file = path.join(w.ports.config.backups.dir, 'fifo.dump');
+    execFileSync('mkfifo', ['--', file]); // nobody ever writes to it
+    const report = await runDrill(w.ports, id, 'tester');
+    expect(report.issues).toEqual([
+      `backup file fifo.dump cannot be read: ${file} is a FIFO, not a regular file; refusing to read it`,
+    ]);
+    expect(w.sessions).toEqual([]);
   });
 
   it('refuses a backup that does not exist or is not usable, naming it', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseConfig, DEFAULT_CONFIG_PATH } from '../../config/index.js';
 import { inputError } from '../../errors.js';
 import { detectProject } from '../../init/detect.js';
+import { makeDirs, setMode } from '../../init/fileModes.js';
 import { installUnit } from '../../init/install.js';
 import { renderConfig } from '../../init/render.js';
 import { collect, spawnHost } from '../../util/process.js';
@@ -81,21 +82,28 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
   });
   parseConfig(text, 'generated config'); // never write a config the daemon would refuse
 
-  await fs.mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
+  await makeDirs(path.dirname(configFile), 0o700);
   await fs.writeFile(configFile, text, { mode: 0o600 });
+  const configWas = await setMode(configFile, 0o600); // --force over a file someone left readable
+  // Only the daemon's user may read the dumps or put anything where it reads them: 0700 even if they existed.
   for (const dir of [stateDir, backupsDir]) {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    await fs.chmod(dir, 0o700);
+    await makeDirs(dir, 0o700);
+    await setMode(dir, 0o700);
   }
   const lines = [
-    `wrote ${configFile}`,
+    `wrote ${configFile}${configWas ? ` (mode ${configWas} tightened to 0600)` : ''}`,
     `managed services: ${Object.keys(detected.services).join(', ') || 'none found'}`,
     `state ${stateDir}, backups ${backupsDir} (mode 0700)`,
   ];
   let unit: Awaited<ReturnType<typeof installUnit>> | undefined;
   if (values['install-unit']) {
     unit = await installUnit({ configFile, unitDir: values['unit-dir'] as string | undefined });
-    lines.push(`installed ${unit.unit}; secrets in ${unit.envFile}${unit.tokenCreated ? ' (new admin token)' : ''}`);
+    const env = unit.tokenCreated
+      ? ' (new admin token)'
+      : unit.envModeWas
+        ? ` (kept; mode ${unit.envModeWas} tightened to 0600)`
+        : ' (kept)';
+    lines.push(`installed ${unit.unit}; secrets in ${unit.envFile}${env}`);
     const reload = await collect(spawnHost('systemctl', ['daemon-reload']));
     lines.push(
       reload.code === 0

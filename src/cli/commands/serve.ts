@@ -2,6 +2,7 @@ import { configPath, loadConfig } from '../../config/index.js';
 import { oneLine } from '../../errors.js';
 import { createContext } from '../../context.js';
 import { startServer } from '../../server/serve.js';
+import { endBy, EXIT_AFTER_CLOSE_MS, STOP_DEADLINE_MS } from '../../server/shutdown.js';
 import { notifySystemd } from '../../server/systemd.js';
 import { createLogger } from '../../util/log.js';
 import { parseCommand } from '../args.js';
@@ -15,12 +16,20 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
   const ctx = createContext(config, log, io.redactor, io.env);
   const server = await startServer(ctx, io.env);
   const stopNotifying = notifySystemd(log, io.env);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
       log.info('stopping', { signal });
       ctx.shutdown.requestStop(); // a running operation stops at its next step boundary
       stopNotifying();
-      void server.close().then(resolve);
+      const deadline = setTimeout(() => {
+        log.error('did not stop in time; ending now', {
+          seconds: STOP_DEADLINE_MS / 1000,
+          operationsInProgress: ctx.shutdown.operationsInProgress(),
+        });
+        endBy(signal);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      void server.close().then(() => resolve(signal));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     // One reload at a time, each reading the file as it is then; a refused one (a bad file, no token) changes nothing.
@@ -33,4 +42,6 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   ctx.store.close();
+  // Everything is closed: a read stuck in the kernel on a worker thread must not keep the process.
+  setTimeout(() => endBy(signal), EXIT_AFTER_CLOSE_MS).unref();
 }
