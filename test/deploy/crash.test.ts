@@ -60,7 +60,8 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     expect(crashed.code, `the process should die before "${step}": ${crashed.stderr}`).toBe(-1);
     const recovered = await cli(['recover', '--json']);
     expect(recovered.code, recovered.stderr).toBe(0);
-    const [report] = JSON.parse(recovered.stdout) as Array<{ status: string; summary: string }>;
+    const [report] = (JSON.parse(recovered.stdout) as { operations: Array<{ status: string; summary: string }> })
+      .operations;
     expect(report?.status).toBe('interrupted');
     expect(report?.summary).toContain('interrupted');
   }
@@ -130,7 +131,7 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     expect(ctx.store.deployments.steps(interrupted.id).every((s) => s.status !== 'running')).toBe(true);
 
     const recovered = await cli(['recover', '--json']);
-    expect(JSON.parse(recovered.stdout)).toEqual([
+    expect(JSON.parse(recovered.stdout).operations).toEqual([
       expect.objectContaining({ deploymentId: interrupted.id, status: 'interrupted' }),
     ]);
     await assertInvariant({ imageRef: current.images!.backend!, version: current.tag!, data });
