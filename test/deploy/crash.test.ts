@@ -94,19 +94,23 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     await assertInvariant({ imageRef: v1.images!.backend!, version: 'v1.0.0', data });
   });
 
-  it.each(ROLLBACK_STEPS)('rollback killed before "%s": recovery leaves v2 running on its data', async (step) => {
-    let v2 = ctx.store.deployments
-      .list()
-      .find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
-    if (!v2) {
-      const res = await cli(['deploy', 'v2.0.0', '--json']);
-      expect(res.code, res.stderr).toBe(0);
-      v2 = JSON.parse(res.stdout) as NonNullable<typeof v2>;
-    }
-    const data = contents();
-    await crashAndRecover(['rollback', String(v2.id)], step);
-    await assertInvariant({ imageRef: v2.images!.backend!, version: 'v2.0.0', data });
-  });
+  it.each(ROLLBACK_STEPS)(
+    'rollback killed before "%s": recovery leaves v2 running on its data',
+    async (step) => {
+      let v2 = ctx.store.deployments
+        .list()
+        .find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
+      if (!v2) {
+        const res = await cli(['deploy', 'v2.0.0', '--json']);
+        expect(res.code, res.stderr).toBe(0);
+        v2 = JSON.parse(res.stdout) as NonNullable<typeof v2>;
+      }
+      const data = contents();
+      await crashAndRecover(['rollback', String(v2.id)], step);
+      await assertInvariant({ imageRef: v2.images!.backend!, version: 'v2.0.0', data });
+    },
+    300_000,
+  ); // past "stop writers" recovery dumps the live database before its restore: two dumps and a restore
 
   it('SIGTERM during a deploy lets the running step finish, stops at the boundary, and the next start recovers', async () => {
     const current = ctx.store.deployments.current()!;
