@@ -3,6 +3,8 @@ import type { Config } from './config/index.js';
 import { registerConfigSecrets } from './config/secrets.js';
 import { databaseTarget, type DatabaseTarget } from './database/index.js';
 import { DeploymentEvents } from './deploy/events.js';
+import type { RecoveryReport } from './deploy/recover.js';
+import { recoverOrphansOf } from './deploy/wiring.js';
 import { StopSignal } from './deploy/shutdown.js';
 import { Notifier } from './notify/index.js';
 import { createDocker, type DockerClient } from './docker/client.js';
@@ -25,6 +27,11 @@ export interface Context {
   events: DeploymentEvents;
   /** SIGTERM: operations of this process stop at their next step boundary. */
   shutdown: StopSignal;
+  /**
+   * Crash recovery of what a dead process left running, run by every operation once it holds the lock
+   * (src/deploy/operation.ts). A face may wrap it to tell its user what was recovered.
+   */
+  recoverOrphans(): Promise<RecoveryReport>;
   /** Outcome webhooks; never blocks an operation. */
   notifier: Notifier;
   /** The version list's remembered answers (GitHub, git fetch, registries): one per Context, shared by its spreads. */
@@ -61,6 +68,7 @@ export function createContext(
     clock,
     events: new DeploymentEvents(),
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
+    recoverOrphans: () => recoverOrphansOf(ctx),
     notifier: new Notifier(config.notify, log, redactor, { clock }),
     versionCaches: new VersionCaches(),
     docker: () => (docker ??= createDocker()),

@@ -76,4 +76,6 @@ export interface BackupListingPorts {
 export interface BackupServicePorts extends DrillPorts, RetentionPorts {
   store: Pick<Store, 'backups' | 'audit' | 'drills' | 'db' | 'lock' | 'offsite'>;
   shutdown: StopSignal;
+  /** Crash recovery, run once the lock is held (src/deploy/operation.ts). */
+  recoverOrphans(): Promise<unknown>;
 }

@@ -53,6 +53,7 @@ function listing(ports: BackupListingPorts, b: BackupRow): BackupListing {
 
 const operationPorts = (ports: BackupServicePorts) => ({
   lock: ports.store.lock,
+  recoverOrphans: () => ports.recoverOrphans(),
   stop: ports.shutdown,
   clock: ports.clock,
 });

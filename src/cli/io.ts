@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { createContext, type Context } from '../context.js';
 import { configPath, loadConfig } from '../config/index.js';
-import { recoverInterruptedOperations } from '../deploy/wiring.js';
+import { describeRecovery } from '../deploy/recover.js';
 import { createLogger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
 import { terminalText } from '../util/terminalText.js';
@@ -37,18 +37,17 @@ export function openContext(common: CommonOptions, io: Io): Context {
 }
 
 /**
- * For commands that take the lock: first finish or undo whatever a crashed
- * process left unfinished, as the daemon does when it starts.
+ * For commands that take the lock. Every operation first finishes or undoes whatever a crashed process left
+ * unfinished (src/deploy/operation.ts), as the daemon does; here the user is told what that recovery did.
  */
 export async function openOperationContext(common: CommonOptions, io: Io): Promise<Context> {
   const ctx = openContext(common, io);
-  try {
-    for (const r of await recoverInterruptedOperations(ctx))
-      io.err(`recovered deployment ${r.deploymentId}: ${r.summary}`);
-  } catch (e) {
-    ctx.store.close();
-    throw e;
-  }
+  const recover = ctx.recoverOrphans;
+  ctx.recoverOrphans = async () => {
+    const report = await recover();
+    for (const line of describeRecovery(report)) io.err(`recovered ${line}`);
+    return report;
+  };
   return ctx;
 }
 

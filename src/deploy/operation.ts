@@ -2,9 +2,14 @@ import type { Deployment } from '../store/index.js';
 import type { Clock } from '../util/clock.js';
 import { StoppedAtBoundary, type StopSignal } from './shutdown.js';
 
-/** What running an operation needs: the one-at-a-time lock, the process's stop signal, and the time it starts. */
+/** What running an operation needs: the one-at-a-time lock, crash recovery, the process's stop signal, and the time. */
 export interface OperationPorts {
   lock: { acquire(operation: string, at: Date): () => void };
+  /**
+   * Crash recovery (recover.ts's recoverOrphans), run by every operation once it holds the lock and before it
+   * records anything: what a dead process left running is closed first, whoever starts next (daemon, scheduler, CLI).
+   */
+  recoverOrphans(): Promise<unknown>;
   stop: StopSignal;
   clock: Clock;
 }
@@ -17,28 +22,28 @@ export interface StartedDeployment {
 
 /**
  * The one way a deploy or rollback runs: take the lock (a busy host is a 409 before anything is
- * recorded), create its record, count it as running for a graceful shutdown, run it in the
- * background, and release the lock when it ends. A stop at a step boundary leaves the record
+ * recorded), recover what a crash left running, create its record, count it as running for a graceful shutdown,
+ * run it in the background, and release the lock when it ends. A stop at a step boundary leaves the record
  * running for crash recovery; `done` then settles with that record. The lock and the record
  * carry one reading of the clock: they start at the same moment.
  */
-export function startOperation(
+export async function startOperation(
   ports: OperationPorts,
   description: string,
   create: (at: Date) => number,
   run: (id: number) => Promise<Deployment>,
   current: (id: number) => Deployment,
-): StartedDeployment {
+): Promise<StartedDeployment> {
   const at = ports.clock.now();
-  const release = ports.lock.acquire(description, at);
+  const { release, ended } = await enter(ports, description, at);
   let id: number;
   try {
     id = create(at);
   } catch (e) {
     release();
+    ended();
     throw e;
   }
-  const ended = ports.stop.operationStarted();
   const done = run(id)
     .catch((e: unknown) => {
       if (e instanceof StoppedAtBoundary) return current(id);
@@ -51,8 +56,23 @@ export function startOperation(
   return { id, done };
 }
 
-/** An operation run in the foreground under the lock (backup, drill, crash recovery). */
+/** An operation run in the foreground under the lock (backup, drill), after crash recovery like every other. */
 export async function underLock<T>(ports: OperationPorts, description: string, run: () => Promise<T>): Promise<T> {
+  const { release, ended } = await enter(ports, description, ports.clock.now());
+  try {
+    return await run();
+  } finally {
+    release();
+    ended();
+  }
+}
+
+/** Crash recovery itself, run on its own: the lock and the shutdown count, without recovering first. */
+export async function holdingLock<T>(
+  ports: Omit<OperationPorts, 'recoverOrphans'>,
+  description: string,
+  run: () => Promise<T>,
+): Promise<T> {
   const release = ports.lock.acquire(description, ports.clock.now());
   const ended = ports.stop.operationStarted();
   try {
@@ -61,4 +81,22 @@ export async function underLock<T>(ports: OperationPorts, description: string, r
     release();
     ended();
   }
+}
+
+/** The lock, counted for a graceful shutdown, then crash recovery: the start every operation shares. */
+async function enter(
+  ports: OperationPorts,
+  description: string,
+  at: Date,
+): Promise<{ release(): void; ended(): void }> {
+  const release = ports.lock.acquire(description, at);
+  const ended = ports.stop.operationStarted();
+  try {
+    await ports.recoverOrphans();
+  } catch (e) {
+    release();
+    ended();
+    throw e;
+  }
+  return { release, ended };
 }

@@ -23,7 +23,7 @@ export interface DeployTarget extends ResolvedRef {
 }
 
 /** Runs a deploy to `target` under the operation runner (lock, record, shutdown tracking, release). */
-export function startDeployment(ports: DeployPorts, target: DeployTarget, actor: string): StartedDeployment {
+export function startDeployment(ports: DeployPorts, target: DeployTarget, actor: string): Promise<StartedDeployment> {
   return startOperation(
     ports,
     `deploy ${target.ref}`,

@@ -1,7 +1,8 @@
-import type { Deployment } from '../store/index.js';
+import type { Deployment, LockHolder } from '../store/index.js';
 import { Journal } from './journal.js';
-import { underLock } from './operation.js';
+import { holdingLock } from './operation.js';
 import type { DeployPorts } from './ports.js';
+import { planRecovery } from './recoveryPlan.js';
 import { finishDeployment } from './report.js';
 import { anyMutated, anyTouchedDatabase } from './steps.js';
 import { describeUndo, restorePreviousState } from './undo.js';
@@ -12,35 +13,65 @@ export interface RecoveredOperation {
   summary: string;
 }
 
-/**
- * Crash recovery, run when the daemon starts and before any CLI command that
- * takes the lock. Every operation holds the lock while it runs, so when the
- * lock is free or stale, whatever the journal shows as running was orphaned by
- * a dead process: temp files go, an interrupted database swap is completed,
- * and each orphaned deploy or rollback is undone so that the version recorded
- * before it runs healthy. A live lock holder is left alone.
- */
-export async function recoverWith(ports: DeployPorts): Promise<RecoveredOperation[]> {
-  const holder = ports.lock.holder();
-  if (holder && !ports.lock.isStale(holder)) return [];
-  const orphans = ports.deployments.unfinished();
-  const backupsRunning = ports.backups.list({ status: 'running' }).length;
-  if (!holder && orphans.length === 0 && backupsRunning === 0) {
-    await ports.repairLeftovers(false); // stray temp files only
-    return [];
-  }
-
-  return underLock(ports, 'crash recovery', async () => {
-    ports.log.warn('recovering from an interrupted operation', { orphans: orphans.map((d) => d.id), backupsRunning });
-    for (const note of await ports.repairLeftovers(true)) ports.log.warn(note);
-    const results: RecoveredOperation[] = [];
-    for (const deployment of orphans) results.push(await undoOrphan(ports, deployment));
-    return results;
-  });
+/** What one recovery did: the orphaned operations it closed, and what else it put right. */
+export interface RecoveryReport {
+  operations: RecoveredOperation[];
+  /** Interrupted backups cleaned up, an interrupted database swap finished: one line each. */
+  cleanedUp: string[];
 }
 
-/** What an orphaned operation had done decides the undo: nothing changed, or put the recorded previous state back. */
-async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredOperation> {
+/**
+ * Crash recovery on its own (the daemon's start, `switchyard recover`): under the lock, unless a live process
+ * holds it, which is never disturbed (`busy` names it). Every operation start runs the same recovery too.
+ */
+export async function recoverWith(ports: DeployPorts): Promise<RecoveryReport & { busy: LockHolder | null }> {
+  const holder = ports.lock.holder();
+  if (holder && !ports.lock.isStale(holder)) return { operations: [], cleanedUp: [], busy: holder };
+  const report = await holdingLock(ports, 'crash recovery', () => recoverOrphans(ports));
+  return { ...report, busy: null };
+}
+
+/**
+ * Crash recovery, run by whoever holds the lock before its own operation starts (operation.ts). Every operation
+ * holds the lock while it runs, so once this process holds it, whatever the journal shows as running was orphaned
+ * by a dead process: temp files go, an interrupted backup is failed, an interrupted database swap is completed.
+ * An orphan that a later finished operation superseded is closed with nothing undone (recoveryPlan.ts); any other
+ * is undone, newest first, so that the version recorded before it runs healthy.
+ */
+export async function recoverOrphans(ports: DeployPorts): Promise<RecoveryReport> {
+  const orphans = ports.deployments.unfinished();
+  const backupsRunning = ports.backups.list({ status: 'running' }).length;
+  if (orphans.length === 0 && backupsRunning === 0)
+    return { operations: [], cleanedUp: await ports.repairLeftovers(false) };
+
+  ports.log.warn('recovering from an interrupted operation', { orphans: orphans.map((d) => d.id), backupsRunning });
+  const cleanedUp = await ports.repairLeftovers(true);
+  for (const note of cleanedUp) ports.log.warn(note);
+  const finished = orphans.length
+    ? ports.deployments
+        .after(orphans[0]!.id)
+        .filter((d) => d.status !== 'running')
+        .map((d) => ({ id: d.id, changedHost: anyMutated(stepNames(ports, d.id)) }))
+    : [];
+  const operations: RecoveredOperation[] = [];
+  for (const step of planRecovery(orphans, finished)) {
+    const orphan = orphans.find((d) => d.id === step.id)!;
+    operations.push(await closeOrphan(ports, orphan, step.action === 'supersede' ? step.by : null));
+  }
+  return { operations, cleanedUp };
+}
+
+const stepNames = (ports: DeployPorts, id: number) => ports.deployments.steps(id).map((s) => s.name);
+
+/**
+ * What an orphaned operation had done decides the undo: nothing changed, or put the recorded previous state back.
+ * `supersededBy`: a later operation changed what runs since; nothing is undone.
+ */
+async function closeOrphan(
+  ports: DeployPorts,
+  d: Deployment,
+  supersededBy: number | null,
+): Promise<RecoveredOperation> {
   const steps = ports.deployments.steps(d.id);
   const names = steps.map((s) => s.name);
   const last = steps.at(-1);
@@ -50,7 +81,10 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
   let status: Exclude<Deployment['status'], 'running'> = 'interrupted';
   let summary: string;
 
-  if (!anyMutated(names) || d.previousImages === null) {
+  if (supersededBy !== null) {
+    status = 'superseded';
+    summary = `interrupted ${where}; superseded by deployment ${supersededBy}, which changed what runs after it: nothing undone`;
+  } else if (!anyMutated(names) || d.previousImages === null) {
     summary = `interrupted ${where}; it had changed nothing`;
   } else {
     const backup = d.backupId ? ports.backups.get(d.backupId) : undefined;
@@ -61,6 +95,8 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
       previous: { commit: d.previousCommit, images: d.previousImages },
       backup: backup?.status === 'ok' ? backup : undefined,
       restoreDatabase,
+      // Nothing lost: the database the dump replaces may hold rows written since the orphan died.
+      keepReplaced: { actor: 'recovery', deploymentId: d.id },
     });
     if (!undo.ok) status = 'rollback-failed';
     summary = `interrupted ${where}; ${describeUndo(undo, 'recovery put the previous version back')}`;
@@ -70,7 +106,7 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
       actor: 'recovery',
       action: d.kind,
       target: `deployment ${d.id}`,
-      ok: status === 'interrupted',
+      ok: status !== 'rollback-failed',
       detail: message,
     },
     notification: { event: d.kind, ok: false, summary: `${d.kind} ${d.id} ${message}`, details: { id: d.id, status } },
@@ -81,4 +117,12 @@ async function undoOrphan(ports: DeployPorts, d: Deployment): Promise<RecoveredO
     },
   }));
   return { deploymentId: d.id, status: record.status, summary: ports.redactor.redact(summary) };
+}
+
+/** The report in lines, for people: one per orphan closed, one per other repair; none when nothing was wrong. */
+export function describeRecovery(report: RecoveryReport): string[] {
+  return [
+    ...report.operations.map((r) => `deployment ${r.deploymentId}: ${r.status}: ${r.summary}`),
+    ...report.cleanedUp,
+  ];
 }

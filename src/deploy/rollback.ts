@@ -27,7 +27,7 @@ export function startRollbackWith(
   ports: DeployPorts,
   request: RollbackRequest,
   previousTag: string | null = null,
-): StartedDeployment {
+): Promise<StartedDeployment> {
   const target = ports.deployments.get(request.deploymentId);
   if (!target) throw notFound(`deployment ${request.deploymentId} does not exist`);
   const backup = target.backupId ? ports.backups.get(target.backupId) : undefined;

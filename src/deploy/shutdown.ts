@@ -7,13 +7,18 @@
  * decides how the process ends (the CLI exits 143, the daemon closes). Domain code never exits.
  */
 export class StoppedAtBoundary extends Error {
-  constructor(readonly nextStep: string) {
-    super(`stopping before step "${nextStep}" (SIGTERM); the next start recovers`);
+  constructor(
+    readonly nextStep: string,
+    readonly signal = 'SIGTERM',
+  ) {
+    super(`stopping before step "${nextStep}" (${signal}); the next operation recovers`);
   }
 }
 
 export class StopSignal {
   private requested = false;
+  /** The signal that asked to stop, named in the messages (Ctrl-C is SIGINT, a dropped SSH session SIGHUP). */
+  private signal = 'SIGTERM';
   private running = 0;
   /** The step an operation stopped before, once one has. */
   stoppedBefore: string | undefined;
@@ -24,8 +29,14 @@ export class StopSignal {
    */
   constructor(private readonly faultKillAt?: string) {}
 
-  requestStop(): void {
+  requestStop(signal = 'SIGTERM'): void {
+    if (!this.requested) this.signal = signal;
     this.requested = true;
+  }
+
+  /** Which signal asked to stop, once one has. */
+  get stopSignal(): string {
+    return this.signal;
   }
 
   get stopRequested(): boolean {
@@ -53,7 +64,7 @@ export class StopSignal {
     if (this.faultKillAt === nextStep) process.kill(process.pid, 'SIGKILL');
     if (this.requested) {
       this.stoppedBefore ??= nextStep;
-      throw new StoppedAtBoundary(nextStep);
+      throw new StoppedAtBoundary(nextStep, this.signal);
     }
   }
 }

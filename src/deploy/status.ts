@@ -19,11 +19,66 @@ export interface ServiceStatus {
   drift: boolean;
 }
 
+/**
+ * The operation of the moment. running: its process holds the lock. orphaned: its process died with the lock or the
+ * journal saying it runs; the next operation (or the daemon's start) recovers it first.
+ */
+export interface OperationNow {
+  state: 'running' | 'orphaned';
+  /** What it is, as the lock names it ("deploy v2.0.0"), or from its deployment record when no lock is left. */
+  operation: string;
+  /** Its process; null when it left no lock (it stopped at a step boundary). */
+  pid: number | null;
+  acquiredAt: string;
+  /** The deployment or rollback it is, when it is one. */
+  deploymentId: number | null;
+}
+
+/** An operation crash recovery closed, shown until a deployment succeeds after it was closed. */
+export type RecoveredDeployment = Pick<Deployment, 'id' | 'kind' | 'ref' | 'status' | 'error' | 'finishedAt'>;
+
 export interface CurrentStatus {
   deployment: Pick<Deployment, 'id' | 'ref' | 'commit' | 'tag' | 'actor' | 'finishedAt' | 'images'> | null;
   services: ServiceStatus[];
   drift: string[];
-  operation: LockHolder | null;
+  operation: OperationNow | null;
+  recovered: RecoveredDeployment[];
+}
+
+/** What runs or was left running, and what recovery closed since the current deployment: from the store alone. */
+export function operationNow(store: Pick<Store, 'deployments' | 'lock'>): {
+  operation: OperationNow | null;
+  recovered: RecoveredDeployment[];
+} {
+  const holder = store.lock.holder();
+  const live = holder !== undefined && !store.lock.isStale(holder);
+  const newest = store.deployments.unfinished().at(-1);
+  return { operation: describeOperation(holder, live, newest), recovered: recoveredSince(store) };
+}
+
+/** The one rule for "what runs now": a live lock holder runs; a dead one, or a running record without one, is orphaned. */
+export function describeOperation(
+  holder: LockHolder | undefined,
+  live: boolean,
+  unfinished: Pick<Deployment, 'id' | 'kind' | 'ref' | 'createdAt'> | undefined,
+): OperationNow | null {
+  if (!holder && !unfinished) return null;
+  return {
+    state: live ? 'running' : 'orphaned',
+    operation: holder?.operation ?? `${unfinished!.kind} ${unfinished!.ref ?? ''}`.trim(),
+    pid: holder?.pid ?? null,
+    acquiredAt: holder?.acquiredAt ?? unfinished!.createdAt,
+    deploymentId: unfinished?.id ?? null,
+  };
+}
+
+/** By the time each ended: a superseded orphan is older than the current deployment, yet was closed after it. */
+function recoveredSince(store: Pick<Store, 'deployments'>): RecoveredDeployment[] {
+  const since = store.deployments.current()?.finishedAt ?? '';
+  return store.deployments
+    .list(50)
+    .filter((d) => (d.status === 'interrupted' || d.status === 'superseded') && (d.finishedAt ?? '') > since)
+    .map(({ id, kind, ref, status, error, finishedAt }) => ({ id, kind, ref, status, error, finishedAt }));
 }
 
 /** What is deployed according to switchyard, and what actually runs according to Docker. */
@@ -49,7 +104,6 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
     const drift = pinned !== null && described.some((c) => c.imageId !== pinnedId);
     services.push({ name, pinned, containers: described.map(({ imageId: _id, ...c }) => c), drift });
   }
-  const lock = ports.store.lock.holder();
   return {
     deployment: current
       ? {
@@ -66,6 +120,6 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
     drift: services
       .filter((s) => s.drift)
       .map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
-    operation: lock && !ports.store.lock.isStale(lock) ? lock : null,
+    ...operationNow(ports.store),
   };
 }

@@ -17,7 +17,13 @@ export type UndoOutcome = { ok: true; restored: string[] } | { ok: false; failur
 export async function restorePreviousState(
   ports: DeployPorts,
   journal: Journal,
-  input: { previous: HostState; backup: BackupRow | undefined; restoreDatabase: 'auto' | 'always' | 'never' },
+  input: {
+    previous: HostState;
+    backup: BackupRow | undefined;
+    restoreDatabase: 'auto' | 'always' | 'never';
+    /** Dump the live database (writers stopped) before the restore replaces it; crash recovery does. */
+    keepReplaced?: { actor: string; deploymentId: number };
+  },
 ): Promise<UndoOutcome> {
   const { previous, backup } = input;
   const restored = ['images'];
@@ -45,12 +51,20 @@ export async function restorePreviousState(
         () => ports.engine.stop(writers, (l) => journal.log(l)),
         () => ({ services: writers }),
       );
+      const keep = input.keepReplaced;
+      const kept = keep
+        ? await journal.step(
+            'backup',
+            () => ports.database.dump({ reason: 'pre-rollback', note: 'crash recovery', ...keep }),
+            (b) => ({ id: b.id, file: b.fileName }),
+          )
+        : undefined;
       await journal.step(
         'rollback: restore database',
         () => ports.database.restore(backup),
         () => ({ backup: backup.id, why }),
       );
-      restored.push(`database from ${backup.fileName}`);
+      restored.push(`database from ${backup.fileName}${kept ? `, the replaced one kept as ${kept.fileName}` : ''}`);
     } else {
       const skipped = why === null ? 'schema unchanged since the pre-deploy backup' : 'no pre-deploy backup';
       journal.skip('rollback: restore database', skipped);

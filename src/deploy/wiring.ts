@@ -20,7 +20,7 @@ import { preflight, pullTargetImages, targetImages } from './images.js';
 import type { StartedDeployment } from './operation.js';
 import { startDeployment, type DeployRequest, type DeployTarget } from './pipeline.js';
 import type { DeployPorts } from './ports.js';
-import { recoverWith, type RecoveredOperation } from './recover.js';
+import { recoverOrphans, recoverWith, type RecoveryReport } from './recover.js';
 import { startRollbackWith, type RollbackRequest } from './rollback.js';
 import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
 import type { Deployment } from '../store/index.js';
@@ -56,9 +56,14 @@ export async function startRollback(ctx: Context, request: RollbackRequest): Pro
   return startRollbackWith(deployPorts(ctx), request, previousTag);
 }
 
-/** Crash recovery (recover.ts), run when the daemon starts and before any CLI command that takes the lock. */
-export async function recoverInterruptedOperations(ctx: Context): Promise<RecoveredOperation[]> {
+/** Crash recovery on its own (recover.ts): when the daemon starts, and `switchyard recover`. */
+export async function recoverInterruptedOperations(ctx: Context): ReturnType<typeof recoverWith> {
   return recoverWith(deployPorts(ctx));
+}
+
+/** Crash recovery by the holder of the lock, before its operation (the Context's recoverOrphans). */
+export async function recoverOrphansOf(ctx: Context): Promise<RecoveryReport> {
+  return recoverOrphans(deployPorts(ctx));
 }
 
 /**
@@ -95,6 +100,7 @@ export function deployPorts(ctx: Context): DeployPorts {
     clock: ctx.clock,
     notify: (n) => ctx.notifier.send(n),
     stop: ctx.shutdown,
+    recoverOrphans: () => ctx.recoverOrphans(),
     engine: {
       pull: (targets, onProgress) => pullTargetImages(ctx, targets, onProgress),
       ensurePresent: async (pins, onProgress) => {
@@ -150,7 +156,9 @@ export function deployPorts(ctx: Context): DeployPorts {
     repairLeftovers: async (orphans) => {
       const notes: string[] = [];
       await removePinTempFiles(ctx);
-      await recoverInterruptedBackups(ctx);
+      const backups = await recoverInterruptedBackups(ctx);
+      if (backups.recovered > 0)
+        notes.push(`cleaned up ${backups.recovered} interrupted backup(s) and their temp files`);
       if (orphans) {
         const swap = await repairInterruptedSwap(ctx);
         if (swap) notes.push(swap);

@@ -132,7 +132,7 @@ export async function restoreFromOffsite(
   const b = bucket ?? openBucket(offsiteConfig(ctx));
   const manifest = await findManifest(b, request.name);
   const pair = request.withImages ? manifest.pair : null;
-  const started = startOperation(
+  const started = await startOperation(
     ports,
     `restore --offsite ${manifest.fileName}`,
     (at) =>

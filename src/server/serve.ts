@@ -23,8 +23,9 @@ export interface RunningServer {
 /** Starts the daemon: crash recovery first, then the API, then the scheduler. */
 export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const tokens = resolveTokens(ctx.config, env, ctx.redactor); // refuse to start without a token, before anything else
+  // Every operation the API, the UI or the schedule starts recovers first too (src/deploy/operation.ts).
   const recovered = await recoverInterruptedOperations(ctx);
-  for (const r of recovered) ctx.log.warn('recovered an interrupted operation', { ...r });
+  for (const r of recovered.operations) ctx.log.warn('recovered an interrupted operation', { ...r });
 
   const identities = new Identities(tokens, ctx.store.users);
   const app = createApp(ctx, identities);

@@ -4,9 +4,18 @@ export type DeploymentKind = 'deploy' | 'rollback' | 'restore';
 /**
  * running → succeeded | failed (stopped before any change) | rolled-back (failed,
  * previous version restored) | rollback-failed (failed, and so did the restore:
- * needs a human) | interrupted (the process died; finished by crash recovery).
+ * needs a human) | interrupted (the process died; finished by crash recovery) |
+ * superseded (the process died, and a later operation changed what runs before
+ * recovery came: closed by crash recovery without undoing anything).
  */
-export type DeploymentStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted';
+export type DeploymentStatus =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'rolled-back'
+  | 'rollback-failed'
+  | 'interrupted'
+  | 'superseded';
 export type StepStatus = 'running' | 'ok' | 'failed' | 'skipped';
 /** Service name → pinned image reference (repo@sha256:… or, for images without a registry digest, an image id). */
 export type ImagePins = Record<string, string>;
@@ -143,6 +152,11 @@ export class DeploymentLog {
     return (this.db.prepare(`SELECT * FROM deployments WHERE status = 'running' ORDER BY id`).all() as Raw[]).map(
       fromRaw,
     );
+  }
+
+  /** The deployments recorded after deployment `id`, oldest first: what crash recovery weighs an orphan against. */
+  after(id: number): Deployment[] {
+    return (this.db.prepare(`SELECT * FROM deployments WHERE id > ? ORDER BY id`).all(id) as Raw[]).map(fromRaw);
   }
 
   /** Keeps one output line; returns its position, by which a follower in another process reads on after it. */

@@ -126,12 +126,26 @@ export async function collect(
   return { code, stdout: Buffer.concat(out).toString(), stderr: stderr() };
 }
 
-/** Whether a pid on this host is alive (EPERM: alive, owned by someone else). */
+/**
+ * Whether a pid on this host is alive (EPERM: alive, owned by someone else). A zombie is dead: a CLI killed by
+ * SIGKILL whose parent has not reaped it yet still answers kill(pid, 0), and would hold the lock forever.
+ */
 export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** /proc/PID/stat's state field (after the parenthesised name, which may hold spaces): Z or X is dead. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false; // no /proc: kill's answer stands
   }
 }

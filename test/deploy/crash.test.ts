@@ -60,7 +60,8 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     expect(crashed.code, `the process should die before "${step}": ${crashed.stderr}`).toBe(-1);
     const recovered = await cli(['recover', '--json']);
     expect(recovered.code, recovered.stderr).toBe(0);
-    const [report] = JSON.parse(recovered.stdout) as Array<{ status: string; summary: string }>;
+    const [report] = (JSON.parse(recovered.stdout) as { operations: Array<{ status: string; summary: string }> })
+      .operations;
     expect(report?.status).toBe('interrupted');
     expect(report?.summary).toContain('interrupted');
   }
@@ -93,19 +94,23 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     await assertInvariant({ imageRef: v1.images!.backend!, version: 'v1.0.0', data });
   });
 
-  it.each(ROLLBACK_STEPS)('rollback killed before "%s": recovery leaves v2 running on its data', async (step) => {
-    let v2 = ctx.store.deployments
-      .list()
-      .find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
-    if (!v2) {
-      const res = await cli(['deploy', 'v2.0.0', '--json']);
-      expect(res.code, res.stderr).toBe(0);
-      v2 = JSON.parse(res.stdout) as NonNullable<typeof v2>;
-    }
-    const data = contents();
-    await crashAndRecover(['rollback', String(v2.id)], step);
-    await assertInvariant({ imageRef: v2.images!.backend!, version: 'v2.0.0', data });
-  });
+  it.each(ROLLBACK_STEPS)(
+    'rollback killed before "%s": recovery leaves v2 running on its data',
+    async (step) => {
+      let v2 = ctx.store.deployments
+        .list()
+        .find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
+      if (!v2) {
+        const res = await cli(['deploy', 'v2.0.0', '--json']);
+        expect(res.code, res.stderr).toBe(0);
+        v2 = JSON.parse(res.stdout) as NonNullable<typeof v2>;
+      }
+      const data = contents();
+      await crashAndRecover(['rollback', String(v2.id)], step);
+      await assertInvariant({ imageRef: v2.images!.backend!, version: 'v2.0.0', data });
+    },
+    300_000,
+  ); // past "stop writers" recovery dumps the live database before its restore: two dumps and a restore
 
   it('SIGTERM during a deploy lets the running step finish, stops at the boundary, and the next start recovers', async () => {
     const current = ctx.store.deployments.current()!;
@@ -130,7 +135,7 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     expect(ctx.store.deployments.steps(interrupted.id).every((s) => s.status !== 'running')).toBe(true);
 
     const recovered = await cli(['recover', '--json']);
-    expect(JSON.parse(recovered.stdout)).toEqual([
+    expect(JSON.parse(recovered.stdout).operations).toEqual([
       expect.objectContaining({ deploymentId: interrupted.id, status: 'interrupted' }),
     ]);
     await assertInvariant({ imageRef: current.images!.backend!, version: current.tag!, data });

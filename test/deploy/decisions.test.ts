@@ -21,7 +21,7 @@ const UNDO = ['rollback: checkout:ok', 'rollback: pin:ok', 'rollback: up:ok', 'r
 let world: FakeWorld;
 afterEach(() => world?.cleanup());
 
-const deployNow = (w: FakeWorld) => startDeployment(w.ports, TARGET, 'tester').done;
+const deployNow = async (w: FakeWorld) => (await startDeployment(w.ports, TARGET, 'tester')).done;
 
 describe('deploy pipeline decisions', () => {
   it('succeeds through every step in order, and reports once', async () => {
@@ -147,7 +147,7 @@ describe('deploy pipeline decisions', () => {
     expect(world.store.deployments.get(id)!.status).toBe('running');
     expect(journaled(world.store, id)).toEqual(['resolve:ok']);
 
-    const started = startDeployment(world.ports, TARGET, 't');
+    const started = await startDeployment(world.ports, TARGET, 't');
     const record = await started.done; // the runner settles with the running record, and releases the lock
     expect(record.status).toBe('running');
     expect(world.ports.stop.stoppedBefore).toBe('inspect');
@@ -158,7 +158,7 @@ describe('deploy pipeline decisions', () => {
 
 describe('rollback decisions', () => {
   async function deployed(w: FakeWorld) {
-    const d = await startDeployment(w.ports, TARGET, 'tester').done;
+    const d = await (await startDeployment(w.ports, TARGET, 'tester')).done;
     expect(d.status).toBe('succeeded');
     w.calls.length = 0;
     return d;
@@ -167,7 +167,7 @@ describe('rollback decisions', () => {
   it('full: check, safety backup, restore, verify, then code and images; succeeds', async () => {
     world = fakeWorld();
     const d = await deployed(world);
-    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
     expect(r.status).toBe('succeeded');
     expect(journaled(world.store, r.id)).toEqual(ROLLBACK_STEPS.map((s) => `${s}:ok`));
     expect(world.calls).toContain('database.restore dump-1.dump');
@@ -183,7 +183,7 @@ describe('rollback decisions', () => {
     world = fakeWorld();
     const d = await deployed(world);
     world.failOnce(call);
-    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
     expect(r.status).toBe('failed');
     expect(r.error).toContain('rollback refused, nothing changed');
     expect(journaled(world.store, r.id).at(-1)).toBe(`${step}:failed`);
@@ -202,7 +202,7 @@ describe('rollback decisions', () => {
     world = fakeWorld();
     const d = await deployed(world);
     world.failOnce(call);
-    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
     expect(r.status).toBe('rolled-back');
     expect(r.error).toContain('put the pre-rollback state back (images');
     const safety = world.store.backups.get(r.backupId!)!;
@@ -214,7 +214,8 @@ describe('rollback decisions', () => {
     world = fakeWorld();
     const d = await deployed(world);
     world.failOnce('engine.health');
-    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'images-only', actor: 't' }).done;
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'images-only', actor: 't' }))
+      .done;
     expect(r.status).toBe('rolled-back');
     expect(world.calls.filter((c) => /dump|restore /.test(c))).toEqual([]);
   });
@@ -267,7 +268,7 @@ describe('crash recovery decisions', () => {
   it('an operation interrupted before any mutating step changed nothing: no undo', async () => {
     world = fakeWorld();
     const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup']);
-    const [r] = await recoverWith(world.ports);
+    const [r] = (await recoverWith(world.ports)).operations;
     expect(r).toMatchObject({
       deploymentId: id,
       status: 'interrupted',
@@ -280,13 +281,65 @@ describe('crash recovery decisions', () => {
   it('a deploy interrupted after "up" is undone, restoring the dump only if the schema changed', async () => {
     world = fakeWorld();
     world.fingerprint = 'schema-9'; // migrations ran
-    orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
-    const [r] = await recoverWith(world.ports);
+    const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
+    const [r] = (await recoverWith(world.ports)).operations;
     expect(r!.status).toBe('interrupted');
     expect(r!.summary).toBe(
-      'interrupted after step "up"; recovery put the previous version back (images, commit aaaaaaa, database from pre.dump)',
+      'interrupted after step "up"; recovery put the previous version back (images, commit aaaaaaa, database from pre.dump, the replaced one kept as dump-1.dump)',
     );
-    expect(world.calls).toContain('database.restore pre.dump');
+    // Nothing lost: the live database is dumped (writers stopped) before the pre-deploy dump replaces it.
+    const at = (call: string) => world.calls.indexOf(call);
+    expect(at('engine.stop backend')).toBeLessThan(at('database.dump pre-rollback'));
+    expect(at('database.dump pre-rollback')).toBeLessThan(at('database.restore pre.dump'));
+    expect(world.store.backups.list({ status: 'ok' }).find((b) => b.fileName === 'dump-1.dump')).toMatchObject({
+      reason: 'pre-rollback',
+      deploymentId: id,
+    });
+  });
+
+  it('a failed safety backup stops the restore: the orphan ends "rollback-failed", the database untouched', async () => {
+    world = fakeWorld();
+    world.fingerprint = 'schema-9';
+    world.failAlways('database.dump');
+    orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
+    const [r] = (await recoverWith(world.ports)).operations;
+    expect(r).toMatchObject({ status: 'rollback-failed' });
+    expect(world.calls.some((c) => c.startsWith('database.restore'))).toBe(false);
+  });
+
+  it('an orphan older than a later operation that changed what runs is closed "superseded": nothing undone', async () => {
+    world = fakeWorld();
+    world.fingerprint = 'schema-9';
+    const old = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
+    // A later deploy that took the dead process's lock without recovering, as the daemon's API used to.
+    const recover = world.ports.recoverOrphans;
+    world.ports.recoverOrphans = async () => undefined;
+    const later = await deployNow(world);
+    expect(later.status).toBe('succeeded');
+    world.ports.recoverOrphans = recover;
+    world.calls.length = 0;
+
+    const report = await recoverWith(world.ports);
+    expect(report.operations).toEqual([
+      {
+        deploymentId: old,
+        status: 'superseded',
+        summary: `interrupted after step "up"; superseded by deployment ${later.id}, which changed what runs after it: nothing undone`,
+      },
+    ]);
+    expect(world.calls).toEqual(['repairLeftovers']); // no checkout, no pins, no restore
+    expect(world.store.deployments.current()?.id).toBe(later.id);
+  });
+
+  it('every operation start recovers an orphan first: the next deploy closes it, then runs', async () => {
+    world = fakeWorld();
+    const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
+    const d = await deployNow(world);
+    expect(world.store.deployments.get(id)).toMatchObject({ status: 'interrupted' });
+    expect(d.status).toBe('succeeded');
+    // The undo ran before the new deploy inspected the host: its "previous" is the recovered state.
+    expect(world.calls.indexOf('engine.health')).toBeLessThan(world.calls.indexOf('host.inspect'));
+    expect(world.store.audit.list().map((e) => `${e.actor} ${e.action}`)).toEqual(['tester deploy', 'recovery deploy']);
   });
 
   it.each<[string[], boolean]>([
@@ -306,9 +359,9 @@ describe('crash recovery decisions', () => {
     world.failAlways('engine.up');
     const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout']);
     const release = world.store.lock.acquire('someone else'); // this process: alive
-    expect(await recoverWith(world.ports)).toEqual([]);
+    expect(await recoverWith(world.ports)).toMatchObject({ operations: [], busy: { operation: 'someone else' } });
     release();
-    const [r] = await recoverWith(world.ports);
+    const [r] = (await recoverWith(world.ports)).operations;
     expect(r).toMatchObject({ deploymentId: id, status: 'rollback-failed' });
     expect(world.notifications.at(-1)).toMatchObject({ event: 'deploy', ok: false });
   });
@@ -355,7 +408,7 @@ describe('time comes from the clock port', () => {
   it('a rollback and a recovery take their times from the clock too', async () => {
     world = fakeWorld();
     const d = await deployNow(world);
-    const r = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' }).done;
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
     expect(stamps(world, r.id).every((t) => readings(world).includes(t))).toBe(true);
 
     const orphan = world.store.deployments.create({

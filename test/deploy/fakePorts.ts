@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DeploymentEvents } from '../../src/deploy/events.js';
 import type { DeployPorts } from '../../src/deploy/ports.js';
+import { recoverOrphans } from '../../src/deploy/recover.js';
 import { StopSignal } from '../../src/deploy/shutdown.js';
 import type { HostState } from '../../src/deploy/state.js';
 import type { Notification } from '../../src/notify/payloads.js';
@@ -133,6 +134,7 @@ export function fakeWorld(
     clock: world.clock,
     notify: (n) => notifications.push(n),
     stop: new StopSignal(),
+    recoverOrphans: () => recoverOrphans(world.ports),
     engine: {
       pull: async (targets) => {
         await call('engine.pull');

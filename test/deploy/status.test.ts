@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import type { DockerClient } from '../../src/docker/client.js';
-import { currentStatus, type StatusPorts } from '../../src/deploy/status.js';
+import { currentStatus, describeOperation, operationNow, type StatusPorts } from '../../src/deploy/status.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 /**
@@ -99,5 +99,47 @@ describe('currentStatus with a fake engine', () => {
     } finally {
       release();
     }
+  });
+});
+
+describe('the operation of the moment, and what recovery closed', () => {
+  const holder = { operation: 'deploy v2', pid: 4242, bootId: 'b', acquiredAt: '2031-01-01T00:00:00.000Z' };
+  const record = { id: 7, kind: 'deploy' as const, ref: 'v2', createdAt: '2031-01-01T00:00:01.000Z' };
+
+  it('a live holder runs; a dead one, or a running record without a lock, is orphaned; neither is nothing', () => {
+    expect(describeOperation(holder, true, record)).toEqual({
+      state: 'running',
+      operation: 'deploy v2',
+      pid: 4242,
+      acquiredAt: holder.acquiredAt,
+      deploymentId: 7,
+    });
+    expect(describeOperation(holder, false, record)).toMatchObject({ state: 'orphaned', pid: 4242, deploymentId: 7 });
+    expect(describeOperation(undefined, false, record)).toEqual({
+      state: 'orphaned',
+      operation: 'deploy v2',
+      pid: null,
+      acquiredAt: record.createdAt,
+      deploymentId: 7,
+    });
+    expect(describeOperation(holder, false, undefined)).toMatchObject({ state: 'orphaned', deploymentId: null });
+    expect(describeOperation(undefined, false, undefined)).toBeNull();
+  });
+
+  it('lists what recovery closed after the current deployment ended, by the time it was closed', () => {
+    const p = ports(fakeDocker([], {}));
+    const d = p.store.deployments;
+    const superseded = d.create({ kind: 'deploy', ref: 'v1', commit: null, tag: null, actor: 't' });
+    const current = d.create({ kind: 'deploy', ref: 'v2', commit: null, tag: null, actor: 't' });
+    d.finish(current, 'succeeded', null, new Date('2031-01-01T00:00:00.000Z'));
+    d.finish(superseded, 'superseded', 'superseded by deployment 2', new Date('2031-01-01T00:05:00.000Z'));
+    expect(operationNow(p.store)).toEqual({
+      operation: null,
+      recovered: [expect.objectContaining({ id: superseded, status: 'superseded' })],
+    });
+    const next = d.create({ kind: 'deploy', ref: 'v3', commit: null, tag: null, actor: 't' });
+    expect(operationNow(p.store).operation).toMatchObject({ state: 'orphaned', deploymentId: next, pid: null });
+    d.finish(next, 'succeeded', null, new Date('2031-01-01T00:09:00.000Z'));
+    expect(operationNow(p.store).recovered).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { urlTarget } from '../../src/database/urlTarget.js';
-import { childEnv, collect, spawnHost } from '../../src/util/process.js';
+import { childEnv, collect, processIsAlive, spawnHost } from '../../src/util/process.js';
 import { need } from '../fixtures/env.js';
 import { hasPostgres } from '../fixtures/postgres.js';
 
@@ -152,4 +153,23 @@ describe('child environments', () => {
       }
     },
   );
+});
+
+describe('processIsAlive', () => {
+  it('a live process is alive; a zombie (killed, not yet reaped by its parent) and a gone pid are not', async () => {
+    // The inner sleep's parent becomes the outer sleep (exec), which never reaps it: a zombie once it ends.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((r) => parent.stdout!.once('data', (c: Buffer) => r(String(c)))));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(fs.readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
+      expect(processIsAlive(zombie)).toBe(false);
+      expect(processIsAlive(parent.pid!)).toBe(true);
+      expect(processIsAlive(process.pid)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+    await new Promise((r) => parent.once('exit', r));
+    expect(processIsAlive(parent.pid!)).toBe(false);
+  });
 });

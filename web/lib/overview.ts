@@ -2,12 +2,17 @@ import { gitIn } from '../../src/util/git.js';
 import { listBackups, type BackupListing } from '../../src/backup/index.js';
 import { backupStaleness, type BackupStaleness } from '../../src/backup/staleness.js';
 import type { Config } from '../../src/config/index.js';
-import type { StatusPorts } from '../../src/deploy/status.js';
+import {
+  operationNow,
+  type OperationNow,
+  type RecoveredDeployment,
+  type StatusPorts,
+} from '../../src/deploy/status.js';
 import type { Clock } from '../../src/util/clock.js';
 import type { Redact } from '../../src/util/redact.js';
 import { currentStatus, type CurrentStatus } from '../../src/deploy/index.js';
 import { oneLine } from '../../src/errors.js';
-import type { Deployment, LockHolder, Store } from '../../src/store/index.js';
+import type { Deployment, Store } from '../../src/store/index.js';
 import { freeBytes } from '../../src/util/diskSpace.js';
 import { readTagNames, versionName } from '../../src/versions/naming.js';
 import { appUrlOf, type ChromePorts } from './chrome.js';
@@ -41,7 +46,10 @@ export interface Overview {
   offsiteConfigured: boolean;
   backupsDir: string;
   freeBytes: number | null;
-  operation: LockHolder | null;
+  /** Running, or left running by a process that died (recovered before the next operation). */
+  operation: OperationNow | null;
+  /** What crash recovery closed since the current deployment. */
+  recovered: RecoveredDeployment[];
   /** The deployment or rollback running now, if the operation is one. */
   running: Deployment | undefined;
   /** The project's other containers (the database, caches…): switchyard does not pin them, but they run with the app. */
@@ -70,7 +78,7 @@ export async function readOverview(ports: OverviewPorts): Promise<Overview> {
   const backups = listBackups(ports);
   const newestBackup = backups.find((b) => b.status === 'ok');
   const newestOffsite = backups.find((b) => b.offsite?.state === 'uploaded');
-  const lock = ports.store.lock.holder();
+  const operations = operationNow(ports.store);
   return {
     status: status.s,
     statusError: status.error,
@@ -86,7 +94,8 @@ export async function readOverview(ports: OverviewPorts): Promise<Overview> {
     offsiteConfigured: ports.config.offsite !== undefined,
     backupsDir: ports.config.backups.dir,
     freeBytes: free,
-    operation: status.s?.operation ?? (lock && !ports.store.lock.isStale(lock) ? lock : null),
+    operation: operations.operation,
+    recovered: operations.recovered,
     running: ports.store.deployments.unfinished().at(-1),
     unmanaged,
     appUrl: appUrlOf(ports.config),

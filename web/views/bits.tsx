@@ -16,6 +16,7 @@ const LOOKS: Record<string, { icon: string; tone: Tone; label?: string }> = {
   'rolled-back': { icon: '↺', tone: 'warn', label: 'failed, rolled back' },
   'rollback-failed': { icon: '✗', tone: 'bad', label: 'ROLLBACK FAILED' },
   interrupted: { icon: '!', tone: 'warn' },
+  superseded: { icon: '!', tone: 'muted', label: 'superseded (interrupted, not undone)' },
   pending: { icon: '…', tone: 'busy' },
   skipped: { icon: '–', tone: 'muted' },
   pruned: { icon: '–', tone: 'muted', label: 'pruned (file deleted)' },

@@ -8,7 +8,7 @@ import { deploymentTitle } from './deployment.js';
 
 export function OverviewView({ o, session }: { o: Overview; session: Session }) {
   return (
-    <div data-refresh={o.operation || o.running ? String(REFRESH_SECONDS) : undefined}>
+    <div data-refresh={o.operation ? String(REFRESH_SECONDS) : undefined}>
       <Operation o={o} />
       <section aria-labelledby="current-title">
         <h2 id="current-title">Current version</h2>
@@ -97,22 +97,41 @@ function OtherServices({ containers }: { containers: ContainerFacts[] }) {
 }
 
 function Operation({ o }: { o: Overview }) {
-  if (!o.operation && !o.running) return null;
+  const op = o.operation;
   return (
-    <Notice tone="info" title="An operation is running" role="status">
-      <p>
-        {o.operation ? (
-          <>
-            {o.operation.operation}, since <Time iso={o.operation.acquiredAt} />.{' '}
-          </>
-        ) : null}
-        {o.running && (
-          <a href={`/deployments/${o.running.id}`}>
-            Follow #{o.running.id} {deploymentTitle(o.running)}
-          </a>
-        )}
-      </p>
-    </Notice>
+    <>
+      {o.recovered.map((d) => (
+        <Notice tone="warn" title={`Recovered after a crash: #${d.id} ${d.kind} ${d.ref ?? ''}`} role="status">
+          <p>
+            <StatusBadge status={d.status} /> <Time iso={d.finishedAt} />: {d.error}{' '}
+            <a href={`/deployments/${d.id}`}>Open #{d.id}</a>
+          </p>
+        </Notice>
+      ))}
+      {op?.state === 'orphaned' && (
+        <Notice tone="warn" title="An operation was left unfinished" role="alert">
+          <p>
+            {op.operation}
+            {op.pid !== null && <> (pid {op.pid})</>}, since <Time iso={op.acquiredAt} />, stopped without finishing:
+            its process is gone. The next deploy, rollback, backup or drill recovers it first; so does{' '}
+            <code>switchyard recover</code>.{' '}
+            {op.deploymentId !== null && <a href={`/deployments/${op.deploymentId}`}>Open #{op.deploymentId}</a>}
+          </p>
+        </Notice>
+      )}
+      {op?.state === 'running' && (
+        <Notice tone="info" title="An operation is running" role="status">
+          <p>
+            {op.operation}, since <Time iso={op.acquiredAt} />.{' '}
+            {o.running && (
+              <a href={`/deployments/${o.running.id}`}>
+                Follow #{o.running.id} {deploymentTitle(o.running)}
+              </a>
+            )}
+          </p>
+        </Notice>
+      )}
+    </>
   );
 }
 

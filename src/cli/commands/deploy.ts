@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
@@ -130,11 +131,13 @@ async function follow(
     await started.done;
     return;
   }
-  // Ctrl-C or systemd's SIGTERM: finish the running step, stop at the boundary; the next start recovers.
-  // A second Ctrl-C is the impatient operator's way out; SIGTERM never interrupts a step.
-  const stop = () => ctx.shutdown.requestStop();
+  // Ctrl-C, systemd's SIGTERM or a dropped SSH session's SIGHUP: finish the running step, stop at the boundary;
+  // the next operation recovers. A second Ctrl-C is the impatient operator's way out; SIGTERM and SIGHUP never
+  // interrupt a step.
+  const stop = (signal: NodeJS.Signals) => ctx.shutdown.requestStop(signal);
   process.once('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
   io.err(`deployment ${started.id} started`);
   ctx.events.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {
@@ -146,10 +149,11 @@ async function follow(
   });
   const result = await started.done;
   if (ctx.shutdown.stoppedBefore !== undefined) {
-    // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next start recovers.
-    io.err(`switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (SIGTERM); the next start recovers`);
+    // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next operation recovers.
+    const signal = ctx.shutdown.stopSignal;
+    io.err(`switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (${signal}); the next operation recovers`);
     ctx.store.close();
-    process.exit(143);
+    process.exit(128 + (os.constants.signals[signal as NodeJS.Signals] ?? 15));
   }
   io.out(
     json
@@ -253,7 +257,15 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
       ),
     );
     for (const line of status.drift) io.out(`DRIFT: ${line}`);
-    if (status.operation) io.out(`running: ${status.operation.operation} since ${status.operation.acquiredAt}`);
+    for (const d of status.recovered)
+      io.out(`recovered: deployment ${d.id} (${d.kind} ${d.ref ?? '-'}) ${d.status} at ${d.finishedAt}: ${d.error}`);
+    const op = status.operation;
+    if (op?.state === 'running') io.out(`running: ${op.operation} (pid ${op.pid}) since ${op.acquiredAt}`);
+    if (op?.state === 'orphaned')
+      io.out(
+        `orphaned: ${op.operation}${op.pid === null ? '' : ` (pid ${op.pid}, gone)`} since ${op.acquiredAt}; ` +
+          'the next operation recovers it first, or run switchyard recover',
+      );
   } finally {
     ctx.store.close();
   }

@@ -1,19 +1,19 @@
 import { parseCommand } from '../args.js';
 import { openContext, type Io } from '../io.js';
 import { recoverInterruptedOperations } from '../../deploy/index.js';
+import { describeRecovery } from '../../deploy/recover.js';
 
-/** Finishes or undoes what a crashed switchyard left unfinished (also done by every command that takes the lock). */
+/** Finishes or undoes what a crashed switchyard left unfinished (also done first by every operation). */
 export async function recoverCommand(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
   const ctx = openContext(common, io);
   try {
-    const recovered = await recoverInterruptedOperations(ctx);
-    if (common.json) return io.out(JSON.stringify(recovered));
-    io.out(
-      recovered.length
-        ? recovered.map((r) => `deployment ${r.deploymentId}: ${r.status}: ${r.summary}`).join('\n')
-        : 'nothing to recover',
-    );
+    const report = await recoverInterruptedOperations(ctx);
+    if (common.json) return io.out(JSON.stringify(report));
+    const lines = describeRecovery(report);
+    if (report.busy)
+      lines.push(`left alone: ${report.busy.operation} runs (pid ${report.busy.pid}, since ${report.busy.acquiredAt})`);
+    io.out(lines.length ? lines.join('\n') : 'nothing to recover');
   } finally {
     ctx.store.close();
   }

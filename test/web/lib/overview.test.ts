@@ -87,4 +87,18 @@ describe('readOverview with fake ports', () => {
     expect(o.newestOffsite?.id).toBe(id);
     expect(o.offsiteAgeHours).toBe(20);
   });
+
+  it('shows an operation whose process died as orphaned, with its deployment, even when Docker is down', async () => {
+    const p = ports();
+    const id = p.store.deployments.create({ kind: 'deploy', ref: 'v2', commit: null, tag: null, actor: 't' });
+    p.store.db
+      .prepare(
+        `INSERT INTO lock (id, operation, pid, boot_id, acquired_at) VALUES (1, 'deploy v2', 2147483646, 'b', 'then')`,
+      )
+      .run();
+    const o = await readOverview(p);
+    expect(o.status).toBeNull();
+    expect(o.operation).toMatchObject({ state: 'orphaned', operation: 'deploy v2', deploymentId: id });
+    expect(o.recovered).toEqual([]);
+  });
 });
