@@ -69,6 +69,7 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
       if (ctx.shutdown.stoppedBefore)
         ctx.log.warn('stopped an operation at a step boundary; the next start recovers', {
           before: ctx.shutdown.stoppedBefore,
+          signal: ctx.shutdown.stopSignal,
         });
       await connectionsClosed;
       await ctx.notifier.idle();

@@ -19,7 +19,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info('stopping', { signal });
-      ctx.shutdown.requestStop(); // a running operation stops at its next step boundary
+      ctx.shutdown.requestStop(signal); // a running operation stops at its next step boundary, naming the signal
       stopNotifying();
       const deadline = setTimeout(() => {
         log.error('did not stop in time; ending now', {
