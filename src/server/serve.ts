@@ -5,6 +5,7 @@ import { recoverInterruptedOperations } from '../deploy/index.js';
 import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
+import { LogFollows } from '../logs/follows.js';
 import { createApp } from './app.js';
 import { Identities } from './identity.js';
 import { resolveTokens } from './tokens.js';
@@ -26,7 +27,8 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
   for (const r of recovered) ctx.log.warn('recovered an interrupted operation', { ...r });
 
   const identities = new Identities(tokens, ctx.store.users);
-  const app = createApp(ctx, identities);
+  const follows = new LogFollows();
+  const app = createApp(ctx, identities, { follows });
   const listen = ctx.config.server.listen;
   const at = listen.lastIndexOf(':');
   const hostname = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
@@ -67,11 +69,15 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
         ctx.log.warn('stopped an operation at a step boundary; the next start recovers', {
           before: ctx.shutdown.stoppedBefore,
         });
+      follows.closeAll(); // a followed log never holds the shutdown: its page is told the stream ended
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       http.closeIdleConnections?.();
+      // A connection whose response ends from now on (a followed log just ended) is idle: closed at once too.
+      const sweep = setInterval(() => http.closeIdleConnections?.(), 100);
       const force = setTimeout(() => http.closeAllConnections?.(), 5000); // open event streams
       await closed;
+      clearInterval(sweep);
       clearTimeout(force);
       await ctx.notifier.idle();
     },
