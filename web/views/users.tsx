@@ -19,7 +19,7 @@ export function UsersView({ page, session }: { page: UsersPage; session: Session
         <form method="post" action="/users" class="inline-form" data-busy="Adding…">
           <CsrfField session={session} />
           <label for="name">Name</label>
-          <input id="name" name="name" required maxlength={63} autocomplete="off" spellcheck={false} />
+          <input id="name" type="text" name="name" required maxlength={63} autocomplete="off" spellcheck={false} />
           <label for="role">Role</label>
           <RoleSelect id="role" value="viewer" />
           <button type="submit">Add user</button>
@@ -110,7 +110,7 @@ function NewToken({ added }: { added: NonNullable<UsersPage['added']> }) {
       </p>
       <p>
         <label for="new-token">Token of {added.name}</label>
-        <input id="new-token" class="token" readonly value={added.token} size={50} spellcheck={false} />
+        <input id="new-token" type="text" class="token" readonly value={added.token} spellcheck={false} />
       </p>
     </Notice>
   );
