@@ -2,6 +2,7 @@ import type { Context } from '../src/context.js';
 import type { Identities } from '../src/server/identity.js';
 import type { AuthFailures } from '../src/server/authFailures.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
+import type { LogFollows } from '../src/logs/follows.js';
 import type { LiveOutput } from './live/output.js';
 
 /** What the UI routes share: the daemon's context, who may log in, and the UI's own in-memory state. */
@@ -13,6 +14,8 @@ export interface UiDeps {
   /** Audits, counts and slows a failed login (authFailures('ui', …)). */
   loginFailed: AuthFailures;
   output: LiveOutput;
+  /** Logs pages being followed, ended when the daemon closes. */
+  follows: LogFollows;
 }
 
 /** The audit actor of whatever a session starts: the person (or token) who logged in. */

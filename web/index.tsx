@@ -11,12 +11,15 @@ import type { UiDeps } from './deps.js';
 import type { UiEnv } from './env.js';
 import { readChrome } from './lib/chrome.js';
 import { friendlyError } from './lib/errors.js';
+import { LogFollows } from '../src/logs/follows.js';
 import { LiveOutput } from './live/output.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { loginRoutes } from './routes/login.js';
+import { logRoutes } from './routes/logs.js';
 import { overviewRoutes } from './routes/overview.js';
+import { userRoutes } from './routes/users.js';
 import { versionRoutes } from './routes/versions.js';
 import { renderPage } from './views/render.js';
 
@@ -24,6 +27,8 @@ export interface UiOptions {
   sessionLimits?: SessionLimits;
   /** How failed logins from one client address are slowed. */
   loginFailures?: FailureRule;
+  /** The daemon's followed logs (ended when it closes); the UI's own when none is given. */
+  follows?: LogFollows;
 }
 
 /**
@@ -48,6 +53,7 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
       (id) => ctx.store.deployments.get(id)?.status === 'running',
       (id) => ctx.store.deployments.output(id),
     ),
+    follows: options.follows ?? new LogFollows(),
   };
 
   const ui = new Hono<UiEnv>();
@@ -76,6 +82,8 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
   ui.route('/', deploymentRoutes(deps));
   ui.route('/', backupRoutes(deps));
   ui.route('/', auditRoutes(deps));
+  ui.route('/', logRoutes(deps));
+  ui.route('/', userRoutes(deps));
   // Unknown pages get a page; unknown /api paths keep the API's JSON answer.
   ui.get('*', (c) => {
     if (c.req.path.startsWith('/api/')) return c.notFound();

@@ -68,6 +68,11 @@ const COMMANDS: Record<string, Command> = {
     usage: 'status',
     summary: 'what is deployed and running, health and drift',
   },
+  logs: {
+    load: () => import('./commands/logs.js').then((m) => m.logsCommand),
+    usage: 'logs SERVICE [--tail N] [--follow]',
+    summary: "a compose service's container log, secrets masked; --follow for new lines",
+  },
   compose: {
     load: () => import('./commands/compose.js').then((m) => m.composeCommand),
     usage: 'compose -- ARGS...',

@@ -68,6 +68,23 @@ export async function readComposeProjectName(config: ComposeConfig): Promise<str
   return name;
 }
 
+/** The project's services as compose reads its files (`config --services`), managed by switchyard or not. */
+export async function readComposeServices(config: ComposeConfig): Promise<string[]> {
+  const result = await collect(
+    spawnHost('docker', [...composeBaseArgs(config, { withPins: false }), 'config', '--services'], {
+      cwd: config.project.dir,
+    }),
+  );
+  if (result.code !== 0) {
+    throw failed(`docker compose cannot read the project in ${config.project.dir}: ${lastLines(result.stderr, 1)}`);
+  }
+  return result.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort();
+}
+
 /**
  * A cache of project names owned by whoever makes it (one per Context), so two configs in one
  * process never see each other's names. Keyed by the directory and files, so a reloaded config

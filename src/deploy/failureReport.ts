@@ -1,7 +1,6 @@
-import { PassThrough } from 'node:stream';
 import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
-import { demultiplex } from '../docker/demux.js';
+import { readContainerLogs } from '../docker/logs.js';
 import { oneLine } from '../errors.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { DeploymentStep } from '../store/index.js';
@@ -202,35 +201,12 @@ export function dockerContainerPort(docker: DockerClient, redactor: Redact): Con
       return facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
     },
     async logs(id, lines) {
-      const container = docker.getContainer(id);
-      const info = await container.inspect();
-      const raw = (await container.logs({
-        stdout: true,
-        stderr: true,
-        tail: lines,
-        follow: false,
-      })) as unknown as Buffer;
-      // Without a TTY the engine multiplexes stdout and stderr; both go to one text here, in order.
-      const text = info.Config.Tty ? raw.toString('utf8') : await demultiplexed(raw);
-      return text
-        .split('\n')
-        .filter((l, i, all) => l !== '' || i < all.length - 1)
-        .slice(-lines);
+      const read = await readContainerLogs(docker, id, { tail: lines, follow: false });
+      const all: string[] = [];
+      for await (const line of read.lines) all.push(line);
+      return all.slice(-lines);
     },
   };
-}
-
-async function demultiplexed(raw: Buffer): Promise<string> {
-  const sink = new PassThrough();
-  const chunks: Buffer[] = [];
-  sink.on('data', (c: Buffer) => chunks.push(c));
-  const source = new PassThrough();
-  demultiplex(source, sink, sink);
-  source.once('end', () => sink.end());
-  const ended = new Promise<void>((resolve) => sink.once('end', resolve));
-  source.end(raw);
-  await ended;
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 // Redacted before cutting, so a secret across the cut cannot leave a prefix in clear.

@@ -9,15 +9,19 @@ import { FailureLimiter, DEFAULT_FAILURE_RULE, type FailureRule } from './failur
 import { Identities } from './identity.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { logRoutes } from './routes/logs.js';
 import { userRoutes } from './routes/users.js';
 import { versionRoutes } from './routes/versions.js';
 import type { ApiToken } from './tokens.js';
 import type { UiOptions } from '../../web/index.js';
+import { LogFollows } from '../logs/follows.js';
 
 export interface AppOptions {
   /** How wrong tokens from one client address are slowed, on the API and on the UI login each. */
   authFailures?: Partial<FailureRule>;
   ui?: UiOptions;
+  /** The log streams the UI follows; the daemon ends them when it closes. */
+  follows?: LogFollows;
 }
 
 /**
@@ -29,6 +33,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[] | Identities
   const failureRule = { ...DEFAULT_FAILURE_RULE, ...options.authFailures };
   const limiter = new FailureLimiter(failureRule);
   const failed = authFailures('api', { limiter, audit: ctx.store.audit, log: ctx.log, clock: ctx.clock });
+  const follows = options.follows ?? new LogFollows();
   const app = new Hono<{ Variables: AuthVariables }>();
   app.onError(errorResponse(ctx.log, ctx.redactor));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
@@ -44,6 +49,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[] | Identities
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
   app.route('/api/system', userRoutes(ctx, identities));
+  app.route('/api/system', logRoutes(ctx));
 
   // The web UI (web/), with its own session auth, loaded on its first request: an API-only
   // client never pays for it. One instance per app, so sessions live as long as the daemon.
@@ -51,7 +57,7 @@ export function createApp(ctx: Context, tokens: readonly ApiToken[] | Identities
   app.all('*', async (c) => {
     if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return c.notFound(); // the API's JSON answer
     ui ??= import('../../web/index.js').then((web) =>
-      web.uiRoutes(ctx, identities, { loginFailures: failureRule, ...options.ui }),
+      web.uiRoutes(ctx, identities, { loginFailures: failureRule, follows, ...options.ui }),
     );
     return (await ui).fetch(c.req.raw, c.env);
   });

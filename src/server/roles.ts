@@ -38,6 +38,7 @@ export const ROUTE_ROLES: Record<string, Role | 'public'> = {
   'POST /api/system/users': 'admin',
   'PUT /api/system/users/:name/role': 'admin',
   'DELETE /api/system/users/:name': 'admin',
+  'GET /api/system/services/:service/logs': 'viewer',
 
   'GET /assets/:name': 'public',
   'GET /login': 'public',
@@ -58,6 +59,13 @@ export const ROUTE_ROLES: Record<string, Role | 'public'> = {
   'POST /backups/:id/drill': 'operator',
   'GET /backups/:id/download': 'operator',
   'GET /audit': 'viewer',
+  'GET /logs': 'viewer',
+  'GET /logs/:service': 'viewer',
+  'GET /logs/:service/events': 'viewer',
+  'GET /users': 'admin',
+  'POST /users': 'admin',
+  'POST /users/:name/role': 'admin',
+  'POST /users/:name/remove': 'admin',
 };
 
 const compiled = Object.entries(ROUTE_ROLES).map(([key, role]) => {

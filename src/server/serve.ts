@@ -5,6 +5,7 @@ import { recoverInterruptedOperations } from '../deploy/index.js';
 import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
+import { LogFollows } from '../logs/follows.js';
 import { createApp } from './app.js';
 import { Identities } from './identity.js';
 import { closeConnections } from './shutdown.js';
@@ -28,7 +29,8 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
   for (const r of recovered.operations) ctx.log.warn('recovered an interrupted operation', { ...r });
 
   const identities = new Identities(tokens, ctx.store.users);
-  const app = createApp(ctx, identities);
+  const follows = new LogFollows();
+  const app = createApp(ctx, identities, { follows });
   const listen = ctx.config.server.listen;
   const at = listen.lastIndexOf(':');
   const hostname = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
@@ -61,6 +63,7 @@ export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process
     },
     // No new requests from now on; a running operation reaches its end (or, after SIGTERM, its next step boundary).
     close: async () => {
+      follows.closeAll(); // a followed log never holds the shutdown: its page is told the stream ended
       const connectionsClosed = closeConnections(server);
       stopWatchingAge();
       await schedule?.stop();

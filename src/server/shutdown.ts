@@ -32,13 +32,18 @@ export function endBy(signal: NodeJS.Signals): void {
 }
 
 /**
- * Stops taking connections at once and closes the idle ones; those still answering get `graceMs`,
+ * Stops taking connections at once and closes the idle ones, and each that goes idle from then on (a
+ * browser's kept-alive connection whose last answer just ended); those still answering get `graceMs`,
  * then their sockets are closed. Resolves when no connection is left.
  */
 export function closeConnections(server: ServerType, graceMs = CONNECTION_GRACE_MS): Promise<void> {
   const http = server as Server;
   const closed = new Promise<void>((resolve) => http.close(() => resolve()));
   http.closeIdleConnections();
+  const sweep = setInterval(() => http.closeIdleConnections(), 100);
   const force = setTimeout(() => http.closeAllConnections(), graceMs);
-  return closed.finally(() => clearTimeout(force));
+  return closed.finally(() => {
+    clearInterval(sweep);
+    clearTimeout(force);
+  });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { formatIssues, validate } from '../config/index.js';
-import { conflict, inputError, notFound } from '../errors.js';
+import { inputError, notFound } from '../errors.js';
 import { ROLES, type Role } from '../server/roles.js';
 import { sha256 } from '../server/tokens.js';
 import type { AuditLog } from '../store/audit.js';
@@ -17,10 +17,27 @@ export interface UserPorts {
   clock: Clock;
 }
 
+/**
+ * The ports every face (CLI, API, UI) manages users through. `admin` (the environment's token) and the
+ * configured tokens' names are taken: the audit could not tell a user from a token of the same name.
+ */
+export function userPortsOf(
+  ctx: { store: { users: UserStore; audit: Pick<AuditLog, 'record'> }; clock: Clock },
+  tokenNames: readonly string[],
+): UserPorts {
+  return { users: ctx.store.users, audit: ctx.store.audit, reservedNames: ['admin', ...tokenNames], clock: ctx.clock };
+}
+
 const userName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "-" and "_" only (up to 63)');
-const role = z.enum(ROLES);
+// The roles by name: a mistyped role is echoed (a role is no secret) beside the ones that exist.
+const role = z.enum(ROLES, {
+  error: (issue) =>
+    issue.input === undefined
+      ? `required (one of ${ROLES.join(', ')})`
+      : `"${String(issue.input).slice(0, 40)}" is not a role; the roles are ${ROLES.join(', ')}`,
+});
 
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = validate(schema, value);
@@ -42,8 +59,9 @@ export function addUser(
   const name = check(userName, input.name, 'user name');
   const r = parseRole(input.role);
   if (ports.reservedNames.includes(name))
-    throw conflict(`"${name}" is the name of a configured token; choose another name`);
-  if (ports.users.get(name)) throw conflict(`user ${name} already exists`);
+    throw inputError(`"${name}" is the name of a configured token; choose another name`);
+  // Bad input, not a conflict: a conflict means another operation holds the lock (exit 75, 409), worth a retry.
+  if (ports.users.get(name)) throw inputError(`user ${name} already exists; remove it first to give it a new token`);
   const token = `sy_${randomBytes(32).toString('base64url')}`;
   const at = ports.clock.now();
   const user = ports.users.add(

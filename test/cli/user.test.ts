@@ -73,11 +73,12 @@ describe('switchyard user', () => {
 
   it.each([
     [['add', 'x'], 64, 'needs --role'],
-    [['add', 'x', '--role', 'root'], 64, 'role: expected one of viewer, operator, admin'],
+    [['add', 'x', '--role', 'superuser'], 64, 'role: "superuser" is not a role; the roles are viewer, operator, admin'],
     [['add', 'bad name!', '--role', 'viewer'], 64, 'user name:'],
-    [['add', 'ci', '--role', 'viewer'], 75, 'name of a configured token'],
-    [['add', 'admin', '--role', 'viewer'], 75, 'name of a configured token'],
-    [['add', 'vendor-anna', '--role', 'viewer'], 75, 'already exists'],
+    [['add', 'ci', '--role', 'viewer'], 64, 'name of a configured token'],
+    [['add', 'admin', '--role', 'viewer'], 64, 'name of a configured token'],
+    [['add', 'vendor-anna', '--role', 'viewer'], 64, 'user vendor-anna already exists'],
+    [['role', 'vendor-anna', 'superuser'], 64, 'the roles are viewer, operator, admin'],
     [['remove', 'nobody'], 66, 'user nobody does not exist'],
     [['frobnicate'], 64, 'usage: switchyard user'],
   ])('refuses %j with exit %i and one line', async (args, code, message) => {

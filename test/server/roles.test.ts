@@ -133,7 +133,11 @@ describe('roles: one table, enforced everywhere', () => {
       headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
       body: '{"name":"viewer-token","role":"viewer"}',
     });
-    expect(taken.status).toBe(409);
+    // A taken name is bad input (400), not 409: that status means another operation is running.
+    expect(taken.status).toBe(400);
+    expect(await taken.json()).toEqual({
+      error: '"viewer-token" is the name of a configured token; choose another name',
+    });
   });
 
   it('filters the audit over the API by person, action and outcome', async () => {

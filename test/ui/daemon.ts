@@ -48,3 +48,17 @@ export async function logIn(browser: TestBrowser, url: string, token = TOKEN): P
 export function saveWeights(browser: TestBrowser, file: string): void {
   fs.writeFileSync(path.join(SCREENSHOTS, `weights-${file}.json`), `${JSON.stringify(browser.weights, null, 2)}\n`);
 }
+
+/** The page as it is now, at 1280 and 390 px, light and dark (<name>-<width>-<scheme>.png); back to 1280 light after. */
+export async function screenshotEveryWay(browser: TestBrowser, name: string): Promise<void> {
+  const { page } = browser;
+  for (const width of [1280, 390]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme });
+      await browser.screenshot(`${name}-${width}-${colorScheme}`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ colorScheme: 'light' });
+}

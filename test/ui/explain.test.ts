@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, needChromium, type TestBrowser } from '../fixtures/browser.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
-import { logIn, saveWeights, startUiDaemon, type UiDaemon } from './daemon.js';
+import { logIn, saveWeights, screenshotEveryWay, startUiDaemon, type UiDaemon } from './daemon.js';
 
 const ready = needChromium() && need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
@@ -17,19 +17,7 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
   const main = async () => (await browser.page.locator('main').textContent()) ?? '';
   const outcome = () => browser.page.locator('#outcome').getAttribute('data-status');
 
-  /** The page as it is now, at 1280 and 390 px, light and dark; back to 1280 light after. */
-  async function shots(name: string): Promise<void> {
-    const { page } = browser;
-    for (const width of [1280, 390]) {
-      for (const colorScheme of ['light', 'dark'] as const) {
-        await page.setViewportSize({ width, height: 900 });
-        await page.emulateMedia({ colorScheme });
-        await browser.screenshot(`${name}-${width}-${colorScheme}`);
-      }
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.emulateMedia({ colorScheme: 'light' });
-  }
+  const shots = (name: string) => screenshotEveryWay(browser, name);
 
   async function deploy(ref: string): Promise<number> {
     const { page } = browser;

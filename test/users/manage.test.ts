@@ -51,10 +51,28 @@ describe('user management with a fake clock', () => {
   it.each([
     [{ name: 'ci', role: 'viewer' }, /"ci" is the name of a configured token/],
     [{ name: 'bad name!', role: 'viewer' }, /user name: letters, digits/],
-    [{ name: 'vic', role: 'root' }, /role: /],
+    [{ name: 'vic', role: 'root' }, /^role: "root" is not a role; the roles are viewer, operator, admin$/],
+    [{ name: 'vic', role: undefined }, /^role: required \(one of viewer, operator, admin\)$/],
   ])('refuses %j with one line naming the problem, and audits nothing', (input, error) => {
     const w = world();
     expect(() => addUser(w.ports, { ...input, actor: 'cli:root' })).toThrow(error);
     expect(w.store.audit.list()).toEqual([]);
+  });
+
+  it('a taken name is bad input (exit 64, 400), not a conflict (which means the lock is held)', () => {
+    const w = world();
+    addUser(w.ports, { name: 'olga', role: 'viewer', actor: 'cli:root' });
+    for (const name of ['olga', 'ci']) {
+      let caught: unknown;
+      try {
+        addUser(w.ports, { name, role: 'viewer', actor: 'cli:root' });
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toMatchObject({ kind: 'input' });
+    }
+    expect(() => setUserRole(w.ports, { name: 'olga', role: 'superuser', actor: 'cli:root' })).toThrow(
+      'role: "superuser" is not a role; the roles are viewer, operator, admin',
+    );
   });
 });

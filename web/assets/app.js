@@ -1,6 +1,6 @@
 // switchyard web UI: the only script. Every page works without it; it adds
 // (1) "busy" feedback and no double submit on slow forms, and (2) live
-// progress on the progress page, from the server's event stream.
+// progress on the progress page and live lines on the Logs page, from the server's event stream.
 (function () {
   'use strict';
 
@@ -65,7 +65,7 @@
   });
   on('snapshot', function (d) {
     log.textContent = d.lines.length ? d.lines.join('\n') + '\n' : '';
-    pulls.innerHTML = d.pullsHtml;
+    if (pulls) pulls.innerHTML = d.pullsHtml || '';
     if (d.pullsHtml) showPulls();
   });
   on('progress', function (d) {
@@ -77,6 +77,11 @@
     var following = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
     log.append(d.line + '\n');
     if (following) log.scrollTop = log.scrollHeight;
+  });
+  // The Logs page: its stream ends when the container stops (reconnecting would only replay the same lines).
+  on('end', function (d) {
+    source.close();
+    if (live) live.textContent = d.text;
   });
   on('done', function () {
     source.close();

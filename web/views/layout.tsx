@@ -1,18 +1,27 @@
 import type { Child } from 'hono/jsx';
+import { mayAct, requiredRole } from '../../src/server/roles.js';
 import { assetUrl } from '../assets.js';
 import type { Flash, Session } from '../auth/sessions.js';
 import type { PageChrome } from '../lib/chrome.js';
 import { CsrfField, Time } from './bits.js';
 
-export type Section = 'overview' | 'versions' | 'history' | 'backups' | 'audit';
+export type Section = 'overview' | 'versions' | 'history' | 'backups' | 'logs' | 'audit' | 'users';
 
 const NAV: Array<{ section: Section; href: string; label: string }> = [
   { section: 'overview', href: '/', label: 'Overview' },
   { section: 'versions', href: '/versions', label: 'Versions' },
   { section: 'history', href: '/history', label: 'History' },
   { section: 'backups', href: '/backups', label: 'Backups' },
+  { section: 'logs', href: '/logs', label: 'Logs' },
   { section: 'audit', href: '/audit', label: 'Audit' },
+  { section: 'users', href: '/users', label: 'Users' },
 ];
+
+/** A link the role may not follow is not shown; ROUTE_ROLES, which the guard enforces, decides. */
+function mayFollow(role: Session['identity']['role'], href: string): boolean {
+  const need = requiredRole('GET', href);
+  return need === 'public' || (need !== undefined && mayAct(role, need));
+}
 
 export interface LayoutProps {
   title: string;
@@ -46,7 +55,7 @@ export function Layout(props: LayoutProps) {
           {session && (
             <nav aria-label="Main">
               <ul>
-                {NAV.map((item) => (
+                {NAV.filter((item) => mayFollow(session.identity.role, item.href)).map((item) => (
                   <li>
                     <a href={item.href} aria-current={props.section === item.section ? 'page' : undefined}>
                       {item.label}

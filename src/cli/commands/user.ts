@@ -1,6 +1,5 @@
 import { inputError } from '../../errors.js';
-import { addUser, removeUser, setUserRole, type UserPorts } from '../../users/manage.js';
-import type { Context } from '../../context.js';
+import { addUser, removeUser, setUserRole, userPortsOf } from '../../users/manage.js';
 import { parseCommand } from '../args.js';
 import { cliActor, openContext, table, type Io } from '../io.js';
 
@@ -18,7 +17,10 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
   };
   const ctx = openContext(common, io);
   try {
-    const ports = userPorts(ctx);
+    const ports = userPortsOf(
+      ctx,
+      ctx.config.server.tokens.map((t) => t.name),
+    );
     const actor = cliActor(io.env);
     switch (sub) {
       case 'add': {
@@ -56,10 +58,4 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
   } finally {
     ctx.store.close();
   }
-}
-
-/** Names of configured tokens (and the environment's `admin`) are taken: the audit could not tell them apart. */
-function userPorts(ctx: Context): UserPorts {
-  const reservedNames = ['admin', ...ctx.config.server.tokens.map((t) => t.name)];
-  return { users: ctx.store.users, audit: ctx.store.audit, reservedNames, clock: ctx.clock };
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { addUser, removeUser, setUserRole, type UserPorts } from '../../users/manage.js';
+import { addUser, removeUser, setUserRole, userPortsOf } from '../../users/manage.js';
 import type { AuthVariables } from '../auth.js';
 import { jsonBody } from '../body.js';
 import type { Identities } from '../identity.js';
@@ -11,12 +11,7 @@ const roleBody = z.object({ role: z.string() }).strict();
 
 /** Who am I (any role), and managing users (admin only, by ROUTE_ROLES). */
 export function userRoutes(ctx: Context, identities: Identities) {
-  const ports = (): UserPorts => ({
-    users: ctx.store.users,
-    audit: ctx.store.audit,
-    reservedNames: ['admin', ...identities.tokenNames()],
-    clock: ctx.clock,
-  });
+  const ports = () => userPortsOf(ctx, identities.tokenNames());
   return new Hono<{ Variables: AuthVariables }>()
     .get('/whoami', (c) => {
       const { name, role, kind } = c.get('identity');
