@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sha256File } from '../backup/checksum.js';
 import { gitIn } from '../util/git.js';
 import type { LocalImage } from '../docker/images.js';
+import type { ImageLookup } from '../docker/registry.js';
 import { oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
 
@@ -73,6 +74,12 @@ export interface PinnedImageSource {
    * null when it comes (or would come), else why not.
    */
   fetch(reference: string): Promise<string | null>;
+}
+
+/** Why the registry's answer means a pull would fail, or null when it has the image. */
+export function lookupProblem(found: ImageLookup): string | null {
+  if (found.state === 'present') return null;
+  return found.state === 'absent' ? 'the registry does not have it' : found.error;
 }
 
 /**

@@ -4,10 +4,16 @@ import type { DatabaseTarget } from '../database/index.js';
 import type { DockerClient } from '../docker/client.js';
 import { registryAuth } from '../docker/auth.js';
 import { enginePlatform, inspectImage, pullImage } from '../docker/images.js';
-import { imageExists } from '../docker/registry.js';
 import { failed, oneLine } from '../errors.js';
 import { estimateDump } from '../backup/estimate.js';
-import { backupSpaceProblem, pinnedImageProblem, platformProblem, type PinnedImageSource } from './checks.js';
+import { lookupImage, type RegistryLookupPorts } from '../versions/images.js';
+import {
+  backupSpaceProblem,
+  lookupProblem,
+  pinnedImageProblem,
+  platformProblem,
+  type PinnedImageSource,
+} from './checks.js';
 import type { ImagePins, Store } from '../store/index.js';
 import type { SecretSink } from '../util/redact.js';
 import { fillTagTemplate, type ResolvedRef } from '../versions/ref.js';
@@ -82,20 +88,11 @@ export async function ensurePinsPresent(
  * The same rule for a plan, changing nothing: an image that is not here is looked up in its
  * registry by digest (the engine's manifest lookup), never pulled.
  */
-export function registryLookup(ports: PullPorts): PinnedImageSource {
+export function registryLookup(ports: RegistryLookupPorts): PinnedImageSource {
   const docker = ports.docker();
   return {
     isHere: async (reference) => (await inspectImage(docker, reference).catch(() => undefined)) !== undefined,
-    fetch: async (reference) => {
-      let found: Awaited<ReturnType<typeof imageExists>>;
-      try {
-        found = await imageExists(docker, reference, registryAuth(ports.config, reference, ports.redactor));
-      } catch (e) {
-        return oneLine(e);
-      }
-      if (found.state === 'present') return null;
-      return found.state === 'absent' ? 'the registry does not have it' : found.error;
-    },
+    fetch: async (reference) => lookupProblem(await lookupImage(ports, reference)),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
 import { toPublic, type BackupRecord, type BackupRow, type Deployment, type Store } from '../store/index.js';
-import type { Redact, SecretSink } from '../util/redact.js';
+import type { Redactor } from '../util/redact.js';
+import type { RegistryLookupPorts } from '../versions/images.js';
 import { databaseWriters, dumpProblem, pinnedImageProblem } from './checks.js';
 import { registryLookup } from './images.js';
 import type { PlanNote } from './plan.js';
@@ -41,12 +42,11 @@ export function rollbackBlockers(target: Deployment, backup: BackupRow | undefin
 }
 
 /** What planning a rollback reads: the records, the dump files, the engine, the registries, git and the live database. */
-export interface RollbackPlanPorts extends ImpactPorts {
+export interface RollbackPlanPorts extends ImpactPorts, RegistryLookupPorts {
   config: Pick<Config, 'backups' | 'project' | 'services' | 'rollback' | 'registries'>;
   store: Pick<Store, 'backups' | 'deployments'>;
   docker(): DockerClient;
-  /** Masks what is shown; registry passwords are registered with it before use. */
-  redactor: Redact & SecretSink;
+  redactor: Redactor;
 }
 
 export interface RollbackPlan {

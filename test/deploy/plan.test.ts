@@ -128,12 +128,11 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
     expect(footprint()).toEqual(before);
   });
 
-  it("a rollback plan runs the rollback's own check: a truncated dump, an image gone from host and registry", async () => {
-    const deployed = ctx.store.deployments.list().find((d) => d.kind === 'deploy' && d.ref === 'v2.0.0')!;
-    const id = String(deployed.id);
+  /** The blockers of a rollback plan as `rollback --dry-run` and the API show it, which must agree; nothing changes. */
+  const rollbackPlanBlockers = (deploymentId: number) => {
+    const id = String(deploymentId);
     const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
-    /** The blockers of the plan as `rollback --dry-run` and the API show it, which must agree, and nothing changed. */
-    const planBlockers = async (mode: 'full' | 'images-only' | 'database-only'): Promise<PlanNote[]> => {
+    return async (mode: 'full' | 'images-only' | 'database-only'): Promise<PlanNote[]> => {
       const before = footprint();
       const flag = mode === 'full' ? [] : [`--${mode}`];
       const res = await cli(['rollback', id, ...flag, '--dry-run', '--json']);
@@ -146,6 +145,11 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
       expect(footprint()).toEqual(before);
       return plan.blockers;
     };
+  };
+
+  it("a rollback plan runs the rollback's own check: a truncated dump is a blocker, and the rollback refuses it", async () => {
+    const deployed = ctx.store.deployments.list().find((d) => d.kind === 'deploy' && d.ref === 'v2.0.0')!;
+    const planBlockers = rollbackPlanBlockers(deployed.id);
     const rollBack = async (mode: 'images-only' | 'database-only') =>
       (await startRollback(ctx, { deploymentId: deployed.id, mode, actor: 'test' })).done;
 
@@ -165,7 +169,13 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
       fs.writeFileSync(file, whole);
     }
     expect(await planBlockers('full')).toEqual([]);
+  });
 
+  it('a rollback plan lists an image gone from this host and from its registry, which the rollback refuses', async () => {
+    const deployed = ctx.store.deployments.list().find((d) => d.kind === 'deploy' && d.ref === 'v2.0.0')!;
+    const planBlockers = rollbackPlanBlockers(deployed.id);
+    const rollBack = async (mode: 'images-only' | 'database-only') =>
+      (await startRollback(ctx, { deploymentId: deployed.id, mode, actor: 'test' })).done;
     // The previous image, gone from this host and deleted from the loopback registry: a digest nothing can pull.
     const previous = deployed.previousImages!.backend!;
     const [repository, digest] = previous.replace(/^127\.0\.0\.1:5000\//, '').split('@') as [string, string];
@@ -182,5 +192,27 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
     expect(refused.status).toBe('failed');
     expect(refused.error).toContain(`rollback refused, nothing changed: ${unpullable('backend')}: `);
     expect(await inspectImage(ctx.docker(), previous)).toBeUndefined();
+  });
+
+  it('a deploy plan asks the registry for each image, as the pull needs: a version without images is blocked', async () => {
+    const git = (...args: string[]) => run('git', ['-C', app.dir, ...args]).trim();
+    // A released commit whose images CI never pushed (made without touching HEAD or the work tree).
+    const sha = git('commit-tree', `${app.commits.v2}^{tree}`, '-p', app.commits.v2, '-m', 'release without images');
+    git('tag', 'v2.1.0', sha);
+    const reference = `${app.imageRepo}:${sha.slice(0, 7)}`;
+    const before = footprint();
+    const res = await cli(['deploy', 'v2.1.0', '--dry-run', '--json']);
+    expect(res.code).toBe(1);
+    const { plan } = JSON.parse(res.stdout) as { plan: DeployPlan };
+    const missing = (service: string) => ({
+      code: 'image-unavailable',
+      reason: `image ${reference} of service ${service} cannot be pulled: the registry does not have it`,
+    });
+    expect(plan.blockers).toEqual([missing('backend'), missing('worker')]);
+    expect(footprint()).toEqual(before);
+
+    const failed = await deploy(ctx, { ref: 'v2.1.0', actor: 'test' });
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain(`deploy of v2.1.0 failed before any change: pull of ${reference} failed`);
   });
 });
