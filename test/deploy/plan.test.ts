@@ -209,6 +209,10 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
       reason: `image ${reference} of service ${service} cannot be pulled: the registry does not have it`,
     });
     expect(plan.blockers).toEqual([missing('backend'), missing('worker')]);
+    // The API's plan asks too (it has no version listing, which only checks the newest versions anyway).
+    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    const answer = await api.request('/api/system/plan?ref=v2.1.0', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(((await answer.json()) as { plan: DeployPlan }).plan.blockers).toEqual(plan.blockers);
     expect(footprint()).toEqual(before);
 
     const failed = await deploy(ctx, { ref: 'v2.1.0', actor: 'test' });
