@@ -285,9 +285,19 @@ export const configSchema = z
       .strict()
       .default({}),
     health: z
-      .object({ url: httpUrl.optional(), timeoutSeconds: z.number().int().min(1).max(3600).default(60) })
+      .object({
+        url: httpUrl.optional(),
+        timeoutSeconds: z.number().int().min(1).max(3600).default(60),
+        // A version is healthy after this many healthy probes in a row, the first and last windowSeconds apart.
+        successes: z.number().int().min(1).max(100).default(5),
+        windowSeconds: z.number().int().min(0).max(3600).default(10),
+      })
       .strict()
-      .default({ timeoutSeconds: 60 }),
+      .refine((h) => h.windowSeconds < h.timeoutSeconds, {
+        message: 'must be shorter than health.timeoutSeconds',
+        path: ['windowSeconds'],
+      })
+      .default({ timeoutSeconds: 60, successes: 5, windowSeconds: 10 }),
     notify: z
       .object({
         webhooks: z

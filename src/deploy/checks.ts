@@ -1,5 +1,11 @@
+import path from 'node:path';
+import { sha256File } from '../backup/checksum.js';
+import { openRegularFile } from '../backup/fsutil.js';
 import { gitIn } from '../util/git.js';
 import type { LocalImage } from '../docker/images.js';
+import type { ImageLookup } from '../docker/registry.js';
+import { oneLine } from '../errors.js';
+import type { BackupRow } from '../store/index.js';
 
 /**
  * The rules a deploy is checked against, pure where they can be: the plan shows what they say
@@ -34,6 +40,65 @@ export async function dirtyWorkTreeProblem(dir: string): Promise<string | null> 
     .map((l) => l.slice(3))
     .join(', ');
   return `the compose repo in ${dir} has uncommitted changes (${files}); commit or stash them, or set deploy.allowDirtyWorkTree`;
+}
+
+/**
+ * What is wrong with a recorded dump file, read without changing it: missing, unreadable, shorter
+ * than written (truncated), or not matching its recorded sha256; null when it is sound. The
+ * rollback's `check` step refuses with it, and the rollback plan lists it as a blocker.
+ */
+export async function dumpProblem(
+  dir: string,
+  dump: Pick<BackupRow, 'fileName' | 'sha256' | 'sizeBytes'>,
+): Promise<string | null> {
+  const file = path.join(dir, dump.fileName);
+  try {
+    const handle = await openRegularFile(file); // a FIFO or a link in its place is named as such, never waited on
+    const { size } = await handle.stat().finally(() => handle.close());
+    if (dump.sizeBytes !== null && size < dump.sizeBytes)
+      return `the dump ${dump.fileName} is truncated: ${size} of its ${dump.sizeBytes} bytes are left`;
+    if ((await sha256File(file)) !== dump.sha256)
+      return `the dump ${dump.fileName} does not match its recorded sha256: it was changed or damaged`;
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `the dump ${dump.fileName} is missing from ${dir}`;
+    return `the dump ${dump.fileName} cannot be read: ${oneLine(e)}`;
+  }
+}
+
+/** Where a pinned image can come from: this host, or its registry by digest. */
+export interface PinnedImageSource {
+  isHere(reference: string): Promise<boolean>;
+  /**
+   * Gets the image by its digest, or only asks the registry for its manifest (a plan never pulls);
+   * null when it comes (or would come), else why not.
+   */
+  fetch(reference: string): Promise<string | null>;
+}
+
+/** Why the registry's answer means a pull would fail, or null when it has the image. */
+export function lookupProblem(found: ImageLookup): string | null {
+  if (found.state === 'present') return null;
+  return found.state === 'absent' ? 'the registry does not have it' : found.error;
+}
+
+/**
+ * Why a pinned image cannot be run again, or null: it is here, or pullable by its registry
+ * digest. The rollback's `check` step pulls through it; the rollback plan asks the registry.
+ */
+export async function pinnedImageProblem(
+  source: PinnedImageSource,
+  service: string,
+  reference: string,
+): Promise<string | null> {
+  if (await source.isHere(reference)) return null;
+  if (!reference.includes('@sha256:'))
+    return `image ${reference} of service ${service} is gone and has no registry digest to pull it by`;
+  const why = await source.fetch(reference);
+  return why === null
+    ? null
+    : `image ${reference} of service ${service} is not on this host and cannot be pulled: ${why}`;
 }
 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;

@@ -3,39 +3,40 @@ import type { DockerAccess } from './ports.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import { failed } from '../errors.js';
 import type { ImagePins } from '../store/index.js';
+import { healthRule, judgeHealth, probeIntervalMs, type HealthSample } from './healthRule.js';
 
 /** The health check reads the containers and calls health.url. */
 export type HealthPorts = DockerAccess & { config: Pick<Config, 'health'> };
 
 /**
- * Every managed service has a running container of the pinned image, healthy
- * where it has a healthcheck; then `health.url`, if configured, answers 2xx.
- * Polls until `health.timeoutSeconds`, then fails naming what is wrong.
+ * Every managed service has a running container of the pinned image, healthy where it has a
+ * healthcheck, and `health.url`, if configured, answers 2xx: probed every interval until
+ * `judgeHealth` (healthRule.ts) sees enough healthy probes in a row, or gives up naming what is wrong.
+ * Deploy, rollback, the automatic rollback, recovery and the off-site restore all check through here.
  */
 export async function checkHealth(ports: HealthPorts, pins: ImagePins): Promise<void> {
-  const deadline = Date.now() + ports.config.health.timeoutSeconds * 1000;
-  let problem = await servicesProblem(ports, pins);
-  while (problem && Date.now() < deadline) {
-    await sleep(500);
-    problem = await servicesProblem(ports, pins);
+  const rule = healthRule(ports.config.health);
+  const startedAt = Date.now();
+  const samples: HealthSample[] = [];
+  for (;;) {
+    const problem = (await servicesProblem(ports, pins)) ?? (await urlProblem(ports.config.health.url));
+    samples.push({ at: Date.now(), problem });
+    const verdict = judgeHealth(samples, rule, startedAt);
+    if (verdict.state === 'healthy') return;
+    if (verdict.state === 'unhealthy') throw failed(`unhealthy: ${verdict.reason}`);
+    await sleep(probeIntervalMs(rule));
   }
-  if (problem) throw failed(`unhealthy: ${problem}`);
+}
 
-  const url = ports.config.health.url;
-  if (!url) return;
-  let last = '';
-  while (Date.now() < deadline || last === '') {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'manual' });
-      if (res.status >= 200 && res.status < 300) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() >= deadline) break;
-    await sleep(500);
+async function urlProblem(url: string | undefined): Promise<string | null> {
+  if (!url) return null;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'manual' });
+    await res.body?.cancel();
+    return res.status >= 200 && res.status < 300 ? null : `${url} did not answer 2xx (HTTP ${res.status})`;
+  } catch (e) {
+    return `${url} did not answer 2xx (${(e as Error).message})`;
   }
-  throw failed(`unhealthy: ${url} did not answer 2xx within ${ports.config.health.timeoutSeconds}s (${last})`);
 }
 
 async function servicesProblem(ports: HealthPorts, pins: ImagePins): Promise<string | null> {

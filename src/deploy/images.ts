@@ -4,9 +4,16 @@ import type { DatabaseTarget } from '../database/index.js';
 import type { DockerClient } from '../docker/client.js';
 import { registryAuth } from '../docker/auth.js';
 import { enginePlatform, inspectImage, pullImage } from '../docker/images.js';
-import { failed } from '../errors.js';
+import { failed, oneLine } from '../errors.js';
 import { estimateDump } from '../backup/estimate.js';
-import { backupSpaceProblem, platformProblem } from './checks.js';
+import { lookupImage, type RegistryLookupPorts } from '../versions/images.js';
+import {
+  backupSpaceProblem,
+  lookupProblem,
+  pinnedImageProblem,
+  platformProblem,
+  type PinnedImageSource,
+} from './checks.js';
 import type { ImagePins, Store } from '../store/index.js';
 import type { SecretSink } from '../util/redact.js';
 import { fillTagTemplate, type ResolvedRef } from '../versions/ref.js';
@@ -54,6 +61,39 @@ export async function pullTargetImages(
     digests.set(reference, image.digestRef);
   }
   return Object.fromEntries(Object.entries(targets).map(([service, reference]) => [service, digests.get(reference)!]));
+}
+
+/** Every pinned image is here, pulling by digest what is gone; refuses (nothing changed) a pin that cannot come back. */
+export async function ensurePinsPresent(
+  ports: PullPorts,
+  pins: ImagePins,
+  onProgress: (p: PullProgress) => void,
+): Promise<void> {
+  const docker = ports.docker();
+  const source: PinnedImageSource = {
+    isHere: async (reference) => (await inspectImage(docker, reference)) !== undefined,
+    fetch: (reference) =>
+      pullImage(docker, reference, registryAuth(ports.config, reference, ports.redactor), onProgress).then(
+        () => null,
+        (e: unknown) => oneLine(e),
+      ),
+  };
+  for (const [service, reference] of Object.entries(pins)) {
+    const problem = await pinnedImageProblem(source, service, reference);
+    if (problem) throw failed(problem);
+  }
+}
+
+/**
+ * The same rule for a plan, changing nothing: an image that is not here is looked up in its
+ * registry by digest (the engine's manifest lookup), never pulled.
+ */
+export function registryLookup(ports: RegistryLookupPorts): PinnedImageSource {
+  const docker = ports.docker();
+  return {
+    isHere: async (reference) => (await inspectImage(docker, reference).catch(() => undefined)) !== undefined,
+    fetch: async (reference) => lookupProblem(await lookupImage(ports, reference)),
+  };
 }
 
 /**

@@ -8,9 +8,10 @@ import type { DockerAccess } from './ports.js';
 import { enginePlatform, inspectImage } from '../docker/images.js';
 import { oneLine } from '../errors.js';
 import { versionChanges, type VersionChanges } from '../versions/changes.js';
+import { lookupImage } from '../versions/images.js';
 import { listVersions, resolveRef, validateRef, type Version } from '../versions/index.js';
 import { freeBytes } from '../util/diskSpace.js';
-import { backupSpaceProblem, dirtyWorkTreeProblem, platformProblem } from './checks.js';
+import { backupSpaceProblem, dirtyWorkTreeProblem, lookupProblem, platformProblem } from './checks.js';
 import { targetImages } from './images.js';
 import { captureHostState, type HostState } from './state.js';
 
@@ -76,9 +77,10 @@ export interface DeployPlan {
 
 /**
  * Exactly what a deploy of `ref` will do, read without changing anything (no pull, no dump, no
- * checkout): the pipeline's ref resolution and image names, what runs now, the one dump estimate,
+ * checkout): the pipeline's ref resolution and image names, whether the registry has each image
+ * (the pull's own condition, asked as a manifest lookup), what runs now, the one dump estimate,
  * and the preflight's own rules (src/deploy/checks.ts) as blockers. `versions: true` also asks the
- * version list (CI state, images in the registry), which may reach GitHub and the registry.
+ * version list (CI state), which may reach GitHub.
  */
 export async function planDeploy(
   ports: PlanPorts,
@@ -101,8 +103,20 @@ export async function planDeploy(
   if (host.error) warnings.push({ code: 'host-unknown', reason: `could not read what runs now: ${host.error}` });
 
   const docker = ports.docker();
+  // The pull step pulls every target image by tag, here or not: the registry must have each (asked once per image).
+  const inRegistry = new Map<string, Promise<string | null>>();
+  const registryProblem = (reference: string) => {
+    if (!inRegistry.has(reference)) inRegistry.set(reference, lookupImage(ports, reference).then(lookupProblem));
+    return inRegistry.get(reference)!;
+  };
   const images = await Promise.all(
     Object.entries(targetImages(ports.config, resolved)).map(async ([service, reference]): Promise<PlannedImage> => {
+      const unpullable = await registryProblem(reference);
+      if (unpullable)
+        blockers.push({
+          code: 'image-unavailable',
+          reason: `image ${reference} of service ${service} cannot be pulled: ${unpullable}`,
+        });
       const local = await inspectImage(docker, reference).catch(() => undefined);
       const running = host.state?.images[service] ?? null;
       let changes: boolean | null = null;
@@ -145,9 +159,6 @@ export async function planDeploy(
 
   const version = listing?.versions.find((v) => v.sha === resolved.sha);
   if (version) {
-    if (!version.images.available) {
-      blockers.push({ code: 'images-missing', reason: `images missing: ${version.images.missing.join('; ')}` });
-    }
     if (version.ci.state === 'failed')
       warnings.push({ code: 'ci-failed', reason: 'CI checks failed for this version' });
     else if (version.ci.state !== 'passed') {

@@ -33,7 +33,7 @@ export interface EnginePort {
   preflight(pins: ImagePins): Promise<{ neededBytes: number; freeBytes: number }>;
   up(onLine: (line: string) => void): Promise<void>;
   stop(services: string[], onLine: (line: string) => void): Promise<void>;
-  /** Every managed container runs its pinned image, healthy; then health.url answers. */
+  /** Every managed container runs its pinned image, healthy, and health.url answers 2xx, enough probes in a row (healthRule.ts). */
   health(pins: ImagePins): Promise<void>;
   /** Why `up` or `health` failed: the failing containers' state, health checks and last log lines. */
   diagnose(step: string, error: string): Promise<FailureReport>;

@@ -1,10 +1,10 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
-import { inspectImage } from '../docker/images.js';
 import { toPublic, type BackupRecord, type BackupRow, type Deployment, type Store } from '../store/index.js';
-import { databaseWriters } from './checks.js';
+import type { Redactor } from '../util/redact.js';
+import type { RegistryLookupPorts } from '../versions/images.js';
+import { databaseWriters, dumpProblem, pinnedImageProblem } from './checks.js';
+import { registryLookup } from './images.js';
 import type { PlanNote } from './plan.js';
 import { versionChanges, type VersionChanges } from '../versions/changes.js';
 import { alreadyUndone, readRollbackImpact, type ImpactPorts, type RollbackImpact } from './rollbackImpact.js';
@@ -41,11 +41,12 @@ export function rollbackBlockers(target: Deployment, backup: BackupRow | undefin
   };
 }
 
-/** What planning a rollback reads: the records, the dump files, the engine, git and the live database. */
-export interface RollbackPlanPorts extends ImpactPorts {
-  config: Pick<Config, 'backups' | 'project' | 'services' | 'rollback'>;
+/** What planning a rollback reads: the records, the dump files, the engine, the registries, git and the live database. */
+export interface RollbackPlanPorts extends ImpactPorts, RegistryLookupPorts {
+  config: Pick<Config, 'backups' | 'project' | 'services' | 'rollback' | 'registries'>;
   store: Pick<Store, 'backups' | 'deployments'>;
   docker(): DockerClient;
+  redactor: Redactor;
 }
 
 export interface RollbackPlan {
@@ -73,7 +74,8 @@ export interface RollbackPlan {
 
 /**
  * What a rollback to before deployment `id` will do, read without changing anything: the rules
- * above, plus what the host can tell now (the dump file is there, each image is here or pullable).
+ * above, plus the rollback's own `check` step run as a look (checks.ts: the dump is there, whole
+ * and matching its sha256; each image is here or its registry has it by digest, never pulled).
  */
 export async function planRollback(
   ports: RollbackPlanPorts,
@@ -88,18 +90,20 @@ export async function planRollback(
   const blockers: PlanNote[] = modes[mode] ? [modes[mode]] : [];
   const warnings: PlanNote[] = [];
 
+  if (withDatabase && usable) {
+    const problem = await dumpProblem(ports.config.backups.dir, usable);
+    if (problem) blockers.push({ code: 'dump-unusable', reason: problem });
+    warnings.push({
+      code: 'writes-lost',
+      reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost`,
+    });
+  }
   const current = ports.store.deployments.current();
-  const docker = ports.docker();
+  const source = registryLookup(ports);
   const images = await Promise.all(
     Object.keys(ports.config.services).map(async (service) => {
       const after = withImages ? (target.previousImages?.[service] ?? null) : null;
-      const here = after ? await inspectImage(docker, after).catch(() => undefined) : undefined;
-      if (after && !here && !after.includes('@sha256:') && withImages && blockers.length === 0) {
-        blockers.push({
-          code: 'image-gone',
-          reason: `image ${after} of service ${service} is gone and has no registry digest to pull it by`,
-        });
-      }
+      const here = after !== null && (await source.isHere(after));
       return {
         service,
         digestNow: current?.images?.[service] ?? null,
@@ -108,21 +112,10 @@ export async function planRollback(
       };
     }),
   );
-  if (withDatabase && usable) {
-    const file = path.join(ports.config.backups.dir, usable.fileName);
-    const present = await fs.stat(file).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (!present)
-      blockers.push({
-        code: 'dump-missing',
-        reason: `the dump ${usable.fileName} is missing from ${ports.config.backups.dir}`,
-      });
-    warnings.push({
-      code: 'writes-lost',
-      reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost`,
-    });
+  for (const image of images) {
+    if (!image.mustPull || !image.digestAfter) continue;
+    const problem = await pinnedImageProblem(source, image.service, image.digestAfter);
+    if (problem) blockers.push({ code: 'image-unavailable', reason: problem });
   }
   const undone = alreadyUndone(target, ports.store.deployments.list(1000));
   if (undone) {

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { sha256File } from '../backup/checksum.js';
 import { createBackup } from '../backup/create.js';
 import { recoverInterruptedBackups } from '../backup/recover.js';
 import { repairInterruptedSwap, restoreDatabase } from '../backup/restore.js';
@@ -9,14 +8,12 @@ import { pinFilePath, writePins } from '../compose/pins.js';
 import { runCompose, streamCompose } from '../compose/project.js';
 import type { Context } from '../context.js';
 import { inspectDatabase } from '../database/index.js';
-import { registryAuth } from '../docker/auth.js';
-import { inspectImage, pullImage } from '../docker/images.js';
 import { failed, oneLine } from '../errors.js';
 import { diagnoseContainers } from './failureReport.js';
 import { checkHealth } from './health.js';
-import { databaseWriters } from './checks.js';
+import { databaseWriters, dumpProblem } from './checks.js';
 import { removeUnneededImages } from './imageCleanup.js';
-import { preflight, pullTargetImages, targetImages } from './images.js';
+import { ensurePinsPresent, preflight, pullTargetImages, targetImages } from './images.js';
 import type { StartedDeployment } from './operation.js';
 import { startDeployment, type DeployRequest, type DeployTarget } from './pipeline.js';
 import type { DeployPorts } from './ports.js';
@@ -103,17 +100,7 @@ export function deployPorts(ctx: Context): DeployPorts {
     recoverOrphans: () => ctx.recoverOrphans(),
     engine: {
       pull: (targets, onProgress) => pullTargetImages(ctx, targets, onProgress),
-      ensurePresent: async (pins, onProgress) => {
-        const docker = ctx.docker();
-        for (const [service, ref] of Object.entries(pins)) {
-          if (await inspectImage(docker, ref)) continue;
-          if (!ref.includes('@sha256:'))
-            throw failed(`image ${ref} of service ${service} is gone and has no registry digest to pull it by`);
-          await pullImage(docker, ref, registryAuth(config, ref, ctx.redactor), onProgress).catch((e: unknown) => {
-            throw failed(`image ${ref} of service ${service} is not on this host and cannot be pulled: ${oneLine(e)}`);
-          });
-        }
-      },
+      ensurePresent: (pins, onProgress) => ensurePinsPresent(ctx, pins, onProgress),
       preflight: (pins) => preflight(ctx, pins),
       up: (onLine) => streamCompose(config, upArgs, onLine),
       stop: (services, onLine) => streamCompose(config, ['stop', ...services], onLine),
@@ -138,13 +125,8 @@ export function deployPorts(ctx: Context): DeployPorts {
     database: {
       dump: (request) => createBackup(ctx, request),
       checkDump: async (dump) => {
-        const file = path.join(config.backups.dir, dump.fileName);
-        const actual = await sha256File(file).catch((e: NodeJS.ErrnoException) => {
-          if (e.code === 'ENOENT') throw failed(`the dump ${dump.fileName} is missing from ${config.backups.dir}`);
-          throw failed(`the dump ${dump.fileName} cannot be read: ${oneLine(e)}`);
-        });
-        if (actual !== dump.sha256)
-          throw failed(`the dump ${dump.fileName} does not match its recorded sha256: it was changed or damaged`);
+        const problem = await dumpProblem(config.backups.dir, dump);
+        if (problem) throw failed(problem);
       },
       restore: (backup) => restoreDatabase(ctx, backup),
       schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),

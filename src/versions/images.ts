@@ -20,6 +20,11 @@ export interface ImageCheckPorts {
   versionCaches: ImageLookupCache;
 }
 
+/** What asking a registry about one image takes. */
+export type RegistryLookupPorts = Pick<ImageCheckPorts, 'docker' | 'log' | 'redactor'> & {
+  config: Pick<Config, 'registries'>;
+};
+
 export interface ImageAvailability {
   available: boolean;
   /** Image references that are not in their registry, with the reason when it is not plain absence. */
@@ -82,7 +87,7 @@ async function lookupAll(
   const worker = async () => {
     while (next < toAsk.length) {
       const ref = toAsk[next++]!;
-      const lookup = await lookupOne(ports, ref);
+      const lookup = await lookupImage(ports, ref);
       result.set(ref, lookup);
       const ttl =
         lookup.state === 'present' ? TTL.imagePresent : lookup.state === 'absent' ? TTL.imageAbsent : TTL.imageUnknown;
@@ -93,7 +98,11 @@ async function lookupAll(
   return result;
 }
 
-async function lookupOne(ports: ImageCheckPorts, ref: string): Promise<ImageLookup> {
+/**
+ * One registry question, never a pull: a missing password env var or the engine's error becomes
+ * `unknown` with a redacted reason. The versions list and the deploy and rollback plans ask through it.
+ */
+export async function lookupImage(ports: RegistryLookupPorts, ref: string): Promise<ImageLookup> {
   let docker: DockerClient;
   let auth: ReturnType<typeof registryAuth>;
   try {
