@@ -1,12 +1,5 @@
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { OffsiteConfig } from '../config/index.js';
 import { authError, configError, failed, notFound, oneLine, type SwitchyardError } from '../errors.js';
 
@@ -33,6 +26,13 @@ export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 const UPLOAD_QUEUE = 4;
 
 /**
+ * The AWS SDK (~400 ms and ~25 MB to load) is imported at a process's first request to a bucket, once: a
+ * command or a daemon that never goes off-site never loads it, although this module is imported widely.
+ */
+let sdkModules: Promise<[typeof import('@aws-sdk/client-s3'), typeof import('@aws-sdk/lib-storage')]> | undefined;
+const loadSdk = () => (sdkModules ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]));
+
+/**
  * Opens the configured bucket. The credentials are read from the environment
  * variables the config names and go only into the SDK client: never into argv,
  * a child's environment, a log line or an error.
@@ -51,16 +51,22 @@ export function openBucket(
     throw configError(`offsite.s3.secretAccessKeyEnv: environment variable ${s3.secretAccessKeyEnv} is not set`);
   // switchyard supports Node 20; the SDK's advice to upgrade would break the CLI's "stderr is the one-line error".
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const client = new S3Client({
-    region: s3.region,
-    endpoint: s3.endpoint,
-    forcePathStyle: s3.forcePathStyle,
-    credentials: { accessKeyId, secretAccessKey },
-    // Checksums only where S3 requires them: S3-compatible servers (B2, MinIO, s3rver) differ on the newer CRCs.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
-  });
+  let client: S3Client | undefined;
+  /** The SDK, and this bucket's client made at its first request. */
+  const open = async () => {
+    const [sdk, { Upload }] = await loadSdk();
+    client ??= new sdk.S3Client({
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: s3.forcePathStyle,
+      credentials: { accessKeyId, secretAccessKey },
+      // Checksums only where S3 requires them: S3-compatible servers (B2, MinIO, s3rver) differ on the newer CRCs.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+    return { sdk, Upload, client };
+  };
   const Bucket = s3.bucket;
   const fail = (op: string, key: string | null, e: unknown) =>
     s3Error(e, op, s3.bucket, key, [accessKeyId, secretAccessKey], config);
@@ -72,6 +78,7 @@ export function openBucket(
     prefix: s3.prefix,
     upload: (Key, body, onProgress) =>
       guard('upload', Key, async () => {
+        const { Upload, client } = await open();
         const upload = new Upload({
           client,
           params: { Bucket, Key, Body: body },
@@ -89,25 +96,29 @@ export function openBucket(
       }),
     put: (Key, body) =>
       guard('put', Key, async () => {
-        await client.send(new PutObjectCommand({ Bucket, Key, Body: body, ContentType: 'application/json' }));
+        const { sdk, client } = await open();
+        await client.send(new sdk.PutObjectCommand({ Bucket, Key, Body: body, ContentType: 'application/json' }));
       }),
     getText: (Key) =>
       guard('get', Key, async () => {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key }));
+        const { sdk, client } = await open();
+        const res = await client.send(new sdk.GetObjectCommand({ Bucket, Key }));
         return res.Body!.transformToString();
       }),
     getStream: (Key) =>
       guard('get', Key, async () => {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key }));
+        const { sdk, client } = await open();
+        const res = await client.send(new sdk.GetObjectCommand({ Bucket, Key }));
         return { body: res.Body as Readable, size: res.ContentLength ?? null };
       }),
     list: () =>
       guard('list', null, async () => {
+        const { sdk, client } = await open();
         const keys: string[] = [];
         let token: string | undefined;
         do {
           const res = await client.send(
-            new ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }),
+            new sdk.ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }),
           );
           for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
           token = res.IsTruncated ? res.NextContinuationToken : undefined;
@@ -117,7 +128,8 @@ export function openBucket(
     delete: (Key) =>
       guard('delete', Key, async () => {
         if (!Key.startsWith(s3.prefix)) throw new Error(`refusing to delete ${Key}, outside the prefix`);
-        await client.send(new DeleteObjectCommand({ Bucket, Key }));
+        const { sdk, client } = await open();
+        await client.send(new sdk.DeleteObjectCommand({ Bucket, Key }));
       }),
   };
 }
