@@ -26,7 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CLI } from '../test/fixtures/cli.js';
 import { SAMPLE_SCHEMA } from '../test/fixtures/data.js';
-import { freePort } from '../test/fixtures/env.js';
+import { freePort, untilHealthy } from '../test/fixtures/env.js';
 import { startPgCluster } from '../test/fixtures/postgres.js';
 import { linearHistory } from '../test/versions/gitRepo.js';
 import { benchRuns, median, MiB, requireTools, runBenchmark, sleep, stopIfInterrupted, writeResults } from './lib.js';
@@ -129,16 +129,7 @@ async function daemonUnderLoad(config: string, port: number): Promise<DaemonRun>
     stdio: 'ignore',
   });
   try {
-    const end = Date.now() + 30_000;
-    while (
-      !(await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > end) throw new Error('the daemon did not answer /api/health within 30 s');
-      await sleep(50);
-    }
+    await untilHealthy(base);
     await sleep(3000);
     const idleRss = memoryOf(daemon.pid!).rss;
 

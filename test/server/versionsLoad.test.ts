@@ -6,7 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../fixtures/cli.js';
-import { freePort, hasDocker, need } from '../fixtures/env.js';
+import { freePort, hasDocker, need, untilHealthy } from '../fixtures/env.js';
 import { linearHistory } from '../versions/gitRepo.js';
 
 const TOKEN = 'versions-load-test-token-0123456789';
@@ -75,16 +75,7 @@ describe.runIf(need('Docker engine', hasDocker()))('the daemon under 200 concurr
       env: { ...process.env, SWITCHYARD_ADMIN_TOKEN: TOKEN },
       stdio: 'ignore',
     });
-    const end = Date.now() + 30_000;
-    while (
-      !(await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > end) throw new Error('the daemon did not answer /api/health within 30 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await untilHealthy(base);
   });
   afterAll(() => {
     daemon?.kill('SIGKILL');
