@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { failed } from '../errors.js';
 import { maskUrlSecrets } from '../util/redact.js';
 import { processIsAlive, spawnHost } from '../util/process.js';
@@ -64,8 +63,12 @@ export function hostClientTarget(
   return target;
 }
 
-/** A node-postgres session; its errors name `description`, never the password. */
+/**
+ * A node-postgres session; its errors name `description`, never the password. node-postgres (~15 MB) is
+ * imported at a process's first session: the daemon does not hold it until it takes a backup.
+ */
 export async function hostSession(conn: HostConnection, database: string, description: string): Promise<SqlSession> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     host: conn.host,
     port: conn.port,

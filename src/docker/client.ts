@@ -1,14 +1,20 @@
+import { createRequire } from 'node:module';
 import { PassThrough, type Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { failed } from '../errors.js';
 import type { ToolProcess } from '../util/process.js';
 import { demultiplex } from './demux.js';
 
 export type DockerClient = Docker;
 
-/** Talks to the engine on DOCKER_HOST or the default socket. */
+/**
+ * Talks to the engine on DOCKER_HOST or the default socket. dockerode (with ssh2, gRPC and protobuf: ~250 ms and
+ * ~25 MB) is loaded here, at the first client a process makes, not when this module is imported: a URL-mode backup
+ * or `config` never reaches Docker. It is CommonJS, so `require` loads it synchronously and callers stay sync.
+ */
 export function createDocker(): DockerClient {
-  return new Docker();
+  const Dockerode = createRequire(import.meta.url)('dockerode') as typeof Docker;
+  return new Dockerode();
 }
 
 /** The running container of a compose service, found by compose's own labels. */

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import { Octokit } from '@octokit/rest';
 import { gitIn } from '../util/git.js';
 import { estimateFromLastDump } from '../backup/estimate.js';
 import { runCompose } from '../compose/project.js';
@@ -183,6 +182,7 @@ const CHECKS: Array<[string, Check]> = [
       const gh = ports.config.github;
       if (!gh) return pass('not configured (versions come from the local repo)');
       const token = process.env[gh.tokenEnv];
+      const { Octokit } = await import('@octokit/rest'); // only here and for the versions list: not at every start
       const octokit = new Octokit({
         auth: token,
         baseUrl: gh.apiUrl ?? 'https://api.github.com',

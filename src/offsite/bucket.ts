@@ -1,14 +1,5 @@
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetBucketVersioningCommand,
-  GetObjectCommand,
-  GetObjectLockConfigurationCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { OffsiteConfig } from '../config/index.js';
 import { authError, configError, failed, notFound, oneLine, type SwitchyardError } from '../errors.js';
 import { signingKeyFrom, type BucketRecord } from './trust.js';
@@ -56,6 +47,13 @@ export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 const UPLOAD_QUEUE = 4;
 
 /**
+ * The AWS SDK (~400 ms and ~25 MB to load) is imported at a process's first request to a bucket, once: a
+ * command or a daemon that never goes off-site never loads it, although this module is imported widely.
+ */
+let sdkModules: Promise<[typeof import('@aws-sdk/client-s3'), typeof import('@aws-sdk/lib-storage')]> | undefined;
+const loadSdk = () => (sdkModules ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]));
+
+/**
  * Opens the configured bucket. The credentials are read from the environment
  * variables the config names and go only into the SDK client: never into argv,
  * a child's environment, a log line or an error.
@@ -74,16 +72,22 @@ export function openBucket(
     throw configError(`offsite.s3.secretAccessKeyEnv: environment variable ${s3.secretAccessKeyEnv} is not set`);
   // switchyard supports Node 20; the SDK's advice to upgrade would break the CLI's "stderr is the one-line error".
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const client = new S3Client({
-    region: s3.region,
-    endpoint: s3.endpoint,
-    forcePathStyle: s3.forcePathStyle,
-    credentials: { accessKeyId, secretAccessKey },
-    // Checksums only where S3 requires them: S3-compatible servers (B2, MinIO, s3rver) differ on the newer CRCs.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
-  });
+  let client: S3Client | undefined;
+  /** The SDK, and this bucket's client made at its first request. */
+  const open = async () => {
+    const [sdk, { Upload }] = await loadSdk();
+    client ??= new sdk.S3Client({
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: s3.forcePathStyle,
+      credentials: { accessKeyId, secretAccessKey },
+      // Checksums only where S3 requires them: S3-compatible servers (B2, MinIO, s3rver) differ on the newer CRCs.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+    return { sdk, Upload, client };
+  };
   const Bucket = s3.bucket;
   const signingKey = signingKeyFrom(config, env);
   // Object Lock parameters need a checksum on the request (S3 refuses them without one).
@@ -113,6 +117,7 @@ export function openBucket(
     signingKey,
     upload: (Key, body, onProgress, retainUntil) =>
       guard('upload', Key, async () => {
+        const { Upload, client } = await open();
         const upload = new Upload({
           client,
           params: { Bucket, Key, Body: body, ...lock(retainUntil) },
@@ -130,27 +135,31 @@ export function openBucket(
       }),
     put: (Key, body, retainUntil) =>
       guard('put', Key, async () => {
+        const { sdk, client } = await open();
         await client.send(
-          new PutObjectCommand({ Bucket, Key, Body: body, ContentType: 'application/json', ...lock(retainUntil) }),
+          new sdk.PutObjectCommand({ Bucket, Key, Body: body, ContentType: 'application/json', ...lock(retainUntil) }),
         );
       }),
     getText: (Key) =>
       guard('get', Key, async () => {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key }));
+        const { sdk, client } = await open();
+        const res = await client.send(new sdk.GetObjectCommand({ Bucket, Key }));
         return res.Body!.transformToString();
       }),
     getStream: (Key, versionId) =>
       guard('get', Key, async () => {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key, VersionId: versionId ?? undefined }));
+        const { sdk, client } = await open();
+        const res = await client.send(new sdk.GetObjectCommand({ Bucket, Key, VersionId: versionId ?? undefined }));
         return { body: res.Body as Readable, size: res.ContentLength ?? null };
       }),
     list: () =>
       guard('list', null, async () => {
+        const { sdk, client } = await open();
         const records: BucketRecord[] = [];
         let token: string | undefined;
         do {
           const res = await client.send(
-            new ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }),
+            new sdk.ListObjectsV2Command({ Bucket, Prefix: s3.prefix, ContinuationToken: token }),
           );
           for (const o of res.Contents ?? [])
             if (o.Key)
@@ -167,16 +176,18 @@ export function openBucket(
     delete: (Key) =>
       guard('delete', Key, async () => {
         if (!Key.startsWith(s3.prefix)) throw new Error(`refusing to delete ${Key}, outside the prefix`);
-        await client.send(new DeleteObjectCommand({ Bucket, Key }));
+        const { sdk, client } = await open();
+        await client.send(new sdk.DeleteObjectCommand({ Bucket, Key }));
       }),
     protection: () =>
       guard('read the protection of', null, async () => {
-        const versioning = await client.send(new GetBucketVersioningCommand({ Bucket })).then(
+        const { sdk, client } = await open();
+        const versioning = await client.send(new sdk.GetBucketVersioningCommand({ Bucket })).then(
           (r): BucketProtection['versioning'] =>
             r.Status === 'Enabled' ? 'enabled' : r.Status === 'Suspended' ? 'suspended' : 'off',
           (e: unknown) => unanswered(e) ?? Promise.reject(e),
         );
-        const objectLock = await client.send(new GetObjectLockConfigurationCommand({ Bucket })).then(
+        const objectLock = await client.send(new sdk.GetObjectLockConfigurationCommand({ Bucket })).then(
           (r): BucketProtection['objectLock'] => {
             const c = r.ObjectLockConfiguration;
             if (c?.ObjectLockEnabled !== 'Enabled') return 'off';

@@ -1,4 +1,6 @@
 import type { ImageLookup } from '../docker/registry.js';
+import { InFlight } from '../util/inFlight.js';
+import type { VersionList } from './types.js';
 
 /** How long an answer is served without asking again. */
 export const TTL = {
@@ -34,6 +36,11 @@ export class VersionCaches {
   readonly githubDown = new Map<string, { until: number; message: string }>();
   readonly gitFetches = new Map<string, { at: number; status: string }>();
   readonly imageLookups = new Map<string, { until: number; lookup: ImageLookup }>();
+  /**
+   * Listings being computed. 200 page loads at once used to start 200 listings (each with its git
+   * processes and registry questions) and take 20 s each; now they all await the one in flight.
+   */
+  readonly listings = new InFlight<VersionList>();
 
   /**
    * `now` measures the TTLs. They are deadlines, not recorded times, so production keeps Date.now;

@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import type { Config } from '../config/index.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../util/log.js';
@@ -34,7 +34,9 @@ class GitHubUnreachable extends Error {}
  * not count against the rate limit.
  */
 export class GitHubSource {
-  private readonly octokit: Octokit;
+  private octokit: Promise<Octokit> | undefined;
+  private readonly baseUrl: string;
+  private readonly token: string | undefined;
   private readonly owner: string;
   private readonly repo: string;
   private readonly downKey: string;
@@ -55,22 +57,39 @@ export class GitHubSource {
     this.repo = repo;
     const baseUrl = (config.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
     this.downKey = `${baseUrl}/repos/${config.repo}`;
-    const token = process.env[config.tokenEnv];
-    this.octokit = new Octokit({
-      baseUrl,
-      auth: token || undefined,
-      userAgent: 'switchyard',
-      // Octokit's request log reports each failed request as an error; this module reports failures itself, once.
-      log: {
-        debug: () => {},
-        info: () => {},
-        warn: (m: string) => log.warn(`github: ${m}`),
-        error: (m: string) => log.debug(`github: ${m}`),
-      },
-    });
-    this.octokit.hook.wrap('request', async (request, options) => {
+    this.baseUrl = baseUrl;
+    this.token = process.env[config.tokenEnv];
+  }
+
+  /**
+   * Octokit, imported at the first request a process makes to GitHub (~250 ms to load; a daemon without
+   * `github` in its config never loads it), and made once per source.
+   */
+  private client(): Promise<Octokit> {
+    this.octokit ??= import('@octokit/rest').then(({ Octokit }) =>
+      this.withCache(
+        new Octokit({
+          baseUrl: this.baseUrl,
+          auth: this.token || undefined,
+          userAgent: 'switchyard',
+          // Octokit's request log reports each failed request as an error; this module reports failures itself, once.
+          log: {
+            debug: () => {},
+            info: () => {},
+            warn: (m: string) => this.log.warn(`github: ${m}`),
+            error: (m: string) => this.log.debug(`github: ${m}`),
+          },
+        }),
+      ),
+    );
+    return this.octokit;
+  }
+
+  private withCache(octokit: Octokit): Octokit {
+    const caches = this.caches;
+    octokit.hook.wrap('request', async (request, options) => {
       if (options.method !== 'GET') return request(options);
-      const url = this.octokit.request.endpoint(options).url;
+      const url = octokit.request.endpoint(options).url;
       const cached = caches.githubResponses.get(url);
       if (cached && caches.now() - cached.fetchedAt < TTL.github) {
         return { status: 200, url, headers: {}, data: cached.data };
@@ -96,6 +115,7 @@ export class GitHubSource {
         throw e;
       }
     });
+    return octokit;
   }
 
   /** One line on how this listing went: 'ok', 'partial: …' or 'unreachable: …'. */
@@ -112,7 +132,8 @@ export class GitHubSource {
     const down = this.caches.githubDown.get(this.downKey);
     if (down && this.caches.now() < down.until) throw new GitHubUnreachable(down.message);
     try {
-      const { data } = await this.octokit.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 });
+      const octokit = await this.client();
+      const { data } = await octokit.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 });
       return (data as GitHubRelease[]).filter((r) => !r.draft);
     } catch (e) {
       const message = describe(e, this.redactor);
@@ -143,9 +164,10 @@ export class GitHubSource {
     }
     const params = { owner: this.owner, repo: this.repo, ref: sha, per_page: 100 };
     try {
+      const octokit = await this.client();
       const [runs, statuses] = await Promise.all([
-        this.octokit.checks.listForRef(params).then((r) => r.data.check_runs as CheckRun[], noCommit<CheckRun>),
-        this.octokit.repos
+        octokit.checks.listForRef(params).then((r) => r.data.check_runs as CheckRun[], noCommit<CheckRun>),
+        octokit.repos
           .getCombinedStatusForRef(params)
           .then((r) => r.data.statuses as CommitStatus[], noCommit<CommitStatus>),
       ]);

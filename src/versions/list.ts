@@ -25,12 +25,23 @@ const CHECK_WINDOW = 15;
  * when `github` is configured and answers, and with whether every managed
  * service's image is in its registry. Never throws: a source that fails is
  * reported in `sources` and the others are still listed.
+ * Callers that ask while a listing of the same repo, sources and limit is being computed share it
+ * (VersionCaches.listings); each gets its own `current`.
  */
 export async function listVersions(
   ports: VersionListPorts,
   options: { currentSha?: string | null; limit?: number } = {},
 ): Promise<VersionList> {
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+  const { github, project, services, registries } = ports.config;
+  // Everything the listing reads of the config: a reloaded config never joins a listing of the old one.
+  const key = JSON.stringify([limit, github, project, services, registries]);
+  const shared = await ports.versionCaches.listings.run(key, () => computeList(ports, limit));
+  const current = (v: Version) => v.sha !== '' && v.sha === options.currentSha;
+  return { versions: shared.versions.map((v) => ({ ...v, current: current(v) })), sources: shared.sources };
+}
+
+async function computeList(ports: VersionListPorts, limit: number): Promise<VersionList> {
   const caches = ports.versionCaches;
   const github = ports.config.github ? new GitHubSource(ports.config.github, ports.log, ports.redactor, caches) : null;
   // Independent sources, asked at once: a slow GitHub costs its timeout once, not on top of git.
@@ -75,7 +86,7 @@ export async function listVersions(
       ...d,
       ci: ci.get(d.sha) ?? unknownCi(),
       images: available,
-      current: d.sha !== '' && d.sha === options.currentSha,
+      current: false, // per caller, in listVersions
       deployable: available.available,
     };
   });

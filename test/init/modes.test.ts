@@ -6,7 +6,7 @@ import { switchyard } from '../fixtures/cli.js';
 import { hasCompose, need } from '../fixtures/env.js';
 
 /** `switchyard init` as run from a shell whose umask is 000. */
-const initUnderUmask000 = (args: string[]) => switchyard(['init', ...args], {}, '000');
+const initUnderUmask000 = (args: string[]) => switchyard(['init', ...args], {}, { umask: '000' });
 
 const mode = (file: string) => `0${(fs.statSync(file).mode & 0o777).toString(8)}`;
 
