@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { switchyard } from '../fixtures/cli.js';
-import { SAMPLE_SCHEMA } from '../fixtures/data.js';
 import { need } from '../fixtures/env.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startUrlModeProject, type UrlModeProject } from '../fixtures/urlModeProject.js';
 
 const oneLineError = (stderr: string) => {
   expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -47,29 +47,17 @@ describe('switchyard CLI without a database', () => {
 });
 
 describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('switchyard CLI against a database', () => {
+  let project: UrlModeProject;
   let pg: PgCluster;
   let dir: string;
   let config: string;
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-cli-'));
-    config = path.join(dir, 'config.yaml');
-    fs.writeFileSync(
-      config,
-      [
-        `project: { dir: ${dir} }`,
-        `database: { url: "${pg.url('app')}" }`,
-        `stateDir: ${dir}/state`,
-        `backups: { dir: ${dir}/backups }`,
-      ].join('\n'),
-    );
+    project = await startUrlModeProject('sy-cli-');
+    ({ pg, dir, config } = project);
   });
   afterAll(async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    await pg?.stop();
+    await project?.stop();
   });
 
   it('takes a backup, lists it and drills it, in text and JSON', async () => {

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { switchyard } from '../fixtures/cli.js';
-import { SAMPLE_SCHEMA } from '../fixtures/data.js';
 import { hasDocker, need } from '../fixtures/env.js';
 import { moduleLog } from '../fixtures/moduleLog.js';
-import { hasPostgres, startPgCluster, type PgCluster } from '../fixtures/postgres.js';
+import { hasPostgres } from '../fixtures/postgres.js';
+import { startUrlModeProject, type UrlModeProject } from '../fixtures/urlModeProject.js';
 
 /** The heavy clients, each loaded only where its capability is used (≈ 1 s and 60 MB together). */
 const HEAVY = ['dockerode', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@octokit/rest', 'simple-git'];
@@ -23,33 +20,20 @@ async function packagesLoadedBy(args: string[]): Promise<{ code: number; stderr:
 }
 
 describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('modules a command loads', () => {
-  let pg: PgCluster;
-  let dir: string;
+  let project: UrlModeProject;
   let config: string;
 
   beforeAll(async () => {
-    pg = await startPgCluster();
-    pg.createDatabase('app');
-    pg.psql('app', SAMPLE_SCHEMA);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-modules-'));
-    config = path.join(dir, 'config.yaml');
-    fs.writeFileSync(
-      config,
-      [
-        `project: { dir: ${dir} }`,
-        `database: { url: "${pg.url('app')}" }`,
-        `stateDir: ${dir}/state`,
-        `backups: { dir: ${dir}/backups }`,
-        // Configured but not used by these commands: configuring them must not load their clients.
-        'offsite: { s3: { bucket: sy-backups, accessKeyIdEnv: SY_T_KEY, secretAccessKeyEnv: SY_T_SECRET }, encrypt: { allowUnencrypted: true } }',
-        'github: { repo: acme/app }',
-        'services: { backend: { image: 127.0.0.1:5000/acme/backend } }',
-      ].join('\n'),
-    );
+    project = await startUrlModeProject('sy-modules-', [
+      // Configured but not used by these commands: configuring them must not load their clients.
+      'offsite: { s3: { bucket: sy-backups, accessKeyIdEnv: SY_T_KEY, secretAccessKeyEnv: SY_T_SECRET }, encrypt: { allowUnencrypted: true } }',
+      'github: { repo: acme/app }',
+      'services: { backend: { image: 127.0.0.1:5000/acme/backend } }',
+    ]);
+    config = project.config;
   });
   afterAll(async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    await pg?.stop();
+    await project?.stop();
   });
 
   it('a URL-mode backup loads neither Docker, the AWS SDK, Octokit nor simple-git', async () => {
