@@ -5,6 +5,8 @@ import { createBackup } from '../backup/create.js';
 import { recoverInterruptedBackups } from '../backup/recover.js';
 import { repairInterruptedSwap, restoreDatabase } from '../backup/restore.js';
 import { applyRetention } from '../backup/retention.js';
+import { beginOnlineRestore } from '../backup/restoreOnline.js';
+import { leftoversFileName } from '../backup/naming.js';
 import { pinFilePath, writePins } from '../compose/pins.js';
 import { runCompose, streamCompose } from '../compose/project.js';
 import type { Context } from '../context.js';
@@ -84,6 +86,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       allowWithoutBackup: config.deploy.allowWithoutBackup,
       allowDirtyWorkTree: config.deploy.allowDirtyWorkTree,
       databaseWriters: databaseWriters(config),
+      carryOver: config.rollback.carryOver,
     },
     deployments: store.deployments,
     backups: store.backups,
@@ -139,6 +142,8 @@ export function deployPorts(ctx: Context): DeployPorts {
           throw failed(`the dump ${dump.fileName} does not match its recorded sha256: it was changed or damaged`);
       },
       restore: (backup) => restoreDatabase(ctx, backup),
+      restoreOnline: (backup, carryOver) => beginOnlineRestore(ctx, backup, carryOver),
+      leftoversFile: (id) => path.join(config.backups.dir, leftoversFileName(ctx.clock.now(), id)),
       schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
     },
     cleanup: async () => ({
