@@ -29,7 +29,8 @@ export const STEPS = {
   backup: step('Take a verified backup', false),
   'restore copy': step('Restore the dump beside the live database and verify it', false),
   'stage rows': step("Copy the live database's rows beside the restored copy (first pass)", false),
-  'stop writers': step('Stop the services that write to the database', true, true),
+  // Stopping the writers leaves the database as it is: only the restore or the swap that follows reach it.
+  'stop writers': step('Stop the services that write to the database', true),
   // The fence and the carry-over leave the live database's content as it is: undoing them is lifting the fence.
   fence: step('Fence the live database: no new sessions, the others ended', true),
   'carry over': step('Carry the rows inserted since the dump into the restored copy; write the leftovers', true),

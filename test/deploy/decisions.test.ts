@@ -325,7 +325,23 @@ describe('crash recovery decisions', () => {
   });
 
   it.each<[string[], boolean]>([
-    [['check', 'inspect', 'backup', 'stop writers'], true],
+    [['check', 'inspect', 'backup', 'stop writers'], false],
+    [['check', 'inspect', 'backup', 'restore copy', 'stage rows', 'stop writers', 'fence', 'carry over'], false],
+    [
+      [
+        'check',
+        'inspect',
+        'backup',
+        'restore copy',
+        'stage rows',
+        'stop writers',
+        'fence',
+        'carry over',
+        'swap database',
+      ],
+      true,
+    ],
+    [['check', 'inspect', 'backup', 'stop writers', 'restore database'], true],
     [['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout'], true],
     [['check', 'inspect', 'backup', 'checkout', 'pin'], false],
   ])('a rollback interrupted after %j restores its safety backup: %s', async (steps, restores) => {
