@@ -143,7 +143,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       },
       restore: (backup) => restoreDatabase(ctx, backup),
       restoreOnline: (backup, carryOver) => beginOnlineRestore(ctx, backup, carryOver),
-      leftoversFile: (id) => path.join(config.backups.dir, leftoversFileName(ctx.clock.now(), id)),
+      leftoversFile: (id) => path.resolve(config.backups.dir, leftoversFileName(ctx.clock.now(), id)),
       schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
     },
     cleanup: async () => ({

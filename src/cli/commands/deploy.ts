@@ -103,7 +103,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
       (ctx) => {
         const target = ctx.store.deployments.get(Number(raw));
         if (!target) throw notFound(`deployment ${raw} does not exist`);
-        return planRollback(ctx, target, mode);
+        return planRollback(ctx, target, mode, carryOver);
       },
       rollbackPlanText,
     );
