@@ -326,21 +326,9 @@ describe('crash recovery decisions', () => {
 
   it.each<[string[], boolean]>([
     [['check', 'inspect', 'backup', 'stop writers'], false],
-    [['check', 'inspect', 'backup', 'restore copy', 'stage rows', 'stop writers', 'fence', 'carry over'], false],
-    [
-      [
-        'check',
-        'inspect',
-        'backup',
-        'restore copy',
-        'stage rows',
-        'stop writers',
-        'fence',
-        'carry over',
-        'swap database',
-      ],
-      true,
-    ],
+    // The steps of today's rollback up to the carry-over (the live database untouched), then up to the swap.
+    [ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('carry over') + 1), false],
+    [ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('swap database') + 1), true],
     [['check', 'inspect', 'backup', 'stop writers', 'restore database'], true],
     [['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout'], true],
     [['check', 'inspect', 'backup', 'checkout', 'pin'], false],
