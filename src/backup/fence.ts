@@ -21,8 +21,11 @@ export async function fenceDatabase(admin: SqlSession, name: string, keep: numbe
 
 /** Lets sessions connect to `name` again (idempotent; a database that does not exist is left alone). */
 export async function liftFence(admin: SqlSession, name: string): Promise<boolean> {
-  const fenced = await admin.query(`SELECT NOT datallowconn FROM pg_database WHERE datname = ${literal(name)}`);
-  if (fenced !== 'true') return false;
+  // Text, not a boolean: node-postgres and psql (a container's) spell booleans differently.
+  const state = await admin.query(
+    `SELECT CASE WHEN datallowconn THEN 'open' ELSE 'fenced' END FROM pg_database WHERE datname = ${literal(name)}`,
+  );
+  if (state !== 'fenced') return false;
   await admin.query(`ALTER DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS true`);
   return true;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RestorePorts } from './ports.js';
 import { compareFacts, type DatabaseTarget, inspectDatabase, quoteIdent, type SqlSession } from '../database/index.js';
@@ -133,8 +134,16 @@ export async function repairInterruptedSwap(ports: RestorePorts): Promise<string
     }
     // An online restore that stopped between its fence and its swap left the live database closed.
     if (await liftFence(admin, name)) repaired = repaired ?? `lifted the fence on database ${name}`;
+    await removeHalfWrittenLeftovers(ports.config.backups.dir);
     return repaired;
   } finally {
     await admin.close();
   }
+}
+
+/** A leftovers file the carry-over did not finish (its temp name; a finished one is renamed, so it is whole). */
+async function removeHalfWrittenLeftovers(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.leftovers.sql.partial')))
+    await fs.rm(path.join(dir, name), { force: true });
 }
