@@ -147,11 +147,13 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     expect(daemon.ctx.store.backups.get(rollback.backupId!)?.reason).toBe('pre-rollback');
     expect(head()).toBe(daemon.sample.commits.v1);
     // The resident's row was carried, and the rollback's page reports it, with the leftovers file to download.
-    expect(daemon.sample.psql(`SELECT count(*) FROM requests WHERE title = 'filed just before the rollback'`)).toBe('1');
+    expect(daemon.sample.psql(`SELECT count(*) FROM requests WHERE title = 'filed just before the rollback'`)).toBe(
+      '1',
+    );
     const report = (await page.locator('#carry-title').locator('..').textContent()) ?? '';
     expect(report).toMatch(/public\.requests\s*1\s*0/);
     const leftovers = await page.request.get(`${page.url()}/leftovers`);
-    expect(leftovers.status()).toBe(200);
+    expect(leftovers.status(), await leftovers.text()).toBe(200);
     expect(await leftovers.text()).toContain('-- public.requests: carried 1, left over 0');
 
     await nav('Overview').click();
