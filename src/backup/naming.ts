@@ -20,6 +20,10 @@ export function backupFileName(
   return `${utcStamp(date)}_${safeDb}_${reason}${attempt > 1 ? `-${attempt}` : ''}${formatSuffix(format)}`;
 }
 
+/** A rollback's leftovers file (carry-over), beside the backups: plain SQL. */
+export const leftoversFileName = (date: Date, deploymentId: number) =>
+  `${utcStamp(date)}_rollback-${deploymentId}.leftovers.sql`;
+
 /** Hidden and ending in .partial: a half-written file never looks like a backup. */
 export function tempFileName(fileName: string): string {
   return `.${fileName}.partial`;

@@ -1,9 +1,11 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RestorePorts } from './ports.js';
-import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../database/index.js';
+import { compareFacts, type DatabaseTarget, inspectDatabase, quoteIdent, type SqlSession } from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
 import { sha256File } from './checksum.js';
+import { liftFence } from './fence.js';
 import { restoreBackupFile } from './pgRestore.js';
 
 /**
@@ -16,27 +18,39 @@ import { restoreBackupFile } from './pgRestore.js';
  * (app services) must be stopped by the caller.
  */
 export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): Promise<void> {
-  const file = path.join(ports.config.backups.dir, backup.fileName);
+  const target = await ports.database().reach(); // its sessions and programs all go one way
+  const via = await restoreBeside(target, ports.config.backups.dir, backup);
+  const { incoming, outgoing } = swapNames(target.database);
+  await withAdmin(target, async (admin) => {
+    await swap(admin, target.database, incoming, outgoing);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
+  });
+  ports.log.info('database restored', { backup: backup.id, file: backup.fileName, via, reached: target.description });
+}
+
+/**
+ * The backup restored into the fresh database `incoming` beside the live one and verified there (row
+ * counts and schema fingerprint against the catalog); the live database is not touched, so the app may
+ * keep serving. A failure drops the copy. Returns how pg_restore ran, for the log.
+ */
+export async function restoreBeside(target: DatabaseTarget, backupsDir: string, backup: BackupRow): Promise<string> {
+  const file = path.join(backupsDir, backup.fileName);
   const actual = await sha256File(file).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return null;
     throw failed(`backup ${backup.fileName} cannot be read (${oneLine(e)}); refusing to restore it`);
   });
   if (actual !== backup.sha256)
     throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
-
-  const target = await ports.database().reach(); // its sessions and programs all go one way
   const name = target.database;
-  const { incoming, outgoing } = swapNames(name);
-  const admin = await target.session('postgres');
-  let via: string;
-  try {
+  const { incoming } = swapNames(name);
+  return withAdmin(target, async (admin) => {
     const owner = await admin.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${literal(name)}`);
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`);
     await admin.query(
       `CREATE DATABASE ${quoteIdent(incoming)} TEMPLATE template0${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`,
     );
     try {
-      via = await restoreBackupFile(target, incoming, file);
+      const via = await restoreBackupFile(target, incoming, file);
       const restored = await target.session(incoming);
       let issues: string[];
       try {
@@ -49,20 +63,26 @@ export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): P
       }
       if (issues.length)
         throw failed(`restored copy of ${backup.fileName} differs from the catalog: ${issues.slice(0, 3).join('; ')}`);
+      return via;
     } catch (e) {
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`).catch(() => undefined);
       throw e;
     }
-    await swap(admin, name, incoming, outgoing);
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
+  });
+}
+
+/** A session on the maintenance database `postgres`, for CREATE, ALTER and DROP DATABASE. */
+export async function withAdmin<T>(target: DatabaseTarget, use: (admin: SqlSession) => Promise<T>): Promise<T> {
+  const admin = await target.session('postgres');
+  try {
+    return await use(admin);
   } finally {
     await admin.close();
   }
-  ports.log.info('database restored', { backup: backup.id, file: backup.fileName, via, reached: target.description });
 }
 
 /** live → outgoing, incoming → live. Sessions still on the live database are ended first. */
-async function swap(admin: SqlSession, live: string, incoming: string, outgoing: string): Promise<void> {
+export async function swap(admin: SqlSession, live: string, incoming: string, outgoing: string): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
   for (let attempt = 1; ; attempt++) {
     await admin.query(
@@ -81,11 +101,11 @@ async function swap(admin: SqlSession, live: string, incoming: string, outgoing:
 }
 
 /** The restored copy waits as `incoming`; the replaced database leaves as `outgoing`. */
-function swapNames(database: string) {
+export function swapNames(database: string) {
   return { incoming: `${database}_sy_incoming`, outgoing: `${database}_sy_outgoing` };
 }
 
-function literal(value: string): string {
+export function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
@@ -115,8 +135,18 @@ export async function repairInterruptedSwap(ports: RestorePorts): Promise<string
     for (const leftover of [incoming, outgoing, `${name}_dr_test`]) {
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(leftover)} WITH (FORCE)`);
     }
+    // An online restore that stopped between its fence and its swap left the live database closed.
+    if (await liftFence(admin, name)) repaired = repaired ?? `lifted the fence on database ${name}`;
+    await removeHalfWrittenLeftovers(ports.config.backups.dir);
     return repaired;
   } finally {
     await admin.close();
   }
+}
+
+/** A leftovers file the carry-over did not finish (its temp name; a finished one is renamed, so it is whole). */
+async function removeHalfWrittenLeftovers(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.leftovers.sql.partial')))
+    await fs.rm(path.join(dir, name), { force: true });
 }

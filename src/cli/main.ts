@@ -50,7 +50,7 @@ const COMMANDS: Record<string, Command> = {
   },
   rollback: {
     load: () => operations().then((m) => m.rollbackCommand),
-    usage: 'rollback ID [--images-only|--database-only] [--dry-run]',
+    usage: 'rollback ID [--images-only|--database-only] [--carry-over inserts|none] [--dry-run]',
     summary: 'bring back the images, commit and data from before deployment ID',
   },
   restore: {

@@ -41,7 +41,7 @@ export function rollbackPlanText(plan: RollbackPlan): string {
   lines.push(
     `database: ${plan.mode === 'images-only' ? 'unchanged' : plan.backup ? `restored from backup ${plan.backup.id} (${plan.backup.fileName})` : 'no usable backup'}`,
   );
-  lines.push(...impactLines(plan.impact));
+  lines.push(...impactLines(plan.impact), ...carryOverLines(plan.carryOver));
   if (plan.mode !== 'images-only') lines.push(`stopped while restoring: ${plan.stoppedServices.join(', ')}`);
   lines.push(...notes('warnings', plan.warnings), ...notes('blockers', plan.blockers));
   lines.push(plan.blockers.length ? 'dry run: the rollback would be refused' : 'dry run: nothing was changed');
@@ -86,6 +86,18 @@ function impactLines(impact: RollbackPlan['impact']): string[] {
         String(t.rowsInDump ?? '-'),
         t.rowsInDump === null ? 'table' : String(Math.max(0, t.difference)),
       ]),
+    ).split('\n'),
+  ];
+}
+
+function carryOverLines(preview: RollbackPlan['carryOver']): string[] {
+  if (!preview) return [];
+  if (preview.tables.length === 0) return [`carry-over ${preview.mode}: no table gained rows since the backup`];
+  return [
+    `carry-over ${preview.mode} (an estimate from row counts; updated and deleted rows show in the rollback's report):`,
+    ...table(
+      ['TABLE', 'CARRIED', 'LEFT OVER', 'DISCARDED'],
+      preview.tables.map((t) => [t.table, String(t.carried), String(t.leftover), String(t.discarded)]),
     ).split('\n'),
   ];
 }

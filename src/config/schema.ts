@@ -281,9 +281,12 @@ export const configSchema = z
         keepImagesFor: 5,
       }),
     rollback: z
-      .object({ stopServices: z.array(identifier).min(1).optional() })
+      .object({
+        stopServices: z.array(identifier).min(1).optional(),
+        carryOver: z.enum(['inserts', 'none']).default('inserts'),
+      })
       .strict()
-      .default({}),
+      .default({ carryOver: 'inserts' }),
     health: z
       .object({
         url: httpUrl.optional(),

@@ -1,4 +1,6 @@
 import type { BackupRequest } from '../backup/create.js';
+import type { OnlineRestore } from '../backup/restoreOnline.js';
+import type { CarryOverMode } from '../carryover/run.js';
 import type { DockerClient } from '../docker/client.js';
 import type { BackupCatalog } from '../store/backups.js';
 import type { DeploymentLog } from '../store/deployments.js';
@@ -58,6 +60,10 @@ export interface DatabasePort {
   checkDump(backup: BackupRow): Promise<void>;
   /** Into a fresh database, verified, then swapped in. */
   restore(backup: BackupRow): Promise<void>;
+  /** Restored and verified beside the live database while the app serves; the rest step by step (restoreOnline.ts). */
+  restoreOnline(backup: BackupRow, carryOver: CarryOverMode): Promise<OnlineRestore>;
+  /** Where the leftovers of deployment `id`'s carry-over go: an absolute path in the backups dir. */
+  leftoversFile(id: number): string;
   schemaFingerprint(): Promise<string>;
 }
 
@@ -69,6 +75,8 @@ export interface DeployPorts extends JournalPorts, ReportPorts, OperationPorts {
     allowDirtyWorkTree: boolean;
     /** Services stopped while the database is restored. */
     databaseWriters: string[];
+    /** What a rollback does with the rows written since its dump, unless the request says. */
+    carryOver: CarryOverMode;
   };
   deployments: DeploymentLog;
   backups: Pick<BackupCatalog, 'get' | 'list'>;

@@ -1,3 +1,6 @@
+import type { OnlineRestore } from '../backup/restoreOnline.js';
+import { carryOverCounts, describeCarryOver } from '../carryover/report.js';
+import type { CarryOverMode, CarryOverReport } from '../carryover/run.js';
 import { conflict, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { versionLabel } from '../versions/naming.js';
@@ -14,6 +17,8 @@ export interface RollbackRequest {
   deploymentId: number;
   mode: RollbackMode;
   actor: string;
+  /** What becomes of rows written since the dump; the configured `rollback.carryOver` when absent. */
+  carryOver?: CarryOverMode;
 }
 
 /**
@@ -54,7 +59,14 @@ export function startRollbackWith(
         createdAt: at,
       });
     },
-    (id) => runRollback(ports, id, target, { images, dump }, request.actor),
+    (id) =>
+      runRollback(
+        ports,
+        id,
+        target,
+        { images, dump, carryOver: request.carryOver ?? ports.settings.carryOver },
+        request.actor,
+      ),
     (id) => ports.deployments.get(id)!,
   );
 }
@@ -63,7 +75,7 @@ async function runRollback(
   ports: DeployPorts,
   id: number,
   target: Deployment,
-  parts: { images: boolean; dump: BackupRow | undefined },
+  parts: { images: boolean; dump: BackupRow | undefined; carryOver: CarryOverMode },
   actor: string,
 ): Promise<Deployment> {
   const journal = new Journal(ports, id);
@@ -71,6 +83,7 @@ async function runRollback(
   let previous: HostState;
   let safety: BackupRow | undefined;
   let pins: ImagePins;
+  let carried: CarryOverReport | undefined;
   try {
     await journal.step(
       'check',
@@ -102,22 +115,51 @@ async function runRollback(
   }
 
   let databaseChanged = false;
+  let online: OnlineRestore | undefined;
   try {
     if (parts.dump) {
       const dump = parts.dump;
+      const mode = parts.carryOver;
+      // Restored and verified beside the live database: the app serves on until the copy is ready.
+      const copy = await journal.step(
+        'restore copy',
+        () => database.restoreOnline(dump, mode),
+        (r) => ({ backup: dump.id, file: dump.fileName, via: r.via }),
+      );
+      online = copy;
+      if (mode === 'inserts')
+        await journal.step(
+          'stage rows',
+          () => copy.stageRows(),
+          (r) => r,
+        );
       const writers = ports.settings.databaseWriters;
       await journal.step(
         'stop writers',
         () => engine.stop(writers, (l) => journal.log(l)),
         () => ({ services: writers }),
       );
-      databaseChanged = true; // from here on, undoing means restoring the safety backup
-      // The restore verifies the restored copy (counts, fingerprint) before it takes the database's name.
       await journal.step(
-        'restore database',
-        () => database.restore(dump),
-        () => ({ backup: dump.id, file: dump.fileName }),
+        'fence',
+        () => copy.fence(),
+        (r) => r,
       );
+      const file = database.leftoversFile(id);
+      carried =
+        mode === 'inserts'
+          ? await journal.step(
+              'carry over',
+              () =>
+                copy.carryOver({
+                  file,
+                  title: `switchyard leftovers of rollback ${id} (to before deployment ${target.id})`,
+                }),
+              (r) => r,
+            )
+          : { mode: 'none', tables: [], leftoversFile: null };
+      databaseChanged = true; // from here on, undoing means restoring the safety backup
+      online = undefined;
+      await journal.step('swap database', () => copy.swap());
     }
     if (parts.images) {
       const commit = target.previousCommit;
@@ -134,6 +176,8 @@ async function runRollback(
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
     const cause = oneLine(e);
+    // Before the swap the live database is whole: lift the fence, drop the copy, and start the writers again.
+    if (online) await online.abandon();
     const undo = await restorePreviousState(ports, journal, {
       previous,
       backup: safety,
@@ -151,7 +195,7 @@ async function runRollback(
         action: 'rollback',
         target: `deployment ${target.id}`,
         ok: status === 'succeeded',
-        detail: message,
+        detail: [message, carried && describeCarryOver(carried)].filter(Boolean).join('; ') || null,
       },
       notification: {
         event: 'rollback',
@@ -159,7 +203,7 @@ async function runRollback(
         summary:
           message ??
           `rolled back to before deployment ${target.id}: ${versionLabel(record.commit, undefined, record.tag)}`,
-        details: { id, rollbackOf: target.id, status },
+        details: { id, rollbackOf: target.id, status, ...(carried ? { carryOver: carryOverCounts(carried) } : {}) },
       },
       log: deploymentEndLog(id, status, 'rollback finished'),
     }));

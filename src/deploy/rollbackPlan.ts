@@ -7,6 +7,8 @@ import { databaseWriters, dumpProblem, pinnedImageProblem } from './checks.js';
 import { registryLookup } from './images.js';
 import type { PlanNote } from './plan.js';
 import { versionChanges, type VersionChanges } from '../versions/changes.js';
+import { previewCarryOver, type CarryOverPreview } from '../carryover/preview.js';
+import type { CarryOverMode } from '../carryover/run.js';
 import { alreadyUndone, readRollbackImpact, type ImpactPorts, type RollbackImpact } from './rollbackImpact.js';
 
 export type RollbackMode = 'full' | 'images-only' | 'database-only';
@@ -63,6 +65,8 @@ export interface RollbackPlan {
   changes: VersionChanges | null;
   /** Per table, the rows now against the rows in the dump (what the restore discards); null without a restore. */
   impact: RollbackImpact | { error: string } | null;
+  /** Per table, what the configured carry-over would carry, leave over and discard (an estimate); null without a restore. */
+  carryOver: CarryOverPreview | null;
   /** Why this would undo a rollback that already happened, or null. */
   undone: string | null;
   /** Services stopped while the database is restored. */
@@ -81,6 +85,7 @@ export async function planRollback(
   ports: RollbackPlanPorts,
   target: Deployment,
   mode: RollbackMode = 'full',
+  carryOver: CarryOverMode = ports.config.rollback.carryOver,
 ): Promise<RollbackPlan> {
   const backupRow = target.backupId ? ports.store.backups.get(target.backupId) : undefined;
   const modes = rollbackBlockers(target, backupRow);
@@ -124,6 +129,7 @@ export async function planRollback(
       reason: `${undone}: rolling back to before it again restores the state from before it over everything since`,
     });
   }
+  const impact = withDatabase && usable ? await readRollbackImpact(ports, usable) : null;
   const commitNow = current?.commit ?? null;
   const commitAfter = withImages ? target.previousCommit : commitNow;
   return {
@@ -145,7 +151,8 @@ export async function planRollback(
           ports.redactor,
         )
       : null,
-    impact: withDatabase && usable ? await readRollbackImpact(ports, usable) : null,
+    impact,
+    carryOver: impact && !('error' in impact) ? previewCarryOver(impact, carryOver) : null,
     undone,
     stoppedServices: databaseWriters(ports.config),
     warnings,

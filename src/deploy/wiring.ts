@@ -4,6 +4,8 @@ import { createBackup } from '../backup/create.js';
 import { recoverInterruptedBackups } from '../backup/recover.js';
 import { repairInterruptedSwap, restoreDatabase } from '../backup/restore.js';
 import { applyRetention } from '../backup/retention.js';
+import { beginOnlineRestore } from '../backup/restoreOnline.js';
+import { leftoversFileName } from '../backup/naming.js';
 import { pinFilePath, writePins } from '../compose/pins.js';
 import { runCompose, streamCompose } from '../compose/project.js';
 import type { Context } from '../context.js';
@@ -86,6 +88,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       allowWithoutBackup: config.deploy.allowWithoutBackup,
       allowDirtyWorkTree: config.deploy.allowDirtyWorkTree,
       databaseWriters: databaseWriters(config),
+      carryOver: config.rollback.carryOver,
     },
     deployments: store.deployments,
     backups: store.backups,
@@ -129,6 +132,8 @@ export function deployPorts(ctx: Context): DeployPorts {
         if (problem) throw failed(problem);
       },
       restore: (backup) => restoreDatabase(ctx, backup),
+      restoreOnline: (backup, carryOver) => beginOnlineRestore(ctx, backup, carryOver),
+      leftoversFile: (id) => path.resolve(config.backups.dir, leftoversFileName(ctx.clock.now(), id)),
       schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
     },
     cleanup: async () => ({

@@ -51,6 +51,8 @@ export const ROUTE_ROLES: Record<string, Role | 'public'> = {
   'GET /history': 'viewer',
   'GET /deployments/:id': 'viewer',
   'GET /deployments/:id/events': 'viewer',
+  // Rows residents wrote, as a backup holds them: the same role as a backup's download.
+  'GET /deployments/:id/leftovers': 'operator',
   'GET /deployments/:id/rollback': 'operator',
   'POST /deployments/:id/rollback': 'operator',
   'GET /backups': 'viewer',

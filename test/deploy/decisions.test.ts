@@ -170,8 +170,33 @@ describe('rollback decisions', () => {
     const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
     expect(r.status).toBe('succeeded');
     expect(journaled(world.store, r.id)).toEqual(ROLLBACK_STEPS.map((s) => `${s}:ok`));
-    expect(world.calls).toContain('database.restore dump-1.dump');
+    expect(world.calls.filter((c) => /restore|online/.test(c))).toEqual([
+      'database.restoreOnline dump-1.dump inserts',
+      'online.stageRows',
+      'online.fence',
+      'online.carryOver',
+      'online.swap',
+    ]);
     expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
+    expect(world.store.audit.list()[0]!.detail).toMatch(
+      /carry-over: 0 rows carried.*leftovers in \/backups\/rollback-/,
+    );
+  });
+
+  it('carry-over none (asked, or the configured default): no first pass, no carry, the dump as it is', async () => {
+    world = fakeWorld({ settings: { carryOver: 'none' } });
+    const d = await deployed(world);
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
+    expect(r.status).toBe('succeeded');
+    expect(journaled(world.store, r.id)).toEqual(
+      ROLLBACK_STEPS.filter((s) => s !== 'stage rows' && s !== 'carry over').map((s) => `${s}:ok`),
+    );
+    expect(world.calls).toContain('database.restoreOnline dump-1.dump none');
+    world.ports.settings.carryOver = 'none';
+    const again = await (
+      await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't', carryOver: 'inserts' })
+    ).done;
+    expect(journaled(world.store, again.id)).toContain('carry over:ok');
   });
 
   it.each<[FakeCall, string]>([
@@ -193,7 +218,11 @@ describe('rollback decisions', () => {
   // The restore decision of the undo: the safety backup comes back once the database may have changed.
   it.each<[FakeCall, boolean]>([
     ['engine.stop', false],
-    ['database.restore', true],
+    ['database.restoreOnline', false],
+    ['online.stageRows', false],
+    ['online.fence', false],
+    ['online.carryOver', false],
+    ['online.swap', true],
     ['host.checkout', true],
     ['host.writePins', true],
     ['engine.up', true],
@@ -208,6 +237,9 @@ describe('rollback decisions', () => {
     const safety = world.store.backups.get(r.backupId!)!;
     expect(world.calls.includes(`database.restore ${safety.fileName}`)).toBe(restoresSafety);
     expect(journaled(world.store, r.id)).toContain(`rollback: restore database:${restoresSafety ? 'ok' : 'skipped'}`);
+    // Before the swap the live database is whole: the copy is abandoned (its fence lifted) instead.
+    const began = world.calls.some((c) => c.startsWith('database.restoreOnline')) && call !== 'database.restoreOnline';
+    expect(world.calls.includes('online.abandon')).toBe(began && !restoresSafety);
   });
 
   it('images-only takes no safety backup and never restores the database', async () => {
@@ -343,7 +375,11 @@ describe('crash recovery decisions', () => {
   });
 
   it.each<[string[], boolean]>([
-    [['check', 'inspect', 'backup', 'stop writers'], true],
+    [['check', 'inspect', 'backup', 'stop writers'], false],
+    // The steps of today's rollback up to the carry-over (the live database untouched), then up to the swap.
+    [ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('carry over') + 1), false],
+    [ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('swap database') + 1), true],
+    [['check', 'inspect', 'backup', 'stop writers', 'restore database'], true],
     [['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout'], true],
     [['check', 'inspect', 'backup', 'checkout', 'pin'], false],
   ])('a rollback interrupted after %j restores its safety backup: %s', async (steps, restores) => {

@@ -31,6 +31,11 @@ export type FakeCall =
   | 'database.dump'
   | 'database.checkDump'
   | 'database.restore'
+  | 'database.restoreOnline'
+  | 'online.stageRows'
+  | 'online.fence'
+  | 'online.carryOver'
+  | 'online.swap'
   | 'database.schemaFingerprint'
   | 'cleanup';
 
@@ -122,6 +127,7 @@ export function fakeWorld(
       allowWithoutBackup: false,
       allowDirtyWorkTree: false,
       databaseWriters: ['backend'],
+      carryOver: 'inserts',
       ...options.settings,
     },
     deployments: store.deployments,
@@ -188,6 +194,32 @@ export function fakeWorld(
         await call('database.restore', backup.fileName);
         world.fingerprint = backup.schemaFingerprint ?? world.fingerprint;
       },
+      restoreOnline: async (backup, mode) => {
+        await call('database.restoreOnline', `${backup.fileName} ${mode}`);
+        return {
+          via: 'fake',
+          stageRows: async () => {
+            await call('online.stageRows');
+            return { tables: 0 };
+          },
+          fence: async () => {
+            await call('online.fence');
+            return { ended: 0 };
+          },
+          carryOver: async ({ file }) => {
+            await call('online.carryOver');
+            return { mode: 'inserts', tables: [], leftoversFile: file };
+          },
+          swap: async () => {
+            await call('online.swap');
+            world.fingerprint = backup.schemaFingerprint ?? world.fingerprint;
+          },
+          abandon: async () => {
+            calls.push('online.abandon');
+          },
+        };
+      },
+      leftoversFile: (id) => `/backups/rollback-${id}.leftovers.sql`,
       schemaFingerprint: async () => {
         await call('database.schemaFingerprint');
         return world.fingerprint;

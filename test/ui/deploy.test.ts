@@ -126,6 +126,10 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     const confirm = (await page.locator('main').textContent()) ?? '';
     expect(confirm).toContain('Database writes since');
     expect(confirm).toContain('safety backup');
+    // The carry-over choice, the configured default (inserts) checked.
+    expect(await page.getByLabel(/Keep them where they fit/).isChecked()).toBe(true);
+    expect(await page.getByLabel(/Discard them/).isChecked()).toBe(false);
+    daemon.sample.psql(`INSERT INTO requests (title) VALUES ('filed just before the rollback')`);
     expect(await page.getByLabel(/Images only/).isEnabled()).toBe(true);
     expect(await page.getByLabel(/Database only/).isEnabled()).toBe(true);
     await browser.screenshot('rollback-confirm');
@@ -142,6 +146,15 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     expect(rollback).toMatchObject({ kind: 'rollback', rollbackOf: v2.id, status: 'succeeded', actor: 'ui:admin' });
     expect(daemon.ctx.store.backups.get(rollback.backupId!)?.reason).toBe('pre-rollback');
     expect(head()).toBe(daemon.sample.commits.v1);
+    // The resident's row was carried, and the rollback's page reports it, with the leftovers file to download.
+    expect(daemon.sample.psql(`SELECT count(*) FROM requests WHERE title = 'filed just before the rollback'`)).toBe(
+      '1',
+    );
+    const report = (await page.locator('#carry-title').locator('..').textContent()) ?? '';
+    expect(report).toMatch(/public\.requests\s*1\s*0/);
+    const leftovers = await page.request.get(`${page.url()}/leftovers`);
+    expect(leftovers.status(), await leftovers.text()).toBe(200);
+    expect(await leftovers.text()).toContain('-- public.requests: carried 1, left over 0');
 
     await nav('Overview').click();
     await browser.screenshot('overview-after');

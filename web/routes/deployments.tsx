@@ -16,10 +16,14 @@ import { HistoryView } from '../views/history.js';
 import { ProgressView } from '../views/progress.js';
 import { renderPage } from '../views/render.js';
 import { RollbackConfirm, type RollbackPlan } from '../views/rollback.js';
+import { downloadLeftovers } from '../lib/download.js';
 
 const rollbackForm = z.object({
   mode: z.enum(['full', 'images-only', 'database-only'], { message: 'choose what to roll back' }),
   confirm: z.literal('yes', { message: 'tick the box that confirms you read what will happen' }),
+  carryOver: z
+    .enum(['inserts', 'none'], { message: 'choose what becomes of rows written since the backup' })
+    .optional(),
 });
 
 /** History, the progress of one operation, and rolling back to before one. */
@@ -70,6 +74,10 @@ export function deploymentRoutes(deps: UiDeps) {
         view,
       );
     })
+    .get('/deployments/:id/leftovers', async (c) => {
+      const d = find(c.req.param('id'));
+      return downloadLeftovers(c, ctx, d.id, actorOf(c.get('session')));
+    })
     .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
     .get('/deployments/:id/rollback', async (c) => {
       const d = find(c.req.param('id'));
@@ -96,6 +104,7 @@ export function deploymentRoutes(deps: UiDeps) {
           deploymentId: d.id,
           mode: form.mode,
           actor: actorOf(c.get('session')),
+          carryOver: form.carryOver,
         });
         output.watch(started.id);
         void started.done; // runs on; the progress page follows it
@@ -113,5 +122,14 @@ async function rollbackView({ ctx }: UiDeps, target: Deployment): Promise<Rollba
     ROLLBACK_MODES.map((m) => [m, plan.modes[m]?.reason ?? null]),
   ) as RollbackPlan['modes'];
   const { backup, stoppedServices, undone, impact } = plan;
-  return { target, backup, modes, stoppedServices, undone, impact, tags: await readTagNames(ctx.config.project.dir) };
+  return {
+    target,
+    backup,
+    modes,
+    stoppedServices,
+    undone,
+    impact,
+    tags: await readTagNames(ctx.config.project.dir),
+    carryOver: ctx.config.rollback.carryOver,
+  };
 }

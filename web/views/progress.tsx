@@ -1,4 +1,6 @@
+import { carryOverOf } from '../../src/carryover/report.js';
 import { failureReportOf } from '../../src/deploy/failureReport.js';
+import { CarryOverView } from './carryOver.js';
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import { versionLabel, type TagNames } from '../../src/versions/naming.js';
 import type { OutputSnapshot } from '../live/output.js';
@@ -19,10 +21,12 @@ export interface ProgressProps {
 export function ProgressView({ deployment: d, steps, output, tags }: ProgressProps) {
   const running = d.status === 'running';
   const failure = failureReportOf(steps);
+  const carried = carryOverOf(steps);
   return (
     <div data-events={running ? `/deployments/${d.id}/events` : undefined}>
       <Outcome d={d} steps={steps} tags={tags} />
       {failure && <FailureView report={failure} />}
+      {carried && <CarryOverView report={carried} deploymentId={d.id} />}
       <Facts d={d} tags={tags} />
       <StepsTable steps={steps} caption="Steps, in order" />
       <section aria-labelledby="pulls-title" id="pulls-section" hidden={output.pulls.length === 0}>

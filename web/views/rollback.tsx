@@ -1,3 +1,4 @@
+import type { CarryOverMode } from '../../src/carryover/run.js';
 import type { RollbackMode } from '../../src/deploy/index.js';
 import type { BackupRecord, Deployment } from '../../src/store/index.js';
 import type { Session } from '../auth/sessions.js';
@@ -20,7 +21,15 @@ export interface RollbackPlan {
   undone: string | null;
   /** Per table, the rows now against the rows in the dump; null without a usable dump. */
   impact: RollbackImpact | { error: string } | null;
+  /** The configured carry-over (rollback.carryOver): the choice checked first. */
+  carryOver: CarryOverMode;
 }
+
+const CARRY_LABELS: Record<CarryOverMode, string> = {
+  inserts:
+    'Keep them where they fit: rows inserted since the backup are carried into the restored database; updated, deleted and rows that do not fit go to a leftovers file',
+  none: 'Discard them: the database becomes exactly the backup (the safety backup still holds them)',
+};
 
 const LABELS: Record<RollbackMode, string> = {
   full: 'Images and database (everything as it was before)',
@@ -102,12 +111,31 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
             </div>
           ))}
         </fieldset>
+        {backup && (
+          <fieldset>
+            <legend>Rows written since the backup</legend>
+            {(Object.keys(CARRY_LABELS) as CarryOverMode[]).map((mode) => (
+              <div class="choice">
+                <input
+                  type="radio"
+                  id={`carry-${mode}`}
+                  name="carryOver"
+                  value={mode}
+                  checked={mode === plan.carryOver}
+                  required
+                />
+                <label for={`carry-${mode}`}>{CARRY_LABELS[mode]}</label>
+              </div>
+            ))}
+          </fieldset>
+        )}
         <Notice tone="danger" title="Read before you roll back">
           <ul>
             {backup && (
               <li>
-                <strong>Database writes since {since} will be lost</strong> when the database is rolled back: everything
-                written after that backup (new requests, edits) is replaced by the backup's contents.
+                <strong>Database writes since {since} will be replaced</strong> by the backup's contents when the
+                database is rolled back; with the first choice above, the rows inserted since are kept where they fit,
+                and everything else is written to a leftovers file you can download from the rollback's page.
               </li>
             )}
             <li>
@@ -116,8 +144,8 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
             </li>
             {backup && (
               <li>
-                While the database is restored, these services are stopped: {plan.stoppedServices.join(', ')}. The app
-                is unavailable meanwhile.
+                The backup is restored beside the live database while the app serves; then these services are stopped
+                for the carry-over and the swap: {plan.stoppedServices.join(', ')}. The app is unavailable meanwhile.
               </li>
             )}
             <li>If anything fails, switchyard puts back the state from just before the rollback.</li>

@@ -16,6 +16,8 @@ import type { Deployment } from '../../store/index.js';
 import { parseId } from '../../util/id.js';
 import { parseCommand, type CommonOptions } from '../args.js';
 import { failureReportOf, type FailureReport } from '../../deploy/failureReport.js';
+import { carryOverOf, describeCarryOver } from '../../carryover/report.js';
+import type { CarryOverReport } from '../../carryover/run.js';
 import { readTagNames, versionLabel, versionName } from '../../versions/naming.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
 
@@ -70,7 +72,7 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
   }
 }
 
-/** `switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]`. */
+/** `switchyard rollback DEPLOYMENT_ID [--images-only | --database-only] [--carry-over inserts|none]`. */
 export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   const { common, values, positionals } = parseCommand(
     argv,
@@ -80,10 +82,14 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
       detach: { type: 'boolean' },
       'detached-child': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      'carry-over': { type: 'string' },
     },
     1,
   );
   const raw = positionals[0];
+  const carryOver = values['carry-over'];
+  if (carryOver !== undefined && carryOver !== 'inserts' && carryOver !== 'none')
+    throw inputError(`--carry-over must be inserts or none, got "${carryOver}"`);
   const deploymentId = parseId(raw);
   if (deploymentId === undefined)
     throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
@@ -98,7 +104,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
       (ctx) => {
         const target = ctx.store.deployments.get(Number(raw));
         if (!target) throw notFound(`deployment ${raw} does not exist`);
-        return planRollback(ctx, target, mode);
+        return planRollback(ctx, target, mode, carryOver);
       },
       rollbackPlanText,
     );
@@ -108,7 +114,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   try {
     await follow(
       ctx,
-      await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env) }),
+      await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env), carryOver }),
       values['detached-child'] === true,
       common.json,
       io,
@@ -192,9 +198,11 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
       if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
       const steps = ctx.store.deployments.steps(deployment.id);
       const failure = failureReportOf(steps);
-      if (common.json) return io.out(JSON.stringify({ failure, deployment, steps }));
+      const carryOver = carryOverOf(steps);
+      if (common.json) return io.out(JSON.stringify({ failure, deployment, steps, carryOver }));
       io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
       if (failure) io.out(describeFailure(failure));
+      if (carryOver) io.out(`${carryOverText(carryOver)}\n`);
       io.out(
         table(
           ['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'],
@@ -289,4 +297,20 @@ function describeFailure(report: FailureReport): string {
     );
   }
   return `${parts.join('\n')}\n`;
+}
+
+/** The carry-over of a rollback: its totals, then per table what was carried, left over, and why. */
+function carryOverText(report: CarryOverReport): string {
+  if (report.tables.length === 0) return describeCarryOver(report);
+  return `${describeCarryOver(report)}\n${table(
+    ['TABLE', 'CARRIED', 'LEFT OVER', 'UPDATED', 'DELETED', 'WHY'],
+    report.tables.map((t) => [
+      t.table,
+      String(t.carried),
+      String(t.leftover),
+      String(t.updated),
+      String(t.deleted),
+      t.reasons.join('; '),
+    ]),
+  )}`;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { carryOverOf } from '../../carryover/report.js';
 import type { Context } from '../../context.js';
 import {
   currentStatus,
@@ -18,7 +19,13 @@ import { idParam, jsonBody } from '../body.js';
 
 const deployBody = z.object({ ref: z.string().min(1).max(200) }).strict();
 const rollbackMode = z.enum(['full', 'images-only', 'database-only']);
-const rollbackBody = z.object({ imagesOnly: z.boolean().optional(), databaseOnly: z.boolean().optional() }).strict();
+const rollbackBody = z
+  .object({
+    imagesOnly: z.boolean().optional(),
+    databaseOnly: z.boolean().optional(),
+    carryOver: z.enum(['inserts', 'none']).optional(),
+  })
+  .strict();
 
 export function deploymentRoutes(ctx: Context) {
   const find = (raw: string) => {
@@ -52,7 +59,12 @@ export function deploymentRoutes(ctx: Context) {
       const body = await jsonBody(c, rollbackBody);
       if (body.imagesOnly && body.databaseOnly) throw inputError('imagesOnly and databaseOnly exclude each other');
       const mode = body.imagesOnly ? 'images-only' : body.databaseOnly ? 'database-only' : 'full';
-      const started = await startRollback(ctx, { deploymentId: id, mode, actor: c.get('actor') });
+      const started = await startRollback(ctx, {
+        deploymentId: id,
+        mode,
+        actor: c.get('actor'),
+        carryOver: body.carryOver,
+      });
       void started.done;
       return c.json({ id: started.id, status: 'running', events: `/api/system/deployments/${started.id}/events` }, 202);
     })
@@ -64,6 +76,7 @@ export function deploymentRoutes(ctx: Context) {
         failure: failureReportOf(steps),
         deployment,
         steps,
+        carryOver: carryOverOf(steps),
         output: ctx.store.deployments.output(deployment.id),
       });
     })

@@ -1,0 +1,31 @@
+import type { DeploymentStep } from '../store/index.js';
+import type { CarryOverReport } from './run.js';
+
+/** The totals over every table, for the audit entry and the webhook. */
+export function carryOverCounts(report: CarryOverReport) {
+  const sum = (key: 'carried' | 'leftover' | 'updated' | 'deleted') => report.tables.reduce((n, t) => n + t[key], 0);
+  return {
+    mode: report.mode,
+    carried: sum('carried'),
+    leftover: sum('leftover'),
+    updated: sum('updated'),
+    deleted: sum('deleted'),
+    leftoversFile: report.leftoversFile,
+  };
+}
+
+/** One line: "carry-over: 12 rows carried, 2 left over, 1 updated, 0 deleted (leftovers in FILE)". */
+export function describeCarryOver(report: CarryOverReport): string {
+  if (report.mode === 'none') return 'carry-over: none (the dump restored exactly)';
+  const c = carryOverCounts(report);
+  return `carry-over: ${c.carried} rows carried, ${c.leftover} left over, ${c.updated} updated, ${c.deleted} deleted (leftovers in ${c.leftoversFile})`;
+}
+
+/** A rollback's carry-over report, from its journal: the `carry over` step's detail; none when it restored exactly. */
+export function carryOverOf(steps: readonly DeploymentStep[]): CarryOverReport | null {
+  const step = steps.find((s) => s.name === 'carry over' && s.status === 'ok');
+  const detail = step?.detail as CarryOverReport | undefined;
+  if (detail && Array.isArray(detail.tables)) return detail;
+  const swapped = steps.some((s) => s.name === 'swap database' && s.status === 'ok');
+  return swapped ? { mode: 'none', tables: [], leftoversFile: null } : null;
+}
