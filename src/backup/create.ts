@@ -62,13 +62,14 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
   const running: ToolProcess[] = [];
   try {
     const reached = await target.reach(); // the session, pg_dump and the read-back all go one way
+    // Probed while the session opens, and awaited before the first spawn (see writeVerifiedDump). It never rejects.
+    const probing = probeHostTools(reached.readsHostFiles);
     session = await reached.session();
     await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const snapshot = await session.query('SELECT pg_export_snapshot()');
     const server = await serverMajor(session);
 
-    // Every probe comes before the first spawn (see writeVerifiedDump).
-    const plan = planDump(ports.config.backups.compression, await probeHostTools(), server);
+    const plan = planDump(ports.config.backups.compression, await probing, server);
     const file = await fs.open(tempPath, 'wx', 0o600);
     let written: WrittenDump;
     let facts: DatabaseFacts;

@@ -26,11 +26,12 @@ export interface DumpPlan {
 /**
  * What a backup will run, decided from the config and the probed host alone
  * (pure). The read-back runs on the host when its pg_restore can read this
- * server's dumps: in service mode that spares pushing the whole dump back into
- * the container. Otherwise it runs where pg_dump ran, whose version always matches.
+ * server's dumps (it is the target's own, or not older than the server): in service
+ * mode that spares pushing the whole dump back into the container. Otherwise it runs
+ * where pg_dump ran, whose version always matches.
  */
 export function planDump(compression: Compression, host: HostTools, serverMajor: number): DumpPlan {
-  if (compression.method === 'zstd' && host.zstd === null) {
+  if (compression.method === 'zstd' && !host.zstd) {
     throw failed(
       'zstd is not installed on this host (backups.compression.method is zstd): install the zstd package, or set method: gzip',
     );
@@ -40,7 +41,7 @@ export function planDump(compression: Compression, host: HostTools, serverMajor:
     pgDumpCompress,
     compactChunks: pgDumpCompress === 0,
     zstdArgs: compression.method === 'zstd' ? ['-q', '-c', `-${compression.level}`, `-T${compression.threads}`] : null,
-    verifyOnHost: host.pgRestoreMajor !== null && host.pgRestoreMajor >= serverMajor,
+    verifyOnHost: host.pgRestore === 'target' || (host.pgRestore !== null && host.pgRestore >= serverMajor),
   };
 }
 

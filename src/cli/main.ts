@@ -29,7 +29,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'list backups, newest first',
   },
   drill: {
-    load: () => backup().then((m) => m.drillCommand),
+    load: () => import('./commands/drill.js').then((m) => m.drillCommand),
     usage: 'drill [BACKUP_ID] | --offsite [NAME] --identity FILE',
     summary: 'restore a backup (or its off-site copy) into a scratch database and verify it',
   },

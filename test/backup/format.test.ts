@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/index.js';
 const date = new Date('2026-11-25T03:15:00.123Z');
 const config = (backups: string) =>
   parseConfig(`project: { dir: /p }\ndatabase: { url: "postgres://u:p@127.0.0.1:5432/app" }\nbackups: ${backups}`);
-const host = { pgRestoreMajor: 15, zstd: '1.5.4' };
+const host = { pgRestore: 15, zstd: true } as const;
 
 describe('backup file formats', () => {
   it('names new backups after the method that writes them, and reads the format back from the name', () => {
@@ -87,15 +87,19 @@ describe('planDump', () => {
 
   it('reads back where pg_dump ran when the host pg_restore is older than the server, or missing', () => {
     expect(planDump(config('{}').backups.compression, host, 16).verifyOnHost).toBe(false);
-    expect(planDump(config('{}').backups.compression, { ...host, pgRestoreMajor: null }, 15).verifyOnHost).toBe(false);
+    expect(planDump(config('{}').backups.compression, { ...host, pgRestore: null }, 15).verifyOnHost).toBe(false);
+  });
+
+  it("reads back on the host when the host's pg_restore is the target's own, whatever the server", () => {
+    expect(planDump(config('{}').backups.compression, { ...host, pgRestore: 'target' }, 17).verifyOnHost).toBe(true);
   });
 
   it('refuses zstd when the host has none, naming the fix', () => {
-    expect(() => planDump(config('{}').backups.compression, { ...host, zstd: null }, 15)).toThrow(
+    expect(() => planDump(config('{}').backups.compression, { ...host, zstd: false }, 15)).toThrow(
       /zstd is not installed on this host .*install the zstd package/,
     );
     expect(
-      planDump(config('{ compression: { method: gzip } }').backups.compression, { ...host, zstd: null }, 15).zstdArgs,
+      planDump(config('{ compression: { method: gzip } }').backups.compression, { ...host, zstd: false }, 15).zstdArgs,
     ).toBeNull();
   });
 });

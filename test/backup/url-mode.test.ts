@@ -56,6 +56,37 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backups in UR
     expect(JSON.stringify(ctx.store.audit.list())).not.toContain(pg.password);
   });
 
+  it("asks no tool its version: pg_restore is pg_dump's own, zstd is looked up on PATH; without zstd it names the fix", async () => {
+    // pg_restore and zstd first on PATH, each recording its arguments, then running the real one.
+    const bin = fs.mkdtempSync(path.join(ctx.root, 'bin-'));
+    const calls = path.join(bin, 'calls');
+    for (const tool of ['pg_restore', 'zstd']) {
+      const real = run('sh', ['-c', `command -v ${tool}`]).trim();
+      fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${calls}\nexec ${real} "$@"\n`, {
+        mode: 0o755,
+      });
+    }
+    // A PATH with the PostgreSQL programs, stdbuf and mkfifo, and no zstd.
+    const noZstd = fs.mkdtempSync(path.join(ctx.root, 'bin-'));
+    for (const tool of ['pg_dump', 'pg_restore', 'stdbuf', 'mkfifo']) {
+      fs.symlinkSync(run('sh', ['-c', `command -v ${tool}`]).trim(), path.join(noZstd, tool));
+    }
+    const pathWas = process.env.PATH;
+    try {
+      process.env.PATH = `${bin}${path.delimiter}${pathWas}`;
+      expect((await backupNow(ctx, { reason: 'manual', actor: 'test' })).status).toBe('ok');
+      const ran = fs.readFileSync(calls, 'utf8').trim().split('\n');
+      expect(ran).toEqual(['pg_restore --file=/dev/null', 'zstd -q -c -3 -T0']);
+
+      process.env.PATH = noZstd;
+      await expect(backupNow(ctx, { reason: 'manual', actor: 'test' })).rejects.toThrow(
+        /zstd is not installed on this host .*install the zstd package/,
+      );
+    } finally {
+      process.env.PATH = pathWas;
+    }
+  });
+
   it('reports a verified drill for a good backup and removes the scratch database', async () => {
     const backup = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     const report = await drillNow(ctx, backup.id, 'test');
