@@ -18,8 +18,7 @@ import { restoreBackupFile } from './pgRestore.js';
  * (app services) must be stopped by the caller.
  */
 export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): Promise<void> {
-  const target = await ports.database().reach(); // its sessions and programs all go one way
-  const via = await restoreBeside(target, ports.config.backups.dir, backup);
+  const { target, via } = await restoreBeside(ports, backup);
   const { incoming, outgoing } = swapNames(target.database);
   await withAdmin(target, async (admin) => {
     await swap(admin, target.database, incoming, outgoing);
@@ -29,21 +28,26 @@ export async function restoreDatabase(ports: RestorePorts, backup: BackupRow): P
 }
 
 /**
- * The backup restored into the fresh database `incoming` beside the live one and verified there (row
- * counts and schema fingerprint against the catalog); the live database is not touched, so the app may
- * keep serving. A failure drops the copy. Returns how pg_restore ran, for the log.
+ * The backup file checked (before the database is reached at all), then restored into the fresh
+ * database `incoming` beside the live one and verified there (row counts and schema fingerprint against
+ * the catalog); the live database is not touched, so the app may keep serving. A failure drops the copy.
+ * Returns the target reached (its sessions and programs all go one way) and how pg_restore ran, for the log.
  */
-export async function restoreBeside(target: DatabaseTarget, backupsDir: string, backup: BackupRow): Promise<string> {
-  const file = path.join(backupsDir, backup.fileName);
+export async function restoreBeside(
+  ports: RestorePorts,
+  backup: BackupRow,
+): Promise<{ target: DatabaseTarget; via: string }> {
+  const file = path.join(ports.config.backups.dir, backup.fileName);
   const actual = await sha256File(file).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return null;
     throw failed(`backup ${backup.fileName} cannot be read (${oneLine(e)}); refusing to restore it`);
   });
   if (actual !== backup.sha256)
     throw failed(`backup ${backup.fileName} does not match its recorded sha256; refusing to restore it`);
+  const target = await ports.database().reach();
   const name = target.database;
   const { incoming } = swapNames(name);
-  return withAdmin(target, async (admin) => {
+  const via = await withAdmin(target, async (admin) => {
     const owner = await admin.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${literal(name)}`);
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`);
     await admin.query(
@@ -69,6 +73,7 @@ export async function restoreBeside(target: DatabaseTarget, backupsDir: string, 
       throw e;
     }
   });
+  return { target, via };
 }
 
 /** A session on the maintenance database `postgres`, for CREATE, ALTER and DROP DATABASE. */

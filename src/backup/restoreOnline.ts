@@ -32,10 +32,9 @@ export async function beginOnlineRestore(
   backup: BackupRow,
   mode: CarryOverMode,
 ): Promise<OnlineRestore> {
-  const target: DatabaseTarget = await ports.database().reach();
+  const { target, via } = await restoreBeside(ports, backup);
   const live = target.database;
   const { incoming, outgoing } = swapNames(live);
-  const via = await restoreBeside(target, ports.config.backups.dir, backup);
   let staged: StagedRows | undefined;
   let fenced: SqlSession | undefined;
 

@@ -100,7 +100,14 @@ describe('opening files of the backups folder', () => {
     } as unknown as Bucket;
     const backup = { id: 1, fileName: 'fifo.dump', sha256: 'f'.repeat(64) } as BackupRow;
     await expect(
-      uploadBackup(bucket, { recipients: [] } as never, dir, backup, null, () => new Date()),
+      uploadBackup(
+        bucket,
+        { encrypt: { recipients: [] }, keep: { last: 1, days: 1 } } as never,
+        dir,
+        backup,
+        null,
+        () => new Date(),
+      ),
     ).rejects.toThrow(`${at('fifo.dump')} is a FIFO, not a regular file`);
     expect(calls).toEqual([]);
   });

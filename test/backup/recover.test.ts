@@ -63,7 +63,7 @@ describe('recovery of backup temp files', () => {
 
   it('a stray directory no longer stops the start-up recovery, nor `switchyard recover`', async () => {
     fs.mkdirSync(path.join(ctx.config.backups.dir, '.x.dump.partial'));
-    await expect(recoverInterruptedOperations(ctx)).resolves.toEqual([]);
+    await expect(recoverInterruptedOperations(ctx)).resolves.toEqual({ operations: [], cleanedUp: [], busy: null });
     const cli = await switchyard(['recover', '--config', ctx.configFile]);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);

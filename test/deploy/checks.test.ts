@@ -35,7 +35,7 @@ describe('dumpProblem: the dump file as recorded, read without changing it', () 
     );
     fs.mkdirSync(path.join(dir, 'folder.dump.zst'));
     expect(await dumpProblem(dir, { ...recorded('folder.dump.zst'), sizeBytes: null })).toBe(
-      'the dump folder.dump.zst cannot be read: EISDIR',
+      `the dump folder.dump.zst cannot be read: ${path.join(dir, 'folder.dump.zst')} is a directory, not a regular file; refusing to read it`,
     );
   });
 });
