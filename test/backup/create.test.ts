@@ -69,7 +69,7 @@ describe('createBackup with fake ports', () => {
     const queries: string[] = [];
     const w = fakePorts({
       session: async () => ({
-        // The server claims a major no host pg_restore has, so the read-back runs through the target.
+        // The server claims a major no host pg_restore has; the target's programs fail to start either way.
         query: async (sql: string) => {
           queries.push(sql);
           return sql.startsWith('SHOW') ? '9990000' : 'snap-1';
@@ -79,7 +79,7 @@ describe('createBackup with fake ports', () => {
       spawn: async (tool) => Promise.reject(new Error(`${tool} cannot start`)),
     });
     await expect(createBackup(w.ports, { reason: 'pre-deploy', actor: 'deploy', deploymentId: null })).rejects.toThrow(
-      'backup failed: pg_restore cannot start',
+      'backup failed: no pg_dump here', // pg_dump starts first: no version probe runs before it any more
     );
     expect(queries[0]).toBe('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     expect(w.store.backups.list()[0]).toMatchObject({
