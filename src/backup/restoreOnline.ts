@@ -1,5 +1,5 @@
 import { carryOver, stageRows, type CarryOverMode, type CarryOverReport, type StagedRows } from '../carryover/run.js';
-import type { DatabaseTarget, SqlSession } from '../database/index.js';
+import type { SqlSession } from '../database/index.js';
 import { quoteIdent } from '../database/index.js';
 import { failed } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
