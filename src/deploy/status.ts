@@ -3,6 +3,7 @@ import type { DockerAccess } from './ports.js';
 import { readPins } from '../compose/pins.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import type { Deployment, LockHolder, Store } from '../store/index.js';
+import { appStateOf, type AppState } from './appState.js';
 
 /** The status reads the record of what was deployed, the pins, the containers and the lock. */
 export type StatusPorts = DockerAccess & {
@@ -43,6 +44,8 @@ export interface CurrentStatus {
   drift: string[];
   operation: OperationNow | null;
   recovered: RecoveredDeployment[];
+  /** The app's state by the one rule (appState.ts): healthy, degraded, down, failed, unfinished. */
+  app: AppState;
 }
 
 /** What runs or was left running, and what recovery closed since the current deployment: from the store alone. */
@@ -88,6 +91,7 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
   const docker = ports.docker();
   const project = await ports.projectName();
   const services: ServiceStatus[] = [];
+  const operations = operationNow(ports.store);
   for (const [name, spec] of Object.entries(ports.config.services)) {
     const pinned = pins[name] ?? null;
     const pinnedId = pinned ? (await inspectImage(docker, pinned))?.id : undefined;
@@ -120,6 +124,21 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
     drift: services
       .filter((s) => s.drift)
       .map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
-    ...operationNow(ports.store),
+    ...operations,
+    app: appStateOf(stateInput(ports.store, services, operations.operation)),
   };
+}
+
+/** The app's state when Docker cannot be asked: the records alone still tell of a failed or unfinished operation. */
+export function appStateWithoutDocker(store: StatusPorts['store'], error: string): AppState {
+  return appStateOf({ ...stateInput(store, null, operationNow(store).operation), servicesError: error });
+}
+
+function stateInput(
+  store: StatusPorts['store'],
+  services: ServiceStatus[] | null,
+  operation: OperationNow | null,
+): Parameters<typeof appStateOf>[0] {
+  const current = store.deployments.current() ?? null;
+  return { services, current, since: store.deployments.after(current?.id ?? 0), operation };
 }
