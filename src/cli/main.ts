@@ -45,8 +45,8 @@ const COMMANDS: Record<string, Command> = {
   },
   deploy: {
     load: () => operations().then((m) => m.deployCommand),
-    usage: 'deploy REF [--detach|--dry-run]',
-    summary: 'deploy a tag, branch or commit (backup first, rollback on failure)',
+    usage: 'deploy REF [--detach|--dry-run] | --current [--detach]',
+    summary: 'deploy a tag, branch or commit, or restart the current pair (backup first, rollback on failure)',
   },
   rollback: {
     load: () => operations().then((m) => m.rollbackCommand),
@@ -64,9 +64,9 @@ const COMMANDS: Record<string, Command> = {
     summary: 'list deployments, or show one with its steps',
   },
   status: {
-    load: () => operations().then((m) => m.statusCommand),
+    load: () => import('./commands/status.js').then((m) => m.statusCommand),
     usage: 'status',
-    summary: 'what is deployed and running, health and drift',
+    summary: "what is deployed and running, the app's state, whether the daemon runs (exit 0 only when healthy)",
   },
   logs: {
     load: () => import('./commands/logs.js').then((m) => m.logsCommand),

@@ -40,6 +40,8 @@ export type AppAction =
 
 export interface AppState {
   state: AppHealth;
+  /** The state in words: "the app is down", "the app runs". */
+  headline: string;
   /** One line: what is wrong (or "the app runs"), for the banner's title, `status` and the API. */
   summary: string;
   /** Every problem, one line each, naming the service or the operation. */
@@ -86,7 +88,12 @@ export function appStateOf(input: AppStateInput): AppState {
   const problems = [
     ...services.map((s) => `service ${s.name} is ${s.state}: ${s.why}`),
     ...(failed ? [`operation ${label(failed)} ended ${failed.status}: ${failed.error ?? 'no error recorded'}`] : []),
-    ...(orphaned ? [`operation ${orphaned.operation} was left unfinished: its process is gone`] : []),
+    ...(orphaned
+      ? [
+          `operation ${orphaned.operation} was left unfinished: its process is gone; ` +
+            'the next operation (or switchyard recover) recovers it first',
+        ]
+      : []),
     ...(input.services === null ? [`cannot read what runs: ${input.servicesError ?? 'Docker did not answer'}`] : []),
   ];
   const found = new Set<AppHealth>([
@@ -97,9 +104,11 @@ export function appStateOf(input: AppStateInput): AppState {
   ]);
   const state = WORST_FIRST.find((s) => found.has(s)) ?? 'healthy';
   const busy = input.operation?.state === 'running';
+  const headline = HEADLINE[state];
   return {
     state,
-    summary: state === 'healthy' ? 'the app runs: every managed service serves' : `${HEADLINE[state]}: ${problems[0]}`,
+    headline,
+    summary: state === 'healthy' ? `${headline}: every managed service serves` : `${headline}: ${problems[0]}`,
     problems,
     services,
     failed,
@@ -109,7 +118,8 @@ export function appStateOf(input: AppStateInput): AppState {
   };
 }
 
-const HEADLINE: Record<Exclude<AppHealth, 'healthy'>, string> = {
+const HEADLINE: Record<AppHealth, string> = {
+  healthy: 'the app runs',
   down: 'the app is down',
   failed: 'an operation failed and its effect stands',
   unfinished: 'an operation was left unfinished',

@@ -1,6 +1,7 @@
 export type { DeployRequest, StartedDeployment } from './pipeline.js';
-export { startDeploy, deploy, startRollback, recoverInterruptedOperations } from './wiring.js';
-export { currentStatus, type CurrentStatus, type ServiceStatus } from './status.js';
+export { startDeploy, startRestart, deploy, startRollback, recoverInterruptedOperations } from './wiring.js';
+export { currentStatus, appStateWithoutDocker, type CurrentStatus, type ServiceStatus } from './status.js';
+export type { AppState, AppAction, AppHealth } from './appState.js';
 export { DeploymentEvents, type DeploymentEvent } from './events.js';
 export { followDeployment, type FollowEvent, type FollowSources } from './follow.js';
 export type { RollbackRequest } from './rollback.js';

@@ -20,6 +20,11 @@ export interface DeployRequest {
 /** What a deploy goes to: the resolved version and, per managed service, the image reference to pull. */
 export interface DeployTarget extends ResolvedRef {
   images: Record<string, string>;
+  /**
+   * The images are recorded pins (a restart of the current pair): made present by digest, pulled only when gone,
+   * and pinned as they are; never resolved again from a tag that may have moved.
+   */
+  pinned?: boolean;
 }
 
 /** Runs a deploy to `target` under the operation runner (lock, record, shutdown tracking, release). */
@@ -31,7 +36,7 @@ export function startDeployment(ports: DeployPorts, target: DeployTarget, actor:
       ports.deployments.create({
         kind: 'deploy',
         ref: target.ref,
-        commit: target.sha,
+        commit: target.sha || null, // a restart of a pair recorded outside a git repository has none
         tag: target.tag,
         actor,
         createdAt: at,
@@ -61,7 +66,7 @@ export async function runDeploy(
     await journal.step(
       'resolve',
       async () => target,
-      (v) => ({ ref: v.ref, commit: v.sha, tag: v.tag }),
+      (v) => ({ ref: v.ref, commit: v.sha, tag: v.tag, ...(v.pinned ? { pinned: v.images } : {}) }),
     );
     previous = await journal.step(
       'inspect',
@@ -71,7 +76,11 @@ export async function runDeploy(
     deployments.setPrevious(id, previous.commit, previous.images);
     pins = await journal.step(
       'pull',
-      () => engine.pull(target.images, (p) => journal.progress(p)),
+      async () => {
+        if (!target.pinned) return engine.pull(target.images, (p) => journal.progress(p));
+        await engine.ensurePresent(target.images, (p) => journal.progress(p));
+        return target.images;
+      },
       (p) => p,
     );
     deployments.setImages(id, pins);

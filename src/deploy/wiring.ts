@@ -10,7 +10,7 @@ import { pinFilePath, writePins } from '../compose/pins.js';
 import { runCompose, streamCompose } from '../compose/project.js';
 import type { Context } from '../context.js';
 import { inspectDatabase } from '../database/index.js';
-import { failed, oneLine } from '../errors.js';
+import { failed, notFound, oneLine } from '../errors.js';
 import { diagnoseContainers } from './failureReport.js';
 import { checkHealth } from './health.js';
 import { databaseWriters, dumpProblem } from './checks.js';
@@ -41,6 +41,26 @@ export async function startDeploy(ctx: Context, request: DeployRequest): Promise
   const version = await resolveRef(ctx.config.project.dir, ref);
   const target: DeployTarget = { ...version, images: targetImages(ctx.config, version) };
   return startDeployment(deployPorts(ctx), target, request.actor);
+}
+
+/**
+ * Restart the current version: a deploy of the recorded pair, the same commit and the pinned digests (not its tag,
+ * which may have moved), with its backup first and its health check, rolled back like any deploy if it fails.
+ */
+export async function startRestart(ctx: Context, request: { actor: string }): Promise<StartedDeployment> {
+  return startDeployment(deployPorts(ctx), restartTarget(ctx.store.deployments.current()), request.actor);
+}
+
+/** The recorded pair as a deploy target; refused when nothing with its pins was recorded. */
+export function restartTarget(
+  current: Pick<Deployment, 'id' | 'kind' | 'ref' | 'commit' | 'tag' | 'images'> | undefined,
+): DeployTarget {
+  if (!current?.images || Object.keys(current.images).length === 0)
+    throw notFound('there is no current version to restart: switchyard has recorded no deployment with its images');
+  // A rollback or restore is named "before #N" or by its file: the version is its tag, else its commit.
+  const ref =
+    current.kind === 'deploy' && current.ref ? current.ref : (current.tag ?? current.commit ?? `#${current.id}`);
+  return { ref, sha: current.commit ?? '', tag: current.tag, images: current.images, pinned: true };
 }
 
 /** Convenience for the CLI and tests: start and wait. */

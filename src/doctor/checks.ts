@@ -15,6 +15,8 @@ import { formatMode } from '../util/format.js';
 import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
 import { probeOffsite, probeProtection } from '../offsite/probe.js';
+import { backupStaleness } from '../backup/staleness.js';
+import { probeDaemon } from '../server/probe.js';
 
 export interface CheckResult {
   name: string;
@@ -201,13 +203,56 @@ const CHECKS: Array<[string, Check]> = [
     async (ports) => {
       const newest = ports.store.backups.list({ status: 'ok' })[0];
       if (!newest) return fail('no backup yet', 'run `switchyard backup` (and set backups.schedule)');
-      const hours = (Date.now() - Date.parse(newest.createdAt)) / 3_600_000;
-      return hours <= 24
-        ? pass(`${newest.fileName}, ${hours.toFixed(1)} h old`)
+      const age = backupStaleness(ports.config.backups.schedule, newest.createdAt);
+      const allowed = `${age.allowedHours.toFixed(0)} h (${age.basis === 'schedule' ? 'backups.schedule' : 'the runbook'})`;
+      return !age.stale
+        ? pass(`${newest.fileName}, ${age.ageHours!.toFixed(1)} h old; allowed ${allowed}`)
         : fail(
-            `${newest.fileName} is ${hours.toFixed(1)} h old (the runbook wants < 24 h)`,
+            `${newest.fileName} is ${age.ageHours!.toFixed(1)} h old, older than the ${allowed} allowed`,
             'run `switchyard backup` and check backups.schedule',
           );
+    },
+  ],
+  [
+    'daemon running',
+    async (ports) => {
+      const probe = await probeDaemon(ports.config.server.listen);
+      return probe.running
+        ? pass(`switchyard ${probe.version} answers at ${probe.url}`)
+        : fail(
+            probe.why,
+            'start it: `systemctl start switchyard` (or `switchyard serve`); without it no scheduled backup runs',
+          );
+    },
+  ],
+  [
+    'backup schedule alive',
+    async (ports) => {
+      // Any scheduled run, good or failed, shows the schedule fires; whether the backups are good is the check above.
+      const schedule = ports.config.backups.schedule;
+      if (!schedule)
+        return {
+          ok: true,
+          warn: true,
+          detail: 'backups.schedule is not set: backups are taken only before deploys and by hand',
+          fix: 'set backups.schedule, e.g. "0 3 * * *"',
+        };
+      const last = ports.store.backups.list().find((b) => b.reason === 'scheduled');
+      const age = backupStaleness(schedule, last?.createdAt);
+      if (!last)
+        return {
+          ok: true,
+          warn: true,
+          detail: `no scheduled backup yet (backups.schedule "${schedule}")`,
+          fix: 'check again after its first run; the daemon runs the schedule',
+        };
+      const detail = `last scheduled backup ${last.fileName}, ${age.ageHours!.toFixed(1)} h ago; "${schedule}" allows ${age.allowedHours.toFixed(0)} h`;
+      return age.stale
+        ? fail(
+            `${detail}: the schedule stopped`,
+            'check that the daemon runs (`systemctl status switchyard`) and its log',
+          )
+        : pass(detail);
     },
   ],
   [

@@ -10,12 +10,11 @@ import {
 } from '../../src/deploy/status.js';
 import type { Clock } from '../../src/util/clock.js';
 import type { Redact } from '../../src/util/redact.js';
-import { currentStatus, type CurrentStatus } from '../../src/deploy/index.js';
-import { oneLine } from '../../src/errors.js';
+import type { CurrentStatus } from '../../src/deploy/index.js';
 import type { Deployment, Store } from '../../src/store/index.js';
 import { freeBytes } from '../../src/util/diskSpace.js';
 import { readTagNames, versionName } from '../../src/versions/naming.js';
-import { appUrlOf, type ChromePorts } from './chrome.js';
+import { appUrlOf, readStatus, type ChromePorts, type StatusRead } from './chrome.js';
 import { dockerContainerPort, type ContainerFacts } from '../../src/deploy/failureReport.js';
 
 /**
@@ -58,14 +57,14 @@ export interface Overview {
 }
 
 /** Everything the first page shows, each part read on its own so one failure does not hide the rest. */
-export async function readOverview(ports: OverviewPorts): Promise<Overview> {
+export async function readOverview(
+  ports: OverviewPorts,
+  status: () => Promise<StatusRead> = () => readStatus(ports),
+): Promise<Overview> {
   const current = ports.store.deployments.current();
   const now = ports.clock.now();
-  const [status, commit, tags, free] = await Promise.all([
-    currentStatus(ports).then(
-      (s) => ({ s, error: null }),
-      (e: unknown) => ({ s: null, error: ports.redactor.redact(oneLine(e)) }),
-    ),
+  const [read, commit, tags, free] = await Promise.all([
+    status(),
     describeCommit(ports, current?.commit ?? null),
     readTagNames(ports.config.project.dir),
     freeBytes(ports.config.backups.dir),
@@ -80,8 +79,8 @@ export async function readOverview(ports: OverviewPorts): Promise<Overview> {
   const newestOffsite = backups.find((b) => b.offsite?.state === 'uploaded');
   const operations = operationNow(ports.store);
   return {
-    status: status.s,
-    statusError: status.error,
+    status: read.status,
+    statusError: read.error,
     current,
     subject: commit.subject,
     versionLabel: current

@@ -11,7 +11,7 @@ export function overviewRoutes({ ctx }: UiDeps) {
     return renderPage(
       c,
       { title: 'Overview', section: 'overview', session },
-      <OverviewView o={await readOverview(ctx)} session={session} />,
+      <OverviewView o={await readOverview(ctx, c.get('chrome').status)} session={session} />,
     );
   });
 }

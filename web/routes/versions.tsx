@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { startDeploy } from '../../src/deploy/index.js';
+import { startDeploy, startRestart } from '../../src/deploy/index.js';
 import { inputError } from '../../src/errors.js';
 import { listVersions, readTagNames } from '../../src/versions/index.js';
 import { may } from '../auth/sessions.js';
@@ -14,7 +14,14 @@ import { renderPage } from '../views/render.js';
 import { VersionsView } from '../views/versions.js';
 
 const refQuery = z.string().min(1, 'choose a version').max(200);
-const deployForm = z.object({ ref: refQuery, acceptFailedChecks: z.literal('yes').optional() });
+// current=yes restarts the current version (the banner's and the Overview's button): the recorded pair, no ref.
+const deployForm = z
+  .object({
+    ref: refQuery.optional(),
+    current: z.literal('yes').optional(),
+    acceptFailedChecks: z.literal('yes').optional(),
+  })
+  .refine((f) => f.ref !== undefined || f.current !== undefined, { message: 'choose a version', path: ['ref'] });
 
 /** Picking a version, seeing what its deploy will do, and starting it. */
 export function versionRoutes({ ctx, output }: UiDeps) {
@@ -24,7 +31,12 @@ export function versionRoutes({ ctx, output }: UiDeps) {
       return renderPage(
         c,
         { title: 'Versions', section: 'versions', session: c.get('session') },
-        <VersionsView list={list} canDeploy={may(c.get('session'), 'operator')} />,
+        <VersionsView
+          list={list}
+          canDeploy={may(c.get('session'), 'operator')}
+          app={await c.get('chrome').appState()}
+          session={c.get('session')}
+        />,
       );
     })
     .get('/deploy', async (c) => {
@@ -40,9 +52,10 @@ export function versionRoutes({ ctx, output }: UiDeps) {
     .post('/deploy', async (c) => {
       let back = '/versions';
       try {
-        const { ref } = await formBody(c, deployForm);
-        back = `/deploy?ref=${encodeURIComponent(ref)}`;
-        const started = await startDeploy(ctx, { ref, actor: actorOf(c.get('session')) });
+        const form = await formBody(c, deployForm);
+        const actor = actorOf(c.get('session'));
+        back = form.ref ? `/deploy?ref=${encodeURIComponent(form.ref)}` : '/';
+        const started = await (form.ref ? startDeploy(ctx, { ref: form.ref, actor }) : startRestart(ctx, { actor }));
         output.watch(started.id);
         void started.done; // runs on; the progress page follows it
         return c.redirect(`/deployments/${started.id}`, 303);

@@ -3,6 +3,8 @@ import { mayAct, requiredRole } from '../../src/server/roles.js';
 import { assetUrl } from '../assets.js';
 import type { Flash, Session } from '../auth/sessions.js';
 import type { PageChrome } from '../lib/chrome.js';
+import type { AppState } from '../../src/deploy/index.js';
+import { AppStateBanner } from './appState.js';
 import { CsrfField, Time } from './bits.js';
 
 export type Section = 'overview' | 'versions' | 'history' | 'backups' | 'logs' | 'audit' | 'users';
@@ -29,6 +31,8 @@ export interface LayoutProps {
   session?: Session;
   flash?: Flash;
   chrome?: PageChrome;
+  /** The app's state; its banner shows when it is not healthy and no operation runs. */
+  app?: AppState;
   children?: Child;
 }
 
@@ -83,6 +87,7 @@ export function Layout(props: LayoutProps) {
         <main id="main" tabindex={-1}>
           <h1>{props.title}</h1>
           {props.chrome?.busy && <Busy busy={props.chrome.busy} />}
+          {session && props.app && <AppStateBanner app={props.app} session={session} />}
           {props.flash && (
             <p class={`flash flash-${props.flash.kind}`} role={props.flash.kind === 'error' ? 'alert' : 'status'}>
               <strong>{props.flash.kind === 'error' ? 'Error: ' : 'Done: '}</strong>

@@ -4,6 +4,7 @@ import { may, type Session } from '../auth/sessions.js';
 import { formatBytes, shortSha } from '../lib/format.js';
 import type { Overview } from '../lib/overview.js';
 import { CsrfField, Image, Notice, StatusBadge, TableWrap, Time } from './bits.js';
+import { RestartForm } from './appState.js';
 import { deploymentTitle } from './deployment.js';
 
 export function OverviewView({ o, session }: { o: Overview; session: Session }) {
@@ -20,12 +21,26 @@ export function OverviewView({ o, session }: { o: Overview; session: Session }) 
             {o.current.kind === 'rollback' ? `Rolled back (${o.current.ref})` : 'Deployed'}{' '}
             <Time iso={o.current.finishedAt} /> by {o.current.actor}:{' '}
             <a href={`/deployments/${o.current.id}`}>#{o.current.id}</a>.
+            {o.status && !o.status.app.currentRuns && (
+              <>
+                {' '}
+                <strong>It does not run now</strong>: {o.status.app.summary}.
+              </>
+            )}
           </p>
         ) : (
           <p>
             Nothing deployed by switchyard yet: what runs was started by hand. Pick a version on the{' '}
             <a href="/versions">Versions</a> page.
           </p>
+        )}
+        {o.current?.images && !o.operation && may(session, 'operator') && (
+          <div class="actions">
+            <RestartForm session={session} />
+            <span class="muted">
+              The same commit and image digests: a backup first, then recreated and health-checked.
+            </span>
+          </div>
         )}
         {o.status?.drift.map((line) => (
           <Notice tone="warn" title="Warning: drift">
@@ -108,17 +123,6 @@ function Operation({ o }: { o: Overview }) {
           </p>
         </Notice>
       ))}
-      {op?.state === 'orphaned' && (
-        <Notice tone="warn" title="An operation was left unfinished" role="alert">
-          <p>
-            {op.operation}
-            {op.pid !== null && <> (pid {op.pid})</>}, since <Time iso={op.acquiredAt} />, stopped without finishing:
-            its process is gone. The next deploy, rollback, backup or drill recovers it first; so does{' '}
-            <code>switchyard recover</code>.{' '}
-            {op.deploymentId !== null && <a href={`/deployments/${op.deploymentId}`}>Open #{op.deploymentId}</a>}
-          </p>
-        </Notice>
-      )}
       {op?.state === 'running' && (
         <Notice tone="info" title="An operation is running" role="status">
           <p>

@@ -6,8 +6,11 @@ import type { Session } from '../auth/sessions.js';
 import type { PageChrome } from '../lib/chrome.js';
 import { Layout, type Section } from './layout.js';
 
-/** Renders a whole page; a pending flash message of the session is shown once, here. */
-export function renderPage(
+/**
+ * Renders a whole page; a pending flash message of the session is shown once, here. A logged-in page carries the
+ * app's state, so a page is never read as "all is well" while the app is down.
+ */
+export async function renderPage(
   c: HonoContext,
   page: { title: string; section?: Section; session?: Session; status?: ContentfulStatusCode },
   body: Child,
@@ -15,8 +18,9 @@ export function renderPage(
   const flash = page.session?.flash;
   if (page.session) page.session.flash = undefined;
   const chrome = page.session ? (c.get('chrome') as PageChrome | undefined) : undefined;
+  const app = await chrome?.appState();
   const document = (
-    <Layout title={page.title} section={page.section} session={page.session} flash={flash} chrome={chrome}>
+    <Layout title={page.title} section={page.section} session={page.session} flash={flash} chrome={chrome} app={app}>
       {body}
     </Layout>
   );

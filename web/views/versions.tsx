@@ -1,8 +1,11 @@
 import type { Version, VersionList } from '../../src/versions/index.js';
+import type { AppState } from '../../src/deploy/index.js';
+import type { Session } from '../auth/sessions.js';
+import { RestartForm } from './appState.js';
 import { CommitTypeBadge, StatusBadge, Time } from './bits.js';
 
 /** Releases, tags and recent commits, newest first, with what decides whether to deploy one. */
-export function VersionsView(props: { list: VersionList; canDeploy: boolean }) {
+export function VersionsView(props: { list: VersionList; canDeploy: boolean; app: AppState; session: Session }) {
   const { versions, sources } = props.list;
   return (
     <>
@@ -12,14 +15,17 @@ export function VersionsView(props: { list: VersionList; canDeploy: boolean }) {
       {versions.length === 0 && <p>No versions found in the compose repo.</p>}
       <ol class="cards">
         {versions.map((v) => (
-          <VersionCard v={v} canDeploy={props.canDeploy} />
+          <VersionCard v={v} canDeploy={props.canDeploy} app={props.app} session={props.session} />
         ))}
       </ol>
     </>
   );
 }
 
-function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
+function VersionCard(props: { v: Version; canDeploy: boolean; app: AppState; session: Session }) {
+  const { v, canDeploy } = props;
+  // Recorded as deployed is not running: the app's state (appState.ts) decides whether it runs.
+  const runs = v.current && props.app.currentRuns;
   const titleId = `version-${v.sha7 || v.ref}`;
   return (
     <li>
@@ -27,7 +33,8 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
         <h2 id={titleId}>
           {v.ref} <span class="kind">{v.kind}</span>
           {v.prerelease && <span class="kind">pre-release</span>}
-          {v.current && <StatusBadge status="ok" label="deployed now" />}
+          {runs && <StatusBadge status="ok" label="deployed now" />}
+          {v.current && !runs && <StatusBadge status="failed" label="deployed, not running" />}
         </h2>
         {v.commit ? (
           <p>
@@ -58,9 +65,19 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
             <pre class="notes">{v.notes}</pre>
           </details>
         )}
-        <p class="actions">
-          {v.current ? (
+        <div class="actions">
+          {runs ? (
             <span class="muted">This version runs now.</span>
+          ) : v.current ? (
+            <>
+              <span>
+                {props.app.state === 'unknown'
+                  ? 'Deployed; whether it runs is unknown'
+                  : 'Deployed, but it does not run now'}
+                : {props.app.summary}.
+              </span>
+              {canDeploy && !props.app.busy && <RestartForm session={props.session} />}
+            </>
           ) : !canDeploy ? null : v.deployable && v.sha ? (
             <a class="button primary" href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
               Review deploy<span class="sr-only"> of {v.ref}</span>
@@ -68,7 +85,7 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
           ) : (
             <span class="muted">Cannot be deployed: its images are not in the registry.</span>
           )}
-        </p>
+        </div>
       </article>
     </li>
   );

@@ -2,10 +2,10 @@ import os from 'node:os';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
-  currentStatus,
   planDeploy,
   planRollback,
   startDeploy,
+  startRestart,
   startRollback,
   type StartedDeployment,
 } from '../../deploy/index.js';
@@ -18,7 +18,7 @@ import { parseCommand, type CommonOptions } from '../args.js';
 import { failureReportOf, type FailureReport } from '../../deploy/failureReport.js';
 import { carryOverOf, describeCarryOver } from '../../carryover/report.js';
 import type { CarryOverReport } from '../../carryover/run.js';
-import { readTagNames, versionLabel, versionName } from '../../versions/naming.js';
+import { readTagNames, versionName } from '../../versions/naming.js';
 import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
 
 /**
@@ -49,20 +49,29 @@ async function dryRun<P extends { blockers: readonly unknown[] }>(
 export async function deployCommand(argv: string[], io: Io): Promise<void> {
   const { common, values, positionals } = parseCommand(
     argv,
-    { detach: { type: 'boolean' }, 'detached-child': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    {
+      detach: { type: 'boolean' },
+      'detached-child': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      current: { type: 'boolean' },
+    },
     1,
   );
   const ref = positionals[0];
-  if (!ref) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha)');
+  const current = values.current === true;
+  if (current && ref) throw inputError('--current deploys the recorded pair: give no REF with it');
+  if (!ref && !current) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha) | --current');
   if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
-  if (values['dry-run']) return dryRun(common, io, (ctx) => planDeploy(ctx, ref, { versions: true }), deployPlanText);
+  if (current && values['dry-run']) throw inputError('--current and --dry-run exclude each other');
+  if (values['dry-run']) return dryRun(common, io, (ctx) => planDeploy(ctx, ref!, { versions: true }), deployPlanText);
   if (values.detach) return detach('deploy', argv, io, common.json);
 
   const ctx = await openOperationContext(common, io);
   try {
+    const actor = cliActor(io.env);
     await follow(
       ctx,
-      await startDeploy(ctx, { ref, actor: cliActor(io.env) }),
+      await (ref ? startDeploy(ctx, { ref, actor }) : startRestart(ctx, { actor })),
       values['detached-child'] === true,
       common.json,
       io,
@@ -231,49 +240,6 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
         ]),
       ),
     );
-  } finally {
-    ctx.store.close();
-  }
-}
-
-export async function statusCommand(argv: string[], io: Io): Promise<void> {
-  const { common } = parseCommand(argv, {}, 0);
-  const ctx = openContext(common, io);
-  try {
-    const status = await currentStatus(ctx);
-    if (common.json) return io.out(JSON.stringify(status));
-    const d = status.deployment;
-    const tags = await readTagNames(ctx.config.project.dir);
-    const name = d && versionLabel(d.commit, tags, d.tag);
-    io.out(
-      d
-        ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}`
-        : 'deployed: nothing yet (switchyard has not deployed this host)',
-    );
-    io.out(
-      table(
-        ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE'],
-        status.services.flatMap((s) =>
-          (s.containers.length ? s.containers : [{ name: '-', state: '-', health: '-', image: '-' }]).map((c) => [
-            s.name,
-            c.name,
-            c.state,
-            c.health,
-            c.image,
-          ]),
-        ),
-      ),
-    );
-    for (const line of status.drift) io.out(`DRIFT: ${line}`);
-    for (const d of status.recovered)
-      io.out(`recovered: deployment ${d.id} (${d.kind} ${d.ref ?? '-'}) ${d.status} at ${d.finishedAt}: ${d.error}`);
-    const op = status.operation;
-    if (op?.state === 'running') io.out(`running: ${op.operation} (pid ${op.pid}) since ${op.acquiredAt}`);
-    if (op?.state === 'orphaned')
-      io.out(
-        `orphaned: ${op.operation}${op.pid === null ? '' : ` (pid ${op.pid}, gone)`} since ${op.acquiredAt}; ` +
-          'the next operation recovers it first, or run switchyard recover',
-      );
   } finally {
     ctx.store.close();
   }

@@ -1,0 +1,83 @@
+import { appStateWithoutDocker, currentStatus, type AppState, type CurrentStatus } from '../../deploy/index.js';
+import { oneLine } from '../../errors.js';
+import { probeDaemon, type DaemonProbe } from '../../server/probe.js';
+import { readTagNames, versionLabel } from '../../versions/naming.js';
+import { parseCommand } from '../args.js';
+import { openContext, table, type Io } from '../io.js';
+
+/**
+ * `switchyard status`'s exit codes, so a monitor can tell them apart: the app's state comes first (an app that is not
+ * healthy is 1 whatever the daemon does), then the daemon (69, EX_UNAVAILABLE: no schedule, no UI, no API).
+ */
+export const STATUS_EXIT = { healthy: 0, notHealthy: 1, daemonDown: 69 } as const;
+
+export function statusExitCode(app: Pick<AppState, 'state'>, daemon: Pick<DaemonProbe, 'running'>): number {
+  if (app.state !== 'healthy') return STATUS_EXIT.notHealthy;
+  return daemon.running ? STATUS_EXIT.healthy : STATUS_EXIT.daemonDown;
+}
+
+/**
+ * What is deployed, what runs and the app's state, read here from SQLite and Docker (it works without the daemon),
+ * and whether the daemon answers at `server.listen`.
+ */
+export async function statusCommand(argv: string[], io: Io): Promise<void> {
+  const { common } = parseCommand(argv, {}, 0);
+  const ctx = openContext(common, io);
+  try {
+    const [read, daemon] = await Promise.all([
+      currentStatus(ctx).then(
+        (status) => ({ status, error: null }),
+        (e: unknown) => ({ status: null, error: io.redactor.redact(oneLine(e)) }),
+      ),
+      probeDaemon(ctx.config.server.listen),
+    ]);
+    const app = read.status?.app ?? appStateWithoutDocker(ctx.store, read.error ?? 'Docker did not answer');
+    process.exitCode = statusExitCode(app, daemon);
+    if (common.json) return io.out(JSON.stringify({ ...(read.status ?? { error: read.error }), app, daemon }));
+    if (read.status) await printStatus(read.status, ctx.config.project.dir, io);
+    io.out(`state: ${app.state} (${app.headline})`);
+    for (const problem of app.problems) io.out(`  ${problem}`);
+    io.out(
+      daemon.running
+        ? `daemon: running at ${daemon.url} (switchyard ${daemon.version})`
+        : `daemon: not running (${daemon.why}): no scheduled backups, no web UI or API until it runs again`,
+    );
+  } finally {
+    ctx.store.close();
+  }
+}
+
+async function printStatus(status: CurrentStatus, projectDir: string, io: Io): Promise<void> {
+  const d = status.deployment;
+  const tags = await readTagNames(projectDir);
+  const name = d && versionLabel(d.commit, tags, d.tag);
+  io.out(
+    d
+      ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}`
+      : 'deployed: nothing yet (switchyard has not deployed this host)',
+  );
+  io.out(
+    table(
+      ['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE'],
+      status.services.flatMap((s) =>
+        (s.containers.length ? s.containers : [{ name: '-', state: '-', health: '-', image: '-' }]).map((c) => [
+          s.name,
+          c.name,
+          c.state,
+          c.health,
+          c.image,
+        ]),
+      ),
+    ),
+  );
+  for (const line of status.drift) io.out(`DRIFT: ${line}`);
+  for (const d of status.recovered)
+    io.out(`recovered: deployment ${d.id} (${d.kind} ${d.ref ?? '-'}) ${d.status} at ${d.finishedAt}: ${d.error}`);
+  const op = status.operation;
+  if (op?.state === 'running') io.out(`running: ${op.operation} (pid ${op.pid}) since ${op.acquiredAt}`);
+  if (op?.state === 'orphaned')
+    io.out(
+      `orphaned: ${op.operation}${op.pid === null ? '' : ` (pid ${op.pid}, gone)`} since ${op.acquiredAt}; ` +
+        'the next operation recovers it first, or run switchyard recover',
+    );
+}
