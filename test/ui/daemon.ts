@@ -15,11 +15,14 @@ export interface UiDaemon {
   stop(): Promise<void>;
 }
 
-/** The real daemon (API and UI) on a free loopback port, managing a sample app started by hand from v1. */
-export async function startUiDaemon(versions: VersionName[]): Promise<UiDaemon> {
+/**
+ * The real daemon (API and UI) on a free loopback port, managing a sample app started by hand from v1. `port`: a
+ * known one instead, for a CLI that reaches the daemon at `server.listen`.
+ */
+export async function startUiDaemon(versions: VersionName[], port = 0): Promise<UiDaemon> {
   const sample = createSampleApp({ versions });
   sample.startByHand();
-  const ctx = sampleAppContext(sample, 'server: { listen: "127.0.0.1:0" }');
+  const ctx = sampleAppContext(sample, `server: { listen: "127.0.0.1:${port}" }`);
   const server = await startServer(ctx, { SWITCHYARD_ADMIN_TOKEN: TOKEN });
   return {
     sample,
