@@ -24,7 +24,7 @@ export function OverviewView({ o, session }: { o: Overview; session: Session }) 
             {o.status && !o.status.app.currentRuns && (
               <>
                 {' '}
-                <strong>It does not run now</strong>: {o.status.app.summary}.
+                <strong>It does not run now</strong>: {o.status.app.problems.join('; ')}.
               </>
             )}
           </p>
