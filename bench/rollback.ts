@@ -319,7 +319,13 @@ interface SizeResult {
   example: string | undefined;
 }
 
-async function measureSize(sizeMb: number, rounds: number, next: () => number): Promise<SizeResult> {
+async function measureSize(
+  sizeMb: number,
+  rounds: number,
+  next: () => number,
+  /** Called after each run: a 1 GB run takes minutes, and an interrupted bench keeps what it measured. */
+  measured: (runs: RunResult[]) => void,
+): Promise<SizeResult> {
   const size = datasetOf(sizeMb);
   const label = `${sizeMb} MB`;
   const fill = (app: SampleApp) =>
@@ -329,7 +335,10 @@ async function measureSize(sizeMb: number, rounds: number, next: () => number): 
     const runs: RunResult[] = [];
     for (let round = 0; round < rounds; round++) {
       console.log(`${label}: round ${round + 1}/${rounds}`);
-      for (const mode of round % 2 ? [...MODES].reverse() : MODES) runs.push(await oneRollback(session, mode));
+      for (const mode of round % 2 ? [...MODES].reverse() : MODES) {
+        runs.push(await oneRollback(session, mode));
+        measured(runs);
+      }
     }
     const of = (mode: CarryOverMode) => runs.filter((r) => r.mode === mode);
     const medians = Object.fromEntries(
@@ -391,7 +400,15 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const sizeMb of sizes) {
     stopIfInterrupted();
-    results.push(await measureSize(sizeMb, rounds, next));
+    const partial = (runs: RunResult[]) =>
+      writeResults('rollback.json', {
+        date: new Date().toISOString(),
+        rounds,
+        unfinished: true,
+        sizes: results,
+        current: { sizeMb, runs },
+      });
+    results.push(await measureSize(sizeMb, rounds, next, partial));
   }
   printTable(results);
   const [smallest, largest] = [results[0]!, results.at(-1)!];
