@@ -72,6 +72,15 @@ describe.runIf(hasPostgres())('the fenced window of a carry-over (real PostgreSQ
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // Found by bench:rollback at load 60-80: the copy's connection timed out, the live one stayed open, and
+  // `switchyard rollback` never exited after the rollback had ended.
+  it('closes its session on the live database when the restored copy cannot be reached', async () => {
+    const target = urlTarget(cluster.url('app'));
+    await expect(stageRows(target, 'app', 'no_such_copy')).rejects.toThrow(/no_such_copy/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cluster.psql('postgres', `SELECT count(*) FROM pg_stat_activity WHERE datname = 'app'`)).toBe('0');
+  });
+
   it('carries the two rows written since the dump', () => {
     expect(carried).toBe(2);
   });
