@@ -179,8 +179,11 @@ const DETAILS = [
 ];
 const CHANNELS = ['phone', 'web', 'mobile', 'email', 'walk-in', 'council'];
 
-/** One chunk of rows, g from `from` to `to`; random() is volatile, so it is drawn anew for every row. */
-function insertRequests(from: number, to: number): string {
+/**
+ * An INSERT of service requests numbered `from` to `to` (case number SR-<year>-<number>); random() is
+ * volatile, so it is drawn anew for every row. Also bench/rollback.ts's writer's rows, one at a time.
+ */
+export function insertRequests(from: number, to: number): string {
   const description = `left(concat_ws(' ', ${pick(OPENINGS)}, ${pick(PROBLEMS)},
       'near ' || (1 + (g::bigint * 7919) % 9999)::text || ' ' || ${pick(STREETS)} || ' ' || ${pick(SUFFIXES)} || '.',
       ${Array.from({ length: 7 }, () => sentenceSql(DETAILS, STREETS, SUFFIXES)).join(', ')}), 100 + floor(random() * 301)::int)`;

@@ -20,11 +20,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { CLI } from '../test/fixtures/cli.js';
 import { freePort, run } from '../test/fixtures/env.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import { envInt, median, MiB, requireTools, runBenchmark, sleep, stopIfInterrupted, writeResults } from './lib.js';
+import { dbAddress } from './restoreRollback.js';
+import { Writer } from './writer.js';
 
 const CYCLES = envInt('SOAK_CYCLES', 30, 1);
 const WRITE_INTERVAL_MS = 50;
@@ -45,63 +46,6 @@ interface SwitchReport {
   rowsLost: number;
   /** Of those, rows the restored dump does hold: lost by something other than the restore. */
   rowsLostUnexplained: number;
-}
-
-/** Inserts `seq` every 50 ms over its own connection, reconnecting after any failure; keeps what was acknowledged. */
-class Writer {
-  readonly acked = new Set<number>();
-  attempts = 0;
-  failures = 0;
-  private stopped = false;
-  private done: Promise<void> | undefined;
-
-  constructor(
-    private readonly host: () => string,
-    /** Whether the app takes requests now; undefined: write regardless. */
-    private readonly appUp?: () => Promise<boolean>,
-  ) {}
-
-  start(): void {
-    this.done = this.loop();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.done;
-  }
-
-  private async loop(): Promise<void> {
-    let client: pg.Client | undefined;
-    let seq = 0;
-    while (!this.stopped) {
-      const started = performance.now();
-      const s = ++seq;
-      this.attempts++;
-      try {
-        if (this.appUp && !(await this.appUp())) throw new Error('the app is down');
-        if (!client) {
-          client = new pg.Client({
-            host: this.host(),
-            port: 5432,
-            user: 'postgres',
-            database: 'app',
-            connectionTimeoutMillis: 1000,
-            query_timeout: 2000,
-          });
-          client.on('error', () => undefined);
-          await client.connect();
-        }
-        await client.query('INSERT INTO soak_writes (seq) VALUES ($1)', [s]);
-        this.acked.add(s);
-      } catch {
-        this.failures++;
-        void client?.end().catch(() => undefined);
-        client = undefined;
-      }
-      await sleep(Math.max(0, WRITE_INTERVAL_MS - (performance.now() - started)));
-    }
-    await client?.end().catch(() => undefined);
-  }
 }
 
 /** The daemon's resident memory and open file handles, from /proc. */
@@ -175,21 +119,24 @@ async function main(): Promise<void> {
         await sleep(200);
       }
 
-      let dbHost = '';
-      const findDb = () => {
-        const id = app.compose(['ps', '-q', 'db']).trim();
-        dbHost = run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id])
-          .trim()
-          .split(' ')[0]!;
-      };
-      findDb();
+      let dbHost = dbAddress(app);
       const health = `http://127.0.0.1:${app.httpPort}/health`;
       const appUp = () =>
         fetch(health, { signal: AbortSignal.timeout(500) }).then(
           (r) => r.ok,
           () => false,
         );
-      writer = new Writer(() => dbHost, DIRECT ? undefined : appUp);
+      // Inserts a row per write; keeps what was acknowledged.
+      const acked = new Set<number>();
+      writer = new Writer({
+        host: () => dbHost,
+        intervalMs: WRITE_INTERVAL_MS,
+        ready: DIRECT ? undefined : appUp,
+        write: async (client, seq) => {
+          await client.query('INSERT INTO soak_writes (seq) VALUES ($1)', [seq]);
+          acked.add(seq);
+        },
+      });
       writer.start();
 
       /** Starts an operation over the API, waits for its end, then measures what the writer saw. */
@@ -212,8 +159,8 @@ async function main(): Promise<void> {
         }
         const seconds = (performance.now() - started) / 1000;
         await sleep(500); // the writer's first write after the switch
-        const ackedBefore = new Set(w.acked);
-        findDb(); // compose may have recreated the db container
+        const ackedBefore = new Set(acked);
+        dbHost = dbAddress(app); // compose may have recreated the db container
         const present = new Set(app.psql('SELECT seq FROM soak_writes').split('\n').filter(Boolean).map(Number));
         const lost = [...ackedBefore].filter((s) => !present.has(s));
         // A restore shows as a step; its detail names the backup, and the last one restored is what the database holds.
@@ -227,7 +174,7 @@ async function main(): Promise<void> {
           const inDump = seqsInDump(path.join(ctx.config.backups.dir, backup.fileName));
           unexplained = lost.filter((s) => inDump.has(s)).length;
         }
-        for (const s of lost) w.acked.delete(s); // counted once, at the switch that lost it
+        for (const s of lost) acked.delete(s); // counted once, at the switch that lost it
         const report: SwitchReport = {
           cycle,
           kind,

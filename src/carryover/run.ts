@@ -43,7 +43,11 @@ export interface StagedRows {
  * tables inside the restored copy `incoming`. Takes as long as a read of the database, off the critical path.
  */
 export async function stageRows(target: DatabaseTarget, live: string, incoming: string): Promise<StagedRows> {
-  const [liveSession, copy] = [await target.session(live), await target.session(incoming)];
+  const liveSession = await target.session(live);
+  const copy = await target.session(incoming).catch(async (e) => {
+    await liveSession.close(); // or the open socket keeps the process (the CLI) alive after the rollback ends
+    throw e;
+  });
   try {
     const plans = planCarryOver(await readCatalog(liveSession), await readCatalog(copy));
     const since = BigInt(await liveSession.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text'));
