@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { formatTime, timeOrDash } from '../../util/format.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
@@ -206,7 +207,7 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
       io.out(
         table(
           ['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'],
-          steps.map((s) => [String(s.seq), s.name, s.status, s.startedAt.slice(11, 19), s.error ?? '']),
+          steps.map((s) => [String(s.seq), s.name, s.status, formatTime(s.startedAt).slice(11), s.error ?? '']),
         ),
       );
       return;
@@ -217,7 +218,7 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
     const tags = await readTagNames(ctx.config.project.dir);
     io.out(
       table(
-        ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED (UTC)', 'BACKUP'],
+        ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED', 'BACKUP'],
         list.map((d) => [
           String(d.id),
           d.kind,
@@ -226,7 +227,7 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
           d.commit?.slice(0, 7) ?? '-',
           d.status,
           d.actor,
-          d.createdAt.replace('T', ' ').slice(0, 19),
+          formatTime(d.createdAt),
           d.backupId ? String(d.backupId) : '-',
         ]),
       ),
@@ -247,7 +248,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
     const name = d && versionLabel(d.commit, tags, d.tag);
     io.out(
       d
-        ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}`
+        ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${timeOrDash(d.finishedAt)}`
         : 'deployed: nothing yet (switchyard has not deployed this host)',
     );
     io.out(
@@ -266,12 +267,14 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
     );
     for (const line of status.drift) io.out(`DRIFT: ${line}`);
     for (const d of status.recovered)
-      io.out(`recovered: deployment ${d.id} (${d.kind} ${d.ref ?? '-'}) ${d.status} at ${d.finishedAt}: ${d.error}`);
+      io.out(
+        `recovered: deployment ${d.id} (${d.kind} ${d.ref ?? '-'}) ${d.status} at ${timeOrDash(d.finishedAt)}: ${d.error}`,
+      );
     const op = status.operation;
-    if (op?.state === 'running') io.out(`running: ${op.operation} (pid ${op.pid}) since ${op.acquiredAt}`);
+    if (op?.state === 'running') io.out(`running: ${op.operation} (pid ${op.pid}) since ${formatTime(op.acquiredAt)}`);
     if (op?.state === 'orphaned')
       io.out(
-        `orphaned: ${op.operation}${op.pid === null ? '' : ` (pid ${op.pid}, gone)`} since ${op.acquiredAt}; ` +
+        `orphaned: ${op.operation}${op.pid === null ? '' : ` (pid ${op.pid}, gone)`} since ${formatTime(op.acquiredAt)}; ` +
           'the next operation recovers it first, or run switchyard recover',
       );
   } finally {
@@ -280,7 +283,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
 }
 
 const describe = (d: Deployment) =>
-  `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${d.createdAt}`;
+  `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${formatTime(d.createdAt)}`;
 
 /** Why it failed, before the steps: each failing container's reason, health checks and last log lines. */
 function describeFailure(report: FailureReport): string {
@@ -289,7 +292,7 @@ function describeFailure(report: FailureReport): string {
     parts.push(`\n== service ${c.service}, container ${c.name}: ${c.reason}`);
     for (const h of c.healthChecks)
       parts.push(
-        `health check ${h.at}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`,
+        `health check ${formatTime(h.at)}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`,
       );
     parts.push(
       `-- last ${c.logs.length} log lines --`,
