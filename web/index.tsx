@@ -4,6 +4,8 @@ import { oneLine } from '../src/errors.js';
 import type { Identities } from '../src/server/identity.js';
 import { serveAsset } from './assets.js';
 import { uiGuard } from './auth/guard.js';
+import { readZoneCookie } from './auth/cookies.js';
+import { inReaderZone, validZone } from '../src/util/readerZone.js';
 import { authFailures } from '../src/server/authFailures.js';
 import { DEFAULT_FAILURE_RULE, FailureLimiter, type FailureRule } from '../src/server/failureLimiter.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
@@ -68,7 +70,7 @@ export function uiRoutes(ctx: Context, identities: Identities, options: UiOption
   });
   ui.use('*', async (c, next) => {
     c.set('redactor', ctx.redactor);
-    await next();
+    await inReaderZone(validZone(readZoneCookie(c)), next);
   });
   ui.use('*', uiGuard(deps.sessions, identities, ctx.store.audit));
   ui.use('*', async (c, next) => {

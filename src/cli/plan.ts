@@ -1,7 +1,7 @@
 import type { DeployPlan, PlanNote, RollbackPlan } from '../deploy/index.js';
 import { oneLine } from '../errors.js';
 import type { VersionChanges } from '../versions/changes.js';
-import { formatBytes } from '../util/format.js';
+import { formatBytes, formatTime } from '../util/format.js';
 import { table } from './io.js';
 
 /** The text of a deploy plan, for `switchyard deploy REF --dry-run`: it shows, it does not decide. */
@@ -59,7 +59,8 @@ function changeLines(c: VersionChanges): string[] {
   const list = (title: string, commits: VersionChanges['added']) => {
     if (commits.length === 0) return;
     lines.push(`${title}: ${commits.length}${c.truncated ? '+' : ''}`);
-    for (const x of commits) lines.push(`  ${short(x.sha)} ${x.subject} (${x.author}, ${x.date.slice(0, 10)})`);
+    for (const x of commits)
+      lines.push(`  ${short(x.sha)} ${x.subject} (${x.author}, ${formatTime(x.date).slice(0, 10)})`);
   };
   list('commits brought in', c.added);
   list('commits taken away', c.removed);

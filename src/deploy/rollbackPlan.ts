@@ -2,6 +2,7 @@ import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
 import { toPublic, type BackupRecord, type BackupRow, type Deployment, type Store } from '../store/index.js';
 import type { Redactor } from '../util/redact.js';
+import { formatTime } from '../util/format.js';
 import type { RegistryLookupPorts } from '../versions/images.js';
 import { databaseWriters, dumpProblem, pinnedImageProblem } from './checks.js';
 import { registryLookup } from './images.js';
@@ -100,7 +101,7 @@ export async function planRollback(
     if (problem) blockers.push({ code: 'dump-unusable', reason: problem });
     warnings.push({
       code: 'writes-lost',
-      reason: `database writes since ${usable.createdAt} (backup ${usable.id}) will be lost`,
+      reason: `database writes since ${formatTime(usable.createdAt)} (backup ${usable.id}) will be lost`,
     });
   }
   const current = ports.store.deployments.current();

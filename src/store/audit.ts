@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { formatIssues, validate } from '../config/load.js';
+import { inputError } from '../errors.js';
 import type { Db } from './db.js';
 
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
@@ -17,20 +19,42 @@ export interface AuditFilter {
   actor?: string;
   action?: string;
   outcome?: AuditOutcome;
+  /** Only entries older than this one (its id): the next page, newest first. */
+  before?: number;
+  /** Leave out successful logins and logouts: most of the log, seldom what anyone looks for. Refused ones stay. */
+  hideLogins?: boolean;
 }
+
+/** Most entries a page or an API answer holds. */
+export const AUDIT_PAGE_MAX = 200;
 
 const blankIsAny = (v: unknown) => (v === '' ? undefined : v);
 const filterQuery = z.object({
   actor: z.preprocess(blankIsAny, z.string().max(200).optional()),
   action: z.preprocess(blankIsAny, z.string().max(200).optional()),
   outcome: z.preprocess(blankIsAny, z.enum(['ok', 'failed', 'refused']).optional()),
+  before: z.preprocess(blankIsAny, z.coerce.number().int().positive().optional()),
+  logins: z.preprocess(blankIsAny, z.enum(['show', 'hide']).optional()),
+  limit: z.preprocess(blankIsAny, z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).optional()),
 });
 
-/** A filter from query parameters (`?actor=&action=&outcome=`, blank meaning any), for the API and the UI. */
-export function auditFilterFrom(query: Record<string, string>): AuditFilter {
-  const parsed = filterQuery.safeParse(query);
-  return parsed.success ? parsed.data : {};
+/**
+ * A page of the log from query parameters (`?actor=&action=&outcome=&before=&limit=&logins=show|hide`, blank meaning
+ * any), for the API and the UI, each with its own defaults; bad values are a one-line input error.
+ */
+export function auditQueryFrom(
+  query: Record<string, string>,
+  defaults: { limit: number; logins: 'show' | 'hide' },
+): { filter: AuditFilter; limit: number } {
+  const parsed = validate(filterQuery, query);
+  if (!parsed.success) throw inputError(formatIssues(parsed.error.issues));
+  const { limit, logins, ...filter } = parsed.data;
+  // Asking for logins by name shows them whatever the default.
+  const hideLogins = (logins ?? defaults.logins) === 'hide' && !LOGINS.includes(filter.action ?? '');
+  return { filter: { ...filter, hideLogins }, limit: limit ?? defaults.limit };
 }
+
+const LOGINS = ['ui.login', 'ui.logout'];
 
 /** Who did what, when, and how it ended. Append-only. */
 export class AuditLog {
@@ -64,6 +88,14 @@ export class AuditLog {
       if (value === undefined) continue;
       where.push(`${column} = ?`);
       params.push(value);
+    }
+    if (filter.before !== undefined) {
+      where.push('id < ?');
+      params.push(filter.before);
+    }
+    if (filter.hideLogins) {
+      where.push(`NOT (action IN (${LOGINS.map(() => '?').join(', ')}) AND outcome = 'ok')`);
+      params.push(...LOGINS);
     }
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return this.db.prepare(sql).all(...params, limit) as AuditEntry[];

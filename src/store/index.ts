@@ -37,7 +37,7 @@ export function openStore(stateDir: string): Store {
 export type { BackupRecord, BackupRow, BackupReason, BackupStatus, RowCounts } from './backups.js';
 export { toPublic, protectedBackupIds } from './backups.js';
 export type { AuditEntry, AuditFilter, AuditOutcome } from './audit.js';
-export { auditFilterFrom } from './audit.js';
+export { AUDIT_PAGE_MAX, auditQueryFrom } from './audit.js';
 export type { DrillRecord } from './drills.js';
 export type { LockHolder } from './lock.js';
 export { OperationLock } from './lock.js';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { formatTime } from '../util/format.js';
 import { conflict } from '../errors.js';
 import type { Db } from './db.js';
 import { processIsAlive } from '../util/process.js';
@@ -43,7 +44,7 @@ export class OperationLock {
         const current = this.holder();
         if (current && !this.isStale(current)) {
           throw conflict(
-            `another operation is running: ${current.operation} (pid ${current.pid}, since ${current.acquiredAt})`,
+            `another operation is running: ${current.operation} (pid ${current.pid}, since ${formatTime(current.acquiredAt)})`,
           );
         }
         this.db

@@ -171,7 +171,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
       expect(push.stdout).toContain('nothing to upload');
       const list = await switchyard(['offsite', 'list', '--config', ctx.configFile], s3.env);
       expect(list.code).toBe(0);
-      expect(list.stdout).toMatch(/^NAME +CREATED \(UTC\) +SIZE +REASON/);
+      expect(list.stdout).toMatch(/^NAME +CREATED +SIZE +REASON/);
       expect(list.stdout).toContain('1 object(s) under the prefix without a switchyard manifest');
       const bad = await switchyard(
         ['offsite', 'verify', 'no-such-backup.dump', '--identity', '/nonexistent', '--config', ctx.configFile],

@@ -153,6 +153,19 @@ describe('roles: one table, enforced everywhere', () => {
     expect(audit.map((a) => a.target)).toContain('POST /api/system/deployments');
   });
 
+  it('pages the audit over the API: ?limit= newest first, ?before= older ones, a bad value a one-line 400', async () => {
+    const get = (query: string) =>
+      app.request(`/api/system/audit?${query}`, { headers: { Authorization: `Bearer ${TOKENS.viewer}` } });
+    const page = ((await (await get('limit=3')).json()) as { audit: Array<{ id: number }> }).audit.map((a) => a.id);
+    expect(page).toHaveLength(3);
+    expect([...page].sort((a, b) => b - a)).toEqual(page);
+    const older = ((await (await get(`limit=2&before=${page[2]}`)).json()) as { audit: Array<{ id: number }> }).audit;
+    expect(older.map((a) => a.id)).toEqual([page[2]! - 1, page[2]! - 2]);
+    const bad = await get('limit=0');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^limit: /);
+  });
+
   const uiRoutes = Object.entries(ROUTE_ROLES)
     .filter(([k, need]) => !k.includes(' /api/') && need !== 'public')
     .sort(([a], [b]) => Number(a === 'POST /logout') - Number(b === 'POST /logout')); // logging out last

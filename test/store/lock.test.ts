@@ -1,3 +1,4 @@
+import { formatTime } from '../../src/util/format.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +34,7 @@ describe('operation lock', () => {
     const at = new Date('2031-02-03T04:05:06.000Z'); // from the operation's clock
     const release = lock.acquire('backup (manual)', at);
     expect(lock.holder()?.acquiredAt).toBe(at.toISOString());
-    expect(() => lock.acquire('deploy v2')).toThrow(`since ${at.toISOString()}`);
+    expect(() => lock.acquire('deploy v2')).toThrow(`since ${formatTime(at)}`);
     release();
   });
 

@@ -82,10 +82,11 @@ describe.runIf(ready)('web UI: people, roles and the Audit page in a real browse
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
     const rows = page.locator('table tbody tr');
-    expect(await rows.count()).toBeGreaterThanOrEqual(6);
+    expect(await rows.count()).toBeGreaterThanOrEqual(4); // successful logins and logouts hidden by default
     await browser.screenshot('audit');
 
     await page.getByLabel('Person').selectOption('ui:olga');
+    await page.getByLabel('Logins and logouts').check();
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/actor=ui%3Aolga/);
     const people = await page.locator('td[data-label="Person"]').allTextContents();
@@ -110,6 +111,35 @@ describe.runIf(ready)('web UI: people, roles and the Audit page in a real browse
     await page.waitForURL(/action=user\.add/);
     expect((await page.locator('td[data-label="Target"]').allTextContents()).sort()).toEqual(['olga', 'vendor-vic']);
     await browser.screenshot('audit-filtered');
+  });
+
+  it('pages the log 50 at a time, newest first, hides successful logins unless asked, one line per time', async () => {
+    const { page } = browser;
+    for (let i = 0; i < 60; i++) daemon.ctx.store.audit.record({ actor: 'ui:olga', action: 'ui.login', outcome: 'ok' });
+    for (let i = 0; i < 55; i++)
+      daemon.ctx.store.audit.record({ actor: 'cli:root', action: 'backup.create', outcome: 'ok' });
+    await page.goto(`${daemon.url}/audit`);
+    const actions = () => page.locator('td[data-label="Action"]').allTextContents();
+    expect(await actions()).toEqual(Array(50).fill('backup.create'));
+    const when = page.locator('td[data-label="When"]').first();
+    const lines = await when.evaluate(
+      (td) => td.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight),
+    );
+    expect(lines).toBeLessThan(2);
+    await page.getByRole('link', { name: 'Older entries' }).click();
+    await page.waitForURL(/before=\d+/);
+    expect((await actions()).slice(0, 5)).toEqual(Array(5).fill('backup.create'));
+    expect(await actions()).not.toContain('ui.login'); // successful logins stay hidden (none was refused here)
+    expect(await actions()).toContain('ui.forbidden');
+    await page.getByRole('link', { name: 'Newest' }).click();
+    await page.getByLabel('Logins and logouts').check();
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/logins=show/);
+    expect((await actions()).slice(0, 50)).toEqual([...Array(50).fill('backup.create')]);
+    await page.getByRole('link', { name: 'Older entries' }).click();
+    await page.waitForURL(/logins=show&before=\d+/);
+    expect((await actions()).slice(0, 10)).toEqual([...Array(5).fill('backup.create'), ...Array(5).fill('ui.login')]);
+    await browser.screenshot('audit-paged');
   });
 
   it('ran every page without a script error or a content-security-policy violation', () => {

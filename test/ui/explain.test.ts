@@ -197,7 +197,7 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     expect(others).toContain('redis');
     expect(await page.getByRole('link', { name: /Open the app/ }).getAttribute('href')).toBe(appUrl);
     const time = page.locator('time').first();
-    expect(await time.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(await time.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     expect(await time.locator('.when').textContent()).toMatch(/GMT\+9|JST/);
     await shots('overview');
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(

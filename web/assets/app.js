@@ -16,11 +16,12 @@
     }
   });
 
-  // Times: the server writes UTC (right without the script); here they become the browser's time zone, UTC on hover.
-  var times = document.querySelectorAll('time[datetime] .when');
-  for (var t = 0; t < times.length; t++) {
-    var when = new Date(times[t].parentNode.getAttribute('datetime'));
-    if (!Number.isNaN(when.getTime())) times[t].textContent = when.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  // Times: the daemon writes them in the zone this browser names in the switchyard_tz cookie (its own zone
+  // until then). The login page, which shows no time, sets it, so every page after it reads in local time.
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && zone !== document.documentElement.getAttribute('data-tz')) {
+    // biome-ignore lint/suspicious/noDocumentCookie: one plain value; the Cookie Store API is not in every browser
+    document.cookie = 'switchyard_tz=' + encodeURIComponent(zone) + '; Path=/; Max-Age=31536000; SameSite=Strict';
   }
 
   // A page that shows a running operation (the Overview) reloads itself until it ends.

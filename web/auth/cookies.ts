@@ -31,3 +31,10 @@ export function setSessionCookie(c: HonoContext, id: string, maxAgeSeconds: numb
 export function clearSessionCookie(c: HonoContext): void {
   deleteCookie(c, SESSION_COOKIE, { httpOnly: true, sameSite: 'Strict', secure: isHttps(c), path: '/' });
 }
+
+/** Set by app.js (not HttpOnly: the browser writes it) so that pages show times in the browser's zone. */
+export const ZONE_COOKIE = 'switchyard_tz';
+
+export function readZoneCookie(c: HonoContext): string | undefined {
+  return getCookie(c, ZONE_COOKIE);
+}

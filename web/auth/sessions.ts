@@ -5,6 +5,8 @@ import { mayAct, type Role } from '../../src/server/roles.js';
 export interface Flash {
   kind: 'error' | 'info';
   text: string;
+  /** What a refused form held, so that its page shows the form filled in again instead of losing what was typed. */
+  fields?: Record<string, string>;
 }
 
 export interface Session {

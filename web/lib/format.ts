@@ -2,6 +2,8 @@
 
 import { formatBytes as formatBytesOr } from '../../src/util/format.js';
 
+export { formatTime, formatUtcTime } from '../../src/util/format.js';
+
 export const formatBytes = (n: number | null | undefined): string => formatBytesOr(n, '—');
 
 /** "3 min", "5 h", "2 days": coarse on purpose, for "how old is this". */
@@ -25,11 +27,6 @@ export function formatDuration(ms: number): string {
 
 export function durationBetween(startIso: string, endIso: string | null): string {
   return endIso === null ? '…' : formatDuration(Date.parse(endIso) - Date.parse(startIso));
-}
-
-/** "2025-11-26 00:24 UTC": one unambiguous zone for everyone reading the same page. */
-export function formatTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 export const shortSha = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : '—');

@@ -33,15 +33,17 @@ export function backupRoutes({ ctx }: UiDeps) {
   return new Hono<UiEnv>()
     .get('/backups', (c) => {
       const session = c.get('session');
+      const note = session.flash?.fields?.note; // a refused backup's note, typed again for nobody
       return renderPage(
         c,
         { title: 'Backups', section: 'backups', session },
-        <BackupsView backups={listBackups(ctx)} session={session} />,
+        <BackupsView backups={listBackups(ctx)} session={session} note={note} />,
       );
     })
     .post('/backups', async (c) => {
+      let note: string | undefined;
       try {
-        const { note } = await formBody(c, createForm);
+        ({ note } = await formBody(c, createForm));
         const backup = await backupNow(ctx, { reason: 'manual', note: note || null, actor: actorOf(c.get('session')) });
         return redirectWithNotice(
           c,
@@ -49,7 +51,7 @@ export function backupRoutes({ ctx }: UiDeps) {
           '/backups',
         );
       } catch (e) {
-        return redirectWithError(c, e, '/backups');
+        return redirectWithError(c, e, '/backups', note ? { note } : undefined);
       }
     })
     .get('/backups/:id', (c) => {

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
+import { may } from '../auth/sessions.js';
 import type { UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { readOverview } from '../lib/overview.js';
+import { NotificationSettings } from '../views/notifications.js';
 import { OverviewView } from '../views/overview.js';
 import { renderPage } from '../views/render.js';
 
@@ -11,7 +13,10 @@ export function overviewRoutes({ ctx }: UiDeps) {
     return renderPage(
       c,
       { title: 'Overview', section: 'overview', session },
-      <OverviewView o={await readOverview(ctx, c.get('chrome').status)} session={session} />,
+      <>
+        <OverviewView o={await readOverview(ctx, c.get('chrome').status)} session={session} />
+        {may(session, 'operator') && <NotificationSettings notify={ctx.config.notify} />}
+      </>,
     );
   });
 }

@@ -3,10 +3,11 @@ import { TableWrap, Time } from './bits.js';
 
 export interface AuditPage {
   entries: AuditEntry[];
+  /** The id older entries come before, when there are any. */
+  older: number | null;
   filter: AuditFilter;
   actors: string[];
   actions: string[];
-  limit: number;
 }
 
 const OUTCOMES = ['ok', 'failed', 'refused'] as const;
@@ -21,6 +22,9 @@ export function AuditView({ page }: { page: AuditPage }) {
         <Choice id="actor" label="Person" value={filter.actor} options={page.actors} />
         <Choice id="action" label="Action" value={filter.action} options={page.actions} />
         <Choice id="outcome" label="Outcome" value={filter.outcome} options={[...OUTCOMES]} />
+        <label>
+          <input type="checkbox" name="logins" value="show" checked={!filter.hideLogins} /> Logins and logouts
+        </label>
         <button type="submit">Filter</button> <a href="/audit">Clear</a>
       </form>
       {page.entries.length === 0 ? (
@@ -29,7 +33,8 @@ export function AuditView({ page }: { page: AuditPage }) {
         <TableWrap label="Audit log">
           <table class="stack">
             <caption>
-              Audit log, newest first{page.entries.length === page.limit ? ` (the last ${page.limit})` : ''}
+              Audit log, newest first{filter.before ? `, before entry ${filter.before}` : ''}
+              {filter.hideLogins ? ' (successful logins and logouts hidden)' : ''}
             </caption>
             <thead>
               <tr>
@@ -44,8 +49,8 @@ export function AuditView({ page }: { page: AuditPage }) {
             <tbody>
               {page.entries.map((e) => (
                 <tr>
-                  <td data-label="When">
-                    <Time iso={e.at} />
+                  <td data-label="When" class="when-cell">
+                    <Time iso={e.at} age={false} />
                   </td>
                   <td data-label="Person">{e.actor}</td>
                   <td data-label="Action">
@@ -62,8 +67,26 @@ export function AuditView({ page }: { page: AuditPage }) {
           </table>
         </TableWrap>
       )}
+      <nav aria-label="Audit pages" class="pager">
+        {filter.before !== undefined && <a href={pageHref(filter, undefined)}>Newest</a>}{' '}
+        {page.older !== null && (
+          <a href={pageHref(filter, page.older)} rel="next">
+            Older entries
+          </a>
+        )}
+      </nav>
     </>
   );
+}
+
+/** The same filter, another page. */
+function pageHref(filter: AuditFilter, before: number | undefined): string {
+  const query = new URLSearchParams();
+  for (const key of ['actor', 'action', 'outcome'] as const) if (filter[key]) query.set(key, filter[key]);
+  if (!filter.hideLogins) query.set('logins', 'show');
+  if (before !== undefined) query.set('before', String(before));
+  const text = query.toString();
+  return text ? `/audit?${text}` : '/audit';
 }
 
 function Choice(props: { id: string; label: string; value: string | undefined; options: string[] }) {

@@ -4,14 +4,14 @@ import { formatBytes, formatDuration } from '../lib/format.js';
 import { CsrfField, StatusBadge, TableWrap, Time } from './bits.js';
 
 /** Every backup in the catalog, newest first, and taking one now. */
-export function BackupsView({ backups, session }: { backups: BackupListing[]; session: Session }) {
+export function BackupsView({ backups, session, note }: { backups: BackupListing[]; session: Session; note?: string }) {
   return (
     <>
       {may(session, 'operator') && (
         <form method="post" action="/backups" class="inline-form" data-busy="Taking a verified backup…">
           <CsrfField session={session} />
           <label for="note">Note (optional)</label>
-          <input id="note" name="note" type="text" maxlength={500} />
+          <input id="note" name="note" type="text" maxlength={500} value={note} />
           <button type="submit" class="primary">
             Take a backup now
           </button>

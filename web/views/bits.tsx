@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Session } from '../auth/sessions.js';
-import { formatAge, formatTime, shortImage, shortSha } from '../lib/format.js';
+import { formatAge, formatTime, formatUtcTime, shortImage, shortSha } from '../lib/format.js';
 
 type Tone = 'ok' | 'bad' | 'warn' | 'busy' | 'muted';
 
@@ -38,10 +38,11 @@ export function StatusBadge(props: { status: string; label?: string }) {
   );
 }
 
+/** A time in the reader's zone (readerZone: the browser's), to the second; UTC on hover. */
 export function Time(props: { iso: string | null | undefined; age?: boolean }) {
   if (!props.iso) return <span>—</span>;
   return (
-    <time datetime={props.iso} title={formatTime(props.iso)}>
+    <time datetime={props.iso} title={formatUtcTime(props.iso)}>
       <span class="when">{formatTime(props.iso)}</span>
       {props.age !== false && <span class="age"> ({formatAge(props.iso)} ago)</span>}
     </time>

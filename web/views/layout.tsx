@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { mayAct, requiredRole } from '../../src/server/roles.js';
+import { readerZone } from '../../src/util/readerZone.js';
 import { assetUrl } from '../assets.js';
 import type { Flash, Session } from '../auth/sessions.js';
 import type { PageChrome } from '../lib/chrome.js';
@@ -39,7 +40,7 @@ export interface LayoutProps {
 export function Layout(props: LayoutProps) {
   const { session } = props;
   return (
-    <html lang="en">
+    <html lang="en" data-tz={readerZone()}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

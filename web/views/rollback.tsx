@@ -2,7 +2,6 @@ import type { CarryOverMode } from '../../src/carryover/run.js';
 import type { RollbackMode } from '../../src/deploy/index.js';
 import type { BackupRecord, Deployment } from '../../src/store/index.js';
 import type { Session } from '../auth/sessions.js';
-import { formatAge, formatTime } from '../lib/format.js';
 import { CsrfField, Image, Notice, TableWrap, Time } from './bits.js';
 import { deploymentTitle, VersionRef } from './deployment.js';
 import type { RollbackImpact } from '../../src/deploy/rollbackImpact.js';
@@ -41,7 +40,7 @@ const LABELS: Record<RollbackMode, string> = {
 export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session: Session }) {
   const { target: d, backup } = plan;
   const first = (Object.keys(plan.modes) as RollbackMode[]).find((m) => plan.modes[m] === null);
-  const since = backup ? `${formatTime(backup.createdAt)} (${formatAge(backup.createdAt)} ago)` : '';
+  const since = backup ? <Time iso={backup.createdAt} /> : '';
   return (
     <>
       <p>

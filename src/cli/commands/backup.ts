@@ -1,4 +1,5 @@
 import { backupNow, listBackups } from '../../backup/service.js';
+import { formatTime } from '../../util/format.js';
 import type { OffsiteStatus } from '../../store/index.js';
 import { parseCommand } from '../args.js';
 import { cliActor, formatBytes, openContext, openOperationContext, table, type Io } from '../io.js';
@@ -28,11 +29,11 @@ export async function backupsCommand(argv: string[], io: Io): Promise<void> {
     if (backups.length === 0) return io.out('no backups yet');
     io.out(
       table(
-        ['ID', 'FILE', 'CREATED (UTC)', 'SIZE', 'REASON', 'STATUS', 'PG', 'DRILL', 'OFFSITE', 'SHA256'],
+        ['ID', 'FILE', 'CREATED', 'SIZE', 'REASON', 'STATUS', 'PG', 'DRILL', 'OFFSITE', 'SHA256'],
         backups.map((b) => [
           String(b.id),
           b.fileName,
-          b.createdAt.replace('T', ' ').slice(0, 19),
+          formatTime(b.createdAt),
           formatBytes(b.sizeBytes),
           b.reason,
           b.status === 'failed' ? `failed: ${b.error ?? ''}`.slice(0, 60) : b.status,

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { formatTime, timeOrDash } from '../../util/format.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
@@ -215,7 +216,7 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
       io.out(
         table(
           ['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'],
-          steps.map((s) => [String(s.seq), s.name, s.status, s.startedAt.slice(11, 19), s.error ?? '']),
+          steps.map((s) => [String(s.seq), s.name, s.status, formatTime(s.startedAt).slice(11), s.error ?? '']),
         ),
       );
       return;
@@ -226,7 +227,7 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
     const tags = await readTagNames(ctx.config.project.dir);
     io.out(
       table(
-        ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED (UTC)', 'BACKUP'],
+        ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED', 'BACKUP'],
         list.map((d) => [
           String(d.id),
           d.kind,
@@ -235,7 +236,7 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
           d.commit?.slice(0, 7) ?? '-',
           d.status,
           d.actor,
-          d.createdAt.replace('T', ' ').slice(0, 19),
+          formatTime(d.createdAt),
           d.backupId ? String(d.backupId) : '-',
         ]),
       ),
@@ -246,7 +247,7 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
 }
 
 const describe = (d: Deployment) =>
-  `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${d.createdAt}`;
+  `deployment ${d.id} (${d.kind}) ${d.status}: ${d.ref ?? '-'} ${d.commit?.slice(0, 7) ?? ''} by ${d.actor} at ${formatTime(d.createdAt)}`;
 
 /** Why it failed, before the steps: each failing container's reason, health checks and last log lines. */
 function describeFailure(report: FailureReport): string {
@@ -255,7 +256,7 @@ function describeFailure(report: FailureReport): string {
     parts.push(`\n== service ${c.service}, container ${c.name}: ${c.reason}`);
     for (const h of c.healthChecks)
       parts.push(
-        `health check ${h.at}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`,
+        `health check ${formatTime(h.at)}: exit ${h.exitCode}${h.output ? `: ${h.output.replace(/\s*\n\s*/g, ' | ')}` : ''}`,
       );
     parts.push(
       `-- last ${c.logs.length} log lines --`,

@@ -1,4 +1,5 @@
 import { registerConfigSecrets } from '../../config/secrets.js';
+import { formatTime } from '../../util/format.js';
 import { configPath, loadConfig } from '../../config/index.js';
 import { inputError } from '../../errors.js';
 import { openBucket } from '../../offsite/bucket.js';
@@ -53,10 +54,10 @@ async function list(argv: string[], io: Io): Promise<void> {
   else {
     io.out(
       table(
-        ['NAME', 'CREATED (UTC)', 'SIZE', 'REASON', 'DATABASE', 'VERSION', 'COMMIT', 'ENCRYPTED'],
+        ['NAME', 'CREATED', 'SIZE', 'REASON', 'DATABASE', 'VERSION', 'COMMIT', 'ENCRYPTED'],
         manifests.map((m) => [
           m.fileName,
-          m.createdAt.replace('T', ' ').slice(0, 19),
+          formatTime(m.createdAt),
           formatBytes(m.plain.sizeBytes),
           m.reason,
           m.databaseName,

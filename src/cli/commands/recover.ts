@@ -1,4 +1,5 @@
 import { parseCommand } from '../args.js';
+import { formatTime } from '../../util/format.js';
 import { openContext, type Io } from '../io.js';
 import { recoverInterruptedOperations } from '../../deploy/index.js';
 import { describeRecovery } from '../../deploy/recover.js';
@@ -12,7 +13,9 @@ export async function recoverCommand(argv: string[], io: Io): Promise<void> {
     if (common.json) return io.out(JSON.stringify(report));
     const lines = describeRecovery(report);
     if (report.busy)
-      lines.push(`left alone: ${report.busy.operation} runs (pid ${report.busy.pid}, since ${report.busy.acquiredAt})`);
+      lines.push(
+        `left alone: ${report.busy.operation} runs (pid ${report.busy.pid}, since ${formatTime(report.busy.acquiredAt)})`,
+      );
     io.out(lines.length ? lines.join('\n') : 'nothing to recover');
   } finally {
     ctx.store.close();

@@ -1,5 +1,6 @@
 import { appStateWithoutDocker, currentStatus, type AppState, type CurrentStatus } from '../../deploy/index.js';
 import { oneLine } from '../../errors.js';
+import { formatTime, timeOrDash } from '../../util/format.js';
 import { probeDaemon, type DaemonProbe } from '../../server/probe.js';
 import { readTagNames, versionLabel } from '../../versions/naming.js';
 import { parseCommand } from '../args.js';
@@ -53,7 +54,7 @@ async function printStatus(status: CurrentStatus, projectDir: string, io: Io): P
   const name = d && versionLabel(d.commit, tags, d.tag);
   io.out(
     d
-      ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${d.finishedAt}`
+      ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${timeOrDash(d.finishedAt)}`
       : 'deployed: nothing yet (switchyard has not deployed this host)',
   );
   io.out(
@@ -72,12 +73,14 @@ async function printStatus(status: CurrentStatus, projectDir: string, io: Io): P
   );
   for (const line of status.drift) io.out(`DRIFT: ${line}`);
   for (const d of status.recovered)
-    io.out(`recovered: deployment ${d.id} (${d.kind} ${d.ref ?? '-'}) ${d.status} at ${d.finishedAt}: ${d.error}`);
+    io.out(
+      `recovered: deployment ${d.id} (${d.kind} ${d.ref ?? '-'}) ${d.status} at ${timeOrDash(d.finishedAt)}: ${d.error}`,
+    );
   const op = status.operation;
-  if (op?.state === 'running') io.out(`running: ${op.operation} (pid ${op.pid}) since ${op.acquiredAt}`);
+  if (op?.state === 'running') io.out(`running: ${op.operation} (pid ${op.pid}) since ${formatTime(op.acquiredAt)}`);
   if (op?.state === 'orphaned')
     io.out(
-      `orphaned: ${op.operation}${op.pid === null ? '' : ` (pid ${op.pid}, gone)`} since ${op.acquiredAt}; ` +
+      `orphaned: ${op.operation}${op.pid === null ? '' : ` (pid ${op.pid}, gone)`} since ${formatTime(op.acquiredAt)}; ` +
         'the next operation recovers it first, or run switchyard recover',
     );
 }

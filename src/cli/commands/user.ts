@@ -1,4 +1,5 @@
 import { inputError } from '../../errors.js';
+import { formatTime } from '../../util/format.js';
 import { addUser, removeUser, setUserRole, userPortsOf } from '../../users/manage.js';
 import { parseCommand } from '../args.js';
 import { cliActor, openContext, table, type Io } from '../io.js';
@@ -38,7 +39,7 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
         return io.out(
           table(
             ['NAME', 'ROLE', 'ADDED', 'BY'],
-            users.map((u) => [u.name, u.role, u.createdAt.slice(0, 16), u.createdBy]),
+            users.map((u) => [u.name, u.role, formatTime(u.createdAt), u.createdBy]),
           ),
         );
       }

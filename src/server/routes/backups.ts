@@ -4,7 +4,7 @@ import { backupNow, drillNow, getBackup, listBackups } from '../../backup/index.
 import { downloadHeaders, openBackupDownload } from '../../backup/download.js';
 import type { Context } from '../../context.js';
 import { notFound } from '../../errors.js';
-import { auditFilterFrom } from '../../store/index.js';
+import { AUDIT_PAGE_MAX, auditQueryFrom } from '../../store/index.js';
 import type { AuthVariables } from '../auth.js';
 import { idParam, jsonBody } from '../body.js';
 
@@ -34,5 +34,8 @@ export function backupRoutes(ctx: Context) {
       const body = await jsonBody(c, drillBody);
       return c.json({ drill: await drillNow(ctx, body.backupId, c.get('actor')) });
     })
-    .get('/audit', (c) => c.json({ audit: ctx.store.audit.list(200, auditFilterFrom(c.req.query())) }));
+    .get('/audit', (c) => {
+      const { filter, limit } = auditQueryFrom(c.req.query(), { limit: AUDIT_PAGE_MAX, logins: 'show' });
+      return c.json({ audit: ctx.store.audit.list(limit, filter) });
+    });
 }
