@@ -64,3 +64,7 @@ export function planSwitches(
       return chooseStrategy(name, shape, settings[name] ?? 'auto');
     });
 }
+
+/** Managed service → its configured strategy, from the config's `services`. */
+export const managedStrategies = (services: Record<string, { strategy: StrategySetting }>) =>
+  Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.strategy]));
