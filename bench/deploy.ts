@@ -2,16 +2,20 @@
  * What does a switchyard deploy cost, in time and in downtime, compared with the
  * bare sequence an operator would type for the same version switch (checkout,
  * override with the new image tags, pull, pg_dump, `up --wait`)? Measured on the
- * deploy tests' sample app (test/fixtures/sampleApp.ts), switching v1 <-> v2 on
- * every run. A benchmark, not a test: prints medians, writes bench/results/deploy.json.
+ * deploy tests' sample app (test/fixtures/sampleApp.ts) behind Caddy, as the seed
+ * app runs, switching v1 <-> v2 on every run, while a resident asks through the
+ * proxy every 20 ms (failed requests counted); then an images-only rollback and an
+ * automatic rollback (v4 never gets healthy), the same resident asking.
+ * A benchmark, not a test: prints medians, writes bench/results/deploy.json.
  *
  *   BENCH_RUNS=5 npm run bench:deploy       # default 3 runs each
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { deploy } from '../src/deploy/wiring.js';
+import { deploy, startRollback } from '../src/deploy/wiring.js';
 import type { TestContext } from '../test/fixtures/context.js';
+import { askEvery, type ClientTally } from '../test/fixtures/proxyClient.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import {
   benchRuns,
@@ -36,8 +40,11 @@ const RECOVERY_TIMEOUT_MS = 30_000;
 
 type Target = { ref: string; sha: string };
 
-/** Seconds: the whole switch, the longest gap between two 2xx answers of /version, and each step. */
-type Measured = { seconds: number; longestGap: number; steps: Record<string, number> };
+/**
+ * Seconds: the whole switch, the longest gap between two 2xx answers of /version, and each step; and the
+ * requests a resident asking one at a time every 20 ms through the proxy saw fail.
+ */
+type Measured = { seconds: number; longestGap: number; steps: Record<string, number>; failed: number };
 
 /**
  * Starts a request every PROBE_INTERVAL_MS without waiting for the previous
@@ -79,18 +86,22 @@ function startProbe(url: string) {
  */
 async function measureSwitch(url: string, doSwitch: () => Promise<Record<string, number>>): Promise<Measured> {
   const probe = startProbe(url);
+  const resident = askEvery(url, 20);
+  let tally: ClientTally | undefined;
   try {
     const windowStart = await probe.okAfter(0);
     const started = performance.now();
     const steps = await doSwitch();
     const finished = performance.now();
     const windowEnd = await probe.okAfter(finished);
+    tally = await resident.stop();
     const answers = probe.okAt.filter((t) => t >= windowStart && t <= windowEnd).sort((a, b) => a - b);
     let longestGap = 0;
     for (let i = 1; i < answers.length; i++) longestGap = Math.max(longestGap, answers[i]! - answers[i - 1]!);
-    return { seconds: (finished - started) / 1000, longestGap: longestGap / 1000, steps };
+    return { seconds: (finished - started) / 1000, longestGap: longestGap / 1000, steps, failed: tally.failed };
   } finally {
     probe.stop();
+    if (!tally) await resident.stop();
   }
 }
 
@@ -150,6 +161,7 @@ function bareSwitch(app: SampleApp, work: string, target: Target, dumpFile: stri
 function summarize(runs: Measured[]) {
   const seconds = runs.map((r) => r.seconds);
   const longestGaps = runs.map((r) => r.longestGap);
+  const failed = runs.map((r) => r.failed);
   const stepMedians: Record<string, number> = {};
   for (const name of new Set(runs.flatMap((r) => Object.keys(r.steps)))) {
     stepMedians[name] = median(runs.flatMap((r) => (r.steps[name] === undefined ? [] : [r.steps[name]])));
@@ -157,6 +169,7 @@ function summarize(runs: Measured[]) {
   return {
     seconds,
     longestGaps,
+    failed,
     median: median(seconds),
     downtimeMedian: median(longestGaps),
     downtimeMax: Math.max(...longestGaps),
@@ -173,7 +186,7 @@ async function main(): Promise<void> {
   requireTools({ postgres: true, docker: true });
 
   console.log(`deploy benchmark: runs=${RUNS}, bench_data rows=${DATA_ROWS}`);
-  const app = createSampleApp({ versions: ['v1', 'v2'] });
+  const app = createSampleApp({ versions: ['v1', 'v2', 'v4'], proxy: true });
   try {
     app.startByHand(); // v1 from :latest, as operators ran it before switchyard
     console.log(`filling bench_data with ${DATA_ROWS} rows ...`);
@@ -223,7 +236,7 @@ async function main(): Promise<void> {
         if (served !== target.ref) throw new Error(`${label} switched to ${target.ref} but the app serves ${served}`);
         runs.push(measured);
         console.log(
-          `run ${runs.length}/${RUNS} ${label} -> ${target.ref}: ${secs(measured.seconds)} s, longest downtime ${measured.longestGap.toFixed(2)} s`,
+          `run ${runs.length}/${RUNS} ${label} -> ${target.ref}: ${secs(measured.seconds)} s, longest downtime ${measured.longestGap.toFixed(2)} s, failed requests ${measured.failed}`,
         );
       };
       const timeSwitchyard = () => timed('switchyard', switchyardRuns, (target) => switchyardSwitch(ctx, target));
@@ -241,13 +254,34 @@ async function main(): Promise<void> {
         }
       }
 
+      // The rollbacks, through the same switch: images only (to before the last deploy), and the automatic one.
+      // Untimed: a switchyard deploy to the other version, so that the rollback to before it is a real switch.
+      await switchyardSwitch(ctx, versions[++switches % 2]!);
+      const last = ctx.store.deployments.list(1)[0]!;
+      const rollback = await measureSwitch(url, async () => {
+        const r = await (await startRollback(ctx, { deploymentId: last.id, mode: 'images-only', actor: 'bench' })).done;
+        if (r.status !== 'succeeded') throw new Error(`images-only rollback ended ${r.status}: ${r.error}`);
+        return stepSeconds(ctx.store.deployments.steps(r.id));
+      });
+      console.log(`images-only rollback: ${secs(rollback.seconds)} s, failed requests ${rollback.failed}`);
+      const automatic = await measureSwitch(url, async () => {
+        const r = await deploy(ctx, { ref: 'v4.0.0', actor: 'bench' });
+        if (r.status !== 'rolled-back') throw new Error(`deploy of the broken v4.0.0 ended ${r.status}: ${r.error}`);
+        return stepSeconds(ctx.store.deployments.steps(r.id));
+      });
+      console.log(
+        `automatic rollback (v4.0.0 never healthy): ${secs(automatic.seconds)} s, failed requests ${automatic.failed}`,
+      );
+
       const switchyard = summarize(switchyardRuns);
       const bare = summarize(bareRuns);
       const ratio = switchyard.median / bare.median;
       const summary =
         `deploy benchmark (runs=${RUNS}): switchyard median ${secs(switchyard.median)} s, bare median ${secs(bare.median)} s, ratio ${ratio.toFixed(2)}; ` +
         `longest downtime median/max: switchyard ${switchyard.downtimeMedian.toFixed(2)}/${switchyard.downtimeMax.toFixed(2)} s, ` +
-        `bare ${bare.downtimeMedian.toFixed(2)}/${bare.downtimeMax.toFixed(2)} s`;
+        `bare ${bare.downtimeMedian.toFixed(2)}/${bare.downtimeMax.toFixed(2)} s; ` +
+        `failed requests per switch: switchyard ${switchyard.failed.join(', ')}, bare ${bare.failed.join(', ')}; ` +
+        `images-only rollback ${rollback.failed}, automatic rollback ${automatic.failed}`;
       console.log(`\n${summary}\n${stepLine('switchyard', switchyard)}\n${stepLine('bare compose', bare)}`);
       console.log(`database ${Math.round(dbBytes / 2 ** 20)} MB, dump ${Math.round(dumpBytes / 2 ** 20)} MB`);
 
@@ -260,6 +294,8 @@ async function main(): Promise<void> {
         ratio,
         switchyard,
         bare,
+        rollback: { seconds: rollback.seconds, failed: rollback.failed, steps: rollback.steps },
+        automaticRollback: { seconds: automatic.seconds, failed: automatic.failed, steps: automatic.steps },
       });
     } finally {
       ctx.cleanup();

@@ -1,7 +1,7 @@
 /**
  * The demo's sample app: the deploy tests' app (a compose project in the seed
  * layout, PostgreSQL with sample data, versions v1.0.0, v2.0.0 and a broken
- * v3.0.0 whose healthcheck fails) built once under a fixed directory and kept.
+ * v3.0.0 whose healthcheck fails; Caddy in front) built once under a fixed directory and kept.
  *   node dist/scripts/demo-app.js up HOME    create (or find) it, print its description as JSON
  *   node dist/scripts/demo-app.js down HOME  stop it and remove everything it made: containers, the
  *     database's named volume, the network, the app images, their registry repository, and the
@@ -50,6 +50,7 @@ if (command === 'up') {
       dir: appDir,
       httpPort: 8091,
       dbVolume: 'pgdata',
+      proxy: true, // Caddy in front, as the seed app has: the app is reached through it
     });
     d = {
       dir: app.dir,

@@ -3,7 +3,7 @@
 # provisions Docker, compose v2, a local registry and PostgreSQL; builds
 # switchyard; builds a sample app in three versions (v3.0.0 is broken, so the
 # automatic rollback can be seen) into the local registry, as a compose project
-# with PostgreSQL holding sample data; starts the daemon with the web UI on
+# with PostgreSQL holding sample data and Caddy in front; starts the daemon with the web UI on
 # 127.0.0.1:8090; and prints the URL and the token. A second run reuses all of it.
 #   bash scripts/demo.sh        bring it up (or show it)
 #   bash scripts/demo.sh down   stop it and remove everything it made
@@ -80,7 +80,7 @@ cat <<MSG
 switchyard demo is running
   web UI:  http://$listen/        (log in with the token)
   token:   $token
-  app:     http://127.0.0.1:$port/version
+  app:     http://127.0.0.1:$port/version   (through Caddy)
   config:  $home/config.yaml   logs: $home/switchyard.log
 
 Deploy v2.0.0 (healthy, migrates the database) and then v3.0.0 (broken: watch the

@@ -21,7 +21,8 @@ apt_install() {
 }
 
 # --- packages ---------------------------------------------------------------
-apt_install docker.io docker-registry busybox-static postgresql-15 postgresql-client-15 postgresql-contrib zstd git ca-certificates curl procps util-linux chromium
+apt_install docker.io docker-registry busybox-static postgresql-15 postgresql-client-15 postgresql-contrib zstd git ca-certificates curl procps util-linux chromium caddy
+# caddy: the demo's and the tests' proxy, run from this host's /usr inside a container (as the test PostgreSQL is).
 # age: encrypts off-site copies (offsite.encrypt) and decrypts them by hand (`age -d -i key.txt`).
 apt_install age
 

@@ -16,6 +16,7 @@ export function deployPlanText(plan: DeployPlan): string {
     lines.push(`  ${i.service}: ${i.reference}, ${where}, ${change}`);
   }
   if (plan.images.length === 0) lines.push('  none (no managed services)');
+  lines.push(...switchLines(plan.switches));
   const b = plan.backup;
   const size =
     b.estimateBytes === null ? 'size unknown' : `about ${formatBytes(b.estimateBytes)} (from the ${b.basis})`;
@@ -46,6 +47,15 @@ export function rollbackPlanText(plan: RollbackPlan): string {
   lines.push(...notes('warnings', plan.warnings), ...notes('blockers', plan.blockers));
   lines.push(plan.blockers.length ? 'dry run: the rollback would be refused' : 'dry run: nothing was changed');
   return lines.join('\n');
+}
+
+/** Each managed service's switch: start-first, or stop-first and why. */
+function switchLines(switches: DeployPlan['switches']): string[] {
+  if (!switches) return ['switch: unknown (docker compose cannot read the files)'];
+  return [
+    'switch:',
+    ...switches.map((s) => `  ${s.service}: ${s.strategy}${s.reason ? ` (${s.reason})` : ', no downtime'}`),
+  ];
 }
 
 const short = (sha: string) => sha.slice(0, 7);

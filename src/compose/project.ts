@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { failed } from '../errors.js';
 import { collect, spawnHost, tailOf } from '../util/process.js';
 import { pinFilePath } from './pins.js';
+import type { ComposeServiceShape } from './strategy.js';
 
 export type ComposeConfig = Pick<Config, 'project' | 'stateDir'>;
 
@@ -83,6 +84,57 @@ export async function readComposeServices(config: ComposeConfig): Promise<string
     .map((s) => s.trim())
     .filter(Boolean)
     .sort();
+}
+
+/** The project as the next `up` runs it (the pin file included): each service's config, and compose's config hash. */
+export interface ComposeModel {
+  services: Record<string, ComposeServiceShape>;
+  /**
+   * Per managed service, the `com.docker.compose.config-hash` label a container created now by `up --no-deps` would
+   * carry; a running one with another is recreated.
+   */
+  hashes: Record<string, string>;
+}
+
+/**
+ * Reads the project, and the config hashes of `managed` as `up --no-deps` computes them: compose drops the selected
+ * services' `depends_on` before it hashes them, so `config --hash` (which keeps it) names a config no container
+ * switchyard made has. Compose hashes that same model, read from stdin.
+ */
+export async function readComposeModel(config: ComposeConfig, managed: readonly string[]): Promise<ComposeModel> {
+  const json = await runCompose(config, ['config', '--format', 'json']);
+  if (json.code !== 0)
+    throw failed(`docker compose cannot read the project in ${config.project.dir}: ${lastLines(json.stderr, 1)}`);
+  const model = JSON.parse(json.stdout) as {
+    services?: Record<string, ComposeServiceShape & { depends_on?: unknown }>;
+  };
+  const services = model.services ?? {};
+  const selected = managed.filter((s) => Object.hasOwn(services, s));
+  for (const name of selected) delete services[name]!.depends_on;
+  if (selected.length === 0) return { services, hashes: {} };
+  const args = [
+    'compose',
+    '--project-directory',
+    config.project.dir,
+    '--file',
+    '-',
+    'config',
+    '--hash',
+    selected.join(','),
+  ];
+  const hash = await collect(
+    spawnHost('docker', args, { cwd: config.project.dir, stdin: true }),
+    JSON.stringify(model),
+  );
+  if (hash.code !== 0)
+    throw failed(`docker compose cannot hash the services of ${config.project.dir}: ${lastLines(hash.stderr, 1)}`);
+  const hashes = Object.fromEntries(
+    hash.stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((parts): parts is [string, string] => parts.length === 2),
+  );
+  return { services, hashes };
 }
 
 /**

@@ -217,7 +217,17 @@ export const configSchema = z
       })
       .strict(),
     services: z
-      .record(identifier, z.object({ image: imageRepository, tag: tagTemplate.default('{sha7}') }).strict())
+      .record(
+        identifier,
+        z
+          .object({
+            image: imageRepository,
+            tag: tagTemplate.default('{sha7}'),
+            // How its container is replaced (src/compose/strategy.ts): auto = start-first where it can work.
+            strategy: z.enum(['auto', 'start-first', 'stop-first']).default('auto'),
+          })
+          .strict(),
+      )
       .default({}),
     database,
     backups: z

@@ -1,4 +1,6 @@
 import { gitIn } from '../util/git.js';
+import { readComposeModel } from '../compose/project.js';
+import { managedStrategies, planSwitches, type ServiceSwitch } from '../compose/strategy.js';
 import { estimateDump, type DumpEstimate } from '../backup/estimate.js';
 import type { Config } from '../config/index.js';
 import type { DatabaseTarget } from '../database/index.js';
@@ -57,6 +59,8 @@ export interface DeployPlan {
   /** Commits (subject, author, date) and migration files between what runs and the target, and the tag's message. */
   changes: VersionChanges;
   images: PlannedImage[];
+  /** How each managed service's container is replaced, and why stop-first; null when compose cannot read the files. */
+  switches: ServiceSwitch[] | null;
   /** Compose files that differ between the running commit and this one; null when unknown. */
   composeFilesChanged: string[] | null;
   backup: {
@@ -195,6 +199,11 @@ export async function planDeploy(
       ports.redactor,
     ),
     images,
+    // From the compose files checked out now: the ones the pipeline checks out may differ (composeFilesChanged).
+    switches: await readComposeModel(ports.config, []).then(
+      (m) => planSwitches(m.services, managedStrategies(ports.config.services)),
+      () => null,
+    ),
     composeFilesChanged: await changedComposeFiles(ports, commit, resolved.sha),
     backup: {
       database: target.database,

@@ -59,9 +59,14 @@ export class StopSignal {
     return this.running;
   }
 
+  /** Tests only: SIGKILLs this process at the point named by SWITCHYARD_FAULT_KILL_AT (a step, or a point inside one). */
+  faultPoint(name: string): void {
+    if (this.faultKillAt === name) process.kill(process.pid, 'SIGKILL');
+  }
+
   /** Called before each step: throws StoppedAtBoundary once a stop was requested. */
   atStepBoundary(nextStep: string): void {
-    if (this.faultKillAt === nextStep) process.kill(process.pid, 'SIGKILL');
+    this.faultPoint(nextStep);
     if (this.requested) {
       this.stoppedBefore ??= nextStep;
       throw new StoppedAtBoundary(nextStep, this.signal);

@@ -40,7 +40,7 @@ export const STEPS = {
   verify: step('Verify the restored database', true, true),
   checkout: step('Check out the commit', true),
   pin: step('Write the pin file', true),
-  up: step('Start the containers', true),
+  up: step('Switch the managed services to their new containers (start-first where it can work)', true),
   health: step('Check health', true),
   diagnose: step("Keep the failing containers' logs and health checks", false),
   cleanup: step('Prune old backups and unused images', false),
@@ -48,7 +48,7 @@ export const STEPS = {
   'rollback: pin': step('Put the previous pins back', true),
   'rollback: stop writers': step('Stop the services that write to the database', true, true),
   'rollback: restore database': step('Restore the pre-operation backup', true, true),
-  'rollback: up': step('Start the previous containers', true),
+  'rollback: up': step('Switch the managed services back to the previous containers', true),
   'rollback: health': step('Check health of the previous version', true),
 } as const satisfies Record<string, StepInfo>;
 

@@ -8,6 +8,8 @@ import { beginOnlineRestore } from '../backup/restoreOnline.js';
 import { leftoversFileName } from '../backup/naming.js';
 import { pinFilePath, writePins } from '../compose/pins.js';
 import { runCompose, streamCompose } from '../compose/project.js';
+import { switchServices } from '../compose/switch.js';
+import { switchPorts } from './switchPorts.js';
 import type { Context } from '../context.js';
 import { inspectDatabase } from '../database/index.js';
 import { failed, notFound, oneLine } from '../errors.js';
@@ -93,15 +95,6 @@ export async function recoverOrphansOf(ctx: Context): Promise<RecoveryReport> {
 export function deployPorts(ctx: Context): DeployPorts {
   const config = ctx.config;
   const { store } = ctx;
-  const upArgs = [
-    'up',
-    '--detach',
-    '--no-build',
-    '--remove-orphans',
-    '--wait',
-    '--wait-timeout',
-    String(config.deploy.timeoutSeconds),
-  ];
   return {
     settings: {
       restoreDatabase: config.deploy.restoreDatabase,
@@ -125,7 +118,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       pull: (targets, onProgress) => pullTargetImages(ctx, targets, onProgress),
       ensurePresent: (pins, onProgress) => ensurePinsPresent(ctx, pins, onProgress),
       preflight: (pins) => preflight(ctx, pins),
-      up: (onLine) => streamCompose(config, upArgs, onLine),
+      up: async (onLine) => void (await switchServices(switchPorts(ctx), onLine)),
       stop: (services, onLine) => streamCompose(config, ['stop', ...services], onLine),
       health: (pins) => checkHealth(ctx, pins),
       diagnose: (step, error) => diagnoseContainers(ctx, step, error),

@@ -31,8 +31,31 @@ export async function findServiceContainer(docker: DockerClient, project: string
     throw failed(`docker engine not reachable: ${(e as Error).message}`, e);
   }
   const first = containers[0];
-  if (!first) throw failed(`no running container for compose service "${service}" in project "${project}"`);
+  if (!first) {
+    const seen = (await runningComposeProjects(docker).catch(() => [])).map((p) => p.name);
+    throw failed(
+      `no running container for compose service "${service}" in compose project "${project}"; running compose projects: ${seen.join(', ') || 'none'}`,
+    );
+  }
   return first.Id;
+}
+
+/** A compose project with running containers, and the directory compose ran it from (its working_dir label). */
+export interface RunningProject {
+  name: string;
+  workingDir: string | null;
+}
+
+/** Every compose project with a running container, by name, as compose's labels tell. */
+export async function runningComposeProjects(docker: DockerClient): Promise<RunningProject[]> {
+  const containers = await docker.listContainers({ filters: { label: ['com.docker.compose.project'] } });
+  const byName = new Map<string, string | null>();
+  for (const c of containers) {
+    const name = c.Labels['com.docker.compose.project']!;
+    if (!byName.has(name) || byName.get(name) === null)
+      byName.set(name, c.Labels['com.docker.compose.project.working_dir'] ?? null);
+  }
+  return [...byName].map(([name, workingDir]) => ({ name, workingDir })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**

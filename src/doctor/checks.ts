@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import { gitIn } from '../util/git.js';
 import { estimateFromLastDump } from '../backup/estimate.js';
-import { runCompose } from '../compose/project.js';
+import { readComposeProjectName, runCompose } from '../compose/project.js';
 import type { Config } from '../config/index.js';
-import type { DockerClient } from '../docker/client.js';
+import { runningComposeProjects, type DockerClient } from '../docker/client.js';
 import type { Store } from '../store/index.js';
 import type { Redactor } from '../util/redact.js';
 import { registryAuth } from '../docker/auth.js';
@@ -76,6 +76,21 @@ const CHECKS: Array<[string, Check]> = [
             r.stderr.trim().split('\n').pop() ?? 'docker compose config failed',
             'fix the compose files or project.composeFiles',
           );
+    },
+  ],
+  [
+    'compose project running',
+    async (ports) => {
+      const project = await readComposeProjectName(ports.config);
+      const running = await runningComposeProjects(ports.docker());
+      if (running.some((p) => p.name === project)) return pass(`project "${project}"`);
+      const here = running.filter((p) => p.workingDir === ports.config.project.dir).map((p) => p.name);
+      return fail(
+        `no running container of compose project "${project}"; running compose projects: ${running.map((p) => `${p.name}${p.workingDir ? ` (${p.workingDir})` : ''}`).join(', ') || 'none'}`,
+        here.length === 1
+          ? `this directory's stack runs as project "${here[0]}": set project.name: ${here[0]} (or run \`switchyard init --force\`)`
+          : `start the stack (\`switchyard compose up -d\`), or set project.name to the project that runs it`,
+      );
     },
   ],
   [

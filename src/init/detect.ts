@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { collect, spawnHost } from '../util/process.js';
 import { failed } from '../errors.js';
+import { runningComposeProjects, type DockerClient } from '../docker/client.js';
 
 export interface Detected {
   /** Services whose image is in a registry (host/path), proposed as managed, with the repository without tag. */
@@ -52,4 +53,15 @@ export async function detectProject(dir: string, composeFiles: readonly string[]
     if (repository.includes('/') && (host.includes('.') || host.includes(':'))) detected.services[name] = repository;
   }
   return detected;
+}
+
+/**
+ * The compose project already running from `dir` (compose's `working_dir` label), so that a stack started under
+ * another project name is adopted rather than started twice. None or several: the caller says so.
+ */
+export async function runningProjectsIn(docker: DockerClient, dir: string): Promise<string[]> {
+  const want = path.resolve(dir);
+  return (await runningComposeProjects(docker))
+    .filter((p) => p.workingDir !== null && path.resolve(p.workingDir) === want)
+    .map((p) => p.name);
 }

@@ -3,6 +3,8 @@ import YAML from 'yaml';
 export interface InitAnswers {
   projectDir: string;
   composeFiles: string[];
+  /** The compose project already running from projectDir, when init found one. */
+  projectName: string | null;
   services: Record<string, string>;
   database: { service: string; user: string; name: string } | { url: string };
   githubRepo: string | null;
@@ -23,6 +25,9 @@ export function renderConfig(a: InitAnswers): string {
     'project:',
     `  dir: ${q(a.projectDir)}                 # the compose project (a git clone of the app's compose repo)`,
     `  composeFiles: [${a.composeFiles.map(q).join(', ')}]   # in order, relative to dir`,
+    ...(a.projectName
+      ? [`  name: ${q(a.projectName)}             # the compose project running from dir, found by init`]
+      : []),
     '',
     '# The services whose image switchyard pins by digest. Tag template: {sha7} {sha} {tag}.',
     services.length

@@ -59,6 +59,15 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
       ['worker', v2Image, true],
     ]);
     expect(plan.images.every((i) => i.digestNow !== null)).toBe(true);
+    // The sample app's backend publishes its port and its worker has no healthcheck: both stop-first, and why.
+    expect(plan.switches).toEqual([
+      {
+        service: 'backend',
+        strategy: 'stop-first',
+        reason: `publishes port ${app.httpPort}:8080 on the host`,
+      },
+      { service: 'worker', strategy: 'stop-first', reason: 'no healthcheck in the compose file to wait for' },
+    ]);
     expect(plan.backup.estimateBytes).toBeGreaterThan(0);
     expect(plan.backup.basis).toBe('database size'); // no dump yet
     expect(plan.backup.neededBytes).toBeGreaterThan(plan.backup.estimateBytes!);
@@ -66,6 +75,7 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
     const text = await cli(['deploy', 'v2.0.0', '--dry-run']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`backend: ${v2Image}, will be pulled`);
+    expect(text.stdout).toContain(`  backend: stop-first (publishes port ${app.httpPort}:8080 on the host)`);
     expect(text.stdout).toContain('dry run: nothing was changed');
 
     expect(await inspectImage(ctx.docker(), v2Image)).toBeUndefined();

@@ -48,6 +48,7 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
       'Pull images',
       'Take a verified backup',
       'restart',
+      'worker: stop-first (no healthcheck in the compose file to wait for): stopped, then started again',
       'only if the new version changed the schema',
       'no CI checks',
     ])

@@ -86,12 +86,22 @@ export function DeployPlanView(props: {
               )
             </>
           )}
-          .{' '}
-          {plan.composeFilesChanged === null
-            ? 'Other services are recreated only if their compose definition changed.'
-            : plan.composeFilesChanged.length
-              ? `The compose files change (${plan.composeFilesChanged.join(', ')}): other services may be recreated too.`
-              : 'The compose files do not change: other services keep running.'}
+          . Only the managed services are switched; the other services are started if they are not running, never
+          recreated.
+          {plan.switches === null ? (
+            ' How each is switched is not known (docker compose cannot read the files).'
+          ) : (
+            <ul class="switches">
+              {plan.switches.map((s) => (
+                <li>
+                  {s.service}: <strong>{s.strategy}</strong>
+                  {s.reason
+                    ? ` (${s.reason}): stopped, then started again`
+                    : ': the new container starts beside the old one, which is drained once it is healthy'}
+                </li>
+              ))}
+            </ul>
+          )}
         </li>
         <li>
           <strong>Wait for health</strong>: up to {plan.timeouts.composeSeconds} s for compose, then{' '}

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, DEFAULT_CONFIG_PATH } from '../../config/index.js';
 import { inputError } from '../../errors.js';
-import { detectProject } from '../../init/detect.js';
+import { createDocker } from '../../docker/client.js';
+import { detectProject, runningProjectsIn } from '../../init/detect.js';
 import { makeDirs, setMode } from '../../init/fileModes.js';
 import { installUnit } from '../../init/install.js';
 import { renderConfig } from '../../init/render.js';
@@ -52,6 +53,8 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
     .split(',')
     .filter(Boolean);
   const detected = await detectProject(projectDir, composeFiles);
+  const running = await runningProjectsIn(createDocker(), projectDir).catch(() => [] as string[]);
+  const projectName = running.length === 1 ? running[0]! : null;
   const url = values['database-url'] as string | undefined;
   const serviceName = values['database-service'] as string | undefined;
   const database = url
@@ -73,6 +76,7 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
   const text = renderConfig({
     projectDir,
     composeFiles,
+    projectName,
     services: detected.services,
     database,
     githubRepo: (values.github as string | undefined) ?? null,
@@ -93,6 +97,11 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
   const lines = [
     `wrote ${configFile}${configWas ? ` (mode ${configWas} tightened to 0600)` : ''}`,
     `managed services: ${Object.keys(detected.services).join(', ') || 'none found'}`,
+    projectName
+      ? `compose project: ${projectName} (running from ${projectDir})`
+      : running.length > 1
+        ? `compose project: several run from ${projectDir} (${running.join(', ')}); set project.name to the one to manage`
+        : `compose project: none runs from ${projectDir} yet; compose's default name applies`,
     `state ${stateDir}, backups ${backupsDir} (mode 0700)`,
   ];
   let unit: Awaited<ReturnType<typeof installUnit>> | undefined;
@@ -113,7 +122,15 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
   }
   io.out(
     common.json
-      ? JSON.stringify({ configFile, services: detected.services, database, stateDir, backupsDir, unit: unit ?? null })
+      ? JSON.stringify({
+          configFile,
+          projectName,
+          services: detected.services,
+          database,
+          stateDir,
+          backupsDir,
+          unit: unit ?? null,
+        })
       : lines.join('\n'),
   );
 }
