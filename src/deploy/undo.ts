@@ -1,5 +1,5 @@
-import { oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
+import { explainFailure } from './failureReport.js';
 import type { Journal } from './journal.js';
 import type { DeployPorts } from './ports.js';
 import { StoppedAtBoundary } from './shutdown.js';
@@ -75,7 +75,7 @@ export async function restorePreviousState(
     return { ok: true, restored };
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
-    return { ok: false, failure: oneLine(e) };
+    return { ok: false, failure: await explainFailure(ports, journal, e) };
   }
 }
 
