@@ -1,3 +1,4 @@
+import type { FailedDeployment } from '../../src/store/index.js';
 import type { Version, VersionList } from '../../src/versions/index.js';
 import { CommitTypeBadge, StatusBadge, Time } from './bits.js';
 
@@ -42,6 +43,7 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
           <p class="muted">Commit not in the local repo.</p>
         )}
         <Checks v={v} />
+        {v.failed && <FailedBefore failed={v.failed} />}
         <p>
           Images:{' '}
           {v.images.available ? (
@@ -62,7 +64,7 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
           {v.current ? (
             <span class="muted">This version runs now.</span>
           ) : !canDeploy ? null : v.deployable && v.sha ? (
-            <a class="button primary" href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
+            <a class={v.failed ? 'button' : 'button primary'} href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
               Review deploy<span class="sr-only"> of {v.ref}</span>
             </a>
           ) : (
@@ -71,6 +73,17 @@ function VersionCard({ v, canDeploy }: { v: Version; canDeploy: boolean }) {
         </p>
       </article>
     </li>
+  );
+}
+
+/** A version whose last deploy failed: when, why in one line, and a link to that deployment's diagnosis. */
+export function FailedBefore({ failed }: { failed: FailedDeployment }) {
+  return (
+    <p class="failed-before">
+      <StatusBadge status="failed" label="failed before" /> Its last deploy,{' '}
+      <a href={`/deployments/${failed.id}`}>deployment #{failed.id}</a>, failed <Time iso={failed.at} />:{' '}
+      {failed.headline}
+    </p>
   );
 }
 
