@@ -66,7 +66,12 @@ export async function restorePreviousState(
       );
       restored.push(`database from ${backup.fileName}${kept ? `, the replaced one kept as ${kept.fileName}` : ''}`);
     } else {
-      const skipped = why === null ? 'schema unchanged since the pre-deploy backup' : 'no pre-deploy backup';
+      // Named by the backup's own reason: a rollback's undo has a pre-rollback backup, or none (images only).
+      const skipped = !backup
+        ? 'the operation took no backup'
+        : input.restoreDatabase === 'never'
+          ? 'restore policy: never'
+          : `schema unchanged since the ${backup.reason} backup`;
       journal.skip('rollback: restore database', skipped);
     }
 
@@ -93,5 +98,7 @@ async function databaseRestoreReason(
   if (!backup || policy === 'never') return null;
   if (policy === 'always') return 'restore policy: always';
   const now = await ports.database.schemaFingerprint();
-  return now !== backup.schemaFingerprint ? 'the schema changed since the pre-deploy backup (migrations ran)' : null;
+  return now !== backup.schemaFingerprint
+    ? `the schema changed since the ${backup.reason} backup (migrations ran)`
+    : null;
 }

@@ -141,6 +141,17 @@ describe('deploy pipeline decisions', () => {
     expect(failureReportsOf(world.store.deployments.steps(r.id)).map((x) => x.step)).toEqual(['up', 'rollback: up']);
   });
 
+  it("words the undo's skipped restore by what the operation had: no backup for an images-only rollback", async () => {
+    world = fakeWorld();
+    const target = await deployNow(world);
+    world.failOnce('engine.up');
+    const r = await (await startRollbackWith(world.ports, { deploymentId: target.id, mode: 'images-only', actor: 't' }))
+      .done;
+    expect(r.status).toBe('rolled-back');
+    const skipped = world.store.deployments.steps(r.id).find((s) => s.name === 'rollback: restore database');
+    expect(skipped).toMatchObject({ status: 'skipped', detail: { why: 'the operation took no backup' } });
+  });
+
   it('a failed cleanup never fails a deploy that succeeded', async () => {
     world = fakeWorld();
     world.failOnce('cleanup');
