@@ -43,6 +43,7 @@ cat >"$home/config.yaml" <<YAML
 project:
   dir: $app_dir
   composeFiles: [docker-compose.yml, docker-compose.prod.yml]
+  migrationPaths: [backend/migrate.sql] # the sample app's one migration file (the defaults match none of it)
 services:
   backend: { image: $image }
   worker: { image: $image }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupPorts } from './ports.js';
+import { readColumns, type TableColumns } from '../carryover/catalog.js';
 import { reportOutcome, type ReportPorts } from '../deploy/report.js';
 import {
   inspectDatabase,
@@ -72,14 +73,18 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
     const plan = planDump(ports.config.backups.compression, await probing, server);
     const file = await fs.open(tempPath, 'wx', 0o600);
     let written: WrittenDump;
-    let facts: DatabaseFacts;
+    let facts: DatabaseFacts & { columns: TableColumns };
     try {
       written = await writeVerifiedDump(reached, plan, snapshot, file, running, (stderr) =>
         blog.warn('pg_dump', { stderr }),
       );
       // The counts wait for the dump (a query failing here, on a table this role may not read, ends the
       // snapshot pg_dump imports), and go on while the file reaches the disk.
-      [facts] = await Promise.all([inspectDatabase(session), file.sync()]);
+      const open = session;
+      [facts] = await Promise.all([
+        inspectDatabase(open).then(async (f) => ({ ...f, columns: await readColumns(open) })),
+        file.sync(),
+      ]);
     } finally {
       await file.close();
     }

@@ -52,3 +52,13 @@ const CATALOG = `
 export async function readCatalog(session: SqlSession): Promise<Catalog> {
   return JSON.parse(await session.query(CATALOG)) as Catalog;
 }
+
+/** Per table (schema.table, as row counts name it), its column names in order: what a backup records of its schema. */
+export type TableColumns = Record<string, string[]>;
+
+export const columnNames = (catalog: Catalog): TableColumns =>
+  Object.fromEntries(catalog.map((t) => [t.name, t.columns.map((c) => c.name)]));
+
+/** The column names of every table of the database `session` is connected to. */
+export const readColumns = async (session: SqlSession): Promise<TableColumns> =>
+  columnNames(await readCatalog(session));

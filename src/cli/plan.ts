@@ -1,4 +1,5 @@
 import type { DeployPlan, PlanNote, RollbackPlan } from '../deploy/index.js';
+import { COLUMNS_UNKNOWN, schemaChanges } from '../deploy/rollbackImpact.js';
 import { oneLine } from '../errors.js';
 import type { VersionChanges } from '../versions/changes.js';
 import { formatBytes, formatTime } from '../util/format.js';
@@ -86,9 +87,11 @@ function changeLines(c: VersionChanges): string[] {
 function impactLines(impact: RollbackPlan['impact']): string[] {
   if (!impact) return [];
   if ('error' in impact) return [`rows per table: not known (${impact.error})`];
-  const dropped = impact.tablesDropped.length ? ` and drops ${impact.tablesDropped.join(', ')}` : '';
+  const schema = schemaChanges(impact);
   return [
-    `the restore discards ${impact.rowsDiscarded} row(s) now in the database${dropped}; the safety backup taken first keeps them`,
+    `the restore discards ${impact.rowsDiscarded} row(s) now in the database; the safety backup taken first keeps them`,
+    ...(schema.length ? [`the restore ${schema.join('; ')}`] : []),
+    ...(impact.columns === null ? [COLUMNS_UNKNOWN] : []),
     ...table(
       ['TABLE', 'ROWS NOW', 'ROWS IN BACKUP', 'DISCARDED'],
       impact.tables.map((t) => [

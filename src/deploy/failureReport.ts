@@ -10,16 +10,18 @@ import type { DockerAccess, EnginePort } from './ports.js';
 import { StoppedAtBoundary } from './shutdown.js';
 
 /**
- * Why a deploy's `up` or `health` failed, captured BEFORE the automatic
- * rollback recreates the containers (after which `docker logs` has nothing):
- * each failing container's state, its last health-check results and its last
- * log lines, kept in the journal as the detail of a `diagnose` step.
+ * Why an operation's `up` or `health` failed, captured BEFORE the next step
+ * recreates the containers (after which `docker logs` has nothing): each
+ * failing container's state, its last health-check results and its last log
+ * lines, kept in the journal as the detail of a `diagnose` step. Every such
+ * failure is diagnosed: a deploy's or rollback's own, and its undo's
+ * (`rollback: up`, `rollback: health`), so one record may hold several.
  */
 export const LOG_LINES_KEPT = 200;
 const MAX_LINE_CHARS = 500;
 const MAX_HEALTH_OUTPUT = 1000;
 /** Steps whose failure is explained by the containers (others fail before any container changes). */
-const CONTAINER_STEPS = new Set(['up', 'health']);
+const CONTAINER_STEPS = new Set(['up', 'health', 'rollback: up', 'rollback: health']);
 
 export interface HealthCheckResult {
   /** ISO 8601, when the check ended. */
@@ -51,7 +53,7 @@ export interface FailingContainer extends ContainerFacts {
 }
 
 export interface FailureReport {
-  /** The step that failed: 'up' or 'health'. */
+  /** The step that failed: 'up', 'health', 'rollback: up' or 'rollback: health'. */
   step: string;
   /** "service backend is unhealthy: …": the failing services and why, in one line. */
   headline: string;
@@ -119,7 +121,8 @@ export async function buildFailureReport(
 }
 
 /**
- * The one call the pipeline makes when a step fails: for `up` and `health`,
+ * The one call an operation (or its undo) makes when a step fails: when the step
+ * journaled last is a failed `up` or `health` (of the operation or of its undo),
  * journals a `diagnose` step holding the report and returns its headline;
  * otherwise (or when Docker cannot be read) returns the error as one line.
  */
@@ -129,8 +132,9 @@ export async function explainFailure(
   error: unknown,
 ): Promise<string> {
   const cause = oneLine(error);
-  const failedStep = lastOf(ports.deployments.steps(journal.deploymentId), (s) => s.status === 'failed');
-  if (!failedStep || !CONTAINER_STEPS.has(failedStep.name)) return cause;
+  // The last step only: an earlier failure has its own report, and this error may come from no step at all.
+  const failedStep = ports.deployments.steps(journal.deploymentId).at(-1);
+  if (failedStep?.status !== 'failed' || !CONTAINER_STEPS.has(failedStep.name)) return cause;
   try {
     const report = await journal.step(
       'diagnose',
@@ -161,12 +165,17 @@ export async function diagnoseContainers(d: DiagnosePorts, step: string, error: 
   );
 }
 
-/** The report journaled for a deployment, if one was taken (for the page, the CLI and the API). */
-export function failureReportOf(steps: readonly DeploymentStep[]): FailureReport | null {
-  const step = lastOf(steps, (s) => s.name === 'diagnose' && s.status === 'ok');
-  const detail = step?.detail as FailureReport | null | undefined;
-  return detail && Array.isArray(detail.containers) ? detail : null;
+/** Every report journaled for a deployment, in order: its own failure first, then its undo's (page, CLI, API). */
+export function failureReportsOf(steps: readonly DeploymentStep[]): FailureReport[] {
+  return steps
+    .filter((s) => s.name === 'diagnose' && s.status === 'ok')
+    .map((s) => s.detail as FailureReport | null | undefined)
+    .filter((d): d is FailureReport => !!d && Array.isArray(d.containers));
 }
+
+/** The first report (why the operation itself failed), as `failure` has always been. */
+export const failureReportOf = (steps: readonly DeploymentStep[]): FailureReport | null =>
+  failureReportsOf(steps)[0] ?? null;
 
 /** The port on dockerode: compose's labels find the project's containers; logs come demultiplexed. */
 export function dockerContainerPort(docker: DockerClient, redactor: Redact): ContainerPort {
@@ -219,5 +228,3 @@ const firstLine = (text: string) =>
     .map((l) => l.trim())
     .find(Boolean)
     ?.slice(0, 200) ?? '';
-
-const lastOf = <T>(items: readonly T[], test: (item: T) => boolean): T | undefined => [...items].reverse().find(test);

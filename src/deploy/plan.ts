@@ -4,7 +4,7 @@ import { managedStrategies, planSwitches, type ServiceSwitch } from '../compose/
 import { estimateDump, type DumpEstimate } from '../backup/estimate.js';
 import type { Config } from '../config/index.js';
 import type { DatabaseTarget } from '../database/index.js';
-import type { Store } from '../store/index.js';
+import type { FailedDeployment, Store } from '../store/index.js';
 import type { VersionListPorts } from '../versions/list.js';
 import type { DockerAccess } from './ports.js';
 import { enginePlatform, inspectImage } from '../docker/images.js';
@@ -56,6 +56,8 @@ export interface DeployPlan {
   /** The version as the Versions page lists it (CI, images); undefined when it is older than the list or not asked. */
   version: Version | undefined;
   current: { commit: string | null; error: string | null };
+  /** Its last failed deploy, unless a later one of it succeeded: the operator may retry, warned. */
+  failedBefore: FailedDeployment | null;
   /** Commits (subject, author, date) and migration files between what runs and the target, and the tag's message. */
   changes: VersionChanges;
   images: PlannedImage[];
@@ -169,6 +171,12 @@ export async function planDeploy(
       warnings.push({ code: `ci-${version.ci.state}`, reason: `CI checks are ${version.ci.state} for this version` });
     }
   }
+  const failedBefore = ports.store.deployments.failedVersions().get(resolved.sha) ?? null;
+  if (failedBefore)
+    warnings.push({
+      code: 'failed-before',
+      reason: `this version failed when deployed before: deployment ${failedBefore.id} at ${failedBefore.at}: ${failedBefore.headline}`,
+    });
   if (commit === resolved.sha)
     warnings.push({
       code: 'redeploy',
@@ -187,6 +195,7 @@ export async function planDeploy(
     tag: resolved.tag,
     name: resolved.tag ?? ref,
     version,
+    failedBefore,
     current: { commit, error: host.error },
     changes: await versionChanges(
       ports.config.project.dir,

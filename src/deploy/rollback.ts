@@ -4,6 +4,7 @@ import type { CarryOverMode, CarryOverReport } from '../carryover/run.js';
 import { conflict, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { versionLabel } from '../versions/naming.js';
+import { explainFailure } from './failureReport.js';
 import { Journal } from './journal.js';
 import { startOperation, type StartedDeployment } from './operation.js';
 import type { DeployPorts } from './ports.js';
@@ -175,7 +176,7 @@ async function runRollback(
     await journal.step('health', () => engine.health(pins));
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
-    const cause = oneLine(e);
+    const cause = await explainFailure(ports, journal, e);
     // Before the swap the live database is whole: lift the fence, drop the copy, and start the writers again.
     if (online) await online.abandon();
     const undo = await restorePreviousState(ports, journal, {

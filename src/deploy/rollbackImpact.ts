@@ -1,4 +1,5 @@
 import type { Redact } from '../util/redact.js';
+import { readColumns, type TableColumns } from '../carryover/catalog.js';
 import { inspectDatabase, type DatabaseTarget } from '../database/index.js';
 import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, RowCounts } from '../store/index.js';
@@ -33,10 +34,36 @@ export interface RollbackImpact {
   rowsDiscarded: number;
   /** Tables the restore drops (not in the dump), e.g. ones a migration added. */
   tablesDropped: string[];
+  /** Tables the restore brings back (in the dump, gone now), e.g. ones a migration dropped. */
+  tablesAdded: string[];
+  /**
+   * Per table in both, the columns the restore drops (added by a migration since the dump) and those it
+   * brings back; only tables with a change. Null: the dump's columns are not known (an older backup).
+   */
+  columns: ColumnChange[] | null;
   /** The schema now differs from the dump's (migrations ran since). */
   schemaChanged: boolean;
   /** The safety backup taken first keeps every row listed here; it is itself restorable from History. */
   keptBySafetyBackup: true;
+}
+
+export interface ColumnChange {
+  table: string;
+  dropped: string[];
+  added: string[];
+}
+
+/** Pure: the columns that differ, per table present both now and in the dump. */
+export function compareColumns(now: TableColumns, dump: TableColumns): ColumnChange[] {
+  return Object.keys(now)
+    .filter((table) => table in dump)
+    .sort()
+    .map((table) => ({
+      table,
+      dropped: now[table]!.filter((c) => !dump[table]!.includes(c)),
+      added: dump[table]!.filter((c) => !now[table]!.includes(c)),
+    }))
+    .filter((c) => c.dropped.length > 0 || c.added.length > 0);
 }
 
 /** Pure: compares the counts recorded with the dump to the counts now. */
@@ -50,8 +77,8 @@ export function compareRowCounts(now: RowCounts, dump: RowCounts): TableImpact[]
 }
 
 export function rollbackImpact(
-  now: { rowCounts: RowCounts; schemaFingerprint: string },
-  dump: Pick<BackupRow, 'id' | 'createdAt' | 'rowCounts' | 'schemaFingerprint'>,
+  now: { rowCounts: RowCounts; schemaFingerprint: string; columns?: TableColumns },
+  dump: Pick<BackupRow, 'id' | 'createdAt' | 'rowCounts' | 'schemaFingerprint' | 'columns'>,
 ): RollbackImpact {
   const tables = compareRowCounts(now.rowCounts, dump.rowCounts ?? {});
   return {
@@ -63,10 +90,32 @@ export function rollbackImpact(
       0,
     ),
     tablesDropped: tables.filter((t) => t.rowsInDump === null).map((t) => t.table),
+    tablesAdded: tables.filter((t) => t.rowsNow === null).map((t) => t.table),
+    columns: now.columns && dump.columns ? compareColumns(now.columns, dump.columns) : null,
     schemaChanged: now.schemaFingerprint !== dump.schemaFingerprint,
     keptBySafetyBackup: true,
   };
 }
+
+/**
+ * What the restore does to the schema, as phrases that follow "the restore": "drops table public.categories",
+ * "drops column priority of public.requests", "brings back column …". The CLI and the confirmation page
+ * both say it this way.
+ */
+export function schemaChanges(impact: Pick<RollbackImpact, 'tablesDropped' | 'tablesAdded' | 'columns'>): string[] {
+  const names = (what: string, list: readonly string[]) => `${what}${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
+  return [
+    ...(impact.tablesDropped.length ? [`drops ${names('table', impact.tablesDropped)}`] : []),
+    ...(impact.tablesAdded.length ? [`brings back ${names('table', impact.tablesAdded)}`] : []),
+    ...(impact.columns ?? []).flatMap((c) => [
+      ...(c.dropped.length ? [`drops ${names('column', c.dropped)} of ${c.table}`] : []),
+      ...(c.added.length ? [`brings back ${names('column', c.added)} of ${c.table}`] : []),
+    ]),
+  ];
+}
+
+/** Said when the dump's columns were not recorded (a backup from before they were). */
+export const COLUMNS_UNKNOWN = 'which columns it drops or brings back is not known: the backup predates column records';
 
 /** Reads the live database (one snapshot) and compares it with the dump; an error line when it cannot be read. */
 export async function readRollbackImpact(
@@ -76,7 +125,8 @@ export async function readRollbackImpact(
   try {
     const session = await ports.database().session();
     try {
-      return rollbackImpact(await inspectDatabase(session), dump);
+      const facts = await inspectDatabase(session);
+      return rollbackImpact({ ...facts, columns: await readColumns(session) }, dump);
     } finally {
       await session.close();
     }

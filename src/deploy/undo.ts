@@ -1,5 +1,5 @@
-import { oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
+import { explainFailure } from './failureReport.js';
 import type { Journal } from './journal.js';
 import type { DeployPorts } from './ports.js';
 import { StoppedAtBoundary } from './shutdown.js';
@@ -66,7 +66,12 @@ export async function restorePreviousState(
       );
       restored.push(`database from ${backup.fileName}${kept ? `, the replaced one kept as ${kept.fileName}` : ''}`);
     } else {
-      const skipped = why === null ? 'schema unchanged since the pre-deploy backup' : 'no pre-deploy backup';
+      // Named by the backup's own reason: a rollback's undo has a pre-rollback backup, or none (images only).
+      const skipped = !backup
+        ? 'the operation took no backup'
+        : input.restoreDatabase === 'never'
+          ? 'restore policy: never'
+          : `schema unchanged since the ${backup.reason} backup`;
       journal.skip('rollback: restore database', skipped);
     }
 
@@ -75,7 +80,7 @@ export async function restorePreviousState(
     return { ok: true, restored };
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
-    return { ok: false, failure: oneLine(e) };
+    return { ok: false, failure: await explainFailure(ports, journal, e) };
   }
 }
 
@@ -93,5 +98,7 @@ async function databaseRestoreReason(
   if (!backup || policy === 'never') return null;
   if (policy === 'always') return 'restore policy: always';
   const now = await ports.database.schemaFingerprint();
-  return now !== backup.schemaFingerprint ? 'the schema changed since the pre-deploy backup (migrations ran)' : null;
+  return now !== backup.schemaFingerprint
+    ? `the schema changed since the ${backup.reason} backup (migrations ran)`
+    : null;
 }

@@ -27,6 +27,8 @@ export interface BackupRecord {
 export interface BackupRow extends BackupRecord {
   tempName: string;
   ownerPid: number | null;
+  /** Column names per table at the dump; null for backups recorded before they were kept. */
+  columns?: Record<string, string[]> | null;
 }
 
 interface RawRow {
@@ -48,6 +50,7 @@ interface RawRow {
   schema_fingerprint: string | null;
   deployment_id: number | null;
   owner_pid: number | null;
+  columns: string | null;
 }
 
 const fromRaw = (r: RawRow): BackupRow => ({
@@ -69,10 +72,11 @@ const fromRaw = (r: RawRow): BackupRow => ({
   schemaFingerprint: r.schema_fingerprint,
   deploymentId: r.deployment_id,
   ownerPid: r.owner_pid,
+  columns: r.columns ? (JSON.parse(r.columns) as Record<string, string[]>) : null,
 });
 
 export function toPublic(row: BackupRow): BackupRecord {
-  const { tempName: _t, ownerPid: _p, ...record } = row;
+  const { tempName: _t, ownerPid: _p, columns: _c, ...record } = row;
   return record;
 }
 
@@ -93,6 +97,8 @@ export interface FinishedBackup {
   serverVersion: string;
   rowCounts: RowCounts;
   schemaFingerprint: string;
+  /** Column names per table, when read (a backup taken by switchyard reads them; an imported one may not). */
+  columns?: Record<string, string[]>;
 }
 
 export class BackupCatalog {
@@ -114,7 +120,7 @@ export class BackupCatalog {
     this.db
       .prepare(
         `UPDATE backups SET status = 'ok', finished_at = ?, size_bytes = ?, sha256 = ?, server_version = ?,
-           row_counts = ?, schema_fingerprint = ?, owner_pid = NULL WHERE id = ?`,
+           row_counts = ?, schema_fingerprint = ?, columns = ?, owner_pid = NULL WHERE id = ?`,
       )
       .run(
         at.toISOString(),
@@ -123,6 +129,7 @@ export class BackupCatalog {
         f.serverVersion,
         JSON.stringify(f.rowCounts),
         f.schemaFingerprint,
+        f.columns ? JSON.stringify(f.columns) : null,
         id,
       );
   }

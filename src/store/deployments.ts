@@ -66,6 +66,15 @@ interface Raw {
   rollback_of: number | null;
 }
 
+/** The last failed deploy of a version: what the Versions page and the deploy plan warn with. */
+export interface FailedDeployment {
+  id: number;
+  /** When it ended (ISO 8601). */
+  at: string;
+  /** Why, in one line: its first diagnosis ("up: service backend is unhealthy: …"), else its error. */
+  headline: string;
+}
+
 const json = <T>(text: string | null): T | null => (text ? (JSON.parse(text) as T) : null);
 
 const fromRaw = (r: Raw): Deployment => ({
@@ -145,6 +154,32 @@ export class DeploymentLog {
       .prepare(`SELECT * FROM deployments WHERE status = 'succeeded' ORDER BY id DESC LIMIT 1`)
       .get() as Raw | undefined;
     return raw && fromRaw(raw);
+  }
+
+  /**
+   * Per commit sha, its last deploy that failed (failed, rolled back, or whose rollback failed),
+   * unless a later deploy of the same commit succeeded: the failure is then history, not a warning.
+   */
+  failedVersions(): Map<string, FailedDeployment> {
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.commit_sha AS sha, COALESCE(d.finished_at, d.created_at) AS at, d.error,
+           (SELECT json_extract(s.detail, '$.step') || ': ' || json_extract(s.detail, '$.headline')
+              FROM deployment_steps s
+             WHERE s.deployment_id = d.id AND s.name = 'diagnose' AND s.status = 'ok'
+             ORDER BY s.seq LIMIT 1) AS diagnosis
+         FROM deployments d
+        WHERE d.kind = 'deploy' AND d.commit_sha IS NOT NULL
+          AND d.status IN ('failed', 'rolled-back', 'rollback-failed')
+          AND NOT EXISTS (SELECT 1 FROM deployments later WHERE later.kind = 'deploy'
+                AND later.commit_sha = d.commit_sha AND later.status = 'succeeded' AND later.id > d.id)
+        ORDER BY d.id`,
+      )
+      .all() as Array<{ id: number; sha: string; at: string; error: string | null; diagnosis: string | null }>;
+    // Oldest first: a later failure of the same commit replaces an earlier one.
+    return new Map(
+      rows.map((r) => [r.sha, { id: r.id, at: r.at, headline: r.diagnosis ?? r.error ?? 'failed (no reason kept)' }]),
+    );
   }
 
   /** Deployments journaled as running: after a crash, the ones recovery must finish or undo. */

@@ -46,6 +46,7 @@ export type {
   DeploymentKind,
   DeploymentStatus,
   DeploymentStep,
+  FailedDeployment,
   ImagePins,
   StepStatus,
 } from './deployments.js';

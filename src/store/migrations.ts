@@ -163,4 +163,8 @@ export const migrations: readonly string[] = [
   DROP TABLE deployments;
   ALTER TABLE deployments_next RENAME TO deployments;
   `,
+  // Each backup's column names per table, so a rollback's plan can name the columns its restore drops or brings back.
+  `
+  ALTER TABLE backups ADD COLUMN columns TEXT;
+  `,
 ];

@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import type { DeploymentLog } from '../store/deployments.js';
 import { oneLine } from '../errors.js';
 import { unknownCi, type CiStatus } from './ci.js';
 import type { VersionCaches } from './cache.js';
@@ -12,6 +13,8 @@ import type { Version, VersionList } from './types.js';
 export interface VersionListPorts extends ImageCheckPorts {
   config: Pick<Config, 'github' | 'project' | 'services' | 'registries'>;
   versionCaches: VersionCaches;
+  /** Which versions failed when deployed: read per call, like `current` (the listing itself is shared). */
+  store: { deployments: Pick<DeploymentLog, 'failedVersions'> };
 }
 
 const DEFAULT_LIMIT = 30;
@@ -26,7 +29,7 @@ const CHECK_WINDOW = 15;
  * service's image is in its registry. Never throws: a source that fails is
  * reported in `sources` and the others are still listed.
  * Callers that ask while a listing of the same repo, sources and limit is being computed share it
- * (VersionCaches.listings); each gets its own `current`.
+ * (VersionCaches.listings); each gets its own `current` and `failed`.
  */
 export async function listVersions(
   ports: VersionListPorts,
@@ -38,7 +41,11 @@ export async function listVersions(
   const key = JSON.stringify([limit, github, project, services, registries]);
   const shared = await ports.versionCaches.listings.run(key, () => computeList(ports, limit));
   const current = (v: Version) => v.sha !== '' && v.sha === options.currentSha;
-  return { versions: shared.versions.map((v) => ({ ...v, current: current(v) })), sources: shared.sources };
+  const failed = ports.store.deployments.failedVersions();
+  return {
+    versions: shared.versions.map((v) => ({ ...v, current: current(v), failed: failed.get(v.sha) ?? null })),
+    sources: shared.sources,
+  };
 }
 
 async function computeList(ports: VersionListPorts, limit: number): Promise<VersionList> {
@@ -87,6 +94,7 @@ async function computeList(ports: VersionListPorts, limit: number): Promise<Vers
       ci: ci.get(d.sha) ?? unknownCi(),
       images: available,
       current: false, // per caller, in listVersions
+      failed: null, // per caller, in listVersions
       deployable: available.available,
     };
   });

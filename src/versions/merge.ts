@@ -5,7 +5,7 @@ import { newestFirst as semverNewestFirst } from './semver.js';
 import type { CommitInfo, Version } from './types.js';
 
 /** A version before CI, images and "current" are known. */
-export type DraftVersion = Omit<Version, 'ci' | 'images' | 'current' | 'deployable'>;
+export type DraftVersion = Omit<Version, 'ci' | 'images' | 'current' | 'failed' | 'deployable'>;
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 

@@ -1,5 +1,7 @@
 /** The public shapes of the version list (re-exported from index.ts). */
 
+import type { FailedDeployment } from '../store/index.js';
+
 export type CheckState = 'passed' | 'failed' | 'pending';
 
 export interface VersionCheck {
@@ -40,6 +42,8 @@ export interface Version {
   images: { available: boolean; missing: string[] };
   /** sha === options.currentSha. */
   current: boolean;
+  /** Its last failed deploy (id, time, headline), unless a later deploy of it succeeded; null when none. */
+  failed: FailedDeployment | null;
   /** images.available: the version can be deployed without building anything. */
   deployable: boolean;
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { failureReportOf, failureReportsOf } from '../../src/deploy/failureReport.js';
 import { runDeploy, startDeployment, type DeployTarget } from '../../src/deploy/pipeline.js';
 import { recoverWith } from '../../src/deploy/recover.js';
 import { startRollbackWith } from '../../src/deploy/rollback.js';
@@ -104,13 +105,51 @@ describe('deploy pipeline decisions', () => {
     expect(d.status).toBe('rolled-back');
   });
 
-  it('ends "rollback-failed" when putting the previous version back fails too', async () => {
+  it('ends "rollback-failed" when putting the previous version back fails too, each failure diagnosed', async () => {
     world = fakeWorld();
     world.failAlways('engine.health');
     const d = await deployNow(world);
     expect(d.status).toBe('rollback-failed');
-    expect(d.error).toMatch(/; ROLLBACK FAILED: engine.health failed$/);
-    expect(journaled(world.store, d.id).at(-1)).toBe('rollback: health:failed');
+    expect(d.error).toMatch(
+      /^deploy of v2 failed: health: .*; ROLLBACK FAILED: rollback: health: service backend is unhealthy: engine.health failed$/,
+    );
+    expect(journaled(world.store, d.id).slice(-2)).toEqual(['rollback: health:failed', 'diagnose:ok']);
+    const reports = failureReportsOf(world.store.deployments.steps(d.id));
+    expect(reports.map((r) => r.step)).toEqual(['health', 'rollback: health']);
+    expect(failureReportOf(world.store.deployments.steps(d.id))?.step).toBe('health'); // `failure`: the first
+  });
+
+  it('diagnoses no step but the one that just failed: an undo failing outside a step keeps the first report only', async () => {
+    world = fakeWorld({ migrates: true });
+    world.failOnce('engine.up');
+    world.failAlways('database.schemaFingerprint'); // the undo's restore decision, read outside any step
+    const d = await deployNow(world);
+    expect(d.status).toBe('rollback-failed');
+    expect(world.calls.filter((c) => c.startsWith('engine.diagnose'))).toEqual(['engine.diagnose up']);
+    expect(d.error).toMatch(/; ROLLBACK FAILED: database.schemaFingerprint failed$/);
+  });
+
+  it('a rollback whose up fails keeps its own diagnosis, and so does its undo', async () => {
+    world = fakeWorld();
+    const target = await deployNow(world);
+    world.failAlways('engine.up');
+    const r = await (await startRollbackWith(world.ports, { deploymentId: target.id, mode: 'full', actor: 't' })).done;
+    expect(r.status).toBe('rollback-failed');
+    expect(r.error).toMatch(
+      /^rollback failed: up: service backend is unhealthy: engine.up failed; ROLLBACK FAILED: rollback: up: /,
+    );
+    expect(failureReportsOf(world.store.deployments.steps(r.id)).map((x) => x.step)).toEqual(['up', 'rollback: up']);
+  });
+
+  it("words the undo's skipped restore by what the operation had: no backup for an images-only rollback", async () => {
+    world = fakeWorld();
+    const target = await deployNow(world);
+    world.failOnce('engine.up');
+    const r = await (await startRollbackWith(world.ports, { deploymentId: target.id, mode: 'images-only', actor: 't' }))
+      .done;
+    expect(r.status).toBe('rolled-back');
+    const skipped = world.store.deployments.steps(r.id).find((s) => s.name === 'rollback: restore database');
+    expect(skipped).toMatchObject({ status: 'skipped', detail: { why: 'the operation took no backup' } });
   });
 
   it('a failed cleanup never fails a deploy that succeeded', async () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureReportOf } from '../../src/deploy/failureReport.js';
+import { failureReportOf, type FailureReport } from '../../src/deploy/failureReport.js';
+import { startRollback } from '../../src/deploy/index.js';
 import { deploy, startDeploy } from '../../src/deploy/wiring.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
@@ -172,6 +173,40 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     expect(app.psql(`SELECT count(*) FROM pg_tables WHERE tablename = 'attachments'`)).toBe('0');
     expect(app.psql(`SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM requests t`)).toBe(requestsBefore);
     expect(ctx.store.deployments.current()?.id).toBe(v2.id);
+  });
+
+  it('remembers the failed v3 in versions --json; a rollback whose up fails keeps its own diagnosis', async () => {
+    const config = ['--config', ctx.configFile];
+    const v3 = ctx.store.deployments.list().find((d) => d.tag === 'v3.0.0')!;
+    const v2 = ctx.store.deployments.current()!;
+    const listed = JSON.parse((await switchyard(['versions', '--json', ...config])).stdout) as {
+      versions: Array<{ ref: string; failed: { id: number; at: string; headline: string } | null }>;
+    };
+    expect(listed.versions.find((v) => v.ref === 'v3.0.0')?.failed).toEqual({
+      id: v3.id,
+      at: v3.finishedAt,
+      headline: expect.stringMatching(/^up: service backend is unhealthy: last health check exited 1/),
+    });
+    expect(listed.versions.find((v) => v.ref === 'v2.0.0')?.failed).toBeNull();
+
+    // v2's record made to say that v3's images ran before it: rolling back to them starts the broken v3.
+    const setPrevious = ctx.store.db.prepare('UPDATE deployments SET previous_images = ? WHERE id = ?');
+    setPrevious.run(JSON.stringify(v3.images), v2.id);
+    const r = await (
+      await startRollback(ctx, { deploymentId: v2.id, mode: 'images-only', actor: 'test' })
+    ).done.finally(() => setPrevious.run(JSON.stringify(v2.previousImages), v2.id));
+    expect(r.status).toBe('rolled-back');
+    expect(r.error).toMatch(/^rollback failed: up: service backend is unhealthy: last health check exited 1: .*404/);
+    const shown = JSON.parse((await switchyard(['deployments', String(r.id), '--json', ...config])).stdout) as {
+      failure: FailureReport | null;
+      failures: FailureReport[];
+    };
+    expect(shown.failures).toHaveLength(1);
+    expect(shown.failure).toEqual(shown.failures[0]);
+    expect(shown.failure?.step).toBe('up');
+    expect(shown.failure?.containers.map((c) => c.service)).toEqual(['backend']);
+    expect(shown.failures[0]!.containers[0]!.logs).toContain('backend v3.0.0 starting');
+    expect(await servedVersion()).toBe('v2.0.0'); // its undo put v2 back
   });
 
   it('rolls back v4 (unhealthy, no schema change) and leaves the database alone', async () => {

@@ -4,6 +4,7 @@ import {
   buildFailureReport,
   failingContainers,
   failureReportOf,
+  failureReportsOf,
   reasonOf,
   type ContainerFacts,
   type ContainerPort,
@@ -136,6 +137,16 @@ describe('failure report (pure rules, fake Docker)', () => {
     });
     const report = { step: 'up', headline: 'h', containers: [], error: 'e' };
     expect(failureReportOf([step('up', 'failed', null), step('diagnose', 'ok', report)])).toEqual(report);
+    // The automatic rollback's own failure is kept too, after the first: `failure` stays the first.
+    const undo = { step: 'rollback: up', headline: 'u', containers: [], error: 'e2' };
+    const both = [
+      step('up', 'failed', null),
+      step('diagnose', 'ok', report),
+      step('rollback: up', 'failed', null),
+      step('diagnose', 'ok', undo),
+    ];
+    expect(failureReportsOf(both)).toEqual([report, undo]);
+    expect(failureReportOf(both)).toEqual(report);
     expect(failureReportOf([step('up', 'failed', null)])).toBeNull();
     expect(failureReportOf([step('diagnose', 'failed', null)])).toBeNull();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alreadyUndone, compareRowCounts, rollbackImpact } from '../../src/deploy/rollbackImpact.js';
+import { alreadyUndone, compareRowCounts, rollbackImpact, schemaChanges } from '../../src/deploy/rollbackImpact.js';
 import type { Deployment } from '../../src/store/index.js';
 
 describe('rollback impact: rows now against rows in the dump', () => {
@@ -48,6 +48,39 @@ describe('rollback impact: rows now against rows in the dump', () => {
       tablesDropped: [],
       schemaChanged: false,
     });
+  });
+});
+
+describe('rollback impact: columns and tables the restore drops or brings back', () => {
+  const dump = {
+    id: 3,
+    createdAt: '',
+    rowCounts: { 'public.requests': 5, 'public.old': 1 },
+    schemaFingerprint: 'old',
+    columns: { 'public.requests': ['id', 'title', 'legacy'], 'public.old': ['id'] },
+  };
+  const now = {
+    rowCounts: { 'public.requests': 5, 'public.categories': 2 },
+    schemaFingerprint: 'new',
+    columns: { 'public.requests': ['id', 'title', 'priority', 'due'], 'public.categories': ['id', 'name'] },
+  };
+
+  it('lists per table the columns a migration added (dropped by the restore) and removed (brought back)', () => {
+    const impact = rollbackImpact(now, dump);
+    expect(impact.columns).toEqual([{ table: 'public.requests', dropped: ['priority', 'due'], added: ['legacy'] }]);
+    expect(impact.tablesAdded).toEqual(['public.old']);
+    expect(schemaChanges(impact)).toEqual([
+      'drops table public.categories',
+      'brings back table public.old',
+      'drops columns priority, due of public.requests',
+      'brings back column legacy of public.requests',
+    ]);
+  });
+
+  it('says the columns are not known for a backup recorded without them, and nothing when none changed', () => {
+    expect(rollbackImpact(now, { ...dump, columns: null }).columns).toBeNull();
+    const same = rollbackImpact({ ...now, columns: dump.columns }, dump);
+    expect(same.columns).toEqual([]);
   });
 });
 

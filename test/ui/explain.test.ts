@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, needChromium, type TestBrowser } from '../fixtures/browser.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
-import { logIn, saveWeights, screenshotEveryWay, startUiDaemon, type UiDaemon } from './daemon.js';
+import { startRollback } from '../../src/deploy/index.js';
+import { logIn, saveWeights, screenshotEveryWay, startUiDaemon, TOKEN, type UiDaemon } from './daemon.js';
 
 const ready = needChromium() && need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());
 
@@ -180,11 +181,71 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     await page.goto(`${daemon.url}/deployments/${v2.id}/rollback`);
     expect(await main()).toContain('Rolling back to before it brings back v1.0.0');
     const summary = (await page.locator('#impact-summary').textContent()) ?? '';
-    expect(summary).toContain('the restore drops table public.categories');
+    expect(summary).toContain('the restore drops table public.categories; drops column priority of public.requests');
     expect(summary).toContain('safety backup taken first keeps everything the restore discards');
     const requests = page.locator('table.impact tr', { hasText: 'public.requests' });
     expect(await requests.locator('td').allTextContents()).toEqual(['50', '50', 'none']);
     await shots('rollback-confirm');
+  });
+
+  it('flags the failed v3 in the API, on Versions and on its plan, linking the failed deployment', async () => {
+    const { page } = browser;
+    const v3 = daemon.ctx.store.deployments.list().find((d) => d.tag === 'v3.0.0')!;
+    const api = (await (
+      await fetch(`${daemon.url}/api/system/versions`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { versions: Array<{ ref: string; failed: { id: number; headline: string } | null }> };
+    expect(api.versions.find((v) => v.ref === 'v3.0.0')?.failed).toMatchObject({
+      id: v3.id,
+      headline: expect.stringMatching(/^up: service backend is unhealthy/),
+    });
+    expect(api.versions.find((v) => v.ref === 'v1.0.0')?.failed).toBeNull();
+
+    await page.goto(`${daemon.url}/versions`);
+    const card = page.locator('article.card').filter({ has: page.locator('h2', { hasText: /^v3\.0\.0/ }) });
+    expect(await card.locator('.failed-before').textContent()).toMatch(
+      new RegExp(`failed before.*deployment #${v3.id}, failed .*up: service backend is unhealthy`),
+    );
+    expect(await card.getByRole('link', { name: `deployment #${v3.id}` }).getAttribute('href')).toBe(
+      `/deployments/${v3.id}`,
+    );
+    expect(await page.locator('.failed-before').count()).toBe(1); // v1 and v2 never failed
+    await shots('versions-failed');
+
+    await page.goto(`${daemon.url}/deploy?ref=v3.0.0`);
+    expect(await main()).toContain('Warning: v3.0.0 FAILED when it was last deployed');
+    expect(
+      await page
+        .locator('main')
+        .getByRole('link', { name: `deployment #${v3.id}` })
+        .count(),
+    ).toBe(1);
+    expect(await page.getByRole('button', { name: 'Deploy v3.0.0 again (it failed before)' }).count()).toBe(1);
+  });
+
+  it("keeps the diagnosis of a rollback whose up fails, and words its backup and writes as the rollback's", async () => {
+    const { page } = browser;
+    const { store } = daemon.ctx;
+    const v3 = store.deployments.list().find((d) => d.tag === 'v3.0.0')!;
+    const v2 = store.deployments.list().find((d) => d.tag === 'v2.0.0' && d.status === 'succeeded')!;
+    // v2's record made to say that v3's images ran before it: rolling back to before v2 starts the broken v3.
+    const setPrevious = store.db.prepare('UPDATE deployments SET previous_images = ? WHERE id = ?');
+    setPrevious.run(JSON.stringify(v3.images), v2.id);
+    const r = await (
+      await startRollback(daemon.ctx, { deploymentId: v2.id, mode: 'full', actor: 'test' })
+    ).done.finally(() => setPrevious.run(JSON.stringify(v2.previousImages), v2.id));
+    expect(r.status).toBe('rolled-back');
+
+    await page.goto(`${daemon.url}/deployments/${r.id}`);
+    const why = (await page.locator('#failure').textContent()) ?? '';
+    expect(why).toContain('Why the rollback failed');
+    expect(why).toContain('Step up failed: service backend is unhealthy: last health check exited 1');
+    expect(await page.locator('#failure .container-log').textContent()).toContain('backend v3.0.0 starting');
+    const rolledBack = (await page.locator('#rolled-back').textContent()) ?? '';
+    expect(rolledBack).toContain('Database: restored from the safety backup');
+    expect(rolledBack).toContain('Writes made during the rollback are gone');
+    expect(await main()).not.toMatch(/pre-deploy backup|during the deploy/i);
+    expect(await page.locator('#facts').textContent()).toMatch(/Safety backup\s*backup #\d+/);
+    await shots('rollback-failed-diagnosis');
   });
 
   it("shows the database and other unmanaged services, a link to the app, and times in the browser's zone with UTC on hover", async () => {

@@ -35,3 +35,6 @@ export const shortSha = (sha: string | null | undefined) => (sha ? sha.slice(0, 
 export function shortImage(ref: string): string {
   return ref.replace(/@sha256:([0-9a-f]{12})[0-9a-f]+$/, '@sha256:$1');
 }
+
+/** "Pre-deploy backup" from "pre-deploy backup": a phrase that starts a sentence or a label. */
+export const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -6,7 +6,7 @@ import type { TagNames } from '../../src/versions/naming.js';
 import { CsrfField, Notice } from './bits.js';
 import { VersionRef } from './deployment.js';
 import { ChangesView } from './changes.js';
-import { Checks } from './versions.js';
+import { Checks, FailedBefore } from './versions.js';
 
 const RESTORE_POLICY: Record<DeployPlan['restorePolicy'], string> = {
   auto: 'only if the new version changed the schema (its migrations ran); otherwise the data is left as it is',
@@ -125,6 +125,12 @@ export function DeployPlanView(props: {
           <p>Nothing has confirmed that this version passes its tests. Prefer a version whose checks passed.</p>
         </Notice>
       )}
+      {plan.failedBefore && (
+        <Notice tone="danger" title={`Warning: ${label} FAILED when it was last deployed`} role="alert">
+          <FailedBefore failed={plan.failedBefore} />
+          <p>Deploy it again only if what made it fail has changed since (the failed deployment's page says why).</p>
+        </Notice>
+      )}
       {v?.current && (
         <Notice tone="info" title="Note: this version is deployed now">
           <p>Deploying it again re-pulls its images and recreates the services.</p>
@@ -153,8 +159,9 @@ export function DeployPlanView(props: {
             </div>
           )}
           <p class="actions">
-            <button type="submit" class={ci === 'passed' ? 'primary' : 'danger'}>
+            <button type="submit" class={ci === 'passed' && !plan.failedBefore ? 'primary' : 'danger'}>
               Deploy {label}
+              {plan.failedBefore && ' again (it failed before)'}
             </button>{' '}
             <a href="/versions">Cancel</a>
           </p>

@@ -1,21 +1,33 @@
 import type { FailureReport } from '../../src/deploy/failureReport.js';
+import { failureTitle } from '../../src/deploy/wording.js';
+import type { Deployment } from '../../src/store/index.js';
 import { StatusBadge, Time } from './bits.js';
 
 /**
- * Why a deploy failed, first on its page: each failing container's reason, its
- * last health-check results and its last log lines, as captured before the
- * automatic rollback recreated it.
+ * Why an operation failed, first on its page: each failing container's reason,
+ * its last health-check results and its last log lines, as captured before the
+ * next step recreated it. The `n`th report of the record (0: the operation's own
+ * failure, then its undo's) is #failure, #failure-1, …
  */
-export function FailureView({ report }: { report: FailureReport }) {
+export function FailureView({
+  report,
+  d,
+  n,
+}: {
+  report: FailureReport;
+  d: Pick<Deployment, 'kind' | 'status'>;
+  n: number;
+}) {
+  const id = n === 0 ? 'failure' : `failure-${n}`;
   return (
-    <section id="failure" aria-labelledby="failure-title">
-      <h2 id="failure-title">Why it failed</h2>
+    <section id={id} class="failure" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{failureTitle(d, report.step)}</h2>
       <p>
         Step <strong>{report.step}</strong> failed: {report.headline}
       </p>
       {report.containers.map((c) => (
-        <article class="failing" aria-labelledby={`failing-${c.name}`}>
-          <h3 id={`failing-${c.name}`}>
+        <article class="failing" aria-labelledby={`${id}-${c.name}`}>
+          <h3 id={`${id}-${c.name}`}>
             Service {c.service} <code>{c.name}</code>{' '}
             <StatusBadge status={c.state === 'running' ? c.health : 'stopped'} label={c.reason} />
           </h3>
@@ -33,8 +45,8 @@ export function FailureView({ report }: { report: FailureReport }) {
             </details>
           )}
           <p class="muted">
-            Last {c.logs.length} log line{c.logs.length === 1 ? '' : 's'} of the container (kept by switchyard; the
-            rollback replaced it):
+            Last {c.logs.length} log line{c.logs.length === 1 ? '' : 's'} of the container, as it was when the step
+            failed (kept by switchyard):
           </p>
           <pre class="log container-log" role="log" tabindex={0} aria-label={`Log of ${c.name}`}>
             {c.logs.length ? `${c.logs.join('\n')}\n` : '(the container wrote nothing)'}

@@ -1,10 +1,11 @@
 import { carryOverOf } from '../../src/carryover/report.js';
-import { failureReportOf } from '../../src/deploy/failureReport.js';
+import { failureReportsOf } from '../../src/deploy/failureReport.js';
+import { operationWords, undoWords } from '../../src/deploy/wording.js';
 import { CarryOverView } from './carryOver.js';
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import { versionLabel, type TagNames } from '../../src/versions/naming.js';
 import type { OutputSnapshot } from '../live/output.js';
-import { durationBetween, shortImage } from '../lib/format.js';
+import { capitalize, durationBetween, shortImage } from '../lib/format.js';
 import { stepDetail } from '../lib/stepDetail.js';
 import { Image, Notice, StatusBadge, Time } from './bits.js';
 import { FromTo, PullItem, StepsTable } from './deployment.js';
@@ -20,12 +21,14 @@ export interface ProgressProps {
 /** One operation: its facts, its outcome, its steps and output; live while it runs (web/assets/app.js). */
 export function ProgressView({ deployment: d, steps, output, tags }: ProgressProps) {
   const running = d.status === 'running';
-  const failure = failureReportOf(steps);
+  const failures = failureReportsOf(steps);
   const carried = carryOverOf(steps);
   return (
     <div data-events={running ? `/deployments/${d.id}/events` : undefined}>
       <Outcome d={d} steps={steps} tags={tags} />
-      {failure && <FailureView report={failure} />}
+      {failures.map((report, i) => (
+        <FailureView report={report} d={d} n={i} />
+      ))}
       {carried && <CarryOverView report={carried} deploymentId={d.id} />}
       <Facts d={d} tags={tags} />
       <StepsTable steps={steps} caption="Steps, in order" />
@@ -53,7 +56,7 @@ export function ProgressView({ deployment: d, steps, output, tags }: ProgressPro
 }
 
 function Outcome({ d, steps, tags }: { d: Deployment; steps: DeploymentStep[]; tags: TagNames }) {
-  const what = d.kind === 'deploy' ? 'The deploy' : 'The rollback';
+  const what = capitalize(operationWords(d.kind).the);
   return (
     <section id="outcome" data-status={d.status} aria-label="Outcome">
       {d.status === 'running' && (
@@ -112,9 +115,10 @@ function RolledBack({ steps, d, tags }: { steps: DeploymentStep[]; d: Deployment
     items.push(`Images: ${images.length ? images.join(', ') : 'the unpinned images started by hand'}.`);
   }
   const database = step('restore database');
+  const words = undoWords(d);
   if (database?.status === 'ok')
     items.push(
-      `Database: restored from the pre-deploy backup (${stepDetail(database)}). Writes made during the deploy are gone.`,
+      `Database: restored from the ${words.backup} (${stepDetail(database)}). ${capitalize(words.writes)} are gone.`,
     );
   if (database?.status === 'skipped') items.push(`Database: left as it was (${stepDetail(database)}).`);
   const health = step('health');
@@ -169,7 +173,7 @@ export function Facts({ d, tags }: { d: Deployment; tags: TagNames }) {
           </dd>
         </>
       )}
-      <dt>{d.kind === 'rollback' ? 'Safety backup' : 'Pre-deploy backup'}</dt>
+      <dt>{capitalize(operationWords(d.kind).backup)}</dt>
       <dd>{d.backupId ? <a href={`/backups/${d.backupId}`}>backup #{d.backupId}</a> : 'none'}</dd>
       {d.rollbackOf && (
         <>

@@ -4,7 +4,7 @@ import type { BackupRecord, Deployment } from '../../src/store/index.js';
 import type { Session } from '../auth/sessions.js';
 import { CsrfField, Image, Notice, TableWrap, Time } from './bits.js';
 import { deploymentTitle, VersionRef } from './deployment.js';
-import type { RollbackImpact } from '../../src/deploy/rollbackImpact.js';
+import { COLUMNS_UNKNOWN, schemaChanges, type RollbackImpact } from '../../src/deploy/rollbackImpact.js';
 import { versionName, type TagNames } from '../../src/versions/naming.js';
 
 export interface RollbackPlan {
@@ -173,6 +173,7 @@ function ImpactView({ impact }: { impact: RollbackImpact | { error: string } }) 
   if ('error' in impact)
     return <p class="muted">Rows per table not known: the live database could not be read ({impact.error}).</p>;
   const changed = impact.tables.filter((t) => t.difference !== 0 || t.rowsNow === null || t.rowsInDump === null);
+  const schema = schemaChanges(impact);
   return (
     <section aria-labelledby="impact-title">
       <h2 id="impact-title">What a database rollback discards</h2>
@@ -185,11 +186,8 @@ function ImpactView({ impact }: { impact: RollbackImpact | { error: string } }) 
         ) : (
           <>No table has more rows now than in backup #{impact.backupId}</>
         )}
-        {impact.tablesDropped.length > 0 && (
-          <>
-            ; the restore drops table{impact.tablesDropped.length === 1 ? '' : 's'} {impact.tablesDropped.join(', ')}
-          </>
-        )}
+        {schema.length > 0 && <>; the restore {schema.join('; ')}</>}
+        {impact.columns === null && <>; {COLUMNS_UNKNOWN}</>}
         {impact.schemaChanged && <>; the schema changed since the backup (migrations ran)</>}. Counts only: rows edited
         in place do not show here. The <strong>safety backup</strong> taken first keeps everything the restore discards.
       </p>

@@ -1,3 +1,4 @@
+import type { FailedDeployment } from '../../src/store/index.js';
 import type { Version, VersionList } from '../../src/versions/index.js';
 import type { AppState } from '../../src/deploy/index.js';
 import type { Session } from '../auth/sessions.js';
@@ -49,6 +50,7 @@ function VersionCard(props: { v: Version; canDeploy: boolean; app: AppState; ses
           <p class="muted">Commit not in the local repo.</p>
         )}
         <Checks v={v} />
+        {v.failed && <FailedBefore failed={v.failed} />}
         <p>
           Images:{' '}
           {v.images.available ? (
@@ -79,7 +81,7 @@ function VersionCard(props: { v: Version; canDeploy: boolean; app: AppState; ses
               {canDeploy && !props.app.busy && <RestartForm session={props.session} />}
             </>
           ) : !canDeploy ? null : v.deployable && v.sha ? (
-            <a class="button primary" href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
+            <a class={v.failed ? 'button' : 'button primary'} href={`/deploy?ref=${encodeURIComponent(v.ref)}`}>
               Review deploy<span class="sr-only"> of {v.ref}</span>
             </a>
           ) : (
@@ -88,6 +90,17 @@ function VersionCard(props: { v: Version; canDeploy: boolean; app: AppState; ses
         </div>
       </article>
     </li>
+  );
+}
+
+/** A version whose last deploy failed: when, why in one line, and a link to that deployment's diagnosis. */
+export function FailedBefore({ failed }: { failed: FailedDeployment }) {
+  return (
+    <p class="failed-before">
+      <StatusBadge status="failed" label="failed before" /> Its last deploy,{' '}
+      <a href={`/deployments/${failed.id}`}>deployment #{failed.id}</a>, failed <Time iso={failed.at} />:{' '}
+      {failed.headline}
+    </p>
   );
 }
 

@@ -16,7 +16,7 @@ import type { Context } from '../../context.js';
 import type { Deployment } from '../../store/index.js';
 import { parseId } from '../../util/id.js';
 import { parseCommand, type CommonOptions } from '../args.js';
-import { failureReportOf, type FailureReport } from '../../deploy/failureReport.js';
+import { failureReportsOf, type FailureReport } from '../../deploy/failureReport.js';
 import { carryOverOf, describeCarryOver } from '../../carryover/report.js';
 import type { CarryOverReport } from '../../carryover/run.js';
 import { readTagNames, versionName } from '../../versions/naming.js';
@@ -207,11 +207,12 @@ export async function deploymentsCommand(argv: string[], io: Io): Promise<void> 
       const deployment = ctx.store.deployments.get(id);
       if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
       const steps = ctx.store.deployments.steps(deployment.id);
-      const failure = failureReportOf(steps);
+      const failures = failureReportsOf(steps);
       const carryOver = carryOverOf(steps);
-      if (common.json) return io.out(JSON.stringify({ failure, deployment, steps, carryOver }));
+      if (common.json)
+        return io.out(JSON.stringify({ failure: failures[0] ?? null, failures, deployment, steps, carryOver }));
       io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
-      if (failure) io.out(describeFailure(failure));
+      for (const failure of failures) io.out(describeFailure(failure));
       if (carryOver) io.out(`${carryOverText(carryOver)}\n`);
       io.out(
         table(

@@ -11,7 +11,7 @@ export async function versionsCommand(argv: string[], io: Io): Promise<void> {
     io.out(`sources: git ${result.sources.git}; github ${result.sources.github}`);
     io.out(
       table(
-        ['', 'REF', 'KIND', 'COMMIT', 'CI', 'IMAGES', 'SUBJECT'],
+        ['', 'REF', 'KIND', 'COMMIT', 'CI', 'IMAGES', 'FAILED', 'SUBJECT'],
         result.versions.map((v) => [
           v.current ? '*' : '',
           v.ref,
@@ -19,6 +19,7 @@ export async function versionsCommand(argv: string[], io: Io): Promise<void> {
           v.sha7,
           v.ci.state,
           v.images.available ? 'ok' : `missing ${v.images.missing.length}`,
+          v.failed ? `#${v.failed.id}` : '',
           (v.commit?.subject ?? v.name ?? '').slice(0, 60),
         ]),
       ),

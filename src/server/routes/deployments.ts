@@ -12,7 +12,7 @@ import {
   startRollback,
   type DeploymentEvent,
 } from '../../deploy/index.js';
-import { failureReportOf } from '../../deploy/failureReport.js';
+import { failureReportOf, failureReportsOf } from '../../deploy/failureReport.js';
 import { inputError, notFound } from '../../errors.js';
 import type { AuthVariables } from '../auth.js';
 import { idParam, jsonBody } from '../body.js';
@@ -71,9 +71,11 @@ export function deploymentRoutes(ctx: Context) {
     .get('/deployments/:id', (c) => {
       const deployment = find(c.req.param('id'));
       const steps = ctx.store.deployments.steps(deployment.id);
-      // The failure report first: why it failed, with the failing containers' logs and health checks.
+      // The failure report first: why it failed, with the failing containers' logs and health checks;
+      // `failures` holds it and every later one (the automatic rollback's), in order.
       return c.json({
         failure: failureReportOf(steps),
+        failures: failureReportsOf(steps),
         deployment,
         steps,
         carryOver: carryOverOf(steps),
