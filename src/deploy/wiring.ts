@@ -5,6 +5,7 @@ import { recoverInterruptedBackups } from '../backup/recover.js';
 import { repairInterruptedSwap, restoreDatabase } from '../backup/restore.js';
 import { applyRetention } from '../backup/retention.js';
 import { beginOnlineRestore } from '../backup/restoreOnline.js';
+import { dropKeptDatabase, keptDatabasesOf, keptName, swapKeptBack } from '../backup/kept.js';
 import { leftoversFileName } from '../backup/naming.js';
 import { pinFilePath, writePins } from '../compose/pins.js';
 import { runCompose, streamCompose } from '../compose/project.js';
@@ -132,7 +133,11 @@ export function deployPorts(ctx: Context): DeployPorts {
         if (problem) throw failed(problem);
       },
       restore: (backup) => restoreDatabase(ctx, backup),
-      restoreOnline: (backup, carryOver) => beginOnlineRestore(ctx, backup, carryOver),
+      restoreOnline: (backup, carryOver, keep) => beginOnlineRestore(ctx, backup, carryOver, keep),
+      keptDatabases: () => keptDatabasesOf(ctx),
+      dumpKept: (ref, request) => createBackup(ctx, { ...request, from: keptName(ctx.database().database, ref) }),
+      swapBack: (owner) => swapKeptBack(ctx, owner),
+      dropKept: (ref) => dropKeptDatabase(ctx, ref),
       leftoversFile: (id) => path.resolve(config.backups.dir, leftoversFileName(ctx.clock.now(), id)),
       schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
     },
