@@ -59,6 +59,8 @@ export interface DatabasePort {
   dump(request: BackupRequest): Promise<BackupRow>;
   /** The dump file is there and matches its recorded sha256. */
   checkDump(backup: BackupRow): Promise<void>;
+  /** Why there is no room to restore `backup` online and keep its safety dump (rollbackSpace.ts); null: room. */
+  spaceProblem(backup: BackupRow, carryOver: CarryOverMode): Promise<string | null>;
   /** Into a fresh database, verified, then swapped in. */
   restore(backup: BackupRow): Promise<void>;
   /** Restored and verified beside the live database while the app serves; the rest step by step (restoreOnline.ts). */

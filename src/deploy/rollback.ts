@@ -1,6 +1,6 @@
 import { carryOverCounts, describeCarryOver } from '../carryover/report.js';
 import type { CarryOverMode, CarryOverReport } from '../carryover/run.js';
-import { conflict, inputError, notFound, oneLine } from '../errors.js';
+import { conflict, failed, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { versionLabel } from '../versions/naming.js';
 import { Journal } from './journal.js';
@@ -94,7 +94,11 @@ async function runRollback(
     await journal.step(
       'check',
       async () => {
-        if (parts.dump) await database.checkDump(parts.dump);
+        if (parts.dump) {
+          await database.checkDump(parts.dump);
+          const problem = await database.spaceProblem(parts.dump, parts.carryOver);
+          if (problem) throw failed(problem);
+        }
         if (parts.images) await engine.ensurePresent(target.previousImages ?? {}, (p) => journal.progress(p));
       },
       () => ({ deployment: target.id, backup: parts.dump?.id ?? null }),

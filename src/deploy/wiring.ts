@@ -22,6 +22,7 @@ import { startDeployment, type DeployRequest, type DeployTarget } from './pipeli
 import type { DeployPorts } from './ports.js';
 import { recoverOrphans, recoverWith, type RecoveryReport } from './recover.js';
 import { startRollbackWith, type RollbackRequest } from './rollback.js';
+import { rollbackSpaceProblem } from './rollbackSpace.js';
 import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
 import type { Deployment } from '../store/index.js';
 import { tagOf } from '../versions/naming.js';
@@ -132,6 +133,7 @@ export function deployPorts(ctx: Context): DeployPorts {
         const problem = await dumpProblem(config.backups.dir, dump);
         if (problem) throw failed(problem);
       },
+      spaceProblem: (backup, carryOver) => rollbackSpaceProblem(ctx, backup, carryOver),
       restore: (backup) => restoreDatabase(ctx, backup),
       restoreOnline: (backup, carryOver, keep) => beginOnlineRestore(ctx, backup, carryOver, keep),
       keptDatabases: () => keptDatabasesOf(ctx),

@@ -303,6 +303,19 @@ describe('rollback decisions', () => {
     expect(world.store.deployments.get(r.id)!.backupId).not.toBeNull();
   });
 
+  it('refuses at check, nothing changed, when there is no room for the copy, the staged rows and the safety dump', async () => {
+    world = fakeWorld();
+    const d = await deployed(world);
+    world.spaceProblem = 'not enough free space for the rollback: /backups has 1.0 MiB free';
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
+    expect(r.status).toBe('failed');
+    expect(r.error).toBe(
+      'rollback refused, nothing changed: not enough free space for the rollback: /backups has 1.0 MiB free',
+    );
+    expect(journaled(world.store, r.id)).toEqual(['check:failed']);
+    expect(world.calls.filter((c) => /restore|engine.stop|checkout/.test(c))).toEqual([]);
+  });
+
   it('images-only takes no safety backup and never restores the database', async () => {
     world = fakeWorld();
     const d = await deployed(world);

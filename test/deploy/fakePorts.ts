@@ -59,6 +59,8 @@ export interface FakeWorld {
   fingerprint: string;
   /** The kept databases on the fake server: "<owner>" or "<owner>_undo" (src/backup/kept.ts). */
   kept: Set<string>;
+  /** What the room check of a rollback says (null: room). */
+  spaceProblem: string | null;
   failOnce(call: FakeCall): void;
   failAlways(call: FakeCall): void;
   cleanup(): void;
@@ -94,6 +96,7 @@ export function fakeWorld(
     host: { commit: 'a'.repeat(40), images: { ...pinned } },
     fingerprint: 'schema-1',
     kept: new Set(),
+    spaceProblem: null,
     failOnce: (c) => once.add(c),
     failAlways: (c) => always.add(c),
     cleanup: () => {
@@ -196,6 +199,7 @@ export function fakeWorld(
         return dump(request.reason, request.deploymentId);
       },
       checkDump: async () => call('database.checkDump'),
+      spaceProblem: async () => world.spaceProblem,
       restore: async (backup) => {
         await call('database.restore', backup.fileName);
         world.fingerprint = backup.schemaFingerprint ?? world.fingerprint;
