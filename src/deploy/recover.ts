@@ -7,7 +7,7 @@ import { holdingLock } from './operation.js';
 import type { DeployPorts } from './ports.js';
 import { planRecovery } from './recoveryPlan.js';
 import { finishDeployment } from './report.js';
-import { anyMutated, anyTouchedDatabase } from './steps.js';
+import { anyMutated, anyTouchedDatabase, type StepName } from './steps.js';
 import { describeUndo, restorePreviousState } from './undo.js';
 
 export interface RecoveredOperation {
@@ -73,6 +73,9 @@ export async function recoverOrphans(ports: DeployPorts): Promise<RecoveryReport
  * unverified; a failure leaves it for the next start, loudly. Returns one line each.
  */
 async function secureLeftKept(ports: DeployPorts): Promise<string[]> {
+  // The journal says first whether any swap kept a database not dropped since: only then is the server asked.
+  const swaps = ports.deployments.stepsWithoutLater(KEEPING_SWAPS, 'drop kept database');
+  if (!swaps.some((s) => s.name === 'rollback: swap back' || (s.detail as { kept?: unknown } | null)?.kept)) return [];
   let kept: KeptRef[];
   try {
     kept = await ports.database.keptDatabases();
@@ -91,6 +94,9 @@ async function secureLeftKept(ports: DeployPorts): Promise<string[]> {
   }
   return notes;
 }
+
+/** The steps that keep the database they replace (their detail names it; older versions' swap dropped it). */
+const KEEPING_SWAPS: StepName[] = ['swap database', 'rollback: swap database', 'rollback: swap back'];
 
 const stepNames = (ports: DeployPorts, id: number) => ports.deployments.steps(id).map((s) => s.name);
 

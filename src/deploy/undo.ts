@@ -49,7 +49,9 @@ export async function restorePreviousState(
       () => previous.images,
     );
 
-    const kept = (await ports.database.keptDatabases()).filter((k) => k.owner === owner);
+    // Only a database that may have been replaced is looked for: an undo that never restores needs no session.
+    const mayReplace = input.restoreDatabase !== 'never';
+    const kept = mayReplace ? (await ports.database.keptDatabases()).filter((k) => k.owner === owner) : [];
     const why = await databaseRestoreReason(ports, backup, input.restoreDatabase);
     const plan = databaseUndo({
       why,
@@ -88,7 +90,7 @@ export async function restorePreviousState(
     await journal.step('rollback: up', () => ports.engine.up((l) => journal.log(l)));
     await journal.step('rollback: health', () => ports.engine.health(previous.images));
     // The app serves again: now the database the undo (or the operation) replaced is dumped, then dropped.
-    for (const ref of await ports.database.keptDatabases()) {
+    for (const ref of mayReplace ? await ports.database.keptDatabases() : []) {
       if (ref.owner !== owner) continue;
       const secured = await secureKept(ports, journal, ref, input.actor);
       restored.push(

@@ -293,7 +293,9 @@ describe('rollback decisions', () => {
     expect(world.notifications.at(-1)).toMatchObject({ event: 'rollback', ok: false });
     expect(world.notifications.at(-1)!.summary).toMatch(/safety backup .* failed, so that database is kept/);
 
+    const lookups = world.keptLookups;
     const report = await recoverWith(world.ports);
+    expect(world.keptLookups).toBe(lookups + 1); // the journal shows a kept database not dropped: the server is asked
     expect(report.cleanedUp).toEqual([
       expect.stringMatching(
         new RegExp(`^took the safety backup dump-\\d+\\.dump of the database deployment ${r.id} replaced`),
@@ -301,6 +303,9 @@ describe('rollback decisions', () => {
     ]);
     expect(world.kept.size).toBe(0);
     expect(world.store.deployments.get(r.id)!.backupId).not.toBeNull();
+    // Dropped since: the next start reads that from the journal and asks the server nothing.
+    await recoverWith(world.ports);
+    expect(world.keptLookups).toBe(lookups + 1);
   });
 
   it('refuses at check, nothing changed, when there is no room for the copy, the staged rows and the safety dump', async () => {

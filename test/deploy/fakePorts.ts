@@ -59,6 +59,8 @@ export interface FakeWorld {
   fingerprint: string;
   /** The kept databases on the fake server: "<owner>" or "<owner>_undo" (src/backup/kept.ts). */
   kept: Set<string>;
+  /** How many times the kept databases were looked up on the (fake) server. */
+  keptLookups: number;
   /** What the room check of a rollback says (null: room). */
   spaceProblem: string | null;
   failOnce(call: FakeCall): void;
@@ -97,6 +99,7 @@ export function fakeWorld(
     fingerprint: 'schema-1',
     kept: new Set(),
     spaceProblem: null,
+    keptLookups: 0,
     failOnce: (c) => once.add(c),
     failAlways: (c) => always.add(c),
     cleanup: () => {
@@ -232,10 +235,12 @@ export function fakeWorld(
           },
         };
       },
-      keptDatabases: async () =>
-        [...world.kept]
+      keptDatabases: async () => {
+        world.keptLookups++;
+        return [...world.kept]
           .map((k) => ({ owner: Number.parseInt(k, 10), undo: k.endsWith('_undo') }))
-          .sort((a, b) => a.owner - b.owner),
+          .sort((a, b) => a.owner - b.owner);
+      },
       dumpKept: async (ref, request) => {
         await call('database.dumpKept', keptKey(ref));
         return dump(request.reason, request.deploymentId);

@@ -155,7 +155,8 @@ async function follow(
   });
   const ended = await started.finished;
   // Done for the user; a rollback's safety backup still runs (its steps show above), and this process runs it.
-  if (ended.status === 'succeeded' && ctx.shutdown.stoppedBefore === undefined && ended.kind === 'rollback')
+  const kept = ctx.store.deployments.steps(ended.id).some((s) => s.name === 'swap database' && s.status === 'ok');
+  if (ended.status === 'succeeded' && ctx.shutdown.stoppedBefore === undefined && kept)
     io.err(`deployment ${ended.id} succeeded; the replaced database is being dumped as its safety backup`);
   const result = await started.done;
   if (ctx.shutdown.stoppedBefore !== undefined) {
