@@ -5,6 +5,7 @@ import { readColumns, type TableColumns } from '../carryover/catalog.js';
 import { reportOutcome, type ReportPorts } from '../deploy/report.js';
 import {
   inspectDatabase,
+  onDatabase,
   probeHostTools,
   serverMajor,
   type DatabaseFacts,
@@ -23,6 +24,8 @@ export interface BackupRequest {
   note?: string | null;
   actor: string;
   deploymentId?: number | null;
+  /** Another database of the same server to dump (a kept one: src/backup/kept.ts), recorded as the live one's backup. */
+  from?: string;
 }
 
 /**
@@ -39,17 +42,18 @@ export interface BackupRequest {
 export async function createBackup(ports: BackupPorts, request: BackupRequest): Promise<BackupRow> {
   const { store, log } = ports;
   const dir = ports.config.backups.dir;
-  const target = ports.database();
+  const live = ports.database();
+  const target = request.from ? onDatabase(live, request.from) : live;
   await ensureBackupsDir(dir);
 
   const now = ports.clock.now(); // the file is named after it
   const format = formatFor(ports.config.backups.compression.method);
-  const fileName = await freeFileName(ports, dir, now, target.database, request.reason, format);
+  const fileName = await freeFileName(ports, dir, now, live.database, request.reason, format);
   const tempPath = path.join(dir, tempFileName(fileName));
   const id = store.backups.begin({
     fileName,
     tempName: tempFileName(fileName),
-    databaseName: target.database,
+    databaseName: live.database,
     reason: request.reason,
     note: request.note ?? null,
     actor: request.actor,

@@ -5,12 +5,14 @@ import { failed } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
 import { fenceDatabase, liftFence } from './fence.js';
 import type { RestorePorts } from './ports.js';
-import { restoreBeside, swap, swapNames, withAdmin } from './restore.js';
+import { keptName, swapKeeping, type KeptRef } from './kept.js';
+import { restoreBeside, swapNames, withAdmin } from './restore.js';
 
 /**
  * A restore that keeps the app serving until its copy is ready: `begin` restores and verifies the dump
  * beside the live database; then, step by step as the rollback journals them, the carry-over's first
- * pass, the fence, the carry-over, and the swap. `abandon` undoes whatever came before the swap.
+ * pass, the fence, the carry-over, and the swap, which keeps the replaced database for its dump (kept.ts).
+ * `abandon` undoes whatever came before the swap.
  */
 export interface OnlineRestore {
   /** How pg_restore ran, for the log. */
@@ -21,8 +23,8 @@ export interface OnlineRestore {
   fence(): Promise<{ ended: number }>;
   /** Mode inserts: the second pass and the carry, the leftovers file written to `leftovers.file`. */
   carryOver(leftovers: { file: string; title: string }): Promise<CarryOverReport>;
-  /** The copy takes the live database's name; the replaced one is dropped. */
-  swap(): Promise<void>;
+  /** The copy takes the live database's name; the replaced one is kept (kept.ts), named after the operation. */
+  swap(): Promise<{ kept: string }>;
   /** Before the swap: the fence lifted, the copy dropped. Never throws. */
   abandon(): Promise<void>;
 }
@@ -31,10 +33,12 @@ export async function beginOnlineRestore(
   ports: RestorePorts,
   backup: BackupRow,
   mode: CarryOverMode,
+  keep: KeptRef,
 ): Promise<OnlineRestore> {
   const { target, via } = await restoreBeside(ports, backup);
   const live = target.database;
-  const { incoming, outgoing } = swapNames(live);
+  const { incoming } = swapNames(live);
+  const kept = keptName(live, keep);
   let staged: StagedRows | undefined;
   let fenced: SqlSession | undefined;
 
@@ -64,11 +68,9 @@ export async function beginOnlineRestore(
     },
     async swap() {
       await closeFenced();
-      await withAdmin(target, async (admin) => {
-        await swap(admin, live, incoming, outgoing);
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
-      });
-      ports.log.info('database restored online', { backup: backup.id, file: backup.fileName, via, mode });
+      await withAdmin(target, (admin) => swapKeeping(admin, live, incoming, kept));
+      ports.log.info('database restored online', { backup: backup.id, file: backup.fileName, via, mode, kept });
+      return { kept };
     },
     async abandon() {
       await closeFenced().catch(() => undefined);

@@ -17,3 +17,4 @@ export type { DatabaseTarget, DumpProcess, SqlSession, PgTool, TempFile } from '
 export { inspectDatabase, compareFacts, serverMajor, type DatabaseFacts } from './inspect.js';
 export { quoteIdent } from './sql.js';
 export { probeHostTools, toolVersion, type HostTools } from './hostTools.js';
+export { onDatabase } from './otherDatabase.js';

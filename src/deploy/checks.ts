@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { sha256File } from '../backup/checksum.js';
+import type { RestoreSpaceEstimate } from '../backup/estimate.js';
 import { openRegularFile } from '../backup/fsutil.js';
 import { gitIn } from '../util/git.js';
 import type { LocalImage } from '../docker/images.js';
@@ -16,6 +17,19 @@ import type { BackupRow } from '../store/index.js';
 export function backupSpaceProblem(dir: string, neededBytes: number | null, freeBytes: number | null): string | null {
   if (neededBytes === null || freeBytes === null || neededBytes <= freeBytes) return null;
   return `backups dir ${dir} has ${mib(freeBytes)} free, the pre-deploy dump needs about ${mib(neededBytes)}`;
+}
+
+/**
+ * The free space measured where the backups go lacks room for a rollback: its restored copy and staged rows
+ * (in the database's data directory, assumed to share that disk) and its safety dump. Null: room, or unknown.
+ */
+export function restoreSpaceProblem(
+  dir: string,
+  need: RestoreSpaceEstimate | null,
+  freeBytes: number | null,
+): string | null {
+  if (need === null || freeBytes === null || need.neededBytes <= freeBytes) return null;
+  return `not enough free space for the rollback: ${dir} has ${mib(freeBytes)} free, it needs about ${mib(need.neededBytes)} (restored copy ${mib(need.copyBytes)}, staged rows ${mib(need.stagingBytes)}, safety dump ${mib(need.dumpBytes)})`;
 }
 
 /** An image built for another platform than the engine's; null when it fits. */

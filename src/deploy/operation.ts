@@ -16,8 +16,13 @@ export interface OperationPorts {
 
 export interface StartedDeployment {
   id: number;
-  /** Settles when the deployment has ended, whatever the outcome (it never rejects). */
+  /**
+   * Settles with the record as it ended (never rejects), once whatever runs on after it under the lock
+   * (a rollback's safety backup) has ended too, and the lock is released.
+   */
   done: Promise<Deployment>;
+  /** Settles with the record as soon as it has ended: for a rollback, when health passed, before its safety backup. */
+  finished: Promise<Deployment>;
 }
 
 /**
@@ -33,6 +38,8 @@ export async function startOperation(
   create: (at: Date) => number,
   run: (id: number) => Promise<Deployment>,
   current: (id: number) => Deployment,
+  /** Runs on under the lock once the record has ended, counted for a graceful shutdown; must not throw. */
+  afterwards?: (record: Deployment) => Promise<void>,
 ): Promise<StartedDeployment> {
   const at = ports.clock.now();
   const { release, ended } = await enter(ports, description, at);
@@ -44,16 +51,24 @@ export async function startOperation(
     ended();
     throw e;
   }
-  const done = run(id)
-    .catch((e: unknown) => {
-      if (e instanceof StoppedAtBoundary) return current(id);
-      throw e;
+  const finished = run(id).catch((e: unknown) => {
+    if (e instanceof StoppedAtBoundary) return current(id);
+    throw e;
+  });
+  const done = finished
+    .then(async (record) => {
+      if (!afterwards || ports.stop.stoppedBefore !== undefined) return record;
+      // A stop at a boundary of what runs on leaves it to crash recovery, as during the operation itself.
+      await afterwards(record).catch((e: unknown) => {
+        if (!(e instanceof StoppedAtBoundary)) throw e;
+      });
+      return current(id);
     })
     .finally(() => {
       release();
       ended();
     });
-  return { id, done };
+  return { id, done, finished };
 }
 
 /** An operation run in the foreground under the lock (backup, drill), after crash recovery like every other. */

@@ -113,6 +113,8 @@ export async function runDeploy(
       previous,
       backup,
       restoreDatabase: ports.settings.restoreDatabase,
+      owner: id,
+      actor,
     });
     const status = undo.ok ? 'rolled-back' : 'rollback-failed';
     return finish(

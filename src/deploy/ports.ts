@@ -1,4 +1,5 @@
 import type { BackupRequest } from '../backup/create.js';
+import type { KeptRef } from '../backup/kept.js';
 import type { OnlineRestore } from '../backup/restoreOnline.js';
 import type { CarryOverMode } from '../carryover/run.js';
 import type { DockerClient } from '../docker/client.js';
@@ -58,10 +59,19 @@ export interface DatabasePort {
   dump(request: BackupRequest): Promise<BackupRow>;
   /** The dump file is there and matches its recorded sha256. */
   checkDump(backup: BackupRow): Promise<void>;
+  /** Why there is no room to restore `backup` online and keep its safety dump (rollbackSpace.ts); null: room. */
+  spaceProblem(backup: BackupRow, carryOver: CarryOverMode): Promise<string | null>;
   /** Into a fresh database, verified, then swapped in. */
   restore(backup: BackupRow): Promise<void>;
   /** Restored and verified beside the live database while the app serves; the rest step by step (restoreOnline.ts). */
-  restoreOnline(backup: BackupRow, carryOver: CarryOverMode): Promise<OnlineRestore>;
+  restoreOnline(backup: BackupRow, carryOver: CarryOverMode, keep: KeptRef): Promise<OnlineRestore>;
+  /** The replaced databases kept on the server (src/backup/kept.ts), oldest operation first. */
+  keptDatabases(): Promise<KeptRef[]>;
+  /** A kept database dumped and verified, recorded as a backup of the live one. */
+  dumpKept(ref: KeptRef, request: BackupRequest): Promise<BackupRow>;
+  /** Operation `owner`'s kept database back under the live name; the replaced one kept as its undo's. */
+  swapBack(owner: number): Promise<void>;
+  dropKept(ref: KeptRef): Promise<void>;
   /** Where the leftovers of deployment `id`'s carry-over go: an absolute path in the backups dir. */
   leftoversFile(id: number): string;
   schemaFingerprint(): Promise<string>;

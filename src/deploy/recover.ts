@@ -1,10 +1,13 @@
 import type { Deployment, LockHolder } from '../store/index.js';
+import type { KeptRef } from '../backup/kept.js';
+import { oneLine } from '../errors.js';
 import { Journal } from './journal.js';
+import { secureKept } from './keptDatabase.js';
 import { holdingLock } from './operation.js';
 import type { DeployPorts } from './ports.js';
 import { planRecovery } from './recoveryPlan.js';
 import { finishDeployment } from './report.js';
-import { anyMutated, anyTouchedDatabase } from './steps.js';
+import { anyMutated, anyTouchedDatabase, type StepName } from './steps.js';
 import { describeUndo, restorePreviousState } from './undo.js';
 
 export interface RecoveredOperation {
@@ -34,15 +37,18 @@ export async function recoverWith(ports: DeployPorts): Promise<RecoveryReport & 
 /**
  * Crash recovery, run by whoever holds the lock before its own operation starts (operation.ts). Every operation
  * holds the lock while it runs, so once this process holds it, whatever the journal shows as running was orphaned
- * by a dead process: temp files go, an interrupted backup is failed, an interrupted database swap is completed.
+ * by a dead process: temp files go, an interrupted backup is failed, an interrupted database swap is completed,
+ * and a kept database whose safety backup did not end is dumped, verified and dropped.
  * An orphan that a later finished operation superseded is closed with nothing undone (recoveryPlan.ts); any other
  * is undone, newest first, so that the version recorded before it runs healthy.
  */
 export async function recoverOrphans(ports: DeployPorts): Promise<RecoveryReport> {
   const orphans = ports.deployments.unfinished();
   const backupsRunning = ports.backups.list({ status: 'running' }).length;
-  if (orphans.length === 0 && backupsRunning === 0)
-    return { operations: [], cleanedUp: await ports.repairLeftovers(false) };
+  if (orphans.length === 0 && backupsRunning === 0) {
+    const cleanedUp = await ports.repairLeftovers(false);
+    return { operations: [], cleanedUp: [...cleanedUp, ...(await secureLeftKept(ports))] };
+  }
 
   ports.log.warn('recovering from an interrupted operation', { orphans: orphans.map((d) => d.id), backupsRunning });
   const cleanedUp = await ports.repairLeftovers(true);
@@ -58,8 +64,39 @@ export async function recoverOrphans(ports: DeployPorts): Promise<RecoveryReport
     const orphan = orphans.find((d) => d.id === step.id)!;
     operations.push(await closeOrphan(ports, orphan, step.action === 'supersede' ? step.by : null));
   }
-  return { operations, cleanedUp };
+  return { operations, cleanedUp: [...cleanedUp, ...(await secureLeftKept(ports))] };
 }
+
+/**
+ * The kept databases still there once every orphan is closed: their operation ended before its safety backup
+ * did (a crash, a stop, a dump that failed). Each is dumped, verified, recorded and dropped now, never dropped
+ * unverified; a failure leaves it for the next start, loudly. Returns one line each.
+ */
+async function secureLeftKept(ports: DeployPorts): Promise<string[]> {
+  // The journal says first whether any swap kept a database not dropped since: only then is the server asked.
+  const swaps = ports.deployments.stepsWithoutLater(KEEPING_SWAPS, 'drop kept database');
+  if (!swaps.some((s) => s.name === 'rollback: swap back' || (s.detail as { kept?: unknown } | null)?.kept)) return [];
+  let kept: KeptRef[];
+  try {
+    kept = await ports.database.keptDatabases();
+  } catch (e) {
+    ports.log.warn('cannot look for kept databases', { error: oneLine(e) });
+    return [];
+  }
+  const notes: string[] = [];
+  for (const ref of kept) {
+    const secured = await secureKept(ports, new Journal(ports, ref.owner), ref, 'recovery');
+    notes.push(
+      secured.ok
+        ? `took the safety backup ${secured.backup.fileName} of the database deployment ${ref.owner} replaced, then dropped that database`
+        : secured.failure,
+    );
+  }
+  return notes;
+}
+
+/** The steps that keep the database they replace (their detail names it; older versions' swap dropped it). */
+const KEEPING_SWAPS: StepName[] = ['swap database', 'rollback: swap database', 'rollback: swap back'];
 
 const stepNames = (ports: DeployPorts, id: number) => ports.deployments.steps(id).map((s) => s.name);
 
@@ -88,15 +125,17 @@ async function closeOrphan(
     summary = `interrupted ${where}; it had changed nothing`;
   } else {
     const backup = d.backupId ? ports.backups.get(d.backupId) : undefined;
-    // A deploy follows the configured policy; a rollback restores its safety backup only if it had reached the database.
+    // A deploy follows the configured policy; a rollback puts its database back only if it had reached it (its
+    // kept database swapped back; a safety backup restored after an older version's rollback).
     const restoreDatabase =
       d.kind === 'deploy' ? ports.settings.restoreDatabase : anyTouchedDatabase(names) ? 'always' : 'never';
+    // Nothing lost: whatever database the undo replaces is kept, dumped once the app serves, then dropped.
     const undo = await restorePreviousState(ports, new Journal(ports, d.id), {
       previous: { commit: d.previousCommit, images: d.previousImages },
       backup: backup?.status === 'ok' ? backup : undefined,
       restoreDatabase,
-      // Nothing lost: the database the dump replaces may hold rows written since the orphan died.
-      keepReplaced: { actor: 'recovery', deploymentId: d.id },
+      owner: d.id,
+      actor: 'recovery',
     });
     if (!undo.ok) status = 'rollback-failed';
     summary = `interrupted ${where}; ${describeUndo(undo, 'recovery put the previous version back')}`;

@@ -1,11 +1,12 @@
-import type { OnlineRestore } from '../backup/restoreOnline.js';
 import { carryOverCounts, describeCarryOver } from '../carryover/report.js';
 import type { CarryOverMode, CarryOverReport } from '../carryover/run.js';
-import { conflict, inputError, notFound, oneLine } from '../errors.js';
+import { conflict, failed, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { versionLabel } from '../versions/naming.js';
 import { explainFailure } from './failureReport.js';
 import { Journal } from './journal.js';
+import { secureKept } from './keptDatabase.js';
+import { replaceOnline } from './onlineReplace.js';
 import { startOperation, type StartedDeployment } from './operation.js';
 import type { DeployPorts } from './ports.js';
 import { deploymentEndLog, finishDeployment } from './report.js';
@@ -26,7 +27,8 @@ export interface RollbackRequest {
  * Brings back the state from just before a recorded deployment: its previous
  * commit and image digests, and its pre-deploy dump. A rollback is itself a
  * deployment record (kind rollback) whose "previous" is the state it replaced
- * and whose backup is its safety backup, so it can be rolled back in turn.
+ * and whose backup is its safety backup, so it can be rolled back in turn: a dump of the database its
+ * swap replaced, taken after health while the app serves, recorded once verified.
  * The rules of the rollback plan (rollbackBlockers) refuse first; then the operation runner takes over.
  */
 export function startRollbackWith(
@@ -69,6 +71,11 @@ export function startRollbackWith(
         request.actor,
       ),
     (id) => ports.deployments.get(id)!,
+    // The app serves again: the database the swap kept is dumped, verified, recorded as the safety backup, dropped.
+    async (record) => {
+      if (record.status !== 'succeeded' || !dump) return;
+      await secureKept(ports, new Journal(ports, record.id), { owner: record.id, undo: false }, request.actor);
+    },
   );
 }
 
@@ -82,14 +89,17 @@ async function runRollback(
   const journal = new Journal(ports, id);
   const { deployments, engine, host, database } = ports;
   let previous: HostState;
-  let safety: BackupRow | undefined;
   let pins: ImagePins;
   let carried: CarryOverReport | undefined;
   try {
     await journal.step(
       'check',
       async () => {
-        if (parts.dump) await database.checkDump(parts.dump);
+        if (parts.dump) {
+          await database.checkDump(parts.dump);
+          const problem = await database.spaceProblem(parts.dump, parts.carryOver);
+          if (problem) throw failed(problem);
+        }
         if (parts.images) await engine.ensurePresent(target.previousImages ?? {}, (p) => journal.progress(p));
       },
       () => ({ deployment: target.id, backup: parts.dump?.id ?? null }),
@@ -102,66 +112,27 @@ async function runRollback(
     deployments.setPrevious(id, previous.commit, previous.images);
     pins = parts.images ? target.previousImages! : previous.images;
     deployments.setImages(id, pins);
-    if (parts.dump) {
-      safety = await journal.step(
-        'backup',
-        () => database.dump({ reason: 'pre-rollback', actor, deploymentId: id }),
-        (b) => ({ id: b.id, file: b.fileName }),
-      );
-      deployments.setBackup(id, safety.id);
-    }
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
     return finish('failed', `rollback refused, nothing changed: ${oneLine(e)}`);
   }
 
-  let databaseChanged = false;
-  let online: OnlineRestore | undefined;
+  // No safety dump here: the swap keeps the replaced database, dumped once the app serves (keptDatabase.ts).
+  const online = { swapped: false };
   try {
-    if (parts.dump) {
-      const dump = parts.dump;
-      const mode = parts.carryOver;
-      // Restored and verified beside the live database: the app serves on until the copy is ready.
-      const copy = await journal.step(
-        'restore copy',
-        () => database.restoreOnline(dump, mode),
-        (r) => ({ backup: dump.id, file: dump.fileName, via: r.via }),
+    if (parts.dump)
+      carried = await replaceOnline(
+        ports,
+        journal,
+        {
+          backup: parts.dump,
+          mode: parts.carryOver,
+          owner: id,
+          title: `switchyard leftovers of rollback ${id} (to before deployment ${target.id})`,
+          names: 'rollback',
+        },
+        online,
       );
-      online = copy;
-      if (mode === 'inserts')
-        await journal.step(
-          'stage rows',
-          () => copy.stageRows(),
-          (r) => r,
-        );
-      const writers = ports.settings.databaseWriters;
-      await journal.step(
-        'stop writers',
-        () => engine.stop(writers, (l) => journal.log(l)),
-        () => ({ services: writers }),
-      );
-      await journal.step(
-        'fence',
-        () => copy.fence(),
-        (r) => r,
-      );
-      const file = database.leftoversFile(id);
-      carried =
-        mode === 'inserts'
-          ? await journal.step(
-              'carry over',
-              () =>
-                copy.carryOver({
-                  file,
-                  title: `switchyard leftovers of rollback ${id} (to before deployment ${target.id})`,
-                }),
-              (r) => r,
-            )
-          : { mode: 'none', tables: [], leftoversFile: null };
-      databaseChanged = true; // from here on, undoing means restoring the safety backup
-      online = undefined;
-      await journal.step('swap database', () => copy.swap());
-    }
     if (parts.images) {
       const commit = target.previousCommit;
       if (commit && previous.commit !== null)
@@ -177,12 +148,13 @@ async function runRollback(
   } catch (e) {
     if (e instanceof StoppedAtBoundary) throw e;
     const cause = await explainFailure(ports, journal, e);
-    // Before the swap the live database is whole: lift the fence, drop the copy, and start the writers again.
-    if (online) await online.abandon();
+    // Past the swap the kept database is the pre-rollback state: the undo swaps it back.
     const undo = await restorePreviousState(ports, journal, {
       previous,
-      backup: safety,
-      restoreDatabase: databaseChanged ? 'always' : 'never',
+      backup: undefined,
+      restoreDatabase: online.swapped ? 'always' : 'never',
+      owner: id,
+      actor,
     });
     const status = undo.ok ? 'rolled-back' : 'rollback-failed';
     return finish(status, `rollback failed: ${cause}; ${describeUndo(undo, 'put the pre-rollback state back')}`);

@@ -14,7 +14,7 @@ export interface ImpactPorts {
  * What restoring a dump over the live database discards, per table: the rows
  * now against the rows in the dump. Counts only (not which rows): a table
  * whose count did not move may still have had rows edited. Whatever the
- * restore discards, the safety backup taken just before it keeps.
+ * restore discards, the safety backup keeps: a dump of the replaced database as it was at the fence.
  */
 export interface TableImpact {
   table: string;
@@ -43,7 +43,7 @@ export interface RollbackImpact {
   columns: ColumnChange[] | null;
   /** The schema now differs from the dump's (migrations ran since). */
   schemaChanged: boolean;
-  /** The safety backup taken first keeps every row listed here; it is itself restorable from History. */
+  /** The safety backup (the replaced database, dumped after the swap) keeps every row listed here; restorable from History. */
   keptBySafetyBackup: true;
 }
 

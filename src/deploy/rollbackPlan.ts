@@ -10,6 +10,7 @@ import type { PlanNote } from './plan.js';
 import { versionChanges, type VersionChanges } from '../versions/changes.js';
 import { previewCarryOver, type CarryOverPreview } from '../carryover/preview.js';
 import type { CarryOverMode } from '../carryover/run.js';
+import { rollbackSpaceProblem, type RestoreSpacePorts } from './rollbackSpace.js';
 import { alreadyUndone, readRollbackImpact, type ImpactPorts, type RollbackImpact } from './rollbackImpact.js';
 
 export type RollbackMode = 'full' | 'images-only' | 'database-only';
@@ -45,7 +46,7 @@ export function rollbackBlockers(target: Deployment, backup: BackupRow | undefin
 }
 
 /** What planning a rollback reads: the records, the dump files, the engine, the registries, git and the live database. */
-export interface RollbackPlanPorts extends ImpactPorts, RegistryLookupPorts {
+export interface RollbackPlanPorts extends ImpactPorts, RegistryLookupPorts, RestoreSpacePorts {
   config: Pick<Config, 'backups' | 'project' | 'services' | 'rollback' | 'registries'>;
   store: Pick<Store, 'backups' | 'deployments'>;
   docker(): DockerClient;
@@ -99,6 +100,8 @@ export async function planRollback(
   if (withDatabase && usable) {
     const problem = await dumpProblem(ports.config.backups.dir, usable);
     if (problem) blockers.push({ code: 'dump-unusable', reason: problem });
+    const space = await rollbackSpaceProblem(ports, usable, carryOver).catch(() => null); // unknown: the step checks
+    if (space) blockers.push({ code: 'no-space', reason: space });
     warnings.push({
       code: 'writes-lost',
       reason: `database writes since ${formatTime(usable.createdAt)} (backup ${usable.id}) will be lost`,

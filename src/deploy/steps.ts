@@ -34,7 +34,7 @@ export const STEPS = {
   // The fence and the carry-over leave the live database's content as it is: undoing them is lifting the fence.
   fence: step('Fence the live database: no new sessions, the others ended', true),
   'carry over': step('Carry the rows inserted since the dump into the restored copy; write the leftovers', true),
-  'swap database': step('Swap the restored copy in for the live database', true, true),
+  'swap database': step('Swap the restored copy in for the live database, keeping the replaced one', true, true),
   'restore database': step('Restore the database', true, true),
   // Journaled by earlier versions after the restore (the restore now verifies the copy before the swap).
   verify: step('Verify the restored database', true, true),
@@ -44,10 +44,20 @@ export const STEPS = {
   health: step('Check health', true),
   diagnose: step("Keep the failing containers' logs and health checks", false),
   cleanup: step('Prune old backups and unused images', false),
+  // After the app serves again: the kept (replaced) database, whole at its fence, becomes the safety backup.
+  'safety backup': step('Dump and verify the replaced database, kept beside the live one', false),
+  'drop kept database': step('Drop the kept database, its dump verified', false),
   'rollback: checkout': step('Check out the previous commit', true),
   'rollback: pin': step('Put the previous pins back', true),
   'rollback: stop writers': step('Stop the services that write to the database', true, true),
   'rollback: restore database': step('Restore the pre-operation backup', true, true),
+  'rollback: restore copy': step('Restore the pre-operation backup beside the live database and verify it', false),
+  'rollback: stage rows': step("Copy the live database's rows beside the restored copy (first pass)", false),
+  'rollback: fence': step('Fence the live database: no new sessions, the others ended', true),
+  'rollback: carry over': step('Carry the rows inserted since the dump into the restored copy', true),
+  'rollback: swap database': step('Swap the restored copy in, keeping the replaced database', true, true),
+  // The kept database is the state from before the swap: it comes back by name, no dump restored.
+  'rollback: swap back': step('Swap the kept database back in, keeping the replaced one', true, true),
   'rollback: up': step('Switch the managed services back to the previous containers', true),
   'rollback: health': step('Check health of the previous version', true),
 } as const satisfies Record<string, StepInfo>;
@@ -72,7 +82,6 @@ export const DEPLOY_STEPS = [
 export const ROLLBACK_STEPS = [
   'check',
   'inspect',
-  'backup',
   'restore copy',
   'stage rows',
   'stop writers',
@@ -83,6 +92,9 @@ export const ROLLBACK_STEPS = [
   'pin',
   'up',
   'health',
+  // The record is finished at health; these run on under the lock while the app serves.
+  'safety backup',
+  'drop kept database',
 ] as const satisfies readonly StepName[];
 
 const isStepName = (name: string): name is StepName => Object.hasOwn(STEPS, name);

@@ -5,6 +5,7 @@ import { recoverInterruptedBackups } from '../backup/recover.js';
 import { repairInterruptedSwap, restoreDatabase } from '../backup/restore.js';
 import { applyRetention } from '../backup/retention.js';
 import { beginOnlineRestore } from '../backup/restoreOnline.js';
+import { dropKeptDatabase, keptDatabasesOf, keptName, swapKeptBack } from '../backup/kept.js';
 import { leftoversFileName } from '../backup/naming.js';
 import { pinFilePath, writePins } from '../compose/pins.js';
 import { runCompose, streamCompose } from '../compose/project.js';
@@ -23,6 +24,7 @@ import { startDeployment, type DeployRequest, type DeployTarget } from './pipeli
 import type { DeployPorts } from './ports.js';
 import { recoverOrphans, recoverWith, type RecoveryReport } from './recover.js';
 import { startRollbackWith, type RollbackRequest } from './rollback.js';
+import { rollbackSpaceProblem } from './rollbackSpace.js';
 import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
 import type { Deployment } from '../store/index.js';
 import { tagOf } from '../versions/naming.js';
@@ -144,8 +146,13 @@ export function deployPorts(ctx: Context): DeployPorts {
         const problem = await dumpProblem(config.backups.dir, dump);
         if (problem) throw failed(problem);
       },
+      spaceProblem: (backup, carryOver) => rollbackSpaceProblem(ctx, backup, carryOver),
       restore: (backup) => restoreDatabase(ctx, backup),
-      restoreOnline: (backup, carryOver) => beginOnlineRestore(ctx, backup, carryOver),
+      restoreOnline: (backup, carryOver, keep) => beginOnlineRestore(ctx, backup, carryOver, keep),
+      keptDatabases: () => keptDatabasesOf(ctx),
+      dumpKept: (ref, request) => createBackup(ctx, { ...request, from: keptName(ctx.database().database, ref) }),
+      swapBack: (owner) => swapKeptBack(ctx, owner),
+      dropKept: (ref) => dropKeptDatabase(ctx, ref),
       leftoversFile: (id) => path.resolve(config.backups.dir, leftoversFileName(ctx.clock.now(), id)),
       schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
     },

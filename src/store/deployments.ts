@@ -252,6 +252,26 @@ export class DeploymentLog {
     return { ...step, status, finishedAt, error, detail: detail ?? null };
   }
 
+  /**
+   * Every step named one of `names` that ended ok, of any deployment, with no step `later` ended ok after it in
+   * the same journal: what recovery reads to know whether anything awaits a later step, without asking further.
+   */
+  stepsWithoutLater(
+    names: readonly string[],
+    later: string,
+  ): Array<{ deploymentId: number; name: string; detail: unknown }> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.deployment_id, s.name, s.detail FROM deployment_steps s
+         WHERE s.status = 'ok' AND s.name IN (SELECT value FROM json_each(?))
+           AND NOT EXISTS (SELECT 1 FROM deployment_steps d WHERE d.deployment_id = s.deployment_id
+                           AND d.name = ? AND d.status = 'ok' AND d.seq > s.seq)
+         ORDER BY s.deployment_id, s.seq`,
+      )
+      .all(JSON.stringify(names), later) as Array<{ deployment_id: number; name: string; detail: string | null }>;
+    return rows.map((r) => ({ deploymentId: r.deployment_id, name: r.name, detail: json(r.detail) }));
+  }
+
   steps(deploymentId: number): DeploymentStep[] {
     const rows = this.db
       .prepare(`SELECT * FROM deployment_steps WHERE deployment_id = ? ORDER BY seq`)

@@ -94,23 +94,53 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
     await assertInvariant({ imageRef: v1.images!.backend!, version: 'v1.0.0', data });
   });
 
-  it.each(ROLLBACK_STEPS)(
+  const v2Deployed = async () => {
+    let v2 = ctx.store.deployments
+      .list()
+      .find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
+    if (!v2 || ctx.store.deployments.current()?.id !== v2.id) {
+      const res = await cli(['deploy', 'v2.0.0', '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      v2 = JSON.parse(res.stdout) as NonNullable<typeof v2>;
+    }
+    return v2;
+  };
+  const AFTER_HEALTH = ROLLBACK_STEPS.slice(ROLLBACK_STEPS.indexOf('health') + 1);
+
+  it.each(ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('health') + 1))(
     'rollback killed before "%s": recovery leaves v2 running on its data',
     async (step) => {
-      let v2 = ctx.store.deployments
-        .list()
-        .find((d) => d.kind === 'deploy' && d.tag === 'v2.0.0' && d.status === 'succeeded');
-      if (!v2) {
-        const res = await cli(['deploy', 'v2.0.0', '--json']);
-        expect(res.code, res.stderr).toBe(0);
-        v2 = JSON.parse(res.stdout) as NonNullable<typeof v2>;
-      }
+      const v2 = await v2Deployed();
       const data = contents();
       await crashAndRecover(['rollback', String(v2.id)], step);
       await assertInvariant({ imageRef: v2.images!.backend!, version: 'v2.0.0', data });
     },
     300_000,
-  ); // past "stop writers" recovery dumps the live database before its restore: two dumps and a restore
+  ); // past the swap, recovery swaps the kept database back, then dumps and drops the one it replaced
+
+  // The record ended at health: the rollback stands; recovery takes the safety backup of the kept database, then drops it.
+  it.each(AFTER_HEALTH)(
+    'rollback killed before "%s" (after health): recovery finishes its safety backup and leaves v1 running',
+    async (step) => {
+      const v2 = await v2Deployed();
+      const crashed = await cli(['rollback', String(v2.id)], { SWITCHYARD_FAULT_KILL_AT: step });
+      expect(crashed.code, `the process should die before "${step}": ${crashed.stderr}`).toBe(-1);
+      const rollback = ctx.store.deployments.list().find((d) => d.kind === 'rollback')!;
+      expect(rollback).toMatchObject({ rollbackOf: v2.id, status: 'succeeded' });
+      const data = contents(); // the rolled-back data, carried rows included: recovery must not change it
+      const recovered = await cli(['recover', '--json']);
+      expect(recovered.code, recovered.stderr).toBe(0);
+      const report = JSON.parse(recovered.stdout) as { operations: unknown[]; cleanedUp: string[] };
+      expect(report.operations).toEqual([]);
+      expect(report.cleanedUp).toContainEqual(
+        expect.stringMatching(`^took the safety backup .* of the database deployment ${rollback.id} replaced`),
+      );
+      await assertInvariant({ imageRef: v2.previousImages!.backend!, version: 'v1.0.0', data });
+      const safety = ctx.store.backups.get(ctx.store.deployments.get(rollback.id)!.backupId!);
+      expect(safety).toMatchObject({ reason: 'pre-rollback', status: 'ok', deploymentId: rollback.id });
+    },
+    300_000,
+  );
 
   it('SIGTERM during a deploy lets the running step finish, stops at the boundary, and the next start recovers', async () => {
     const current = ctx.store.deployments.current()!;

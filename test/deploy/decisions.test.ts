@@ -82,16 +82,37 @@ describe('deploy pipeline decisions', () => {
     expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
   });
 
-  it('restores the pre-deploy dump when the failed version migrated the schema (policy auto)', async () => {
+  it('restores the pre-deploy dump online when the failed version migrated the schema (policy auto)', async () => {
     world = fakeWorld({ migrates: true });
     world.failOnce('engine.health');
     const d = await deployNow(world);
     expect(d.status).toBe('rolled-back');
-    expect(journaled(world.store, d.id)).toContain('rollback: restore database:ok');
-    expect(world.calls).toContain('engine.stop backend');
-    expect(world.calls).toContain(`database.restore ${world.store.backups.get(d.backupId!)!.fileName}`);
+    // The rollback's own path: copy beside, rows carried (the configured default), fence, swap keeping the
+    // replaced database; once the previous version is healthy, that database is dumped, then dropped.
+    expect(journaled(world.store, d.id).filter((s) => s.startsWith('rollback: ') || s.includes('kept'))).toEqual([
+      'rollback: checkout:ok',
+      'rollback: pin:ok',
+      'rollback: restore copy:ok',
+      'rollback: stage rows:ok',
+      'rollback: stop writers:ok',
+      'rollback: fence:ok',
+      'rollback: carry over:ok',
+      'rollback: swap database:ok',
+      'rollback: up:ok',
+      'rollback: health:ok',
+      'drop kept database:ok',
+    ]);
+    const pre = world.store.backups.get(d.backupId!)!;
+    expect(world.calls).toContain(`database.restoreOnline ${pre.fileName} inserts`);
+    expect(world.calls.filter((c) => /Kept|online.carryOver/.test(c))).toEqual([
+      'online.carryOver',
+      'database.dumpKept 1_undo',
+      'database.dropKept 1_undo',
+    ]);
+    expect(world.kept.size).toBe(0);
     expect(world.fingerprint).toBe('schema-1');
-    expect(d.error).toContain('database from dump-1.dump');
+    expect(d.error).toContain('database from dump-1.dump (carry-over: 0 rows carried');
+    expect(d.error).toContain('the replaced database kept as dump-2.dump');
   });
 
   it.each<['always' | 'never', boolean]>([
@@ -101,7 +122,7 @@ describe('deploy pipeline decisions', () => {
     world = fakeWorld({ migrates: policy === 'never', settings: { restoreDatabase: policy } });
     world.failOnce('engine.up');
     const d = await deployNow(world);
-    expect(world.calls.some((c) => c.startsWith('database.restore'))).toBe(restores);
+    expect(world.calls.some((c) => c.startsWith('database.restoreOnline'))).toBe(restores);
     expect(d.status).toBe('rolled-back');
   });
 
@@ -203,19 +224,31 @@ describe('rollback decisions', () => {
     return d;
   }
 
-  it('full: check, safety backup, restore, verify, then code and images; succeeds', async () => {
+  it('full: check, restore, swap keeping the replaced database, code and images, health; then its safety backup', async () => {
     world = fakeWorld();
     const d = await deployed(world);
-    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
+    const started = await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' });
+    // Done for the user at health: the record has ended, the kept database not yet dumped, the lock still held.
+    const ended = await started.finished;
+    expect(ended).toMatchObject({ status: 'succeeded', backupId: null });
+    expect(world.kept).toEqual(new Set([String(ended.id)]));
+    expect(world.store.lock.holder()).toBeDefined();
+    const r = await started.done;
     expect(r.status).toBe('succeeded');
     expect(journaled(world.store, r.id)).toEqual(ROLLBACK_STEPS.map((s) => `${s}:ok`));
-    expect(world.calls.filter((c) => /restore|online/.test(c))).toEqual([
+    expect(world.calls.filter((c) => /restore|online|Kept|dump/.test(c))).toEqual([
       'database.restoreOnline dump-1.dump inserts',
       'online.stageRows',
       'online.fence',
       'online.carryOver',
       'online.swap',
+      `database.dumpKept ${r.id}`,
+      `database.dropKept ${r.id}`,
     ]);
+    // Its backup, what a rollback of it restores, is the dump of the database it replaced.
+    expect(world.store.backups.get(r.backupId!)).toMatchObject({ reason: 'pre-rollback', deploymentId: r.id });
+    expect(world.kept.size).toBe(0);
+    expect(world.store.lock.holder()).toBeUndefined();
     expect(world.host.images).toEqual({ backend: 'repo@sha256:old', worker: 'repo@sha256:old' });
     expect(world.store.audit.list()[0]!.detail).toMatch(
       /carry-over: 0 rows carried.*leftovers in \/backups\/rollback-/,
@@ -242,7 +275,6 @@ describe('rollback decisions', () => {
     ['database.checkDump', 'check'],
     ['engine.ensurePresent', 'check'],
     ['host.inspect', 'inspect'],
-    ['database.dump', 'backup'],
   ])('%s failing refuses the rollback at %s with nothing changed', async (call, step) => {
     world = fakeWorld();
     const d = await deployed(world);
@@ -254,31 +286,78 @@ describe('rollback decisions', () => {
     expect(world.calls.filter((c) => /checkout|writePins|engine.up|engine.stop|restore/.test(c))).toEqual([]);
   });
 
-  // The restore decision of the undo: the safety backup comes back once the database may have changed.
+  // The database decision of the undo: past the swap, the kept database (the pre-rollback state) is swapped back.
   it.each<[FakeCall, boolean]>([
     ['engine.stop', false],
     ['database.restoreOnline', false],
     ['online.stageRows', false],
     ['online.fence', false],
     ['online.carryOver', false],
-    ['online.swap', true],
+    ['online.swap', false],
     ['host.checkout', true],
     ['host.writePins', true],
     ['engine.up', true],
     ['engine.health', true],
-  ])('%s failing puts the pre-rollback state back (safety backup restored: %s)', async (call, restoresSafety) => {
+  ])('%s failing puts the pre-rollback state back (kept database swapped back: %s)', async (call, swapsBack) => {
     world = fakeWorld();
     const d = await deployed(world);
     world.failOnce(call);
     const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
     expect(r.status).toBe('rolled-back');
     expect(r.error).toContain('put the pre-rollback state back (images');
-    const safety = world.store.backups.get(r.backupId!)!;
-    expect(world.calls.includes(`database.restore ${safety.fileName}`)).toBe(restoresSafety);
-    expect(journaled(world.store, r.id)).toContain(`rollback: restore database:${restoresSafety ? 'ok' : 'skipped'}`);
+    expect(world.calls.includes(`database.swapBack ${r.id}`)).toBe(swapsBack);
+    expect(journaled(world.store, r.id)).toContain(
+      swapsBack ? 'rollback: swap back:ok' : 'rollback: restore database:skipped',
+    );
+    // The database the undo replaced is kept in turn, dumped once the app serves, then dropped; no backup recorded.
+    expect(world.calls.includes(`database.dropKept ${r.id}_undo`)).toBe(swapsBack);
+    expect(world.kept.size).toBe(0);
+    expect(r.backupId).toBeNull();
+    expect(world.calls.some((c) => c.startsWith('database.restore '))).toBe(false);
     // Before the swap the live database is whole: the copy is abandoned (its fence lifted) instead.
     const began = world.calls.some((c) => c.startsWith('database.restoreOnline')) && call !== 'database.restoreOnline';
-    expect(world.calls.includes('online.abandon')).toBe(began && !restoresSafety);
+    expect(world.calls.includes('online.abandon')).toBe(began && !swapsBack);
+  });
+
+  it('a failed safety backup is loud and keeps the replaced database; the next start dumps it, then drops it', async () => {
+    world = fakeWorld();
+    const d = await deployed(world);
+    world.failOnce('database.dumpKept');
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
+    expect(r).toMatchObject({ status: 'succeeded', backupId: null });
+    expect(journaled(world.store, r.id).slice(-1)).toEqual(['safety backup:failed']);
+    expect(world.kept).toEqual(new Set([String(r.id)]));
+    expect(world.calls).not.toContain(`database.dropKept ${r.id}`);
+    expect(world.store.audit.list()[0]).toMatchObject({ action: 'safety-backup', outcome: 'failed' });
+    expect(world.notifications.at(-1)).toMatchObject({ event: 'rollback', ok: false });
+    expect(world.notifications.at(-1)!.summary).toMatch(/safety backup .* failed, so that database is kept/);
+
+    const lookups = world.keptLookups;
+    const report = await recoverWith(world.ports);
+    expect(world.keptLookups).toBe(lookups + 1); // the journal shows a kept database not dropped: the server is asked
+    expect(report.cleanedUp).toEqual([
+      expect.stringMatching(
+        new RegExp(`^took the safety backup dump-\\d+\\.dump of the database deployment ${r.id} replaced`),
+      ),
+    ]);
+    expect(world.kept.size).toBe(0);
+    expect(world.store.deployments.get(r.id)!.backupId).not.toBeNull();
+    // Dropped since: the next start reads that from the journal and asks the server nothing.
+    await recoverWith(world.ports);
+    expect(world.keptLookups).toBe(lookups + 1);
+  });
+
+  it('refuses at check, nothing changed, when there is no room for the copy, the staged rows and the safety dump', async () => {
+    world = fakeWorld();
+    const d = await deployed(world);
+    world.spaceProblem = 'not enough free space for the rollback: /backups has 1.0 MiB free';
+    const r = await (await startRollbackWith(world.ports, { deploymentId: d.id, mode: 'full', actor: 't' })).done;
+    expect(r.status).toBe('failed');
+    expect(r.error).toBe(
+      'rollback refused, nothing changed: not enough free space for the rollback: /backups has 1.0 MiB free',
+    );
+    expect(journaled(world.store, r.id)).toEqual(['check:failed']);
+    expect(world.calls.filter((c) => /restore|engine.stop|checkout/.test(c))).toEqual([]);
   });
 
   it('images-only takes no safety backup and never restores the database', async () => {
@@ -349,33 +428,61 @@ describe('crash recovery decisions', () => {
     expect(world.store.audit.list()[0]).toMatchObject({ actor: 'recovery', outcome: 'ok' });
   });
 
-  it('a deploy interrupted after "up" is undone, restoring the dump only if the schema changed', async () => {
+  it('a deploy interrupted after "up" is undone, restoring the dump online only if the schema changed', async () => {
     world = fakeWorld();
     world.fingerprint = 'schema-9'; // migrations ran
     const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
     const [r] = (await recoverWith(world.ports)).operations;
     expect(r!.status).toBe('interrupted');
-    expect(r!.summary).toBe(
-      'interrupted after step "up"; recovery put the previous version back (images, commit aaaaaaa, database from pre.dump, the replaced one kept as dump-1.dump)',
+    expect(r!.summary).toMatch(
+      /^interrupted after step "up"; recovery put the previous version back \(images, commit aaaaaaa, database from pre.dump \(carry-over: 0 rows carried.*\), the replaced database kept as dump-1.dump\)$/,
     );
-    // Nothing lost: the live database is dumped (writers stopped) before the pre-deploy dump replaces it.
+    // Nothing lost: the replaced database is kept at the swap, dumped once the app serves, and only then dropped.
     const at = (call: string) => world.calls.indexOf(call);
-    expect(at('engine.stop backend')).toBeLessThan(at('database.dump pre-rollback'));
-    expect(at('database.dump pre-rollback')).toBeLessThan(at('database.restore pre.dump'));
+    expect(at('online.swap')).toBeLessThan(at('engine.health'));
+    expect(at('engine.health')).toBeLessThan(at(`database.dumpKept ${id}_undo`));
+    expect(at(`database.dumpKept ${id}_undo`)).toBeLessThan(at(`database.dropKept ${id}_undo`));
     expect(world.store.backups.list({ status: 'ok' }).find((b) => b.fileName === 'dump-1.dump')).toMatchObject({
       reason: 'pre-rollback',
       deploymentId: id,
     });
   });
 
-  it('a failed safety backup stops the restore: the orphan ends "rollback-failed", the database untouched', async () => {
+  it('a failed dump of the replaced database keeps it: the undo succeeds, the database is not dropped', async () => {
     world = fakeWorld();
     world.fingerprint = 'schema-9';
-    world.failAlways('database.dump');
-    orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
+    world.failAlways('database.dumpKept');
+    const id = orphan(world, 'deploy', ['resolve', 'inspect', 'pull', 'preflight', 'backup', 'checkout', 'pin', 'up']);
+    const report = await recoverWith(world.ports);
+    expect(report.operations[0]).toMatchObject({ status: 'interrupted' });
+    expect(report.operations[0]!.summary).toContain('the replaced database kept on the server (its dump failed)');
+    expect(world.kept).toEqual(new Set([`${id}_undo`]));
+    expect(world.calls.some((c) => c.startsWith('database.dropKept'))).toBe(false);
+  });
+
+  it('a rollback killed after its swap: recovery swaps the kept database back, then dumps and drops the replaced one', async () => {
+    world = fakeWorld();
+    const id = orphan(world, 'rollback', ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('swap database') + 1), false);
+    world.kept.add(String(id));
     const [r] = (await recoverWith(world.ports)).operations;
-    expect(r).toMatchObject({ status: 'rollback-failed' });
-    expect(world.calls.some((c) => c.startsWith('database.restore'))).toBe(false);
+    expect(r!.summary).toContain('database swapped back');
+    expect(world.calls.filter((c) => /Kept|swapBack|database.restore/.test(c))).toEqual([
+      `database.swapBack ${id}`,
+      `database.dumpKept ${id}_undo`,
+      `database.dropKept ${id}_undo`,
+    ]);
+    expect(world.kept.size).toBe(0);
+  });
+
+  it('an undo killed after its own swap is not swapped again: the kept database is the one it replaced', async () => {
+    world = fakeWorld();
+    const id = orphan(world, 'rollback', [...ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('up') + 1)], false);
+    world.store.deployments.endStep(id, world.store.deployments.beginStep(id, 'rollback: swap back'), 'ok', null, null);
+    world.kept.add(`${id}_undo`);
+    await recoverWith(world.ports);
+    expect(world.calls.some((c) => c.startsWith('database.swapBack'))).toBe(false);
+    expect(journaled(world.store, id)).toContain('rollback: restore database:skipped');
+    expect(world.calls).toContain(`database.dropKept ${id}_undo`);
   });
 
   it('an orphan older than a later operation that changed what runs is closed "superseded": nothing undone', async () => {
@@ -417,16 +524,15 @@ describe('crash recovery decisions', () => {
     [['check', 'inspect', 'backup', 'stop writers'], false],
     // The steps of today's rollback up to the carry-over (the live database untouched), then up to the swap.
     [ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('carry over') + 1), false],
-    [ROLLBACK_STEPS.slice(0, ROLLBACK_STEPS.indexOf('swap database') + 1), true],
     [['check', 'inspect', 'backup', 'stop writers', 'restore database'], true],
     [['check', 'inspect', 'backup', 'stop writers', 'restore database', 'verify', 'checkout'], true],
     [['check', 'inspect', 'backup', 'checkout', 'pin'], false],
-  ])('a rollback interrupted after %j restores its safety backup: %s', async (steps, restores) => {
+  ])('a rollback of an older version interrupted after %j restores its safety backup: %s', async (steps, restores) => {
     world = fakeWorld();
     world.fingerprint = 'schema-0'; // the same schema: only the rule decides
     orphan(world, 'rollback', steps);
     await recoverWith(world.ports);
-    expect(world.calls.includes('database.restore pre.dump')).toBe(restores);
+    expect(world.calls.includes('database.restoreOnline pre.dump inserts')).toBe(restores);
   });
 
   it('a failed undo ends "rollback-failed"; a live lock holder is never disturbed', async () => {

@@ -162,9 +162,15 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
       expect.arrayContaining([
         'up:failed',
         'rollback: checkout:ok',
-        'rollback: restore database:ok',
+        'rollback: restore copy:ok',
+        'rollback: fence:ok',
+        'rollback: carry over:ok',
+        'rollback: swap database:ok',
         'rollback: up:ok',
         'rollback: health:ok',
+        // The database v3 migrated, kept at the swap, dumped once v2 is healthy again, then dropped.
+        'safety backup:ok',
+        'drop kept database:ok',
       ]),
     );
     expect(head()).toBe(app.commits.v2);
@@ -173,6 +179,7 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
     expect(app.psql(`SELECT count(*) FROM pg_tables WHERE tablename = 'attachments'`)).toBe('0');
     expect(app.psql(`SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM requests t`)).toBe(requestsBefore);
     expect(ctx.store.deployments.current()?.id).toBe(v2.id);
+    expect(app.psql(`SELECT count(*) FROM pg_database WHERE datname LIKE 'app\\_sy\\_%'`)).toBe('0');
   });
 
   it('remembers the failed v3 in versions --json; a rollback whose up fails keeps its own diagnosis', async () => {

@@ -36,6 +36,9 @@ export type FakeCall =
   | 'online.fence'
   | 'online.carryOver'
   | 'online.swap'
+  | 'database.dumpKept'
+  | 'database.swapBack'
+  | 'database.dropKept'
   | 'database.schemaFingerprint'
   | 'cleanup';
 
@@ -54,6 +57,12 @@ export interface FakeWorld {
   host: HostState;
   /** The live schema fingerprint; a deploy's "migration" changes it at `up`. */
   fingerprint: string;
+  /** The kept databases on the fake server: "<owner>" or "<owner>_undo" (src/backup/kept.ts). */
+  kept: Set<string>;
+  /** How many times the kept databases were looked up on the (fake) server. */
+  keptLookups: number;
+  /** What the room check of a rollback says (null: room). */
+  spaceProblem: string | null;
   failOnce(call: FakeCall): void;
   failAlways(call: FakeCall): void;
   cleanup(): void;
@@ -88,6 +97,9 @@ export function fakeWorld(
     },
     host: { commit: 'a'.repeat(40), images: { ...pinned } },
     fingerprint: 'schema-1',
+    kept: new Set(),
+    spaceProblem: null,
+    keptLookups: 0,
     failOnce: (c) => once.add(c),
     failAlways: (c) => always.add(c),
     cleanup: () => {
@@ -190,11 +202,12 @@ export function fakeWorld(
         return dump(request.reason, request.deploymentId);
       },
       checkDump: async () => call('database.checkDump'),
+      spaceProblem: async () => world.spaceProblem,
       restore: async (backup) => {
         await call('database.restore', backup.fileName);
         world.fingerprint = backup.schemaFingerprint ?? world.fingerprint;
       },
-      restoreOnline: async (backup, mode) => {
+      restoreOnline: async (backup, mode, keep) => {
         await call('database.restoreOnline', `${backup.fileName} ${mode}`);
         return {
           via: 'fake',
@@ -213,11 +226,33 @@ export function fakeWorld(
           swap: async () => {
             await call('online.swap');
             world.fingerprint = backup.schemaFingerprint ?? world.fingerprint;
+            const kept = keptKey(keep);
+            world.kept.add(kept);
+            return { kept };
           },
           abandon: async () => {
             calls.push('online.abandon');
           },
         };
+      },
+      keptDatabases: async () => {
+        world.keptLookups++;
+        return [...world.kept]
+          .map((k) => ({ owner: Number.parseInt(k, 10), undo: k.endsWith('_undo') }))
+          .sort((a, b) => a.owner - b.owner);
+      },
+      dumpKept: async (ref, request) => {
+        await call('database.dumpKept', keptKey(ref));
+        return dump(request.reason, request.deploymentId);
+      },
+      swapBack: async (owner) => {
+        await call('database.swapBack', String(owner));
+        world.kept.delete(String(owner));
+        world.kept.add(`${owner}_undo`);
+      },
+      dropKept: async (ref) => {
+        await call('database.dropKept', keptKey(ref));
+        world.kept.delete(keptKey(ref));
       },
       leftoversFile: (id) => `/backups/rollback-${id}.leftovers.sql`,
       schemaFingerprint: async () => {
@@ -236,6 +271,8 @@ export function fakeWorld(
   };
   return world;
 }
+
+const keptKey = (ref: { owner: number; undo: boolean }) => `${ref.owner}${ref.undo ? '_undo' : ''}`;
 
 /** "name:status" of every journaled step of a deployment. */
 export const journaled = (store: Store, id: number) => store.deployments.steps(id).map((s) => `${s.name}:${s.status}`);

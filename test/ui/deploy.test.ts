@@ -143,6 +143,9 @@ describe.runIf(ready)('web UI: deploy, automatic rollback and rollback from Hist
     ]);
     await expect.poll(outcome, { timeout: 90_000, interval: 500 }).toBe('succeeded');
     await browser.screenshot('progress-rollback');
+    // Done at health; its safety backup (the replaced database, dumped while the app serves) is recorded after.
+    const done = async () => daemon.ctx.store.deployments.list()[0]?.backupId ?? null;
+    await expect.poll(done, { timeout: 90_000, interval: 500 }).not.toBeNull();
     const rollback = daemon.ctx.store.deployments.list()[0]!;
     expect(rollback).toMatchObject({ kind: 'rollback', rollbackOf: v2.id, status: 'succeeded', actor: 'ui:admin' });
     expect(daemon.ctx.store.backups.get(rollback.backupId!)?.reason).toBe('pre-rollback');

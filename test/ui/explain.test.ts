@@ -182,7 +182,9 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     expect(await main()).toContain('Rolling back to before it brings back v1.0.0');
     const summary = (await page.locator('#impact-summary').textContent()) ?? '';
     expect(summary).toContain('the restore drops table public.categories; drops column priority of public.requests');
-    expect(summary).toContain('safety backup taken first keeps everything the restore discards');
+    expect(summary).toContain(
+      'safety backup (the replaced database, dumped after the swap) keeps everything the restore discards',
+    );
     const requests = page.locator('table.impact tr', { hasText: 'public.requests' });
     expect(await requests.locator('td').allTextContents()).toEqual(['50', '50', 'none']);
     await shots('rollback-confirm');

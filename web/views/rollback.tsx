@@ -138,8 +138,9 @@ export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session
               </li>
             )}
             <li>
-              A <strong>safety backup</strong> of the current database is taken first (reason “pre-rollback”), so this
-              rollback can itself be rolled back from History.
+              The current database is kept when the restored copy replaces it, dumped as a{' '}
+              <strong>safety backup</strong> (reason “pre-rollback”) once the app runs again, and dropped only when that
+              dump is verified, so this rollback can itself be rolled back from History.
             </li>
             {backup && (
               <li>
@@ -189,7 +190,8 @@ function ImpactView({ impact }: { impact: RollbackImpact | { error: string } }) 
         {schema.length > 0 && <>; the restore {schema.join('; ')}</>}
         {impact.columns === null && <>; {COLUMNS_UNKNOWN}</>}
         {impact.schemaChanged && <>; the schema changed since the backup (migrations ran)</>}. Counts only: rows edited
-        in place do not show here. The <strong>safety backup</strong> taken first keeps everything the restore discards.
+        in place do not show here. The <strong>safety backup</strong> (the replaced database, dumped after the swap)
+        keeps everything the restore discards.
       </p>
       <TableWrap label="Rows per table">
         <table class="stack impact">

@@ -163,6 +163,11 @@ async function follow(
       io.err(`  ${e.step.status.padEnd(7)} ${e.step.name}${took}${e.step.error ? `: ${e.step.error}` : ''}`);
     }
   });
+  const ended = await started.finished;
+  // Done for the user; a rollback's safety backup still runs (its steps show above), and this process runs it.
+  const kept = ctx.store.deployments.steps(ended.id).some((s) => s.name === 'swap database' && s.status === 'ok');
+  if (ended.status === 'succeeded' && ctx.shutdown.stoppedBefore === undefined && kept)
+    io.err(`deployment ${ended.id} succeeded; the replaced database is being dumped as its safety backup`);
   const result = await started.done;
   if (ctx.shutdown.stoppedBefore !== undefined) {
     // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next operation recovers.
