@@ -95,6 +95,8 @@ export function projectNameMemo(
 ): (config: ComposeConfig) => Promise<string> {
   const resolved = new Map<string, string>();
   return async (config) => {
+    // Under Swarm the stack is the project: its tasks' containers carry its name (src/docker/labels.ts).
+    if (config.project.engine === 'swarm' && config.project.stack) return config.project.stack;
     if (config.project.name) return config.project.name;
     const key = [config.project.dir, ...config.project.composeFiles].join('\0');
     const cached = resolved.get(key);
