@@ -23,6 +23,7 @@ import { recoverOrphans, recoverWith, type RecoveryReport } from './recover.js';
 import { startRollbackWith, type RollbackRequest } from './rollback.js';
 import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
 import type { Deployment } from '../store/index.js';
+import { onSwarm } from '../swarm/engine.js';
 import { tagOf } from '../versions/naming.js';
 import { resolveRef, validateRef } from '../versions/ref.js';
 
@@ -82,7 +83,7 @@ export function deployPorts(ctx: Context): DeployPorts {
     '--wait-timeout',
     String(config.deploy.timeoutSeconds),
   ];
-  return {
+  const ports: DeployPorts = {
     settings: {
       restoreDatabase: config.deploy.restoreDatabase,
       allowWithoutBackup: config.deploy.allowWithoutBackup,
@@ -153,6 +154,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       return notes;
     },
   };
+  return config.project.engine === 'swarm' ? onSwarm(ctx, ports) : ports;
 }
 
 async function withSession<T>(
