@@ -105,13 +105,18 @@ export interface ServiceContainer {
   imageId: string;
 }
 
-/** Every container (any state) of a compose service or a stack's service, found by their labels (labels.ts). */
+/** Every container (any state) of a compose service, or the running ones of a stack's service (labels.ts). */
 export async function serviceContainers(
   docker: DockerClient,
   project: string,
   service: string,
 ): Promise<ServiceContainer[]> {
-  const list = await listLabelled(docker, serviceLabelFilters(project, service), { all: true });
+  // A stack's exited containers are Swarm's task history, not the service: only its running ones count.
+  const [composed, stacked] = serviceLabelFilters(project, service);
+  const list = [
+    ...(await listLabelled(docker, [composed!], { all: true })),
+    ...(await listLabelled(docker, [stacked!], { status: ['running'] })),
+  ];
   return Promise.all(
     list.map(async (c) => {
       const info = await docker.getContainer(c.Id).inspect();

@@ -6,7 +6,8 @@ import type { Config } from '../config/index.js';
 import { registryAuth } from '../docker/auth.js';
 import { registryHost } from '../docker/images.js';
 import { swarmServiceName } from '../docker/labels.js';
-import { failed } from '../errors.js';
+import { failed, oneLine } from '../errors.js';
+import { readPins } from '../compose/pins.js';
 import type { ImagePins } from '../store/index.js';
 import type { SecretSink } from '../util/redact.js';
 import { type ComposedProject, renderStackFile, type StackFile } from './stackFile.js';
@@ -81,4 +82,27 @@ export async function scaleToZero(stack: string, services: string[], onLine: (li
   if (services.length === 0) return;
   const args = ['service', 'scale', ...services.map((s) => `${swarmServiceName(stack, s)}=0`)];
   await streamDocker(args, { what: 'docker service scale' }, onLine);
+}
+
+/**
+ * What the plan shows of the stack file under project.engine: swarm, rendered from the files as they are
+ * checked out now with the current pins: each key dropped, and each managed service that updates stop-first.
+ */
+export async function stackFileNotes(
+  config: ComposeConfig & Pick<Config, 'services'>,
+): Promise<Array<{ code: string; reason: string }>> {
+  try {
+    // Every managed service counts as pinned (the image itself does not change a note).
+    const managed = Object.fromEntries(Object.keys(config.services).map((s) => [s, 'planned']));
+    const file = await renderProjectStack(config, { ...managed, ...((await readPins(config.stateDir)) ?? {}) });
+    return [
+      ...file.dropped.map((line) => ({ code: 'swarm-dropped', reason: `the stack file drops ${line}` })),
+      ...file.stopFirst.map((service) => ({
+        code: 'swarm-stop-first',
+        reason: `${service} publishes a host-mode port: its tasks are replaced stop-first (a short outage)`,
+      })),
+    ];
+  } catch (e) {
+    return [{ code: 'swarm-render', reason: oneLine(e) }];
+  }
 }
