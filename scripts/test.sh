@@ -20,4 +20,8 @@ mkdir -p .tmp
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
 node scripts/test-summary.mjs .tmp/vitest.json || status=1
+# Swarm tests last, alone on the engine: a swarm init/leave breaks a running compose stack's name resolution.
+npx vitest run --config vitest.swarm.config.ts --reporter=default --reporter=json --outputFile.json=.tmp/vitest-swarm.json \
+  || status=$?
+node scripts/test-summary.mjs .tmp/vitest-swarm.json || status=1
 exit "$status"

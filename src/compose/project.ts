@@ -34,7 +34,17 @@ export async function streamCompose(
   args: readonly string[],
   onLine: (line: string) => void,
 ): Promise<void> {
-  const proc = spawnHost('docker', [...composeBaseArgs(config), ...args], { cwd: config.project.dir });
+  const what = `docker compose ${args[0]}`;
+  return streamDocker([...composeBaseArgs(config), ...args], { cwd: config.project.dir, what }, onLine);
+}
+
+/** Runs `docker ARGS…` (compose, stack, service), handing every output line to `onLine`; throws with the last lines. */
+export async function streamDocker(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; what: string },
+  onLine: (line: string) => void,
+): Promise<void> {
+  const proc = spawnHost('docker', args, { cwd: options.cwd, env: options.env });
   const tail = tailOf(proc.stderr, 2000);
   for (const stream of [proc.stdout, proc.stderr]) {
     let partial = '';
@@ -45,7 +55,7 @@ export async function streamCompose(
     });
   }
   const code = await proc.exited;
-  if (code !== 0) throw failed(`docker compose ${args[0]} failed (exit ${code}): ${lastLines(tail(), 3)}`);
+  if (code !== 0) throw failed(`${options.what} failed (exit ${code}): ${lastLines(tail(), 3)}`);
 }
 
 /**
@@ -147,6 +157,8 @@ export function projectNameMemo(
 ): (config: ComposeConfig) => Promise<string> {
   const resolved = new Map<string, string>();
   return async (config) => {
+    // Under Swarm the stack is the project: its tasks' containers carry its name (src/docker/labels.ts).
+    if (config.project.engine === 'swarm' && config.project.stack) return config.project.stack;
     if (config.project.name) return config.project.name;
     const key = [config.project.dir, ...config.project.composeFiles].join('\0');
     const cached = resolved.get(key);

@@ -209,13 +209,22 @@ export const configSchema = z
         dir: absolutePath,
         composeFiles: z.array(relativeFile).min(1).default(['docker-compose.yml']),
         name: composeName.optional(),
+        // compose: `docker compose up` on this host; swarm: `docker stack deploy` of project.stack (src/swarm).
+        engine: z.enum(['compose', 'swarm']).default('compose'),
+        stack: composeName.optional(),
         migrationPaths: z
           .array(migrationGlob)
           .min(1)
           .default([...DEFAULT_MIGRATION_PATHS]),
         appUrl: httpUrl.optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((p, ctx) => {
+        if (p.engine === 'swarm' && !p.stack)
+          ctx.addIssue({ code: 'custom', path: ['stack'], message: 'required with project.engine: swarm' });
+        if (p.engine === 'compose' && p.stack)
+          ctx.addIssue({ code: 'custom', path: ['stack'], message: 'only with project.engine: swarm' });
+      }),
     services: z
       .record(
         identifier,

@@ -1,5 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
+import { listLabelled } from '../docker/images.js';
+import { projectLabelFilters, serviceOfLabels } from '../docker/labels.js';
 import { readContainerLogs } from '../docker/logs.js';
 import { oneLine } from '../errors.js';
 import type { DeploymentLog } from '../store/deployments.js';
@@ -181,10 +183,7 @@ export const failureReportOf = (steps: readonly DeploymentStep[]): FailureReport
 export function dockerContainerPort(docker: DockerClient, redactor: Redact): ContainerPort {
   return {
     async projectContainers(project) {
-      const list = await docker.listContainers({
-        all: true,
-        filters: { label: [`com.docker.compose.project=${project}`] },
-      });
+      const list = await listLabelled(docker, projectLabelFilters(project), { all: true });
       const facts = await Promise.all(
         list.map(async (c): Promise<ContainerFacts> => {
           const info = await docker.getContainer(c.Id).inspect();
@@ -194,7 +193,7 @@ export function dockerContainerPort(docker: DockerClient, redactor: Redact): Con
           return {
             id: c.Id,
             name: info.Name.replace(/^\//, ''),
-            service: info.Config.Labels?.['com.docker.compose.service'] ?? '?',
+            service: serviceOfLabels(info.Config.Labels, project) ?? '?',
             state: info.State.Status,
             exitCode: info.State.Running ? null : info.State.ExitCode,
             oomKilled: info.State.OOMKilled,

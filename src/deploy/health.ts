@@ -12,14 +12,19 @@ export type HealthPorts = DockerAccess & { config: Pick<Config, 'health'> };
  * Every managed service has a running container of the pinned image, healthy where it has a
  * healthcheck, and `health.url`, if configured, answers 2xx: probed every interval until
  * `judgeHealth` (healthRule.ts) sees enough healthy probes in a row, or gives up naming what is wrong.
- * Deploy, rollback, the automatic rollback, recovery and the off-site restore all check through here.
+ * Deploy, rollback, the automatic rollback, recovery and the off-site restore all check through here; a
+ * Swarm stack brings its own `servicesProblem` (its services' tasks, src/swarm/engine.ts).
  */
-export async function checkHealth(ports: HealthPorts, pins: ImagePins): Promise<void> {
+export async function checkHealth(
+  ports: HealthPorts,
+  pins: ImagePins,
+  servicesProblem: (pins: ImagePins) => Promise<string | null> = (p) => containersProblem(ports, p),
+): Promise<void> {
   const rule = healthRule(ports.config.health);
   const startedAt = Date.now();
   const samples: HealthSample[] = [];
   for (;;) {
-    const problem = (await servicesProblem(ports, pins)) ?? (await urlProblem(ports.config.health.url));
+    const problem = (await servicesProblem(pins)) ?? (await urlProblem(ports.config.health.url));
     samples.push({ at: Date.now(), problem });
     const verdict = judgeHealth(samples, rule, startedAt);
     if (verdict.state === 'healthy') return;
@@ -39,7 +44,7 @@ async function urlProblem(url: string | undefined): Promise<string | null> {
   }
 }
 
-async function servicesProblem(ports: HealthPorts, pins: ImagePins): Promise<string | null> {
+async function containersProblem(ports: HealthPorts, pins: ImagePins): Promise<string | null> {
   const docker = ports.docker();
   const project = await ports.projectName();
   for (const [service, pinned] of Object.entries(pins)) {

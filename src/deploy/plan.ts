@@ -16,6 +16,7 @@ import { freeBytes } from '../util/diskSpace.js';
 import { backupSpaceProblem, dirtyWorkTreeProblem, lookupProblem, platformProblem } from './checks.js';
 import { targetImages } from './images.js';
 import { captureHostState, type HostState } from './state.js';
+import { stackFileNotes } from '../swarm/stack.js';
 
 /**
  * What planning reads, and nothing it could change with: the config, what runs (Docker, git), the
@@ -188,6 +189,7 @@ export async function planDeploy(
       reason: 'if the backup fails, the deploy goes on without one (deploy.allowWithoutBackup)',
     });
   }
+  if (ports.config.project.engine === 'swarm') warnings.push(...(await stackFileNotes(ports.config)));
 
   return {
     ref,

@@ -31,8 +31,7 @@ export async function isGitRepo(dir: string): Promise<boolean> {
  * each container's image by its registry digest, or by image id if it has none.
  */
 export async function captureHostState(ports: HostStatePorts): Promise<HostState> {
-  const dir = ports.config.project.dir;
-  const commit = (await isGitRepo(dir)) ? (await gitIn(dir).revparse(['HEAD'])).trim() : null;
+  const commit = await headCommit(ports.config.project.dir);
   const project = await ports.projectName();
   const docker = ports.docker();
   const images: ImagePins = {};
@@ -44,6 +43,11 @@ export async function captureHostState(ports: HostStatePorts): Promise<HostState
     images[service] = image?.digestRef ?? container.imageId;
   }
   return { commit, images };
+}
+
+/** HEAD of the compose repo, or null when project.dir is not a git repo. */
+export async function headCommit(dir: string): Promise<string | null> {
+  return (await isGitRepo(dir)) ? (await gitIn(dir).revparse(['HEAD'])).trim() : null;
 }
 
 /** Refuses a work tree with uncommitted changes to tracked files (the rule: checks.ts). */

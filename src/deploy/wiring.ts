@@ -27,6 +27,7 @@ import { startRollbackWith, type RollbackRequest } from './rollback.js';
 import { rollbackSpaceProblem } from './rollbackSpace.js';
 import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
 import type { Deployment } from '../store/index.js';
+import { onSwarm } from '../swarm/engine.js';
 import { tagOf } from '../versions/naming.js';
 import { resolveRef, validateRef } from '../versions/ref.js';
 
@@ -97,7 +98,7 @@ export async function recoverOrphansOf(ctx: Context): Promise<RecoveryReport> {
 export function deployPorts(ctx: Context): DeployPorts {
   const config = ctx.config;
   const { store } = ctx;
-  return {
+  const ports: DeployPorts = {
     settings: {
       restoreDatabase: config.deploy.restoreDatabase,
       allowWithoutBackup: config.deploy.allowWithoutBackup,
@@ -173,6 +174,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       return notes;
     },
   };
+  return config.project.engine === 'swarm' ? onSwarm(ctx, ports) : ports;
 }
 
 async function withSession<T>(

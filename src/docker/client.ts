@@ -4,6 +4,8 @@ import type Docker from 'dockerode';
 import { failed } from '../errors.js';
 import type { ToolProcess } from '../util/process.js';
 import { demultiplex } from './demux.js';
+import { listLabelled } from './images.js';
+import { serviceLabelFilters } from './labels.js';
 
 export type DockerClient = Docker;
 
@@ -17,16 +19,11 @@ export function createDocker(): DockerClient {
   return new Dockerode();
 }
 
-/** The running container of a compose service, found by compose's own labels. */
+/** The running container of a compose service, or of a stack's service on this node, found by their labels. */
 export async function findServiceContainer(docker: DockerClient, project: string, service: string): Promise<string> {
   let containers: Docker.ContainerInfo[];
   try {
-    containers = await docker.listContainers({
-      filters: {
-        label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`],
-        status: ['running'],
-      },
-    });
+    containers = await listLabelled(docker, serviceLabelFilters(project, service), { status: ['running'] });
   } catch (e) {
     throw failed(`docker engine not reachable: ${(e as Error).message}`, e);
   }

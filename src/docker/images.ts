@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { failed } from '../errors.js';
 import { maskUrlSecrets } from '../util/redact.js';
 import type { DockerClient } from './client.js';
+import { serviceLabelFilters } from './labels.js';
 
 export interface RegistryAuth {
   username: string;
@@ -104,16 +105,18 @@ export interface ServiceContainer {
   imageId: string;
 }
 
-/** Every container (any state) of a compose service, found by compose's labels. */
+/** Every container (any state) of a compose service, or the running ones of a stack's service (labels.ts). */
 export async function serviceContainers(
   docker: DockerClient,
   project: string,
   service: string,
 ): Promise<ServiceContainer[]> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },
-  });
+  // A stack's exited containers are Swarm's task history, not the service: only its running ones count.
+  const [composed, stacked] = serviceLabelFilters(project, service);
+  const list = [
+    ...(await listLabelled(docker, [composed!], { all: true })),
+    ...(await listLabelled(docker, [stacked!], { status: ['running'] })),
+  ];
   return Promise.all(
     list.map(async (c) => {
       const info = await docker.getContainer(c.Id).inspect();
@@ -141,4 +144,22 @@ export async function removeImageIfUnused(docker: DockerClient, id: string): Pro
 function engineMessage(e: unknown): string {
   const json = (e as { json?: { message?: string } }).json;
   return json?.message ?? (e as Error).message ?? String(e);
+}
+
+/** The containers matching any of the label filters (each filter's labels ANDed), each once. */
+export async function listLabelled(
+  docker: DockerClient,
+  filters: string[][],
+  options: { all?: boolean; status?: string[] } = {},
+): Promise<Docker.ContainerInfo[]> {
+  const lists = await Promise.all(
+    filters.map((label) =>
+      docker.listContainers({
+        all: options.all,
+        filters: options.status ? { label, status: options.status } : { label },
+      }),
+    ),
+  );
+  const seen = new Set<string>();
+  return lists.flat().filter((c) => !seen.has(c.Id) && seen.add(c.Id));
 }

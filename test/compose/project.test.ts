@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ComposeConfig, projectNameMemo } from '../../src/compose/project.js';
 
 const config = (dir: string, name?: string): ComposeConfig => ({
-  project: { dir, composeFiles: ['compose.yml'], migrationPaths: [], ...(name ? { name } : {}) },
+  project: { dir, composeFiles: ['compose.yml'], engine: 'compose', migrationPaths: [], ...(name ? { name } : {}) },
   stateDir: '/nonexistent',
 });
 
@@ -43,5 +43,13 @@ describe('projectNameMemo', () => {
     await expect(names(config('/srv/a'))).rejects.toThrow(/compose is not there/);
     await expect(names(config('/srv/a'))).rejects.toThrow(/compose is not there/);
     expect(failing.calls).toEqual(['/srv/a', '/srv/a']);
+  });
+
+  it('under Swarm the stack is the project, compose not asked', async () => {
+    const reader = fakeReader();
+    const swarm = config('/srv/a', 'compose-name');
+    swarm.project = { ...swarm.project, engine: 'swarm', stack: 'shop' };
+    expect(await projectNameMemo(reader.read)(swarm)).toBe('shop');
+    expect(reader.calls).toEqual([]);
   });
 });

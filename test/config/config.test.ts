@@ -26,7 +26,7 @@ describe('config', () => {
     expect(c.backups.keep).toEqual({ last: 14, days: 30 });
     expect(c.stateDir).toBe('/var/lib/switchyard');
     expect(c.server.listen).toBe('127.0.0.1:8090');
-    expect(c.services.backend).toEqual({ image: 'ghcr.io/acme/app-backend', tag: '{sha7}' });
+    expect(c.services.backend).toEqual({ image: 'ghcr.io/acme/app-backend', tag: '{sha7}', strategy: 'auto' });
     expect(c.database).toEqual({
       mode: 'service',
       service: 'db',
@@ -35,6 +35,12 @@ describe('config', () => {
       passwordEnv: undefined,
       clientPrograms: 'auto',
     });
+  });
+
+  it('takes the swarm engine and its stack; compose by default', () => {
+    expect(parseConfig(minimal).project.engine).toBe('compose');
+    const c = parseConfig('project: { dir: /p, engine: swarm, stack: shop }\ndatabase: { service: db, name: a }\n');
+    expect(c.project).toMatchObject({ engine: 'swarm', stack: 'shop' });
   });
 
   it('takes the database name from a URL', () => {
@@ -73,6 +79,17 @@ describe('config', () => {
     ],
     ['a bad retention', `${minimal}backups: { keep: { last: 0 } }\n`, 'backups.keep.last:'],
     ['a missing database', 'project: { dir: /p }\n', 'database: required'],
+    [
+      'swarm without a stack',
+      'project: { dir: /p, engine: swarm }\ndatabase: { service: db, name: a }\n',
+      'project.stack: required with project.engine: swarm',
+    ],
+    [
+      'a stack with compose',
+      'project: { dir: /p, stack: shop }\ndatabase: { service: db, name: a }\n',
+      'project.stack: only with project.engine: swarm',
+    ],
+    ['an unknown engine', 'project: { dir: /p, engine: k8s }\ndatabase: { service: db, name: a }\n', 'project.engine:'],
     [
       'both database modes',
       'project: { dir: /p }\ndatabase: { service: db, name: a, url: "postgres://u@h/a" }\n',

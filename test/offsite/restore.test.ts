@@ -49,7 +49,7 @@ describe.runIf(ready)('restore --offsite on a fresh host, from the bucket alone'
   const runningImages = async () => {
     const docker = (await import('../../src/docker/client.js')).createDocker();
     const project = await readComposeProjectName({
-      project: { dir: freshDir, composeFiles: app.composeFiles, migrationPaths: [] },
+      project: { dir: freshDir, composeFiles: app.composeFiles, engine: 'compose', migrationPaths: [] },
       stateDir: fresh.config.stateDir,
     });
     const running: Record<string, string | null | undefined> = {};
