@@ -36,11 +36,15 @@ export interface StagedRows {
   plans: TablePlan[];
   /** The oldest transaction that could still commit when the first pass began (64-bit xid). */
   since: bigint;
+  /** Per plan, how many staged rows predate the first pass. */
+  oldRows: number[];
 }
 
 /**
  * The first pass, while the app still serves: every live table's rows copied, as text, into staging
- * tables inside the restored copy `incoming`. Takes as long as a read of the database, off the critical path.
+ * tables inside the restored copy `incoming`, and compared there with the dump (inserted, updated, deleted
+ * since it), so that the fence only has to look at what was written since. Takes as long as a read of the
+ * database and a comparison, off the critical path.
  */
 export async function stageRows(target: DatabaseTarget, live: string, incoming: string): Promise<StagedRows> {
   const liveSession = await target.session(live);
@@ -57,7 +61,13 @@ export async function stageRows(target: DatabaseTarget, live: string, incoming: 
     for (const [i, plan] of plans.entries()) await copy.query(sql.createStaging(plan, i));
     for (const [i, plan] of plans.entries())
       await copyBetween(target, live, sql.copyOut(plan, since), incoming, sql.copyIn(plan, i));
-    return { plans, since };
+    const oldRows: number[] = [];
+    for (const [i, plan] of plans.entries()) {
+      oldRows.push(Number(await copy.query(sql.countOldStaged(i))));
+      const compare = plan.kind === 'carry' ? [...sql.classify(plan, i, 'all'), ...sql.markUnfit(plan, i, 'all')] : [];
+      for (const statement of [...compare, ...sql.prepareFence(plan, i)]) await copy.query(statement);
+    }
+    return { plans, since, oldRows };
   } finally {
     await Promise.all([liveSession.close(), copy.close()]);
   }
@@ -65,8 +75,8 @@ export async function stageRows(target: DatabaseTarget, live: string, incoming: 
 
 /**
  * The second pass and the carry, with the live database fenced (`fenced` is the one session left on it):
- * the rows written since the first pass replace their staged versions, each row is told inserted, updated
- * or unchanged by primary key, the inserted rows that fit go into the restored copy in foreign-key order,
+ * the rows written since the first pass replace their staged versions and are told inserted, updated or
+ * unchanged by primary key (through the staging tables' indexes, never reading the unchanged rows), the inserted rows that fit go into the restored copy in foreign-key order,
  * sequences move past them, and whatever was not carried goes to the leftovers file. The staging schema
  * is dropped last, so the copy holds only the application's tables when it is swapped in.
  */
@@ -80,7 +90,7 @@ export async function carryOver(
   const copy = await target.session(incoming);
   try {
     const { plans, since } = staged;
-    for (const [i, plan] of plans.entries()) await catchUp(fenced, copy, plan, i, since);
+    for (const [i, plan] of plans.entries()) await catchUp(fenced, copy, plan, i, since, staged.oldRows[i] ?? -1);
     const liveSequences = await fenced.query(sql.LIVE_SEQUENCES);
 
     const tables: TableCarryReport[] = [];
@@ -99,13 +109,19 @@ export async function carryOver(
   }
 }
 
-/** Brings one staging table level with the fenced live table: recent rows replaced, vanished old rows dropped. */
-async function catchUp(fenced: SqlSession, copy: SqlSession, plan: TablePlan, i: number, since: bigint) {
+/**
+ * Brings one staging table level with the fenced live table: recent rows replaced, vanished old rows dropped.
+ * Old rows cannot appear after the first pass, so equal counts of old rows mean the same rows; a carry table
+ * whose old rows were updated finds them by key, and only a deletion makes it compare every old row's ctid.
+ */
+async function catchUp(fenced: SqlSession, copy: SqlSession, plan: TablePlan, i: number, since: bigint, old: number) {
   const recent = JSON.parse(await fenced.query(sql.readRecent(plan, since))) as { old: number; rows: unknown[] };
-  // Old rows cannot appear after the first pass, so equal counts mean the same rows.
-  if (Number(await copy.query(sql.countOldStaged(i))) !== recent.old)
-    await copy.query(sql.dropGone(i, await fenced.query(sql.readOldCtids(plan, since))));
   for (const statement of sql.replaceRecent(plan, i, JSON.stringify(recent.rows))) await copy.query(statement);
+  let staleOld = old;
+  if (staleOld !== recent.old && plan.kind === 'carry' && sql.liveKeyUnique(plan))
+    staleOld -= Number(await copy.query(sql.supersede(plan, i)));
+  if (staleOld !== recent.old)
+    await copy.query(sql.dropGone(plan, i, await fenced.query(sql.readOldCtids(plan, since))));
 }
 
 const count = async (session: SqlSession, query: string) =>
@@ -147,7 +163,8 @@ async function settleTable(
     return { report, leftoverSections: [{ ...section, query: leftOver }] };
   }
 
-  for (const statement of [...sql.classify(plan, i), ...sql.markUnfit(plan, i)]) await copy.query(statement);
+  const recentOnly = [...sql.classify(plan, i, 'recent'), ...sql.markUnfit(plan, i, 'recent')];
+  for (const statement of [...recentOnly, ...sql.settleDeleted(plan, i)]) await copy.query(statement);
   try {
     await copy.query(sql.carryAll(plan, i));
   } catch {
@@ -165,7 +182,7 @@ async function settleTable(
     report.leftover += n;
     report.reasons.push(`${n} rows: ${reason}`);
   }
-  const deleted = sql.deletedRows(plan, i, sql.deletedKeys(plan));
+  const deleted = sql.deletedKeys(plan, i);
   report.deleted = await count(copy, deleted);
   if (report.updated)
     report.reasons.push(`${report.updated} rows updated since the dump: live versions in the leftovers`);
@@ -199,8 +216,7 @@ async function settleTable(
   if (plan.liveOnly.length) {
     const values = plan.liveOnly.map(col);
     const withValues = `SELECT ${[...plan.key.map(col), ...values].join(', ')} FROM ${s}
-      WHERE NOT (_sy_kind IS NOT DISTINCT FROM 'insert' AND _sy_reason IS NOT NULL)
-        AND (${values.map((v) => `${v} IS NOT NULL`).join(' OR ')})`;
+      WHERE NOT (_sy_kind IS NOT DISTINCT FROM 'insert' AND _sy_reason IS NOT NULL) AND ${sql.liveOnlyValues(values)}`;
     const n = await count(copy, withValues);
     if (n) {
       report.reasons.push(
