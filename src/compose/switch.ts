@@ -1,8 +1,10 @@
 import type Docker from 'dockerode';
 import type { DockerClient } from '../docker/client.js';
+import { readProjectContainers } from '../docker/containerFacts.js';
 import { failed, oneLine } from '../errors.js';
 import type { ComposeModel } from './project.js';
 import { planSwitches, type ServiceSwitch, type StrategySetting } from './strategy.js';
+import { withWaitProgress } from './waitProgress.js';
 
 /** What the switch uses: compose (project files and pin file applied), the engine, and the managed services. */
 export interface SwitchPorts {
@@ -34,12 +36,27 @@ export async function switchServices(ports: SwitchPorts, onLine: (line: string) 
   // The other services are left alone when they run (one compose run less per switch): started if not, never recreated.
   const running = await runningServices(ports.docker(), await ports.projectName());
   const others = Object.keys(model.services).filter((s) => !Object.hasOwn(ports.managed, s) && !running.has(s));
-  if (others.length) await ports.compose([...UP, '--no-recreate', '--no-deps', ...wait, ...others], onLine);
+  if (others.length) await composeWaiting(ports, [...UP, '--no-recreate', '--no-deps', ...wait], others, onLine);
   const stopFirst = plan.filter((p) => p.strategy === 'stop-first' && model.services[p.service]).map((p) => p.service);
-  if (stopFirst.length) await ports.compose([...UP, '--no-deps', ...wait, ...stopFirst], onLine);
+  if (stopFirst.length) await composeWaiting(ports, [...UP, '--no-deps', ...wait], stopFirst, onLine);
   for (const p of plan)
     if (p.strategy === 'start-first') await startFirst(ports, p.service, model.hashes[p.service] ?? '', onLine);
   return plan;
+}
+
+/** `docker compose UP_ARGS SERVICES` (an `up --wait`), saying every few seconds which of them are not ready yet. */
+async function composeWaiting(
+  ports: SwitchPorts,
+  upArgs: string[],
+  services: string[],
+  onLine: (line: string) => void,
+): Promise<void> {
+  const project = await ports.projectName();
+  await withWaitProgress(
+    () => ports.compose([...upArgs, ...services], onLine),
+    () => readProjectContainers(ports.docker(), project, { services }),
+    onLine,
+  );
 }
 
 interface Replica {
@@ -73,8 +90,10 @@ async function startFirst(ports: SwitchPorts, service: string, want: string, onL
     onLine(
       `${service}: ${running.length} running container(s) of an older config than ${want.slice(0, 12)}; compose recreates it`,
     );
-    await ports.compose(
-      [...UP, '--no-deps', '--wait', '--wait-timeout', String(ports.timeoutSeconds), service],
+    await composeWaiting(
+      ports,
+      [...UP, '--no-deps', '--wait', '--wait-timeout', String(ports.timeoutSeconds)],
+      [service],
       onLine,
     );
     return;
@@ -87,9 +106,15 @@ async function startFirst(ports: SwitchPorts, service: string, want: string, onL
   let fresh: Replica | undefined;
   try {
     await ports.compose([...UP, '--no-deps', '--no-recreate', '--scale', `${service}=2`, service], onLine);
-    fresh = (await list()).find((r) => r.id !== old.id);
-    if (!fresh) throw failed(`compose started no second container of ${service}`);
-    await untilHealthy(docker, fresh, ports.timeoutSeconds * 1000);
+    const started = (await list()).find((r) => r.id !== old.id);
+    if (!started) throw failed(`compose started no second container of ${service}`);
+    fresh = started;
+    await withWaitProgress(
+      () => untilHealthy(docker, started, ports.timeoutSeconds * 1000),
+      async () =>
+        (await readProjectContainers(docker, project, { services: [service] })).filter((c) => c.id === started.id),
+      onLine,
+    );
   } catch (e) {
     for (const r of (await list()).filter((r) => r.id !== old.id)) await remove(docker, r.id);
     throw failed(

@@ -1,7 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { DockerClient } from '../docker/client.js';
-import { listLabelled } from '../docker/images.js';
-import { projectLabelFilters, serviceOfLabels } from '../docker/labels.js';
+import { type ContainerFacts, checkOutputLine, isReady, readProjectContainers } from '../docker/containerFacts.js';
 import { readContainerLogs } from '../docker/logs.js';
 import { oneLine } from '../errors.js';
 import type { DeploymentLog } from '../store/deployments.js';
@@ -25,27 +24,7 @@ const MAX_HEALTH_OUTPUT = 1000;
 /** Steps whose failure is explained by the containers (others fail before any container changes). */
 const CONTAINER_STEPS = new Set(['up', 'health', 'rollback: up', 'rollback: health']);
 
-export interface HealthCheckResult {
-  /** ISO 8601, when the check ended. */
-  at: string;
-  exitCode: number;
-  output: string;
-}
-
-/** What Docker says about one container, read through the port below. */
-export interface ContainerFacts {
-  id: string;
-  name: string;
-  service: string;
-  /** Docker's state: running, exited, restarting, created, dead, paused. */
-  state: string;
-  exitCode: number | null;
-  oomKilled: boolean;
-  /** healthy | unhealthy | starting | none (no healthcheck). */
-  health: string;
-  /** Oldest first, as Docker keeps them (its last five). */
-  healthChecks: HealthCheckResult[];
-}
+export type { ContainerFacts, HealthCheckResult } from '../docker/containerFacts.js';
 
 export interface FailingContainer extends ContainerFacts {
   /** One line: "unhealthy: last health check exited 1: …", "exited with code 2", … */
@@ -76,7 +55,7 @@ export interface ContainerPort {
  * look fine (the health URL failed, say), the managed services' containers.
  */
 export function failingContainers(all: readonly ContainerFacts[], managed: readonly string[]): ContainerFacts[] {
-  const bad = all.filter((c) => c.state !== 'running' || (c.health !== 'none' && c.health !== 'healthy'));
+  const bad = all.filter((c) => !isReady(c));
   return bad.length > 0 ? bad : all.filter((c) => managed.includes(c.service));
 }
 
@@ -91,13 +70,13 @@ export function reasonOf(c: ContainerFacts): string {
   if (c.health === 'none' || c.health === 'healthy')
     return `is ${c.state}${c.health === 'healthy' ? ' and healthy' : ''}`;
   if (!last) return `is ${c.health} (no health check has finished yet)`;
-  const said = firstLine(last.output);
+  const said = checkOutputLine(last.output);
   return `is ${c.health}: last health check exited ${last.exitCode}${said ? `: ${said}` : ''}`;
 }
 
 /** "service backend is unhealthy: …; service worker exited with code 1", or the step's own error when nothing fails. */
 export function headlineOf(containers: readonly FailingContainer[], error: string): string {
-  const failing = containers.filter((c) => c.state !== 'running' || (c.health !== 'none' && c.health !== 'healthy'));
+  const failing = containers.filter((c) => !isReady(c));
   if (failing.length === 0) return error;
   return failing.map((c) => `service ${c.service} ${c.reason}`).join('; ');
 }
@@ -182,32 +161,8 @@ export const failureReportOf = (steps: readonly DeploymentStep[]): FailureReport
 /** The port on dockerode: compose's labels find the project's containers; logs come demultiplexed. */
 export function dockerContainerPort(docker: DockerClient, redactor: Redact): ContainerPort {
   return {
-    async projectContainers(project) {
-      const list = await listLabelled(docker, projectLabelFilters(project), { all: true });
-      const facts = await Promise.all(
-        list.map(async (c): Promise<ContainerFacts> => {
-          const info = await docker.getContainer(c.Id).inspect();
-          const health = info.State.Health as
-            | { Status?: string; Log?: Array<{ End: string; ExitCode: number; Output: string }> }
-            | undefined;
-          return {
-            id: c.Id,
-            name: info.Name.replace(/^\//, ''),
-            service: serviceOfLabels(info.Config.Labels, project) ?? '?',
-            state: info.State.Status,
-            exitCode: info.State.Running ? null : info.State.ExitCode,
-            oomKilled: info.State.OOMKilled,
-            health: health?.Status ?? 'none',
-            healthChecks: (health?.Log ?? []).map((h) => ({
-              at: h.End,
-              exitCode: h.ExitCode,
-              output: cleanOutput(redactor, h.Output),
-            })),
-          };
-        }),
-      );
-      return facts.sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
-    },
+    projectContainers: (project) =>
+      readProjectContainers(docker, project, { cleanOutput: (text) => cleanOutput(redactor, text) }),
     async logs(id, lines) {
       const read = await readContainerLogs(docker, id, { tail: lines, follow: false });
       const all: string[] = [];
@@ -221,9 +176,3 @@ export function dockerContainerPort(docker: DockerClient, redactor: Redact): Con
 const cleanLine = (redactor: Redact) => (line: string) =>
   redactor.redact(line.replace(/\r$/, '')).slice(0, MAX_LINE_CHARS);
 const cleanOutput = (redactor: Redact, text: string) => redactor.redact(text.trim()).slice(0, MAX_HEALTH_OUTPUT);
-const firstLine = (text: string) =>
-  text
-    .split('\n')
-    .map((l) => l.trim())
-    .find(Boolean)
-    ?.slice(0, 200) ?? '';

@@ -107,6 +107,18 @@ describe.runIf(ready)('start-first switch behind Caddy', () => {
     expect(untouched(after)).toEqual(untouched(before));
     // The automatic rollback found the old one current: nothing recreated.
     expect(after.backend, ctx.store.deployments.output(broken.result.id).join('\n')).toEqual(before.backend);
+    // While it waited for the new container's healthcheck, the journal (the live page, `deploy`) said where it was.
+    const waits = ctx.store.db
+      .prepare('SELECT at, line FROM deployment_output WHERE deployment_id = ? ORDER BY id')
+      .all(broken.result.id) as Array<{ at: string; line: string }>;
+    const said = waits.filter((w) =>
+      new RegExp(
+        `^${app.project}-backend-\\d+: running, health (starting|unhealthy), \\d+ s: last check exit 1: `,
+      ).test(w.line),
+    );
+    expect(said.length, waits.map((w) => `${w.at} ${w.line}`).join('\n')).toBeGreaterThanOrEqual(2);
+    expect(Date.parse(said[1]!.at) - Date.parse(said[0]!.at)).toBeGreaterThanOrEqual(2000);
+    console.log(said.map((w) => `${w.at} ${w.line}`).join('\n'));
   }, 600_000);
 
   it("recovers a deploy killed between the new container's start and the old one's drain: the old one stays", async () => {

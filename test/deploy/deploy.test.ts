@@ -219,6 +219,11 @@ describe.runIf(ready)('deploy pipeline on real Docker, compose, registry and Pos
   it('rolls back v4 (unhealthy, no schema change) and leaves the database alone', async () => {
     const d = await deploy(ctx, { ref: 'v4.0.0', actor: 'test' });
     expect(d.status).toBe('rolled-back');
+    // Stop-first (the backend publishes its port): while `compose up --wait` waited, where the backend was.
+    const waited = ctx.store.deployments
+      .output(d.id)
+      .filter((l) => new RegExp(`^${app.project}-backend-\\d+: running, health (starting|unhealthy), \\d+ s`).test(l));
+    expect(waited.length, ctx.store.deployments.output(d.id).join('\n')).toBeGreaterThanOrEqual(2);
     expect(stepNames(d)).toContain('rollback: restore database:skipped');
     expect(app.psql(`SELECT count(*) FROM requests WHERE title = 'written while v4 was starting'`)).toBe('1');
     expect(await servedVersion()).toBe('v2.0.0');

@@ -243,8 +243,8 @@ describe.runIf(ready)('web UI explains failures and changes, at every width and 
     expect(why).toContain('Step up failed: service backend is unhealthy: last health check exited 1');
     expect(await page.locator('#failure .container-log').textContent()).toContain('backend v3.0.0 starting');
     const rolledBack = (await page.locator('#rolled-back').textContent()) ?? '';
-    expect(rolledBack).toContain('Database: restored from the safety backup');
-    expect(rolledBack).toContain('Writes made during the rollback are gone');
+    expect(rolledBack).toContain('Database: put back as it was before the rollback');
+    expect(rolledBack).toContain('Writes made during the rollback are in the database this replaced');
     expect(await main()).not.toMatch(/pre-deploy backup|during the deploy/i);
     expect(await page.locator('#facts').textContent()).toMatch(/Safety backup\s*backup #\d+/);
     await shots('rollback-failed-diagnosis');

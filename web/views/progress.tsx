@@ -114,11 +114,22 @@ function RolledBack({ steps, d, tags }: { steps: DeploymentStep[]; d: Deployment
     const images = Object.entries(d.previousImages ?? {}).map(([service, image]) => `${service} ${shortImage(image)}`);
     items.push(`Images: ${images.length ? images.join(', ') : 'the unpinned images started by hand'}.`);
   }
-  const database = step('restore database');
   const words = undoWords(d);
-  if (database?.status === 'ok')
+  // Today's undo swaps the kept database back, or restores online (with carry-over); `restore database` is older.
+  const database = step('restore database');
+  const restored = step('swap database') ?? database;
+  const carried = step('carry over');
+  if (step('swap back')?.status === 'ok')
     items.push(
-      `Database: restored from the ${words.backup} (${stepDetail(database)}). ${capitalize(words.writes)} are gone.`,
+      `Database: put back as it was before ${operationWords(d.kind).the} (the database it replaced, kept until ` +
+        `now). ${capitalize(words.writes)} are in the database this replaced, kept until the next operation dumps it as a backup.`,
+    );
+  else if (restored?.status === 'ok')
+    items.push(
+      `Database: restored from the ${words.backup} (${stepDetail(restored)}). ` +
+        (carried?.status === 'ok'
+          ? `Rows inserted since were carried over (${stepDetail(carried)}); what could not be is in the leftovers file.`
+          : `${capitalize(words.writes)} are gone.`),
     );
   if (database?.status === 'skipped') items.push(`Database: left as it was (${stepDetail(database)}).`);
   const health = step('health');
