@@ -1,5 +1,4 @@
 import { describeCarryOver } from '../carryover/report.js';
-import { oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
 import { explainFailure } from './failureReport.js';
 import type { Journal } from './journal.js';

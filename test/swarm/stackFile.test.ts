@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ComposedProject, renderStackFile } from '../../src/swarm/stackFile.js';
 
-const PIN = '127.0.0.1:5000/shop/backend@sha256:' + 'a'.repeat(64);
+const PIN = `127.0.0.1:5000/shop/backend@sha256:${'a'.repeat(64)}`;
 
 /** What `docker compose config --format json` printed for a two-file project (trimmed to what matters). */
 const composed = (): ComposedProject => ({
@@ -59,7 +59,7 @@ describe('renderStackFile (compose rendering → a stack file Swarm accepts)', (
   });
 
   it('publishes ports as numbers, and a managed service with a host-mode port updates stop-first', () => {
-    const { document, stopFirst } = renderStackFile(composed(), { proxy: 'caddy@sha256:' + 'b'.repeat(64) });
+    const { document, stopFirst } = renderStackFile(composed(), { proxy: `caddy@sha256:${'b'.repeat(64)}` });
     expect(document.services.proxy!.ports).toEqual([{ mode: 'host', target: 80, published: 8080, protocol: 'tcp' }]);
     expect(document.services.proxy!.deploy).toEqual({ update_config: { order: 'stop-first' } });
     expect(stopFirst).toEqual(['proxy']);

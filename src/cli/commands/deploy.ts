@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { formatTime, timeOrDash } from '../../util/format.js';
+import { formatTime } from '../../util/format.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
