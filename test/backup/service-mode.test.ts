@@ -123,7 +123,7 @@ describe.runIf(ready).each([
     sandbox.compose(['stop', 'db']);
     try {
       await expect(backupNow(ctx, { reason: 'manual', actor: 'test' })).rejects.toThrow(
-        `no running container for compose service "db" in project "${sandbox.project}"`,
+        `no running container for compose service "db" in compose project "${sandbox.project}"`,
       );
     } finally {
       sandbox.compose(['up', '-d', '--wait']);

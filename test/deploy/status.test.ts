@@ -22,8 +22,9 @@ interface FakeContainer {
 function fakeDocker(containers: FakeContainer[], images: Record<string, { Id: string; RepoDigests: string[] }>) {
   return {
     listContainers: async (o: { filters: { label: string[] } }) => {
-      const service = o.filters.label.find((l) => l.startsWith('com.docker.compose.service='))!.split('=')[1];
-      return containers.filter((c) => c.service === service).map((c) => ({ Id: c.id }));
+      // The lookup also asks for a swarm stack's tasks (com.docker.stack.namespace): none here.
+      const service = o.filters.label.find((l) => l.startsWith('com.docker.compose.service='))?.split('=')[1];
+      return service ? containers.filter((c) => c.service === service).map((c) => ({ Id: c.id })) : [];
     },
     getContainer: (id: string) => ({
       inspect: async () => {

@@ -55,7 +55,8 @@ describe.runIf(ready)('web UI: one clock, the browser’s, on every page', () =>
   it('no page shows a UTC or ISO time outside hover text, the rollback confirmation’s “writes since” included', async () => {
     const { page } = browser;
     const deployment = daemon.ctx.store.deployments.list(1)[0]!;
-    const backup = daemon.ctx.store.backups.list({ status: 'ok' })[0]!;
+    // The deployment's own backup: what its rollback confirmation dates (the newest backup may be a later safety dump).
+    const backup = daemon.ctx.store.backups.get(deployment.backupId!)!;
     for (const path of [
       '/',
       '/versions',
