@@ -14,6 +14,7 @@ export function databaseTarget(
 }
 
 export type { DatabaseTarget, DumpProcess, SqlSession, PgTool, TempFile } from './target.js';
+export { withSession } from './target.js';
 export { inspectDatabase, compareFacts, serverMajor, type DatabaseFacts } from './inspect.js';
 export { quoteIdent } from './sql.js';
 export { probeHostTools, toolVersion, type HostTools } from './hostTools.js';

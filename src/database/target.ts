@@ -74,3 +74,13 @@ export interface TempFile {
   /** Its mode: readable by all when the programs run as another user (a container's), else owner-only. */
   readonly mode: number;
 }
+
+/** `use` on one session to the application database, closed whatever happens. */
+export async function withSession<T>(target: DatabaseTarget, use: (s: SqlSession) => Promise<T>): Promise<T> {
+  const session = await target.session();
+  try {
+    return await use(session);
+  } finally {
+    await session.close();
+  }
+}

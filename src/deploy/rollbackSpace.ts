@@ -1,7 +1,7 @@
 import { databaseSize, estimateDump, estimateRestoreSpace } from '../backup/estimate.js';
 import type { CarryOverMode } from '../carryover/run.js';
 import type { Config } from '../config/index.js';
-import { inspectDatabase, type DatabaseTarget } from '../database/index.js';
+import { inspectDatabase, withSession, type DatabaseTarget } from '../database/index.js';
 import type { BackupRow, Store } from '../store/index.js';
 import { freeBytes } from '../util/diskSpace.js';
 import { restoreSpaceProblem } from './checks.js';
@@ -39,16 +39,4 @@ export async function rollbackSpaceProblem(
     inserted: tables.reduce((n, t) => n + Math.max(0, t.difference), 0),
   };
   return restoreSpaceProblem(dir, estimateRestoreSpace(liveBytes, rows, mode === 'inserts', next), free);
-}
-
-async function withSession<T>(
-  target: DatabaseTarget,
-  use: (s: Awaited<ReturnType<DatabaseTarget['session']>>) => Promise<T>,
-): Promise<T> {
-  const session = await target.session();
-  try {
-    return await use(session);
-  } finally {
-    await session.close();
-  }
 }

@@ -12,7 +12,7 @@ import { runCompose, streamCompose } from '../compose/project.js';
 import { switchServices } from '../compose/switch.js';
 import { switchPorts } from './switchPorts.js';
 import type { Context } from '../context.js';
-import { inspectDatabase } from '../database/index.js';
+import { inspectDatabase, withSession } from '../database/index.js';
 import { failed, notFound, oneLine } from '../errors.js';
 import { diagnoseContainers } from './failureReport.js';
 import { checkHealth } from './health.js';
@@ -155,7 +155,7 @@ export function deployPorts(ctx: Context): DeployPorts {
       swapBack: (owner) => swapKeptBack(ctx, owner),
       dropKept: (ref) => dropKeptDatabase(ctx, ref),
       leftoversFile: (id) => path.resolve(config.backups.dir, leftoversFileName(ctx.clock.now(), id)),
-      schemaFingerprint: () => withSession(ctx, async (s) => (await inspectDatabase(s)).schemaFingerprint),
+      schemaFingerprint: () => withSession(ctx.database(), async (s) => (await inspectDatabase(s)).schemaFingerprint),
     },
     cleanup: async () => ({
       prunedBackups: (await applyRetention(ctx)).length,
@@ -175,18 +175,6 @@ export function deployPorts(ctx: Context): DeployPorts {
     },
   };
   return config.project.engine === 'swarm' ? onSwarm(ctx, ports) : ports;
-}
-
-async function withSession<T>(
-  ctx: Context,
-  use: (s: Awaited<ReturnType<ReturnType<Context['database']>['session']>>) => Promise<T>,
-): Promise<T> {
-  const session = await ctx.database().session();
-  try {
-    return await use(session);
-  } finally {
-    await session.close();
-  }
 }
 
 async function removePinTempFiles(ctx: Context): Promise<void> {
