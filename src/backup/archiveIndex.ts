@@ -1,4 +1,4 @@
-import { openRegularFile } from './fsutil.js';
+import { openRegularFile } from '../util/fsutil.js';
 
 /**
  * The data sizes of a `.dump.zst`'s archive, stored at the end of the file in a zstd skippable

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { openRegularFile } from './fsutil.js';
+import { openRegularFile } from '../util/fsutil.js';
 
 /** The sha256 of a stored backup file; anything but a regular file is refused at once (fsutil.ts). */
 export async function sha256File(file: string): Promise<string> {

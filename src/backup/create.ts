@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupPorts } from './ports.js';
 import { readColumns, type TableColumns } from '../carryover/catalog.js';
-import { reportOutcome, type ReportPorts } from '../deploy/report.js';
+import { reportOutcome, type ReportPorts } from '../ops/report.js';
 import {
   inspectDatabase,
   onDatabase,
@@ -15,7 +15,7 @@ import { failed, oneLine } from '../errors.js';
 import type { BackupReason, BackupRow } from '../store/index.js';
 import type { ToolProcess } from '../util/process.js';
 import { backupFileName, tempFileName } from './naming.js';
-import { fsyncDir, removeIfPresent } from './fsutil.js';
+import { fsyncDir, removeIfPresent } from '../util/fsutil.js';
 import { formatFor, type BackupFormat } from './format.js';
 import { planDump, writeVerifiedDump, type WrittenDump } from './writeDump.js';
 

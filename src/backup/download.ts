@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { DownloadPorts } from './ports.js';
 import { failed, notFound } from '../errors.js';
 import { contentTypeOf } from './format.js';
-import { openRegularFile } from './fsutil.js';
+import { openRegularFile } from '../util/fsutil.js';
 import { carryOverOf } from '../carryover/report.js';
 import type { Store } from '../store/index.js';
 

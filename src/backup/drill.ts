@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DrillPorts } from './ports.js';
-import { reportOutcome } from '../deploy/report.js';
+import { reportOutcome } from '../ops/report.js';
 import { compareFacts, inspectDatabase, quoteIdent } from '../database/index.js';
 import { notFound, oneLine } from '../errors.js';
 import type { BackupRow, DrillRecord, RowCounts } from '../store/index.js';

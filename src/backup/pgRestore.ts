@@ -8,7 +8,7 @@ import { failed, oneLine } from '../errors.js';
 import { freeBytes } from '../util/diskSpace.js';
 import { collect, spawnHost, tailOf, type ToolProcess } from '../util/process.js';
 import { backupFormat } from './format.js';
-import { openRegularFile } from './fsutil.js';
+import { openRegularFile } from '../util/fsutil.js';
 import { decompressArchive, pgRestoreFailed, runPgRestore } from './pgRestoreRun.js';
 import type { SplitRule } from './restorePlan.js';
 import { restoreInStreams, type StreamsRan } from './restoreStreams.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { DatabaseTarget } from '../database/index.js';
-import type { StopSignal } from '../deploy/shutdown.js';
+import type { StopSignal } from '../ops/shutdown.js';
 import type { Notifier } from '../notify/index.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from '../util/clock.js';

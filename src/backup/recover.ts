@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupRecoveryPorts } from './ports.js';
-import { removeRegularFile } from './fsutil.js';
+import { removeRegularFile } from '../util/fsutil.js';
 import { isTempFileName } from './naming.js';
 import { processIsAlive } from '../util/process.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RetentionPorts } from './ports.js';
-import { removeRegularFile } from './fsutil.js';
+import { removeRegularFile } from '../util/fsutil.js';
 import { oneLine } from '../errors.js';
 import { protectedBackupIds, type BackupRow } from '../store/index.js';
 

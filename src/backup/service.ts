@@ -1,5 +1,5 @@
 import type { BackupListingPorts, BackupServicePorts } from './ports.js';
-import { underLock } from '../deploy/operation.js';
+import { underLock } from '../ops/operation.js';
 import {
   offsiteStatus,
   toPublic,

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir } from '../backup/fsutil.js';
+import { fsyncDir } from '../util/fsutil.js';
 import type { DatabaseTarget } from '../database/index.js';
 import { quoteIdent } from '../database/index.js';
 import { copyToFile } from './copy.js';

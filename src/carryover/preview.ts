@@ -1,4 +1,4 @@
-import type { RollbackImpact } from '../deploy/rollbackImpact.js';
+import type { RollbackImpact } from './rollbackImpact.js';
 import type { CarryOverMode } from './run.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { DeployPlan, PlanNote, RollbackPlan } from '../deploy/index.js';
-import { COLUMNS_UNKNOWN, schemaChanges } from '../deploy/rollbackImpact.js';
+import { COLUMNS_UNKNOWN, schemaChanges } from '../carryover/rollbackImpact.js';
 import { oneLine } from '../errors.js';
 import type { VersionChanges } from '../versions/changes.js';
 import { formatBytes, formatTime } from '../util/format.js';

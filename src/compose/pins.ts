@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { ImagePins } from '../store/index.js';
+import type { ImagePins } from '../domain/images.js';
 
 /**
  * The pin file: a compose override kept by switchyard (in its state dir, so the

@@ -1,5 +1,15 @@
-import type { HostConnection } from '../database/hostClients.js';
 import { queryParameters } from '../util/urlQuery.js';
+
+/** How this host's client programs and node-postgres reach a server. */
+export interface HostConnection {
+  /** A host name, or a directory holding the server's unix socket. */
+  host: string;
+  port: number;
+  user: string;
+  password: string | undefined;
+  database: string;
+  sslmode: string | undefined;
+}
 
 /**
  * The query parameters URL mode honours. libpq knows many more; any other is refused by the config

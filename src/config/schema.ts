@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { ROLES } from '../server/roles.js';
+import { ROLES } from '../domain/roles.js';
 import { parsePostgresUrl } from './databaseUrl.js';
 
 const absolutePath = z

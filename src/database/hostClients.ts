@@ -4,19 +4,9 @@ import { processIsAlive, spawnHost } from '../util/process.js';
 import { hostScratch, removeOrphans } from '../util/scratchDir.js';
 import { dumpThroughPipe } from './dumpThroughPipe.js';
 import { withLargeWrites } from './largeWrites.js';
+import type { HostConnection } from '../config/databaseUrl.js';
 import type { NamedPipe } from '../util/namedPipe.js';
 import type { DatabaseTarget, PgTool, SqlSession } from './target.js';
-
-/** How this host's client programs and node-postgres reach a server. */
-export interface HostConnection {
-  /** A host name, or a directory holding the server's unix socket. */
-  host: string;
-  port: number;
-  user: string;
-  password: string | undefined;
-  database: string;
-  sslmode: string | undefined;
-}
 
 /**
  * The host's own PostgreSQL client programs and node-postgres, connected as `conn` says: URL mode's

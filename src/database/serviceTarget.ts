@@ -16,7 +16,8 @@ import {
   hostClientsMismatch,
 } from './clientRoute.js';
 import { dumpThroughPipe, intoPipeByPath } from './dumpThroughPipe.js';
-import { hostClientTarget, hostSession, type HostConnection } from './hostClients.js';
+import type { HostConnection } from '../config/databaseUrl.js';
+import { hostClientTarget, hostSession } from './hostClients.js';
 import { toolMajor } from './hostTools.js';
 import { serverMajor } from './inspect.js';
 import { psqlSession, PSQL_SESSION_ARGS } from './psqlSession.js';

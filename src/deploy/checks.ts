@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { sha256File } from '../backup/checksum.js';
 import type { RestoreSpaceEstimate } from '../backup/estimate.js';
-import { openRegularFile } from '../backup/fsutil.js';
+import { openRegularFile } from '../util/fsutil.js';
 import { gitIn } from '../util/git.js';
 import type { LocalImage } from '../docker/images.js';
 import type { ImageLookup } from '../docker/registry.js';

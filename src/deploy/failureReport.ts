@@ -6,9 +6,9 @@ import { oneLine } from '../errors.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { DeploymentStep } from '../store/index.js';
 import type { Redact } from '../util/redact.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../ops/journal.js';
 import type { DockerAccess, EnginePort } from './ports.js';
-import { StoppedAtBoundary } from './shutdown.js';
+import { StoppedAtBoundary } from '../ops/shutdown.js';
 
 /**
  * Why an operation's `up` or `health` failed, captured BEFORE the next step

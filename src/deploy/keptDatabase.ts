@@ -1,10 +1,10 @@
 import type { KeptRef } from '../backup/kept.js';
 import { oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../ops/journal.js';
 import type { DeployPorts } from './ports.js';
-import { reportOutcome } from './report.js';
-import { StoppedAtBoundary } from './shutdown.js';
+import { reportOutcome } from '../ops/report.js';
+import { StoppedAtBoundary } from '../ops/shutdown.js';
 
 export type SecuredOutcome = { ok: true; backup: BackupRow } | { ok: false; failure: string };
 

@@ -1,8 +1,8 @@
 import type { CarryOverMode, CarryOverReport } from '../carryover/run.js';
 import type { BackupRow } from '../store/index.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../ops/journal.js';
 import type { DeployPorts } from './ports.js';
-import type { StepName } from './steps.js';
+import type { StepName } from '../domain/steps.js';
 
 /** The journal names of the online restore's steps: a rollback's own, or those of an undo (prefixed). */
 const NAMES = {

@@ -2,15 +2,15 @@ import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import type { ResolvedRef } from '../versions/ref.js';
 import { explainFailure } from './failureReport.js';
-import { Journal } from './journal.js';
-import { startOperation, type StartedDeployment } from './operation.js';
+import { Journal } from '../ops/journal.js';
+import { startOperation, type StartedDeployment } from '../ops/operation.js';
 import type { DeployPorts } from './ports.js';
-import { deploymentEndLog, finishDeployment } from './report.js';
-import { StoppedAtBoundary } from './shutdown.js';
+import { deploymentEndLog, finishDeployment } from '../ops/report.js';
+import { StoppedAtBoundary } from '../ops/shutdown.js';
 import type { HostState } from './state.js';
 import { describeUndo, restorePreviousState } from './undo.js';
 
-export type { StartedDeployment } from './operation.js';
+export type { StartedDeployment } from '../ops/operation.js';
 
 export interface DeployRequest {
   ref: string;

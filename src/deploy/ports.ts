@@ -6,11 +6,11 @@ import type { DockerClient } from '../docker/client.js';
 import type { BackupCatalog } from '../store/backups.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { BackupRow, ImagePins, OperationLock } from '../store/index.js';
-import type { DeploymentEvents } from './events.js';
+import type { DeploymentEvents } from '../ops/events.js';
 import type { FailureReport } from './failureReport.js';
-import type { JournalPorts } from './journal.js';
-import type { ReportPorts } from './report.js';
-import type { OperationPorts } from './operation.js';
+import type { JournalPorts } from '../ops/journal.js';
+import type { ReportPorts } from '../ops/report.js';
+import type { OperationPorts } from '../ops/operation.js';
 import type { HostState } from './state.js';
 
 /** Docker and the compose project's name: what the modules that read containers and images use. */

@@ -1,13 +1,13 @@
 import type { Deployment, LockHolder } from '../store/index.js';
 import type { KeptRef } from '../backup/kept.js';
 import { oneLine } from '../errors.js';
-import { Journal } from './journal.js';
+import { Journal } from '../ops/journal.js';
 import { secureKept } from './keptDatabase.js';
-import { holdingLock } from './operation.js';
+import { holdingLock } from '../ops/operation.js';
 import type { DeployPorts } from './ports.js';
 import { planRecovery } from './recoveryPlan.js';
-import { finishDeployment } from './report.js';
-import { anyMutated, anyTouchedDatabase, type StepName } from './steps.js';
+import { finishDeployment } from '../ops/report.js';
+import { anyMutated, anyTouchedDatabase, type StepName } from '../domain/steps.js';
 import { describeUndo, restorePreviousState } from './undo.js';
 
 export interface RecoveredOperation {

@@ -4,14 +4,14 @@ import { conflict, failed, inputError, notFound, oneLine } from '../errors.js';
 import type { BackupRow, Deployment, ImagePins } from '../store/index.js';
 import { versionLabel } from '../versions/naming.js';
 import { explainFailure } from './failureReport.js';
-import { Journal } from './journal.js';
+import { Journal } from '../ops/journal.js';
 import { secureKept } from './keptDatabase.js';
 import { replaceOnline } from './onlineReplace.js';
-import { startOperation, type StartedDeployment } from './operation.js';
+import { startOperation, type StartedDeployment } from '../ops/operation.js';
 import type { DeployPorts } from './ports.js';
-import { deploymentEndLog, finishDeployment } from './report.js';
+import { deploymentEndLog, finishDeployment } from '../ops/report.js';
 import { rollbackBlockers, type RollbackMode } from './rollbackPlan.js';
-import { StoppedAtBoundary } from './shutdown.js';
+import { StoppedAtBoundary } from '../ops/shutdown.js';
 import type { HostState } from './state.js';
 import { describeUndo, restorePreviousState } from './undo.js';
 

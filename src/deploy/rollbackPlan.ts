@@ -11,7 +11,12 @@ import { versionChanges, type VersionChanges } from '../versions/changes.js';
 import { previewCarryOver, type CarryOverPreview } from '../carryover/preview.js';
 import type { CarryOverMode } from '../carryover/run.js';
 import { rollbackSpaceProblem, type RestoreSpacePorts } from './rollbackSpace.js';
-import { alreadyUndone, readRollbackImpact, type ImpactPorts, type RollbackImpact } from './rollbackImpact.js';
+import {
+  alreadyUndone,
+  readRollbackImpact,
+  type ImpactPorts,
+  type RollbackImpact,
+} from '../carryover/rollbackImpact.js';
 
 export type RollbackMode = 'full' | 'images-only' | 'database-only';
 export const ROLLBACK_MODES: readonly RollbackMode[] = ['full', 'images-only', 'database-only'];

@@ -5,7 +5,7 @@ import { inspectDatabase, withSession, type DatabaseTarget } from '../database/i
 import type { BackupRow, Store } from '../store/index.js';
 import { freeBytes } from '../util/diskSpace.js';
 import { restoreSpaceProblem } from './checks.js';
-import { compareRowCounts } from './rollbackImpact.js';
+import { compareRowCounts } from '../carryover/rollbackImpact.js';
 
 /** What the room check reads: the catalog's dumps, the live database, and the free space where backups go. */
 export interface RestoreSpacePorts {

@@ -1,11 +1,11 @@
 import { describeCarryOver } from '../carryover/report.js';
 import type { BackupRow } from '../store/index.js';
 import { explainFailure } from './failureReport.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../ops/journal.js';
 import { secureKept } from './keptDatabase.js';
 import { replaceOnline } from './onlineReplace.js';
 import type { DeployPorts } from './ports.js';
-import { StoppedAtBoundary } from './shutdown.js';
+import { StoppedAtBoundary } from '../ops/shutdown.js';
 import type { HostState } from './state.js';
 
 /** What putting the previous state back did: structured, so each caller words it its own way. */

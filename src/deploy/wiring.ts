@@ -19,7 +19,7 @@ import { checkHealth } from './health.js';
 import { databaseWriters, dumpProblem } from './checks.js';
 import { removeUnneededImages } from './imageCleanup.js';
 import { ensurePinsPresent, preflight, pullTargetImages, targetImages } from './images.js';
-import type { StartedDeployment } from './operation.js';
+import type { StartedDeployment } from '../ops/operation.js';
 import { startDeployment, type DeployRequest, type DeployTarget } from './pipeline.js';
 import type { DeployPorts } from './ports.js';
 import { recoverOrphans, recoverWith, type RecoveryReport } from './recover.js';

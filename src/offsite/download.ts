@@ -4,7 +4,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncDir, removeIfPresent } from '../backup/fsutil.js';
+import { fsyncDir, removeIfPresent } from '../util/fsutil.js';
 import { tempFileName } from '../backup/naming.js';
 import { failed, oneLine } from '../errors.js';
 import { ageOutcome, HashingStream, startDecrypt } from './age.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { openRegularFile } from '../backup/fsutil.js';
+import { openRegularFile } from '../util/fsutil.js';
 import type { OffsiteConfig } from '../config/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupRow, RunningPair } from '../store/index.js';

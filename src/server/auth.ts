@@ -5,7 +5,8 @@ import type { Clock } from '../util/clock.js';
 import type { AuthFailures } from './authFailures.js';
 import { clientAddress } from './clientAddress.js';
 import type { Identities, Identity } from './identity.js';
-import { mayAct, requiredRole } from './roles.js';
+import { mayAct } from '../domain/roles.js';
+import { requiredRole } from './roles.js';
 
 export type AuthVariables = { actor: string; identity: Identity };
 

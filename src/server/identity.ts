@@ -1,6 +1,7 @@
 import type { UserStore } from '../store/users.js';
-import type { Role } from './roles.js';
-import { matchToken, sha256, type ApiToken } from './tokens.js';
+import type { Role } from '../domain/roles.js';
+import { sha256 } from '../util/hash.js';
+import { matchToken, type ApiToken } from './tokens.js';
 
 /** A person or a machine that presented a token: named in the audit as `api:<name>` or `ui:<name>`. */
 export interface Identity {

@@ -1,16 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../util/hash.js';
 import type { Config } from '../config/index.js';
 import { configError } from '../errors.js';
 import type { SecretSink } from '../util/redact.js';
-import type { Role } from './roles.js';
+import type { Role } from '../domain/roles.js';
 
 export interface ApiToken {
   name: string;
   role: Role;
   sha256: Buffer;
 }
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 /** The admin token from the environment (always `admin`) and the hashed tokens from config, each with its role. */
 export function resolveTokens(config: Config, env: NodeJS.ProcessEnv, secrets: SecretSink): ApiToken[] {

@@ -1,3 +1,4 @@
+import type { ImagePins } from '../domain/images.js';
 import type { Db } from './db.js';
 
 export type DeploymentKind = 'deploy' | 'rollback' | 'restore';
@@ -17,8 +18,7 @@ export type DeploymentStatus =
   | 'interrupted'
   | 'superseded';
 export type StepStatus = 'running' | 'ok' | 'failed' | 'skipped';
-/** Service name → pinned image reference (repo@sha256:… or, for images without a registry digest, an image id). */
-export type ImagePins = Record<string, string>;
+export type { ImagePins };
 
 export interface DeploymentStep {
   seq: number;

@@ -1,4 +1,4 @@
-import type { Role } from '../server/roles.js';
+import type { Role } from '../domain/roles.js';
 import type { Db } from './db.js';
 
 export interface User {

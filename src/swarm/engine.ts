@@ -5,7 +5,7 @@ import { ensurePinsPresent, preflight, pullTargetImages } from '../deploy/images
 import type { DeployPorts, EnginePort } from '../deploy/ports.js';
 import { readPins } from '../compose/pins.js';
 import { headCommit, type HostState } from '../deploy/state.js';
-import type { ImagePins } from '../store/index.js';
+import type { ImagePins } from '../domain/images.js';
 import { deployStack, renderProjectStack, scaleToZero } from './stack.js';
 import { digestOf, readStackServices, swarmServiceProblem } from './tasks.js';
 

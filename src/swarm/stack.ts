@@ -8,7 +8,7 @@ import { registryHost } from '../docker/images.js';
 import { swarmServiceName } from '../docker/labels.js';
 import { failed, oneLine } from '../errors.js';
 import { readPins } from '../compose/pins.js';
-import type { ImagePins } from '../store/index.js';
+import type { ImagePins } from '../domain/images.js';
 import type { SecretSink } from '../util/redact.js';
 import { type ComposedProject, renderStackFile, type StackFile } from './stackFile.js';
 

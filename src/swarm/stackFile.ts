@@ -1,4 +1,4 @@
-import type { ImagePins } from '../store/index.js';
+import type { ImagePins } from '../domain/images.js';
 
 /** The project as `docker compose config --format json` renders it: merged, interpolated, long syntax. */
 export interface ComposedProject {

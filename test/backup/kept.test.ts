@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow } from '../../src/backup/index.js';
 import { restoreDatabase } from '../../src/backup/restore.js';
 import { beginOnlineRestore } from '../../src/backup/restoreOnline.js';
-import { Journal } from '../../src/deploy/journal.js';
+import { Journal } from '../../src/ops/journal.js';
 import { secureKept } from '../../src/deploy/keptDatabase.js';
 import { rollbackSpaceProblem } from '../../src/deploy/rollbackSpace.js';
 import { deployPorts } from '../../src/deploy/wiring.js';

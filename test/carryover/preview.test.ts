@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { previewCarryOver } from '../../src/carryover/preview.js';
-import { rollbackImpact } from '../../src/deploy/rollbackImpact.js';
+import { rollbackImpact } from '../../src/carryover/rollbackImpact.js';
 
 const impact = rollbackImpact(
   {

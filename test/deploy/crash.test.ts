@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/deploy/steps.js';
+import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/domain/steps.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { spawn } from 'node:child_process';
 import { CLI, switchyard } from '../fixtures/cli.js';

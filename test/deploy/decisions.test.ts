@@ -3,7 +3,7 @@ import { failureReportOf, failureReportsOf } from '../../src/deploy/failureRepor
 import { runDeploy, startDeployment, type DeployTarget } from '../../src/deploy/pipeline.js';
 import { recoverWith } from '../../src/deploy/recover.js';
 import { startRollbackWith } from '../../src/deploy/rollback.js';
-import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/deploy/steps.js';
+import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/domain/steps.js';
 import { FAKE_EPOCH, fakeWorld, journaled, type FakeCall, type FakeWorld } from './fakePorts.js';
 
 /**

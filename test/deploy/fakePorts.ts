@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeploymentEvents } from '../../src/deploy/events.js';
+import { DeploymentEvents } from '../../src/ops/events.js';
 import type { DeployPorts } from '../../src/deploy/ports.js';
 import { recoverOrphans } from '../../src/deploy/recover.js';
-import { StopSignal } from '../../src/deploy/shutdown.js';
+import { StopSignal } from '../../src/ops/shutdown.js';
 import type { HostState } from '../../src/deploy/state.js';
 import type { Notification } from '../../src/notify/payloads.js';
 import { openStore, type BackupRow, type ImagePins, type Store } from '../../src/store/index.js';

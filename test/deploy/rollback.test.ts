@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, startRollback } from '../../src/deploy/index.js';
 import type { RollbackMode } from '../../src/deploy/index.js';
-import { ROLLBACK_STEPS } from '../../src/deploy/steps.js';
+import { ROLLBACK_STEPS } from '../../src/domain/steps.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
 import type { TestContext } from '../fixtures/context.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOY_STEPS } from '../../src/deploy/steps.js';
+import { DEPLOY_STEPS } from '../../src/domain/steps.js';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';

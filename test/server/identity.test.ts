@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Identities } from '../../src/server/identity.js';
-import { sha256, type ApiToken } from '../../src/server/tokens.js';
+import type { ApiToken } from '../../src/server/tokens.js';
+import { sha256 } from '../../src/util/hash.js';
 import type { User } from '../../src/store/users.js';
 
 const token = (name: string, role: ApiToken['role'], secret: string): ApiToken => ({

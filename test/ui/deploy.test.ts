@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOY_STEPS } from '../../src/deploy/steps.js';
+import { DEPLOY_STEPS } from '../../src/domain/steps.js';
 import { launchBrowser, needChromium, type TestBrowser } from '../fixtures/browser.js';
 import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';
 import { logIn, saveWeights, startUiDaemon, type UiDaemon } from './daemon.js';

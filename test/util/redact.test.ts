@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { Journal } from '../../src/deploy/journal.js';
-import { finishDeployment } from '../../src/deploy/report.js';
+import { Journal } from '../../src/ops/journal.js';
+import { finishDeployment } from '../../src/ops/report.js';
 import { failed, oneLine } from '../../src/errors.js';
 import { errorResponse } from '../../src/server/errors.js';
 import { createLogger } from '../../src/util/log.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../../src/server/identity.js';
-import { mayAct, type Role } from '../../src/server/roles.js';
+import { mayAct, type Role } from '../../src/domain/roles.js';
 
 export interface Flash {
   kind: 'error' | 'info';

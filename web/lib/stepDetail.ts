@@ -1,4 +1,4 @@
-import type { StepName } from '../../src/deploy/steps.js';
+import type { StepName } from '../../src/domain/steps.js';
 import type { DeploymentStep } from '../../src/store/index.js';
 import { formatBytes, shortSha } from './format.js';
 

@@ -5,7 +5,7 @@ import { notFound } from '../../src/errors.js';
 import type { Deployment } from '../../src/store/index.js';
 import { may } from '../auth/sessions.js';
 import { readTagNames } from '../../src/versions/naming.js';
-import { alreadyUndone } from '../../src/deploy/rollbackImpact.js';
+import { alreadyUndone } from '../../src/carryover/rollbackImpact.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { formBody, idFromPath } from '../lib/form.js';

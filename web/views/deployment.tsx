@@ -1,7 +1,7 @@
 import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import type { PullState } from '../live/output.js';
 import { durationBetween, formatBytes, shortSha } from '../lib/format.js';
-import { stepLabel } from '../../src/deploy/steps.js';
+import { stepLabel } from '../../src/domain/steps.js';
 import { stepDetail } from '../lib/stepDetail.js';
 import { versionName, type TagNames } from '../../src/versions/naming.js';
 import { Sha, StatusBadge } from './bits.js';

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
-import { mayAct, requiredRole } from '../../src/server/roles.js';
+import { mayAct } from '../../src/domain/roles.js';
+import { requiredRole } from '../../src/server/roles.js';
 import { readerZone } from '../../src/util/readerZone.js';
 import { assetUrl } from '../assets.js';
 import type { Flash, Session } from '../auth/sessions.js';

@@ -4,7 +4,7 @@ import type { BackupRecord, Deployment } from '../../src/store/index.js';
 import type { Session } from '../auth/sessions.js';
 import { CsrfField, Image, Notice, TableWrap, Time } from './bits.js';
 import { deploymentTitle, VersionRef } from './deployment.js';
-import { COLUMNS_UNKNOWN, schemaChanges, type RollbackImpact } from '../../src/deploy/rollbackImpact.js';
+import { COLUMNS_UNKNOWN, schemaChanges, type RollbackImpact } from '../../src/carryover/rollbackImpact.js';
 import { versionName, type TagNames } from '../../src/versions/naming.js';
 
 export interface RollbackPlan {

@@ -1,4 +1,4 @@
-import { ROLES } from '../../src/server/roles.js';
+import { ROLES } from '../../src/domain/roles.js';
 import type { User } from '../../src/store/users.js';
 import type { Session } from '../auth/sessions.js';
 import { CsrfField, Notice, TableWrap, Time } from './bits.js';

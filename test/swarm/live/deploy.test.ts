@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, startRollback } from '../../../src/deploy/wiring.js';
 import { currentStatus } from '../../../src/deploy/status.js';
-import { DEPLOY_STEPS } from '../../../src/deploy/steps.js';
+import { DEPLOY_STEPS } from '../../../src/domain/steps.js';
 import { readStackServices } from '../../../src/swarm/tasks.js';
 import type { Deployment } from '../../../src/store/index.js';
 import { backupFiles, type TestContext } from '../../fixtures/context.js';

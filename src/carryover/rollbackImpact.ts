@@ -1,5 +1,5 @@
 import type { Redact } from '../util/redact.js';
-import { readColumns, type TableColumns } from '../carryover/catalog.js';
+import { readColumns, type TableColumns } from './catalog.js';
 import { inspectDatabase, type DatabaseTarget } from '../database/index.js';
 import { oneLine } from '../errors.js';
 import type { BackupRow, Deployment, RowCounts } from '../store/index.js';

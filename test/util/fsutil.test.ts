@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArchiveIndex } from '../../src/backup/archiveIndex.js';
 import { sha256File } from '../../src/backup/checksum.js';
-import { openRegularFile, removeRegularFile } from '../../src/backup/fsutil.js';
+import { openRegularFile, removeRegularFile } from '../../src/util/fsutil.js';
 import { readBackBackupFile } from '../../src/backup/pgRestore.js';
 import { restoreDatabase } from '../../src/backup/restore.js';
 import type { Config } from '../../src/config/index.js';

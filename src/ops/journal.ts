@@ -5,7 +5,7 @@ import type { Logger } from '../util/log.js';
 import { type Redact, redactDeep } from '../util/redact.js';
 import type { DeploymentEvents } from './events.js';
 import type { StopSignal } from './shutdown.js';
-import type { StepName } from './steps.js';
+import type { StepName } from '../domain/steps.js';
 
 /**
  * Where a journal writes: the deployment's record, live watchers, the log, and the stop signal it obeys.

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeploymentEvents } from '../../src/deploy/events.js';
-import { followDeployment, type FollowEvent } from '../../src/deploy/follow.js';
+import { DeploymentEvents } from '../../src/ops/events.js';
+import { followDeployment, type FollowEvent } from '../../src/ops/follow.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alreadyUndone, compareRowCounts, rollbackImpact, schemaChanges } from '../../src/deploy/rollbackImpact.js';
+import { alreadyUndone, compareRowCounts, rollbackImpact, schemaChanges } from '../../src/carryover/rollbackImpact.js';
 import type { Deployment } from '../../src/store/index.js';
 
 describe('rollback impact: rows now against rows in the dump', () => {
