@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { deploy, startRollback } from '../src/deploy/wiring.js';
+import { deploy, startRollback } from '../src/app/ports/deploy.js';
 import type { TestContext } from '../test/fixtures/context.js';
 import { askEvery, type ClientTally } from '../test/fixtures/proxyClient.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';

@@ -26,7 +26,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { backupNow } from '../src/backup/service.js';
 import { parseConfig } from '../src/config/index.js';
 import { openBucket, UPLOAD_PART_BYTES } from '../src/offsite/bucket.js';
-import { deployPorts } from '../src/deploy/wiring.js';
+import { deployPorts } from '../src/app/ports/deploy.js';
 import { restoreFromOffsite } from '../src/offsite/restore.js';
 import { uploadBackup } from '../src/offsite/upload.js';
 import { testContext } from '../test/fixtures/context.js';

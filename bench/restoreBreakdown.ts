@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256File } from '../src/backup/checksum.js';
 import { restoreBackupFile } from '../src/backup/pgRestore.js';
-import type { Context } from '../src/context.js';
+import type { Runtime } from '../src/app/runtime.js';
 import { compareFacts, inspectDatabase, quoteIdent, type SqlSession } from '../src/database/index.js';
 import type { BackupRow } from '../src/store/index.js';
 import { median, since } from './lib.js';
@@ -39,7 +39,7 @@ export function medianBreakdown(runs: readonly Breakdown[]): Breakdown {
   return result;
 }
 
-export async function restoreBreakdown(ctx: Context, backup: BackupRow): Promise<Breakdown> {
+export async function restoreBreakdown(ctx: Runtime, backup: BackupRow): Promise<Breakdown> {
   const file = path.join(ctx.config.backups.dir, backup.fileName);
   const target = ctx.database();
   let scratch = `${target.database}_bench_phases`;

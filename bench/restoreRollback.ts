@@ -8,7 +8,7 @@
  * benches that switch it (bench/rollback.ts, bench/soak.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { deploy, startRollback } from '../src/deploy/wiring.js';
+import { deploy, startRollback } from '../src/app/ports/deploy.js';
 import type { Deployment } from '../src/store/index.js';
 import type { TestContext } from '../test/fixtures/context.js';
 import { run } from '../test/fixtures/env.js';

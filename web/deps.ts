@@ -1,4 +1,4 @@
-import type { Context } from '../src/context.js';
+import type { Runtime } from '../src/app/runtime.js';
 import type { Identities } from '../src/server/identity.js';
 import type { AuthFailures } from '../src/server/authFailures.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
@@ -7,7 +7,7 @@ import type { LiveOutput } from './live/output.js';
 
 /** What the UI routes share: the daemon's context, who may log in, and the UI's own in-memory state. */
 export interface UiDeps {
-  ctx: Context;
+  ctx: Runtime;
   identities: Identities;
   sessions: SessionStore;
   sessionLimits: SessionLimits;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Context } from '../src/context.js';
+import type { Runtime } from '../src/app/runtime.js';
 import { oneLine } from '../src/errors.js';
 import type { Identities } from '../src/server/identity.js';
 import { serveAsset } from './assets.js';
@@ -37,7 +37,7 @@ export interface UiOptions {
  * The web UI, mounted at `/` next to the API. Its state (sessions, failed
  * logins, recent output) lives in this closure, one per daemon.
  */
-export function uiRoutes(ctx: Context, identities: Identities, options: UiOptions = {}) {
+export function uiRoutes(ctx: Runtime, identities: Identities, options: UiOptions = {}) {
   const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
   const deps: UiDeps = {
     ctx,

@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { createContext, type Context } from '../context.js';
+import type { Runtime } from '../app/runtime.js';
+import { createRuntime } from '../main/runtime.js';
 import { configPath, loadConfig } from '../config/index.js';
 import { describeRecovery } from '../deploy/recover.js';
 import { createLogger } from '../util/log.js';
@@ -13,7 +14,7 @@ export interface Io {
   /** Progress, steps and errors, on stderr. */
   err(text: string): void;
   env: NodeJS.ProcessEnv;
-  /** The process's secrets, made once by main: the command's Context and the one-line error printer share it. */
+  /** The process's secrets, made once by main: the command's Runtime and the one-line error printer share it. */
   redactor: Redactor;
 }
 
@@ -26,21 +27,21 @@ export function cliActor(env: NodeJS.ProcessEnv): string {
  * Log lines go to stderr, and only with --verbose: by default stderr carries
  * just the one-line error, and stdout just the result.
  */
-export function openContext(common: CommonOptions, io: Io): Context {
+export function openContext(common: CommonOptions, io: Io): Runtime {
   const config = loadConfig(configPath(common.config, io.env), io.redactor);
   const log = createLogger({
     redactor: io.redactor,
     level: 'debug',
     write: common.verbose ? io.err : () => {},
   });
-  return createContext(config, log, io.redactor, io.env);
+  return createRuntime(config, log, io.redactor, io.env);
 }
 
 /**
  * For commands that take the lock. Every operation first finishes or undoes whatever a crashed process left
  * unfinished (src/deploy/operation.ts), as the daemon does; here the user is told what that recovery did.
  */
-export async function openOperationContext(common: CommonOptions, io: Io): Promise<Context> {
+export async function openOperationContext(common: CommonOptions, io: Io): Promise<Runtime> {
   const ctx = openContext(common, io);
   const recover = ctx.recoverOrphans;
   ctx.recoverOrphans = async () => {

@@ -1,5 +1,4 @@
 export type { DeployRequest, StartedDeployment } from './pipeline.js';
-export { startDeploy, startRestart, deploy, startRollback, recoverInterruptedOperations } from './wiring.js';
 export { currentStatus, appStateWithoutDocker, type CurrentStatus, type ServiceStatus } from './status.js';
 export type { AppState, AppAction, AppHealth } from './appState.js';
 export { DeploymentEvents, type DeploymentEvent } from '../ops/events.js';

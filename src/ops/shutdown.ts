@@ -3,7 +3,7 @@
  * boundary, leaving the journal as a SIGKILL there would; the next start's crash recovery puts a
  * recorded version back. Steps are the consistent points: nothing is half-done between two of them.
  *
- * One per process, built by the composition root (createContext); the face that got the signal
+ * One per process, built by the composition root (createRuntime, src/main/runtime.ts); the face that got the signal
  * decides how the process ends (the CLI exits 143, the daemon closes). Domain code never exits.
  */
 export class StoppedAtBoundary extends Error {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Context } from '../context.js';
+import type { Runtime } from '../app/runtime.js';
 import { VERSION } from '../version.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
 import { limitBody, MAX_BODY_BYTES } from './body.js';
@@ -28,7 +28,7 @@ export interface AppOptions {
  * The HTTP API. Built without binding a port, so tests call `app.request()`. Given Identities (the
  * daemon's), a reload that replaces their tokens applies to the API and the UI alike.
  */
-export function createApp(ctx: Context, tokens: readonly ApiToken[] | Identities, options: AppOptions = {}) {
+export function createApp(ctx: Runtime, tokens: readonly ApiToken[] | Identities, options: AppOptions = {}) {
   const identities = tokens instanceof Identities ? tokens : new Identities(tokens, ctx.store.users);
   const failureRule = { ...DEFAULT_FAILURE_RULE, ...options.authFailures };
   const limiter = new FailureLimiter(failureRule);

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { startBackupSchedule, watchBackupAge } from '../backup/index.js';
-import { recoverInterruptedOperations } from '../deploy/index.js';
+import { recoverInterruptedOperations } from '../app/ports/deploy.js';
 import type { Config } from '../config/index.js';
-import type { Context } from '../context.js';
+import type { Runtime } from '../app/runtime.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
 import { LogFollows } from '../logs/follows.js';
 import { createApp } from './app.js';
@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 /** Starts the daemon: crash recovery first, then the API, then the scheduler. */
-export async function startServer(ctx: Context, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const tokens = resolveTokens(ctx.config, env, ctx.redactor); // refuse to start without a token, before anything else
   // Every operation the API, the UI or the schedule starts recovers first too (src/deploy/operation.ts).
   const recovered = await recoverInterruptedOperations(ctx);

@@ -27,7 +27,7 @@ export interface HttpCacheEntry {
 const MAX_GITHUB_ENTRIES = 1000;
 
 /**
- * The caches behind listVersions. The composition root (createContext) makes one, so the daemon's
+ * The caches behind listVersions. The composition root (createRuntime, src/main/runtime.ts) makes one, so the daemon's
  * one Context holds it and a Context spread per request still shares it; keys carry everything
  * that distinguishes answers (full request URL, project dir, image reference). A test makes its own.
  */

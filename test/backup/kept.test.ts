@@ -6,7 +6,7 @@ import { beginOnlineRestore } from '../../src/backup/restoreOnline.js';
 import { Journal } from '../../src/ops/journal.js';
 import { secureKept } from '../../src/deploy/keptDatabase.js';
 import { rollbackSpaceProblem } from '../../src/deploy/rollbackSpace.js';
-import { deployPorts } from '../../src/deploy/wiring.js';
+import { deployPorts } from '../../src/app/ports/deploy.js';
 import type { BackupRow } from '../../src/store/index.js';
 import type { TestContext } from '../fixtures/context.js';
 import { tableDigest } from '../fixtures/data.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoverInterruptedBackups } from '../../src/backup/recover.js';
 import { isTempFileName } from '../../src/backup/naming.js';
-import { recoverInterruptedOperations } from '../../src/deploy/index.js';
+import { recoverInterruptedOperations } from '../../src/app/ports/deploy.js';
 import { switchyard } from '../fixtures/cli.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, startRollback } from '../../src/deploy/index.js';
+import { deploy, startRollback } from '../../src/app/ports/deploy.js';
 import { switchyard } from '../fixtures/cli.js';
 import type { TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need, run } from '../fixtures/env.js';

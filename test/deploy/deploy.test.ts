@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureReportOf, type FailureReport } from '../../src/deploy/failureReport.js';
-import { startRollback } from '../../src/deploy/index.js';
-import { deploy, startDeploy } from '../../src/deploy/wiring.js';
+import { startRollback } from '../../src/app/ports/deploy.js';
+import { deploy, startDeploy } from '../../src/app/ports/deploy.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import type { Deployment } from '../../src/store/index.js';
 import { switchyard } from '../fixtures/cli.js';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy } from '../../src/deploy/wiring.js';
+import { deploy } from '../../src/app/ports/deploy.js';
 import type { TestContext } from '../fixtures/context.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';

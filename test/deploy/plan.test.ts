@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployPlan, PlanNote, RollbackPlan } from '../../src/deploy/index.js';
-import { deploy, startRollback } from '../../src/deploy/wiring.js';
+import { deploy, startRollback } from '../../src/app/ports/deploy.js';
 import { inspectImage } from '../../src/docker/images.js';
 import { createApp } from '../../src/server/app.js';
 import { resolveTokens } from '../../src/server/tokens.js';

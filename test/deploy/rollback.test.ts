@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, startRollback } from '../../src/deploy/index.js';
+import { deploy, startRollback } from '../../src/app/ports/deploy.js';
 import type { RollbackMode } from '../../src/deploy/index.js';
 import { ROLLBACK_STEPS } from '../../src/domain/steps.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';

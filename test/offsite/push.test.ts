@@ -7,7 +7,7 @@ import { backupNow } from '../../src/backup/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { openBucket, UPLOAD_PART_BYTES } from '../../src/offsite/bucket.js';
 import { readBucket } from '../../src/offsite/catalog.js';
-import { deployPorts } from '../../src/deploy/wiring.js';
+import { deployPorts } from '../../src/app/ports/deploy.js';
 import { pushPending } from '../../src/offsite/push.js';
 import { restoreFromOffsite } from '../../src/offsite/restore.js';
 import { verifyOffsite } from '../../src/offsite/verify.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupNow } from '../../src/backup/index.js';
 import { readComposeProjectName } from '../../src/compose/project.js';
-import { deploy } from '../../src/deploy/wiring.js';
+import { deploy } from '../../src/app/ports/deploy.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { pushPending } from '../../src/offsite/push.js';
 import { openStore } from '../../src/store/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutTag } from '../../src/swarm/engine.js';
+import { withoutTag } from '../../src/app/ports/swarm.js';
 import { type ServiceFacts, swarmServiceProblem, type TaskFacts } from '../../src/swarm/tasks.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy } from '../../src/deploy/index.js';
+import { deploy } from '../../src/app/ports/deploy.js';
 import { launchBrowser, needChromium, type TestBrowser } from '../fixtures/browser.js';
 import { switchyard } from '../fixtures/cli.js';
 import { freePort, hasCompose, hasDocker, need } from '../fixtures/env.js';

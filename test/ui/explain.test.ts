@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, needChromium, type TestBrowser } from '../fixtures/browser.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
-import { startRollback } from '../../src/deploy/index.js';
+import { startRollback } from '../../src/app/ports/deploy.js';
 import { logIn, saveWeights, screenshotEveryWay, startUiDaemon, TOKEN, type UiDaemon } from './daemon.js';
 
 const ready = needChromium() && need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose());

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { planRollback, ROLLBACK_MODES, rollbackBlockers, startRollback } from '../../src/deploy/index.js';
+import { planRollback, ROLLBACK_MODES, rollbackBlockers } from '../../src/deploy/index.js';
+import { startRollback } from '../../src/app/ports/deploy.js';
 import { notFound } from '../../src/errors.js';
 import type { Deployment } from '../../src/store/index.js';
 import { may } from '../auth/sessions.js';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { followLogs, parseTail, recentLogs, type LogsPorts } from '../../src/logs/containerLogs.js';
-import { contextLogsPorts } from '../../src/logs/wiring.js';
+import { contextLogsPorts } from '../../src/app/ports/logs.js';
 import type { UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { streamLogs } from '../live/logs.js';

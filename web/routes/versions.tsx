@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { startDeploy, startRestart } from '../../src/deploy/index.js';
+import { startDeploy, startRestart } from '../../src/app/ports/deploy.js';
 import { inputError } from '../../src/errors.js';
 import { listVersions, readTagNames } from '../../src/versions/index.js';
 import { may } from '../auth/sessions.js';

@@ -2,17 +2,11 @@ import os from 'node:os';
 import { formatTime } from '../../util/format.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import {
-  planDeploy,
-  planRollback,
-  startDeploy,
-  startRestart,
-  startRollback,
-  type StartedDeployment,
-} from '../../deploy/index.js';
+import { planDeploy, planRollback, type StartedDeployment } from '../../deploy/index.js';
+import { startDeploy, startRestart, startRollback } from '../../app/ports/deploy.js';
 import { failed, inputError, notFound } from '../../errors.js';
 import { deployPlanText, rollbackPlanText } from '../plan.js';
-import type { Context } from '../../context.js';
+import type { Runtime } from '../../app/runtime.js';
 import type { Deployment } from '../../store/index.js';
 import { parseId } from '../../util/id.js';
 import { parseCommand, type CommonOptions } from '../args.js';
@@ -29,7 +23,7 @@ import { cliActor, openContext, openOperationContext, table, type Io } from '../
 async function dryRun<P extends { blockers: readonly unknown[] }>(
   common: CommonOptions,
   io: Io,
-  plan: (ctx: Context) => Promise<P>,
+  plan: (ctx: Runtime) => Promise<P>,
   text: (plan: P) => string,
 ): Promise<void> {
   const ctx = openContext(common, io);
@@ -136,7 +130,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
 
 /** Prints the steps of a running operation on stderr, then its record on stdout; fails unless it succeeded. */
 async function follow(
-  ctx: Context,
+  ctx: Runtime,
   started: StartedDeployment,
   detachedChild: boolean,
   json: boolean,

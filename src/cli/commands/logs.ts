@@ -1,6 +1,6 @@
 import { inputError } from '../../errors.js';
 import { followLogs, parseTail, recentLogs } from '../../logs/containerLogs.js';
-import { contextLogsPorts } from '../../logs/wiring.js';
+import { contextLogsPorts } from '../../app/ports/logs.js';
 import { parseCommand } from '../args.js';
 import { openContext, type Io } from '../io.js';
 

@@ -1,7 +1,7 @@
 import { parseCommand } from '../args.js';
 import { formatTime } from '../../util/format.js';
 import { openContext, type Io } from '../io.js';
-import { recoverInterruptedOperations } from '../../deploy/index.js';
+import { recoverInterruptedOperations } from '../../app/ports/deploy.js';
 import { describeRecovery } from '../../deploy/recover.js';
 
 /** Finishes or undoes what a crashed switchyard left unfinished (also done first by every operation). */

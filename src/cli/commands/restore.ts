@@ -1,4 +1,4 @@
-import { deployPorts } from '../../deploy/wiring.js';
+import { deployPorts } from '../../app/ports/deploy.js';
 import { inputError } from '../../errors.js';
 import { restoreFromOffsite } from '../../offsite/restore.js';
 import { parseCommand } from '../args.js';

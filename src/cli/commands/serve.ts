@@ -1,6 +1,6 @@
 import { configPath, loadConfig } from '../../config/index.js';
 import { oneLine } from '../../errors.js';
-import { createContext } from '../../context.js';
+import { createRuntime } from '../../main/runtime.js';
 import { startServer } from '../../server/serve.js';
 import { endBy, EXIT_AFTER_CLOSE_MS, STOP_DEADLINE_MS } from '../../server/shutdown.js';
 import { notifySystemd } from '../../server/systemd.js';
@@ -13,7 +13,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
   const config = loadConfig(configPath(common.config, io.env), io.redactor);
   const log = createLogger({ redactor: io.redactor, level: common.verbose ? 'debug' : config.log.level });
-  const ctx = createContext(config, log, io.redactor, io.env);
+  const ctx = createRuntime(config, log, io.redactor, io.env);
   const server = await startServer(ctx, io.env);
   const stopNotifying = notifySystemd(log, io.env);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

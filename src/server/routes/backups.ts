@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { backupNow, drillNow, getBackup, listBackups } from '../../backup/index.js';
 import { downloadHeaders, openBackupDownload } from '../../backup/download.js';
-import type { Context } from '../../context.js';
+import type { Runtime } from '../../app/runtime.js';
 import { notFound } from '../../errors.js';
 import { AUDIT_PAGE_MAX, auditQueryFrom } from '../../store/index.js';
 import type { AuthVariables } from '../auth.js';
@@ -12,7 +12,7 @@ const createBody = z.object({ note: z.string().max(500).optional() }).strict();
 const drillBody = z.object({ backupId: z.number().int().positive().optional() }).strict();
 
 /** The runbook's backup routes, plus one backup, its file and the drill. */
-export function backupRoutes(ctx: Context) {
+export function backupRoutes(ctx: Runtime) {
   return new Hono<{ Variables: AuthVariables }>()
     .get('/backups', (c) => c.json({ backups: listBackups(ctx) }))
     .post('/backups/create', async (c) => {

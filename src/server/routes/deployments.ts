@@ -2,16 +2,9 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { carryOverOf } from '../../carryover/report.js';
-import type { Context } from '../../context.js';
-import {
-  currentStatus,
-  followDeployment,
-  planDeploy,
-  planRollback,
-  startDeploy,
-  startRollback,
-  type DeploymentEvent,
-} from '../../deploy/index.js';
+import type { Runtime } from '../../app/runtime.js';
+import { currentStatus, followDeployment, planDeploy, planRollback, type DeploymentEvent } from '../../deploy/index.js';
+import { startDeploy, startRollback } from '../../app/ports/deploy.js';
 import { failureReportOf, failureReportsOf } from '../../deploy/failureReport.js';
 import { inputError, notFound } from '../../errors.js';
 import type { AuthVariables } from '../auth.js';
@@ -27,7 +20,7 @@ const rollbackBody = z
   })
   .strict();
 
-export function deploymentRoutes(ctx: Context) {
+export function deploymentRoutes(ctx: Runtime) {
   const find = (raw: string) => {
     const id = idParam(raw, 'deployment id');
     const deployment = ctx.store.deployments.get(id);

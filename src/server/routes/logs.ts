@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import type { Context } from '../../context.js';
+import type { Runtime } from '../../app/runtime.js';
 import { parseTail, recentLogs } from '../../logs/containerLogs.js';
-import { contextLogsPorts } from '../../logs/wiring.js';
+import { contextLogsPorts } from '../../app/ports/logs.js';
 import type { AuthVariables } from '../auth.js';
 
 /** A compose service's container log (viewer and up, by ROUTE_ROLES), configured secrets masked. */
-export function logRoutes(ctx: Context) {
+export function logRoutes(ctx: Runtime) {
   return new Hono<{ Variables: AuthVariables }>().get('/services/:service/logs', async (c) => {
     const tail = parseTail(c.req.query('tail'));
     const service = c.req.param('service');

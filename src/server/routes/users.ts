@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Context } from '../../context.js';
+import type { Runtime } from '../../app/runtime.js';
 import { addUser, removeUser, setUserRole, userPortsOf } from '../../users/manage.js';
 import type { AuthVariables } from '../auth.js';
 import { jsonBody } from '../body.js';
@@ -10,7 +10,7 @@ const addBody = z.object({ name: z.string(), role: z.string() }).strict();
 const roleBody = z.object({ role: z.string() }).strict();
 
 /** Who am I (any role), and managing users (admin only, by ROUTE_ROLES). */
-export function userRoutes(ctx: Context, identities: Identities) {
+export function userRoutes(ctx: Runtime, identities: Identities) {
   const ports = () => userPortsOf(ctx, identities.tokenNames());
   return new Hono<{ Variables: AuthVariables }>()
     .get('/whoami', (c) => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, startRollback } from '../../../src/deploy/wiring.js';
+import { deploy, startRollback } from '../../../src/app/ports/deploy.js';
 import { currentStatus } from '../../../src/deploy/status.js';
 import { DEPLOY_STEPS } from '../../../src/domain/steps.js';
 import { readStackServices } from '../../../src/swarm/tasks.js';

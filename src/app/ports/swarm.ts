@@ -1,13 +1,13 @@
-import type { Context } from '../context.js';
-import { diagnoseContainers } from '../deploy/failureReport.js';
-import { checkHealth } from '../deploy/health.js';
-import { ensurePinsPresent, preflight, pullTargetImages } from '../deploy/images.js';
-import type { DeployPorts, EnginePort } from '../deploy/ports.js';
-import { readPins } from '../compose/pins.js';
-import { headCommit, type HostState } from '../deploy/state.js';
-import type { ImagePins } from '../domain/images.js';
-import { deployStack, renderProjectStack, scaleToZero } from './stack.js';
-import { digestOf, readStackServices, swarmServiceProblem } from './tasks.js';
+import type { Runtime } from '../runtime.js';
+import { diagnoseContainers } from '../../deploy/failureReport.js';
+import { checkHealth } from '../../deploy/health.js';
+import { ensurePinsPresent, preflight, pullTargetImages } from '../../deploy/images.js';
+import type { DeployPorts, EnginePort } from '../../deploy/ports.js';
+import { readPins } from '../../compose/pins.js';
+import { headCommit, type HostState } from '../../deploy/state.js';
+import type { ImagePins } from '../../domain/images.js';
+import { deployStack, renderProjectStack, scaleToZero } from '../../swarm/stack.js';
+import { digestOf, readStackServices, swarmServiceProblem } from '../../swarm/tasks.js';
 
 /**
  * The engine port on Docker Swarm (project.engine: swarm): the pipeline, the rollback and recovery run
@@ -16,7 +16,7 @@ import { digestOf, readStackServices, swarmServiceProblem } from './tasks.js';
  * digest, then health.url by the same rule. Containers (diagnosis, the database's task on this node, logs)
  * are found by the stack's labels (src/docker/labels.ts).
  */
-export function swarmEngine(ctx: Context): EnginePort {
+export function swarmEngine(ctx: Runtime): EnginePort {
   const stack = () => ctx.config.project.stack ?? '';
   return {
     pull: (targets, onProgress) => pullTargetImages(ctx, targets, onProgress),
@@ -45,12 +45,12 @@ export function swarmEngine(ctx: Context): EnginePort {
 }
 
 /** The deploy ports of project.engine: swarm: the compose ones with the stack's engine and what-runs-now. */
-export function onSwarm(ctx: Context, ports: DeployPorts): DeployPorts {
+export function onSwarm(ctx: Runtime, ports: DeployPorts): DeployPorts {
   return { ...ports, engine: swarmEngine(ctx), host: { ...ports.host, inspect: () => captureStackState(ctx) } };
 }
 
 /** What runs now under Swarm: HEAD, and each managed service's image as its spec pins it (on every node). */
-export async function captureStackState(ctx: Context): Promise<HostState> {
+export async function captureStackState(ctx: Runtime): Promise<HostState> {
   const commit = await headCommit(ctx.config.project.dir);
   const managed = Object.keys(ctx.config.services);
   const facts = await readStackServices(ctx.docker(), ctx.config.project.stack ?? '', managed);
@@ -74,6 +74,6 @@ export function withoutTag(image: string): string {
 }
 
 /** The pins the next `up` deploys: the pin file, as compose reads it (the same file, rendered into the stack). */
-async function currentPins(ctx: Context): Promise<ImagePins> {
+async function currentPins(ctx: Runtime): Promise<ImagePins> {
   return (await readPins(ctx.config.stateDir)) ?? {};
 }

@@ -1,38 +1,38 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createBackup } from '../backup/create.js';
-import { recoverInterruptedBackups } from '../backup/recover.js';
-import { repairInterruptedSwap, restoreDatabase } from '../backup/restore.js';
-import { applyRetention } from '../backup/retention.js';
-import { beginOnlineRestore } from '../backup/restoreOnline.js';
-import { dropKeptDatabase, keptDatabasesOf, keptName, swapKeptBack } from '../backup/kept.js';
-import { leftoversFileName } from '../backup/naming.js';
-import { pinFilePath, writePins } from '../compose/pins.js';
-import { runCompose, streamCompose } from '../compose/project.js';
-import { switchServices } from '../compose/switch.js';
-import { switchPorts } from './switchPorts.js';
-import type { Context } from '../context.js';
-import { inspectDatabase, withSession } from '../database/index.js';
-import { failed, notFound, oneLine } from '../errors.js';
-import { diagnoseContainers } from './failureReport.js';
-import { checkHealth } from './health.js';
-import { databaseWriters, dumpProblem } from './checks.js';
-import { removeUnneededImages } from './imageCleanup.js';
-import { ensurePinsPresent, preflight, pullTargetImages, targetImages } from './images.js';
-import type { StartedDeployment } from '../ops/operation.js';
-import { startDeployment, type DeployRequest, type DeployTarget } from './pipeline.js';
-import type { DeployPorts } from './ports.js';
-import { recoverOrphans, recoverWith, type RecoveryReport } from './recover.js';
-import { startRollbackWith, type RollbackRequest } from './rollback.js';
-import { rollbackSpaceProblem } from './rollbackSpace.js';
-import { assertCleanWorkTree, captureHostState, checkoutCommit } from './state.js';
-import type { Deployment } from '../store/index.js';
-import { onSwarm } from '../swarm/engine.js';
-import { tagOf } from '../versions/naming.js';
-import { resolveRef, validateRef } from '../versions/ref.js';
+import { createBackup } from '../../backup/create.js';
+import { recoverInterruptedBackups } from '../../backup/recover.js';
+import { repairInterruptedSwap, restoreDatabase } from '../../backup/restore.js';
+import { applyRetention } from '../../backup/retention.js';
+import { beginOnlineRestore } from '../../backup/restoreOnline.js';
+import { dropKeptDatabase, keptDatabasesOf, keptName, swapKeptBack } from '../../backup/kept.js';
+import { leftoversFileName } from '../../backup/naming.js';
+import { pinFilePath, writePins } from '../../compose/pins.js';
+import { runCompose, streamCompose } from '../../compose/project.js';
+import { switchServices } from '../../compose/switch.js';
+import { switchPorts } from './switch.js';
+import type { Runtime } from '../runtime.js';
+import { inspectDatabase, withSession } from '../../database/index.js';
+import { failed, notFound, oneLine } from '../../errors.js';
+import { diagnoseContainers } from '../../deploy/failureReport.js';
+import { checkHealth } from '../../deploy/health.js';
+import { databaseWriters, dumpProblem } from '../../deploy/checks.js';
+import { removeUnneededImages } from '../../deploy/imageCleanup.js';
+import { ensurePinsPresent, preflight, pullTargetImages, targetImages } from '../../deploy/images.js';
+import type { StartedDeployment } from '../../ops/operation.js';
+import { startDeployment, type DeployRequest, type DeployTarget } from '../../deploy/pipeline.js';
+import type { DeployPorts } from '../../deploy/ports.js';
+import { recoverOrphans, recoverWith, type RecoveryReport } from '../../deploy/recover.js';
+import { startRollbackWith, type RollbackRequest } from '../../deploy/rollback.js';
+import { rollbackSpaceProblem } from '../../deploy/rollbackSpace.js';
+import { assertCleanWorkTree, captureHostState, checkoutCommit } from '../../deploy/state.js';
+import type { Deployment } from '../../store/index.js';
+import { onSwarm } from './swarm.js';
+import { tagOf } from '../../versions/naming.js';
+import { resolveRef, validateRef } from '../../versions/ref.js';
 
 /*
- * The faces' entry points: a Context in, its ports built, the operation of pipeline.ts,
+ * The faces' entry points: a Runtime in, its ports built, the operation of pipeline.ts,
  * rollback.ts or recover.ts run on them. Everything below them sees only DeployPorts.
  */
 
@@ -41,7 +41,7 @@ import { resolveRef, validateRef } from '../versions/ref.js';
  * this returns, so a bad ref is a 400/404 and a busy host a 409. The rest runs
  * in the background; watch it through ctx.events or the journal.
  */
-export async function startDeploy(ctx: Context, request: DeployRequest): Promise<StartedDeployment> {
+export async function startDeploy(ctx: Runtime, request: DeployRequest): Promise<StartedDeployment> {
   const ref = validateRef(request.ref);
   const version = await resolveRef(ctx.config.project.dir, ref);
   const target: DeployTarget = { ...version, images: targetImages(ctx.config, version) };
@@ -52,7 +52,7 @@ export async function startDeploy(ctx: Context, request: DeployRequest): Promise
  * Restart the current version: a deploy of the recorded pair, the same commit and the pinned digests (not its tag,
  * which may have moved), with its backup first and its health check, rolled back like any deploy if it fails.
  */
-export async function startRestart(ctx: Context, request: { actor: string }): Promise<StartedDeployment> {
+export async function startRestart(ctx: Runtime, request: { actor: string }): Promise<StartedDeployment> {
   return startDeployment(deployPorts(ctx), restartTarget(ctx.store.deployments.current()), request.actor);
 }
 
@@ -69,33 +69,33 @@ export function restartTarget(
 }
 
 /** Convenience for the CLI and tests: start and wait. */
-export async function deploy(ctx: Context, request: DeployRequest): Promise<Deployment> {
+export async function deploy(ctx: Runtime, request: DeployRequest): Promise<Deployment> {
   return (await startDeploy(ctx, request)).done;
 }
 
 /** A rollback of a recorded deployment; its previous commit is named by its tag where it has one. */
-export async function startRollback(ctx: Context, request: RollbackRequest): Promise<StartedDeployment> {
+export async function startRollback(ctx: Runtime, request: RollbackRequest): Promise<StartedDeployment> {
   const target = ctx.store.deployments.get(request.deploymentId);
   const previousTag = target ? await tagOf(ctx.config.project.dir, target.previousCommit) : null;
   return startRollbackWith(deployPorts(ctx), request, previousTag);
 }
 
 /** Crash recovery on its own (recover.ts): when the daemon starts, and `switchyard recover`. */
-export async function recoverInterruptedOperations(ctx: Context): ReturnType<typeof recoverWith> {
+export async function recoverInterruptedOperations(ctx: Runtime): ReturnType<typeof recoverWith> {
   return recoverWith(deployPorts(ctx));
 }
 
-/** Crash recovery by the holder of the lock, before its operation (the Context's recoverOrphans). */
-export async function recoverOrphansOf(ctx: Context): Promise<RecoveryReport> {
+/** Crash recovery by the holder of the lock, before its operation (the Runtime's recoverOrphans). */
+export async function recoverOrphansOf(ctx: Runtime): Promise<RecoveryReport> {
   return recoverOrphans(deployPorts(ctx));
 }
 
 /**
  * The composition root of src/deploy: the ports of the pipeline, the rollback and recovery,
- * wired to Docker, compose, git, PostgreSQL and the store of one Context. Built per operation,
+ * wired to Docker, compose, git, PostgreSQL and the store of one Runtime. Built per operation,
  * so a reloaded config (SIGHUP) applies to the next one.
  */
-export function deployPorts(ctx: Context): DeployPorts {
+export function deployPorts(ctx: Runtime): DeployPorts {
   const config = ctx.config;
   const { store } = ctx;
   const ports: DeployPorts = {
@@ -177,7 +177,7 @@ export function deployPorts(ctx: Context): DeployPorts {
   return config.project.engine === 'swarm' ? onSwarm(ctx, ports) : ports;
 }
 
-async function removePinTempFiles(ctx: Context): Promise<void> {
+async function removePinTempFiles(ctx: Runtime): Promise<void> {
   const entries = await fs.readdir(ctx.config.stateDir).catch(() => [] as string[]);
   for (const name of entries) {
     if (!name.startsWith('pins.compose.yml.tmp-')) continue;

@@ -1,10 +1,10 @@
-import { readComposeModel, streamCompose } from '../compose/project.js';
-import { managedStrategies } from '../compose/strategy.js';
-import type { SwitchPorts } from '../compose/switch.js';
-import type { Context } from '../context.js';
+import { readComposeModel, streamCompose } from '../../compose/project.js';
+import { managedStrategies } from '../../compose/strategy.js';
+import type { SwitchPorts } from '../../compose/switch.js';
+import type { Runtime } from '../runtime.js';
 
-/** The switch's ports from a Context: its compose project, engine and managed services (with their strategies). */
-export function switchPorts(ctx: Context): SwitchPorts {
+/** The switch's ports from a Runtime: its compose project, engine and managed services (with their strategies). */
+export function switchPorts(ctx: Runtime): SwitchPorts {
   const config = ctx.config;
   return {
     readModel: () => readComposeModel(config, Object.keys(config.services)),
