@@ -1,3 +1,4 @@
+import type { Switchyard } from '../src/app/index.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { Identities } from '../src/server/identity.js';
 import type { AuthFailures } from '../src/server/authFailures.js';
@@ -7,6 +8,8 @@ import type { LiveOutput } from './live/output.js';
 
 /** What the UI routes share: the daemon's context, who may log in, and the UI's own in-memory state. */
 export interface UiDeps {
+  app: Switchyard;
+  /** Transitional: what a route not yet moved onto the app reads (gone when every route calls `app`). */
   ctx: Runtime;
   identities: Identities;
   sessions: SessionStore;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Runtime } from '../src/app/runtime.js';
+import type { Switchyard } from '../src/app/index.js';
 import { oneLine } from '../src/errors.js';
 import type { Identities } from '../src/server/identity.js';
 import { serveAsset } from './assets.js';
@@ -37,9 +37,11 @@ export interface UiOptions {
  * The web UI, mounted at `/` next to the API. Its state (sessions, failed
  * logins, recent output) lives in this closure, one per daemon.
  */
-export function uiRoutes(ctx: Runtime, identities: Identities, options: UiOptions = {}) {
+export function uiRoutes(app: Switchyard, identities: Identities, options: UiOptions = {}) {
+  const ctx = app.legacyRuntime();
   const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
   const deps: UiDeps = {
+    app,
     ctx,
     identities,
     sessions: new SessionStore(sessionLimits),

@@ -1,6 +1,6 @@
 import { quoteIdent, type SqlSession } from '../database/index.js';
 import { failed } from '../errors.js';
-import { literal } from './restore.js';
+import { quoteLiteral } from '../database/sql.js';
 
 /**
  * Fences database `name`: no new session may connect (ALLOW_CONNECTIONS false, which binds superusers
@@ -9,7 +9,7 @@ import { literal } from './restore.js';
  */
 export async function fenceDatabase(admin: SqlSession, name: string, keep: number): Promise<number> {
   await admin.query(`ALTER DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS false`);
-  const others = `FROM pg_stat_activity WHERE datname = ${literal(name)} AND pid <> pg_backend_pid() AND pid <> ${keep}`;
+  const others = `FROM pg_stat_activity WHERE datname = ${quoteLiteral(name)} AND pid <> pg_backend_pid() AND pid <> ${keep}`;
   let ended = 0;
   for (let attempt = 1; attempt <= 20; attempt++) {
     // The timeout makes pg_terminate_backend wait until the session is gone, its last commit with it.
@@ -23,7 +23,7 @@ export async function fenceDatabase(admin: SqlSession, name: string, keep: numbe
 export async function liftFence(admin: SqlSession, name: string): Promise<boolean> {
   // Text, not a boolean: node-postgres and psql (a container's) spell booleans differently.
   const state = await admin.query(
-    `SELECT CASE WHEN datallowconn THEN 'open' ELSE 'fenced' END FROM pg_database WHERE datname = ${literal(name)}`,
+    `SELECT CASE WHEN datallowconn THEN 'open' ELSE 'fenced' END FROM pg_database WHERE datname = ${quoteLiteral(name)}`,
   );
   if (state !== 'fenced') return false;
   await admin.query(`ALTER DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS true`);

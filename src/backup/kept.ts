@@ -1,7 +1,8 @@
 import { quoteIdent, type SqlSession } from '../database/index.js';
 import { fenceDatabase, liftFence } from './fence.js';
 import type { RestorePorts } from './ports.js';
-import { literal, withAdmin } from './restore.js';
+import { quoteLiteral } from '../database/sql.js';
+import { withAdmin } from './restore.js';
 
 /*
  * The kept database: at an online restore's swap the replaced database is not dropped but kept under a name
@@ -27,7 +28,7 @@ export const keptName = (live: string, ref: KeptRef) => `${live}_sy_kept_${ref.o
 export async function keptOf(admin: SqlSession, live: string): Promise<KeptRef[]> {
   const prefix = `${live}_sy_kept_`;
   const names = await admin.query(
-    `SELECT string_agg(datname, ',') FROM pg_database WHERE left(datname, ${prefix.length}) = ${literal(prefix)}`,
+    `SELECT string_agg(datname, ',') FROM pg_database WHERE left(datname, ${prefix.length}) = ${quoteLiteral(prefix)}`,
   );
   return names
     .split(',')
@@ -71,7 +72,7 @@ export async function dropKept(admin: SqlSession, kept: string): Promise<void> {
 
 /** Renames in one transaction, after ending the sessions still on those databases (a fence keeps them out). */
 async function exchange(admin: SqlSession, renames: Array<[string, string]>): Promise<void> {
-  const names = renames.map(([from]) => literal(from)).join(', ');
+  const names = renames.map(([from]) => quoteLiteral(from)).join(', ');
   for (let attempt = 1; ; attempt++) {
     await admin.query(
       `SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname IN (${names}) AND pid <> pg_backend_pid()`,

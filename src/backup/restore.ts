@@ -1,7 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RestorePorts } from './ports.js';
-import { compareFacts, type DatabaseTarget, inspectDatabase, quoteIdent, type SqlSession } from '../database/index.js';
+import {
+  compareFacts,
+  type DatabaseTarget,
+  inspectDatabase,
+  quoteIdent,
+  quoteLiteral,
+  type SqlSession,
+} from '../database/index.js';
 import { failed, oneLine } from '../errors.js';
 import type { BackupRow } from '../store/index.js';
 import { sha256File } from './checksum.js';
@@ -48,7 +55,9 @@ export async function restoreBeside(
   const name = target.database;
   const { incoming } = swapNames(name);
   const via = await withAdmin(target, async (admin) => {
-    const owner = await admin.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${literal(name)}`);
+    const owner = await admin.query(
+      `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${quoteLiteral(name)}`,
+    );
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(incoming)} WITH (FORCE)`);
     await admin.query(
       `CREATE DATABASE ${quoteIdent(incoming)} TEMPLATE template0${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`,
@@ -91,7 +100,7 @@ export async function swap(admin: SqlSession, live: string, incoming: string, ou
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(outgoing)} WITH (FORCE)`);
   for (let attempt = 1; ; attempt++) {
     await admin.query(
-      `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${literal(live)} AND pid <> pg_backend_pid()`,
+      `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${quoteLiteral(live)} AND pid <> pg_backend_pid()`,
     );
     try {
       await admin.query(`ALTER DATABASE ${quoteIdent(live)} RENAME TO ${quoteIdent(outgoing)}`);
@@ -110,10 +119,6 @@ export function swapNames(database: string) {
   return { incoming: `${database}_sy_incoming`, outgoing: `${database}_sy_outgoing` };
 }
 
-export function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /**
  * After a crash in the middle of a restore: finishes an interrupted name swap
  * (the incoming copy was verified before the swap began), or puts the old
@@ -126,7 +131,7 @@ export async function repairInterruptedSwap(ports: RestorePorts): Promise<string
   const admin = await target.session('postgres');
   try {
     const exists = async (db: string) =>
-      (await admin.query(`SELECT count(*) FROM pg_database WHERE datname = ${literal(db)}`)) === '1';
+      (await admin.query(`SELECT count(*) FROM pg_database WHERE datname = ${quoteLiteral(db)}`)) === '1';
     let repaired: string | null = null;
     if (!(await exists(name))) {
       if (await exists(incoming)) {

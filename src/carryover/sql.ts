@@ -1,4 +1,4 @@
-import { quoteIdent } from '../database/index.js';
+import { quoteIdent, quoteLiteral } from '../database/index.js';
 import { STAGING_SCHEMA } from './catalog.js';
 import type { TablePlan } from './plan.js';
 
@@ -216,13 +216,13 @@ export function markUnfit(plan: CarryPlan, index: number, scope: Scope): string[
   const marks: string[] = [];
   if (plan.blocked)
     marks.push(
-      `UPDATE ${s} SET _sy_reason = ${literal(plan.blocked)} WHERE _sy_kind = 'insert' AND _sy_reason IS NULL${inScope(scope)}`,
+      `UPDATE ${s} SET _sy_reason = ${quoteLiteral(plan.blocked)} WHERE _sy_kind = 'insert' AND _sy_reason IS NULL${inScope(scope)}`,
     );
   for (const c of plan.columns.filter((c) => liveType.get(c.name) !== c.type)) {
     const why = `value of column ${c.name} does not fit its restored type ${c.type}`;
     marks.push(
-      `UPDATE ${s} SET _sy_reason = ${literal(why)} WHERE _sy_kind = 'insert' AND _sy_reason IS NULL${inScope(scope)}
-         AND ${col(plan, c.name)} IS NOT NULL AND NOT ${quoteIdent(STAGING_SCHEMA)}.reads_back(${col(plan, c.name)}, ${literal(c.type)})`,
+      `UPDATE ${s} SET _sy_reason = ${quoteLiteral(why)} WHERE _sy_kind = 'insert' AND _sy_reason IS NULL${inScope(scope)}
+         AND ${col(plan, c.name)} IS NOT NULL AND NOT ${quoteIdent(STAGING_SCHEMA)}.reads_back(${col(plan, c.name)}, ${quoteLiteral(c.type)})`,
     );
   }
   return marks;
@@ -310,7 +310,3 @@ export function advanceSequences(liveJson: string): string {
 
 export const LIVE_SEQUENCES = `SELECT COALESCE(jsonb_object_agg(format('%I.%I', schemaname, sequencename), last_value)
   FILTER (WHERE last_value IS NOT NULL), '{}'::jsonb)::text FROM pg_sequences`;
-
-export function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}

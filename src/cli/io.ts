@@ -1,9 +1,7 @@
 import os from 'node:os';
 import type { Runtime } from '../app/runtime.js';
-import { createRuntime } from '../main/runtime.js';
-import { configPath, loadConfig } from '../config/index.js';
-import { describeRecovery } from '../deploy/recover.js';
-import { createLogger } from '../util/log.js';
+import type { Switchyard } from '../app/index.js';
+import { type OpenOptions, openRuntime, openSwitchyard } from '../main/open.js';
 import type { Redactor } from '../util/redact.js';
 import { terminalText } from '../util/terminalText.js';
 import type { CommonOptions } from './args.js';
@@ -27,29 +25,29 @@ export function cliActor(env: NodeJS.ProcessEnv): string {
  * Log lines go to stderr, and only with --verbose: by default stderr carries
  * just the one-line error, and stdout just the result.
  */
-export function openContext(common: CommonOptions, io: Io): Runtime {
-  const config = loadConfig(configPath(common.config, io.env), io.redactor);
-  const log = createLogger({
+function openOptions(common: CommonOptions, io: Io, recovered?: (line: string) => void): OpenOptions {
+  return {
+    config: common.config,
+    env: io.env,
     redactor: io.redactor,
-    level: 'debug',
-    write: common.verbose ? io.err : () => {},
-  });
-  return createRuntime(config, log, io.redactor, io.env);
+    writeLog: common.verbose ? io.err : () => {},
+    recovered,
+  };
 }
 
-/**
- * For commands that take the lock. Every operation first finishes or undoes whatever a crashed process left
- * unfinished (src/deploy/operation.ts), as the daemon does; here the user is told what that recovery did.
- */
+/** The app for a command. An operation first finishes or undoes what a crashed process left, and says so here. */
+export function openApp(common: CommonOptions, io: Io): Switchyard {
+  return openSwitchyard(openOptions(common, io, (line) => io.err(`recovered ${line}`)));
+}
+
+/** Transitional: the runtime, for a command not yet moved onto the app. */
+export function openContext(common: CommonOptions, io: Io): Runtime {
+  return openRuntime(openOptions(common, io));
+}
+
+/** Transitional: the runtime, for an operation not yet moved onto the app; recovery is reported. */
 export async function openOperationContext(common: CommonOptions, io: Io): Promise<Runtime> {
-  const ctx = openContext(common, io);
-  const recover = ctx.recoverOrphans;
-  ctx.recoverOrphans = async () => {
-    const report = await recover();
-    for (const line of describeRecovery(report)) io.err(`recovered ${line}`);
-    return report;
-  };
-  return ctx;
+  return openRuntime(openOptions(common, io, (line) => io.err(`recovered ${line}`)));
 }
 
 export { formatBytes } from '../util/format.js';

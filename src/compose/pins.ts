@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
+import { pinFilePath } from '../config/stateFiles.js';
 import type { ImagePins } from '../domain/images.js';
 
 /**
@@ -9,10 +10,6 @@ import type { ImagePins } from '../domain/images.js';
  * every managed service. It is the last file of every compose command switchyard
  * runs, so what runs is exactly what was deployed.
  */
-export function pinFilePath(stateDir: string): string {
-  return path.join(stateDir, 'pins.compose.yml');
-}
-
 function renderPins(pins: ImagePins): string {
   const services = Object.fromEntries(Object.entries(pins).map(([name, image]) => [name, { image }]));
   return `# Written by switchyard; do not edit. Pins managed services to image digests.\n${YAML.stringify({ services })}`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { failed } from '../errors.js';
 import { collect, spawnHost, tailOf } from '../util/process.js';
-import { pinFilePath } from './pins.js';
+import { pinFilePath } from '../config/stateFiles.js';
 import type { ComposeServiceShape } from './strategy.js';
 
 export type ComposeConfig = Pick<Config, 'project' | 'stateDir'>;

@@ -16,6 +16,6 @@ export function databaseTarget(
 export type { DatabaseTarget, DumpProcess, SqlSession, PgTool, TempFile } from './target.js';
 export { withSession } from './target.js';
 export { inspectDatabase, compareFacts, serverMajor, type DatabaseFacts } from './inspect.js';
-export { quoteIdent } from './sql.js';
+export { quoteIdent, quoteLiteral } from './sql.js';
 export { probeHostTools, toolVersion, type HostTools } from './hostTools.js';
 export { onDatabase } from './otherDatabase.js';

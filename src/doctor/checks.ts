@@ -16,7 +16,7 @@ import { collect, spawnHost } from '../util/process.js';
 import { fillTagTemplate } from '../versions/ref.js';
 import { probeOffsite, probeProtection } from '../offsite/probe.js';
 import { backupStaleness } from '../backup/staleness.js';
-import { probeDaemon } from '../server/probe.js';
+import { probeDaemon } from './daemonProbe.js';
 
 export interface CheckResult {
   name: string;

@@ -1,68 +1,69 @@
-import type { Role } from '../domain/roles.js';
+import { ACTION_ROLES, type Action, type Role } from '../domain/roles.js';
 
 /**
- * The one table of what each route needs, API and UI alike. The API's auth and the UI's guard
+ * What each route does, API and UI alike, as an action of the one role table (src/domain/roles.ts): the app
+ * checks the same action when the command runs; this table answers early (401/403, hidden links). The API's auth and the UI's guard
  * both look the request up here; a route missing from it is unreachable (404), and
  * test/server/roles.test.ts walks the app's routes to make sure none is missing.
  */
-export const ROUTE_ROLES: Record<string, Role | 'public'> = {
+export const ROUTE_ACTIONS: Record<string, Action | 'public'> = {
   'GET /api/health': 'public',
-  'GET /api/system/backups': 'viewer',
-  'POST /api/system/backups/create': 'operator',
-  'GET /api/system/backups/:id': 'viewer',
-  'GET /api/system/backups/:id/download': 'operator',
-  'POST /api/system/drills': 'operator',
-  'GET /api/system/audit': 'viewer',
-  'GET /api/system/deployments': 'viewer',
-  'POST /api/system/deployments': 'operator',
-  'POST /api/system/deployments/:id/rollback': 'operator',
-  'GET /api/system/deployments/:id': 'viewer',
-  'GET /api/system/deployments/:id/events': 'viewer',
-  'GET /api/system/deployments/:id/rollback-plan': 'viewer',
-  'GET /api/system/plan': 'viewer',
-  'GET /api/system/current-version': 'viewer',
-  'GET /api/system/versions': 'viewer',
-  'GET /api/system/whoami': 'viewer',
-  'GET /api/system/users': 'admin',
-  'POST /api/system/users': 'admin',
-  'PUT /api/system/users/:name/role': 'admin',
-  'DELETE /api/system/users/:name': 'admin',
-  'GET /api/system/services/:service/logs': 'viewer',
+  'GET /api/system/backups': 'read',
+  'POST /api/system/backups/create': 'back up',
+  'GET /api/system/backups/:id': 'read',
+  'GET /api/system/backups/:id/download': 'read backup data',
+  'POST /api/system/drills': 'back up',
+  'GET /api/system/audit': 'read',
+  'GET /api/system/deployments': 'read',
+  'POST /api/system/deployments': 'deploy',
+  'POST /api/system/deployments/:id/rollback': 'deploy',
+  'GET /api/system/deployments/:id': 'read',
+  'GET /api/system/deployments/:id/events': 'read',
+  'GET /api/system/deployments/:id/rollback-plan': 'read',
+  'GET /api/system/plan': 'read',
+  'GET /api/system/current-version': 'read',
+  'GET /api/system/versions': 'read',
+  'GET /api/system/whoami': 'read',
+  'GET /api/system/users': 'manage users',
+  'POST /api/system/users': 'manage users',
+  'PUT /api/system/users/:name/role': 'manage users',
+  'DELETE /api/system/users/:name': 'manage users',
+  'GET /api/system/services/:service/logs': 'read',
 
   'GET /assets/:name': 'public',
   'GET /login': 'public',
   'POST /login': 'public',
-  'POST /logout': 'viewer',
-  'GET /': 'viewer',
-  'GET /versions': 'viewer',
-  'GET /deploy': 'operator',
-  'POST /deploy': 'operator',
-  'GET /history': 'viewer',
-  'GET /deployments/:id': 'viewer',
-  'GET /deployments/:id/events': 'viewer',
+  'POST /logout': 'read',
+  'GET /': 'read',
+  'GET /versions': 'read',
+  'GET /deploy': 'deploy',
+  'POST /deploy': 'deploy',
+  'GET /history': 'read',
+  'GET /deployments/:id': 'read',
+  'GET /deployments/:id/events': 'read',
   // Rows residents wrote, as a backup holds them: the same role as a backup's download.
-  'GET /deployments/:id/leftovers': 'operator',
-  'GET /deployments/:id/rollback': 'operator',
-  'POST /deployments/:id/rollback': 'operator',
-  'GET /backups': 'viewer',
-  'POST /backups': 'operator',
-  'GET /backups/:id': 'viewer',
-  'POST /backups/:id/drill': 'operator',
-  'GET /backups/:id/download': 'operator',
-  'GET /audit': 'viewer',
-  'GET /logs': 'viewer',
-  'GET /logs/:service': 'viewer',
-  'GET /logs/:service/events': 'viewer',
-  'GET /users': 'admin',
-  'POST /users': 'admin',
-  'POST /users/:name/role': 'admin',
-  'POST /users/:name/remove': 'admin',
+  'GET /deployments/:id/leftovers': 'read backup data',
+  'GET /deployments/:id/rollback': 'deploy',
+  'POST /deployments/:id/rollback': 'deploy',
+  'GET /backups': 'read',
+  'POST /backups': 'back up',
+  'GET /backups/:id': 'read',
+  'POST /backups/:id/drill': 'back up',
+  'GET /backups/:id/download': 'read backup data',
+  'GET /audit': 'read',
+  'GET /logs': 'read',
+  'GET /logs/:service': 'read',
+  'GET /logs/:service/events': 'read',
+  'GET /users': 'manage users',
+  'POST /users': 'manage users',
+  'POST /users/:name/role': 'manage users',
+  'POST /users/:name/remove': 'manage users',
 };
 
-const compiled = Object.entries(ROUTE_ROLES).map(([key, role]) => {
+const compiled = Object.entries(ROUTE_ACTIONS).map(([key, action]) => {
   const [method, pattern] = key.split(' ') as [string, string];
   const source = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+');
-  return { method, matches: new RegExp(`^${source}/?$`), role };
+  return { method, matches: new RegExp(`^${source}/?$`), role: action === 'public' ? action : ACTION_ROLES[action] };
 });
 
 /** The role a request needs, or undefined when no declared route matches it. HEAD is a GET. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { pinFilePath } from '../compose/pins.js';
+import { pinFilePath } from '../config/stateFiles.js';
 import { failed } from '../errors.js';
 import { migrations } from './migrations.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention, backupNow, drillNow, recoverInterruptedBackups, sha256File } from '../../src/backup/index.js';
 import { readBackBackupFile } from '../../src/backup/pgRestore.js';
 import { restoreDatabase } from '../../src/backup/restore.js';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { backupFiles, type TestContext } from '../fixtures/context.js';
 import { tableDigest } from '../fixtures/data.js';
@@ -93,7 +93,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('backup format
   });
 
   it('downloads either format from the API under its own name and content type, byte for byte', async () => {
-    const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    const app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const zst = await backupNow(ctx, { reason: 'manual', actor: 'test' });
     useMethod('gzip');
     const dump = await backupNow(ctx, { reason: 'manual', actor: 'test' });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
@@ -36,7 +36,7 @@ describe('switchyard user', () => {
     });
 
     // The daemon knows the token at once, with its role.
-    const app = createApp(ctx, resolveTokens(ctx.config, {}, ctx.redactor));
+    const app = createHttpApp(ctx, resolveTokens(ctx.config, {}, ctx.redactor));
     expect(
       await (await app.request('/api/system/whoami', { headers: { Authorization: `Bearer ${token}` } })).json(),
     ).toEqual({ name: 'vendor-anna', role: 'viewer', kind: 'user' });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployPlan, PlanNote, RollbackPlan } from '../../src/deploy/index.js';
 import { deploy, startRollback } from '../../src/app/ports/deploy.js';
 import { inspectImage } from '../../src/docker/images.js';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
 import { backupFiles, type TestContext } from '../fixtures/context.js';
@@ -100,7 +100,7 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
   });
 
   it('the API answers the same plans, and rollback --dry-run changes nothing', async () => {
-    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    const api = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const get = async (url: string) => {
       const res = await api.request(url, { headers: { Authorization: `Bearer ${TOKEN}` } });
       return { status: res.status, body: (await res.json()) as { plan: DeployPlan & RollbackPlan; error?: string } };
@@ -141,7 +141,7 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
   /** The blockers of a rollback plan as `rollback --dry-run` and the API show it, which must agree; nothing changes. */
   const rollbackPlanBlockers = (deploymentId: number) => {
     const id = String(deploymentId);
-    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    const api = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     return async (mode: 'full' | 'images-only' | 'database-only'): Promise<PlanNote[]> => {
       const before = footprint();
       const flag = mode === 'full' ? [] : [`--${mode}`];
@@ -220,7 +220,7 @@ describe.runIf(ready)('deploy and rollback plans, and --dry-run', () => {
     });
     expect(plan.blockers).toEqual([missing('backend'), missing('worker')]);
     // The API's plan asks too (it has no version listing, which only checks the newest versions anyway).
-    const api = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    const api = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const answer = await api.request('/api/system/plan?ref=v2.1.0', { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(((await answer.json()) as { plan: DeployPlan }).plan.blockers).toEqual(plan.blockers);
     expect(footprint()).toEqual(before);

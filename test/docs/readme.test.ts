@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
 import { testContext } from '../fixtures/context.js';
@@ -28,7 +28,7 @@ describe('README stays true', () => {
     const ctx = testContext({ database: '{ service: db, name: app }' });
     try {
       const token = 'readme-test-token-0123456789';
-      const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }, ctx.redactor));
+      const app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }, ctx.redactor));
       const routes = [...section('HTTP API reference').matchAll(/^\| `(GET|POST) (\/api\/[^`]+)`/gm)].map(
         (m) => [m[1]!, m[2]!.replace(':id', '999')] as const,
       );

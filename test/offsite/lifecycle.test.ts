@@ -12,7 +12,7 @@ import { readBucket } from '../../src/offsite/catalog.js';
 import { probeOffsite } from '../../src/offsite/probe.js';
 import { pushPending } from '../../src/offsite/push.js';
 import { startOffsiteWorker } from '../../src/offsite/worker.js';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
@@ -139,7 +139,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()) && need('age (a
       expect(json.every((b) => b.offsite?.state === 'uploaded')).toBe(true);
 
       const token = 'lifecycle-test-token-0123456789';
-      const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }, ctx.redactor));
+      const app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: token }, ctx.redactor));
       const res = await app.request('/api/system/backups', { headers: { Authorization: `Bearer ${token}` } });
       const body = (await res.json()) as {
         backups: Array<{ offsite: { state: string; key: string; uploadedAt: string } }>;

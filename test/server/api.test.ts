@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 import { need } from '../fixtures/env.js';
@@ -29,7 +29,7 @@ describe('token configuration', () => {
 describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', () => {
   let pg: PgCluster;
   let ctx: TestContext;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof createHttpApp>;
   const auth = (token = TOKEN) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
@@ -37,7 +37,7 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('HTTP API', ()
     ({ pg, ctx } = await startSampleDb({
       extra: `server: { tokens: [{ name: ops, role: operator, sha256: "${opsHash}" }] }`,
     }));
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
   });
   afterAll(async () => {
     ctx?.cleanup();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOY_STEPS } from '../../src/domain/steps.js';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
 import type { TestContext } from '../fixtures/context.js';
@@ -31,7 +31,7 @@ async function readSse(res: Response): Promise<SseEvent[]> {
 describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
   let sample: SampleApp;
   let ctx: TestContext;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof createHttpApp>;
   let configFile: string;
   const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
   const post = (body: unknown) =>
@@ -41,7 +41,7 @@ describe.runIf(ready)('deployments over the HTTP API and the CLI', () => {
     sample = createSampleApp({ versions: ['v1', 'v2'] });
     sample.startByHand();
     ctx = sampleAppContext(sample);
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     configFile = ctx.configFile;
   });
   afterAll(() => {

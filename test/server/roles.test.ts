@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { Identities } from '../../src/server/identity.js';
-import { mayAct, ROLES, type Role } from '../../src/domain/roles.js';
-import { requiredRole, ROUTE_ROLES } from '../../src/server/roles.js';
+import { Switchyard } from '../../src/app/index.js';
+import { may, mayAct, ROLES, type Role } from '../../src/domain/roles.js';
+import { requiredRole, ROUTE_ACTIONS } from '../../src/server/roles.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { addUser } from '../../src/users/manage.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
@@ -25,7 +26,7 @@ const concrete = (pattern: string) =>
 
 describe('roles: one table, enforced everywhere', () => {
   let ctx: TestContext;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof createHttpApp>;
   let userToken: string;
 
   beforeAll(() => {
@@ -34,7 +35,7 @@ describe('roles: one table, enforced everywhere', () => {
       database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }',
       extra: `server: { tokens: [${tokens}] }`,
     });
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor), {
+    app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor), {
       authFailures: { allowed: 1000 },
     });
     userToken = addUser(
@@ -48,7 +49,7 @@ describe('roles: one table, enforced everywhere', () => {
     const { uiRoutes } = await import('../../web/index.js');
     // The API's routes, and the UI's, which the app mounts lazily on its first UI request.
     const ui = uiRoutes(
-      ctx,
+      new Switchyard(() => ctx),
       new Identities(resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor), ctx.store.users),
     );
     const served = new Set(
@@ -57,8 +58,8 @@ describe('roles: one table, enforced everywhere', () => {
         .map((r) => `${r.method} ${r.path.length > 1 ? r.path.replace(/\/$/, '') : r.path}`),
     );
     expect(served.size).toBeGreaterThan(25);
-    for (const route of served) expect(ROUTE_ROLES, `${route} has no role in ROUTE_ROLES`).toHaveProperty([route]);
-    for (const declared of Object.keys(ROUTE_ROLES))
+    for (const route of served) expect(ROUTE_ACTIONS, `${route} has no role in ROUTE_ACTIONS`).toHaveProperty([route]);
+    for (const declared of Object.keys(ROUTE_ACTIONS))
       expect(served, `${declared} is declared but not served`).toContain(declared);
   });
 
@@ -68,7 +69,9 @@ describe('roles: one table, enforced everywhere', () => {
     expect(res.status).toBe(404);
   });
 
-  const apiRoutes = Object.entries(ROUTE_ROLES).filter(([k, need]) => k.includes(' /api/system/') && need !== 'public');
+  const apiRoutes = Object.entries(ROUTE_ACTIONS).filter(
+    ([k, need]) => k.includes(' /api/system/') && need !== 'public',
+  );
   it.each(ROLES)('API: a %s gets 403 exactly where the table says, on every route', async (role) => {
     for (const [key, need] of apiRoutes) {
       const [method, pattern] = key.split(' ') as [string, string];
@@ -79,11 +82,11 @@ describe('roles: one table, enforced everywhere', () => {
         body,
       });
       await res.body?.cancel();
-      if (need !== 'public' && mayAct(role, need)) expect([401, 403], `${role} ${key}`).not.toContain(res.status);
+      if (need !== 'public' && may(role, need)) expect([401, 403], `${role} ${key}`).not.toContain(res.status);
       else expect(res.status, `${role} ${key}`).toBe(403);
     }
     expect(ctx.store.audit.list(500, { actor: `api:${role}-token`, action: 'api.forbidden' }).length).toBe(
-      apiRoutes.filter(([, n]) => n !== 'public' && !mayAct(role, n)).length,
+      apiRoutes.filter(([, n]) => n !== 'public' && !may(role, n)).length,
     );
     expect(ctx.store.backups.list()).toEqual([]);
     expect(ctx.store.deployments.list(10)).toEqual([]);
@@ -167,7 +170,7 @@ describe('roles: one table, enforced everywhere', () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/^limit: /);
   });
 
-  const uiRoutes = Object.entries(ROUTE_ROLES)
+  const uiRoutes = Object.entries(ROUTE_ACTIONS)
     .filter(([k, need]) => !k.includes(' /api/') && need !== 'public')
     .sort(([a], [b]) => Number(a === 'POST /logout') - Number(b === 'POST /logout')); // logging out last
   it.each(ROLES)('UI: a %s gets 403 exactly where the table says, on every page and form', async (role) => {
@@ -184,7 +187,7 @@ describe('roles: one table, enforced everywhere', () => {
         method === 'POST' ? new URLSearchParams({ _csrf: csrf, note: 'x'.repeat(600), mode: 'nonsense' }) : undefined;
       const res = await app.request(concrete(pattern), { method, headers: { cookie }, body });
       await res.body?.cancel();
-      if (need !== 'public' && mayAct(role, need)) expect([401, 403], `${role} ${key}`).not.toContain(res.status);
+      if (need !== 'public' && may(role, need)) expect([401, 403], `${role} ${key}`).not.toContain(res.status);
       else expect(res.status, `${role} ${key}`).toBe(403);
     }
     expect(ctx.store.backups.list()).toEqual([]);

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
-import { startServer } from '../../src/server/serve.js';
+import { createHttpApp } from '../../src/main/http.js';
+import { startServer } from '../../src/main/daemon.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { switchyard } from '../fixtures/cli.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
@@ -37,11 +37,14 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('a database pa
   });
 
   it('works, and appears in no log line, API answer, catalog row, audit detail, error or `switchyard config`', async () => {
-    const app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    const app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
     const created = await app.request('/api/system/backups/create', { method: 'POST', headers: auth });
     expect(created.status).toBe(201);
 
-    const badApp = createApp(broken, resolveTokens(broken.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, broken.redactor));
+    const badApp = createHttpApp(
+      broken,
+      resolveTokens(broken.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, broken.redactor),
+    );
     const failed = await badApp.request('/api/system/backups/create', { method: 'POST', headers: auth });
     expect(failed.status).toBe(500);
     const failedBody = await failed.text();
@@ -82,13 +85,13 @@ describe.runIf(need('PostgreSQL server binaries', hasPostgres()))('a database pa
 
 describe('API input, size, guessing and ids', () => {
   let ctx: TestContext;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof createHttpApp>;
   beforeAll(() => {
     ctx = testContext({
       database: '{ url: "postgres://u:pw-secret@127.0.0.1:1/app" }',
       extra: 'server: { listen: "127.0.0.1:0" }',
     });
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
   });
   afterAll(() => ctx?.cleanup());
 
@@ -167,7 +170,7 @@ describe('API input, size, guessing and ids', () => {
   });
 
   it('slows wrong Bearer tokens per client (429 + Retry-After after a growing delay), audits each, never refuses a right one', async () => {
-    const limitedApp = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor), {
+    const limitedApp = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor), {
       authFailures: { firstDelayMs: 200, maxDelayMs: 400 },
     });
     const wrong = { Authorization: 'Bearer not-the-right-token-at-all' };
@@ -192,7 +195,7 @@ describe('API input, size, guessing and ids', () => {
 
   it("audits a refused token at the Context clock's time", async () => {
     const at = new Date('2033-03-03T03:03:03.000Z');
-    const clocked = createApp(
+    const clocked = createHttpApp(
       { ...ctx, clock: { now: () => at } },
       resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor),
     );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { SessionStore } from '../../web/auth/sessions.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
@@ -40,13 +40,13 @@ describe('web UI sessions and login limits (no browser)', () => {
 
 describe('web UI auth over HTTP (no browser)', () => {
   let ctx: TestContext;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof createHttpApp>;
   const login = (headers: Record<string, string> = {}, next = '/') =>
     app.request('/login', { method: 'POST', headers, body: new URLSearchParams({ token: TOKEN, next }) });
 
   beforeAll(() => {
     ctx = testContext({ database: '{ url: "postgres://app:secret@127.0.0.1:1/app" }' });
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
+    app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: TOKEN }, ctx.redactor));
   });
   afterAll(() => ctx?.cleanup());
 

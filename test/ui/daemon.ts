@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { startServer, type RunningServer } from '../../src/main/daemon.js';
 import { SCREENSHOTS, type TestBrowser } from '../fixtures/browser.js';
 import type { TestContext } from '../fixtures/context.js';
 import { createSampleApp, sampleAppContext, type SampleApp, type VersionName } from '../fixtures/sampleApp.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
+import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 
@@ -13,7 +13,7 @@ const hash = (t: string) => createHash('sha256').update(t).digest('hex');
 /** The Overview's notification settings: what the config file says, webhook URLs masked, for operators and admins. */
 describe('web UI: notification settings on the Overview', () => {
   let ctx: TestContext;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof createHttpApp>;
   const overviewAs = async (token: string) => {
     const login = await app.request('/login', { method: 'POST', body: new URLSearchParams({ token }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -32,7 +32,7 @@ describe('web UI: notification settings on the Overview', () => {
         '    - { url: "https://ops.example.com/hook?token=hook-query-secret&team=ops" }',
       ].join('\n'),
     });
-    app = createApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor));
+    app = createHttpApp(ctx, resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor));
   });
   afterAll(() => ctx?.cleanup());
 

@@ -1,7 +1,7 @@
 import { configPath, loadConfig } from '../../config/index.js';
 import { oneLine } from '../../errors.js';
 import { createRuntime } from '../../main/runtime.js';
-import { startServer } from '../../server/serve.js';
+import { startServer } from '../../main/daemon.js';
 import { endBy, EXIT_AFTER_CLOSE_MS, STOP_DEADLINE_MS } from '../../server/shutdown.js';
 import { notifySystemd } from '../../server/systemd.js';
 import { createLogger } from '../../util/log.js';

@@ -1,7 +1,7 @@
 import { appStateWithoutDocker, currentStatus, type AppState, type CurrentStatus } from '../../deploy/index.js';
 import { oneLine } from '../../errors.js';
 import { formatTime, timeOrDash } from '../../util/format.js';
-import { probeDaemon, type DaemonProbe } from '../../server/probe.js';
+import { probeDaemon, type DaemonProbe } from '../../doctor/daemonProbe.js';
 import { readTagNames, versionLabel } from '../../versions/naming.js';
 import { parseCommand } from '../args.js';
 import { openContext, table, type Io } from '../io.js';

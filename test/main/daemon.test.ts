@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { startServer, type RunningServer } from '../../src/main/daemon.js';
 import { backupFiles, type TestContext } from '../fixtures/context.js';
 import { need } from '../fixtures/env.js';
 import { hasPostgres, type PgCluster } from '../fixtures/postgres.js';

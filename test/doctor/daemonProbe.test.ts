@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { statusExitCode } from '../../src/cli/commands/status.js';
-import { daemonUrl, probeDaemon } from '../../src/server/probe.js';
+import { daemonUrl, probeDaemon } from '../../src/doctor/daemonProbe.js';
 import { freePort } from '../fixtures/env.js';
 
 /** How the CLI finds the daemon from `server.listen`, and what `status` exits with; a real daemon: test/ui/appState. */

@@ -6,10 +6,10 @@ import type { Config } from '../config/index.js';
 import type { Runtime } from '../app/runtime.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
 import { LogFollows } from '../logs/follows.js';
-import { createApp } from './app.js';
-import { Identities } from './identity.js';
-import { closeConnections } from './shutdown.js';
-import { resolveTokens } from './tokens.js';
+import { createHttpApp } from './http.js';
+import { Identities } from '../server/identity.js';
+import { closeConnections } from '../server/shutdown.js';
+import { resolveTokens } from '../server/tokens.js';
 
 export interface RunningServer {
   url: string;
@@ -30,7 +30,7 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
 
   const identities = new Identities(tokens, ctx.store.users);
   const follows = new LogFollows();
-  const app = createApp(ctx, identities, { follows });
+  const app = createHttpApp(ctx, identities, { follows });
   const listen = ctx.config.server.listen;
   const at = listen.lastIndexOf(':');
   const hostname = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
