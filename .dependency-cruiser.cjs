@@ -38,7 +38,7 @@ const LAYERS = [
 
 const FACES = '^(src/cli|src/server|web)/';
 const esc = (p) => p.replace(/[.]/g, '\\.');
-const pathOf = (parts) => `^(${parts.map((p) => (p.endsWith('.ts') ? esc(p) + '$' : esc(p) + '/')).join('|')})`;
+const pathOf = (parts) => `^(${parts.map((p) => (p.endsWith('.ts') ? `${esc(p)}$` : `${esc(p)}/`)).join('|')})`;
 
 const layerRules = LAYERS.map((parts, i) => ({
   name: `layer-${parts[0].replace(/^src\//, '')}`,

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import YAML from 'yaml';
 import { pinFilePath } from '../config/stateFiles.js';
 import type { ImagePins } from '../domain/images.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/main/http.js';
 import { Identities } from '../../src/server/identity.js';
 import { Switchyard } from '../../src/app/index.js';
-import { may, mayAct, ROLES, type Role } from '../../src/domain/roles.js';
+import { may, ROLES, type Role } from '../../src/domain/roles.js';
 import { requiredRole, ROUTE_ACTIONS } from '../../src/server/roles.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { addUser } from '../../src/users/manage.js';
