@@ -1,4 +1,4 @@
-import type { Switchyard } from '../src/app/index.js';
+import type { Actor, Role, Switchyard } from '../src/app/index.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { Identities } from '../src/server/identity.js';
 import type { AuthFailures } from '../src/server/authFailures.js';
@@ -21,5 +21,8 @@ export interface UiDeps {
   follows: LogFollows;
 }
 
-/** The audit actor of whatever a session starts: the person (or token) who logged in. */
-export const actorOf = (session: { identity: { name: string } }) => `ui:${session.identity.name}`;
+/** The actor of whatever a session starts: the person (or token) who logged in, with their role. */
+export const actorOf = (session: { identity: { name: string; role: Role } }): Actor => ({
+  name: `ui:${session.identity.name}`,
+  role: session.identity.role,
+});

@@ -1,10 +1,27 @@
-import type { Runtime } from './runtime.js';
+import { Deployments } from './deployments.js';
+import { Versions } from './versions.js';
+import { Backups } from './backups.js';
+import { Offsite } from './offsite.js';
+import { Audit } from './audit.js';
+import { Overview } from './overview.js';
+import { Logs } from './logs.js';
+import { Setup } from './setup.js';
+import { Users } from './users.js';
+import { Access } from './access.js';
+import type { Runtime, RuntimeSource } from './runtime.js';
 
 export type { Action, Actor, Role } from '../domain/roles.js';
 export { ACTION_ROLES, may, ROLES } from '../domain/roles.js';
-
-/** Where the app finds the current runtime: the daemon swaps it on SIGHUP, so an area never keeps one. */
-export type RuntimeSource = () => Runtime;
+export * from './deployments.js';
+export * from './versions.js';
+export * from './backups.js';
+export * from './offsite.js';
+export * from './audit.js';
+export * from './overview.js';
+export * from './logs.js';
+export * from './setup.js';
+export * from './users.js';
+export * from './access.js';
 
 /**
  * The application layer: the one service the faces (CLI, HTTP API, web UI) call. Queries return view
@@ -13,7 +30,29 @@ export type RuntimeSource = () => Runtime;
  * composition root (src/main) builds the runtime and hands each face a Switchyard.
  */
 export class Switchyard {
-  constructor(private readonly runtime: RuntimeSource) {}
+  readonly deployments: Deployments;
+  readonly versions: Versions;
+  readonly backups: Backups;
+  readonly offsite: Offsite;
+  readonly audit: Audit;
+  readonly overview: Overview;
+  readonly logs: Logs;
+  readonly setup: Setup;
+  readonly users: Users;
+  readonly access: Access;
+
+  constructor(private readonly runtime: RuntimeSource) {
+    this.deployments = new Deployments(runtime);
+    this.versions = new Versions(runtime);
+    this.backups = new Backups(runtime);
+    this.offsite = new Offsite(runtime);
+    this.audit = new Audit(runtime);
+    this.overview = new Overview(runtime);
+    this.logs = new Logs(runtime);
+    this.setup = new Setup(runtime);
+    this.users = new Users(runtime);
+    this.access = new Access(runtime);
+  }
 
   /**
    * The runtime, for face code not yet moved onto the app's queries and commands. Transitional: the

@@ -42,3 +42,6 @@ export interface Runtime {
   /** SIGHUP: take a new config (the state dir and listen address stay until a restart). */
   reload(next: Config): void;
 }
+
+/** Where the app finds the current runtime: the daemon swaps it on SIGHUP, so an area never keeps one. */
+export type RuntimeSource = () => Runtime;

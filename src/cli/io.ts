@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Runtime } from '../app/runtime.js';
-import type { Switchyard } from '../app/index.js';
+import type { Actor, Switchyard } from '../app/index.js';
 import { type OpenOptions, openRuntime, openSwitchyard } from '../main/open.js';
 import type { Redactor } from '../util/redact.js';
 import { terminalText } from '../util/terminalText.js';
@@ -16,9 +16,12 @@ export interface Io {
   redactor: Redactor;
 }
 
-/** The audit actor for a command run by hand: the sudo user when there is one. */
-export function cliActor(env: NodeJS.ProcessEnv): string {
-  return `cli:${env.SUDO_USER || os.userInfo().username}`;
+/**
+ * Who runs a command by hand: the sudo user when there is one. An admin, since whoever runs the CLI can read the
+ * state dir and the config's secrets anyway.
+ */
+export function cliActor(env: NodeJS.ProcessEnv): Actor {
+  return { name: `cli:${env.SUDO_USER || os.userInfo().username}`, role: 'admin' };
 }
 
 /**

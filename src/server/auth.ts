@@ -1,3 +1,4 @@
+import type { Actor } from '../app/index.js';
 import type { MiddlewareHandler } from 'hono';
 import { authError, forbidden, limited, notFound } from '../errors.js';
 import type { AuditLog } from '../store/audit.js';
@@ -8,7 +9,7 @@ import type { Identities, Identity } from './identity.js';
 import { mayAct } from '../domain/roles.js';
 import { requiredRole } from './roles.js';
 
-export type AuthVariables = { actor: string; identity: Identity };
+export type AuthVariables = { actor: Actor; identity: Identity };
 
 export interface ApiAuthDeps {
   identities: Identities;
@@ -38,13 +39,16 @@ export function bearerAuth(deps: ApiAuthDeps): MiddlewareHandler<{ Variables: Au
       c.header('Retry-After', String(retryAfterSeconds));
       throw limited(`invalid token; too many from your address, each answered slower (${retryAfterSeconds} s to go)`);
     }
-    const actor = `api:${identity.name}`;
+    const actor: Actor = { name: `api:${identity.name}`, role: identity.role };
     const need = requiredRole(c.req.method, c.req.path);
     if (need === undefined) throw notFound(`no route ${c.req.method} ${c.req.path}`);
     if (need !== 'public' && !mayAct(identity.role, need)) {
       const target = `${c.req.method} ${c.req.path}`;
       const detail = `${identity.role} may not; needs ${need}`;
-      deps.audit.record({ actor, action: 'api.forbidden', target, outcome: 'refused', detail }, clock.now());
+      deps.audit.record(
+        { actor: actor.name, action: 'api.forbidden', target, outcome: 'refused', detail },
+        clock.now(),
+      );
       throw forbidden(`${identity.name} is ${identity.role}; ${target} needs ${need}`);
     }
     c.set('identity', identity);

@@ -44,7 +44,11 @@ export function backupRoutes({ ctx }: UiDeps) {
       let note: string | undefined;
       try {
         ({ note } = await formBody(c, createForm));
-        const backup = await backupNow(ctx, { reason: 'manual', note: note || null, actor: actorOf(c.get('session')) });
+        const backup = await backupNow(ctx, {
+          reason: 'manual',
+          note: note || null,
+          actor: actorOf(c.get('session')).name,
+        });
         return redirectWithNotice(
           c,
           `Backup #${backup.id} ${backup.fileName} (${formatBytes(backup.sizeBytes)}) taken and verified.`,
@@ -66,7 +70,7 @@ export function backupRoutes({ ctx }: UiDeps) {
     .post('/backups/:id/drill', async (c) => {
       const b = find(c.req.param('id'));
       try {
-        const drill = await drillNow(ctx, b.id, actorOf(c.get('session')));
+        const drill = await drillNow(ctx, b.id, actorOf(c.get('session')).name);
         const text = drill.verified
           ? 'Drill finished: data verified.'
           : `Drill finished: NOT verified (${drill.issues[0] ?? 'see the report'}).`;
@@ -76,7 +80,7 @@ export function backupRoutes({ ctx }: UiDeps) {
       }
     })
     .get('/backups/:id/download', (c) =>
-      downloadBackup(c, ctx, idFromPath(c.req.param('id'), 'backup'), actorOf(c.get('session'))),
+      downloadBackup(c, ctx, idFromPath(c.req.param('id'), 'backup'), actorOf(c.get('session')).name),
     );
 }
 

@@ -77,7 +77,7 @@ export function deploymentRoutes(deps: UiDeps) {
     })
     .get('/deployments/:id/leftovers', async (c) => {
       const d = find(c.req.param('id'));
-      return downloadLeftovers(c, ctx, d.id, actorOf(c.get('session')));
+      return downloadLeftovers(c, ctx, d.id, actorOf(c.get('session')).name);
     })
     .get('/deployments/:id/events', (c) => streamProgress(c, deps, find(c.req.param('id')).id))
     .get('/deployments/:id/rollback', async (c) => {
@@ -104,7 +104,7 @@ export function deploymentRoutes(deps: UiDeps) {
         const started = await startRollback(ctx, {
           deploymentId: d.id,
           mode: form.mode,
-          actor: actorOf(c.get('session')),
+          actor: actorOf(c.get('session')).name,
           carryOver: form.carryOver,
         });
         output.watch(started.id);

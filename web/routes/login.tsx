@@ -51,7 +51,7 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginFai
       const session = sessions.create(identity);
       setSessionCookie(c, session.id, Math.floor(sessionLimits.absoluteMs / 1000));
       ctx.store.audit.record({
-        actor: actorOf(session),
+        actor: actorOf(session).name,
         action: 'ui.login',
         outcome: 'ok',
         detail: `${identity.role}, from ${clientAddress(c)}`,
@@ -62,7 +62,7 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginFai
       const session = c.get('session');
       sessions.destroy(session.id);
       clearSessionCookie(c);
-      ctx.store.audit.record({ actor: actorOf(session), action: 'ui.logout', outcome: 'ok' });
+      ctx.store.audit.record({ actor: actorOf(session).name, action: 'ui.logout', outcome: 'ok' });
       return c.redirect('/login?bye', 303);
     });
 }

@@ -28,7 +28,7 @@ export function userRoutes({ ctx, identities }: UiDeps) {
       const session = c.get('session');
       try {
         const body = await formBody(c, addForm);
-        const { user, token } = addUser(ports(), { ...body, actor: actorOf(session) });
+        const { user, token } = addUser(ports(), { ...body, actor: actorOf(session).name });
         // Answered here, not after a redirect: the token must not wait in the session for a next page.
         return renderPage(
           c,
@@ -42,7 +42,7 @@ export function userRoutes({ ctx, identities }: UiDeps) {
     .post('/users/:name/role', async (c) => {
       try {
         const { role } = await formBody(c, roleForm);
-        const user = setUserRole(ports(), { name: c.req.param('name'), role, actor: actorOf(c.get('session')) });
+        const user = setUserRole(ports(), { name: c.req.param('name'), role, actor: actorOf(c.get('session')).name });
         return redirectWithNotice(c, `${user.name} is now ${user.role}.`, '/users');
       } catch (e) {
         return redirectWithError(c, e, '/users');
@@ -51,7 +51,7 @@ export function userRoutes({ ctx, identities }: UiDeps) {
     .post('/users/:name/remove', (c) => {
       try {
         const name = c.req.param('name');
-        removeUser(ports(), { name, actor: actorOf(c.get('session')) });
+        removeUser(ports(), { name, actor: actorOf(c.get('session')).name });
         return redirectWithNotice(c, `User ${name} removed; their token no longer works.`, '/users');
       } catch (e) {
         return redirectWithError(c, e, '/users');

@@ -53,7 +53,7 @@ export function versionRoutes({ ctx, output }: UiDeps) {
       let back = '/versions';
       try {
         const form = await formBody(c, deployForm);
-        const actor = actorOf(c.get('session'));
+        const actor = actorOf(c.get('session')).name;
         back = form.ref ? `/deploy?ref=${encodeURIComponent(form.ref)}` : '/';
         const started = await (form.ref ? startDeploy(ctx, { ref: form.ref, actor }) : startRestart(ctx, { actor }));
         output.watch(started.id);

@@ -9,7 +9,7 @@ export async function backupCommand(argv: string[], io: Io): Promise<void> {
   const ctx = await openOperationContext(common, io);
   try {
     const note = (values.reason as string | undefined) ?? null;
-    const backup = await backupNow(ctx, { reason: 'manual', note, actor: cliActor(io.env) });
+    const backup = await backupNow(ctx, { reason: 'manual', note, actor: cliActor(io.env).name });
     io.out(
       common.json
         ? JSON.stringify(backup)

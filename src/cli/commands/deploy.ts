@@ -63,7 +63,7 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
 
   const ctx = await openOperationContext(common, io);
   try {
-    const actor = cliActor(io.env);
+    const actor = cliActor(io.env).name;
     await follow(
       ctx,
       await (ref ? startDeploy(ctx, { ref, actor }) : startRestart(ctx, { actor })),
@@ -118,7 +118,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
   try {
     await follow(
       ctx,
-      await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env), carryOver }),
+      await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env).name, carryOver }),
       values['detached-child'] === true,
       common.json,
       io,

@@ -20,7 +20,7 @@ export async function drillCommand(argv: string[], io: Io): Promise<void> {
     throw inputError(`BACKUP_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${raw}"`);
   const ctx = await openOperationContext(common, io);
   try {
-    const actor = cliActor(io.env);
+    const actor = cliActor(io.env).name;
     const identity = (values.identity as string | undefined) ?? null;
     const report = offsite
       ? await drillFromOffsite(ctx, raw ?? 'latest', identity, actor)

@@ -33,7 +33,7 @@ export async function restoreCommand(argv: string[], io: Io): Promise<void> {
       identityFile: (values.identity as string | undefined) ?? null,
       withImages: Boolean(values['with-images']),
       force: Boolean(values.force),
-      actor: cliActor(io.env),
+      actor: cliActor(io.env).name,
       onProgress: io.err,
     });
     const total = Math.round(performance.now() - started) / 1000;

@@ -22,7 +22,7 @@ export async function userCommand(argv: string[], io: Io): Promise<void> {
       ctx,
       ctx.config.server.tokens.map((t) => t.name),
     );
-    const actor = cliActor(io.env);
+    const actor = cliActor(io.env).name;
     switch (sub) {
       case 'add': {
         need(1);

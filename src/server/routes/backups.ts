@@ -17,7 +17,7 @@ export function backupRoutes(ctx: Runtime) {
     .get('/backups', (c) => c.json({ backups: listBackups(ctx) }))
     .post('/backups/create', async (c) => {
       const body = await jsonBody(c, createBody);
-      const backup = await backupNow(ctx, { reason: 'manual', note: body.note ?? null, actor: c.get('actor') });
+      const backup = await backupNow(ctx, { reason: 'manual', note: body.note ?? null, actor: c.get('actor').name });
       return c.json({ backup }, 201);
     })
     .get('/backups/:id', (c) => {
@@ -27,12 +27,12 @@ export function backupRoutes(ctx: Runtime) {
       return c.json({ backup });
     })
     .get('/backups/:id/download', async (c) => {
-      const download = await openBackupDownload(ctx, idParam(c.req.param('id'), 'backup id'), c.get('actor'));
+      const download = await openBackupDownload(ctx, idParam(c.req.param('id'), 'backup id'), c.get('actor').name);
       return c.body(download.body, 200, downloadHeaders(download));
     })
     .post('/drills', async (c) => {
       const body = await jsonBody(c, drillBody);
-      return c.json({ drill: await drillNow(ctx, body.backupId, c.get('actor')) });
+      return c.json({ drill: await drillNow(ctx, body.backupId, c.get('actor').name) });
     })
     .get('/audit', (c) => {
       const { filter, limit } = auditQueryFrom(c.req.query(), { limit: AUDIT_PAGE_MAX, logins: 'show' });

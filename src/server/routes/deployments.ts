@@ -43,7 +43,7 @@ export function deploymentRoutes(ctx: Runtime) {
     })
     .post('/deployments', async (c) => {
       const { ref } = await jsonBody(c, deployBody);
-      const started = await startDeploy(ctx, { ref, actor: c.get('actor') });
+      const started = await startDeploy(ctx, { ref, actor: c.get('actor').name });
       void started.done; // runs on; its outcome is in the journal
       return c.json({ id: started.id, status: 'running', events: `/api/system/deployments/${started.id}/events` }, 202);
     })
@@ -55,7 +55,7 @@ export function deploymentRoutes(ctx: Runtime) {
       const started = await startRollback(ctx, {
         deploymentId: id,
         mode,
-        actor: c.get('actor'),
+        actor: c.get('actor').name,
         carryOver: body.carryOver,
       });
       void started.done;

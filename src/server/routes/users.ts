@@ -20,14 +20,14 @@ export function userRoutes(ctx: Runtime, identities: Identities) {
     .get('/users', (c) => c.json({ users: ctx.store.users.list() }))
     .post('/users', async (c) => {
       const body = await jsonBody(c, addBody);
-      return c.json(addUser(ports(), { ...body, actor: c.get('actor') }), 201);
+      return c.json(addUser(ports(), { ...body, actor: c.get('actor').name }), 201);
     })
     .put('/users/:name/role', async (c) => {
       const { role } = await jsonBody(c, roleBody);
-      return c.json({ user: setUserRole(ports(), { name: c.req.param('name'), role, actor: c.get('actor') }) });
+      return c.json({ user: setUserRole(ports(), { name: c.req.param('name'), role, actor: c.get('actor').name }) });
     })
     .delete('/users/:name', (c) => {
-      removeUser(ports(), { name: c.req.param('name'), actor: c.get('actor') });
+      removeUser(ports(), { name: c.req.param('name'), actor: c.get('actor').name });
       return c.body(null, 204);
     });
 }
