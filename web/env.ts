@@ -1,6 +1,6 @@
 import type { Session } from './auth/sessions.js';
 import type { Redact } from '../src/util/redact.js';
-import type { PageChrome } from './lib/chrome.js';
+import type { PageChrome } from '../src/app/index.js';
 
 /**
  * Hono env of the UI routes: the guard puts the caller's session here, uiRoutes what every page shows around

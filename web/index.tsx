@@ -11,7 +11,6 @@ import { DEFAULT_FAILURE_RULE, FailureLimiter, type FailureRule } from '../src/s
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
 import type { UiDeps } from './deps.js';
 import type { UiEnv } from './env.js';
-import { readChrome } from './lib/chrome.js';
 import { friendlyError } from './lib/errors.js';
 import { LogFollows } from '../src/logs/follows.js';
 import { LiveOutput } from './live/output.js';
@@ -76,7 +75,7 @@ export function uiRoutes(app: Switchyard, identities: Identities, options: UiOpt
   });
   ui.use('*', uiGuard(deps.sessions, identities, ctx.store.audit));
   ui.use('*', async (c, next) => {
-    c.set('chrome', readChrome(ctx));
+    c.set('chrome', app.overview.chrome());
     await next();
   });
   ui.get('/assets/:name', serveAsset);

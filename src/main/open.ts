@@ -1,6 +1,7 @@
 import { Switchyard } from '../app/index.js';
 import type { Runtime } from '../app/runtime.js';
-import { configPath, loadConfig } from '../config/index.js';
+import { type Config, configPath, loadConfig } from '../config/index.js';
+import { registerConfigSecrets } from '../config/secrets.js';
 import { describeRecovery } from '../deploy/recover.js';
 import { createLogger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
@@ -38,4 +39,18 @@ export function openRuntime(options: OpenOptions): Runtime {
 export function openSwitchyard(options: OpenOptions): Switchyard {
   const runtime = openRuntime(options);
   return new Switchyard(() => runtime);
+}
+
+/**
+ * The config file alone, for a command that needs no state (config, compose) and for the daemon's start and
+ * reload: loaded, validated, its secrets registered with `redactor` before anything is printed.
+ */
+export function openConfig(options: Pick<OpenOptions, 'config' | 'env' | 'redactor'>): {
+  file: string;
+  config: Config;
+} {
+  const file = configPath(options.config, options.env);
+  const config = loadConfig(file, options.redactor);
+  registerConfigSecrets(options.redactor, config, options.env);
+  return { file, config };
 }

@@ -63,7 +63,7 @@ export function createApp(switchyard: Switchyard, identities: Identities, option
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
   app.route('/api/system', userRoutes(ctx, identities));
-  app.route('/api/system', logRoutes(ctx));
+  app.route('/api/system', logRoutes(switchyard));
 
   // The web UI, with its own session auth: one instance per app, so sessions live as long as the daemon.
   const mount = options.ui;

@@ -1,16 +1,14 @@
 import type { Context as HonoContext } from 'hono';
 import type { z } from 'zod';
-import { formatIssues, validate } from '../../src/config/index.js';
-import { inputError, notFound } from '../../src/errors.js';
+import { parseInput } from '../../src/app/index.js';
+import { notFound } from '../../src/errors.js';
 import { parseId } from '../../src/util/id.js';
 
 /** Parses a submitted form with a schema: the one place where form input is trusted. */
 export async function formBody<S extends z.ZodType>(c: HonoContext, schema: S): Promise<z.output<S>> {
   const raw = await c.req.parseBody(); // cached: the guard already read it for the CSRF token
   const fields = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === 'string'));
-  const parsed = validate(schema, fields);
-  if (!parsed.success) throw inputError(formatIssues(parsed.error.issues));
-  return parsed.data;
+  return parseInput(schema, fields);
 }
 
 /** A numeric id from the path; anything else is simply not found. */

@@ -1,12 +1,6 @@
 import type { Context as HonoContext } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import type { LogFollows } from '../../src/logs/follows.js';
-
-/** A followed log, as followLogs opens it (redacted lines). */
-export interface FollowedLog {
-  lines: AsyncIterable<string>;
-  close(): void;
-}
+import type { FollowedLog, LogFollows } from '../../src/app/index.js';
 
 /**
  * The Logs page's event stream: `snapshot` (empties the page's lines: the stream sends the tail

@@ -2,20 +2,19 @@ import { Hono } from 'hono';
 import { may } from '../auth/sessions.js';
 import type { UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
-import { readOverview } from '../lib/overview.js';
 import { NotificationSettings } from '../views/notifications.js';
 import { OverviewView } from '../views/overview.js';
 import { renderPage } from '../views/render.js';
 
-export function overviewRoutes({ ctx }: UiDeps) {
+export function overviewRoutes({ app }: UiDeps) {
   return new Hono<UiEnv>().get('/', async (c) => {
     const session = c.get('session');
     return renderPage(
       c,
       { title: 'Overview', section: 'overview', session },
       <>
-        <OverviewView o={await readOverview(ctx, c.get('chrome').status)} session={session} />
-        {may(session, 'operator') && <NotificationSettings notify={ctx.config.notify} />}
+        <OverviewView o={await app.overview.page(c.get('chrome').status)} session={session} />
+        {may(session, 'operator') && <NotificationSettings notify={app.overview.notifySettings()} />}
       </>,
     );
   });

@@ -1,4 +1,4 @@
-import type { AppAction, AppState } from '../../src/deploy/index.js';
+import type { AppAction, AppState } from '../../src/app/index.js';
 import { may, type Session } from '../auth/sessions.js';
 import { CsrfField } from './bits.js';
 

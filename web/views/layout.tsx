@@ -1,11 +1,9 @@
 import type { Child } from 'hono/jsx';
-import { mayAct } from '../../src/domain/roles.js';
+import { type AppState, mayAct, type PageChrome } from '../../src/app/index.js';
 import { requiredRole } from '../../src/server/roles.js';
 import { readerZone } from '../../src/util/readerZone.js';
 import { assetUrl } from '../assets.js';
 import type { Flash, Session } from '../auth/sessions.js';
-import type { PageChrome } from '../lib/chrome.js';
-import type { AppState } from '../../src/deploy/index.js';
 import { AppStateBanner } from './appState.js';
 import { CsrfField, Time } from './bits.js';
 

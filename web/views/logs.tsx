@@ -1,10 +1,5 @@
+import type { LogsPage } from '../../src/app/index.js';
 import { Notice } from './bits.js';
-
-export interface LogsPage {
-  services: string[];
-  /** The service shown, with its container and last lines; null on the page that lists the services. */
-  shown: { service: string; container: string; lines: string[]; tail: number } | null;
-}
 
 /**
  * A service's container log: the last lines as the server read them (the page works without its

@@ -1,13 +1,11 @@
-import type { ContainerFacts } from '../../src/deploy/failureReport.js';
-import type { ServiceStatus } from '../../src/deploy/index.js';
+import type { AppOverview, ServiceStatus } from '../../src/app/index.js';
 import { may, type Session } from '../auth/sessions.js';
 import { formatBytes, shortSha } from '../lib/format.js';
-import type { Overview } from '../lib/overview.js';
 import { CsrfField, Image, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 import { RestartForm } from './appState.js';
 import { deploymentTitle } from './deployment.js';
 
-export function OverviewView({ o, session }: { o: Overview; session: Session }) {
+export function OverviewView({ o, session }: { o: AppOverview; session: Session }) {
   return (
     <div data-refresh={o.operation ? String(REFRESH_SECONDS) : undefined}>
       <Operation o={o} />
@@ -74,7 +72,7 @@ export function OverviewView({ o, session }: { o: Overview; session: Session }) 
 const REFRESH_SECONDS = 5;
 
 /** The database and other services of the compose project that switchyard does not pin. */
-function OtherServices({ containers }: { containers: ContainerFacts[] }) {
+function OtherServices({ containers }: { containers: AppOverview['unmanaged'] }) {
   return (
     <TableWrap label="Other services">
       <table class="stack" id="other-services">
@@ -111,7 +109,7 @@ function OtherServices({ containers }: { containers: ContainerFacts[] }) {
   );
 }
 
-function Operation({ o }: { o: Overview }) {
+function Operation({ o }: { o: AppOverview }) {
   const op = o.operation;
   return (
     <>
@@ -185,7 +183,7 @@ function Services({ services }: { services: ServiceStatus[] }) {
   );
 }
 
-function Backup({ o, session }: { o: Overview; session: Session }) {
+function Backup({ o, session }: { o: AppOverview; session: Session }) {
   const b = o.newestBackup;
   const { stale, allowedHours } = o.backupAge;
   return (

@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Session } from '../auth/sessions.js';
-import type { PageChrome } from '../lib/chrome.js';
+import type { PageChrome } from '../../src/app/index.js';
 import { Layout, type Section } from './layout.js';
 
 /**

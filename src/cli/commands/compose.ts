@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { configPath, loadConfig } from '../../config/index.js';
-import { composeBaseArgs } from '../../compose/project.js';
+import { composePassthrough } from '../../app/index.js';
+import { openConfig } from '../../main/open.js';
 import { childEnv } from '../../util/process.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../io.js';
@@ -11,12 +11,9 @@ import type { Io } from '../io.js';
  */
 export async function composeCommand(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, Number.MAX_SAFE_INTEGER);
-  const config = loadConfig(configPath(common.config, io.env), io.redactor);
-  const child = spawn('docker', [...composeBaseArgs(config), ...positionals], {
-    stdio: 'inherit',
-    cwd: config.project.dir,
-    env: childEnv(),
-  });
+  const { config } = openConfig({ config: common.config, env: io.env, redactor: io.redactor });
+  const run = composePassthrough(config, positionals);
+  const child = spawn(run.command, run.args, { stdio: 'inherit', cwd: run.cwd, env: childEnv() });
   const code = await new Promise<number>((resolve) => {
     child.once('error', () => resolve(127));
     child.once('close', (c) => resolve(c ?? 1));

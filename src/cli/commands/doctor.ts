@@ -1,19 +1,15 @@
-import { runChecks, type CheckResult } from '../../doctor/checks.js';
+import type { CheckResult } from '../../app/index.js';
 import { oneLine } from '../../errors.js';
 import { parseCommand } from '../args.js';
-import { openContext, type Io } from '../io.js';
+import { openApp, type Io } from '../io.js';
 
 /** A checklist with a pass/fail line each and the fix for each failure; exit 1 if anything failed. */
 export async function doctorCommand(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
   let results: CheckResult[];
   try {
-    const ctx = openContext(common, io);
-    try {
-      results = [{ name: 'config valid', ok: true, detail: 'parsed and validated' }, ...(await runChecks(ctx))];
-    } finally {
-      ctx.store.close();
-    }
+    const app = openApp(common, io);
+    results = [{ name: 'config valid', ok: true, detail: 'parsed and validated' }, ...(await app.setup.doctor())];
   } catch (e) {
     results = [
       {

@@ -1,8 +1,6 @@
 import { inputError } from '../../errors.js';
-import { followLogs, parseTail, recentLogs } from '../../logs/containerLogs.js';
-import { contextLogsPorts } from '../../app/ports/logs.js';
 import { parseCommand } from '../args.js';
-import { openContext, type Io } from '../io.js';
+import { openApp, type Io } from '../io.js';
 
 const USAGE = 'usage: switchyard logs SERVICE [--tail N] [--follow]';
 
@@ -19,27 +17,22 @@ export async function logsCommand(argv: string[], io: Io): Promise<void> {
   );
   const service = positionals[0];
   if (service === undefined) throw inputError(USAGE);
-  const tail = parseTail(values.tail as string | undefined);
-  const ctx = openContext(common, io);
+  const tail = values.tail as string | undefined;
+  const app = openApp(common, io);
+  if (!values.follow) {
+    const { container, lines } = await app.logs.recent(service, tail);
+    if (common.json) return io.out(JSON.stringify({ service, container, lines }));
+    for (const line of lines) io.out(line);
+    return;
+  }
+  const followed = await app.logs.follow(service, tail);
+  const stop = () => followed.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
-    const ports = contextLogsPorts(ctx);
-    if (!values.follow) {
-      const { container, lines } = await recentLogs(ports, { service, tail });
-      if (common.json) return io.out(JSON.stringify({ service, container, lines }));
-      for (const line of lines) io.out(line);
-      return;
-    }
-    const followed = await followLogs(ports, { service, tail });
-    const stop = () => followed.close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      for await (const line of followed.lines) io.out(common.json ? JSON.stringify({ line }) : line);
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+    for await (const line of followed.lines) io.out(common.json ? JSON.stringify({ line }) : line);
   } finally {
-    ctx.store.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }

@@ -1,5 +1,5 @@
-import { configPath, loadConfig } from '../../config/index.js';
 import { oneLine } from '../../errors.js';
+import { openConfig } from '../../main/open.js';
 import { createRuntime } from '../../main/runtime.js';
 import { startServer } from '../../main/daemon.js';
 import { endBy, EXIT_AFTER_CLOSE_MS, STOP_DEADLINE_MS } from '../../server/shutdown.js';
@@ -11,7 +11,8 @@ import type { Io } from '../io.js';
 /** Runs the daemon until SIGTERM or SIGINT. */
 export async function serveCommand(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
-  const config = loadConfig(configPath(common.config, io.env), io.redactor);
+  const source = { config: common.config, env: io.env, redactor: io.redactor };
+  const { config } = openConfig(source);
   const log = createLogger({ redactor: io.redactor, level: common.verbose ? 'debug' : config.log.level });
   const ctx = createRuntime(config, log, io.redactor, io.env);
   const server = await startServer(ctx, io.env);
@@ -36,7 +37,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<void> {
     let reloading = Promise.resolve();
     process.on('SIGHUP', () => {
       reloading = reloading
-        .then(() => server.reload(loadConfig(configPath(common.config, io.env), io.redactor)))
+        .then(() => server.reload(openConfig(source).config))
         .catch((e) => log.error('config reload refused; keeping the running config', { error: oneLine(e) }));
     });
     process.once('SIGINT', () => stop('SIGINT'));

@@ -1,10 +1,7 @@
-import { appStateWithoutDocker, currentStatus, type AppState, type CurrentStatus } from '../../deploy/index.js';
-import { oneLine } from '../../errors.js';
+import type { AppState, DaemonProbe, HostStatus } from '../../app/index.js';
 import { formatTime, timeOrDash } from '../../util/format.js';
-import { probeDaemon, type DaemonProbe } from '../../doctor/daemonProbe.js';
-import { readTagNames, versionLabel } from '../../versions/naming.js';
 import { parseCommand } from '../args.js';
-import { openContext, table, type Io } from '../io.js';
+import { openApp, table, type Io } from '../io.js';
 
 /**
  * `switchyard status`'s exit codes, so a monitor can tell them apart: the app's state comes first (an app that is not
@@ -23,38 +20,26 @@ export function statusExitCode(app: Pick<AppState, 'state'>, daemon: Pick<Daemon
  */
 export async function statusCommand(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
-  const ctx = openContext(common, io);
-  try {
-    const [read, daemon] = await Promise.all([
-      currentStatus(ctx).then(
-        (status) => ({ status, error: null }),
-        (e: unknown) => ({ status: null, error: io.redactor.redact(oneLine(e)) }),
-      ),
-      probeDaemon(ctx.config.server.listen),
-    ]);
-    const app = read.status?.app ?? appStateWithoutDocker(ctx.store, read.error ?? 'Docker did not answer');
-    process.exitCode = statusExitCode(app, daemon);
-    if (common.json) return io.out(JSON.stringify({ ...(read.status ?? { error: read.error }), app, daemon }));
-    if (read.status) await printStatus(read.status, ctx.config.project.dir, io);
-    io.out(`state: ${app.state} (${app.headline})`);
-    for (const problem of app.problems) io.out(`  ${problem}`);
-    io.out(
-      daemon.running
-        ? `daemon: running at ${daemon.url} (switchyard ${daemon.version})`
-        : `daemon: not running (${daemon.why}): no scheduled backups, no web UI or API until it runs again`,
-    );
-  } finally {
-    ctx.store.close();
-  }
+  const s = await openApp(common, io).overview.status();
+  const { app, daemon } = s;
+  process.exitCode = statusExitCode(app, daemon);
+  if (common.json) return io.out(JSON.stringify({ ...(s.status ?? { error: s.error }), app, daemon }));
+  if (s.status) printStatus(s, io);
+  io.out(`state: ${app.state} (${app.headline})`);
+  for (const problem of app.problems) io.out(`  ${problem}`);
+  io.out(
+    daemon.running
+      ? `daemon: running at ${daemon.url} (switchyard ${daemon.version})`
+      : `daemon: not running (${daemon.why}): no scheduled backups, no web UI or API until it runs again`,
+  );
 }
 
-async function printStatus(status: CurrentStatus, projectDir: string, io: Io): Promise<void> {
+function printStatus({ status, deployedName }: HostStatus, io: Io): void {
+  if (!status) return;
   const d = status.deployment;
-  const tags = await readTagNames(projectDir);
-  const name = d && versionLabel(d.commit, tags, d.tag);
   io.out(
     d
-      ? `deployed: ${name}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${timeOrDash(d.finishedAt)}`
+      ? `deployed: ${deployedName}, deployment ${d.id}${d.ref && d.ref !== d.tag ? ` (${d.ref})` : ''}, by ${d.actor} at ${timeOrDash(d.finishedAt)}`
       : 'deployed: nothing yet (switchyard has not deployed this host)',
   );
   io.out(

@@ -1,21 +1,16 @@
-import { gitIn } from '../../src/util/git.js';
-import { listBackups, type BackupListing } from '../../src/backup/index.js';
-import { backupStaleness, type BackupStaleness } from '../../src/backup/staleness.js';
-import type { Config } from '../../src/config/index.js';
-import {
-  operationNow,
-  type OperationNow,
-  type RecoveredDeployment,
-  type StatusPorts,
-} from '../../src/deploy/status.js';
-import type { Clock } from '../../src/util/clock.js';
-import type { Redact } from '../../src/util/redact.js';
-import type { CurrentStatus } from '../../src/deploy/index.js';
-import type { Deployment, Store } from '../../src/store/index.js';
-import { freeBytes } from '../../src/util/diskSpace.js';
-import { readTagNames, versionName } from '../../src/versions/naming.js';
+import { gitIn } from '../util/git.js';
+import { listBackups, type BackupListing } from '../backup/index.js';
+import { backupStaleness, type BackupStaleness } from '../backup/staleness.js';
+import type { Config } from '../config/index.js';
+import { operationNow, type OperationNow, type RecoveredDeployment, type StatusPorts } from '../deploy/status.js';
+import type { Clock } from '../util/clock.js';
+import type { Redact } from '../util/redact.js';
+import type { CurrentStatus } from '../deploy/index.js';
+import type { Deployment, Store } from '../store/index.js';
+import { freeBytes } from '../util/diskSpace.js';
+import { readTagNames, versionName } from '../versions/naming.js';
 import { appUrlOf, readStatus, type ChromePorts, type StatusRead } from './chrome.js';
-import { dockerContainerPort, type ContainerFacts } from '../../src/deploy/failureReport.js';
+import { dockerContainerPort, type ContainerFacts } from '../deploy/failureReport.js';
 
 /**
  * What the first page reads, each part on its own: the status (Docker), the records, the backups
@@ -28,7 +23,7 @@ export interface OverviewPorts extends StatusPorts, ChromePorts {
   clock: Clock;
 }
 
-export interface Overview {
+export interface AppOverview {
   status: CurrentStatus | null;
   /** Why Docker or compose could not be asked, when they could not. */
   statusError: string | null;
@@ -60,7 +55,7 @@ export interface Overview {
 export async function readOverview(
   ports: OverviewPorts,
   status: () => Promise<StatusRead> = () => readStatus(ports),
-): Promise<Overview> {
+): Promise<AppOverview> {
   const current = ports.store.deployments.current();
   const now = ports.clock.now();
   const [read, commit, tags, free] = await Promise.all([

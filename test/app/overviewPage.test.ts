@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/index.js';
-import { openStore, type Store } from '../../../src/store/index.js';
-import { Redactor } from '../../../src/util/redact.js';
-import { type OverviewPorts, readOverview } from '../../../web/lib/overview.js';
+import { parseConfig } from '../../src/config/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { Redactor } from '../../src/util/redact.js';
+import { type OverviewPorts, readOverview } from '../../src/app/overviewPage.js';
 
 /**
  * The first page's decisions against fake ports: Docker down is one error line (redacted) and the
