@@ -62,7 +62,7 @@ export function createApp(switchyard: Switchyard, identities: Identities, option
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
-  app.route('/api/system', userRoutes(ctx, identities));
+  app.route('/api/system', userRoutes(switchyard));
   app.route('/api/system', logRoutes(ctx));
 
   // The web UI, with its own session auth: one instance per app, so sessions live as long as the daemon.
