@@ -1,4 +1,4 @@
-import type { Actor, AuthFailures, Role, Switchyard } from '../src/app/index.js';
+import { type Actor, type AuthFailures, type Role, type Switchyard, surfaceActor } from '../src/app/index.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
 import type { LogFollows } from '../src/logs/follows.js';
@@ -19,7 +19,5 @@ export interface UiDeps {
 }
 
 /** The actor of whatever a session starts: the person (or token) who logged in, with their role. */
-export const actorOf = (session: { identity: { name: string; role: Role } }): Actor => ({
-  name: `ui:${session.identity.name}`,
-  role: session.identity.role,
-});
+export const actorOf = (session: { identity: { name: string; role: Role } }): Actor =>
+  surfaceActor('ui', session.identity);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { DEFAULT_FAILURE_RULE, type FailureRule, type Switchyard } from '../src/app/index.js';
+import type { FailureRule, Switchyard } from '../src/app/index.js';
 import { oneLine } from '../src/errors.js';
 import { serveAsset } from './assets.js';
 import { uiGuard } from './auth/guard.js';
@@ -42,7 +42,7 @@ export function uiRoutes(app: Switchyard, options: UiOptions = {}) {
     ctx,
     sessions: new SessionStore(sessionLimits),
     sessionLimits,
-    loginFailed: app.access.failures('ui', options.loginFailures ?? DEFAULT_FAILURE_RULE),
+    loginFailed: app.access.failures('ui', options.loginFailures),
     output: new LiveOutput(
       ctx.events,
       (id) => ctx.store.deployments.get(id)?.status === 'running',

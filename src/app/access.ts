@@ -11,6 +11,12 @@ export { DEFAULT_FAILURE_RULE, type FailureRule, type Penalty } from '../users/f
 export type { Identity } from '../users/identities.js';
 export type { ApiToken } from '../users/tokens.js';
 
+/** The actor of what an identity does on a surface: audited as `api:<name>` or `ui:<name>`. */
+export const surfaceActor = (surface: AuthSurface, identity: Pick<Identity, 'name' | 'role'>): Actor => ({
+  name: `${surface}:${identity.name}`,
+  role: identity.role,
+});
+
 /**
  * Who asks: a presented token to an identity and its actor, and what the store keeps of it (failed
  * logins audited and slowed, logins, logouts, refusals). The faces keep the transport: the Bearer
@@ -46,11 +52,6 @@ export class Access {
     return this.identities.refresh(identity);
   }
 
-  /** The actor of what an identity does on a surface: audited as `api:<name>` or `ui:<name>`. */
-  actor(surface: AuthSurface, identity: Identity): Actor {
-    return { name: `${surface}:${identity.name}`, role: identity.role };
-  }
-
   /**
    * Whether an identity's role is enough for what a route needs (the face's route table); a refusal
    * is audited (`api.forbidden`, `ui.forbidden`) for the face to answer 403.
@@ -60,7 +61,13 @@ export class Access {
     const { store, clock } = this.runtime();
     const detail = `${identity.role} may not; needs ${need}`;
     store.audit.record(
-      { actor: this.actor(surface, identity).name, action: `${surface}.forbidden`, target, outcome: 'refused', detail },
+      {
+        actor: surfaceActor(surface, identity).name,
+        action: `${surface}.forbidden`,
+        target,
+        outcome: 'refused',
+        detail,
+      },
       clock.now(),
     );
     return false;
@@ -84,13 +91,13 @@ export class Access {
     const { store, clock } = this.runtime();
     const detail = `${identity.role}, from ${address}`;
     store.audit.record(
-      { actor: this.actor('ui', identity).name, action: 'ui.login', outcome: 'ok', detail },
+      { actor: surfaceActor('ui', identity).name, action: 'ui.login', outcome: 'ok', detail },
       clock.now(),
     );
   }
 
   loggedOut(identity: Identity): void {
     const { store, clock } = this.runtime();
-    store.audit.record({ actor: this.actor('ui', identity).name, action: 'ui.logout', outcome: 'ok' }, clock.now());
+    store.audit.record({ actor: surfaceActor('ui', identity).name, action: 'ui.logout', outcome: 'ok' }, clock.now());
   }
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Access, Actor, AuthFailures, Identity } from '../app/index.js';
+import { type Access, type Actor, type AuthFailures, type Identity, surfaceActor } from '../app/index.js';
 import { authError, forbidden, limited, notFound } from '../errors.js';
 import { clientAddress } from './clientAddress.js';
 import { requiredRole } from './roles.js';
@@ -32,7 +32,7 @@ export function bearerAuth(access: Access, failed: AuthFailures): MiddlewareHand
       throw forbidden(`${identity.name} is ${identity.role}; ${target} needs ${need}`);
     }
     c.set('identity', identity);
-    c.set('actor', access.actor('api', identity));
+    c.set('actor', surfaceActor('api', identity));
     await next();
   };
 }

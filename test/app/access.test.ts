@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Switchyard } from '../../src/app/index.js';
+import { Switchyard, surfaceActor } from '../../src/app/index.js';
 import { createHttpApp } from '../../src/main/http.js';
 import { resolveTokens } from '../../src/server/tokens.js';
 import { sha256 } from '../../src/util/hash.js';
@@ -31,7 +31,7 @@ describe('Switchyard.access', () => {
     expect(app.access.identify(ADMIN)).toMatchObject({ name: 'admin', role: 'admin', kind: 'token' });
     expect(app.access.identify(token)).toMatchObject({ name: 'olga', role: 'operator', kind: 'user' });
     expect(app.access.identify('not-a-token-at-all-0123')).toBeUndefined();
-    expect(app.access.actor('api', app.access.identify(token)!)).toEqual({ name: 'api:olga', role: 'operator' });
+    expect(surfaceActor('api', app.access.identify(token)!)).toEqual({ name: 'api:olga', role: 'operator' });
     expect(app.access.tokenNames()).toEqual(['ci', 'admin']);
 
     const ci = app.access.identify(CI)!;
