@@ -3,8 +3,6 @@ import { configError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
 import type { SecretSink } from '../util/redact.js';
 
-export type { ApiToken } from '../app/index.js';
-
 /** What of the config names the API's tokens (`server.tokens`). */
 export interface TokenConfig {
   server: { tokens: readonly { name: string; role: Role; sha256: string }[] };
