@@ -1,7 +1,5 @@
-import type { Actor, Role, Switchyard } from '../src/app/index.js';
+import { type Actor, type AuthFailures, type Role, type Switchyard, surfaceActor } from '../src/app/index.js';
 import type { Runtime } from '../src/app/runtime.js';
-import type { Identities } from '../src/server/identity.js';
-import type { AuthFailures } from '../src/server/authFailures.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
 import type { LogFollows } from '../src/logs/follows.js';
 import type { LiveOutput } from './live/output.js';
@@ -11,10 +9,9 @@ export interface UiDeps {
   app: Switchyard;
   /** Transitional: what a route not yet moved onto the app reads (gone when every route calls `app`). */
   ctx: Runtime;
-  identities: Identities;
   sessions: SessionStore;
   sessionLimits: SessionLimits;
-  /** Audits, counts and slows a failed login (authFailures('ui', …)). */
+  /** Audits, counts and slows a failed login (app.access.failures('ui', …)). */
   loginFailed: AuthFailures;
   output: LiveOutput;
   /** Logs pages being followed, ended when the daemon closes. */
@@ -22,7 +19,5 @@ export interface UiDeps {
 }
 
 /** The actor of whatever a session starts: the person (or token) who logged in, with their role. */
-export const actorOf = (session: { identity: { name: string; role: Role } }): Actor => ({
-  name: `ui:${session.identity.name}`,
-  role: session.identity.role,
-});
+export const actorOf = (session: { identity: { name: string; role: Role } }): Actor =>
+  surfaceActor('ui', session.identity);

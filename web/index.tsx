@@ -1,13 +1,10 @@
 import { Hono } from 'hono';
-import type { Switchyard } from '../src/app/index.js';
+import type { FailureRule, Switchyard } from '../src/app/index.js';
 import { oneLine } from '../src/errors.js';
-import type { Identities } from '../src/server/identity.js';
 import { serveAsset } from './assets.js';
 import { uiGuard } from './auth/guard.js';
 import { readZoneCookie } from './auth/cookies.js';
 import { inReaderZone, validZone } from '../src/util/readerZone.js';
-import { authFailures } from '../src/server/authFailures.js';
-import { DEFAULT_FAILURE_RULE, FailureLimiter, type FailureRule } from '../src/server/failureLimiter.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './auth/sessions.js';
 import type { UiDeps } from './deps.js';
 import type { UiEnv } from './env.js';
@@ -36,21 +33,15 @@ export interface UiOptions {
  * The web UI, mounted at `/` next to the API. Its state (sessions, failed
  * logins, recent output) lives in this closure, one per daemon.
  */
-export function uiRoutes(app: Switchyard, identities: Identities, options: UiOptions = {}) {
+export function uiRoutes(app: Switchyard, options: UiOptions = {}) {
   const ctx = app.legacyRuntime();
   const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
   const deps: UiDeps = {
     app,
     ctx,
-    identities,
     sessions: new SessionStore(sessionLimits),
     sessionLimits,
-    loginFailed: authFailures('ui', {
-      limiter: new FailureLimiter(options.loginFailures ?? DEFAULT_FAILURE_RULE),
-      audit: ctx.store.audit,
-      log: ctx.log,
-      clock: ctx.clock,
-    }),
+    loginFailed: app.access.failures('ui', options.loginFailures),
     output: new LiveOutput(
       ctx.events,
       (id) => ctx.store.deployments.get(id)?.status === 'running',
@@ -73,7 +64,7 @@ export function uiRoutes(app: Switchyard, identities: Identities, options: UiOpt
     c.set('redactor', ctx.redactor);
     await inReaderZone(validZone(readZoneCookie(c)), next);
   });
-  ui.use('*', uiGuard(deps.sessions, identities, ctx.store.audit));
+  ui.use('*', uiGuard(deps.sessions, app.access));
   ui.use('*', async (c, next) => {
     c.set('chrome', app.overview.chrome());
     await next();

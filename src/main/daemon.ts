@@ -6,8 +6,8 @@ import type { Config } from '../config/index.js';
 import type { Runtime } from '../app/runtime.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
 import { LogFollows } from '../logs/follows.js';
-import { createHttpApp } from './http.js';
-import { Identities } from '../server/identity.js';
+import { httpApp } from './http.js';
+import { Switchyard } from '../app/index.js';
 import { closeConnections } from '../server/shutdown.js';
 import { resolveTokens } from '../server/tokens.js';
 
@@ -28,9 +28,10 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
   const recovered = await recoverInterruptedOperations(ctx);
   for (const r of recovered.operations) ctx.log.warn('recovered an interrupted operation', { ...r });
 
-  const identities = new Identities(tokens, ctx.store.users);
+  const switchyard = new Switchyard(() => ctx); // the one per daemon: its Access holds the tokens a reload replaces
+  switchyard.access.replaceTokens(tokens);
   const follows = new LogFollows();
-  const app = createHttpApp(ctx, identities, { follows });
+  const app = httpApp(switchyard, { follows });
   const listen = ctx.config.server.listen;
   const at = listen.lastIndexOf(':');
   const hostname = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
@@ -57,9 +58,9 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
       }
       await schedule?.stop();
       ctx.reload(next);
-      identities.replaceTokens(tokens);
+      switchyard.access.replaceTokens(tokens);
       schedule = startBackupSchedule(ctx);
-      ctx.log.info('config reloaded', { tokens: identities.tokenNames() });
+      ctx.log.info('config reloaded', { tokens: switchyard.access.tokenNames() });
     },
     // No new requests from now on; a running operation reaches its end (or, after SIGTERM, its next step boundary).
     close: async () => {

@@ -1,8 +1,7 @@
 import { Switchyard } from '../app/index.js';
 import type { Runtime } from '../app/runtime.js';
 import { type AppOptions, createApp } from '../server/app.js';
-import { Identities } from '../server/identity.js';
-import type { ApiToken } from '../server/tokens.js';
+import type { ApiToken } from '../users/tokens.js';
 import type { UiOptions } from '../../web/index.js';
 
 export interface HttpOptions extends Omit<AppOptions, 'ui'> {
@@ -11,19 +10,23 @@ export interface HttpOptions extends Omit<AppOptions, 'ui'> {
 }
 
 /**
- * The daemon's HTTP app: the API with the web UI mounted beside it, both on one Switchyard. Built without
- * binding a port, so tests call `app.request()`. Given Identities (the daemon's), a reload that replaces
- * their tokens applies to the API and the UI alike.
+ * The HTTP app on a runtime, with these tokens (resolveTokens): its own Switchyard, for tests and tools.
+ * Built without binding a port, so tests call `app.request()`.
  */
-export function createHttpApp(runtime: Runtime, tokens: readonly ApiToken[] | Identities, options: HttpOptions = {}) {
+export function createHttpApp(runtime: Runtime, tokens: readonly ApiToken[], options: HttpOptions = {}) {
   const switchyard = new Switchyard(() => runtime);
-  const identities = tokens instanceof Identities ? tokens : new Identities(tokens, runtime.store.users);
+  switchyard.access.replaceTokens(tokens);
+  return httpApp(switchyard, options);
+}
+
+/**
+ * The daemon's HTTP app: the API with the web UI mounted beside it, both on one Switchyard, whose Access
+ * holds the tokens: a reload that replaces them applies to the API and the UI alike.
+ */
+export function httpApp(switchyard: Switchyard, options: HttpOptions = {}) {
   const { ui: uiOptions, ...appOptions } = options;
-  return createApp(switchyard, identities, {
+  return createApp(switchyard, {
     ...appOptions,
-    ui: (shared) =>
-      import('../../web/index.js').then((web) =>
-        web.uiRoutes(switchyard, shared.identities, { ...shared, ...uiOptions }),
-      ),
+    ui: (shared) => import('../../web/index.js').then((web) => web.uiRoutes(switchyard, { ...shared, ...uiOptions })),
   });
 }

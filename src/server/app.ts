@@ -1,12 +1,9 @@
 import { Hono } from 'hono';
-import type { Switchyard } from '../app/index.js';
+import { DEFAULT_FAILURE_RULE, type FailureRule, type Switchyard } from '../app/index.js';
 import { VERSION } from '../version.js';
 import { bearerAuth, type AuthVariables } from './auth.js';
 import { limitBody, MAX_BODY_BYTES } from './body.js';
 import { errorResponse } from './errors.js';
-import { authFailures } from './authFailures.js';
-import { FailureLimiter, DEFAULT_FAILURE_RULE, type FailureRule } from './failureLimiter.js';
-import type { Identities } from './identity.js';
 import { backupRoutes } from './routes/backups.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { logRoutes } from './routes/logs.js';
@@ -23,9 +20,11 @@ export interface AppOptions {
   follows?: LogFollows;
 }
 
-/** What the API shares with the UI it mounts: one set of identities, one login rule, one set of followed logs. */
+/**
+ * What the API shares with the UI it mounts: one login rule, one set of followed logs (and one Switchyard, whose
+ * Access holds the identities).
+ */
 export interface UiShared {
-  identities: Identities;
   loginFailures: FailureRule;
   follows: LogFollows;
 }
@@ -39,14 +38,13 @@ export type UiMount = (
 ) => Promise<{ fetch: (request: Request, env: unknown) => Response | Promise<Response> }>;
 
 /**
- * The HTTP API. Built without binding a port, so tests call `app.request()`. Given Identities (the
- * daemon's), a reload that replaces their tokens applies to the API and the UI alike.
+ * The HTTP API. Built without binding a port, so tests call `app.request()`. Tokens are the Switchyard's
+ * (its Access): a reload that replaces them applies to the API and the UI alike.
  */
-export function createApp(switchyard: Switchyard, identities: Identities, options: AppOptions = {}) {
+export function createApp(switchyard: Switchyard, options: AppOptions = {}) {
   const ctx = switchyard.legacyRuntime();
   const failureRule = { ...DEFAULT_FAILURE_RULE, ...options.authFailures };
-  const limiter = new FailureLimiter(failureRule);
-  const failed = authFailures('api', { limiter, audit: ctx.store.audit, log: ctx.log, clock: ctx.clock });
+  const failed = switchyard.access.failures('api', failureRule);
   const follows = options.follows ?? new LogFollows();
   const app = new Hono<{ Variables: AuthVariables }>();
   app.onError(errorResponse(ctx.log, ctx.redactor));
@@ -58,11 +56,11 @@ export function createApp(switchyard: Switchyard, identities: Identities, option
     '/api/*',
     limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)),
   );
-  app.use('/api/system/*', bearerAuth({ identities, failed, audit: ctx.store.audit, clock: ctx.clock }));
+  app.use('/api/system/*', bearerAuth(switchyard.access, failed));
   app.route('/api/system', backupRoutes(ctx));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
-  app.route('/api/system', userRoutes(ctx, identities));
+  app.route('/api/system', userRoutes(switchyard));
   app.route('/api/system', logRoutes(switchyard));
 
   // The web UI, with its own session auth: one instance per app, so sessions live as long as the daemon.
@@ -70,7 +68,7 @@ export function createApp(switchyard: Switchyard, identities: Identities, option
   let ui: ReturnType<UiMount> | undefined;
   app.all('*', async (c) => {
     if (!mount || c.req.path === '/api' || c.req.path.startsWith('/api/')) return c.notFound(); // the API's JSON answer
-    ui ??= mount({ identities, loginFailures: failureRule, follows });
+    ui ??= mount({ loginFailures: failureRule, follows });
     return (await ui).fetch(c.req.raw, c.env);
   });
   return app;

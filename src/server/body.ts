@@ -1,7 +1,7 @@
 import type { Context as HonoContext, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
-import { formatIssues, validate } from '../config/index.js';
+import { formatIssues, validate } from '../util/validate.js';
 import { inputError } from '../errors.js';
 import { parseId } from '../util/id.js';
 

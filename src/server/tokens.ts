@@ -1,18 +1,15 @@
-import { timingSafeEqual } from 'node:crypto';
-import { sha256 } from '../util/hash.js';
-import type { Config } from '../config/index.js';
+import type { ApiToken, Role } from '../app/index.js';
 import { configError } from '../errors.js';
+import { sha256 } from '../util/hash.js';
 import type { SecretSink } from '../util/redact.js';
-import type { Role } from '../domain/roles.js';
 
-export interface ApiToken {
-  name: string;
-  role: Role;
-  sha256: Buffer;
+/** What of the config names the API's tokens (`server.tokens`). */
+export interface TokenConfig {
+  server: { tokens: readonly { name: string; role: Role; sha256: string }[] };
 }
 
 /** The admin token from the environment (always `admin`) and the hashed tokens from config, each with its role. */
-export function resolveTokens(config: Config, env: NodeJS.ProcessEnv, secrets: SecretSink): ApiToken[] {
+export function resolveTokens(config: TokenConfig, env: NodeJS.ProcessEnv, secrets: SecretSink): ApiToken[] {
   const tokens: ApiToken[] = config.server.tokens.map((t) => ({
     name: t.name,
     role: t.role,
@@ -30,17 +27,4 @@ export function resolveTokens(config: Config, env: NodeJS.ProcessEnv, secrets: S
     );
   }
   return tokens;
-}
-
-/**
- * Finds the token a presented secret matches. Comparing fixed-length hashes with
- * timingSafeEqual, and checking every token, keeps the time independent of the secret.
- */
-export function matchToken(tokens: readonly ApiToken[], presented: string): ApiToken | undefined {
-  const digest = sha256(presented);
-  let match: ApiToken | undefined;
-  for (const token of tokens) {
-    if (timingSafeEqual(token.sha256, digest) && !match) match = token;
-  }
-  return match;
 }

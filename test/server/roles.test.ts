@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/main/http.js';
-import { Identities } from '../../src/server/identity.js';
 import { Switchyard } from '../../src/app/index.js';
 import { may, ROLES, type Role } from '../../src/domain/roles.js';
 import { requiredRole, ROUTE_ACTIONS } from '../../src/server/roles.js';
@@ -48,10 +47,7 @@ describe('roles: one table, enforced everywhere', () => {
   it('declares a role for every route the app serves, and declares no route that does not exist', async () => {
     const { uiRoutes } = await import('../../web/index.js');
     // The API's routes, and the UI's, which the app mounts lazily on its first UI request.
-    const ui = uiRoutes(
-      new Switchyard(() => ctx),
-      new Identities(resolveTokens(ctx.config, { SWITCHYARD_ADMIN_TOKEN: ADMIN }, ctx.redactor), ctx.store.users),
-    );
+    const ui = uiRoutes(new Switchyard(() => ctx));
     const served = new Set(
       [...app.routes, ...ui.routes]
         .filter((r) => r.method !== 'ALL' && !r.path.endsWith('*'))

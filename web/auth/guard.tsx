@@ -1,10 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context as HonoContext, MiddlewareHandler } from 'hono';
 import { limitBody } from '../../src/server/body.js';
-import type { Identities } from '../../src/server/identity.js';
-import { mayAct } from '../../src/domain/roles.js';
+import type { Access } from '../../src/app/index.js';
 import { requiredRole } from '../../src/server/roles.js';
-import type { AuditLog } from '../../src/store/audit.js';
 import type { UiEnv } from '../env.js';
 import { renderPage } from '../views/render.js';
 import { readSessionCookie } from './cookies.js';
@@ -30,11 +28,7 @@ const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
  * state-changing request also needs the session's CSRF token and must not come
  * from another site. /api/* is left to its Bearer-token auth.
  */
-export function uiGuard(
-  sessions: SessionStore,
-  identities: Identities,
-  audit: Pick<AuditLog, 'record'>,
-): MiddlewareHandler<UiEnv> {
+export function uiGuard(sessions: SessionStore, access: Access): MiddlewareHandler<UiEnv> {
   const limit = limitBody((c) => c.text('form too large', 413));
   return async (c, next) => {
     const path = c.req.path;
@@ -45,7 +39,7 @@ export function uiGuard(
     const need = requiredRole(c.req.method, path);
     if (need === 'public') return changing ? limit(c, next) : next();
 
-    const session = liveSession(c, sessions, identities);
+    const session = liveSession(c, sessions, access);
     if (!session) {
       if (!changing) return c.redirect(`/login?next=${encodeURIComponent(path + new URL(c.req.url).search)}`, 303);
       return renderPage(
@@ -66,10 +60,7 @@ export function uiGuard(
       );
       return renderPage(c, { title: 'Not found', session, status: 404 }, missing);
     }
-    if (!mayAct(identity.role, need)) {
-      const target = `${c.req.method} ${path}`;
-      const detail = `${identity.role} may not; needs ${need}`;
-      audit.record({ actor: `ui:${identity.name}`, action: 'ui.forbidden', target, outcome: 'refused', detail });
+    if (!access.admits('ui', identity, need, `${c.req.method} ${path}`)) {
       return refuse(c, session, `Your role (${identity.role}) may not do this; it needs ${need}. Ask an admin.`);
     }
     if (!changing) return next();
@@ -88,10 +79,10 @@ export function uiGuard(
  * The request's session with its identity as it stands now; a session whose token no longer names its
  * identity (a user removed, a configured token removed or changed by a reload) is ended here.
  */
-export function liveSession(c: HonoContext, sessions: SessionStore, identities: Identities): Session | undefined {
+export function liveSession(c: HonoContext, sessions: SessionStore, access: Access): Session | undefined {
   const session = sessions.get(readSessionCookie(c));
   if (!session) return undefined;
-  const identity = identities.refresh(session.identity);
+  const identity = access.refresh(session.identity);
   if (!identity) {
     sessions.destroy(session.id);
     return undefined;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Identity } from '../../src/server/identity.js';
-import { mayAct, type Role } from '../../src/domain/roles.js';
+import { type Identity, mayAct, type Role } from '../../src/app/index.js';
 
 export interface Flash {
   kind: 'error' | 'info';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { clientAddress } from '../../src/server/clientAddress.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookies.js';
 import { liveSession } from '../auth/guard.js';
-import { actorOf, type UiDeps } from '../deps.js';
+import type { UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { formBody } from '../lib/form.js';
 import { renderPage } from '../views/render.js';
@@ -16,11 +16,11 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/';
 }
 
-export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginFailed }: UiDeps) {
+export function loginRoutes({ app, sessions, sessionLimits, loginFailed }: UiDeps) {
   const idleHours = Math.round(sessionLimits.idleMs / 3_600_000);
   return new Hono<UiEnv>()
     .get('/login', (c) => {
-      if (liveSession(c, sessions, identities)) return c.redirect(safeNext(c.req.query('next')), 303);
+      if (liveSession(c, sessions, app.access)) return c.redirect(safeNext(c.req.query('next')), 303);
       const notice = c.req.query('bye') !== undefined ? 'You are logged out.' : undefined;
       return renderPage(
         c,
@@ -32,7 +32,7 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginFai
       const form = await formBody(c, loginForm);
       const next = safeNext(form.next);
       // The token first: a right one logs in whatever others tried from the same address.
-      const identity = form.token.trim() === '' ? undefined : identities.byToken(form.token.trim());
+      const identity = form.token.trim() === '' ? undefined : app.access.identify(form.token.trim());
       if (!identity) {
         const { retryAfterSeconds } = await loginFailed(clientAddress(c));
         const error =
@@ -50,19 +50,14 @@ export function loginRoutes({ ctx, identities, sessions, sessionLimits, loginFai
       if (old) sessions.destroy(old); // a fresh id at every login: no session fixation
       const session = sessions.create(identity);
       setSessionCookie(c, session.id, Math.floor(sessionLimits.absoluteMs / 1000));
-      ctx.store.audit.record({
-        actor: actorOf(session).name,
-        action: 'ui.login',
-        outcome: 'ok',
-        detail: `${identity.role}, from ${clientAddress(c)}`,
-      });
+      app.access.loggedIn(identity, clientAddress(c));
       return c.redirect(next, 303);
     })
     .post('/logout', (c) => {
       const session = c.get('session');
       sessions.destroy(session.id);
       clearSessionCookie(c);
-      ctx.store.audit.record({ actor: actorOf(session).name, action: 'ui.logout', outcome: 'ok' });
+      app.access.loggedOut(session.identity);
       return c.redirect('/login?bye', 303);
     });
 }

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { addUser, removeUser, setUserRole, userPortsOf } from '../../src/users/manage.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
 import { formBody } from '../lib/form.js';
@@ -13,27 +12,27 @@ const addForm = z.object({ name: z.string(), role: z.string() });
 const roleForm = z.object({ role: z.string() });
 
 /** Users (admin only, by ROUTE_ROLES): the same user management as the CLI and the API, audited as `ui:<name>`. */
-export function userRoutes({ ctx, identities }: UiDeps) {
-  const ports = () => userPortsOf(ctx, identities.tokenNames());
+export function userRoutes({ app }: UiDeps) {
   return new Hono<UiEnv>()
     .get('/users', (c) => {
       const session = c.get('session');
       return renderPage(
         c,
         { title: 'Users', section: 'users', session },
-        <UsersView page={{ users: ctx.store.users.list() }} session={session} />,
+        <UsersView page={{ users: app.users.list(actorOf(session)) }} session={session} />,
       );
     })
     .post('/users', async (c) => {
       const session = c.get('session');
       try {
         const body = await formBody(c, addForm);
-        const { user, token } = addUser(ports(), { ...body, actor: actorOf(session).name });
+        const actor = actorOf(session);
+        const { user, token } = app.users.add(actor, body);
         // Answered here, not after a redirect: the token must not wait in the session for a next page.
         return renderPage(
           c,
           { title: 'Users', section: 'users', session, status: 201 },
-          <UsersView page={{ users: ctx.store.users.list(), added: { ...user, token } }} session={session} />,
+          <UsersView page={{ users: app.users.list(actor), added: { ...user, token } }} session={session} />,
         );
       } catch (e) {
         return redirectWithError(c, e, '/users');
@@ -42,7 +41,7 @@ export function userRoutes({ ctx, identities }: UiDeps) {
     .post('/users/:name/role', async (c) => {
       try {
         const { role } = await formBody(c, roleForm);
-        const user = setUserRole(ports(), { name: c.req.param('name'), role, actor: actorOf(c.get('session')).name });
+        const user = app.users.setRole(actorOf(c.get('session')), c.req.param('name'), role);
         return redirectWithNotice(c, `${user.name} is now ${user.role}.`, '/users');
       } catch (e) {
         return redirectWithError(c, e, '/users');
@@ -51,7 +50,7 @@ export function userRoutes({ ctx, identities }: UiDeps) {
     .post('/users/:name/remove', (c) => {
       try {
         const name = c.req.param('name');
-        removeUser(ports(), { name, actor: actorOf(c.get('session')).name });
+        app.users.remove(actorOf(c.get('session')), name);
         return redirectWithNotice(c, `User ${name} removed; their token no longer works.`, '/users');
       } catch (e) {
         return redirectWithError(c, e, '/users');

@@ -1,5 +1,4 @@
-import { ROLES } from '../../src/domain/roles.js';
-import type { User } from '../../src/store/users.js';
+import { ROLES, type User } from '../../src/app/index.js';
 import type { Session } from '../auth/sessions.js';
 import { CsrfField, Notice, TableWrap, Time } from './bits.js';
 

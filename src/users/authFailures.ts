@@ -14,7 +14,7 @@ const MAX_HELD = 500;
 export interface AuthFailureDeps {
   limiter: FailureLimiter;
   audit: Pick<AuditLog, 'record'>;
-  log: Logger;
+  log: Pick<Logger, 'warn'>;
   clock: Clock;
   /** Waits out a penalty (a timer: no thread is held). */
   sleep?: (ms: number) => Promise<void>;

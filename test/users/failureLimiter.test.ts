@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authFailures } from '../../src/server/authFailures.js';
-import { DEFAULT_FAILURE_RULE, FailureLimiter } from '../../src/server/failureLimiter.js';
+import { authFailures } from '../../src/users/authFailures.js';
+import { DEFAULT_FAILURE_RULE, FailureLimiter } from '../../src/users/failureLimiter.js';
 import { createLogger } from '../../src/util/log.js';
 import { Redactor } from '../../src/util/redact.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Identities } from '../../src/server/identity.js';
-import type { ApiToken } from '../../src/server/tokens.js';
+import { Identities } from '../../src/users/identities.js';
+import type { ApiToken } from '../../src/users/tokens.js';
 import { sha256 } from '../../src/util/hash.js';
 import type { User } from '../../src/store/users.js';
 
