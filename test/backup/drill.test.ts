@@ -43,6 +43,7 @@ function world() {
     log: createLogger({ redactor, level: 'error', write: () => {} }),
     redactor,
     clock: { now: () => NOW },
+    backupDone: { emit: () => {} },
   };
   const backup = (fileName: string, hoursOld: number, content?: string) => {
     const id = store.backups.begin({
