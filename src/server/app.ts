@@ -59,7 +59,7 @@ export function createApp(switchyard: Switchyard, identities: Identities, option
     limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)),
   );
   app.use('/api/system/*', bearerAuth({ identities, failed, audit: ctx.store.audit, clock: ctx.clock }));
-  app.route('/api/system', backupRoutes(ctx));
+  app.route('/api/system', backupRoutes(switchyard));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
   app.route('/api/system', userRoutes(ctx, identities));
