@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Actor, Switchyard } from '../../src/app/index.js';
 import { SwitchyardError } from '../../src/errors.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
+import { catalogBackup } from '../fixtures/fakes.js';
 
 /**
  * The backups area through the app, on a real SQLite state in a temp dir: who may do what (the one role table),
@@ -23,28 +22,13 @@ beforeEach(() => {
 afterEach(() => ctx.cleanup());
 
 /** A good backup in the catalog, its file in the backups dir. */
-function goodBackup(fileName = '20330102T030405Z_app_manual.dump', content = 'a dump'): number {
-  fs.mkdirSync(ctx.config.backups.dir, { recursive: true });
-  const id = ctx.store.backups.begin({
+const goodBackup = (fileName = '20330102T030405Z_app_manual.dump', content = 'a dump') =>
+  catalogBackup(ctx.store, ctx.config.backups.dir, {
     fileName,
-    tempName: `.${fileName}.partial`,
-    databaseName: 'app',
-    reason: 'manual',
-    note: null,
-    actor: 't',
     createdAt: '2033-01-02T03:04:05.000Z',
-    deploymentId: null,
-  });
-  fs.writeFileSync(path.join(ctx.config.backups.dir, fileName), content);
-  ctx.store.backups.succeed(id, {
-    sizeBytes: content.length,
-    sha256: 'ab'.repeat(32),
-    serverVersion: '16',
+    content,
     rowCounts: { items: 3 },
-    schemaFingerprint: 'f',
   });
-  return id;
-}
 
 async function refusal(promise: Promise<unknown> | (() => unknown)): Promise<SwitchyardError> {
   try {
