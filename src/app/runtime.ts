@@ -5,10 +5,11 @@ import type { RecoveryReport } from '../deploy/recover.js';
 import type { StopSignal } from '../ops/shutdown.js';
 import type { Notifier } from '../notify/index.js';
 import type { DockerClient } from '../docker/client.js';
-import type { Store } from '../store/index.js';
+import type { BackupRow, Store } from '../store/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
+import type { Signal } from '../util/signal.js';
 import type { VersionCaches } from '../versions/cache.js';
 /**
  * The adapters the application layer wires its workflows to, built once per process by the composition
@@ -24,6 +25,8 @@ export interface Runtime {
   clock: Clock;
   /** Live progress of deployments in this process. */
   events: DeploymentEvents;
+  /** Each verified backup recorded ok, whatever took it (a command, the schedule, a deploy): wakes the off-site worker. */
+  backupDone: Signal<BackupRow>;
   /** SIGTERM: operations of this process stop at their next step boundary. */
   shutdown: StopSignal;
   /**

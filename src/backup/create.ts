@@ -112,7 +112,9 @@ export async function createBackup(ports: BackupPorts, request: BackupRequest): 
         fields: { sizeBytes, sha256, via, reached: reached.description },
       },
     });
-    return store.backups.get(id)!;
+    const done = store.backups.get(id)!;
+    ports.backupDone.emit(done); // the one place a backup is recorded done: its off-site copy starts now
+    return done;
   } catch (e) {
     for (const proc of running) proc.kill();
     await removeIfPresent(tempPath);

@@ -1,6 +1,6 @@
-export { backupNow, drillNow, listBackups, getBackup, type BackupListing } from './service.js';
+export { backupNow, drillNow, listBackups, listing, type BackupListing } from './service.js';
 export { createBackup, type BackupRequest } from './create.js';
-export { runDrill, drillMarkdown, type DrillReport } from './drill.js';
+export { runDrill, drillMarkdown, restoreTime, type DrillReport } from './drill.js';
 export { applyRetention, selectExpired, type RetentionPolicy } from './retention.js';
 export { recoverInterruptedBackups } from './recover.js';
 export { startBackupSchedule } from './schedule.js';

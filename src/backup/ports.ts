@@ -2,10 +2,11 @@ import type { Config } from '../config/index.js';
 import type { DatabaseTarget } from '../database/index.js';
 import type { StopSignal } from '../ops/shutdown.js';
 import type { Notifier } from '../notify/index.js';
-import type { Store } from '../store/index.js';
+import type { BackupRow, Store } from '../store/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import type { Redact } from '../util/redact.js';
+import type { Signal } from '../util/signal.js';
 
 /**
  * What each backup operation uses, and nothing more: a Context provides all of them (it is
@@ -22,6 +23,8 @@ export interface BackupPorts {
   log: Logger;
   redactor: Redact;
   clock: Clock;
+  /** Told of each backup recorded ok (the off-site worker listens: src/main/daemon.ts). */
+  backupDone: Pick<Signal<BackupRow>, 'emit'>;
 }
 
 /** A drill also keeps its result with the backup. */

@@ -1,13 +1,6 @@
 import type { BackupListingPorts, BackupServicePorts } from './ports.js';
 import { underLock } from '../ops/operation.js';
-import {
-  offsiteStatus,
-  toPublic,
-  type BackupRecord,
-  type BackupRow,
-  type DrillRecord,
-  type OffsiteStatus,
-} from '../store/index.js';
+import { offsiteStatus, toPublic, type BackupRecord, type DrillRecord, type OffsiteStatus } from '../store/index.js';
 import { createBackup, type BackupRequest } from './create.js';
 import { runDrill, type DrillReport } from './drill.js';
 import { applyRetention } from './retention.js';
@@ -37,12 +30,8 @@ export function listBackups(ports: BackupListingPorts): BackupListing[] {
   return ports.store.backups.list().map((b) => listing(ports, b));
 }
 
-export function getBackup(ports: BackupListingPorts, id: number): BackupListing | undefined {
-  const b = ports.store.backups.get(id);
-  return b && listing(ports, b);
-}
-
-function listing(ports: BackupListingPorts, b: BackupRow): BackupListing {
+/** One catalog row as shown: with its last drill and its off-site copy. */
+export function listing(ports: BackupListingPorts, b: BackupRecord): BackupListing {
   const upload = ports.store.offsite.get(b.id);
   return {
     ...toPublic(b),

@@ -47,6 +47,7 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
   let schedule = startBackupSchedule(ctx);
   const stopWatchingAge = watchBackupAge(ctx);
   const offsite = startOffsiteWorker(ctx);
+  const stopWaking = ctx.backupDone.on(() => offsite.kick()); // a new backup goes off-site now, not at the next pass
   ctx.log.info('switchyard listening', { url });
 
   return {
@@ -68,6 +69,7 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
       const connectionsClosed = closeConnections(server);
       stopWatchingAge();
       await schedule?.stop();
+      stopWaking();
       await offsite.stop();
       while (ctx.shutdown.operationsInProgress() > 0) await new Promise((r) => setTimeout(r, 200));
       if (ctx.shutdown.stoppedBefore)

@@ -12,6 +12,7 @@ import { openStore } from '../store/index.js';
 import { systemClock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
+import { Signal } from '../util/signal.js';
 import { VersionCaches } from '../versions/cache.js';
 
 /**
@@ -37,6 +38,7 @@ export function createRuntime(
     redactor,
     clock,
     events: new DeploymentEvents(),
+    backupDone: new Signal(),
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
     recoverOrphans: () => recoverOrphansOf(ctx),
     notifier: new Notifier(config.notify, log, redactor, { clock }),

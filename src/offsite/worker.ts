@@ -8,7 +8,7 @@ import { newestOffsiteCopy, offsiteStaleHours } from './queue.js';
 const PASS_INTERVAL_MS = 30_000;
 
 export interface OffsiteWorker {
-  /** Runs a pass now (after a backup) unless one is running. */
+  /** Runs a pass now (after a backup), or right after the one running: that pass may have listed the queue before it. */
   kick(): void;
   /** Stops future passes and waits for the one in progress. */
   stop(): Promise<void>;
@@ -54,9 +54,20 @@ export function startOffsiteWorker(ports: OffsitePorts, options: { bucket?: Buck
     ports.log.warn(summary);
     ports.notifier.send({ event: 'offsite-stale', ok: false, summary, details: { newest: episode, hours } });
   };
+  let again = false;
   const kick = () => {
-    if (stopped || running) return;
-    running = pass().finally(() => (running = undefined));
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = pass().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        kick();
+      }
+    });
   };
   const timer = setInterval(kick, PASS_INTERVAL_MS);
   timer.unref();

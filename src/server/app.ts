@@ -57,7 +57,7 @@ export function createApp(switchyard: Switchyard, options: AppOptions = {}) {
     limitBody((c) => c.json({ error: `request body over ${MAX_BODY_BYTES / 1024} KB` }, 413)),
   );
   app.use('/api/system/*', bearerAuth(switchyard.access, failed));
-  app.route('/api/system', backupRoutes(ctx));
+  app.route('/api/system', backupRoutes(switchyard));
   app.route('/api/system', deploymentRoutes(ctx));
   app.route('/api/system', versionRoutes(ctx));
   app.route('/api/system', userRoutes(switchyard));

@@ -75,7 +75,8 @@ const fromRaw = (r: RawRow): BackupRow => ({
   columns: r.columns ? (JSON.parse(r.columns) as Record<string, string[]>) : null,
 });
 
-export function toPublic(row: BackupRow): BackupRecord {
+/** The record without its internal columns; a row typed as a record (backupOr404's) still has them at run time. */
+export function toPublic(row: BackupRecord & Partial<BackupRow>): BackupRecord {
   const { tempName: _t, ownerPid: _p, columns: _c, ...record } = row;
   return record;
 }

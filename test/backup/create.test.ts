@@ -41,6 +41,7 @@ function fakePorts(database: Partial<DatabaseTarget>) {
     log: createLogger({ redactor, write: (l) => logLines.push(l) }),
     redactor,
     clock: { now: () => AT },
+    backupDone: { emit: () => {} },
   };
   return { ports, store, dir, notifications, logLines };
 }

@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config/index.js';
 import type { Notification } from '../../src/notify/payloads.js';
 import { createLogger } from '../../src/util/log.js';
 import { Redactor } from '../../src/util/redact.js';
-import { fakeDatabaseTarget, tempStore } from '../fixtures/fakes.js';
+import { catalogBackup, fakeDatabaseTarget, tempStore } from '../fixtures/fakes.js';
 
 /**
  * The drill's decisions before it touches a database, against fake ports: which backup, a file
@@ -43,28 +43,14 @@ function world() {
     log: createLogger({ redactor, level: 'error', write: () => {} }),
     redactor,
     clock: { now: () => NOW },
+    backupDone: { emit: () => {} },
   };
-  const backup = (fileName: string, hoursOld: number, content?: string) => {
-    const id = store.backups.begin({
+  const backup = (fileName: string, hoursOld: number, content?: string) =>
+    catalogBackup(store, dir, {
       fileName,
-      tempName: `.${fileName}.partial`,
-      databaseName: 'app',
-      reason: 'manual',
-      note: null,
-      actor: 't',
       createdAt: new Date(NOW.getTime() - hoursOld * 3_600_000).toISOString(),
-      deploymentId: null,
+      content,
     });
-    if (content !== undefined) fs.writeFileSync(path.join(dir, fileName), content);
-    store.backups.succeed(id, {
-      sizeBytes: 1,
-      sha256: 'f'.repeat(64),
-      serverVersion: '16',
-      rowCounts: {},
-      schemaFingerprint: 'x',
-    });
-    return id;
-  };
   return { ports, store, notifications, sessions, backup };
 }
 

@@ -153,3 +153,39 @@ describe('the off-site worker, with a bucket in memory', () => {
     expect(await pushPending(w.ports, { bucket })).toEqual([]); // not due yet at the same clock time
   });
 });
+
+describe('waking the off-site worker', () => {
+  it('a kick during a pass runs another pass right after it, for the backup that pass did not list', async () => {
+    const w = world();
+    const first = w.backup('a_manual.dump', 'manual');
+    const bucket = memoryBucket();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const upload = bucket.upload;
+    bucket.upload = async (key, body) => {
+      await held; // the first pass stays in its upload until the second backup exists
+      return upload(key, body);
+    };
+    const worker = startOffsiteWorker(w.ports, { bucket });
+    try {
+      await waitUntil(() => w.store.offsite.get(first)?.state === 'uploading');
+      const second = w.backup('b_manual.dump', 'manual');
+      worker.kick(); // as a finished backup does (src/main/daemon.ts)
+      release();
+      // The next timed pass is 30 s away: only the kick's pass can copy it within the wait.
+      await waitUntil(() => w.store.offsite.get(second)?.state === 'uploaded');
+      expect(w.store.offsite.get(first)?.state).toBe('uploaded');
+    } finally {
+      release();
+      await worker.stop();
+    }
+  });
+});
+
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,15 +1,17 @@
 import type { Context as HonoContext } from 'hono';
-import { downloadHeaders, openBackupDownload, openLeftoversDownload } from '../../src/backup/download.js';
+import { downloadHeaders, type BackupDownload } from '../../src/app/index.js';
+import { openLeftoversDownload } from '../../src/backup/download.js';
 import type { Runtime } from '../../src/app/runtime.js';
 
-/** Streams a backup file to the browser (src/backup/download.ts decides which file and how it is labelled). */
-export async function downloadBackup(c: HonoContext, ctx: Runtime, id: number, actor: string): Promise<Response> {
-  const download = await openBackupDownload(ctx, id, actor);
+/** Streams a file the app opened (a backup, a rollback's leftovers) to the browser, under its own name and type. */
+export function sendDownload(c: HonoContext, download: BackupDownload): Response {
   return c.body(download.body, 200, downloadHeaders(download));
 }
 
-/** Streams a rollback's leftovers file (src/backup/download.ts finds it through the rollback's journal). */
+/**
+ * Transitional, for web/routes/deployments.tsx until its leftovers download comes from the app (its area:
+ * deployments); then this goes, with the two core imports above, and that route calls sendDownload.
+ */
 export async function downloadLeftovers(c: HonoContext, ctx: Runtime, id: number, actor: string): Promise<Response> {
-  const download = await openLeftoversDownload(ctx, id, actor);
-  return c.body(download.body, 200, downloadHeaders(download));
+  return sendDownload(c, await openLeftoversDownload(ctx, id, actor));
 }

@@ -1,14 +1,5 @@
-import type { AuditEntry, AuditFilter } from '../../src/store/index.js';
+import type { AuditFilter, AuditPage } from '../../src/app/index.js';
 import { TableWrap, Time } from './bits.js';
-
-export interface AuditPage {
-  entries: AuditEntry[];
-  /** The id older entries come before, when there are any. */
-  older: number | null;
-  filter: AuditFilter;
-  actors: string[];
-  actions: string[];
-}
 
 const OUTCOMES = ['ok', 'failed', 'refused'] as const;
 const OUTCOME_TONE: Record<string, string> = { ok: 'ok', failed: 'bad', refused: 'warn' };

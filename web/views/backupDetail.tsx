@@ -1,8 +1,6 @@
-import type { BackupListing } from '../../src/backup/index.js';
+import { restoreTime, type BackupListing, type DrillRecord, type DrillSummary } from '../../src/app/index.js';
 import { may, type Session } from '../auth/sessions.js';
 import { formatBytes } from '../lib/format.js';
-import { restoreTime } from '../../src/backup/drill.js';
-import type { DrillRecord } from '../../src/store/index.js';
 import { OffsiteCell } from './backups.js';
 import { CsrfField, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 
@@ -107,12 +105,6 @@ export function BackupDetail({
       )}
     </>
   );
-}
-
-/** The last drill's report: what the runbook's "DR Drill Results" say, plus the raw Markdown to paste. */
-export interface DrillSummary {
-  markdown: string;
-  backupAgeHours: number;
 }
 
 /** The drill as a page: the outcome, the runbook's fields, expected against restored rows per table, then the Markdown. */

@@ -1,4 +1,4 @@
-import type { BackupListing } from '../../src/backup/index.js';
+import type { BackupListing } from '../../src/app/index.js';
 import { may, type Session } from '../auth/sessions.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
 import { CsrfField, StatusBadge, TableWrap, Time } from './bits.js';

@@ -1,12 +1,18 @@
-import type { Config } from '../../src/config/index.js';
 import { maskCredentialUrl } from '../../src/util/redact.js';
 import { TableWrap } from './bits.js';
+
+/** What this section shows of the config's `notify`: the config's own value fits it as it is. */
+export interface NotifySettings {
+  webhooks: Array<{ url: string; format: string; events?: readonly string[]; onlyFailures: boolean }>;
+  timeoutSeconds: number;
+  retries: number;
+}
 
 /**
  * Where notifications go and which events each webhook gets, read-only: the config file sets them. A webhook's URL
  * is its credential (Slack and Discord carry the token in the path), so it is shown masked.
  */
-export function NotificationSettings({ notify }: { notify: Config['notify'] }) {
+export function NotificationSettings({ notify }: { notify: NotifySettings }) {
   return (
     <section aria-labelledby="notify-title">
       <h2 id="notify-title">Notifications</h2>

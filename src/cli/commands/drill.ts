@@ -1,9 +1,7 @@
-import { drillNow } from '../../backup/service.js';
+import { parseBackupId } from '../../app/index.js';
 import { inputError } from '../../errors.js';
-import { drillFromOffsite } from '../../offsite/drill.js';
-import { parseId } from '../../util/id.js';
 import { parseCommand } from '../args.js';
-import { cliActor, openOperationContext, type Io } from '../io.js';
+import { cliActor, openApp, type Io } from '../io.js';
 
 // Its own module: `backup` and `backups` do not load the off-site side (S3 client wiring, age).
 export async function drillCommand(argv: string[], io: Io): Promise<void> {
@@ -15,19 +13,14 @@ export async function drillCommand(argv: string[], io: Io): Promise<void> {
   const raw = positionals[0];
   const offsite = Boolean(values.offsite);
   if (!offsite && values.identity !== undefined) throw inputError('--identity goes with --offsite');
-  const backupId = offsite || raw === undefined ? undefined : parseId(raw);
-  if (!offsite && raw !== undefined && backupId === undefined)
-    throw inputError(`BACKUP_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${raw}"`);
-  const ctx = await openOperationContext(common, io);
-  try {
-    const actor = cliActor(io.env).name;
-    const identity = (values.identity as string | undefined) ?? null;
-    const report = offsite
-      ? await drillFromOffsite(ctx, raw ?? 'latest', identity, actor)
-      : await drillNow(ctx, backupId, actor);
-    io.out(common.json ? JSON.stringify(report) : report.markdown);
-    if (!report.verified) process.exitCode = 1; // a drill that did not verify is a failure to a script
-  } finally {
-    ctx.store.close();
-  }
+  // Checked before the config is read: a bad argument is the answer whatever the config says.
+  const backupId = offsite || raw === undefined ? undefined : parseBackupId(raw, 'BACKUP_ID');
+  const app = openApp(common, io);
+  const actor = cliActor(io.env);
+  const identityFile = (values.identity as string | undefined) ?? null;
+  const report = offsite
+    ? await app.offsite.drill(actor, { name: raw, identityFile })
+    : await app.backups.drill(actor, backupId);
+  io.out(common.json ? JSON.stringify(report) : report.markdown);
+  if (!report.verified) process.exitCode = 1; // a drill that did not verify is a failure to a script
 }

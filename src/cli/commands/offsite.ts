@@ -1,13 +1,8 @@
-import { registerConfigSecrets } from '../../config/secrets.js';
+import { openOffsiteBucket, parseBackupId } from '../../app/index.js';
 import { formatTime } from '../../util/format.js';
-import { configPath, loadConfig } from '../../config/index.js';
 import { inputError } from '../../errors.js';
-import { openBucket } from '../../offsite/bucket.js';
-import { readBucket } from '../../offsite/catalog.js';
-import { offsiteConfig, pushPending } from '../../offsite/push.js';
-import { verifyOffsite } from '../../offsite/verify.js';
 import { parseCommand, type CommonOptions } from '../args.js';
-import { formatBytes, openContext, table, type Io } from '../io.js';
+import { cliActor, formatBytes, openApp, table, type Io } from '../io.js';
 
 const USAGE = 'usage: switchyard offsite push [BACKUP_ID] | list | verify NAME --identity FILE';
 
@@ -23,34 +18,25 @@ export async function offsiteCommand(argv: string[], io: Io): Promise<void> {
 async function push(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, 1);
   const raw = positionals[0];
-  if (raw !== undefined && !/^[1-9][0-9]*$/.test(raw))
-    throw inputError(`BACKUP_ID must be a positive integer, got "${raw}"`);
-  const ctx = openContext(common, io);
-  try {
-    const outcomes = await pushPending(ctx, { only: raw === undefined ? undefined : Number(raw) });
-    if (common.json) io.out(JSON.stringify(outcomes));
-    else if (outcomes.length === 0) io.out('nothing to upload: every copied backup is off-site');
-    else
-      for (const o of outcomes)
-        io.out(o.ok ? `uploaded ${o.fileName} → ${o.key} (${o.seconds} s)` : `FAILED ${o.fileName}: ${o.error}`);
-    if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
-  } finally {
-    ctx.store.close();
-  }
+  const backupId = raw === undefined ? undefined : parseBackupId(raw, 'BACKUP_ID'); // before the config is read
+  const outcomes = await openApp(common, io).offsite.push(cliActor(io.env), backupId);
+  if (common.json) io.out(JSON.stringify(outcomes));
+  else if (outcomes.length === 0) io.out('nothing to upload: every copied backup is off-site');
+  else
+    for (const o of outcomes)
+      io.out(o.ok ? `uploaded ${o.fileName} → ${o.key} (${o.seconds} s)` : `FAILED ${o.fileName}: ${o.error}`);
+  if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
 }
 
-function bucketFrom(common: CommonOptions, io: Io) {
-  const config = loadConfig(configPath(common.config, io.env), io.redactor);
-  registerConfigSecrets(io.redactor, config, io.env); // no Context here: the bucket keys are registered directly
-  return openBucket(offsiteConfig({ config }), io.env);
-}
+/** The bucket from the config alone: opening the app would create the state on a fresh host. */
+const bucketFrom = (common: CommonOptions, io: Io) =>
+  openOffsiteBucket({ config: common.config, env: io.env, redactor: io.redactor });
 
 async function list(argv: string[], io: Io): Promise<void> {
   const { common } = parseCommand(argv, {}, 0);
-  const bucket = bucketFrom(common, io);
-  const { manifests, refused, problems, strays, signed } = await readBucket(bucket);
+  const { manifests, refused, problems, strays, signed, bucket, prefix } = await bucketFrom(common, io).list();
   if (common.json) return io.out(JSON.stringify({ backups: manifests, refused, problems, strays, signed }));
-  if (manifests.length === 0) io.out(`no switchyard backups in bucket "${bucket.name}" under "${bucket.prefix}"`);
+  if (manifests.length === 0) io.out(`no switchyard backups in bucket "${bucket}" under "${prefix}"`);
   else {
     io.out(
       table(
@@ -82,12 +68,11 @@ async function verify(argv: string[], io: Io): Promise<void> {
   const name = positionals[0];
   if (!name) throw inputError('offsite verify needs a NAME (see switchyard offsite list) or "latest"');
   const identity = (values.identity as string | undefined) ?? null;
-  const bucket = bucketFrom(common, io);
-  const report = await verifyOffsite(bucket, name, identity);
-  const signed = bucket.signingKey !== null;
+  const report = await bucketFrom(common, io).verify(name, identity);
+  const { signed } = report;
   io.out(
     common.json
-      ? JSON.stringify({ ...report, signed })
+      ? JSON.stringify(report)
       : `verified ${report.fileName}: ${formatBytes(report.bytes)}, ${signed ? 'manifest signature and ' : ''}both sha256s match, ` +
           `dump reads back in full (download ${report.downloadSeconds} s, read-back ${report.readBackSeconds} s)` +
           (signed ? '' : `\nwarning: ${UNSIGNED}`),

@@ -1,8 +1,6 @@
-import { deployPorts } from '../../app/ports/deploy.js';
 import { inputError } from '../../errors.js';
-import { restoreFromOffsite } from '../../offsite/restore.js';
 import { parseCommand } from '../args.js';
-import { cliActor, openOperationContext, table, type Io } from '../io.js';
+import { cliActor, openApp, table, type Io } from '../io.js';
 
 /**
  * `restore --offsite latest|NAME --identity FILE [--with-images] [--force]`: the
@@ -25,35 +23,30 @@ export async function restoreCommand(argv: string[], io: Io): Promise<void> {
     throw inputError(
       'restore needs --offsite latest|NAME (a local backup is restored with `switchyard rollback ID --database-only`)',
     );
-  const ctx = await openOperationContext(common, io);
-  try {
-    const started = performance.now();
-    const result = await restoreFromOffsite(ctx, deployPorts(ctx), {
-      name,
-      identityFile: (values.identity as string | undefined) ?? null,
-      withImages: Boolean(values['with-images']),
-      force: Boolean(values.force),
-      actor: cliActor(io.env).name,
-      onProgress: io.err,
-    });
-    const total = Math.round(performance.now() - started) / 1000;
-    const d = result.deployment;
-    if (common.json) io.out(JSON.stringify({ ...result, totalSeconds: total }));
-    else {
-      io.out(
-        table(
-          ['PHASE', 'SECONDS'],
-          [...result.phases.map((p) => [p.name, p.seconds.toFixed(1)]), ['total', total.toFixed(1)]],
-        ),
-      );
-      io.out(
-        d.status === 'succeeded'
-          ? `restore ${d.id} succeeded: ${result.manifest.fileName}${d.commit ? ` at ${d.tag ?? d.commit.slice(0, 7)}` : ''}`
-          : `restore ${d.id} ${d.status}: ${d.error}`,
-      );
-    }
-    if (d.status !== 'succeeded') process.exitCode = 1;
-  } finally {
-    ctx.store.close();
+  const app = openApp(common, io);
+  const started = performance.now();
+  const result = await app.offsite.restore(cliActor(io.env), {
+    name,
+    identityFile: (values.identity as string | undefined) ?? null,
+    withImages: Boolean(values['with-images']),
+    force: Boolean(values.force),
+    onProgress: io.err,
+  });
+  const total = Math.round(performance.now() - started) / 1000;
+  const d = result.deployment;
+  if (common.json) io.out(JSON.stringify({ ...result, totalSeconds: total }));
+  else {
+    io.out(
+      table(
+        ['PHASE', 'SECONDS'],
+        [...result.phases.map((p) => [p.name, p.seconds.toFixed(1)]), ['total', total.toFixed(1)]],
+      ),
+    );
+    io.out(
+      d.status === 'succeeded'
+        ? `restore ${d.id} succeeded: ${result.manifest.fileName}${d.commit ? ` at ${d.tag ?? d.commit.slice(0, 7)}` : ''}`
+        : `restore ${d.id} ${d.status}: ${d.error}`,
+    );
   }
+  if (d.status !== 'succeeded') process.exitCode = 1;
 }
