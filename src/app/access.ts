@@ -5,7 +5,6 @@ import { Identities, type Identity } from '../users/identities.js';
 import type { ApiToken } from '../users/tokens.js';
 import type { RuntimeSource } from './runtime.js';
 
-export { mayAct } from '../domain/roles.js';
 export type { AuthFailures, AuthSurface } from '../users/authFailures.js';
 export { DEFAULT_FAILURE_RULE, type FailureRule, type Penalty } from '../users/failureLimiter.js';
 export type { Identity } from '../users/identities.js';

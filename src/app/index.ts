@@ -11,7 +11,8 @@ import { Access } from './access.js';
 import type { Runtime, RuntimeSource } from './runtime.js';
 
 export type { Action, Actor, Role } from '../domain/roles.js';
-export { ACTION_ROLES, may, ROLES } from '../domain/roles.js';
+export { ACTION_ROLES, may, mayAct, ROLES } from '../domain/roles.js';
+export { parseInput } from './input.js';
 export * from './deployments.js';
 export * from './versions.js';
 export * from './backups.js';
@@ -52,6 +53,11 @@ export class Switchyard {
     this.setup = new Setup(runtime);
     this.users = new Users(runtime);
     this.access = new Access(runtime);
+  }
+
+  /** Closes what this process opened for the app (the SQLite store): a CLI command's end. */
+  close(): void {
+    this.runtime().store.close();
   }
 
   /**

@@ -11,9 +11,7 @@ export type { DaemonProbe } from '../doctor/daemonProbe.js';
 export type { PageChrome, StatusRead } from './chrome.js';
 export type { AppOverview } from './overviewPage.js';
 // The UI's navigation hides links by the role a route needs (src/server/roles.ts), compared by the one rank.
-export { mayAct } from '../domain/roles.js';
 // Shared by every area's forms (web/lib/form.ts); here until index.ts exports it.
-export { parseInput } from './input.js';
 
 /** The notification settings as the overview shows them to operators. */
 export type NotifySettings = Config['notify'];

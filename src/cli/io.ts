@@ -5,6 +5,7 @@ import { type OpenOptions, openRuntime, openSwitchyard } from '../main/open.js';
 import type { Redactor } from '../util/redact.js';
 import { terminalText } from '../util/terminalText.js';
 import type { CommonOptions } from './args.js';
+import { closeAtEnd } from './closing.js';
 
 /** The terminal: each text becomes one or more lines with its control characters made visible (terminalText.ts). */
 export interface Io {
@@ -40,7 +41,9 @@ function openOptions(common: CommonOptions, io: Io, recovered?: (line: string) =
 
 /** The app for a command. An operation first finishes or undoes what a crashed process left, and says so here. */
 export function openApp(common: CommonOptions, io: Io): Switchyard {
-  return openSwitchyard(openOptions(common, io, (line) => io.err(`recovered ${line}`)));
+  const app = openSwitchyard(openOptions(common, io, (line) => io.err(`recovered ${line}`)));
+  closeAtEnd.push(() => app.close());
+  return app;
 }
 
 /** Transitional: the runtime, for a command not yet moved onto the app. */

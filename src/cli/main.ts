@@ -3,6 +3,7 @@ import { SwitchyardError, oneLine, type ErrorKind } from '../errors.js';
 import { Redactor } from '../util/redact.js';
 import { terminalText } from '../util/terminalText.js';
 import { VERSION } from '../version.js';
+import { closeOpened } from './closing.js';
 import type { Io } from './io.js';
 
 type Run = (argv: string[], io: Io) => Promise<void>;
@@ -151,6 +152,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     io.err(`switchyard ${name}: ${terminalText(io.redactor.redact(oneLine(e)))}`);
     return e instanceof SwitchyardError ? EXIT[e.kind] : 70;
+  } finally {
+    closeOpened();
   }
 }
 
