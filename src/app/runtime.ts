@@ -42,8 +42,6 @@ export interface Runtime {
   /** The compose project name, asked of compose once per Runtime and config (see projectNameMemo). */
   projectName(): Promise<string>;
   database(): DatabaseTarget;
-  /** SIGHUP: take a new config (the state dir and listen address stay until a restart). */
-  reload(next: Config): void;
 }
 
 /** Where the app finds the current runtime: the daemon swaps it on SIGHUP, so an area never keeps one. */

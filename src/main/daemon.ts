@@ -7,6 +7,7 @@ import type { Runtime } from '../app/runtime.js';
 import { startOffsiteWorker } from '../offsite/worker.js';
 import { LogFollows } from '../logs/follows.js';
 import { httpApp } from './http.js';
+import { liveRuntime, reloadedRuntime } from './runtime.js';
 import { Switchyard } from '../app/index.js';
 import { closeConnections } from '../server/shutdown.js';
 import { resolveTokens } from '../server/tokens.js';
@@ -22,7 +23,8 @@ export interface RunningServer {
 }
 
 /** Starts the daemon: crash recovery first, then the API, then the scheduler. */
-export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+export async function startServer(first: Runtime, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  let ctx = first; // a reload swaps in a new one (reloadedRuntime); what runs keeps the one it started with
   const tokens = resolveTokens(ctx.config, env, ctx.redactor); // refuse to start without a token, before anything else
   // Every operation the API, the UI or the schedule starts recovers first too (src/deploy/operation.ts).
   const recovered = await recoverInterruptedOperations(ctx);
@@ -45,8 +47,10 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   let schedule = startBackupSchedule(ctx);
-  const stopWatchingAge = watchBackupAge(ctx);
-  const offsite = startOffsiteWorker(ctx);
+  const live = liveRuntime(() => ctx);
+  const notifiers = new Set([ctx.notifier]); // each reload's webhooks, all delivered before the daemon exits
+  const stopWatchingAge = watchBackupAge(live);
+  const offsite = startOffsiteWorker(live);
   const stopWaking = ctx.backupDone.on(() => offsite.kick()); // a new backup goes off-site now, not at the next pass
   ctx.log.info('switchyard listening', { url });
 
@@ -58,7 +62,8 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
         ctx.log.warn('stateDir and server.listen change only on restart');
       }
       await schedule?.stop();
-      ctx.reload(next);
+      ctx = reloadedRuntime(ctx, next, env);
+      notifiers.add(ctx.notifier);
       switchyard.access.replaceTokens(tokens);
       schedule = startBackupSchedule(ctx);
       ctx.log.info('config reloaded', { tokens: switchyard.access.tokenNames() });
@@ -78,7 +83,7 @@ export async function startServer(ctx: Runtime, env: NodeJS.ProcessEnv = process
           signal: ctx.shutdown.stopSignal,
         });
       await connectionsClosed;
-      await ctx.notifier.idle();
+      await Promise.all([...notifiers].map((n) => n.idle()));
     },
   };
 }

@@ -17,7 +17,7 @@ import { VersionCaches } from '../versions/cache.js';
 
 /**
  * The composition root's Runtime. `log` must write through `redactor`; the config's secrets are
- * registered with it here (and again on reload), so a test's two contexts never share them.
+ * registered with it here (and again on reload), so a test's two runtimes never share them.
  */
 export function createRuntime(
   config: Config,
@@ -25,38 +25,62 @@ export function createRuntime(
   redactor: Redactor,
   env: NodeJS.ProcessEnv = process.env,
 ): Runtime {
-  registerConfigSecrets(redactor, config, env);
-  const store = openStore(config.stateDir);
   let docker: DockerClient | undefined;
-  let database: DatabaseTarget | undefined;
-  const projectNames = projectNameMemo();
-  const clock = systemClock;
-  const ctx: Runtime = {
-    config,
-    store,
+  const lasting: ProcessLasting = {
+    store: openStore(config.stateDir),
     log,
     redactor,
-    clock,
+    clock: systemClock,
     events: new DeploymentEvents(),
     backupDone: new Signal(),
     shutdown: new StopSignal(process.env.SWITCHYARD_FAULT_KILL_AT),
-    recoverOrphans: () => recoverOrphansOf(ctx),
-    notifier: new Notifier(config.notify, log, redactor, { clock }),
     versionCaches: new VersionCaches(),
     docker: () => (docker ??= createDocker()),
-    projectName: () => projectNames(ctx.config),
-    database: () => (database ??= databaseTarget(ctx.config, ctx.docker, ctx.projectName)),
-    reload(next) {
-      registerConfigSecrets(redactor, next, env);
-      // server.tokens apply (the daemon's reload rebuilds its identities); the listening socket stays.
-      ctx.config = {
-        ...next,
-        stateDir: ctx.config.stateDir,
-        server: { ...next.server, listen: ctx.config.server.listen },
-      };
-      ctx.notifier = new Notifier(next.notify, log, redactor, { clock });
-      database = undefined;
-    },
   };
-  return ctx;
+  return runtimeFor(lasting, config, env);
+}
+
+/**
+ * SIGHUP: a new Runtime on the next config, beside the previous one, which an operation already running keeps to
+ * its end. What lasts as long as the process (the store, the live events, the stop signal, the caches, the Docker
+ * client) is shared; the state dir and the listen address stay until a restart.
+ */
+export function reloadedRuntime(previous: Runtime, next: Config, env: NodeJS.ProcessEnv = process.env): Runtime {
+  const { store, log, redactor, clock, events, backupDone, shutdown, versionCaches, docker } = previous;
+  const config: Config = {
+    ...next,
+    stateDir: previous.config.stateDir,
+    server: { ...next.server, listen: previous.config.server.listen },
+  };
+  return runtimeFor({ store, log, redactor, clock, events, backupDone, shutdown, versionCaches, docker }, config, env);
+}
+
+type ProcessLasting = Omit<Runtime, 'config' | 'notifier' | 'projectName' | 'database' | 'recoverOrphans'>;
+
+/** The members that follow the config: webhooks, the compose project's name, the database target. */
+function runtimeFor(lasting: ProcessLasting, config: Config, env: NodeJS.ProcessEnv): Runtime {
+  registerConfigSecrets(lasting.redactor, config, env);
+  let database: DatabaseTarget | undefined;
+  const projectNames = projectNameMemo();
+  const runtime: Runtime = {
+    ...lasting,
+    config,
+    notifier: new Notifier(config.notify, lasting.log, lasting.redactor, { clock: lasting.clock }),
+    recoverOrphans: () => recoverOrphansOf(runtime),
+    projectName: () => projectNames(config),
+    database: () => (database ??= databaseTarget(config, runtime.docker, runtime.projectName)),
+  };
+  return runtime;
+}
+
+/**
+ * A Runtime that reads the current one at every use, for what lives as long as the daemon (the off-site worker, the
+ * backup age watch): after a reload they see the new config and webhooks at their next look.
+ */
+export function liveRuntime(source: () => Runtime): Runtime {
+  const view = {} as Runtime;
+  for (const key of Object.keys(source()) as (keyof Runtime)[]) {
+    Object.defineProperty(view, key, { get: () => source()[key], enumerable: true });
+  }
+  return view;
 }
