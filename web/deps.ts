@@ -1,7 +1,7 @@
 import { type Actor, type AuthFailures, type Role, type Switchyard, surfaceActor } from '../src/app/index.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
-import type { LogFollows } from '../src/logs/follows.js';
+import type { LogFollows } from '../src/app/index.js';
 import type { LiveOutput } from './live/output.js';
 
 /** What the UI routes share: the daemon's context, who may log in, and the UI's own in-memory state. */

@@ -9,7 +9,7 @@ import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits 
 import type { UiDeps } from './deps.js';
 import type { UiEnv } from './env.js';
 import { friendlyError } from './lib/errors.js';
-import { LogFollows } from '../src/logs/follows.js';
+import { LogFollows } from '../src/app/index.js';
 import { LiveOutput } from './live/output.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
@@ -52,16 +52,16 @@ export function uiRoutes(app: Switchyard, options: UiOptions = {}) {
 
   const ui = new Hono<UiEnv>();
   ui.onError((err, c) => {
-    const friendly = friendlyError(err, ctx.redactor);
+    const friendly = friendlyError(err, app.redactor);
     if (friendly.unexpected || friendly.status >= 500)
-      ctx.log.error('ui request failed', { method: c.req.method, path: c.req.path, error: oneLine(err) });
+      app.log.error('ui request failed', { method: c.req.method, path: c.req.path, error: oneLine(err) });
     const session = c.get('session') as Session | undefined;
     const title =
       friendly.status === 404 ? 'Not found' : friendly.status < 500 ? 'Cannot do that' : 'Something went wrong';
     return renderPage(c, { title, session, status: friendly.status }, <ErrorLine text={friendly.text} />);
   });
   ui.use('*', async (c, next) => {
-    c.set('redactor', ctx.redactor);
+    c.set('redactor', app.redactor);
     await inReaderZone(validZone(readZoneCookie(c)), next);
   });
   ui.use('*', uiGuard(deps.sessions, app.access));

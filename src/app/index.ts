@@ -8,6 +8,8 @@ import { Logs } from './logs.js';
 import { Setup } from './setup.js';
 import { Users } from './users.js';
 import { Access } from './access.js';
+import type { Logger } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import type { Runtime, RuntimeSource } from './runtime.js';
 
 export type { Action, Actor, Role } from '../domain/roles.js';
@@ -53,6 +55,16 @@ export class Switchyard {
     this.setup = new Setup(runtime);
     this.users = new Users(runtime);
     this.access = new Access(runtime);
+  }
+
+  /** The process's log, for a face's own lines (a request that failed unexpectedly). */
+  get log(): Logger {
+    return this.runtime().log;
+  }
+
+  /** The process's secrets: every text a face prints or serves passes through it. */
+  get redactor(): Redactor {
+    return this.runtime().redactor;
   }
 
   /** Closes what this process opened for the app (the SQLite store): a CLI command's end. */

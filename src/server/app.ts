@@ -9,7 +9,7 @@ import { deploymentRoutes } from './routes/deployments.js';
 import { logRoutes } from './routes/logs.js';
 import { userRoutes } from './routes/users.js';
 import { versionRoutes } from './routes/versions.js';
-import { LogFollows } from '../logs/follows.js';
+import { LogFollows } from '../app/index.js';
 
 export interface AppOptions {
   /** How wrong tokens from one client address are slowed, on the API and on the UI login each. */
@@ -47,7 +47,7 @@ export function createApp(switchyard: Switchyard, options: AppOptions = {}) {
   const failed = switchyard.access.failures('api', failureRule);
   const follows = options.follows ?? new LogFollows();
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.onError(errorResponse(ctx.log, ctx.redactor));
+  app.onError(errorResponse(switchyard.log, switchyard.redactor));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 
   app.get('/api/health', (c) => c.json({ status: 'ok', version: VERSION }));

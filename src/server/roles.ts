@@ -1,4 +1,4 @@
-import { ACTION_ROLES, type Action, type Role } from '../domain/roles.js';
+import { ACTION_ROLES, type Action, type Role } from '../app/index.js';
 
 /**
  * What each route does, API and UI alike, as an action of the one role table (src/domain/roles.ts): the app
