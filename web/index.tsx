@@ -52,11 +52,7 @@ export function uiRoutes(app: Switchyard, identities: Identities, options: UiOpt
       log: ctx.log,
       clock: ctx.clock,
     }),
-    output: new LiveOutput(
-      ctx.events,
-      (id) => ctx.store.deployments.get(id)?.status === 'running',
-      (id) => ctx.store.deployments.output(id),
-    ),
+    output: new LiveOutput(app.deployments),
     follows: options.follows ?? new LogFollows(),
   };
 

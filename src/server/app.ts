@@ -60,8 +60,8 @@ export function createApp(switchyard: Switchyard, identities: Identities, option
   );
   app.use('/api/system/*', bearerAuth({ identities, failed, audit: ctx.store.audit, clock: ctx.clock }));
   app.route('/api/system', backupRoutes(ctx));
-  app.route('/api/system', deploymentRoutes(ctx));
-  app.route('/api/system', versionRoutes(ctx));
+  app.route('/api/system', deploymentRoutes(switchyard));
+  app.route('/api/system', versionRoutes(switchyard));
   app.route('/api/system', userRoutes(ctx, identities));
   app.route('/api/system', logRoutes(ctx));
 
