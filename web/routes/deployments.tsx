@@ -18,9 +18,6 @@ const rollbackForm = z.object({
   carryOver: z.string().optional(),
 });
 
-// A path that is not an id names no page: a 404, as for any other unknown path.
-const ID = ':id{[0-9]+}';
-
 /** History, the progress of one operation, and rolling back to before one. */
 export function deploymentRoutes(deps: UiDeps) {
   const { output } = deps;
@@ -35,7 +32,7 @@ export function deploymentRoutes(deps: UiDeps) {
         <HistoryView entries={entries} tags={await tagsOf()} />,
       );
     })
-    .get(`/deployments/${ID}`, async (c) => {
+    .get('/deployments/:id', async (c) => {
       const { deployment: d, steps } = deployments.detail(c.req.param('id'));
       if (d.status === 'running') output.watch(d.id);
       const tags = await deployments.tagNames();
@@ -46,12 +43,12 @@ export function deploymentRoutes(deps: UiDeps) {
         view,
       );
     })
-    .get(`/deployments/${ID}/leftovers`, async (c) => {
+    .get('/deployments/:id/leftovers', async (c) => {
       const download = await deployments.leftovers(actorOf(c.get('session')), c.req.param('id'));
       return c.body(download.body, 200, download.headers);
     })
-    .get(`/deployments/${ID}/events`, (c) => streamProgress(c, deps, deployments.get(c.req.param('id')).id))
-    .get(`/deployments/${ID}/rollback`, async (c) => {
+    .get('/deployments/:id/events', (c) => streamProgress(c, deps, deployments.get(c.req.param('id')).id))
+    .get('/deployments/:id/rollback', async (c) => {
       const plan = await deployments.rollbackChoice(c.req.param('id'));
       const session = c.get('session');
       const title = `Roll back to before #${plan.target.id}`;
@@ -65,7 +62,7 @@ export function deploymentRoutes(deps: UiDeps) {
       );
       return renderPage(c, { title, section: 'history', session }, body);
     })
-    .post(`/deployments/${ID}/rollback`, async (c) => {
+    .post('/deployments/:id/rollback', async (c) => {
       const d = deployments.get(c.req.param('id'));
       const back = `/deployments/${d.id}/rollback`;
       try {
