@@ -16,7 +16,13 @@ import { readTagNames, type TagNames } from '../versions/naming.js';
 import { authorize } from './authorize.js';
 import { deploymentOr404 } from './lookup.js';
 import { recoverInterruptedOperations, startDeploy, startRestart, startRollback } from './ports/deploy.js';
-import { parseDeploymentId, parseRollbackInput, type RollbackInput } from './rollbackInput.js';
+import {
+  type DeployInput,
+  parseDeployInput,
+  parseDeploymentId,
+  parseRollbackInput,
+  type RollbackInput,
+} from './rollbackInput.js';
 import type { RuntimeSource } from './runtime.js';
 
 // What the faces render of this area: the records' types and the pure presentation helpers.
@@ -36,7 +42,9 @@ export { COLUMNS_UNKNOWN, schemaChanges, type RollbackImpact } from '../carryove
 export { stepLabel, type StepName } from '../domain/steps.js';
 export { versionName, versionLabel, type TagNames } from '../versions/naming.js';
 export {
+  type DeployInput,
   parseCarryOver,
+  parseDeployInput,
   parseDeploymentId,
   parseRollbackInput,
   parseRollbackMode,
@@ -87,12 +95,6 @@ export interface FileDownload {
   headers: Record<string, string>;
 }
 
-/** What a deploy command receives: a ref, or `current` to restart the recorded pair. */
-export interface DeployInput {
-  ref?: string;
-  current?: boolean;
-}
-
 const HISTORY_LENGTH = 100;
 
 /** Deployments: history, one deployment, its events and plans; deploy, restart, roll back, recover. */
@@ -105,7 +107,7 @@ export class Deployments {
   }
 
   /** The history page: each deployment with its steps and the one rule of whether a rollback is offered. */
-  history(actor: Actor): { entries: HistoryEntry[]; tagsOf: () => Promise<TagNames> } {
+  async history(actor: Actor): Promise<{ entries: HistoryEntry[]; tags: TagNames }> {
     const { store } = this.runtime();
     const all = store.deployments.list(HISTORY_LENGTH);
     const entries = all.map((deployment) => ({
@@ -115,7 +117,7 @@ export class Deployments {
       // Not offered where it would undo a rollback that already happened (the confirmation page still explains it).
       undone: alreadyUndone(deployment, all),
     }));
-    return { entries, tagsOf: () => this.tagNames() };
+    return { entries, tags: await this.tagNames() };
   }
 
   /** The record alone says some kind of rollback to before `d` is possible (the plan checks the rest). */
@@ -222,10 +224,9 @@ export class Deployments {
    */
   async deploy(actor: Actor, input: DeployInput): Promise<StartedDeployment> {
     authorize(actor, 'deploy');
-    if (input.current && input.ref) throw inputError('--current deploys the recorded pair: give no REF with it');
-    if (input.current) return startRestart(this.runtime(), { actor: actor.name });
-    if (!input.ref) throw inputError('choose a version to deploy (a tag, branch or commit sha)');
-    return startDeploy(this.runtime(), { ref: input.ref, actor: actor.name });
+    const target = parseDeployInput(input);
+    if ('current' in target) return startRestart(this.runtime(), { actor: actor.name });
+    return startDeploy(this.runtime(), { ref: target.ref, actor: actor.name });
   }
 
   /** Restarts the current version: a deploy of the recorded pair, with its backup and health check. */

@@ -37,6 +37,20 @@ export function parseDeploymentId(raw: string | number | undefined): number {
   return id;
 }
 
+/** What a deploy command receives: a ref, or `current` to restart the recorded pair. */
+export interface DeployInput {
+  ref?: string;
+  current?: boolean;
+}
+
+/** A deploy's target: a ref to resolve, or the recorded pair; the faces that detach check it first with this. */
+export function parseDeployInput(input: DeployInput): { ref: string } | { current: true } {
+  if (input.current && input.ref) throw inputError('--current deploys the recorded pair: give no REF with it');
+  if (input.current) return { current: true };
+  if (!input.ref) throw inputError('choose a version to deploy (a tag, branch or commit sha)');
+  return { ref: input.ref };
+}
+
 /** What a rollback's command receives from a face, before parsing. */
 export interface RollbackInput extends RollbackModeInput {
   id: string | number;

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Actor, parseCarryOver, parseDeploymentId, parseRollbackMode, Switchyard } from '../../src/app/index.js';
+import {
+  type Actor,
+  parseCarryOver,
+  parseDeployInput,
+  parseDeploymentId,
+  parseRollbackMode,
+  Switchyard,
+} from '../../src/app/index.js';
 import { SwitchyardError } from '../../src/errors.js';
 import { testContext, type TestContext } from '../fixtures/context.js';
 
@@ -36,7 +43,7 @@ describe('app: deployments', () => {
       tag: 'v1',
       actor: 't',
     });
-    ctx.store.deployments.setPrevious(id, 'b'.repeat(40), { web: 'reg/web@sha256:' + '1'.repeat(64) });
+    ctx.store.deployments.setPrevious(id, 'b'.repeat(40), { web: `reg/web@sha256:${'1'.repeat(64)}` });
     ctx.store.deployments.finish(id, status, status === 'failed' ? 'health check failed' : null);
     return id;
   };
@@ -89,6 +96,11 @@ describe('app: deployments', () => {
     expect(() => parseRollbackMode({ imagesOnly: true, databaseOnly: true })).toThrow(
       'images-only and database-only exclude each other',
     );
+    expect(parseDeployInput({ ref: 'v2' })).toEqual({ ref: 'v2' });
+    expect(parseDeployInput({ current: true })).toEqual({ current: true });
+    expect(() => parseDeployInput({ ref: 'v2', current: true })).toThrow(
+      '--current deploys the recorded pair: give no REF with it',
+    );
     expect(parseCarryOver(undefined)).toBeUndefined();
     expect(() => parseCarryOver('all')).toThrow('carry-over must be inserts or none, got "all"');
     expect(parseDeploymentId('12')).toBe(12);
@@ -111,14 +123,14 @@ describe('app: deployments', () => {
     expect(detail.deployment).toMatchObject({ id, status: 'failed', error: 'health check failed' });
   });
 
-  it('offers a rollback in the history only to who may deploy, and only where the record allows one', () => {
+  it('offers a rollback in the history only to who may deploy, and only where the record allows one', async () => {
     const possible = recordDeploy();
     const running = ctx.store.deployments.create({ kind: 'deploy', ref: 'v2', commit: null, tag: null, actor: 't' });
-    const offered = (actor: Actor) =>
-      Object.fromEntries(app.deployments.history(actor).entries.map((e) => [e.deployment.id, e.canRollBack]));
-    expect(offered(operator)).toEqual({ [possible]: true, [running]: false });
-    expect(offered(viewer)).toEqual({ [possible]: false, [running]: false });
-    const [entry] = app.deployments.history(operator).entries;
+    const offered = async (actor: Actor) =>
+      Object.fromEntries((await app.deployments.history(actor)).entries.map((e) => [e.deployment.id, e.canRollBack]));
+    expect(await offered(operator)).toEqual({ [possible]: true, [running]: false });
+    expect(await offered(viewer)).toEqual({ [possible]: false, [running]: false });
+    const [entry] = (await app.deployments.history(operator)).entries;
     expect(Object.keys(entry!)).toEqual(['deployment', 'steps', 'canRollBack', 'undone']);
   });
 

@@ -25,11 +25,11 @@ export function deploymentRoutes(deps: UiDeps) {
 
   return new Hono<UiEnv>()
     .get('/history', async (c) => {
-      const { entries, tagsOf } = deployments.history(actorOf(c.get('session')));
+      const { entries, tags } = await deployments.history(actorOf(c.get('session')));
       return renderPage(
         c,
         { title: 'History', section: 'history', session: c.get('session') },
-        <HistoryView entries={entries} tags={await tagsOf()} />,
+        <HistoryView entries={entries} tags={tags} />,
       );
     })
     .get('/deployments/:id', async (c) => {

@@ -8,6 +8,7 @@ import {
   type Deployments,
   describeCarryOver,
   type FailureReport,
+  parseDeployInput,
   parseRollbackInput,
   type StartedDeployment,
   versionName,
@@ -50,8 +51,8 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
   );
   const ref = positionals[0];
   const current = values.current === true;
-  if (current && ref) throw inputError('--current deploys the recorded pair: give no REF with it');
   if (!ref && !current) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha) | --current');
+  parseDeployInput({ ref, current }); // bad input is refused here, not by a background child that dies
   if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
   if (current && values['dry-run']) throw inputError('--current and --dry-run exclude each other');
   if (values['dry-run']) return dryRun(common, io, (d) => d.deployPlan(ref, { versions: true }), deployPlanText);
