@@ -22,7 +22,7 @@ import {
   parseDeploymentId,
   parseRollbackInput,
   type RollbackInput,
-} from './rollbackInput.js';
+} from './deploymentInput.js';
 import type { RuntimeSource } from './runtime.js';
 
 // What the faces render of this area: the records' types and the pure presentation helpers.
@@ -50,7 +50,7 @@ export {
   parseRollbackMode,
   type RollbackInput,
   type RollbackModeInput,
-} from './rollbackInput.js';
+} from './deploymentInput.js';
 
 /** One deployment as every face shows it: the record, its steps, why it failed, what a rollback carried over. */
 export interface DeploymentDetail {

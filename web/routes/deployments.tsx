@@ -11,7 +11,7 @@ import { ProgressView } from '../views/progress.js';
 import { renderPage } from '../views/render.js';
 import { RollbackConfirm } from '../views/rollback.js';
 
-// The form's fields only: the app parses the mode and the carry-over (src/app/rollbackInput.ts).
+// The form's fields only: the app parses the mode and the carry-over (src/app/deploymentInput.ts).
 const rollbackForm = z.object({
   mode: z.string({ message: 'choose what to roll back' }),
   confirm: z.literal('yes', { message: 'tick the box that confirms you read what will happen' }),
