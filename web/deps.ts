@@ -1,14 +1,17 @@
-import { type Actor, type AuthFailures, type Role, type Switchyard, surfaceActor } from '../src/app/index.js';
-import type { Runtime } from '../src/app/runtime.js';
+import {
+  type Actor,
+  type AuthFailures,
+  type LogFollows,
+  type Role,
+  type Switchyard,
+  surfaceActor,
+} from '../src/app/index.js';
 import type { SessionLimits, SessionStore } from './auth/sessions.js';
-import type { LogFollows } from '../src/app/index.js';
 import type { LiveOutput } from './live/output.js';
 
-/** What the UI routes share: the daemon's context, who may log in, and the UI's own in-memory state. */
+/** What the UI routes share: the daemon's app, who may log in, and the UI's own in-memory state. */
 export interface UiDeps {
   app: Switchyard;
-  /** Transitional: what a route not yet moved onto the app reads (gone when every route calls `app`). */
-  ctx: Runtime;
   sessions: SessionStore;
   sessionLimits: SessionLimits;
   /** Audits, counts and slows a failed login (app.access.failures('ui', …)). */

@@ -34,19 +34,13 @@ export interface UiOptions {
  * logins, recent output) lives in this closure, one per daemon.
  */
 export function uiRoutes(app: Switchyard, options: UiOptions = {}) {
-  const ctx = app.legacyRuntime();
   const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
   const deps: UiDeps = {
     app,
-    ctx,
     sessions: new SessionStore(sessionLimits),
     sessionLimits,
     loginFailed: app.access.failures('ui', options.loginFailures),
-    output: new LiveOutput(
-      ctx.events,
-      (id) => ctx.store.deployments.get(id)?.status === 'running',
-      (id) => ctx.store.deployments.output(id),
-    ),
+    output: new LiveOutput(app.deployments),
     follows: options.follows ?? new LogFollows(),
   };
 

@@ -71,12 +71,4 @@ export class Switchyard {
   close(): void {
     this.runtime().store.close();
   }
-
-  /**
-   * The runtime, for face code not yet moved onto the app's queries and commands. Transitional: the
-   * dependency rules (.dependency-cruiser.cjs) refuse a face that imports anything of the core but this file.
-   */
-  legacyRuntime(): Runtime {
-    return this.runtime();
-  }
 }

@@ -1,7 +1,6 @@
 import os from 'node:os';
-import type { Runtime } from '../app/runtime.js';
 import type { Actor, Switchyard } from '../app/index.js';
-import { type OpenOptions, openRuntime, openSwitchyard } from '../main/open.js';
+import { type OpenOptions, openSwitchyard } from '../main/open.js';
 import type { Redactor } from '../util/redact.js';
 import { terminalText } from '../util/terminalText.js';
 import type { CommonOptions } from './args.js';
@@ -44,16 +43,6 @@ export function openApp(common: CommonOptions, io: Io): Switchyard {
   const app = openSwitchyard(openOptions(common, io, (line) => io.err(`recovered ${line}`)));
   closeAtEnd.push(() => app.close());
   return app;
-}
-
-/** Transitional: the runtime, for a command not yet moved onto the app. */
-export function openContext(common: CommonOptions, io: Io): Runtime {
-  return openRuntime(openOptions(common, io));
-}
-
-/** Transitional: the runtime, for an operation not yet moved onto the app; recovery is reported. */
-export async function openOperationContext(common: CommonOptions, io: Io): Promise<Runtime> {
-  return openRuntime(openOptions(common, io, (line) => io.err(`recovered ${line}`)));
 }
 
 export { formatBytes } from '../util/format.js';

@@ -1,7 +1,12 @@
-import type { DeployPlan, PlanNote, RollbackPlan } from '../deploy/index.js';
-import { COLUMNS_UNKNOWN, schemaChanges } from '../carryover/rollbackImpact.js';
+import {
+  COLUMNS_UNKNOWN,
+  type DeployPlan,
+  type PlanNote,
+  type RollbackPlan,
+  schemaChanges,
+  type VersionChanges,
+} from '../app/index.js';
 import { oneLine } from '../errors.js';
-import type { VersionChanges } from '../versions/changes.js';
 import { formatBytes, formatTime } from '../util/format.js';
 import { table } from './io.js';
 

@@ -42,7 +42,6 @@ export type UiMount = (
  * (its Access): a reload that replaces them applies to the API and the UI alike.
  */
 export function createApp(switchyard: Switchyard, options: AppOptions = {}) {
-  const ctx = switchyard.legacyRuntime();
   const failureRule = { ...DEFAULT_FAILURE_RULE, ...options.authFailures };
   const failed = switchyard.access.failures('api', failureRule);
   const follows = options.follows ?? new LogFollows();
@@ -58,8 +57,8 @@ export function createApp(switchyard: Switchyard, options: AppOptions = {}) {
   );
   app.use('/api/system/*', bearerAuth(switchyard.access, failed));
   app.route('/api/system', backupRoutes(switchyard));
-  app.route('/api/system', deploymentRoutes(ctx));
-  app.route('/api/system', versionRoutes(ctx));
+  app.route('/api/system', deploymentRoutes(switchyard));
+  app.route('/api/system', versionRoutes(switchyard));
   app.route('/api/system', userRoutes(switchyard));
   app.route('/api/system', logRoutes(switchyard));
 

@@ -1,5 +1,4 @@
-import type { StepName } from '../../src/domain/steps.js';
-import type { DeploymentStep } from '../../src/store/index.js';
+import type { DeploymentStep, StepName } from '../../src/app/index.js';
 import { formatBytes, shortSha } from './format.js';
 
 type Fields = Record<string, unknown>;

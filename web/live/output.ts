@@ -1,4 +1,4 @@
-import type { DeploymentEvent, DeploymentEvents } from '../../src/deploy/index.js';
+import type { DeploymentEvent, Deployments } from '../../src/app/index.js';
 
 export interface PullState {
   image: string;
@@ -31,25 +31,21 @@ const MAX_DEPLOYMENTS = 20;
 export class LiveOutput {
   private readonly buffers = new Map<number, Buffer>();
 
-  constructor(
-    private readonly events: DeploymentEvents,
-    private readonly isRunning: (deploymentId: number) => boolean,
-    /** The journal's copy of the output: what a restart, or another process's operation, leaves. */
-    private readonly stored: (deploymentId: number) => string[] = () => [],
-  ) {}
+  /** `storedOutput` is the journal's copy of the output: what a restart, or another process's operation, leaves. */
+  constructor(private readonly deployments: Pick<Deployments, 'subscribe' | 'isRunning' | 'storedOutput'>) {}
 
   /** Starts keeping the output of a running deployment (idempotent; a finished one has nothing more to say). */
   watch(deploymentId: number): void {
-    if (this.buffers.has(deploymentId) || !this.isRunning(deploymentId)) return;
+    if (this.buffers.has(deploymentId) || !this.deployments.isRunning(deploymentId)) return;
     const buffer: Buffer = { lines: [], pulls: new Map(), unsubscribe: null };
-    buffer.unsubscribe = this.events.subscribe(deploymentId, (e) => this.keep(buffer, e));
+    buffer.unsubscribe = this.deployments.subscribe(deploymentId, (e) => this.keep(buffer, e));
     this.buffers.set(deploymentId, buffer);
     this.evict();
   }
 
   snapshot(deploymentId: number): OutputSnapshot {
     const buffer = this.buffers.get(deploymentId);
-    const lines = buffer?.lines.length ? [...buffer.lines] : this.stored(deploymentId);
+    const lines = buffer?.lines.length ? [...buffer.lines] : this.deployments.storedOutput(deploymentId);
     return { lines, pulls: [...(buffer?.pulls.values() ?? [])] };
   }
 
@@ -77,7 +73,7 @@ export class LiveOutput {
   private evict(): void {
     for (const [id, buffer] of this.buffers) {
       if (this.buffers.size <= MAX_DEPLOYMENTS) break;
-      if (this.isRunning(id)) continue;
+      if (this.deployments.isRunning(id)) continue;
       buffer.unsubscribe?.();
       this.buffers.delete(id);
     }

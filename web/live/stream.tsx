@@ -1,11 +1,9 @@
 import type { Context as HonoContext } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { followDeployment } from '../../src/deploy/index.js';
 import type { UiDeps } from '../deps.js';
 import { PullItem, StepRow } from '../views/deployment.js';
 import { markup } from '../views/render.js';
 import { Facts } from '../views/progress.js';
-import { readTagNames } from '../../src/versions/naming.js';
 
 /**
  * The progress page's event stream, behind the UI session: followDeployment (the same as the
@@ -13,14 +11,13 @@ import { readTagNames } from '../../src/versions/naming.js';
  * stays tiny, and the replay comes with the output the UI kept (compose lines, pull progress).
  * Events: step, snapshot, progress, log, done.
  */
-export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: number) {
+export function streamProgress(c: HonoContext, { app, output }: UiDeps, id: number) {
   return streamSSE(c, async (stream) => {
     const aborted = new AbortController();
     stream.onAbort(() => aborted.abort());
     output.watch(id);
-    const sources = { deployments: ctx.store.deployments, events: ctx.events };
-    const tags = await readTagNames(ctx.config.project.dir);
-    for await (const event of followDeployment(sources, id, { signal: aborted.signal })) {
+    const tags = await app.deployments.tagNames();
+    for await (const event of app.deployments.follow(id, aborted.signal)) {
       switch (event.type) {
         case 'replay': {
           const kept = output.snapshot(id); // before any await: live lines after it come as log events
@@ -55,7 +52,7 @@ export function streamProgress(c: HonoContext, { ctx, output }: UiDeps, id: numb
         html: await markup(<StepRow step={step} />),
       });
       // The summary (commit, images, backup) fills in as steps end: send it again so it never lags the steps.
-      const record = step.status !== 'running' ? ctx.store.deployments.get(id) : undefined;
+      const record = step.status !== 'running' ? app.deployments.get(id) : undefined;
       if (record) await send(stream, 'facts', { html: await markup(<Facts d={record} tags={tags} />) });
     }
   });

@@ -1,12 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { startDeploy, startRestart } from '../../src/app/ports/deploy.js';
 import { inputError } from '../../src/errors.js';
-import { listVersions, readTagNames } from '../../src/versions/index.js';
 import { may } from '../auth/sessions.js';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
-import { planDeploy } from '../../src/deploy/plan.js';
 import { formBody } from '../lib/form.js';
 import { redirectWithError } from '../lib/respond.js';
 import { DeployPlanView } from '../views/deployPlan.js';
@@ -24,10 +21,10 @@ const deployForm = z
   .refine((f) => f.ref !== undefined || f.current !== undefined, { message: 'choose a version', path: ['ref'] });
 
 /** Picking a version, seeing what its deploy will do, and starting it. */
-export function versionRoutes({ ctx, output }: UiDeps) {
+export function versionRoutes({ app, output }: UiDeps) {
   return new Hono<UiEnv>()
     .get('/versions', async (c) => {
-      const list = await listVersions(ctx, { currentSha: ctx.store.deployments.current()?.commit ?? null });
+      const list = await app.versions.list();
       return renderPage(
         c,
         { title: 'Versions', section: 'versions', session: c.get('session') },
@@ -42,10 +39,9 @@ export function versionRoutes({ ctx, output }: UiDeps) {
     .get('/deploy', async (c) => {
       const ref = refQuery.safeParse(c.req.query('ref') ?? '');
       if (!ref.success) throw inputError('choose a version to deploy on the Versions page');
-      const plan = await planDeploy(ctx, ref.data, { versions: true });
-      if (plan.current.error) ctx.log.warn('deploy plan: could not read what runs', { error: plan.current.error });
+      const plan = await app.deployments.deployPlan(ref.data, { versions: true });
       const session = c.get('session');
-      const tags = await readTagNames(ctx.config.project.dir);
+      const tags = await app.deployments.tagNames();
       const view = <DeployPlanView plan={plan} session={session} busy={c.get('chrome').busy} tags={tags} />;
       return renderPage(c, { title: `Deploy ${plan.tag ?? plan.ref}?`, section: 'versions', session }, view);
     })
@@ -53,9 +49,11 @@ export function versionRoutes({ ctx, output }: UiDeps) {
       let back = '/versions';
       try {
         const form = await formBody(c, deployForm);
-        const actor = actorOf(c.get('session')).name;
         back = form.ref ? `/deploy?ref=${encodeURIComponent(form.ref)}` : '/';
-        const started = await (form.ref ? startDeploy(ctx, { ref: form.ref, actor }) : startRestart(ctx, { actor }));
+        const started = await app.deployments.deploy(actorOf(c.get('session')), {
+          ref: form.ref,
+          current: form.ref === undefined,
+        });
         output.watch(started.id);
         void started.done; // runs on; the progress page follows it
         return c.redirect(`/deployments/${started.id}`, 303);

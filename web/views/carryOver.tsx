@@ -1,5 +1,4 @@
-import { describeCarryOver } from '../../src/carryover/report.js';
-import type { CarryOverReport } from '../../src/carryover/run.js';
+import { type CarryOverReport, describeCarryOver } from '../../src/app/index.js';
 import { TableWrap } from './bits.js';
 
 /** A rollback's carry-over: per table what was carried, left over and why; the leftovers file to download. */

@@ -1,5 +1,4 @@
-import type { ChangedCommit, VersionChanges } from '../../src/versions/changes.js';
-import { parseConventional } from '../../src/versions/index.js';
+import { type ChangedCommit, parseConventional, type VersionChanges } from '../../src/app/index.js';
 import { CommitTypeBadge, Time } from './bits.js';
 
 /** What a deploy changes: the commits it adds or takes away, the migration files, the tag's message. */

@@ -1,8 +1,7 @@
 import type { Session } from '../auth/sessions.js';
-import type { DeployPlan } from '../../src/deploy/plan.js';
 import { formatBytes, shortSha } from '../lib/format.js';
 import type { PageChrome } from '../lib/chrome.js';
-import type { TagNames } from '../../src/versions/naming.js';
+import type { DeployPlan, TagNames } from '../../src/app/index.js';
 import { CsrfField, Notice } from './bits.js';
 import { VersionRef } from './deployment.js';
 import { ChangesView } from './changes.js';

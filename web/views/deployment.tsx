@@ -1,9 +1,7 @@
-import type { Deployment, DeploymentStep } from '../../src/store/index.js';
 import type { PullState } from '../live/output.js';
 import { durationBetween, formatBytes, shortSha } from '../lib/format.js';
-import { stepLabel } from '../../src/domain/steps.js';
 import { stepDetail } from '../lib/stepDetail.js';
-import { versionName, type TagNames } from '../../src/versions/naming.js';
+import { type Deployment, type DeploymentStep, stepLabel, type TagNames, versionName } from '../../src/app/index.js';
 import { Sha, StatusBadge } from './bits.js';
 
 /** "Deploy v2.0.0", "Rollback before #3 to v1.0.0": what an operation was, in a few words, versions named by their tag. */

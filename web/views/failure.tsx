@@ -1,6 +1,4 @@
-import type { FailureReport } from '../../src/deploy/failureReport.js';
-import { failureTitle } from '../../src/deploy/wording.js';
-import type { Deployment } from '../../src/store/index.js';
+import { type Deployment, type FailureReport, failureTitle } from '../../src/app/index.js';
 import { StatusBadge, Time } from './bits.js';
 
 /**

@@ -1,16 +1,7 @@
-import type { Deployment, DeploymentStep } from '../../src/store/index.js';
-import type { TagNames } from '../../src/versions/naming.js';
+import type { HistoryEntry, TagNames } from '../../src/app/index.js';
 import { durationBetween } from '../lib/format.js';
 import { StatusBadge, TableWrap, Time } from './bits.js';
 import { deploymentTitle, FromTo } from './deployment.js';
-
-export interface HistoryEntry {
-  deployment: Deployment;
-  steps: DeploymentStep[];
-  canRollBack: boolean;
-  /** Why a rollback to before it would undo one that already happened (then it is not offered here). */
-  undone: string | null;
-}
 
 /** Every deployment and rollback, newest first, each with a way back to the state before it. */
 export function HistoryView(props: { entries: HistoryEntry[]; tags: TagNames }) {

@@ -1,9 +1,14 @@
-import { carryOverOf } from '../../src/carryover/report.js';
-import { failureReportsOf } from '../../src/deploy/failureReport.js';
-import { operationWords, undoWords } from '../../src/deploy/wording.js';
+import {
+  carryOverOf,
+  type Deployment,
+  type DeploymentStep,
+  failureReportsOf,
+  operationWords,
+  type TagNames,
+  undoWords,
+  versionLabel,
+} from '../../src/app/index.js';
 import { CarryOverView } from './carryOver.js';
-import type { Deployment, DeploymentStep } from '../../src/store/index.js';
-import { versionLabel, type TagNames } from '../../src/versions/naming.js';
 import type { OutputSnapshot } from '../live/output.js';
 import { capitalize, durationBetween, shortImage } from '../lib/format.js';
 import { stepDetail } from '../lib/stepDetail.js';

@@ -1,28 +1,15 @@
-import type { CarryOverMode } from '../../src/carryover/run.js';
-import type { RollbackMode } from '../../src/deploy/index.js';
-import type { BackupRecord, Deployment } from '../../src/store/index.js';
 import type { Session } from '../auth/sessions.js';
 import { CsrfField, Image, Notice, TableWrap, Time } from './bits.js';
 import { deploymentTitle, VersionRef } from './deployment.js';
-import { COLUMNS_UNKNOWN, schemaChanges, type RollbackImpact } from '../../src/carryover/rollbackImpact.js';
-import { versionName, type TagNames } from '../../src/versions/naming.js';
-
-export interface RollbackPlan {
-  target: Deployment;
-  /** The target's pre-deploy backup, when it is still usable. */
-  backup: BackupRecord | undefined;
-  modes: Record<RollbackMode, string | null>; // null: possible; else why not
-  /** Services stopped while the database is restored. */
-  stoppedServices: string[];
-  /** How versions are named (naming.ts). */
-  tags: TagNames;
-  /** Set when this would undo a rollback that already happened (rollbackImpact.ts). */
-  undone: string | null;
-  /** Per table, the rows now against the rows in the dump; null without a usable dump. */
-  impact: RollbackImpact | { error: string } | null;
-  /** The configured carry-over (rollback.carryOver): the choice checked first. */
-  carryOver: CarryOverMode;
-}
+import {
+  type CarryOverMode,
+  COLUMNS_UNKNOWN,
+  type RollbackChoice,
+  type RollbackImpact,
+  type RollbackMode,
+  schemaChanges,
+  versionName,
+} from '../../src/app/index.js';
 
 const CARRY_LABELS: Record<CarryOverMode, string> = {
   inserts:
@@ -37,7 +24,7 @@ const LABELS: Record<RollbackMode, string> = {
 };
 
 /** The confirmation before a rollback: what comes back, what is lost, what is kept. */
-export function RollbackConfirm({ plan, session }: { plan: RollbackPlan; session: Session }) {
+export function RollbackConfirm({ plan, session }: { plan: RollbackChoice; session: Session }) {
   const { target: d, backup } = plan;
   const first = (Object.keys(plan.modes) as RollbackMode[]).find((m) => plan.modes[m] === null);
   const since = backup ? <Time iso={backup.createdAt} /> : '';

@@ -1,6 +1,4 @@
-import type { FailedDeployment } from '../../src/store/index.js';
-import type { Version, VersionList } from '../../src/versions/index.js';
-import type { AppState } from '../../src/deploy/index.js';
+import type { AppState, FailedDeployment, Version, VersionList } from '../../src/app/index.js';
 import type { Session } from '../auth/sessions.js';
 import { RestartForm } from './appState.js';
 import { CommitTypeBadge, StatusBadge, Time } from './bits.js';

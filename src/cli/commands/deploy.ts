@@ -2,38 +2,35 @@ import os from 'node:os';
 import { formatTime } from '../../util/format.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { planDeploy, planRollback, type StartedDeployment } from '../../deploy/index.js';
-import { startDeploy, startRestart, startRollback } from '../../app/ports/deploy.js';
-import { failed, inputError, notFound } from '../../errors.js';
+import {
+  type CarryOverReport,
+  type Deployment,
+  type Deployments,
+  describeCarryOver,
+  type FailureReport,
+  parseDeployInput,
+  parseRollbackInput,
+  type StartedDeployment,
+  versionName,
+} from '../../app/index.js';
+import { failed, inputError } from '../../errors.js';
 import { deployPlanText, rollbackPlanText } from '../plan.js';
-import type { Runtime } from '../../app/runtime.js';
-import type { Deployment } from '../../store/index.js';
-import { parseId } from '../../util/id.js';
 import { parseCommand, type CommonOptions } from '../args.js';
-import { failureReportsOf, type FailureReport } from '../../deploy/failureReport.js';
-import { carryOverOf, describeCarryOver } from '../../carryover/report.js';
-import type { CarryOverReport } from '../../carryover/run.js';
-import { readTagNames, versionName } from '../../versions/naming.js';
-import { cliActor, openContext, openOperationContext, table, type Io } from '../io.js';
+import { cliActor, openApp, table, type Io } from '../io.js';
 
 /**
- * --dry-run: builds the plan on a context that only reads (no lock, no crash recovery, no pull, no dump,
- * no checkout) and prints it; a plan with blockers exits 1, as the operation would be refused.
+ * --dry-run: builds the plan changing nothing (no lock, no crash recovery, no pull, no dump, no checkout) and
+ * prints it; a plan with blockers exits 1, as the operation would be refused.
  */
 async function dryRun<P extends { blockers: readonly unknown[] }>(
   common: CommonOptions,
   io: Io,
-  plan: (ctx: Runtime) => Promise<P>,
+  plan: (deployments: Deployments) => Promise<P>,
   text: (plan: P) => string,
 ): Promise<void> {
-  const ctx = openContext(common, io);
-  try {
-    const p = await plan(ctx);
-    io.out(common.json ? JSON.stringify({ plan: p }) : text(p));
-    if (p.blockers.length) process.exitCode = 1;
-  } finally {
-    ctx.store.close();
-  }
+  const p = await plan(openApp(common, io).deployments);
+  io.out(common.json ? JSON.stringify({ plan: p }) : text(p));
+  if (p.blockers.length) process.exitCode = 1;
 }
 
 /**
@@ -54,26 +51,16 @@ export async function deployCommand(argv: string[], io: Io): Promise<void> {
   );
   const ref = positionals[0];
   const current = values.current === true;
-  if (current && ref) throw inputError('--current deploys the recorded pair: give no REF with it');
   if (!ref && !current) throw inputError('usage: switchyard deploy REF (a tag, branch or commit sha) | --current');
+  parseDeployInput({ ref, current }); // bad input is refused here, not by a background child that dies
   if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
   if (current && values['dry-run']) throw inputError('--current and --dry-run exclude each other');
-  if (values['dry-run']) return dryRun(common, io, (ctx) => planDeploy(ctx, ref!, { versions: true }), deployPlanText);
+  if (values['dry-run']) return dryRun(common, io, (d) => d.deployPlan(ref, { versions: true }), deployPlanText);
   if (values.detach) return detach('deploy', argv, io, common.json);
 
-  const ctx = await openOperationContext(common, io);
-  try {
-    const actor = cliActor(io.env).name;
-    await follow(
-      ctx,
-      await (ref ? startDeploy(ctx, { ref, actor }) : startRestart(ctx, { actor })),
-      values['detached-child'] === true,
-      common.json,
-      io,
-    );
-  } finally {
-    ctx.store.close();
-  }
+  const { deployments } = openApp(common, io);
+  const started = await deployments.deploy(cliActor(io.env), { ref, current });
+  await follow(deployments, started, values['detached-child'] === true, common.json, io);
 }
 
 /** `switchyard rollback DEPLOYMENT_ID [--images-only | --database-only] [--carry-over inserts|none]`. */
@@ -90,47 +77,28 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<void> {
     },
     1,
   );
-  const raw = positionals[0];
-  const carryOver = values['carry-over'];
-  if (carryOver !== undefined && carryOver !== 'inserts' && carryOver !== 'none')
-    throw inputError(`--carry-over must be inserts or none, got "${carryOver}"`);
-  const deploymentId = parseId(raw);
-  if (deploymentId === undefined)
-    throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
-  if (values['images-only'] && values['database-only'])
-    throw inputError('--images-only and --database-only exclude each other');
+  const id = positionals[0];
+  if (id === undefined) throw inputError('usage: switchyard rollback DEPLOYMENT_ID [--images-only | --database-only]');
   if (values.detach && values['dry-run']) throw inputError('--detach and --dry-run exclude each other');
-  const mode = values['images-only'] ? 'images-only' : values['database-only'] ? 'database-only' : 'full';
-  if (values['dry-run']) {
-    return dryRun(
-      common,
-      io,
-      (ctx) => {
-        const target = ctx.store.deployments.get(Number(raw));
-        if (!target) throw notFound(`deployment ${raw} does not exist`);
-        return planRollback(ctx, target, mode, carryOver);
-      },
-      rollbackPlanText,
-    );
+  const input = {
+    id,
+    imagesOnly: values['images-only'] === true,
+    databaseOnly: values['database-only'] === true,
+    carryOver: values['carry-over'] as string | undefined,
+  };
+  if (values['dry-run']) return dryRun(common, io, (d) => d.rollbackPlan(input), rollbackPlanText);
+  if (values.detach) {
+    parseRollbackInput(input); // bad input is refused here, not by a background child that dies
+    return detach('rollback', argv, io, common.json);
   }
-  if (values.detach) return detach('rollback', argv, io, common.json);
-  const ctx = await openOperationContext(common, io);
-  try {
-    await follow(
-      ctx,
-      await startRollback(ctx, { deploymentId, mode, actor: cliActor(io.env).name, carryOver }),
-      values['detached-child'] === true,
-      common.json,
-      io,
-    );
-  } finally {
-    ctx.store.close();
-  }
+  const { deployments } = openApp(common, io);
+  const started = await deployments.rollback(cliActor(io.env), input);
+  await follow(deployments, started, values['detached-child'] === true, common.json, io);
 }
 
 /** Prints the steps of a running operation on stderr, then its record on stdout; fails unless it succeeded. */
 async function follow(
-  ctx: Runtime,
+  deployments: Deployments,
   started: StartedDeployment,
   detachedChild: boolean,
   json: boolean,
@@ -144,12 +112,12 @@ async function follow(
   // Ctrl-C, systemd's SIGTERM or a dropped SSH session's SIGHUP: finish the running step, stop at the boundary;
   // the next operation recovers. A second Ctrl-C is the impatient operator's way out; SIGTERM and SIGHUP never
   // interrupt a step.
-  const stop = (signal: NodeJS.Signals) => ctx.shutdown.requestStop(signal);
+  const stop = (signal: NodeJS.Signals) => deployments.requestStop(signal);
   process.once('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
   io.err(`deployment ${started.id} started`);
-  ctx.events.subscribe(started.id, (e) => {
+  deployments.subscribe(started.id, (e) => {
     if (e.type === 'step' && e.step.status !== 'running') {
       const took = e.step.finishedAt
         ? ` (${((Date.parse(e.step.finishedAt) - Date.parse(e.step.startedAt)) / 1000).toFixed(1)}s)`
@@ -159,15 +127,15 @@ async function follow(
   });
   const ended = await started.finished;
   // Done for the user; a rollback's safety backup still runs (its steps show above), and this process runs it.
-  const kept = ctx.store.deployments.steps(ended.id).some((s) => s.name === 'swap database' && s.status === 'ok');
-  if (ended.status === 'succeeded' && ctx.shutdown.stoppedBefore === undefined && kept)
+  const kept = deployments.steps(ended.id).some((s) => s.name === 'swap database' && s.status === 'ok');
+  if (ended.status === 'succeeded' && deployments.stopped() === undefined && kept)
     io.err(`deployment ${ended.id} succeeded; the replaced database is being dumped as its safety backup`);
   const result = await started.done;
-  if (ctx.shutdown.stoppedBefore !== undefined) {
+  const stopped = deployments.stopped();
+  if (stopped) {
     // Stopped at a step boundary: the record stays running, as after a SIGKILL there; the next operation recovers.
-    const signal = ctx.shutdown.stopSignal;
-    io.err(`switchyard: stopping before step "${ctx.shutdown.stoppedBefore}" (${signal}); the next operation recovers`);
-    ctx.store.close();
+    const { signal } = stopped;
+    io.err(`switchyard: stopping before step "${stopped.before}" (${signal}); the next operation recovers`);
     process.exit(128 + (os.constants.signals[signal as NodeJS.Signals] ?? 15));
   }
   io.out(
@@ -195,55 +163,41 @@ async function detach(command: 'deploy' | 'rollback', argv: string[], io: Io, js
 
 export async function deploymentsCommand(argv: string[], io: Io): Promise<void> {
   const { common, positionals } = parseCommand(argv, {}, 1);
-  const ctx = openContext(common, io);
-  try {
-    if (positionals[0] !== undefined) {
-      const id = parseId(positionals[0]);
-      if (id === undefined)
-        throw inputError(
-          `DEPLOYMENT_ID must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${positionals[0]}"`,
-        );
-      const deployment = ctx.store.deployments.get(id);
-      if (!deployment) throw failed(`deployment ${positionals[0]} does not exist`);
-      const steps = ctx.store.deployments.steps(deployment.id);
-      const failures = failureReportsOf(steps);
-      const carryOver = carryOverOf(steps);
-      if (common.json)
-        return io.out(JSON.stringify({ failure: failures[0] ?? null, failures, deployment, steps, carryOver }));
-      io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
-      for (const failure of failures) io.out(describeFailure(failure));
-      if (carryOver) io.out(`${carryOverText(carryOver)}\n`);
-      io.out(
-        table(
-          ['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'],
-          steps.map((s) => [String(s.seq), s.name, s.status, formatTime(s.startedAt).slice(11), s.error ?? '']),
-        ),
-      );
-      return;
-    }
-    const list = ctx.store.deployments.list(50);
-    if (common.json) return io.out(JSON.stringify(list));
-    if (list.length === 0) return io.out('no deployments yet');
-    const tags = await readTagNames(ctx.config.project.dir);
+  const { deployments } = openApp(common, io);
+  if (positionals[0] !== undefined) {
+    const { failure, failures, deployment, steps, carryOver } = deployments.detail(positionals[0]);
+    if (common.json) return io.out(JSON.stringify({ failure, failures, deployment, steps, carryOver }));
+    io.out(`${describe(deployment)}${deployment.error ? `\n${deployment.error}` : ''}\n`);
+    for (const f of failures) io.out(describeFailure(f));
+    if (carryOver) io.out(`${carryOverText(carryOver)}\n`);
     io.out(
       table(
-        ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED', 'BACKUP'],
-        list.map((d) => [
-          String(d.id),
-          d.kind,
-          d.ref ?? '-',
-          versionName(d.commit, tags, d.tag),
-          d.commit?.slice(0, 7) ?? '-',
-          d.status,
-          d.actor,
-          formatTime(d.createdAt),
-          d.backupId ? String(d.backupId) : '-',
-        ]),
+        ['#', 'STEP', 'STATUS', 'STARTED', 'ERROR'],
+        steps.map((s) => [String(s.seq), s.name, s.status, formatTime(s.startedAt).slice(11), s.error ?? '']),
       ),
     );
-  } finally {
-    ctx.store.close();
+    return;
   }
+  const list = deployments.list(50);
+  if (common.json) return io.out(JSON.stringify(list));
+  if (list.length === 0) return io.out('no deployments yet');
+  const tags = await deployments.tagNames();
+  io.out(
+    table(
+      ['ID', 'KIND', 'REF', 'VERSION', 'COMMIT', 'STATUS', 'BY', 'STARTED', 'BACKUP'],
+      list.map((d) => [
+        String(d.id),
+        d.kind,
+        d.ref ?? '-',
+        versionName(d.commit, tags, d.tag),
+        d.commit?.slice(0, 7) ?? '-',
+        d.status,
+        d.actor,
+        formatTime(d.createdAt),
+        d.backupId ? String(d.backupId) : '-',
+      ]),
+    ),
+  );
 }
 
 const describe = (d: Deployment) =>

@@ -1,90 +1,59 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { carryOverOf } from '../../carryover/report.js';
-import type { Runtime } from '../../app/runtime.js';
-import { currentStatus, followDeployment, planDeploy, planRollback, type DeploymentEvent } from '../../deploy/index.js';
-import { startDeploy, startRollback } from '../../app/ports/deploy.js';
-import { failureReportOf, failureReportsOf } from '../../deploy/failureReport.js';
-import { inputError, notFound } from '../../errors.js';
+import type { DeploymentEvent, Switchyard } from '../../app/index.js';
 import type { AuthVariables } from '../auth.js';
-import { idParam, jsonBody } from '../body.js';
+import { jsonBody } from '../body.js';
 
+// The bodies' shapes only: the app parses the ref, the mode and the carry-over.
 const deployBody = z.object({ ref: z.string().min(1).max(200) }).strict();
-const rollbackMode = z.enum(['full', 'images-only', 'database-only']);
 const rollbackBody = z
   .object({
     imagesOnly: z.boolean().optional(),
     databaseOnly: z.boolean().optional(),
-    carryOver: z.enum(['inserts', 'none']).optional(),
+    carryOver: z.string().optional(),
   })
   .strict();
 
-export function deploymentRoutes(ctx: Runtime) {
-  const find = (raw: string) => {
-    const id = idParam(raw, 'deployment id');
-    const deployment = ctx.store.deployments.get(id);
-    if (!deployment) throw notFound(`deployment ${id} does not exist`);
-    return deployment;
-  };
+const eventsOf = (id: number) => `/api/system/deployments/${id}/events`;
 
+export function deploymentRoutes(switchyard: Switchyard) {
+  const deployments = switchyard.deployments;
   return new Hono<{ Variables: AuthVariables }>()
-    .get('/deployments', (c) => c.json({ deployments: ctx.store.deployments.list(100) }))
+    .get('/deployments', (c) => c.json({ deployments: deployments.list() }))
     .get('/plan', async (c) => {
       const ref = c.req.query('ref');
-      if (!ref) throw inputError('give the version to plan as ?ref=REF');
-      return c.json({ plan: await planDeploy(ctx, ref) });
+      return c.json({ plan: await deployments.deployPlan(ref) });
     })
     .get('/deployments/:id/rollback-plan', async (c) => {
-      const target = find(c.req.param('id'));
-      const mode = rollbackMode.safeParse(c.req.query('mode') ?? 'full');
-      if (!mode.success) throw inputError('mode must be full, images-only or database-only');
-      return c.json({ plan: await planRollback(ctx, target, mode.data) });
+      const plan = await deployments.rollbackPlan({ id: c.req.param('id'), mode: c.req.query('mode') });
+      return c.json({ plan });
     })
     .post('/deployments', async (c) => {
       const { ref } = await jsonBody(c, deployBody);
-      const started = await startDeploy(ctx, { ref, actor: c.get('actor').name });
+      const started = await deployments.deploy(c.get('actor'), { ref });
       void started.done; // runs on; its outcome is in the journal
-      return c.json({ id: started.id, status: 'running', events: `/api/system/deployments/${started.id}/events` }, 202);
+      return c.json({ id: started.id, status: 'running', events: eventsOf(started.id) }, 202);
     })
     .post('/deployments/:id/rollback', async (c) => {
-      const { id } = find(c.req.param('id'));
+      const id = c.req.param('id');
+      deployments.get(id); // an unknown deployment is a 404 before its body is read
       const body = await jsonBody(c, rollbackBody);
-      if (body.imagesOnly && body.databaseOnly) throw inputError('imagesOnly and databaseOnly exclude each other');
-      const mode = body.imagesOnly ? 'images-only' : body.databaseOnly ? 'database-only' : 'full';
-      const started = await startRollback(ctx, {
-        deploymentId: id,
-        mode,
-        actor: c.get('actor').name,
-        carryOver: body.carryOver,
-      });
+      const started = await deployments.rollback(c.get('actor'), { id, ...body });
       void started.done;
-      return c.json({ id: started.id, status: 'running', events: `/api/system/deployments/${started.id}/events` }, 202);
+      return c.json({ id: started.id, status: 'running', events: eventsOf(started.id) }, 202);
     })
-    .get('/deployments/:id', (c) => {
-      const deployment = find(c.req.param('id'));
-      const steps = ctx.store.deployments.steps(deployment.id);
-      // The failure report first: why it failed, with the failing containers' logs and health checks;
-      // `failures` holds it and every later one (the automatic rollback's), in order.
-      return c.json({
-        failure: failureReportOf(steps),
-        failures: failureReportsOf(steps),
-        deployment,
-        steps,
-        carryOver: carryOverOf(steps),
-        output: ctx.store.deployments.output(deployment.id),
-      });
-    })
+    .get('/deployments/:id', (c) => c.json(deployments.detail(c.req.param('id'))))
     .get('/deployments/:id/events', (c) => {
-      const { id } = find(c.req.param('id'));
+      const id = c.req.param('id');
+      deployments.get(id); // a 404 before the stream begins
       return streamSSE(c, async (stream) => {
         const aborted = new AbortController();
         stream.onAbort(() => aborted.abort());
         let n = 0;
         const send = (e: DeploymentEvent) =>
           stream.writeSSE({ event: e.type, data: JSON.stringify(e), id: String(++n) });
-        const sources = { deployments: ctx.store.deployments, events: ctx.events };
-        for await (const event of followDeployment(sources, id, { signal: aborted.signal })) {
+        for await (const event of deployments.follow(id, aborted.signal)) {
           if (event.type === 'keepalive') await stream.write(': keepalive\n\n');
           else if (event.type === 'replay') {
             for (const step of event.steps) await send({ type: 'step', step });
@@ -93,5 +62,5 @@ export function deploymentRoutes(ctx: Runtime) {
         }
       });
     })
-    .get('/current-version', async (c) => c.json(await currentStatus(ctx)));
+    .get('/current-version', async (c) => c.json(await deployments.current()));
 }
