@@ -13,6 +13,7 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error
 npx biome ci .
+npm run deps # the layers (README "How it works"): a face reaches the core only through src/app
 npm run build
 npm run typecheck
 

@@ -1,26 +1,21 @@
 import { Switchyard } from '../app/index.js';
 import type { Runtime } from '../app/runtime.js';
-import { type Config, configPath, loadConfig } from '../config/index.js';
-import { registerConfigSecrets } from '../config/secrets.js';
 import { describeRecovery } from '../deploy/recover.js';
 import { createLogger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
+import { type ConfigSource, openConfig } from './config.js';
 import { createRuntime } from './runtime.js';
 
-export interface OpenOptions {
-  /** `--config`, else $SWITCHYARD_CONFIG, else the default path. */
-  config: string | undefined;
-  env: NodeJS.ProcessEnv;
-  redactor: Redactor;
+export interface OpenOptions extends ConfigSource {
   /** Where log lines go (the CLI: stderr with --verbose, else nowhere). */
   writeLog: (line: string) => void;
   /** Told, one line each, what an operation's crash recovery finished or undid before it began. */
   recovered?: (line: string) => void;
 }
 
-/** The runtime for one CLI command: the config file loaded and its secrets registered. */
+/** The runtime for one CLI command, on its config file. */
 export function openRuntime(options: OpenOptions): Runtime {
-  const config = loadConfig(configPath(options.config, options.env), options.redactor);
+  const { config } = openConfig(options);
   const log = createLogger({ redactor: options.redactor, level: 'debug', write: options.writeLog });
   const runtime = createRuntime(config, log, options.redactor, options.env);
   const { recovered } = options;
@@ -39,18 +34,4 @@ export function openRuntime(options: OpenOptions): Runtime {
 export function openSwitchyard(options: OpenOptions): Switchyard {
   const runtime = openRuntime(options);
   return new Switchyard(() => runtime);
-}
-
-/**
- * The config file alone, for a command that needs no state (config, compose) and for the daemon's start and
- * reload: loaded, validated, its secrets registered with `redactor` before anything is printed.
- */
-export function openConfig(options: Pick<OpenOptions, 'config' | 'env' | 'redactor'>): {
-  file: string;
-  config: Config;
-} {
-  const file = configPath(options.config, options.env);
-  const config = loadConfig(file, options.redactor);
-  registerConfigSecrets(options.redactor, config, options.env);
-  return { file, config };
 }

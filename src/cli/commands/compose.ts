@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { composePassthrough } from '../../app/index.js';
-import { openConfig } from '../../main/open.js';
+import { openConfig } from '../../main/config.js';
 import { childEnv } from '../../util/process.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../io.js';

@@ -1,4 +1,4 @@
-import { openConfig } from '../../main/open.js';
+import { openConfig } from '../../main/config.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../io.js';
 

@@ -1,5 +1,5 @@
 import { oneLine } from '../../errors.js';
-import { openConfig } from '../../main/open.js';
+import { openConfig } from '../../main/config.js';
 import { createRuntime } from '../../main/runtime.js';
 import { startServer } from '../../main/daemon.js';
 import { endBy, EXIT_AFTER_CLOSE_MS, STOP_DEADLINE_MS } from '../../server/shutdown.js';
