@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Identity, mayAct, type Role } from '../../src/app/index.js';
+import { type Action, type Identity, may as mayDo, type Role } from '../../src/app/index.js';
 
 export interface Flash {
   kind: 'error' | 'info';
@@ -97,5 +97,5 @@ export class SessionStore {
 const sameIdentity = (a: Identity, b: Identity) => a.kind === b.kind && a.name === b.name;
 
 /** Whether the logged-in person's role allows what a button or form would do (the server checks again). */
-export const may = (session: Session | undefined, need: Role): boolean =>
-  session !== undefined && mayAct(session.identity.role, need);
+export const may = (session: Session | undefined, action: Action): boolean =>
+  session !== undefined && mayDo(session.identity.role, action);

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf, type UiDeps } from '../deps.js';
 import type { UiEnv } from '../env.js';
-import { formBody } from '../lib/form.js';
+import { formBody, idFromPath } from '../lib/form.js';
 import { redirectWithError } from '../lib/respond.js';
 import { streamProgress } from '../live/stream.js';
 import { deploymentTitle } from '../views/deployment.js';
@@ -22,6 +22,8 @@ const rollbackForm = z.object({
 export function deploymentRoutes(deps: UiDeps) {
   const { output } = deps;
   const deployments = deps.app.deployments;
+  // A path that names no deployment is a page that does not exist (404), as for backups.
+  const idOf = (raw: string | undefined) => idFromPath(raw, 'deployment');
 
   return new Hono<UiEnv>()
     .get('/history', async (c) => {
@@ -33,7 +35,7 @@ export function deploymentRoutes(deps: UiDeps) {
       );
     })
     .get('/deployments/:id', async (c) => {
-      const { deployment: d, steps } = deployments.detail(c.req.param('id'));
+      const { deployment: d, steps } = deployments.detail(idOf(c.req.param('id')));
       if (d.status === 'running') output.watch(d.id);
       const tags = await deployments.tagNames();
       const view = <ProgressView deployment={d} steps={steps} output={output.snapshot(d.id)} tags={tags} />;
@@ -44,12 +46,12 @@ export function deploymentRoutes(deps: UiDeps) {
       );
     })
     .get('/deployments/:id/leftovers', async (c) => {
-      const download = await deployments.leftovers(actorOf(c.get('session')), c.req.param('id'));
+      const download = await deployments.leftovers(actorOf(c.get('session')), idOf(c.req.param('id')));
       return c.body(download.body, 200, download.headers);
     })
-    .get('/deployments/:id/events', (c) => streamProgress(c, deps, deployments.get(c.req.param('id')).id))
+    .get('/deployments/:id/events', (c) => streamProgress(c, deps, deployments.get(idOf(c.req.param('id'))).id))
     .get('/deployments/:id/rollback', async (c) => {
-      const plan = await deployments.rollbackChoice(c.req.param('id'));
+      const plan = await deployments.rollbackChoice(idOf(c.req.param('id')));
       const session = c.get('session');
       const title = `Roll back to before #${plan.target.id}`;
       const body = plan.impossible ? (
@@ -63,7 +65,7 @@ export function deploymentRoutes(deps: UiDeps) {
       return renderPage(c, { title, section: 'history', session }, body);
     })
     .post('/deployments/:id/rollback', async (c) => {
-      const d = deployments.get(c.req.param('id'));
+      const d = deployments.get(idOf(c.req.param('id')));
       const back = `/deployments/${d.id}/rollback`;
       try {
         const form = await formBody(c, rollbackForm);

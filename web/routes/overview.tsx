@@ -14,7 +14,7 @@ export function overviewRoutes({ app }: UiDeps) {
       { title: 'Overview', section: 'overview', session },
       <>
         <OverviewView o={await app.overview.page(c.get('chrome').status)} session={session} />
-        {may(session, 'operator') && <NotificationSettings notify={app.overview.notifySettings()} />}
+        {may(session, 'deploy') && <NotificationSettings notify={app.overview.notifySettings()} />}
       </>,
     );
   });

@@ -30,7 +30,7 @@ export function versionRoutes({ app, output }: UiDeps) {
         { title: 'Versions', section: 'versions', session: c.get('session') },
         <VersionsView
           list={list}
-          canDeploy={may(c.get('session'), 'operator')}
+          canDeploy={may(c.get('session'), 'deploy')}
           app={await c.get('chrome').appState()}
           session={c.get('session')}
         />,

@@ -32,7 +32,7 @@ export function AppStateBanner({ app, session }: { app: AppState; session: Sessi
 
 function Action({ action, session }: { action: AppAction; session: Session }) {
   if (action.kind === 'open') return <a href={`/deployments/${action.deploymentId}`}>Open #{action.deploymentId}</a>;
-  if (!may(session, 'operator')) return null;
+  if (!may(session, 'deploy')) return null;
   if (action.kind === 'rollback')
     return <a href={`/deployments/${action.deploymentId}/rollback`}>Roll back to before #{action.deploymentId}</a>;
   return <RestartForm session={session} />;

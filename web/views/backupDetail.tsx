@@ -57,7 +57,7 @@ export function BackupDetail({
           )}
         </dd>
       </dl>
-      {b.status === 'ok' && may(session, 'operator') && (
+      {b.status === 'ok' && may(session, 'read backup data') && (
         <p class="actions">
           <a class="button" href={`/backups/${b.id}/download`} download>
             Download ({formatBytes(b.sizeBytes)})
@@ -70,7 +70,7 @@ export function BackupDetail({
           The drill restores this backup into a scratch database, compares row counts and schema with what was recorded
           when it was taken, and drops the scratch database. The live database is not touched.
         </p>
-        {b.status === 'ok' && may(session, 'operator') && (
+        {b.status === 'ok' && may(session, 'back up') && (
           <form method="post" action={`/backups/${b.id}/drill`} data-busy="Running the drill…">
             <CsrfField session={session} />
             <button type="submit">Run a drill on this backup</button>

@@ -7,7 +7,7 @@ import { CsrfField, StatusBadge, TableWrap, Time } from './bits.js';
 export function BackupsView({ backups, session, note }: { backups: BackupListing[]; session: Session; note?: string }) {
   return (
     <>
-      {may(session, 'operator') && (
+      {may(session, 'back up') && (
         <form method="post" action="/backups" class="inline-form" data-busy="Taking a verified backup…">
           <CsrfField session={session} />
           <label for="note">Note (optional)</label>
@@ -76,7 +76,7 @@ export function BackupsView({ backups, session, note }: { backups: BackupListing
                     <OffsiteCell offsite={b.offsite} />
                   </td>
                   <td data-label="Actions">
-                    {b.status === 'ok' && may(session, 'operator') && (
+                    {b.status === 'ok' && may(session, 'read backup data') && (
                       <a href={`/backups/${b.id}/download`} download>
                         Download<span class="sr-only"> backup #{b.id}</span>
                       </a>

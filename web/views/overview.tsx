@@ -32,7 +32,7 @@ export function OverviewView({ o, session }: { o: AppOverview; session: Session 
             <a href="/versions">Versions</a> page.
           </p>
         )}
-        {o.current?.images && !o.operation && may(session, 'operator') && (
+        {o.current?.images && !o.operation && may(session, 'deploy') && (
           <div class="actions">
             <RestartForm session={session} />
             <span class="muted">
@@ -206,7 +206,7 @@ function Backup({ o, session }: { o: AppOverview; session: Session }) {
               ? `backups.schedule allows ${allowedHours} hours between backups.`
               : `The runbook's drill needs a backup younger than ${allowedHours} hours.`}
           </p>
-          {may(session, 'operator') && (
+          {may(session, 'back up') && (
             <form method="post" action="/backups" data-busy="Taking a verified backup…">
               <CsrfField session={session} />
               <button type="submit">Take a backup now</button>
