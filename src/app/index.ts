@@ -10,7 +10,7 @@ import { Users } from './users.js';
 import { Access } from './access.js';
 import type { Logger } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
-import type { Runtime, RuntimeSource } from './runtime.js';
+import type { RuntimeSource } from './runtime.js';
 
 export type { Action, Actor, Role } from '../domain/roles.js';
 export { ACTION_ROLES, may, mayAct, ROLES } from '../domain/roles.js';

@@ -2,7 +2,6 @@ import { Switchyard } from '../app/index.js';
 import type { Runtime } from '../app/runtime.js';
 import { describeRecovery } from '../deploy/recover.js';
 import { createLogger } from '../util/log.js';
-import type { Redactor } from '../util/redact.js';
 import { type ConfigSource, openConfig } from './config.js';
 import { createRuntime } from './runtime.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Action, type Identity, may as mayDo, type Role } from '../../src/app/index.js';
+import { type Action, type Identity, may as mayDo } from '../../src/app/index.js';
 
 export interface Flash {
   kind: 'error' | 'info';
