@@ -5,7 +5,7 @@ import { Journal } from '../ops/journal.js';
 import { secureKept } from './keptDatabase.js';
 import { holdingLock } from '../ops/operation.js';
 import type { DeployPorts } from './ports.js';
-import { planRecovery } from './recoveryPlan.js';
+import { planRecovery } from '../domain/recoveryPlan.js';
 import { finishDeployment } from '../ops/report.js';
 import { anyMutated, anyTouchedDatabase, type StepName } from '../domain/steps.js';
 import { describeUndo, restorePreviousState } from './undo.js';

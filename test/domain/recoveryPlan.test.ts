@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRecovery } from '../../src/deploy/recoveryPlan.js';
+import { planRecovery } from '../../src/domain/recoveryPlan.js';
 
 /** The superseded rule of crash recovery, on records alone (decisions.test.ts runs it through recoverWith). */
 describe('planRecovery', () => {
