@@ -10,7 +10,8 @@ import type { Deployment, Store } from '../store/index.js';
 import { freeBytes } from '../util/diskSpace.js';
 import { readTagNames, versionName } from '../versions/naming.js';
 import { appUrlOf, readStatus, type ChromePorts, type StatusRead } from './chrome.js';
-import { dockerContainerPort, type ContainerFacts } from '../deploy/failureReport.js';
+import type { ContainerFacts } from '../docker/containerFacts.js';
+import { dockerContainerPort } from '../docker/containerPort.js';
 
 /**
  * What the first page reads, each part on its own: the status (Docker), the records, the backups

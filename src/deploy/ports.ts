@@ -7,7 +7,7 @@ import type { BackupCatalog } from '../store/backups.js';
 import type { DeploymentLog } from '../store/deployments.js';
 import type { BackupRow, ImagePins, OperationLock } from '../store/index.js';
 import type { DeploymentEvents } from '../ops/events.js';
-import type { FailureReport } from './failureReport.js';
+import type { FailureReport } from './diagnosis.js';
 import type { JournalPorts } from '../ops/journal.js';
 import type { ReportPorts } from '../ops/report.js';
 import type { OperationPorts } from '../ops/operation.js';

@@ -1,5 +1,5 @@
 import type { DockerAccess } from './ports.js';
-import { gitIn } from '../util/git.js';
+import { headCommit } from '../util/git.js';
 import type { Config } from '../config/index.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import { failed } from '../errors.js';
@@ -14,15 +14,6 @@ export interface HostState {
   commit: string | null;
   /** What each managed service's container runs now, pinned (absent: not running). */
   images: ImagePins;
-}
-
-export async function isGitRepo(dir: string): Promise<boolean> {
-  return gitIn(dir)
-    .revparse(['--is-inside-work-tree'])
-    .then(
-      (out) => out.trim() === 'true',
-      () => false,
-    );
 }
 
 /**
@@ -45,17 +36,8 @@ export async function captureHostState(ports: HostStatePorts): Promise<HostState
   return { commit, images };
 }
 
-/** HEAD of the compose repo, or null when project.dir is not a git repo. */
-export async function headCommit(dir: string): Promise<string | null> {
-  return (await isGitRepo(dir)) ? (await gitIn(dir).revparse(['HEAD'])).trim() : null;
-}
-
 /** Refuses a work tree with uncommitted changes to tracked files (the rule: checks.ts). */
 export async function assertCleanWorkTree(config: Config): Promise<void> {
   const problem = await dirtyWorkTreeProblem(config.project.dir);
   if (problem) throw failed(problem);
-}
-
-export async function checkoutCommit(dir: string, sha: string): Promise<void> {
-  await gitIn(dir).raw(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha, '--']);
 }

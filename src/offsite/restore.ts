@@ -7,7 +7,7 @@ import { startOperation } from '../ops/operation.js';
 import type { DeployPorts } from '../deploy/ports.js';
 import { finishDeployment } from '../ops/report.js';
 import { StoppedAtBoundary } from '../ops/shutdown.js';
-import { isGitRepo } from '../deploy/state.js';
+import { isGitRepo } from '../util/git.js';
 import type { BackupRow, Deployment, Store } from '../store/index.js';
 import { openBucket, type Bucket } from './bucket.js';
 import { findManifest } from './catalog.js';

@@ -14,3 +14,23 @@ export function gitIn(dir: string, options: Partial<SimpleGitOptions> = {}): Sim
   const { SSH_AUTH_SOCK, GIT_SSH_COMMAND } = process.env;
   return simpleGit({ ...options, baseDir: dir }).env(childEnv({ SSH_AUTH_SOCK, GIT_SSH_COMMAND }));
 }
+
+/** Whether `dir` is inside a git work tree. */
+export async function isGitRepo(dir: string): Promise<boolean> {
+  return gitIn(dir)
+    .revparse(['--is-inside-work-tree'])
+    .then(
+      (out) => out.trim() === 'true',
+      () => false,
+    );
+}
+
+/** HEAD of the compose repo, or null when project.dir is not a git repo. */
+export async function headCommit(dir: string): Promise<string | null> {
+  return (await isGitRepo(dir)) ? (await gitIn(dir).revparse(['HEAD'])).trim() : null;
+}
+
+/** Checks out `sha` as a detached HEAD, quietly. */
+export async function checkoutCommit(dir: string, sha: string): Promise<void> {
+  await gitIn(dir).raw(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', sha, '--']);
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { failureReportOf, failureReportsOf } from '../../src/deploy/failureReport.js';
+import { failureReportOf, failureReportsOf } from '../../src/deploy/diagnosis.js';
 import { runDeploy, startDeployment, type DeployTarget } from '../../src/deploy/pipeline.js';
 import { recoverWith } from '../../src/deploy/recover.js';
 import { startRollbackWith } from '../../src/deploy/rollback.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureReportOf, type FailureReport } from '../../src/deploy/failureReport.js';
+import { failureReportOf, type FailureReport } from '../../src/deploy/diagnosis.js';
 import { startRollback } from '../../src/app/ports/deploy.js';
 import { deploy, startDeploy } from '../../src/app/ports/deploy.js';
 import { inspectImage, serviceContainers } from '../../src/docker/images.js';

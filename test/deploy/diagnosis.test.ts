@@ -6,9 +6,9 @@ import {
   failureReportOf,
   failureReportsOf,
   reasonOf,
-  type ContainerFacts,
-  type ContainerPort,
-} from '../../src/deploy/failureReport.js';
+} from '../../src/deploy/diagnosis.js';
+import type { ContainerFacts } from '../../src/docker/containerFacts.js';
+import type { ContainerPort } from '../../src/docker/containerPort.js';
 
 const container = (over: Partial<ContainerFacts>): ContainerFacts => ({
   id: `id-${over.name ?? 'x'}`,
