@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatIssues, validate } from '../config/index.js';
+import { formatIssues, validate } from '../util/validate.js';
 import { inputError } from '../errors.js';
 
 /** Input checked against a schema, as the config is: one input error naming each key that is wrong. */

@@ -5,8 +5,6 @@ import type { Redactor } from '../util/redact.js';
 import { configSchema, type Config } from './schema.js';
 import { formatIssues, validate } from '../util/validate.js';
 
-export { formatIssues, validate } from '../util/validate.js';
-
 export const DEFAULT_CONFIG_PATH = '/etc/switchyard/config.yaml';
 
 /** `--config`, else `$SWITCHYARD_CONFIG`, else the system default. */

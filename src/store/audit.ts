@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssues, validate } from '../config/load.js';
+import { formatIssues, validate } from '../util/validate.js';
 import { inputError } from '../errors.js';
 import type { Db } from './db.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { formatIssues, validate } from '../config/index.js';
+import { formatIssues, validate } from '../util/validate.js';
 import { inputError, notFound } from '../errors.js';
 import { ROLES, type Role } from '../domain/roles.js';
 import { sha256 } from '../util/hash.js';

@@ -1,6 +1,6 @@
 import type { Session } from '../auth/sessions.js';
 import { formatBytes, shortSha } from '../lib/format.js';
-import type { PageChrome } from '../lib/chrome.js';
+import type { PageChrome } from '../../src/app/index.js';
 import type { DeployPlan, TagNames } from '../../src/app/index.js';
 import { CsrfField, Notice } from './bits.js';
 import { VersionRef } from './deployment.js';
