@@ -3,10 +3,11 @@ import path from 'node:path';
 import { configPath, parseConfig } from '../config/index.js';
 import { createDocker } from '../docker/client.js';
 import { inputError } from '../errors.js';
-import { detectProject, runningProjectsIn } from '../init/detect.js';
+import { chooseProject, detectProject, runningProjectsIn, runningStacksOf, type StackSource } from '../init/detect.js';
 import { makeDirs, setMode } from '../init/fileModes.js';
 import { installUnit } from '../init/install.js';
 import { type InitAnswers, renderConfig } from '../init/render.js';
+import { readMembership, readStackServiceList } from '../swarm/cluster.js';
 import { collect, spawnHost } from '../util/process.js';
 
 /** `switchyard init`'s flags as given (absent: the default). */
@@ -19,6 +20,8 @@ export interface InitInput {
   composeFiles?: string;
   databaseService?: string;
   databaseUrl?: string;
+  /** `--stack NAME`: project.engine swarm with this stack, whatever runs. */
+  stack?: string;
   github?: string;
   stateDir?: string;
   backupsDir?: string;
@@ -38,6 +41,10 @@ export interface InitReport {
   projectName: string | null;
   /** Every compose project running from the project dir. */
   running: string[];
+  /** The swarm stack written as project.stack (engine swarm), from --stack or the one stack running the files. */
+  stack: string | null;
+  /** Every stack found running the compose files (see matchingStacks). */
+  stacks: string[];
   services: InitAnswers['services'];
   database: InitAnswers['database'];
   stateDir: string;
@@ -63,8 +70,14 @@ export async function initHost(input: InitInput): Promise<InitReport> {
     .split(',')
     .filter(Boolean);
   const detected = await detectProject(projectDir, composeFiles);
-  const running = await runningProjectsIn(createDocker(), projectDir).catch(() => [] as string[]);
-  const projectName = running.length === 1 ? running[0]! : null;
+  const docker = createDocker();
+  const running = await runningProjectsIn(docker, projectDir).catch(() => [] as string[]);
+  const swarm: StackSource = {
+    stackServices: async () => ((await readMembership(docker)).manager ? readStackServiceList(docker) : []),
+  };
+  const stacks =
+    input.stack || running.length > 0 ? [] : await runningStacksOf(detected.images, swarm).catch(() => [] as string[]);
+  const { projectName, stack } = chooseProject({ explicitStack: input.stack, running, stacks });
   const database = input.databaseUrl
     ? { url: input.databaseUrl }
     : input.databaseService
@@ -85,6 +98,7 @@ export async function initHost(input: InitInput): Promise<InitReport> {
     projectDir,
     composeFiles,
     projectName,
+    stack,
     services: detected.services,
     database,
     githubRepo: input.github ?? null,
@@ -115,6 +129,8 @@ export async function initHost(input: InitInput): Promise<InitReport> {
     configModeWas,
     projectName,
     running,
+    stack,
+    stacks,
     services,
     database,
     stateDir,

@@ -10,6 +10,7 @@ export type StrategySetting = SwitchStrategy | 'auto';
 
 /** The part of a service in `docker compose config --format json` that the rule reads. */
 export interface ComposeServiceShape {
+  image?: string;
   container_name?: string;
   healthcheck?: { test?: unknown; disable?: boolean };
   ports?: Array<{ published?: string | number; target?: number }>;

@@ -6,7 +6,7 @@
  */
 const COMPOSE_PROJECT = 'com.docker.compose.project';
 const COMPOSE_SERVICE = 'com.docker.compose.service';
-const STACK_NAMESPACE = 'com.docker.stack.namespace';
+export const STACK_NAMESPACE = 'com.docker.stack.namespace';
 const SWARM_SERVICE = 'com.docker.swarm.service.name';
 
 /** One label filter per engine for a service's containers (Docker ANDs the labels of one filter). */

@@ -17,16 +17,11 @@ import { fillTagTemplate } from '../versions/ref.js';
 import { probeOffsite, probeProtection } from '../offsite/probe.js';
 import { backupStaleness } from '../backup/staleness.js';
 import { probeDaemon } from './daemonProbe.js';
+import { dbPlacementCheck, registryCredentialsCheck, swarmManagerCheck, swarmStackCheck } from './swarmChecks.js';
+import { fail, noOffsiteVerdict, pass, type Verdict } from './swarmRules.js';
 
-export interface CheckResult {
+export interface CheckResult extends Verdict {
   name: string;
-  ok: boolean;
-  /** What was found, one line. */
-  detail: string;
-  /** What to do about a failure (or a warning). */
-  fix?: string;
-  /** Passed, with something to know: printed WARN, does not fail doctor. */
-  warn?: boolean;
 }
 
 /** What the checks read: the config, the engine, the database, the backups catalog; never a change. */
@@ -39,13 +34,13 @@ export interface DoctorPorts {
   redactor: Redactor;
 }
 
-type Check = (ports: DoctorPorts) => Promise<Omit<CheckResult, 'name'>>;
+type Check = (ports: DoctorPorts) => Promise<Verdict>;
 
-const pass = (detail: string) => ({ ok: true, detail });
-const fail = (detail: string, fix: string) => ({ ok: false, detail, fix });
-
-/** The checklist, in the order an operator would fix things. Each check stands alone. */
-const CHECKS: Array<[string, Check]> = [
+/**
+ * The checklist, in the order an operator would fix things. Each check stands alone. A check marked `swarm` is
+ * left out under project.engine: compose; compose-only checks say in their detail that swarm skips them.
+ */
+const CHECKS: Array<[string, Check] | [string, Check, 'swarm']> = [
   [
     'docker socket reachable',
     async (ports) => {
@@ -53,6 +48,7 @@ const CHECKS: Array<[string, Check]> = [
       return pass(`engine ${v.Version}`);
     },
   ],
+  ['swarm manager', swarmManagerCheck, 'swarm'],
   [
     'docker compose v2 present',
     async () => {
@@ -81,6 +77,8 @@ const CHECKS: Array<[string, Check]> = [
   [
     'compose project running',
     async (ports) => {
+      if (ports.config.project.engine === 'swarm')
+        return pass('skipped under project.engine: swarm (see "swarm stack running")');
       const project = await readComposeProjectName(ports.config);
       const running = await runningComposeProjects(ports.docker());
       if (running.some((p) => p.name === project)) return pass(`project "${project}"`);
@@ -93,6 +91,8 @@ const CHECKS: Array<[string, Check]> = [
       );
     },
   ],
+  ['swarm stack running', swarmStackCheck, 'swarm'],
+  ['database task on this node', dbPlacementCheck, 'swarm'],
   [
     'database reachable, pg_dump new enough',
     async (ports) => {
@@ -193,6 +193,7 @@ const CHECKS: Array<[string, Check]> = [
         : pass(`${services.length} service(s): registry answered`);
     },
   ],
+  ['registry credentials reach the other nodes', registryCredentialsCheck, 'swarm'],
   [
     'GitHub token and repository',
     async (ports) => {
@@ -274,7 +275,7 @@ const CHECKS: Array<[string, Check]> = [
     'off-site bucket and recipients',
     async (ports) => {
       const offsite = ports.config.offsite;
-      if (!offsite) return pass('not configured (backups stay on this host only)');
+      if (!offsite) return noOffsiteVerdict(ports.config.project.engine);
       const probe = await probeOffsite(offsite);
       return probe.ok ? pass(probe.detail) : fail(probe.detail, probe.fix);
     },
@@ -305,7 +306,8 @@ const CHECKS: Array<[string, Check]> = [
 
 export async function runChecks(ports: DoctorPorts): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const [name, check] of CHECKS) {
+  for (const [name, check, engine] of CHECKS) {
+    if (engine && engine !== ports.config.project.engine) continue;
     try {
       results.push({ name, ...(await check(ports)) });
     } catch (e) {

@@ -5,6 +5,8 @@ export interface InitAnswers {
   composeFiles: string[];
   /** The compose project already running from projectDir, when init found one. */
   projectName: string | null;
+  /** The swarm stack to deploy as (project.engine: swarm), when init found or was given one. */
+  stack: string | null;
   services: Record<string, string>;
   database: { service: string; user: string; name: string } | { url: string };
   githubRepo: string | null;
@@ -27,6 +29,12 @@ export function renderConfig(a: InitAnswers): string {
     `  composeFiles: [${a.composeFiles.map(q).join(', ')}]   # in order, relative to dir`,
     ...(a.projectName
       ? [`  name: ${q(a.projectName)}             # the compose project running from dir, found by init`]
+      : []),
+    ...(a.stack
+      ? [
+          '  engine: swarm                 # `docker stack deploy` to the swarm this engine manages',
+          `  stack: ${q(a.stack)}             # the stack running these files, found by init`,
+        ]
       : []),
     '',
     '# The services whose image switchyard pins by digest. Tag template: {sha7} {sha} {tag}.',

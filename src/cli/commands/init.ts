@@ -15,6 +15,7 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
       'compose-files': { type: 'string' },
       'database-service': { type: 'string' },
       'database-url': { type: 'string' },
+      stack: { type: 'string' },
       github: { type: 'string' },
       'state-dir': { type: 'string' },
       'backups-dir': { type: 'string' },
@@ -33,6 +34,7 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
     composeFiles: flag('compose-files'),
     databaseService: flag('database-service'),
     databaseUrl: flag('database-url'),
+    stack: flag('stack'),
     github: flag('github'),
     stateDir: flag('state-dir'),
     backupsDir: flag('backups-dir'),
@@ -46,6 +48,8 @@ export async function initCommand(argv: string[], io: Io): Promise<void> {
       ? JSON.stringify({
           configFile: r.configFile,
           projectName: r.projectName,
+          engine: r.stack ? 'swarm' : 'compose',
+          stack: r.stack,
           services: r.services,
           database: r.database,
           stateDir: r.stateDir,
@@ -60,11 +64,13 @@ function describeInit(r: InitReport): string[] {
   const lines = [
     `wrote ${r.configFile}${r.configModeWas ? ` (mode ${r.configModeWas} tightened to 0600)` : ''}`,
     `managed services: ${Object.keys(r.services).join(', ') || 'none found'}`,
-    r.projectName
-      ? `compose project: ${r.projectName} (running from ${r.projectDir})`
-      : r.running.length > 1
-        ? `compose project: several run from ${r.projectDir} (${r.running.join(', ')}); set project.name to the one to manage`
-        : `compose project: none runs from ${r.projectDir} yet; compose's default name applies`,
+    r.stack
+      ? `swarm stack: ${r.stack} (project.engine: swarm${r.stacks.includes(r.stack) ? ', it runs these compose files' : ', as given'})`
+      : r.projectName
+        ? `compose project: ${r.projectName} (running from ${r.projectDir})`
+        : r.running.length > 1
+          ? `compose project: several run from ${r.projectDir} (${r.running.join(', ')}); set project.name to the one to manage`
+          : `compose project: none runs from ${r.projectDir} yet; compose's default name applies`,
     `state ${r.stateDir}, backups ${r.backupsDir} (mode 0700)`,
   ];
   if (r.unit) {
