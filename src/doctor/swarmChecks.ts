@@ -2,6 +2,7 @@ import { readComposeModel } from '../compose/project.js';
 import { registryAuth } from '../docker/auth.js';
 import { registryHost } from '../docker/images.js';
 import { imageExists } from '../docker/registry.js';
+import { swarmServiceName } from '../docker/labels.js';
 import { oneLine } from '../errors.js';
 import { matchingStacks, readMembership, readNodes, readStackServiceList } from '../swarm/cluster.js';
 import { readStackServices } from '../swarm/tasks.js';
@@ -42,11 +43,22 @@ export async function dbPlacementCheck(ports: DoctorPorts): Promise<Verdict> {
   const docker = ports.docker();
   const [membership, nodes] = await Promise.all([readMembership(docker), readNodes(docker)]);
   const thisNode = nodes.find((n) => n.id === membership.nodeId)?.hostname ?? membership.hostname;
-  const facts = (await readStackServices(docker, ports.config.project.stack ?? '', [db.service]))[db.service];
-  const runningOn = (facts?.tasks ?? [])
+  const stack = ports.config.project.stack ?? '';
+  const [facts, specs] = await Promise.all([
+    readStackServices(docker, stack, [db.service]),
+    readStackServiceList(docker, stack),
+  ]);
+  const runningOn = (facts[db.service]?.tasks ?? [])
     .filter((t) => t.desired === 'running' && t.state === 'running')
     .map((t) => t.node);
-  return dbPlacementVerdict({ service: db.service, thisNode, runningOn });
+  const constraints = specs.find((s) => s.name === swarmServiceName(stack, db.service))?.constraints ?? [];
+  return dbPlacementVerdict({
+    service: db.service,
+    thisNode,
+    runningOn,
+    constraints,
+    otherNodes: Math.max(nodes.length - 1, 0),
+  });
 }
 
 export async function registryCredentialsCheck(ports: DoctorPorts): Promise<Verdict> {

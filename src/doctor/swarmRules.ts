@@ -66,6 +66,9 @@ export interface DbPlacement {
   thisNode: string;
   /** The nodes of its tasks that run now. */
   runningOn: string[];
+  /** Its spec's placement constraints (none: Swarm may start it on any node). */
+  constraints: string[];
+  otherNodes: number;
 }
 
 export function dbPlacementVerdict(p: DbPlacement): Verdict {
@@ -81,7 +84,13 @@ export function dbPlacementVerdict(p: DbPlacement): Verdict {
       `service ${p.service} runs on node ${away.join(', ')}, not on this node (${p.thisNode}): dumps and restores cannot reach it`,
       pin,
     );
-  return pass(`service ${p.service} runs on this node (${p.thisNode})`);
+  const here = `service ${p.service} runs on this node (${p.thisNode})`;
+  if (p.otherNodes > 0 && p.constraints.length === 0)
+    return warn(
+      `${here}, but nothing pins it there: Swarm may restart it on one of ${p.otherNodes} other node(s)`,
+      pin,
+    );
+  return pass(p.constraints.length ? `${here}, placed by ${p.constraints.join(', ')}` : here);
 }
 
 /** What a registry of the managed images needs for workers to pull with `--with-registry-auth`. */

@@ -27,6 +27,8 @@ export interface StackService {
   stack: string;
   name: string;
   image: string;
+  /** deploy.placement.constraints of its spec, e.g. `node.labels.switchyard.db == true`. */
+  constraints: string[];
 }
 
 export async function readMembership(docker: DockerClient): Promise<SwarmMembership> {
@@ -60,6 +62,7 @@ export async function readStackServiceList(docker: DockerClient, stack?: string)
     stack: s.Spec?.Labels?.[STACK_NAMESPACE] ?? '',
     name: s.Spec?.Name ?? '',
     image: (s.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined)?.ContainerSpec?.Image ?? '',
+    constraints: s.Spec?.TaskTemplate?.Placement?.Constraints ?? [],
   }));
 }
 

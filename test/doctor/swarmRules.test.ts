@@ -12,7 +12,7 @@ import type { StackService } from '../../src/swarm/cluster.js';
 
 const member = { state: 'active', manager: true, nodeId: 'abcdef0123456789', hostname: 'm1' };
 const services = (stack: string, names: string[]): StackService[] =>
-  names.map((n) => ({ stack, name: `${stack}_${n}`, image: 'r/app' }));
+  names.map((n) => ({ stack, name: `${stack}_${n}`, image: 'r/app', constraints: [] }));
 const registry = (over: Partial<RegistryFacts>): RegistryFacts => ({
   host: 'ghcr.io',
   services: ['backend'],
@@ -62,18 +62,31 @@ describe('swarm stack running', () => {
 });
 
 describe('database task on this node', () => {
+  const placed = { service: 'db', thisNode: 'm1', constraints: [], otherNodes: 0 };
+
   it('on this node passes; elsewhere fails naming the node and how to pin it; none running fails', () => {
-    expect(dbPlacementVerdict({ service: 'db', thisNode: 'm1', runningOn: ['m1'] })).toMatchObject({ ok: true });
-    const away = dbPlacementVerdict({ service: 'db', thisNode: 'm1', runningOn: ['w2'] });
+    expect(dbPlacementVerdict({ ...placed, runningOn: ['m1'] })).toMatchObject({ ok: true });
+    const away = dbPlacementVerdict({ ...placed, runningOn: ['w2'] });
     expect(away).toMatchObject({
       ok: false,
       detail: 'service db runs on node w2, not on this node (m1): dumps and restores cannot reach it',
     });
     expect(away.fix).toContain('docker node update --label-add switchyard.db=true m1');
     expect(away.fix).toContain('deploy.placement.constraints: [node.labels.switchyard.db == true]');
-    expect(dbPlacementVerdict({ service: 'db', thisNode: 'm1', runningOn: [] })).toMatchObject({
+    expect(dbPlacementVerdict({ ...placed, runningOn: [] })).toMatchObject({
       ok: false,
       detail: 'no running task of service db',
+    });
+  });
+
+  it('on this node with other nodes: a warning unless a constraint pins it, which the detail names', () => {
+    const loose = dbPlacementVerdict({ ...placed, runningOn: ['m1'], otherNodes: 2 });
+    expect(loose).toMatchObject({ ok: true, warn: true, detail: expect.stringContaining('nothing pins it there') });
+    expect(loose.fix).toContain('docker node update --label-add switchyard.db=true m1');
+    const pinned = ['node.labels.switchyard.db == true'];
+    expect(dbPlacementVerdict({ ...placed, runningOn: ['m1'], otherNodes: 2, constraints: pinned })).toEqual({
+      ok: true,
+      detail: 'service db runs on this node (m1), placed by node.labels.switchyard.db == true',
     });
   });
 });

@@ -14,7 +14,7 @@ const stackOf = (stack: string, over: Record<string, string> = {}): StackService
     worker: `ghcr.io/acme/app@${D}`,
     db: `postgres:15@${D}`,
     ...over,
-  }).map(([service, image]) => ({ stack, name: `${stack}_${service}`, image }));
+  }).map(([service, image]) => ({ stack, name: `${stack}_${service}`, image, constraints: [] }));
 
 describe('matchingStacks (which stack runs these compose files)', () => {
   it('a stack with exactly the files’ services on their image repositories, pinned or tagged', () => {
@@ -30,7 +30,10 @@ describe('matchingStacks (which stack runs these compose files)', () => {
         stackOf('short').filter((s) => s.name !== 'short_worker'),
       ),
     ).toEqual([]);
-    const extra = [...stackOf('big'), { stack: 'big', name: 'big_cron', image: 'ghcr.io/acme/app:latest' }];
+    const extra = [
+      ...stackOf('big'),
+      { stack: 'big', name: 'big_cron', image: 'ghcr.io/acme/app:latest', constraints: [] },
+    ];
     expect(matchingStacks(IMAGES, extra)).toEqual([]);
     expect(matchingStacks({}, stackOf('shop'))).toEqual([]);
   });
