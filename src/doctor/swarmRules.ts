@@ -1,3 +1,4 @@
+import { swarmServiceName } from '../docker/labels.js';
 import type { StackService, SwarmMembership } from '../swarm/cluster.js';
 
 /** A check's answer: the checklist adds its name. */
@@ -54,7 +55,7 @@ export function stackVerdict(
       `no service of stack "${stack}" on this swarm${elsewhere.length ? `; stacks running these files: ${elsewhere.join(', ')}` : ''}`,
       hint,
     );
-  const missing = wanted.filter((service) => !names.has(`${stack}_${service}`));
+  const missing = wanted.filter((service) => !names.has(swarmServiceName(stack, service)));
   return missing.length
     ? fail(`stack "${stack}" lacks service(s) ${missing.join(', ')} of the compose files`, hint)
     : pass(`stack "${stack}": ${wanted.length} service(s)`);
