@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { swarmNodeView } from '../../src/swarm/nodeView.js';
-import type { ServiceFacts, TaskFacts } from '../../src/swarm/tasks.js';
+import type { ServiceFacts } from '../../src/swarm/tasks.js';
+import { D1, D2, task } from '../fixtures/swarmFacts.js';
 
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
 const PINS = { backend: `r/app@${D2}`, worker: `r/app@${D2}` };
-const task = (over: Partial<TaskFacts>): TaskFacts => ({
-  node: 'n1',
-  state: 'running',
-  desired: 'running',
-  image: `r/app:v2@${D2}`,
-  error: null,
-  updatedAt: '2026-01-01T00:00:00Z',
-  ...over,
-});
 const service = (name: string, over: Partial<ServiceFacts> = {}): ServiceFacts => ({
   name,
   image: `r/app:v2@${D2}`,
