@@ -8,6 +8,7 @@ import type { RuntimeSource } from './runtime.js';
 
 export type { AppAction, AppHealth, AppState, CurrentStatus, ServiceStatus } from '../deploy/index.js';
 export type { DaemonProbe } from '../doctor/daemonProbe.js';
+export type { NodeTask } from '../swarm/nodeView.js';
 export type { PageChrome, StatusRead } from './chrome.js';
 export type { AppOverview } from './overviewPage.js';
 // The UI's navigation hides links by the role a route needs (src/server/roles.ts), compared by the one rank.

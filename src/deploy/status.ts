@@ -3,11 +3,13 @@ import type { DockerAccess } from './ports.js';
 import { readPins } from '../compose/pins.js';
 import { inspectImage, serviceContainers } from '../docker/images.js';
 import type { Deployment, LockHolder, Store } from '../store/index.js';
+import { type NodeTask, type SwarmNodeView, swarmNodeView } from '../swarm/nodeView.js';
+import { readStackServices } from '../swarm/tasks.js';
 import { appStateOf, type AppState } from './appState.js';
 
 /** The status reads the record of what was deployed, the pins, the containers and the lock. */
 export type StatusPorts = DockerAccess & {
-  config: Pick<Config, 'services' | 'stateDir'>;
+  config: Pick<Config, 'services' | 'stateDir'> & { project: Pick<Config['project'], 'engine' | 'stack'> };
   store: Pick<Store, 'deployments' | 'lock'>;
 };
 
@@ -42,6 +44,8 @@ export interface CurrentStatus {
   deployment: Pick<Deployment, 'id' | 'ref' | 'commit' | 'tag' | 'actor' | 'finishedAt' | 'images'> | null;
   services: ServiceStatus[];
   drift: string[];
+  /** Under project.engine: swarm only: every managed service's tasks that should run, node by node. */
+  nodes?: NodeTask[];
   operation: OperationNow | null;
   recovered: RecoveredDeployment[];
   /** The app's state by the one rule (appState.ts): healthy, degraded, down, failed, unfinished. */
@@ -92,6 +96,7 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
   const project = await ports.projectName();
   const services: ServiceStatus[] = [];
   const operations = operationNow(ports.store);
+  const swarm = await readSwarmView(ports, pins);
   for (const [name, spec] of Object.entries(ports.config.services)) {
     const pinned = pins[name] ?? null;
     const pinnedId = pinned ? (await inspectImage(docker, pinned))?.id : undefined;
@@ -105,7 +110,10 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
         imageId: c.imageId,
       })),
     );
-    const drift = pinned !== null && described.some((c) => c.imageId !== pinnedId);
+    // Under Swarm the tasks on every node tell, not only this node's containers.
+    const drift = swarm
+      ? swarm.imageDrift.includes(name)
+      : pinned !== null && described.some((c) => c.imageId !== pinnedId);
     services.push({ name, pinned, containers: described.map(({ imageId: _id, ...c }) => c), drift });
   }
   return {
@@ -121,12 +129,23 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
         }
       : null,
     services,
-    drift: services
-      .filter((s) => s.drift)
-      .map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
+    drift:
+      swarm?.drift ??
+      services
+        .filter((s) => s.drift)
+        .map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
+    ...(swarm ? { nodes: swarm.tasks } : {}),
     ...operations,
     app: appStateOf(stateInput(ports.store, services, operations.operation)),
   };
+}
+
+/** The stack's tasks node by node and their drift, under project.engine: swarm; null under compose. */
+async function readSwarmView(ports: StatusPorts, pins: Record<string, string>): Promise<SwarmNodeView | null> {
+  const { engine, stack } = ports.config.project;
+  if (engine !== 'swarm' || !stack) return null;
+  const managed = Object.keys(ports.config.services);
+  return swarmNodeView(managed, await readStackServices(ports.docker(), stack, managed), pins);
 }
 
 /** The app's state when Docker cannot be asked: the records alone still tell of a failed or unfinished operation. */

@@ -60,3 +60,8 @@ const LOCAL = {
     return f;
   },
 };
+
+/** `sha256:0123456789ab`: a digest cut to 12 hex digits, as Docker shows image ids; anything else as it is. */
+export function shortDigest(digest: string): string {
+  return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1');
+}

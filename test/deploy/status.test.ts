@@ -42,6 +42,29 @@ function fakeDocker(containers: FakeContainer[], images: Record<string, { Id: st
   } as unknown as DockerClient;
 }
 
+/** The manager's answers for a stack: one replicated service per entry, with one running task per listed node. */
+function fakeSwarm(stack: string, services: Record<string, Array<{ node: string; image: string }>>) {
+  return {
+    listServices: async () =>
+      Object.entries(services).map(([name, tasks]) => ({
+        ID: name,
+        Spec: {
+          Name: `${stack}_${name}`,
+          TaskTemplate: { ContainerSpec: { Image: tasks[0]!.image } },
+          Mode: { Replicated: { Replicas: tasks.length } },
+        },
+      })),
+    listNodes: async () => [],
+    listTasks: async (o: { filters: { service: string[] } }) =>
+      services[o.filters.service[0]!]!.map((t) => ({
+        NodeID: t.node,
+        DesiredState: 'running',
+        Status: { State: 'running' },
+        Spec: { ContainerSpec: { Image: t.image } },
+      })),
+  };
+}
+
 let store: Store | undefined;
 let root: string | undefined;
 afterEach(() => {
@@ -49,12 +72,12 @@ afterEach(() => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-function ports(docker: DockerClient): StatusPorts & { store: Store } {
+function ports(docker: DockerClient, project = 'project: { dir: /srv/app }'): StatusPorts & { store: Store } {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-status-'));
   store = openStore(path.join(root, 'state'));
   const config = parseConfig(
     [
-      'project: { dir: /srv/app }',
+      project,
       'database: { service: db, name: app }',
       `stateDir: ${JSON.stringify(path.join(root, 'state'))}`,
       'services: { backend: { image: repo }, worker: { image: repo } }',
@@ -87,6 +110,35 @@ describe('currentStatus with a fake engine', () => {
     ]);
     expect(status.drift).toEqual(['service backend runs repo@sha256:old instead of repo@sha256:new']);
     expect(status.operation).toBeNull();
+    expect(status).not.toHaveProperty('nodes'); // compose answers stay as they were
+  });
+
+  it('under swarm, reads drift from the tasks on every node, not from the containers on this one', async () => {
+    // This node's backend container runs the pin; the worker's one task runs elsewhere, on another digest.
+    const docker = Object.assign(
+      fakeDocker([{ id: 'c1', service: 'backend', imageId: 'img-new' }], {
+        'repo@sha256:new': { Id: 'img-new', RepoDigests: ['repo@sha256:new'] },
+      }),
+      fakeSwarm('st', {
+        backend: [{ node: 'n1', image: 'repo:v2@sha256:new' }],
+        worker: [{ node: 'n2', image: 'repo:hand@sha256:old' }],
+      }),
+    );
+    const p = ports(docker, 'project: { dir: /srv/app, engine: swarm, stack: st }');
+    const id = p.store.deployments.create({ kind: 'deploy', ref: 'v2', commit: 'c'.repeat(40), tag: 'v2', actor: 't' });
+    p.store.deployments.setImages(id, { backend: 'repo@sha256:new', worker: 'repo@sha256:new' });
+    p.store.deployments.finish(id, 'succeeded');
+
+    const status = await currentStatus(p);
+    expect(status.nodes).toEqual([
+      { node: 'n1', service: 'backend', state: 'running', digest: 'sha256:new', pinned: true },
+      { node: 'n2', service: 'worker', state: 'running', digest: 'sha256:old', pinned: false },
+    ]);
+    expect(status.drift).toEqual(['service worker runs repo:hand@sha256:old on n2 instead of repo@sha256:new']);
+    expect(status.services.map((s) => [s.name, s.drift])).toEqual([
+      ['backend', false],
+      ['worker', true],
+    ]);
   });
 
   it('shows the operation that holds the lock, and nothing pinned before the first deploy', async () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { withoutTag } from '../../src/app/ports/swarm.js';
-import { type ServiceFacts, swarmServiceProblem, type TaskFacts } from '../../src/swarm/tasks.js';
+import { type ServiceFacts, swarmServiceProblem } from '../../src/swarm/tasks.js';
+import { D1, D2, task } from '../fixtures/swarmFacts.js';
 
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
 const PIN = `r/app@${D2}`;
-const task = (over: Partial<TaskFacts>): TaskFacts => ({
-  node: 'n1',
-  state: 'running',
-  desired: 'running',
-  image: `r/app:v2@${D2}`,
-  error: null,
-  updatedAt: '2026-01-01T00:00:00Z',
-  ...over,
-});
 const service = (over: Partial<ServiceFacts>): ServiceFacts => ({
   name: 'backend',
   image: `r/app@${D2}`,

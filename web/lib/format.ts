@@ -2,7 +2,7 @@
 
 import { formatBytes as formatBytesOr } from '../../src/util/format.js';
 
-export { formatTime, formatUtcTime } from '../../src/util/format.js';
+export { formatTime, formatUtcTime, shortDigest } from '../../src/util/format.js';
 
 export const formatBytes = (n: number | null | undefined): string => formatBytesOr(n, '—');
 

@@ -1,6 +1,6 @@
-import type { AppOverview, ServiceStatus } from '../../src/app/index.js';
+import type { AppOverview, NodeTask, ServiceStatus } from '../../src/app/index.js';
 import { may, type Session } from '../auth/sessions.js';
-import { formatBytes, shortSha } from '../lib/format.js';
+import { formatBytes, shortDigest, shortSha } from '../lib/format.js';
 import { CsrfField, Image, Notice, StatusBadge, TableWrap, Time } from './bits.js';
 import { RestartForm } from './appState.js';
 import { deploymentTitle } from './deployment.js';
@@ -53,6 +53,7 @@ export function OverviewView({ o, session }: { o: AppOverview; session: Session 
           </Notice>
         )}
         {o.status && <Services services={o.status.services} />}
+        {o.status?.nodes && <Nodes tasks={o.status.nodes} />}
         {o.unmanaged.length > 0 && <OtherServices containers={o.unmanaged} />}
         {o.appUrl && (
           <p>
@@ -177,6 +178,46 @@ function Services({ services }: { services: ServiceStatus[] }) {
               </tr>
             )),
           )}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+/** Under Swarm: each managed service's tasks that should run, on every node, and whether each runs the pin. */
+function Nodes({ tasks }: { tasks: NodeTask[] }) {
+  if (tasks.length === 0) return <p id="swarm-nodes">No task of a managed service should run on any node.</p>;
+  return (
+    <TableWrap label="Tasks by node">
+      <table class="stack" id="swarm-nodes">
+        <caption>Tasks by node (Swarm)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Node</th>
+            <th scope="col">Service</th>
+            <th scope="col">State</th>
+            <th scope="col">Digest</th>
+            <th scope="col">Pinned</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((t) => (
+            <tr>
+              <th scope="row" data-label="Node">
+                {t.node}
+              </th>
+              <td data-label="Service">{t.service}</td>
+              <td data-label="State">
+                <StatusBadge status={t.state === 'running' ? 'up' : t.state} label={t.state} />
+              </td>
+              <td data-label="Digest">
+                <code title={t.digest}>{shortDigest(t.digest)}</code>
+              </td>
+              <td data-label="Pinned">
+                {t.pinned === null ? '—' : t.pinned ? 'yes' : <StatusBadge status="failed" label="no" />}
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </TableWrap>

@@ -1,5 +1,5 @@
 import type { AppState, DaemonProbe, HostStatus } from '../../app/index.js';
-import { formatTime, timeOrDash } from '../../util/format.js';
+import { formatTime, shortDigest, timeOrDash } from '../../util/format.js';
 import { parseCommand } from '../args.js';
 import { openApp, table, type Io } from '../io.js';
 
@@ -34,6 +34,9 @@ export async function statusCommand(argv: string[], io: Io): Promise<void> {
   );
 }
 
+/** A task runs the pinned digest: yes, no, or - when switchyard pinned nothing for the service. */
+const PINNED: Record<string, string> = { true: 'yes', false: 'no', null: '-' };
+
 function printStatus({ status, deployedName }: HostStatus, io: Io): void {
   if (!status) return;
   const d = status.deployment;
@@ -56,6 +59,13 @@ function printStatus({ status, deployedName }: HostStatus, io: Io): void {
       ),
     ),
   );
+  if (status.nodes)
+    io.out(
+      table(
+        ['NODE', 'SERVICE', 'TASK', 'DIGEST', 'PINNED'],
+        status.nodes.map((t) => [t.node, t.service, t.state, shortDigest(t.digest), PINNED[String(t.pinned)]!]),
+      ),
+    );
   for (const line of status.drift) io.out(`DRIFT: ${line}`);
   for (const d of status.recovered)
     io.out(

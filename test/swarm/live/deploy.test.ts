@@ -131,7 +131,7 @@ describe.runIf(ready)('deploy and rollback on a single-node swarm', () => {
       status = await currentStatus(ctx);
     }
     expect(status.drift).toHaveLength(1);
-    expect(status.drift[0]).toMatch(/^service worker runs .*@sha256:[0-9a-f]{64} instead of .*@sha256:/);
+    expect(status.drift[0]).toMatch(/^service worker runs .*@sha256:[0-9a-f]{64} on \S+ instead of .*@sha256:/);
     expect(status.services.find((s) => s.name === 'backend')).toMatchObject({ drift: false });
   });
 });
