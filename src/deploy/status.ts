@@ -5,7 +5,7 @@ import { inspectImage, serviceContainers } from '../docker/images.js';
 import type { Deployment, LockHolder, Store } from '../store/index.js';
 import { type NodeTask, type SwarmNodeView, swarmNodeView } from '../swarm/nodeView.js';
 import { readStackServices } from '../swarm/tasks.js';
-import { appStateOf, type AppState } from './appState.js';
+import { appStateOf, type AppState, type AppStateInput } from './appState.js';
 
 /** The status reads the record of what was deployed, the pins, the containers and the lock. */
 export type StatusPorts = DockerAccess & {
@@ -136,8 +136,31 @@ export async function currentStatus(ports: StatusPorts): Promise<CurrentStatus> 
         .map((s) => `service ${s.name} runs ${s.containers.map((c) => c.image).join(', ')} instead of ${s.pinned}`),
     ...(swarm ? { nodes: swarm.tasks } : {}),
     ...operations,
-    app: appStateOf(stateInput(ports.store, services, operations.operation)),
+    // Under Swarm a service serves from its tasks on every node, not from this node's containers alone.
+    app: appStateOf(stateInput(ports.store, swarm ? taskServices(swarm, services) : services, operations.operation)),
   };
+}
+
+/**
+ * The app state's view of a stack's services: each task that should run stands for a container (Swarm reports a
+ * task `running` only once its healthcheck passes, `starting` before), and each replica scheduled on no node for a
+ * stopped one, so a service short of replicas is degraded and one with no task anywhere is down.
+ */
+export function taskServices(view: SwarmNodeView, services: readonly ServiceStatus[]): AppStateInput['services'] {
+  return services.map((s) => {
+    const tasks = view.tasks.filter((t) => t.service === s.name);
+    const missing = Array.from({ length: view.unscheduled[s.name] ?? 0 }, () => ({
+      name: `${s.name} (not scheduled)`,
+      state: 'stopped' as const,
+      health: 'none',
+    }));
+    const containers = tasks.map((t) => ({
+      name: `${s.name} on ${t.node}`,
+      state: t.state === 'running' || t.state === 'starting' ? ('running' as const) : ('stopped' as const),
+      health: t.state === 'running' ? 'healthy' : t.state === 'starting' ? 'starting' : t.state,
+    }));
+    return { name: s.name, containers: [...containers, ...missing], drift: s.drift };
+  });
 }
 
 /** The stack's tasks node by node and their drift, under project.engine: swarm; null under compose. */
@@ -155,7 +178,7 @@ export function appStateWithoutDocker(store: StatusPorts['store'], error: string
 
 function stateInput(
   store: StatusPorts['store'],
-  services: ServiceStatus[] | null,
+  services: AppStateInput['services'],
   operation: OperationNow | null,
 ): Parameters<typeof appStateOf>[0] {
   const current = store.deployments.current() ?? null;

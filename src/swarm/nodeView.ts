@@ -19,6 +19,8 @@ export interface SwarmNodeView {
   drift: string[];
   /** The services with a task on another digest than the pin (the status's per-service drift flag). */
   imageDrift: string[];
+  /** Per service, the replicas Swarm has scheduled on no node (absent: none missing). */
+  unscheduled: Record<string, number>;
 }
 
 /**
@@ -34,6 +36,7 @@ export function swarmNodeView(
   const tasks: NodeTask[] = [];
   const drift: string[] = [];
   const imageDrift: string[] = [];
+  const unscheduled: Record<string, number> = {};
   for (const service of services) {
     const f = facts[service];
     const pin = pins[service] ?? null;
@@ -58,8 +61,10 @@ export function swarmNodeView(
     }
     const shortfall = replicaShortfall(service, f, current);
     if (shortfall) drift.push(shortfall);
+    const missing = (f.replicas ?? current.length) - current.length;
+    if (missing > 0) unscheduled[service] = missing;
   }
-  return { tasks, drift, imageDrift };
+  return { tasks, drift, imageDrift, unscheduled };
 }
 
 /** "service backend runs 1 of 2 replicas (n2: rejected: no suitable node)", or null when every replica runs. */

@@ -43,7 +43,11 @@ function fakeDocker(containers: FakeContainer[], images: Record<string, { Id: st
 }
 
 /** The manager's answers for a stack: one replicated service per entry, with one running task per listed node. */
-function fakeSwarm(stack: string, services: Record<string, Array<{ node: string; image: string }>>) {
+function fakeSwarm(
+  stack: string,
+  services: Record<string, Array<{ node: string; image: string }>>,
+  replicas: Record<string, number> = {},
+) {
   return {
     listServices: async () =>
       Object.entries(services).map(([name, tasks]) => ({
@@ -51,7 +55,7 @@ function fakeSwarm(stack: string, services: Record<string, Array<{ node: string;
         Spec: {
           Name: `${stack}_${name}`,
           TaskTemplate: { ContainerSpec: { Image: tasks[0]!.image } },
-          Mode: { Replicated: { Replicas: tasks.length } },
+          Mode: { Replicated: { Replicas: replicas[name] ?? tasks.length } },
         },
       })),
     listNodes: async () => [],
@@ -139,6 +143,40 @@ describe('currentStatus with a fake engine', () => {
       ['backend', false],
       ['worker', true],
     ]);
+  });
+
+  /** A stack whose tasks all run on the workers n1 and n2, none on this node, each on the pinned digest. */
+  const onWorkers = (replicas: Record<string, number>) => {
+    const docker = Object.assign(
+      fakeDocker([], {}),
+      fakeSwarm(
+        'st',
+        {
+          backend: [{ node: 'n1', image: 'repo:v2@sha256:new' }],
+          worker: [{ node: 'n2', image: 'repo:v2@sha256:new' }],
+        },
+        replicas,
+      ),
+    );
+    const p = ports(docker, 'project: { dir: /srv/app, engine: swarm, stack: st }');
+    const id = p.store.deployments.create({ kind: 'deploy', ref: 'v2', commit: 'c'.repeat(40), tag: 'v2', actor: 't' });
+    p.store.deployments.setImages(id, { backend: 'repo@sha256:new', worker: 'repo@sha256:new' });
+    p.store.deployments.finish(id, 'succeeded');
+    return p;
+  };
+
+  it("under swarm, the app's state comes from the tasks on every node: served on the workers alone, it runs", async () => {
+    const status = await currentStatus(onWorkers({}));
+    expect(status.app).toMatchObject({ state: 'healthy', currentRuns: true, problems: [] });
+  });
+
+  it('under swarm, a service short of replicas is degraded, naming the replicas no node took', async () => {
+    const status = await currentStatus(onWorkers({ backend: 3 }));
+    expect(status.app.state).toBe('degraded');
+    expect(status.app.problems).toEqual([
+      'service backend is degraded: backend on n1 healthy, backend (not scheduled) stopped, backend (not scheduled) stopped',
+    ]);
+    expect(status.drift).toEqual(['service backend runs 1 of 3 replicas (2 not scheduled on any node)']);
   });
 
   it('shows the operation that holds the lock, and nothing pinned before the first deploy', async () => {
