@@ -22,10 +22,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CLI } from '../test/fixtures/cli.js';
 import { freePort, run } from '../test/fixtures/env.js';
-import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
+import { createSampleApp, dbAddress, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import { envInt, median, MiB, requireTools, runBenchmark, sleep, stopIfInterrupted, writeResults } from './lib.js';
-import { dbAddress } from './restoreRollback.js';
-import { Writer } from './writer.js';
+import { Writer } from '../test/fixtures/outsideWriter.js';
 
 const CYCLES = envInt('SOAK_CYCLES', 30, 1);
 const WRITE_INTERVAL_MS = 50;
