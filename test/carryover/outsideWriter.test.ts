@@ -12,8 +12,7 @@ import { dumpRows } from '../fixtures/dumpRows.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
 import { longestGap, Writer } from '../fixtures/outsideWriter.js';
 import { hasPostgres } from '../fixtures/postgres.js';
-import { createSampleApp, dbAddress, type SampleApp } from '../fixtures/sampleApp.js';
-import { sampleAppContext } from '../fixtures/sampleApp.js';
+import { createSampleApp, dbAddress, type SampleApp, sampleAppContext } from '../fixtures/sampleApp.js';
 
 const ready =
   need('Docker engine', hasDocker()) && need('docker compose v2', hasCompose()) && need('PostgreSQL', hasPostgres());
