@@ -4,14 +4,13 @@
  * deploy v1, deploy v2 (whose pre-deploy backup is the dump to go back to),
  * then time the rollback to before v2, step by step from its journal.
  * Used by bench/restore.ts; the goal from the issue is 2 minutes for 1 GB.
- * withSampleApp and dbAddress are the sample app's scaffolding for the other
- * benches that switch it (bench/rollback.ts, bench/soak.ts).
+ * withSampleApp is the sample app's scaffolding for the other benches that
+ * switch it (bench/rollback.ts, bench/soak.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { deploy, startRollback } from '../src/app/ports/deploy.js';
 import type { Deployment } from '../src/store/index.js';
 import type { TestContext } from '../test/fixtures/context.js';
-import { run } from '../test/fixtures/env.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import { mb, secs, since, stepSeconds, stopIfInterrupted } from './lib.js';
 
@@ -71,14 +70,6 @@ export async function withSampleApp<T>(
   } finally {
     app.cleanup();
   }
-}
-
-/** The address of the sample app's database container (compose may recreate it: ask again after a switch). */
-export function dbAddress(app: SampleApp): string {
-  const id = app.compose(['ps', '-q', 'db']).trim();
-  return run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id])
-    .trim()
-    .split(' ')[0]!;
 }
 
 export async function measureRollback(targetMb: number, minBytes: number): Promise<RollbackResult> {

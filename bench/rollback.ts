@@ -16,15 +16,14 @@
  * around the rollback (goals: ≤ 6 s, and the largest size ≤ 1.3× the smallest's). Not run in CI.
  */
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { carryOverCounts, carryOverOf } from '../src/carryover/report.js';
 import type { CarryOverMode } from '../src/carryover/run.js';
 import type { Deployment } from '../src/store/index.js';
 import { switchyard } from '../test/fixtures/cli.js';
-import { PG_BIN } from '../test/fixtures/postgres.js';
-import type { SampleApp } from '../test/fixtures/sampleApp.js';
+import { type LedgerTable, ledgerWrites, lookUpRows, RowLedger, UPDATE_EVERY } from '../test/fixtures/committedRows.js';
+import { longestGap, Writer } from '../test/fixtures/outsideWriter.js';
+import { dbAddress, type SampleApp } from '../test/fixtures/sampleApp.js';
 import { type DatasetSize, fillBenchDatabase, insertRequests, serviceFiller } from './dataset.js';
 import {
   benchRuns,
@@ -32,19 +31,15 @@ import {
   MiB,
   requireTools,
   runBenchmark,
-  runTool,
   secs,
   sleep,
   stepSeconds,
   stopIfInterrupted,
   writeResults,
 } from './lib.js';
-import { dbAddress, type DeployedSampleApp, withSampleApp } from './restoreRollback.js';
-import { longestGap, Writer } from './writer.js';
+import { type DeployedSampleApp, withSampleApp } from './restoreRollback.js';
 
 const INSERT_EVERY_MS = 50;
-/** Every 10th insert (500 ms) is followed by an update. */
-const UPDATE_EVERY = 10;
 /** The writer's rows are numbered from here: far above the fill's, and still 8 digits in a case number. */
 const FIRST_WRITER_NUMBER = 90_000_000;
 const MODES: readonly CarryOverMode[] = ['inserts', 'none'];
@@ -67,138 +62,15 @@ const datasetOf = (sizeMb: number): DatasetSize => ({
   minBytes: Math.round(sizeMb * 0.8) * MiB,
 });
 
-interface LastWrite {
-  status: string;
-  /** The writer's sequence number of that write. */
-  seq: number;
-  kind: 'insert' | 'update';
-}
-
-/**
- * What the writer committed, by case number (unique per row): each row's last acknowledged write. An
- * update whose connection broke before the answer may or may not have committed: its status is kept in
- * `unsure`, and a row showing it counts as found if that write came after the row's acknowledged one.
- */
-export class RowLedger {
-  readonly last = new Map<string, LastWrite>();
-  readonly unsure = new Map<string, number>();
-
-  acknowledged(caseNumber: string, write: LastWrite): void {
-    this.last.set(caseNumber, write);
-  }
-
-  /** Rows whose last committed write shows in none of `seen` (case number → the statuses found for it). */
-  missing(seen: ReadonlyMap<string, readonly string[]>): { inserted: number; updated: number } {
-    const missing = { inserted: 0, updated: 0 };
-    for (const [caseNumber, write] of this.last) {
-      const found = (seen.get(caseNumber) ?? []).some(
-        (status) => status === write.status || (this.unsure.get(status) ?? -1) > write.seq,
-      );
-      if (!found) missing[write.kind === 'insert' ? 'inserted' : 'updated']++;
-    }
-    return missing;
-  }
-
-  count(kind: LastWrite['kind']): number {
-    return [...this.last.values()].filter((w) => w.kind === kind).length;
-  }
-}
-
-/** The writer's one write per tick: a text-rich service request, and every UPDATE_EVERY ticks an update. */
-function ledgerWriter(ledger: RowLedger, fillRows: number, next: () => number) {
-  const ownIds: number[] = [];
-  return async (client: pg.Client, tick: number) => {
-    const n = next();
-    const inserted = await client.query<{ id: string; case_number: string; status: string }>(
-      `${insertRequests(n, n)} RETURNING id, case_number, status`,
-    );
-    const row = inserted.rows[0]!;
-    ledger.acknowledged(row.case_number, { status: row.status, seq: n, kind: 'insert' });
-    ownIds.push(Number(row.id));
-    if (tick % UPDATE_EVERY !== 0) return;
-    const u = next();
-    const status = `updated by write ${u}`;
-    // Alternately a row the dump holds and one of the writer's own (carried, or lost without carry-over).
-    const id =
-      tick % (2 * UPDATE_EVERY) === 0
-        ? ownIds[Math.floor(Math.random() * ownIds.length)]!
-        : 1 + Math.floor(Math.random() * fillRows);
-    ledger.unsure.set(status, u);
-    const updated = await client.query<{ case_number: string }>(
-      'UPDATE service_requests SET status = $2, updated_at = now() WHERE id = $1 RETURNING case_number',
-      [id, status],
-    );
-    ledger.unsure.delete(status);
-    for (const r of updated.rows) ledger.acknowledged(r.case_number, { status, seq: u, kind: 'update' });
-  };
-}
-
-async function withClient<T>(host: string, database: string, body: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host, port: 5432, user: 'postgres', database });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Case number → statuses, for the given rows of service_requests in the live database. */
-async function liveStatuses(host: string, caseNumbers: string[]): Promise<Map<string, string[]>> {
-  const seen = new Map<string, string[]>();
-  const { rows } = await withClient(host, 'app', (c) =>
-    c.query<{ case_number: string; status: string }>(
-      'SELECT case_number, status FROM service_requests WHERE case_number = ANY($1::text[])',
-      [caseNumbers],
-    ),
-  );
-  for (const r of rows) seen.set(r.case_number, [...(seen.get(r.case_number) ?? []), r.status]);
-  return seen;
-}
-
-const SCRATCH = 'bench_leftovers';
-
-/**
- * The service requests a leftovers file holds, read as its head says a user would: `psql -f FILE` into a
- * scratch database, where each section is a table of text columns in schema switchyard_leftovers, named
- * by its comment ("public.service_requests: updated since the dump (live version)"). Also the file's
- * sections per table, for the report.
- */
-async function leftoverStatuses(
-  app: SampleApp,
-  host: string,
-  file: string,
-): Promise<{ seen: Map<string, string[]>; sections: Record<string, number> }> {
-  app.psql(`DROP DATABASE IF EXISTS ${SCRATCH}`);
-  app.psql(`CREATE DATABASE ${SCRATCH}`);
-  try {
-    const psql = path.join(PG_BIN, 'psql');
-    await runTool(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', host, '-U', 'postgres', '-d', SCRATCH, '-f', file]);
-    return await withClient(host, SCRATCH, async (c) => {
-      const tables = await c.query<{ name: string; comment: string; requests: boolean }>(`
-        SELECT t.relname AS name, obj_description(t.oid, 'pg_class') AS comment,
-               (SELECT count(*) FROM pg_attribute a
-                 WHERE a.attrelid = t.oid AND a.attname IN ('case_number', 'status')) = 2 AS requests
-          FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
-         WHERE n.nspname = 'switchyard_leftovers' AND t.relkind = 'r'`);
-      const seen = new Map<string, string[]>();
-      const sections: Record<string, number> = {};
-      for (const t of tables.rows) {
-        const from = `switchyard_leftovers.${t.name}`;
-        if (t.requests && t.comment.startsWith('public.service_requests:')) {
-          const { rows } = await c.query<{ case_number: string; status: string }>(
-            `SELECT case_number, status FROM ${from}`,
-          );
-          for (const r of rows) seen.set(r.case_number, [...(seen.get(r.case_number) ?? []), r.status]);
-          sections[t.comment] = rows.length;
-        } else sections[t.comment] = Number((await c.query(`SELECT count(*) AS n FROM ${from}`)).rows[0].n);
-      }
-      return { seen, sections };
-    });
-  } finally {
-    app.psql(`DROP DATABASE IF EXISTS ${SCRATCH}`);
-  }
-}
+/** The benches' service requests, as the writer writes them: case numbers from SR-…-90000001 up. */
+const requestsTable = (fillRows: number): LedgerTable => ({
+  name: 'service_requests',
+  key: 'case_number',
+  status: 'status',
+  dumpRows: fillRows,
+  insert: (n) => ({ text: `${insertRequests(n, n)} RETURNING id, case_number AS key, status` }),
+  touch: 'updated_at = now()',
+});
 
 interface RunResult {
   mode: CarryOverMode;
@@ -232,10 +104,11 @@ async function oneRollback(s: Session, mode: CarryOverMode): Promise<RunResult> 
   const { app, ctx, deployed } = s.sample;
   let host = dbAddress(app);
   const ledger = new RowLedger();
+  const table = requestsTable(s.fillRows);
   const writer = new Writer({
     host: () => host,
     intervalMs: INSERT_EVERY_MS,
-    write: ledgerWriter(ledger, s.fillRows, s.next),
+    write: ledgerWrites(ledger, table, s.next),
   });
   let started = 0;
   let ended = 0;
@@ -273,11 +146,7 @@ async function oneRollback(s: Session, mode: CarryOverMode): Promise<RunResult> 
   host = dbAddress(app);
   const steps = ctx.store.deployments.steps(record.id);
   const report = carryOverOf(steps);
-  const leftovers = report?.leftoversFile
-    ? await leftoverStatuses(app, host, report.leftoversFile)
-    : { seen: new Map<string, string[]>(), sections: {} };
-  const seen = await liveStatuses(host, [...ledger.last.keys()]);
-  for (const [key, statuses] of leftovers.seen) seen.set(key, [...(seen.get(key) ?? []), ...statuses]);
+  const found = await lookUpRows(host, table, ledger, report?.leftoversFile ?? null);
   if (mode === 'inserts' && s.example === undefined)
     s.example = (await switchyard(['deployments', String(record.id), '--config', ctx.configFile])).stdout;
 
@@ -291,9 +160,9 @@ async function oneRollback(s: Session, mode: CarryOverMode): Promise<RunResult> 
     writesFailed: writer.failures - failures,
     rowsInserted: ledger.count('insert'),
     rowsUpdated: ledger.count('update'),
-    missing: ledger.missing(seen),
+    missing: ledger.missing(found.seen),
     carryOver: report ? carryOverCounts(report) : null,
-    leftoverSections: leftovers.sections,
+    leftoverSections: found.sections,
     steps: stepSeconds(steps),
   };
   console.log(

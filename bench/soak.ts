@@ -16,16 +16,16 @@
  *
  * Goals: RSS growth < 10 MB over the soak; no row lost by a switch that restores no database.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CLI } from '../test/fixtures/cli.js';
-import { freePort, run } from '../test/fixtures/env.js';
-import { createSampleApp, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
+import { dumpRows } from '../test/fixtures/dumpRows.js';
+import { freePort } from '../test/fixtures/env.js';
+import { createSampleApp, dbAddress, sampleAppContext, type SampleApp } from '../test/fixtures/sampleApp.js';
 import { envInt, median, MiB, requireTools, runBenchmark, sleep, stopIfInterrupted, writeResults } from './lib.js';
-import { dbAddress } from './restoreRollback.js';
-import { Writer } from './writer.js';
+import { Writer } from '../test/fixtures/outsideWriter.js';
 
 const CYCLES = envInt('SOAK_CYCLES', 30, 1);
 const WRITE_INTERVAL_MS = 50;
@@ -53,22 +53,6 @@ function daemonUsage(pid: number): { rssBytes: number; openFiles: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
   return { rssBytes: rssKb * 1024, openFiles: fs.readdirSync(`/proc/${pid}/fd`).length };
-}
-
-/** The `seq` values a dump holds, read from the dump itself with pg_restore (zstd-compressed dumps included). */
-function seqsInDump(file: string): Set<number> {
-  const args = ['--data-only', '--table=soak_writes', '--file=-'];
-  // A compressed dump goes through zstd as bytes (run() would decode them as text).
-  const dump = file.endsWith('.zst') ? spawnSync('zstd', ['-dc', file], { maxBuffer: 1 << 30 }).stdout : undefined;
-  const sql = dump === undefined ? run('pg_restore', [...args, file]) : run('pg_restore', args, { input: dump });
-  const seqs = new Set<number>();
-  let inCopy = false;
-  for (const line of sql.split('\n')) {
-    if (line.startsWith('COPY ')) inCopy = true;
-    else if (line === '\\.') inCopy = false;
-    else if (inCopy && line) seqs.add(Number(line.split('\t')[0]));
-  }
-  return seqs;
 }
 
 function startDaemon(configFile: string, logFile: string): ChildProcess {
@@ -171,7 +155,9 @@ async function main(): Promise<void> {
           const detail = restores.at(-1)!.detail;
           const backupId = (typeof detail === 'string' ? JSON.parse(detail) : detail) as { backup: number };
           const backup = ((await api('GET', `/backups/${backupId.backup}`)) as { backup: { fileName: string } }).backup;
-          const inDump = seqsInDump(path.join(ctx.config.backups.dir, backup.fileName));
+          const inDump = new Set(
+            dumpRows(path.join(ctx.config.backups.dir, backup.fileName), 'soak_writes').map((r) => Number(r[0])),
+          );
           unexplained = lost.filter((s) => inDump.has(s)).length;
         }
         for (const s of lost) acked.delete(s); // counted once, at the switch that lost it

@@ -21,11 +21,18 @@ export function describeCarryOver(report: CarryOverReport): string {
   return `carry-over: ${c.carried} rows carried, ${c.leftover} left over, ${c.updated} updated, ${c.deleted} deleted (leftovers in ${c.leftoversFile})`;
 }
 
-/** A rollback's carry-over report, from its journal: the `carry over` step's detail; none when it restored exactly. */
+/**
+ * An operation's carry-over report, from its journal: the detail of its `carry over` step, a rollback's own or
+ * (prefixed `rollback: `) that of the undo of a failed deploy, which restores the pre-deploy dump the same way;
+ * mode none when the database was swapped without one (restored exactly).
+ */
 export function carryOverOf(steps: readonly DeploymentStep[]): CarryOverReport | null {
-  const step = steps.find((s) => s.name === 'carry over' && s.status === 'ok');
-  const detail = step?.detail as CarryOverReport | undefined;
-  if (detail && Array.isArray(detail.tables)) return detail;
-  const swapped = steps.some((s) => s.name === 'swap database' && s.status === 'ok');
-  return swapped ? { mode: 'none', tables: [], leftoversFile: null } : null;
+  for (const prefix of ['', 'rollback: ']) {
+    const step = steps.find((s) => s.name === `${prefix}carry over` && s.status === 'ok');
+    const detail = step?.detail as CarryOverReport | undefined;
+    if (detail && Array.isArray(detail.tables)) return detail;
+    if (steps.some((s) => s.name === `${prefix}swap database` && s.status === 'ok'))
+      return { mode: 'none', tables: [], leftoversFile: null };
+  }
+  return null;
 }
