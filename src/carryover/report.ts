@@ -1,4 +1,5 @@
 import type { DeploymentStep } from '../store/index.js';
+import { ONLINE_RESTORE_STEPS } from '../domain/steps.js';
 import type { CarryOverReport } from './run.js';
 
 /** The totals over every table, for the audit entry and the webhook. */
@@ -23,15 +24,15 @@ export function describeCarryOver(report: CarryOverReport): string {
 
 /**
  * An operation's carry-over report, from its journal: the detail of its `carry over` step, a rollback's own or
- * (prefixed `rollback: `) that of the undo of a failed deploy, which restores the pre-deploy dump the same way;
+ * that of the undo of a failed deploy, which restores the pre-deploy dump the same way;
  * mode none when the database was swapped without one (restored exactly).
  */
 export function carryOverOf(steps: readonly DeploymentStep[]): CarryOverReport | null {
-  for (const prefix of ['', 'rollback: ']) {
-    const step = steps.find((s) => s.name === `${prefix}carry over` && s.status === 'ok');
+  for (const names of Object.values(ONLINE_RESTORE_STEPS)) {
+    const step = steps.find((s) => s.name === names.carry && s.status === 'ok');
     const detail = step?.detail as CarryOverReport | undefined;
     if (detail && Array.isArray(detail.tables)) return detail;
-    if (steps.some((s) => s.name === `${prefix}swap database` && s.status === 'ok'))
+    if (steps.some((s) => s.name === names.swap && s.status === 'ok'))
       return { mode: 'none', tables: [], leftoversFile: null };
   }
   return null;

@@ -2,27 +2,7 @@ import type { CarryOverMode, CarryOverReport } from '../carryover/run.js';
 import type { BackupRow } from '../store/index.js';
 import type { Journal } from '../ops/journal.js';
 import type { DeployPorts } from './ports.js';
-import type { StepName } from '../domain/steps.js';
-
-/** The journal names of the online restore's steps: a rollback's own, or those of an undo (prefixed). */
-const NAMES = {
-  rollback: {
-    copy: 'restore copy',
-    stage: 'stage rows',
-    stop: 'stop writers',
-    fence: 'fence',
-    carry: 'carry over',
-    swap: 'swap database',
-  },
-  undo: {
-    copy: 'rollback: restore copy',
-    stage: 'rollback: stage rows',
-    stop: 'rollback: stop writers',
-    fence: 'rollback: fence',
-    carry: 'rollback: carry over',
-    swap: 'rollback: swap database',
-  },
-} as const satisfies Record<string, Record<string, StepName>>;
+import { ONLINE_RESTORE_STEPS } from '../domain/steps.js';
 
 export interface OnlineReplacement {
   backup: BackupRow;
@@ -31,7 +11,7 @@ export interface OnlineReplacement {
   owner: number;
   /** The leftovers file's first line. */
   title: string;
-  names: keyof typeof NAMES;
+  names: keyof typeof ONLINE_RESTORE_STEPS;
 }
 
 /**
@@ -48,7 +28,7 @@ export async function replaceOnline(
   state: { swapped: boolean },
 ): Promise<CarryOverReport> {
   const { backup, mode, owner, names } = input;
-  const n = NAMES[names];
+  const n = ONLINE_RESTORE_STEPS[names];
   const keep = { owner, undo: names === 'undo' };
   const copy = await journal.step(
     n.copy,

@@ -64,6 +64,26 @@ export const STEPS = {
 
 export type StepName = keyof typeof STEPS;
 
+/** The journal names of the online restore's steps: a rollback's own, or those of an undo (prefixed). */
+export const ONLINE_RESTORE_STEPS = {
+  rollback: {
+    copy: 'restore copy',
+    stage: 'stage rows',
+    stop: 'stop writers',
+    fence: 'fence',
+    carry: 'carry over',
+    swap: 'swap database',
+  },
+  undo: {
+    copy: 'rollback: restore copy',
+    stage: 'rollback: stage rows',
+    stop: 'rollback: stop writers',
+    fence: 'rollback: fence',
+    carry: 'rollback: carry over',
+    swap: 'rollback: swap database',
+  },
+} as const satisfies Record<string, Record<string, StepName>>;
+
 /** The steps of a deploy, in order (a step may be skipped, never reordered). */
 export const DEPLOY_STEPS = [
   'resolve',
