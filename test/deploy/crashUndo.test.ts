@@ -122,12 +122,11 @@ describe.runIf(ready)('crash at every boundary of the undo', () => {
   it('recovery killed in its own undo: the next recovery still leaves v1 on its data and the rows written', async () => {
     const v1 = ctx.store.deployments.current()!;
     const data = h.contents();
-    let titles: string[] = [];
     const crashed = await h.cli(['deploy', 'v3.0.0'], { SWITCHYARD_FAULT_KILL_AT: 'rollback: stop writers' });
     expect(crashed.code, crashed.stderr).toBe(-1);
     const owner = killed();
     // Written after the automatic rollback's first pass, just before recovery, whose undo copies them (and dies).
-    titles = h.insertResidentRows('recovery', 3);
+    const titles = h.insertResidentRows('recovery', 3);
     const dead = await h.cli(['recover'], { SWITCHYARD_FAULT_KILL_AT: 'rollback: swap database' });
     expect(dead.code, dead.stderr).toBe(-1);
     const recovered = await h.cli(['recover', '--json']);
