@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOY_STEPS, ROLLBACK_STEPS } from '../../src/domain/steps.js';
-import { inspectImage, serviceContainers } from '../../src/docker/images.js';
 import { spawn } from 'node:child_process';
-import { CLI, switchyard } from '../fixtures/cli.js';
-import { backupFiles, type TestContext } from '../fixtures/context.js';
+import { CLI } from '../fixtures/cli.js';
+import type { TestContext } from '../fixtures/context.js';
+import { type CrashHarness, crashHarness } from '../fixtures/crashInvariant.js';
 import { hasCompose, hasDocker, need } from '../fixtures/env.js';
 import { createSampleApp, sampleAppContext, type SampleApp } from '../fixtures/sampleApp.js';
 
@@ -20,57 +19,17 @@ describe.runIf(ready)('crash at every step boundary of a deploy and of a rollbac
   let ctx: TestContext;
   let config: string;
 
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => switchyard([...args, '--config', config], env);
-  const contents = () =>
-    app
-      .psql(`SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'`)
-      .split(',')
-      .map((t) => `${t}:${app.psql(`SELECT md5(COALESCE(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t} x`)}`)
-      .join(' ');
-
-  /** A recorded version runs healthy, the data is as expected, nothing is left half-done. */
-  async function assertInvariant(expected: { imageRef: string; version: string; data: string }): Promise<void> {
-    const project = await ctx.projectName();
-    const wantId = (await inspectImage(ctx.docker(), expected.imageRef))!.id;
-    for (const service of ['backend', 'worker']) {
-      const containers = await serviceContainers(ctx.docker(), project, service);
-      expect(containers.length).toBeGreaterThan(0);
-      for (const c of containers)
-        expect({ service, running: c.running, image: c.imageId, health: c.health }).toMatchObject({
-          running: true,
-          image: wantId,
-        });
-    }
-    expect((await (await fetch(`http://127.0.0.1:${app.httpPort}/version`)).text()).trim()).toBe(expected.version);
-    expect(contents()).toBe(expected.data);
-    expect(backupFiles(ctx).filter((f) => f.includes('.partial'))).toEqual([]);
-    expect(fs.readdirSync(ctx.config.stateDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const catalogued = ctx.store.backups
-      .list({ status: 'ok' })
-      .map((b) => b.fileName)
-      .sort();
-    expect(backupFiles(ctx).filter((f) => /\.dump(\.zst)?$/.test(f))).toEqual(catalogued);
-    expect(ctx.store.lock.holder()).toBeUndefined();
-    expect(ctx.store.deployments.unfinished()).toEqual([]);
-    expect(app.psql(`SELECT count(*) FROM pg_database WHERE datname LIKE 'app\\_sy\\_%'`)).toBe('0');
-  }
-
-  async function crashAndRecover(args: string[], step: string): Promise<void> {
-    const crashed = await cli(args, { SWITCHYARD_FAULT_KILL_AT: step });
-    expect(crashed.code, `the process should die before "${step}": ${crashed.stderr}`).toBe(-1);
-    const recovered = await cli(['recover', '--json']);
-    expect(recovered.code, recovered.stderr).toBe(0);
-    const [report] = (JSON.parse(recovered.stdout) as { operations: Array<{ status: string; summary: string }> })
-      .operations;
-    expect(report?.status).toBe('interrupted');
-    expect(report?.summary).toContain('interrupted');
-  }
+  let cli: CrashHarness['cli'];
+  let contents: CrashHarness['contents'];
+  let assertInvariant: CrashHarness['assertInvariant'];
+  let crashAndRecover: CrashHarness['crashAndRecover'];
 
   beforeAll(async () => {
     app = createSampleApp({ versions: ['v1', 'v2', 'v3'] });
     app.startByHand();
     ctx = sampleAppContext(app);
     config = ctx.configFile;
+    ({ cli, contents, assertInvariant, crashAndRecover } = crashHarness(app, ctx));
     const first = await cli(['deploy', 'v1.0.0']);
     expect(first.code, first.stderr).toBe(0);
   });
