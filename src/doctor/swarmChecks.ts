@@ -2,7 +2,6 @@ import { readComposeModel } from '../compose/project.js';
 import { registryAuth } from '../docker/auth.js';
 import { registryHost } from '../docker/images.js';
 import { imageExists } from '../docker/registry.js';
-import { swarmServiceName } from '../docker/labels.js';
 import { oneLine } from '../errors.js';
 import { matchingStacks, readMembership, readNodes, readStackServiceList } from '../swarm/cluster.js';
 import { readStackServices } from '../swarm/tasks.js';
@@ -44,14 +43,11 @@ export async function dbPlacementCheck(ports: DoctorPorts): Promise<Verdict> {
   const [membership, nodes] = await Promise.all([readMembership(docker), readNodes(docker)]);
   const thisNode = nodes.find((n) => n.id === membership.nodeId)?.hostname ?? membership.hostname;
   const stack = ports.config.project.stack ?? '';
-  const [facts, specs] = await Promise.all([
-    readStackServices(docker, stack, [db.service]),
-    readStackServiceList(docker, stack),
-  ]);
-  const runningOn = (facts[db.service]?.tasks ?? [])
+  const facts = (await readStackServices(docker, stack, [db.service]))[db.service];
+  const runningOn = (facts?.tasks ?? [])
     .filter((t) => t.desired === 'running' && t.state === 'running')
     .map((t) => t.node);
-  const constraints = specs.find((s) => s.name === swarmServiceName(stack, db.service))?.constraints ?? [];
+  const constraints = facts?.constraints ?? [];
   return dbPlacementVerdict({
     service: db.service,
     thisNode,

@@ -21,6 +21,8 @@ export interface ServiceFacts {
   image: string;
   /** null for a global service (one task per node). */
   replicas: number | null;
+  /** deploy.placement.constraints of its spec, e.g. `node.labels.switchyard.db == true`. */
+  constraints: string[];
   update: { state: string; message: string } | null;
   tasks: TaskFacts[];
 }
@@ -53,6 +55,7 @@ export async function readStackServices(
       image:
         (spec.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined)?.ContainerSpec?.Image ?? '',
       replicas: spec.Spec?.Mode?.Replicated ? (spec.Spec.Mode.Replicated.Replicas ?? 1) : null,
+      constraints: spec.Spec?.TaskTemplate?.Placement?.Constraints ?? [],
       update: update?.State ? { state: update.State, message: update.Message ?? '' } : null,
       tasks: tasks.map((t) => ({
         node: hostnames.get(t.NodeID ?? '') ?? t.NodeID ?? '(unassigned)',

@@ -8,6 +8,7 @@ const service = (name: string, over: Partial<ServiceFacts> = {}): ServiceFacts =
   name,
   image: `r/app:v2@${D2}`,
   replicas: 1,
+  constraints: [],
   update: null,
   tasks: [task({})],
   ...over,

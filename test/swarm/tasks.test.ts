@@ -8,6 +8,7 @@ const service = (over: Partial<ServiceFacts>): ServiceFacts => ({
   name: 'backend',
   image: `r/app@${D2}`,
   replicas: 2,
+  constraints: [],
   update: { state: 'completed', message: '' },
   tasks: [task({}), task({ node: 'n2' })],
   ...over,
